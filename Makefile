@@ -1,0 +1,103 @@
+# slabstress - build, test and benchmark.
+#   make run     install missing dependencies, build, run the default job
+#   make check   install missing dependencies, build, run every test
+#   make bench   throughput figures (native handoffs/s, emulator speed)
+#   make asan    the test suite under ASan+UBSan
+#   make lint    clang-format check, mandoc -Tlint on the man page
+
+ifeq ($(origin CC),default)
+CC = clang
+endif
+ifeq ($(origin CC),environment)
+ifeq ($(CC),cc)
+CC = clang
+endif
+endif
+
+OPT      ?= -O2
+CFLAGS   ?= $(OPT) -g
+WARN      = -std=gnu11 -Wall -Wextra
+ifneq ($(CI),)
+WARN     += -Werror
+endif
+SS_CPPFLAGS = -I. -D_GNU_SOURCE -DSS_VERSION='"$(VERSION)"'
+LDLIBS    = -ljansson -ljemalloc -ldl -lpthread -lm
+VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+BUILD    ?= build
+
+LIB_SRCS  = $(sort $(wildcard kernel/*.c alloc/*.c scenarios/*.c engine/*.c results/*.c fuzz/*.c litmus/*.c))
+LIB_ASM   = $(sort $(wildcard engine/*.S))
+CMD_SRCS  = $(sort $(wildcard cmd/*.c))
+LIB_OBJS  = $(LIB_SRCS:%.c=$(BUILD)/%.o) $(LIB_ASM:%.S=$(BUILD)/%.o)
+CMD_OBJS  = $(CMD_SRCS:%.c=$(BUILD)/%.o)
+UNIT_SRCS = $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all deps run check test unit bench asan lint clean
+
+all: slabstress $(UNIT_BINS)
+
+# Debian packages the build needs; installed only when something is missing.
+DEPS_HEADERS = /usr/include/jansson.h /usr/include/jemalloc/jemalloc.h
+deps:
+	@missing=""; \
+	for h in $(DEPS_HEADERS); do [ -e $$h ] || missing=1; done; \
+	command -v clang >/dev/null || missing=1; \
+	command -v mandoc >/dev/null || missing=1; \
+	ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer_no_main-x86_64.a >/dev/null 2>&1 || missing=1; \
+	if [ -n "$$missing" ]; then \
+	  echo "slabstress: installing build dependencies with apt-get"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    clang libclang-rt-dev libjansson-dev libjemalloc-dev mandoc make >/dev/null; \
+	fi
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(SS_CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(SS_CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libslabstress.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+slabstress: $(CMD_OBJS) $(BUILD)/libslabstress.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h $(BUILD)/libslabstress.a
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(SS_CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libslabstress.a $(LDLIBS)
+
+run: deps
+	@$(MAKE) --no-print-directory slabstress
+	./slabstress run
+
+check: deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/run.sh $(BUILD)
+
+test: check
+
+unit: $(UNIT_BINS)
+
+bench: deps
+	@$(MAKE) --no-print-directory slabstress
+	@sh tests/bench.sh
+
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 \
+	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	  build-asan/slabstress-asan all-asan
+
+lint:
+	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+	mandoc -Tlint -W warning slabstress.1
+
+clean:
+	rm -rf build build-asan slabstress
+
+-include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d)

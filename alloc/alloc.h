@@ -1,0 +1,87 @@
+/* alloc/alloc.h - the allocator interface: one ops struct per backend.
+ *
+ * Backends: "slab" (the SLUB model with obj_exts and memcg, alloc/slab.c +
+ * alloc/memcg.c), "jemalloc" (the real libjemalloc), "libc" (glibc malloc).
+ * A backend instance lives in a *world*: created once per run, reset between
+ * executions (the emulator needs the same addresses every time, without malloc
+ * churn), destroyed at the end.
+ *
+ * Every backend is wrapped by alloc/alloc.c, which adds the checks that do not
+ * need allocator internals: a live-object table for double free and use after
+ * free (jemalloc, libc; the slab model checks its own freelist), and leak counts.
+ */
+#ifndef SS_ALLOC_H
+#define SS_ALLOC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "kernel/kernel.h"
+
+/* The SLUB code paths of the real history (reference/slub-model.md §3). */
+enum ss_variant {
+	SS_VARIANT_RC1,          /* v7.0-rc1: lazy plain stride store, no rmb on read */
+	SS_VARIANT_EARLY_STRIDE, /* patch [7]: stride set early, before publication */
+	SS_VARIANT_WMB_RMB,      /* patch [5]: [7] + smp_wmb on write, smp_rmb on read */
+	SS_VARIANT_FIXED,        /* 32-bit stride + [7] (mainline after v7.0-rc2) */
+	SS_NVARIANTS
+};
+
+enum ss_objext_placement {
+	SS_OBJEXT_SEPARATE, /* kmalloc'ed vector, stride = sizeof(struct slabobj_ext) */
+	SS_OBJEXT_LEFTOVER, /* in the slab's leftover space, same stride */
+	SS_OBJEXT_IN_OBJECT /* inside each object (SLAB_OBJ_EXT_IN_OBJ), stride = s->size */
+};
+
+/* Allocation flags: the subset of gfp_t the model uses. */
+#define SS_GFP_ACCOUNT 0x1u /* __GFP_ACCOUNT: charge to the current objcg */
+
+/* What a backend can check (reported by `slabstress list allocators`). */
+#define SS_CAP_MEMCG 0x1u      /* obj_exts, objcg charge/uncharge checks */
+#define SS_CAP_CONTENT 0x2u    /* stale-content checks (all backends) */
+#define SS_CAP_DOUBLE_FREE 0x4u
+
+struct ss_alloc_config {
+	enum ss_variant variant;
+	unsigned stride_bits;              /* 16 or 32 */
+	enum ss_objext_placement objext;
+	size_t object_size;                /* bytes, the kmem_cache's object_size */
+	size_t page_size;                  /* bytes, PAGE_SIZE of the modelled machine */
+	bool account;                      /* SLAB_ACCOUNT on the cache (charge every object) */
+	int ncpus;                         /* CPUs (roles) that will call into the world */
+	int nobjcgs;                       /* obj_cgroups; CPU c charges objcg c % nobjcgs */
+	unsigned long max_objects;         /* upper bound of live objects at once (sizing) */
+};
+
+struct ss_alloc_ops {
+	const char *name;
+	const char *summary;
+	unsigned caps;
+	/* Returns NULL and sets errno-style message in err on failure. */
+	void *(*world_create)(const struct ss_alloc_config *cfg, char *err, size_t errlen);
+	void (*world_reset)(void *world);
+	void (*world_destroy)(void *world);
+	/* Called on CPU smp_processor_id(). NULL on allocation failure. */
+	void *(*alloc)(void *world, unsigned gfp);
+	void (*free)(void *world, void *obj);
+	/* At quiescence (no role running): drain caches, check for leaks and invariants.
+	 * Reports failures through ss_fail_at(); returns the number found. */
+	int (*quiesce)(void *world);
+};
+
+extern const struct ss_alloc_ops ss_alloc_slab;
+extern const struct ss_alloc_ops ss_alloc_jemalloc;
+extern const struct ss_alloc_ops ss_alloc_libc;
+
+/* NULL-terminated table; lookup by name returns NULL when unknown. */
+extern const struct ss_alloc_ops *const ss_allocators[];
+const struct ss_alloc_ops *ss_alloc_find(const char *name);
+
+const char *ss_variant_name(enum ss_variant v);
+int ss_variant_from_name(const char *name); /* -1 when unknown */
+const char *ss_objext_name(enum ss_objext_placement p);
+int ss_objext_from_name(const char *name); /* -1 when unknown */
+/* The stride width a variant ships with (16 for rc1/early-stride/wmb-rmb, 32 for fixed). */
+unsigned ss_variant_default_stride_bits(enum ss_variant v);
+
+#endif /* SS_ALLOC_H */

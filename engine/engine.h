@@ -1,0 +1,52 @@
+/* engine/engine.h - what every engine takes and gives back.
+ *
+ * An engine runs a scenario in a world: native.c on real pinned threads, emu.c on
+ * virtual CPUs under a schedule.  Engines know nothing of slabs: they see a
+ * scenario descriptor, an allocator ops struct and a config.
+ */
+#ifndef SS_ENGINE_H
+#define SS_ENGINE_H
+
+#include <stdbool.h>
+
+#include "kernel/bug.h"
+#include "results/failures.h"
+#include "scenarios/scenario.h"
+
+enum ss_pin { SS_PIN_SPREAD, SS_PIN_COMPACT, SS_PIN_RANDOM, SS_PIN_NONE };
+
+struct ss_run_config {
+	const struct ss_scenario *scn;
+	const struct ss_alloc_ops *alloc;
+	struct ss_alloc_config acfg;
+	int nthreads;                 /* roles actually run (scn->nroles) */
+	int cpus[SS_MAX_CPUS];        /* --cpus, as given (host CPU numbers) */
+	int ncpus;                    /* entries in cpus[] */
+	enum ss_pin pin;
+	unsigned long rounds;         /* 0: run for duration */
+	double duration;              /* seconds; used when rounds == 0 */
+	unsigned long iters;          /* handoffs per role per round */
+	unsigned long long seed;
+	unsigned jitter;              /* 0 = off */
+	bool progress;                /* live one-line progress on stderr */
+	bool keep_going;              /* don't stop at the first failure */
+};
+
+struct ss_run_stats {
+	unsigned long rounds;
+	unsigned long long handoffs, allocs, frees;
+	double elapsed;              /* seconds of the timed part */
+	int pinned_cpu[SS_MAX_ROLES]; /* host CPU each role ran on, -1 when unpinned */
+	bool interrupted;            /* SIGINT */
+};
+
+/* Returns 0 when the run happened (failures are in *log), 2 on a config error
+ * (message in err), 3 on an internal error. */
+int ss_native_run(const struct ss_run_config *cfg, struct ss_failure_log *log,
+		  struct ss_run_stats *stats, char *err, size_t errlen);
+
+/* Set by the SIGINT handler; engines poll it. */
+extern volatile int ss_interrupted;
+void ss_install_sigint(void);
+
+#endif /* SS_ENGINE_H */

@@ -1,0 +1,31 @@
+/* results/json.h - result documents: one emitter (jansson), one versioned schema,
+ * written atomically (temporary file in the same directory, fsync, rename).
+ *
+ * Every document starts with the same header:
+ *   { "schema": "slabstress-<kind>/<N>", "tool": "slabstress", "version": "...",
+ *     "command": [argv...], "host": { "cpu_model", "cpus_online", "kernel", "arch" },
+ *     "started": ISO-8601 time, ... }
+ * Stable fields (parameters, verdicts, failures) and volatile ones (timings,
+ * throughput) are kept apart: volatile values go under "timing".
+ */
+#ifndef SS_RES_JSON_H
+#define SS_RES_JSON_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "kernel/bug.h"
+#include "results/failures.h"
+
+#define SS_SCHEMA_VERSION 1
+
+/* A new document with the common header; kind is "run", "explore", "litmus", ... */
+json_t *res_doc_new(const char *kind, int argc, char **argv);
+/* A failure as an object {kind, cpu, site{file,line,func,expr}, message}. */
+json_t *res_failure_json(const struct ss_failure *f);
+/* All failures of a log: {"total", "by_kind": {...}, "first": [...]} */
+json_t *res_failure_log_json(const struct ss_failure_log *log);
+/* Writes doc to path atomically ("-" = stdout).  Returns 0, or -1 with err set. */
+int res_write_atomic(json_t *doc, const char *path, char *err, size_t errlen);
+
+#endif /* SS_RES_JSON_H */

@@ -1,0 +1,123 @@
+/* scenarios/scenario.h - handoff scenarios: how an object's pointer travels from the
+ * allocating CPU to the freeing CPU.
+ *
+ * A scenario is one file ending in one designated-initializer descriptor, plus one
+ * line in scenarios/registry.c.  It runs in a *world* (struct ss_world): an
+ * allocator instance, the scenario's own shared state (handoff slots, locks,
+ * lists), and counters.  Engines call, per round:
+ *
+ *     reset(w)                     (quiescent; engine thread)
+ *     role[i](w, i) on CPU i       (concurrently; each role does w->iters handoffs)
+ *     check(w)                     (quiescent; engine thread)
+ *
+ * Roles touch shared memory only through kernel/ (so the emulator sees it), spin
+ * only through ss_spin_wait() (so the emulator can block a poller and the native
+ * engine can stop a run), and count handoffs with ss_count_handoff().
+ */
+#ifndef SS_SCENARIO_H
+#define SS_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "alloc/alloc.h"
+#include "kernel/bug.h"
+#include "kernel/kernel.h"
+
+#define SS_MAX_ROLES 4
+
+struct ss_world;
+
+/* Which checks a scenario arms (shown by `slabstress list scenarios`). */
+#define SS_CHECK_CONTENT 0x1u  /* freeing CPU verifies the object's content */
+#define SS_CHECK_MEMCG 0x2u    /* charge/uncharge, objcg refcount, metadata (slab only) */
+#define SS_CHECK_FREE 0x4u     /* double free / use after free */
+#define SS_CHECK_LEAK 0x8u     /* leaks at quiescence */
+
+/* What the scenario's handoff guarantees under LKMM (reference/slub-model.md §5). */
+enum ss_handoff_kind {
+	SS_HANDOFF_CORRECT, /* freeing CPU sees every store made before the handoff */
+	SS_HANDOFF_BROKEN,  /* LKMM allows the freeing CPU to miss them */
+	SS_HANDOFF_ALLOCATOR, /* exercises the allocator itself (lazy-objexts) */
+};
+
+struct ss_scenario {
+	const char *name;
+	const char *summary;
+	int nroles;
+	const char *role_names[SS_MAX_ROLES];
+	enum ss_handoff_kind handoff;
+	unsigned checks;
+	bool slab_only;       /* needs the slab model (e.g. lazy-objexts) */
+	size_t state_size;    /* bytes of scenario state in w->state, zeroed by the engine */
+	/* Slab knobs this scenario needs, or 0 to keep the user's / the default. */
+	bool needs_account;   /* cache created with SLAB_ACCOUNT */
+	/* Per-round hooks; reset and check may be NULL. */
+	void (*reset)(struct ss_world *w);
+	void (*role[SS_MAX_ROLES])(struct ss_world *w, int role);
+	void (*check)(struct ss_world *w);
+	/* Longer explanation for `slabstress list scenarios -v` and the man page. */
+	const char *details;
+};
+
+struct ss_world {
+	const struct ss_scenario *scn;
+	const struct ss_alloc_ops *alloc;
+	void *alloc_world;
+	const struct ss_alloc_config *acfg;
+	void *state;                 /* scn->state_size bytes, cacheline aligned */
+	unsigned long iters;         /* handoffs each role performs per round */
+	unsigned long round;
+	unsigned long long rng[SS_MAX_ROLES]; /* per-role PRNG state, from --seed */
+	unsigned jitter;             /* max spin iterations of random delay, 0 = off */
+	volatile int *stop;          /* set asynchronously: roles must return soon */
+	/* Counters, each written only by its own role. */
+	struct {
+		unsigned long long handoffs;
+		unsigned long long allocs;
+		unsigned long long frees;
+		unsigned long long spins;
+		char pad[32];
+	} ctr[SS_MAX_ROLES];
+};
+
+extern const struct ss_scenario *const ss_scenarios[]; /* NULL-terminated */
+const struct ss_scenario *ss_scenario_find(const char *name);
+
+/* ---- helpers for scenario code (scenarios/common.c) ------------------------------- */
+
+static inline void *ss_obj_alloc(struct ss_world *w, int role, unsigned gfp)
+{
+	w->ctr[role].allocs++;
+	return w->alloc->alloc(w->alloc_world, gfp);
+}
+
+static inline void ss_obj_free(struct ss_world *w, int role, void *obj)
+{
+	w->ctr[role].frees++;
+	w->alloc->free(w->alloc_world, obj);
+}
+
+static inline void ss_count_handoff(struct ss_world *w, int role)
+{
+	w->ctr[role].handoffs++;
+}
+
+/* Writes a pattern naming (tag) into the object's payload with plain stores, as a
+ * user initialising the object would.  The first word holds the tag. */
+void ss_obj_fill(struct ss_world *w, void *obj, unsigned long tag);
+/* On the freeing CPU: reads the payload back and reports stale-content if any word
+ * differs from what ss_obj_fill() wrote.  Returns false on a mismatch. */
+bool ss_obj_verify(struct ss_world *w, void *obj, unsigned long tag);
+
+/* One spin iteration of a wait loop: cpu_relax(), plus a bail-out when the run was
+ * stopped.  Returns false when the role must give up and return. */
+bool ss_spin_wait(struct ss_world *w, int role);
+
+/* Optional random delay between accesses (--jitter). */
+void ss_jitter(struct ss_world *w, int role);
+
+/* Per-role PRNG (splitmix64), seeded from --seed. */
+unsigned long long ss_rand(struct ss_world *w, int role);
+
+#endif /* SS_SCENARIO_H */

@@ -1,0 +1,30 @@
+#!/bin/sh
+# tests/run.sh - runs every unit test binary and every CLI test, then prints one
+# closing line "N passed, N failed".  Usage: sh tests/run.sh [BUILD_DIR]
+BUILD=${1:-build}
+export SLABSTRESS="${SLABSTRESS:-$(pwd)/slabstress}"
+export SHARED="${SHARED:-$(cd .. && pwd)/shared}"
+passed=0; failed=0; failed_names=""
+for t in "$BUILD"/tests/test_*; do
+	[ -x "$t" ] || continue
+	out=$("$t" 2>&1); rc=$?
+	printf '%s\n' "$out" | grep -E '^(ok|FAIL|  )' | sed "s|^|$(basename "$t"): |"
+	p=$(printf '%s\n' "$out" | grep -c '^ok ')
+	f=$(printf '%s\n' "$out" | grep -c '^FAIL ')
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; echo "FAIL $(basename "$t") exited $rc"; fi
+	passed=$((passed + p)); failed=$((failed + f))
+	[ "$f" -gt 0 ] && failed_names="$failed_names $(basename "$t")"
+done
+for t in tests/cli/test_*.sh; do
+	[ -f "$t" ] || continue
+	out=$(sh "$t" 2>&1); rc=$?
+	printf '%s\n' "$out" | grep -E '^(ok|FAIL|  )' | sed "s|^|$(basename "$t"): |"
+	p=$(printf '%s\n' "$out" | grep -c '^ok ')
+	f=$(printf '%s\n' "$out" | grep -c '^FAIL ')
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; echo "FAIL $(basename "$t") exited $rc"; printf '%s\n' "$out" | tail -5; fi
+	passed=$((passed + p)); failed=$((failed + f))
+	[ "$f" -gt 0 ] && failed_names="$failed_names $(basename "$t")"
+done
+[ -n "$failed_names" ] && echo "failing:$failed_names"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
