@@ -29,7 +29,9 @@ struct ss_world *ss_world_create(const struct ss_scenario *scn, const struct ss_
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	static volatile int never_stop;
 	memset(w, 0, sizeof(*w));
+	w->stop = &never_stop;
 	w->scn = scn;
 	w->alloc = alloc;
 	w->acfg = acfg;

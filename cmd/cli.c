@@ -1,0 +1,315 @@
+/* cmd/cli.c - shared front-end pieces: the scenario/knob option group, strict value
+ * parsers, and the one-line usage errors of the exit-status contract. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/cli.h"
+
+int cli_argc;
+char **cli_argv;
+
+void cli_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("slabstress: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(SS_EXIT_USAGE);
+}
+
+void cli_internal_error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("slabstress: internal error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(SS_EXIT_INTERNAL);
+}
+
+unsigned long long cli_parse_ull(const char *opt, const char *arg, unsigned long long min,
+				 unsigned long long max)
+{
+	char *end;
+	errno = 0;
+	if (!arg || !*arg || !isdigit((unsigned char)arg[0]))
+		cli_usage_error("cannot parse %s '%s': expected a whole number from %llu to %llu", opt,
+				arg ? arg : "", min, max);
+	unsigned long long v = strtoull(arg, &end, 0);
+	if (errno || *end || v < min || v > max)
+		cli_usage_error("cannot parse %s '%s': expected a whole number from %llu to %llu", opt,
+				arg, min, max);
+	return v;
+}
+
+double cli_parse_duration(const char *opt, const char *arg)
+{
+	char *end;
+	errno = 0;
+	double v = arg && *arg ? strtod(arg, &end) : -1;
+	double mult = 1;
+	if (arg && *arg && !errno) {
+		if (!strcmp(end, "") || !strcmp(end, "s"))
+			mult = 1;
+		else if (!strcmp(end, "ms"))
+			mult = 1e-3;
+		else if (!strcmp(end, "m"))
+			mult = 60;
+		else if (!strcmp(end, "h"))
+			mult = 3600;
+		else
+			v = -1;
+	}
+	if (errno || !(v > 0) || v * mult > 7 * 86400.0)
+		cli_usage_error("cannot parse %s '%s': expected a positive duration like 10, 10s, "
+				"500ms, 2m or 1h (at most a week)",
+				opt, arg ? arg : "");
+	return v * mult;
+}
+
+unsigned long long cli_parse_size(const char *opt, const char *arg)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = arg && isdigit((unsigned char)arg[0]) ? strtoull(arg, &end, 0) : 0;
+	unsigned shift = 0;
+	if (v && !errno) {
+		if (!strcmp(end, "") || !strcmp(end, "B"))
+			shift = 0;
+		else if (!strcasecmp(end, "K") || !strcasecmp(end, "KiB"))
+			shift = 10;
+		else if (!strcasecmp(end, "M") || !strcasecmp(end, "MiB"))
+			shift = 20;
+		else if (!strcasecmp(end, "G") || !strcasecmp(end, "GiB"))
+			shift = 30;
+		else
+			v = 0;
+	}
+	if (errno || !v || (v << shift) >> shift != v)
+		cli_usage_error("cannot parse %s '%s': expected a size in bytes like 64, 4096 or 64K",
+				opt, arg ? arg : "");
+	return v << shift;
+}
+
+int cli_parse_cpus(const char *opt, const char *arg, int *cpus, int max)
+{
+	cpu_set_t allowed;
+	CPU_ZERO(&allowed);
+	if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0)
+		cli_internal_error("sched_getaffinity: %s", strerror(errno));
+	int n = 0;
+	const char *p = arg;
+	if (!p || !*p)
+		cli_usage_error("cannot parse %s '': expected a CPU list like 0-3,8", opt);
+	while (*p) {
+		char *end;
+		if (!isdigit((unsigned char)*p))
+			cli_usage_error("cannot parse %s '%s': expected a CPU list like 0-3,8", opt, arg);
+		long lo = strtol(p, &end, 10), hi = lo;
+		p = end;
+		if (*p == '-') {
+			p++;
+			if (!isdigit((unsigned char)*p))
+				cli_usage_error("cannot parse %s '%s': expected a CPU list like 0-3,8", opt,
+						arg);
+			hi = strtol(p, &end, 10);
+			p = end;
+		}
+		if (*p == ',' && p[1])
+			p++;
+		else if (*p)
+			cli_usage_error("cannot parse %s '%s': expected a CPU list like 0-3,8", opt, arg);
+		if (hi < lo || hi >= CPU_SETSIZE)
+			cli_usage_error("cannot parse %s '%s': range %ld-%ld is empty or too large", opt,
+					arg, lo, hi);
+		for (long c = lo; c <= hi; c++) {
+			if (!CPU_ISSET(c, &allowed))
+				cli_usage_error("%s '%s': CPU %ld is not available to this process "
+						"(allowed: 0-%ld, see nproc)",
+						opt, arg, c, sysconf(_SC_NPROCESSORS_ONLN) - 1);
+			for (int i = 0; i < n; i++)
+				if (cpus[i] == c)
+					cli_usage_error("%s '%s': CPU %ld is listed twice", opt, arg, c);
+			if (n == max)
+				cli_usage_error("%s '%s': more than %d CPUs", opt, arg, max);
+			cpus[n++] = (int)c;
+		}
+	}
+	return n;
+}
+
+void cli_check_output_path(const char *opt, const char *path)
+{
+	if (!path || !strcmp(path, "-"))
+		return;
+	if (!*path)
+		cli_usage_error("%s '': expected a file path", opt);
+	char *copy = strdup(path);
+	const char *dir = dirname(copy);
+	if (access(dir, W_OK | X_OK) != 0) {
+		cli_usage_error("cannot write %s '%s': directory '%s' %s", opt, path, dir,
+				errno == ENOENT ? "does not exist" : "is not writable");
+	}
+	free(copy);
+	int fd = open(path, O_WRONLY);
+	if (fd < 0 && errno == EISDIR)
+		cli_usage_error("cannot write %s '%s': it is a directory", opt, path);
+	if (fd >= 0)
+		close(fd);
+	else if (errno != ENOENT)
+		cli_usage_error("cannot write %s '%s': %s", opt, path, strerror(errno));
+}
+
+bool cli_stderr_is_tty(void)
+{
+	return isatty(2);
+}
+
+/* ---- the scenario option group ---- */
+
+enum {
+	OPT_VARIANT = 0x1000,
+	OPT_ALLOC,
+	OPT_STRIDE_BITS,
+	OPT_OBJEXT,
+	OPT_OBJECT_SIZE,
+	OPT_PAGE_SIZE,
+	OPT_SEED,
+};
+
+static const struct argp_option scenario_options[] = {
+	{0, 0, 0, 0, "Scenario and allocator:", 1},
+	{"scenario", 's', "NAME", 0, "handoff scenario to run (see `slabstress list scenarios`)", 1},
+	{"variant", OPT_VARIANT, "V", 0,
+	 "slab code variant: rc1, early-stride, wmb-rmb, fixed (default: fixed)", 1},
+	{"alloc", OPT_ALLOC, "A", 0, "allocator: slab, jemalloc, libc (default: slab)", 1},
+	{"seed", OPT_SEED, "N", 0, "seed of every random choice (default: 1)", 1},
+	{0, 0, 0, 0, "Slab model knobs:", 2},
+	{"stride-bits", OPT_STRIDE_BITS, "16|32", 0,
+	 "width of slab->stride (default: 16 for rc1/early-stride/wmb-rmb, 32 for fixed)", 2},
+	{"objext", OPT_OBJEXT, "P", 0,
+	 "obj_exts placement: separate, leftover, in-object (default: separate)", 2},
+	{"object-size", OPT_OBJECT_SIZE, "BYTES", 0, "object size (default: 64)", 2},
+	{"page-size", OPT_PAGE_SIZE, "BYTES", 0, "PAGE_SIZE of the modelled machine (default: 4096)",
+	 2},
+	{0},
+};
+
+static error_t scenario_parse(int key, char *arg, struct argp_state *state)
+{
+	struct cli_scenario_opts *o = state->input;
+	switch (key) {
+	case 's': o->scenario_name = arg; break;
+	case OPT_VARIANT: o->variant_name = arg; break;
+	case OPT_ALLOC: o->alloc_name = arg; break;
+	case OPT_OBJEXT: o->objext_name = arg; break;
+	case OPT_STRIDE_BITS:
+		o->stride_bits = (unsigned)cli_parse_ull("--stride-bits", arg, 16, 32);
+		if (o->stride_bits != 16 && o->stride_bits != 32)
+			cli_usage_error("cannot parse --stride-bits '%s': expected 16 or 32", arg);
+		break;
+	case OPT_OBJECT_SIZE: o->object_size = cli_parse_size("--object-size", arg); break;
+	case OPT_PAGE_SIZE: o->page_size = cli_parse_size("--page-size", arg); break;
+	case OPT_SEED:
+		o->seed = cli_parse_ull("--seed", arg, 0, ~0ULL);
+		o->seed_set = true;
+		break;
+	default: return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+const struct argp cli_scenario_argp = {scenario_options, scenario_parse, 0, 0, 0, 0, 0};
+
+void cli_scenario_defaults(struct cli_scenario_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->seed = 1;
+}
+
+static void list_names_error(const char *opt, const char *bad, const char *what,
+			     const char *const *names, int n)
+{
+	char buf[512] = "";
+	for (int i = 0; i < n; i++) {
+		strncat(buf, names[i], sizeof(buf) - strlen(buf) - 3);
+		if (i + 1 < n)
+			strncat(buf, ", ", sizeof(buf) - strlen(buf) - 1);
+	}
+	cli_usage_error("unknown %s '%s': expected %s: %s", opt, bad, what, buf);
+}
+
+void cli_scenario_finish(struct cli_scenario_opts *o, bool need_scenario)
+{
+	const char *names[64];
+	int n;
+
+	if (o->scenario_name) {
+		o->scn = ss_scenario_find(o->scenario_name);
+		if (!o->scn) {
+			for (n = 0; ss_scenarios[n] && n < 64; n++)
+				names[n] = ss_scenarios[n]->name;
+			list_names_error("scenario", o->scenario_name, "one of", names, n);
+		}
+	} else if (need_scenario) {
+		cli_usage_error("no scenario given: expected -s NAME (see `slabstress list scenarios`)");
+	}
+
+	int variant = SS_VARIANT_FIXED;
+	if (o->variant_name) {
+		variant = ss_variant_from_name(o->variant_name);
+		if (variant < 0) {
+			for (n = 0; n < SS_NVARIANTS; n++)
+				names[n] = ss_variant_name(n);
+			list_names_error("variant", o->variant_name, "one of", names, n);
+		}
+	}
+	if (!o->alloc_list_ok || !o->alloc_name || !strchr(o->alloc_name, ',')) {
+		o->alloc = ss_alloc_find(o->alloc_name ? o->alloc_name : "slab");
+		if (!o->alloc) {
+			for (n = 0; ss_allocators[n]; n++)
+				names[n] = ss_allocators[n]->name;
+			list_names_error("allocator", o->alloc_name, "one of", names, n);
+		}
+	}
+	int objext = SS_OBJEXT_SEPARATE;
+	if (o->objext_name) {
+		objext = ss_objext_from_name(o->objext_name);
+		if (objext < 0) {
+			for (n = 0; n <= SS_OBJEXT_IN_OBJECT; n++)
+				names[n] = ss_objext_name(n);
+			list_names_error("--objext", o->objext_name, "one of", names, n);
+		}
+	}
+	struct ss_alloc_config *a = &o->acfg;
+	memset(a, 0, sizeof(*a));
+	a->variant = (enum ss_variant)variant;
+	a->stride_bits = o->stride_bits ? o->stride_bits : ss_variant_default_stride_bits(variant);
+	a->objext = (enum ss_objext_placement)objext;
+	a->object_size = o->object_size ? o->object_size : 64;
+	a->page_size = o->page_size ? o->page_size : 4096;
+	if (a->page_size < 4096 || a->page_size > (1u << 20) || (a->page_size & (a->page_size - 1)))
+		cli_usage_error("bad --page-size %zu: expected a power of two from 4096 to 1M",
+				a->page_size);
+	if (a->object_size < 8 || a->object_size > (1u << 22))
+		cli_usage_error("bad --object-size %zu: expected 8 to 4M bytes", a->object_size);
+	a->account = o->scn ? o->scn->needs_account || o->scn->handoff != SS_HANDOFF_ALLOCATOR : true;
+	a->ncpus = o->scn ? o->scn->nroles : 2;
+	a->nobjcgs = 2;
+	a->max_objects = 4096;
+	if (o->scn && o->scn->slab_only && o->alloc && strcmp(o->alloc->name, "slab"))
+		cli_usage_error("scenario '%s' needs --alloc slab (it exercises the slab model itself), "
+				"not '%s'",
+				o->scn->name, o->alloc->name);
+}

@@ -1,0 +1,147 @@
+/* cmd/list.c - `slabstress list`: the registered scenarios, variants, allocators and
+ * memory models, as an aligned table or JSON. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cli.h"
+#include "results/json.h"
+
+static const char *const model_rows[][2] = {
+	{"sc", "sequential consistency: interleavings only (not an ordering bug if it fails here)"},
+	{"tso", "x86-TSO: FIFO store buffers with forwarding; mb and locked RMW drain them"},
+	{"lkmm", "Linux-kernel memory model (LKVM): stale reads unless a barrier, release/acquire, "
+		 "RMW or dependency forbids them"},
+};
+
+static const char *const variant_rows[SS_NVARIANTS] = {
+	[SS_VARIANT_RC1] = "v7.0-rc1: lazy plain stride store, no smp_rmb before the stride load; "
+			   "16-bit stride",
+	[SS_VARIANT_EARLY_STRIDE] = "patch [7]: stride set early, before the slab is published; "
+				    "16-bit stride",
+	[SS_VARIANT_WMB_RMB] = "test patch [5]: [7] plus smp_wmb() on write, smp_rmb() in "
+			       "slab_get_stride(); 16-bit stride",
+	[SS_VARIANT_FIXED] = "32-bit stride + [7] (mainline after v7.0-rc2)",
+};
+
+static const char *handoff_name(enum ss_handoff_kind k)
+{
+	return k == SS_HANDOFF_CORRECT ? "correct" : k == SS_HANDOFF_BROKEN ? "broken" : "allocator";
+}
+
+static void checks_text(unsigned c, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s%s%s%s", c & SS_CHECK_CONTENT ? "content," : "",
+		 c & SS_CHECK_MEMCG ? "memcg," : "", c & SS_CHECK_FREE ? "free," : "",
+		 c & SS_CHECK_LEAK ? "leak," : "");
+	size_t l = strlen(buf);
+	if (l)
+		buf[l - 1] = 0;
+}
+
+struct list_opts {
+	const char *what;
+	int json;
+	int verbose;
+};
+
+static const struct argp_option options[] = {
+	{"json", 'j', 0, 0, "print JSON instead of a table (default: table)", 0},
+	{"verbose", 'v', 0, 0, "scenarios: also print each scenario's details", 0},
+	{0},
+};
+
+static error_t parse(int key, char *arg, struct argp_state *state)
+{
+	struct list_opts *o = state->input;
+	switch (key) {
+	case 'j': o->json = 1; break;
+	case 'v': o->verbose = 1; break;
+	case ARGP_KEY_ARG:
+		if (o->what)
+			cli_usage_error("list: unexpected argument '%s': expected one of scenarios, "
+					"variants, allocators, models",
+					arg);
+		o->what = arg;
+		break;
+	default: return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const char doc[] =
+	"List what slabstress knows: scenarios (default), variants, allocators, models.\v"
+	"Examples:\n  slabstress list\n  slabstress list scenarios -v\n  slabstress list "
+	"variants --json";
+
+int cmd_list(int argc, char **argv)
+{
+	struct list_opts o = {0};
+	struct argp argp = {options, parse, "[scenarios|variants|allocators|models]", doc, 0, 0, 0};
+	argp_parse(&argp, argc, argv, 0, 0, &o);
+	const char *what = o.what ? o.what : "scenarios";
+	json_t *arr = json_array();
+
+	if (!strcmp(what, "scenarios")) {
+		if (!o.json)
+			printf("%-16s %-5s %-9s %-10s %-22s %s\n", "SCENARIO", "ROLES", "HANDOFF",
+			       "ALLOCATORS", "CHECKS", "SUMMARY");
+		for (int i = 0; ss_scenarios[i]; i++) {
+			const struct ss_scenario *s = ss_scenarios[i];
+			char checks[64];
+			checks_text(s->checks, checks, sizeof(checks));
+			const char *allocs = s->slab_only ? "slab" : "all";
+			if (o.json)
+				json_array_append_new(
+					arr, json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:s}", "name",
+						       s->name, "roles", s->nroles, "handoff",
+						       handoff_name(s->handoff), "allocators", allocs,
+						       "checks", checks, "summary", s->summary,
+						       "details", s->details ? s->details : ""));
+			else {
+				printf("%-16s %-5d %-9s %-10s %-22s %s\n", s->name, s->nroles,
+				       handoff_name(s->handoff), allocs, checks, s->summary);
+				if (o.verbose && s->details)
+					printf("    %s\n", s->details);
+			}
+		}
+	} else if (!strcmp(what, "variants")) {
+		for (int v = 0; v < SS_NVARIANTS; v++) {
+			if (o.json)
+				json_array_append_new(arr, json_pack("{s:s, s:i, s:s}", "name",
+								     ss_variant_name(v), "stride_bits",
+								     ss_variant_default_stride_bits(v),
+								     "summary", variant_rows[v]));
+			else
+				printf("%-13s %s\n", ss_variant_name(v), variant_rows[v]);
+		}
+	} else if (!strcmp(what, "allocators")) {
+		for (int i = 0; ss_allocators[i]; i++) {
+			const struct ss_alloc_ops *a = ss_allocators[i];
+			if (o.json)
+				json_array_append_new(
+					arr, json_pack("{s:s, s:b, s:s}", "name", a->name, "memcg",
+						       (a->caps & SS_CAP_MEMCG) != 0, "summary", a->summary));
+			else
+				printf("%-9s %s\n", a->name, a->summary);
+		}
+	} else if (!strcmp(what, "models")) {
+		for (size_t i = 0; i < sizeof(model_rows) / sizeof(model_rows[0]); i++) {
+			if (o.json)
+				json_array_append_new(arr, json_pack("{s:s, s:s}", "name", model_rows[i][0],
+								     "summary", model_rows[i][1]));
+			else
+				printf("%-5s %s\n", model_rows[i][0], model_rows[i][1]);
+		}
+	} else {
+		json_decref(arr);
+		cli_usage_error("list: unknown list '%s': expected one of scenarios, variants, "
+				"allocators, models",
+				what);
+	}
+	if (o.json) {
+		json_dumpf(arr, stdout, JSON_INDENT(2));
+		putchar('\n');
+	}
+	json_decref(arr);
+	return SS_EXIT_CLEAN;
+}

@@ -1,0 +1,67 @@
+/* cmd/main.c - slabstress entry point: picks the subcommand and hands over. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cli.h"
+
+int cmd_list(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_explore(int argc, char **argv);
+int cmd_litmus(int argc, char **argv);
+
+struct subcommand {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct subcommand subcommands[] = {
+	{"list", cmd_list, "list scenarios, variants, allocators, models"},
+	{"run", cmd_run, "run a scenario natively on pinned threads"},
+	{"explore", cmd_explore, "run a scenario in the weak-memory emulator under many schedules"},
+	{"litmus", cmd_litmus, "judge C-litmus tests (herd7 style) under sc, tso or lkmm"},
+	{NULL, NULL, NULL},
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: slabstress COMMAND [OPTION...]\n"
+		   "Find, reproduce and explain memory-ordering bugs between a slab allocator\n"
+		   "and its users.\n\nCommands:\n");
+	for (const struct subcommand *c = subcommands; c->name; c++)
+		fprintf(f, "  %-10s %s\n", c->name, c->summary);
+	fprintf(f, "\n`slabstress COMMAND --help` describes each command; `man ./slabstress.1` all.\n"
+		   "Exit status: 0 nothing found, 1 failure found (or verdict disagrees),\n"
+		   "2 usage or input error, 3 internal error.\n\n"
+		   "Examples:\n"
+		   "  slabstress list scenarios\n"
+		   "  slabstress run -s release-acquire --variant early-stride --cpus 0,1 --duration 10\n"
+		   "  slabstress explore -s lazy-objexts --variant rc1 --model lkmm\n"
+		   "  slabstress litmus ../shared/litmus/kernel-tools/*.litmus\n");
+}
+
+int main(int argc, char **argv)
+{
+	cli_argc = argc;
+	cli_argv = argv;
+	if (argc < 2) {
+		/* `slabstress` alone: the default job, as `make run` does. */
+		char *def[] = {"run", NULL};
+		return cmd_run(1, def);
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("slabstress %s\n", SS_VERSION);
+		return 0;
+	}
+	for (const struct subcommand *c = subcommands; c->name; c++)
+		if (!strcmp(argv[1], c->name))
+			return c->fn(argc - 1, argv + 1);
+	fprintf(stderr, "slabstress: unknown command '%s': expected one of list, run, explore, "
+			"litmus (see slabstress --help)\n",
+		argv[1]);
+	return SS_EXIT_USAGE;
+}

@@ -1,0 +1,256 @@
+/* cmd/run.c - `slabstress run`: a scenario natively, on real threads pinned to
+ * real CPUs; prints a short summary and writes a JSON result. */
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/cli.h"
+#include "engine/engine.h"
+#include "results/json.h"
+
+enum {
+	OPT_CPUS = 0x2000,
+	OPT_PIN,
+	OPT_ROUNDS,
+	OPT_DURATION,
+	OPT_ITERS,
+	OPT_JITTER,
+	OPT_JSON,
+	OPT_KEEP_GOING,
+	OPT_NO_PROGRESS,
+};
+
+struct run_opts {
+	struct cli_scenario_opts sc;
+	const char *cpus_arg, *pin_arg, *json_path;
+	unsigned long rounds, iters;
+	double duration;
+	unsigned jitter;
+	int keep_going, no_progress, quiet;
+};
+
+static const struct argp_option options[] = {
+	{0, 0, 0, 0, "Threads and time:", 3},
+	{"cpus", OPT_CPUS, "LIST", 0,
+	 "CPUs to run the roles on, e.g. 0,1 or 0-3,8 (default: every CPU this process may use)", 3},
+	{"pin", OPT_PIN, "MODE", 0,
+	 "spread (one role per physical core first), compact (SMT siblings first), random, "
+	 "none (default: spread)",
+	 3},
+	{"rounds", OPT_ROUNDS, "N", 0, "stop after N rounds (default: run for --duration)", 3},
+	{"duration", OPT_DURATION, "T", 0, "run for T (10, 10s, 500ms, 2m; default: 3s)", 3},
+	{"iters", OPT_ITERS, "N", 0, "handoffs per role per round, between barriers (default: 1000)",
+	 3},
+	{"jitter", OPT_JITTER, "N", OPTION_ARG_OPTIONAL,
+	 "random delay of up to N spins between accesses (default: off; N defaults to 64)", 3},
+	{0, 0, 0, 0, "Output:", 4},
+	{"json", OPT_JSON, "FILE", 0, "write the result as JSON to FILE (- for stdout; default: none)",
+	 4},
+	{"keep-going", OPT_KEEP_GOING, 0, 0,
+	 "keep running after a failure (default: stop after the round that found one)", 4},
+	{"no-progress", OPT_NO_PROGRESS, 0, 0,
+	 "no live progress line (default: shown when stderr is a terminal)", 4},
+	{"quiet", 'q', 0, 0, "print only failures and the verdict (default: full summary)", 4},
+	{0},
+};
+
+static error_t parse(int key, char *arg, struct argp_state *state)
+{
+	struct run_opts *o = state->input;
+	switch (key) {
+	case ARGP_KEY_INIT: state->child_inputs[0] = &o->sc; break;
+	case OPT_CPUS: o->cpus_arg = arg; break;
+	case OPT_PIN: o->pin_arg = arg; break;
+	case OPT_ROUNDS: o->rounds = cli_parse_ull("--rounds", arg, 1, 1ULL << 40); break;
+	case OPT_DURATION: o->duration = cli_parse_duration("--duration", arg); break;
+	case OPT_ITERS: o->iters = cli_parse_ull("--iters", arg, 1, 1ULL << 30); break;
+	case OPT_JITTER: o->jitter = arg ? (unsigned)cli_parse_ull("--jitter", arg, 1, 1u << 20) : 64; break;
+	case OPT_JSON: o->json_path = arg; break;
+	case OPT_KEEP_GOING: o->keep_going = 1; break;
+	case OPT_NO_PROGRESS: o->no_progress = 1; break;
+	case 'q': o->quiet = 1; break;
+	case ARGP_KEY_ARG: cli_usage_error("run: unexpected argument '%s' (options only)", arg);
+	default: return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const char doc[] =
+	"Run a handoff scenario natively: one real thread per role, pinned with "
+	"pthread_setaffinity_np, rounds started together on a spin barrier.\v"
+	"The default scenario is release-acquire with variant fixed and the slab allocator.\n\n"
+	"Examples:\n"
+	"  slabstress run -s release-acquire --variant early-stride --cpus 0,1 --duration 10 "
+	"--json out.json\n"
+	"  slabstress run -s same-cpu --variant rc1 --objext in-object --object-size 131072 "
+	"--page-size 65536\n"
+	"  slabstress run -s llist --alloc jemalloc --rounds 1000 --jitter\n\n"
+	"Exit status: 0 no failure, 1 a check failed, 2 bad input, 3 internal error.";
+
+static const struct argp_child children[] = {{&cli_scenario_argp, 0, 0, 0}, {0}};
+
+static const char *pin_names[] = {"spread", "compact", "random", "none"};
+
+static void default_cpus(struct ss_run_config *cfg)
+{
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	sched_getaffinity(0, sizeof(set), &set);
+	cfg->ncpus = 0;
+	for (int c = 0; c < CPU_SETSIZE && cfg->ncpus < SS_MAX_CPUS; c++)
+		if (CPU_ISSET(c, &set))
+			cfg->cpus[cfg->ncpus++] = c;
+}
+
+static void print_failures(const struct ss_failure_log *log)
+{
+	for (int i = 0; i < log->kept; i++) {
+		const struct ss_failure *f = &log->first[i];
+		printf("  %s on cpu %d at %s:%d (%s): %s\n", ss_fail_kind_name(f->kind), f->cpu,
+		       f->site ? f->site->file : "?", f->site ? f->site->line : 0,
+		       f->site && f->site->func ? f->site->func : "?", f->msg);
+	}
+	if (log->total > (unsigned long long)log->kept)
+		printf("  ... and %llu more\n", log->total - (unsigned long long)log->kept);
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_opts o;
+	memset(&o, 0, sizeof(o));
+	cli_scenario_defaults(&o.sc);
+	struct argp argp = {options, parse, 0, doc, children, 0, 0};
+	argp_parse(&argp, argc, argv, 0, 0, &o);
+	if (!o.sc.scenario_name)
+		o.sc.scenario_name = "release-acquire";
+	cli_scenario_finish(&o.sc, true);
+
+	struct ss_run_config cfg;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.scn = o.sc.scn;
+	cfg.alloc = o.sc.alloc;
+	cfg.acfg = o.sc.acfg;
+	cfg.nthreads = cfg.scn->nroles;
+	cfg.seed = o.sc.seed;
+	cfg.rounds = o.rounds;
+	cfg.duration = o.duration > 0 ? o.duration : 3.0;
+	cfg.iters = o.iters ? o.iters : 1000;
+	cfg.jitter = o.jitter;
+	cfg.keep_going = o.keep_going;
+	cfg.progress = !o.no_progress && !o.quiet && cli_stderr_is_tty();
+	cfg.pin = SS_PIN_SPREAD;
+	if (o.pin_arg) {
+		int p;
+		for (p = 0; p < 4 && strcmp(pin_names[p], o.pin_arg); p++)
+			;
+		if (p == 4)
+			cli_usage_error("unknown --pin '%s': expected one of spread, compact, random, none",
+					o.pin_arg);
+		cfg.pin = (enum ss_pin)p;
+	}
+	if (o.cpus_arg)
+		cfg.ncpus = cli_parse_cpus("--cpus", o.cpus_arg, cfg.cpus, SS_MAX_CPUS);
+	else
+		default_cpus(&cfg);
+	if (cfg.pin != SS_PIN_NONE && cfg.nthreads > cfg.ncpus)
+		cli_usage_error("scenario '%s' runs %d threads but --cpus '%s' gives %d CPU%s: expected "
+				"at least %d CPUs (or --pin none)",
+				cfg.scn->name, cfg.nthreads, o.cpus_arg ? o.cpus_arg : "(default)",
+				cfg.ncpus, cfg.ncpus == 1 ? "" : "s", cfg.nthreads);
+	cli_check_output_path("--json", o.json_path);
+
+	if (!o.quiet) {
+		printf("slabstress run: scenario %s, variant %s, alloc %s, seed %llu\n", cfg.scn->name,
+		       ss_variant_name(cfg.acfg.variant), cfg.alloc->name, cfg.seed);
+		printf("  slab: stride-bits %u, objext %s, object-size %zu, page-size %zu, account %s\n",
+		       cfg.acfg.stride_bits, ss_objext_name(cfg.acfg.objext), cfg.acfg.object_size,
+		       cfg.acfg.page_size, cfg.acfg.account ? "SLAB_ACCOUNT" : "__GFP_ACCOUNT only");
+		if (cfg.rounds)
+			printf("  %d threads, pin %s, %lu rounds of %lu handoffs\n", cfg.nthreads,
+			       pin_names[cfg.pin], cfg.rounds, cfg.iters);
+		else
+			printf("  %d threads, pin %s, %.1f s, rounds of %lu handoffs\n", cfg.nthreads,
+			       pin_names[cfg.pin], cfg.duration, cfg.iters);
+		fflush(stdout);
+	}
+
+	struct ss_failure_log *log = malloc(sizeof(*log));
+	struct ss_run_stats st;
+	char err[256] = "";
+	ss_failure_log_init(log);
+	ss_install_sigint();
+	int rc = ss_native_run(&cfg, log, &st, err, sizeof(err));
+	if (rc)
+		cli_internal_error("%s", err);
+
+	double hps = st.elapsed > 0 ? (double)st.handoffs / st.elapsed : 0;
+	if (!o.quiet) {
+		printf("  roles:");
+		for (int r = 0; r < cfg.nthreads; r++)
+			printf(" %s@cpu%d", cfg.scn->role_names[r] ? cfg.scn->role_names[r] : "role",
+			       st.pinned_cpu[r]);
+		printf("\n  rounds %lu, handoffs %llu in %.2f s = %.3f M handoffs/s%s\n", st.rounds,
+		       st.handoffs, st.elapsed, hps / 1e6, st.interrupted ? " (interrupted)" : "");
+	}
+	if (log->total) {
+		printf("FAILED: %llu failure%s (", log->total, log->total == 1 ? "" : "s");
+		const char *sep = "";
+		for (int k = 1; k < SS_FAIL_NKINDS; k++)
+			if (log->by_kind[k]) {
+				printf("%s%s %llu", sep, ss_fail_kind_name(k), log->by_kind[k]);
+				sep = ", ";
+			}
+		printf(")\n");
+		print_failures(log);
+	} else {
+		printf("clean: no failure in %llu handoffs\n", st.handoffs);
+	}
+
+	if (o.json_path) {
+		json_t *doc = res_doc_new("run", cli_argc, cli_argv);
+		json_t *roles = json_array();
+		for (int r = 0; r < cfg.nthreads; r++)
+			json_array_append_new(roles, json_pack("{s:i, s:s, s:i}", "role", r, "name",
+							       cfg.scn->role_names[r] ? cfg.scn->role_names[r] : "",
+							       "cpu", st.pinned_cpu[r]));
+		json_t *cpus = json_array();
+		for (int i = 0; i < cfg.ncpus; i++)
+			json_array_append_new(cpus, json_integer(cfg.cpus[i]));
+		json_object_set_new(
+			doc, "parameters",
+			json_pack("{s:s, s:s, s:s, s:i, s:s, s:I, s:I, s:I, s:o, s:s, s:I, s:f, s:I, "
+				  "s:I, s:b, s:b}",
+				  "scenario", cfg.scn->name, "variant", ss_variant_name(cfg.acfg.variant),
+				  "alloc", cfg.alloc->name, "stride_bits", cfg.acfg.stride_bits, "objext",
+				  ss_objext_name(cfg.acfg.objext), "object_size",
+				  (json_int_t)cfg.acfg.object_size, "page_size",
+				  (json_int_t)cfg.acfg.page_size, "seed", (json_int_t)cfg.seed, "cpus",
+				  cpus, "pin", pin_names[cfg.pin], "rounds", (json_int_t)cfg.rounds,
+				  "duration", cfg.rounds ? 0.0 : cfg.duration, "iters",
+				  (json_int_t)cfg.iters, "jitter", (json_int_t)cfg.jitter, "keep_going",
+				  cfg.keep_going, "account", cfg.acfg.account));
+		json_object_set_new(doc, "engine", json_string("native"));
+		json_object_set_new(doc, "roles", roles);
+		json_object_set_new(doc, "counters",
+				    json_pack("{s:I, s:I, s:I, s:I}", "rounds", (json_int_t)st.rounds,
+					      "handoffs", (json_int_t)st.handoffs, "allocs",
+					      (json_int_t)st.allocs, "frees", (json_int_t)st.frees));
+		json_object_set_new(doc, "timing",
+				    json_pack("{s:f, s:f, s:f}", "elapsed_s", st.elapsed,
+					      "handoffs_per_s", hps, "rounds_per_s",
+					      st.elapsed > 0 ? st.rounds / st.elapsed : 0.0));
+		json_object_set_new(doc, "interrupted", json_boolean(st.interrupted));
+		json_object_set_new(doc, "failures", res_failure_log_json(log));
+		json_object_set_new(doc, "verdict", json_string(log->total ? "failed" : "clean"));
+		if (res_write_atomic(doc, o.json_path, err, sizeof(err)) != 0) {
+			json_decref(doc);
+			cli_usage_error("%s", err);
+		}
+		json_decref(doc);
+	}
+	int found = log->total ? SS_EXIT_FOUND : SS_EXIT_CLEAN;
+	free(log);
+	return found;
+}

@@ -1,0 +1,323 @@
+/* engine/native.c - the native engine: one real thread per scenario role, pinned with
+ * pthread_setaffinity_np, rounds started together on a spin barrier (as litmus7
+ * does) so the roles overlap in time.
+ *
+ * Round protocol (workers W0..Wn-1, the main thread only watches the clock):
+ *
+ *     W0: scenario reset ............ start barrier ... role ... end barrier ... check
+ *     Wi:                             start barrier ... role ... end barrier
+ *
+ * W0 decides at the end of each round whether another one starts (rounds/duration
+ * reached, a failure seen without --keep-going, SIGINT) and publishes that before
+ * the start barrier.  The main thread sleeps, draws the progress line and sets
+ * `stop` when the duration is over; roles notice it in ss_spin_wait() and return.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/engine.h"
+#include "engine/world.h"
+
+volatile int ss_interrupted;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	ss_interrupted = 1;
+	/* A second ^C kills the process the usual way. */
+	signal(SIGINT, SIG_DFL);
+}
+
+void ss_install_sigint(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigint;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+}
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Sense-reversing spin barrier; workers are pinned, so spinning is what keeps the
+ * start of a round tight. */
+struct spin_barrier {
+	int count __attribute__((aligned(64)));
+	int sense;
+	int n;
+};
+
+static void barrier_wait(struct spin_barrier *b, int *local_sense)
+{
+	*local_sense = !*local_sense;
+	if (__atomic_add_fetch(&b->count, 1, __ATOMIC_ACQ_REL) == b->n) {
+		__atomic_store_n(&b->count, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&b->sense, *local_sense, __ATOMIC_RELEASE);
+		return;
+	}
+	unsigned spins = 0;
+	while (__atomic_load_n(&b->sense, __ATOMIC_ACQUIRE) != *local_sense) {
+#if defined(__x86_64__) || defined(__i386__)
+		__builtin_ia32_pause();
+#endif
+		/* Unpinned or oversubscribed: let the others run. */
+		if (++spins % 4096 == 0)
+			sched_yield();
+	}
+}
+
+struct native_run {
+	const struct ss_run_config *cfg;
+	struct ss_world *w;
+	struct ss_failure_log *log;
+	struct spin_barrier start, end;
+	volatile int done;
+	volatile int stop;
+	volatile unsigned long rounds_done;
+	int host_cpu[SS_MAX_ROLES];
+	int pin_error;
+	char pin_msg[160];
+	double t_start;
+};
+
+struct worker_arg {
+	struct native_run *run;
+	int role;
+	pthread_t thread;
+};
+
+static void *worker_main(void *p)
+{
+	struct worker_arg *wa = p;
+	struct native_run *run = wa->run;
+	const struct ss_run_config *cfg = run->cfg;
+	struct ss_world *w = run->w;
+	int sense = 0;
+
+	ss_cpu_id = wa->role;
+	char name[16];
+	snprintf(name, sizeof(name), "ss-%s", cfg->scn->role_names[wa->role] ? cfg->scn->role_names[wa->role] : "role");
+	pthread_setname_np(pthread_self(), name);
+
+	for (;;) {
+		if (wa->role == 0) {
+			w->round = run->rounds_done;
+			run->log->cur_round = run->rounds_done;
+			if (cfg->scn->reset)
+				cfg->scn->reset(w);
+		}
+		barrier_wait(&run->start, &sense);
+		if (run->done)
+			break;
+		cfg->scn->role[wa->role](w, wa->role);
+		barrier_wait(&run->end, &sense);
+		if (wa->role != 0)
+			continue;
+		/* Quiescent: only W0 runs until the next start barrier. */
+		if (cfg->scn->check)
+			cfg->scn->check(w);
+		unsigned long r = run->rounds_done + 1;
+		__atomic_store_n(&run->rounds_done, r, __ATOMIC_RELEASE);
+		if ((cfg->rounds && r >= cfg->rounds) || run->stop || ss_interrupted ||
+		    (!cfg->keep_going && __atomic_load_n(&run->log->total, __ATOMIC_RELAXED)))
+			run->done = 1;
+	}
+	return NULL;
+}
+
+static int core_id_of(int cpu)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/topology/core_id", cpu);
+	FILE *f = fopen(path, "r");
+	int id = cpu;
+	if (f) {
+		if (fscanf(f, "%d", &id) != 1)
+			id = cpu;
+		fclose(f);
+	}
+	return id;
+}
+
+/* Picks a host CPU for each role from the given list, by pinning policy. */
+static void choose_cpus(const struct ss_run_config *cfg, int *out)
+{
+	int n = cfg->ncpus, order[SS_MAX_CPUS];
+	for (int i = 0; i < n; i++)
+		order[i] = cfg->cpus[i];
+	if (cfg->pin == SS_PIN_RANDOM) {
+		unsigned long long s = cfg->seed * 0x9e3779b97f4a7c15ULL + 1;
+		for (int i = n - 1; i > 0; i--) {
+			s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+			int j = (int)(s % (unsigned long long)(i + 1)), t = order[i];
+			order[i] = order[j], order[j] = t;
+		}
+	} else if (cfg->pin == SS_PIN_SPREAD || cfg->pin == SS_PIN_COMPACT) {
+		/* spread: one CPU per physical core first; compact: SMT siblings next to
+		 * each other.  Stable insertion sort on (rank, core). */
+		int rank[SS_MAX_CPUS], core[SS_MAX_CPUS];
+		for (int i = 0; i < n; i++) {
+			core[i] = core_id_of(order[i]);
+			rank[i] = 0;
+			for (int j = 0; j < i; j++)
+				if (core[j] == core[i])
+					rank[i]++;
+		}
+		for (int i = 1; i < n; i++) {
+			for (int j = i; j > 0; j--) {
+				int a = j - 1, b = j;
+				int ka = cfg->pin == SS_PIN_SPREAD ? rank[a] : core[a];
+				int kb = cfg->pin == SS_PIN_SPREAD ? rank[b] : core[b];
+				if (ka <= kb)
+					break;
+				int t = order[a]; order[a] = order[b]; order[b] = t;
+				t = rank[a]; rank[a] = rank[b]; rank[b] = t;
+				t = core[a]; core[a] = core[b]; core[b] = t;
+			}
+		}
+	}
+	for (int r = 0; r < cfg->nthreads; r++)
+		out[r] = cfg->pin == SS_PIN_NONE ? -1 : order[r % n];
+}
+
+static void print_progress(struct native_run *run, double elapsed, bool final)
+{
+	unsigned long long h = 0;
+	for (int r = 0; r < run->cfg->nthreads; r++)
+		h += run->w->ctr[r].handoffs;
+	unsigned long rounds = run->rounds_done;
+	double rate = elapsed > 0 ? (double)h / elapsed : 0;
+	fprintf(stderr, "\r[%6.1fs] rounds %lu (%.0f/s)  handoffs %llu (%.2fM/s)  failures %llu%s",
+		elapsed, rounds, elapsed > 0 ? rounds / elapsed : 0, h, rate / 1e6,
+		(unsigned long long)run->log->total, final ? "\n" : "   ");
+	fflush(stderr);
+}
+
+int ss_native_run(const struct ss_run_config *cfg, struct ss_failure_log *log,
+		  struct ss_run_stats *stats, char *err, size_t errlen)
+{
+	struct native_run *run = aligned_alloc(64, (sizeof(*run) + 63) & ~(size_t)63);
+	struct worker_arg args[SS_MAX_ROLES];
+	int rc = 0;
+
+	if (!run) {
+		snprintf(err, errlen, "out of memory");
+		return 3;
+	}
+	memset(run, 0, sizeof(*run));
+	memset(stats, 0, sizeof(*stats));
+	run->cfg = cfg;
+	run->log = log;
+	run->start.n = run->end.n = cfg->nthreads;
+	choose_cpus(cfg, run->host_cpu);
+
+	run->w = ss_world_create(cfg->scn, cfg->alloc, &cfg->acfg, cfg->iters, cfg->seed, err, errlen);
+	if (!run->w) {
+		free(run);
+		return 3;
+	}
+	run->w->stop = &run->stop;
+	run->w->jitter = cfg->jitter;
+	ss_failure_log_attach(log);
+
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	int started = 0;
+	for (int r = 0; r < cfg->nthreads; r++) {
+		args[r].run = run;
+		args[r].role = r;
+		cpu_set_t set;
+		CPU_ZERO(&set);
+		if (run->host_cpu[r] >= 0) {
+			CPU_SET(run->host_cpu[r], &set);
+			/* Pinned before it starts: the thread never runs anywhere else. */
+			pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+		}
+		int e = pthread_create(&args[r].thread, &attr, worker_main, &args[r]);
+		if (e) {
+			snprintf(err, errlen, "cannot start worker thread %d: %s", r, strerror(e));
+			run->stop = 1;
+			run->done = 1;
+			rc = 3;
+			break;
+		}
+		started++;
+		if (run->host_cpu[r] >= 0) {
+			/* The contract says pthread_setaffinity_np: do it explicitly too, and
+			 * check that the kernel agrees. */
+			e = pthread_setaffinity_np(args[r].thread, sizeof(set), &set);
+			cpu_set_t got;
+			CPU_ZERO(&got);
+			if (!e)
+				e = pthread_getaffinity_np(args[r].thread, sizeof(got), &got);
+			if (e || !CPU_EQUAL(&got, &set)) {
+				snprintf(err, errlen, "cannot pin role %d to CPU %d: %s", r,
+					 run->host_cpu[r], strerror(e ? e : EINVAL));
+				rc = 3;
+			}
+		}
+		stats->pinned_cpu[r] = run->host_cpu[r];
+	}
+	pthread_attr_destroy(&attr);
+
+	run->t_start = now_seconds();
+	double next_progress = run->t_start + 0.25;
+	if (started == cfg->nthreads && rc == 0) {
+		for (;;) {
+			struct timespec ts = {0, 20 * 1000 * 1000};
+			nanosleep(&ts, NULL);
+			double t = now_seconds();
+			if (ss_interrupted)
+				run->stop = 1;
+			if (cfg->rounds == 0 && t - run->t_start >= cfg->duration)
+				run->stop = 1;
+			if (cfg->progress && t >= next_progress) {
+				print_progress(run, t - run->t_start, false);
+				next_progress = t + 0.25;
+			}
+			if (__atomic_load_n(&run->done, __ATOMIC_ACQUIRE))
+				break;
+		}
+	} else if (started < cfg->nthreads) {
+		/* A worker is missing: the barrier would never fill.  Nothing to join
+		 * cleanly; report and leave (the process exits next). */
+		free(run);
+		return 3;
+	} else {
+		run->stop = 1;
+		run->done = 1;
+	}
+	for (int r = 0; r < started; r++)
+		pthread_join(args[r].thread, NULL);
+	stats->elapsed = now_seconds() - run->t_start;
+	if (cfg->progress)
+		print_progress(run, stats->elapsed, true);
+
+	/* Quiescent: drain per-CPU caches, look for leaks and broken invariants. */
+	ss_cpu_id = 0;
+	cfg->alloc->quiesce(run->w->alloc_world);
+
+	stats->rounds = run->rounds_done;
+	for (int r = 0; r < cfg->nthreads; r++) {
+		stats->handoffs += run->w->ctr[r].handoffs;
+		stats->allocs += run->w->ctr[r].allocs;
+		stats->frees += run->w->ctr[r].frees;
+	}
+	stats->interrupted = ss_interrupted;
+	ss_failure_log_attach(NULL);
+	ss_world_destroy(run->w);
+	free(run);
+	return rc;
+}

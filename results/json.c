@@ -1,0 +1,123 @@
+/* results/json.c - the one JSON emitter: document header, failures, atomic writes. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "results/json.h"
+
+#ifndef SS_VERSION
+#define SS_VERSION "0.0.0"
+#endif
+
+static json_t *host_json(void)
+{
+	char model[256] = "unknown";
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	if (f) {
+		char line[512];
+		while (fgets(line, sizeof(line), f)) {
+			char *colon = strchr(line, ':');
+			if (colon && (!strncmp(line, "model name", 10) || !strncmp(line, "Model", 5))) {
+				snprintf(model, sizeof(model), "%s", colon + 2);
+				model[strcspn(model, "\n")] = 0;
+				break;
+			}
+		}
+		fclose(f);
+	}
+	struct utsname u;
+	uname(&u);
+	return json_pack("{s:s, s:I, s:s, s:s}", "cpu_model", model, "cpus_online",
+			 (json_int_t)sysconf(_SC_NPROCESSORS_ONLN), "kernel", u.release, "arch",
+			 u.machine);
+}
+
+json_t *res_doc_new(const char *kind, int argc, char **argv)
+{
+	char schema[64], started[64];
+	snprintf(schema, sizeof(schema), "slabstress-%s/%d", kind, SS_SCHEMA_VERSION);
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	json_t *cmd = json_array();
+	for (int i = 0; i < argc; i++)
+		json_array_append_new(cmd, json_string(argv[i]));
+	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:s}", "schema", schema, "tool", "slabstress",
+			 "version", SS_VERSION, "command", cmd, "host", host_json(), "started",
+			 started);
+}
+
+json_t *res_failure_json(const struct ss_failure *f)
+{
+	json_t *site = json_null();
+	if (f->site)
+		site = json_pack("{s:s, s:i, s:s, s:s}", "file", f->site->file, "line",
+				 f->site->line, "func", f->site->func ? f->site->func : "",
+				 "expr", f->site->expr ? f->site->expr : "");
+	return json_pack("{s:s, s:i, s:o, s:s}", "kind", ss_fail_kind_name(f->kind), "cpu",
+			 f->cpu, "site", site, "message", f->msg);
+}
+
+json_t *res_failure_log_json(const struct ss_failure_log *log)
+{
+	json_t *by_kind = json_object();
+	for (int k = 1; k < SS_FAIL_NKINDS; k++)
+		if (log->by_kind[k])
+			json_object_set_new(by_kind, ss_fail_kind_name(k),
+					    json_integer((json_int_t)log->by_kind[k]));
+	json_t *first = json_array();
+	for (int i = 0; i < log->kept; i++) {
+		json_t *f = res_failure_json(&log->first[i]);
+		json_object_set_new(f, "round", json_integer((json_int_t)log->round_of[i]));
+		json_array_append_new(first, f);
+	}
+	return json_pack("{s:I, s:o, s:o}", "total", (json_int_t)log->total, "by_kind", by_kind,
+			 "first", first);
+}
+
+int res_write_atomic(json_t *doc, const char *path, char *err, size_t errlen)
+{
+	if (!strcmp(path, "-")) {
+		if (json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_SORT_KEYS) < 0) {
+			snprintf(err, errlen, "cannot write JSON to stdout");
+			return -1;
+		}
+		fputc('\n', stdout);
+		return 0;
+	}
+	char *copy = strdup(path);
+	char tmp[4096];
+	snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dirname(copy), basename((char *)path));
+	free(copy);
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	FILE *f = fdopen(fd, "w");
+	int rc = f ? json_dumpf(doc, f, JSON_INDENT(2) | JSON_SORT_KEYS) : -1;
+	if (f && rc == 0 && fputc('\n', f) == EOF)
+		rc = -1;
+	if (f && fflush(f) != 0)
+		rc = -1;
+	if (f && rc == 0 && fsync(fd) != 0)
+		rc = -1;
+	if (f)
+		fclose(f);
+	else
+		close(fd);
+	if (rc != 0 || chmod(tmp, 0644) != 0 || rename(tmp, path) != 0) {
+		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno ? errno : EIO));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
