@@ -1,0 +1,68 @@
+#!/bin/sh
+# Native runs through the real binary: correct handoffs are clean on correct
+# variants, the real v7.0-rc1 root cause (16-bit stride truncation) fails even on one
+# CPU, results are JSON, and worker threads are pinned where they were told.
+. "$(dirname "$0")/lib.sh"
+DUR=${SS_TEST_DURATION:-0.4s}
+NCPU=$(nproc)
+CPUS=0,1; [ "$NCPU" -lt 2 ] && CPUS=0
+
+for v in early-stride fixed; do
+	for s in same-cpu release-acquire xchg cmpxchg spinlock llist rcu refcount tty-flush; do
+		expect_rc "clean_${s}_${v}" 0 "$SLABSTRESS" run -s "$s" --variant "$v" --cpus "$CPUS" \
+			--duration "$DUR" --no-progress || true
+	done
+done
+for a in jemalloc libc; do
+	expect_rc "clean_release-acquire_$a" 0 "$SLABSTRESS" run -s release-acquire --alloc "$a" \
+		--cpus "$CPUS" --duration "$DUR" --no-progress
+done
+
+# The real root cause: 131072 truncated to a 16-bit stride of 0.
+expect_rc rc1_in_object_same_cpu_fails 1 "$SLABSTRESS" run -s same-cpu --variant rc1 \
+	--objext in-object --object-size 131072 --page-size 65536 --rounds 20 --iters 4
+expect_grep rc1_in_object_names_the_failure "wrong-metadata|counter-underflow" "$OUT"
+expect_rc fixed_in_object_same_cpu_clean 0 "$SLABSTRESS" run -s same-cpu --variant fixed \
+	--objext in-object --object-size 131072 --page-size 65536 --rounds 20 --iters 4
+expect_rc stride_bits_32_rescues_rc1 0 "$SLABSTRESS" run -s same-cpu --variant rc1 --stride-bits 32 \
+	--objext in-object --object-size 131072 --page-size 65536 --rounds 20 --iters 4
+
+# JSON result.
+expect_rc json_result 0 "$SLABSTRESS" run -s release-acquire --cpus "$CPUS" --rounds 10 --json "$TMP/r.json"
+if python3 -c "import json,sys; d=json.load(open('$TMP/r.json')); \
+assert d['schema']=='slabstress-run/1' and d['verdict']=='clean'; \
+assert d['parameters']['scenario']=='release-acquire' and d['counters']['handoffs']>0; \
+assert d['host']['cpus_online']>=1" 2>"$TMP/py"; then ok json_fields; else fail json_fields "$(cat "$TMP/py")"; fi
+expect_rc json_failure_result 1 "$SLABSTRESS" run -s same-cpu --variant rc1 --objext in-object \
+	--object-size 131072 --page-size 65536 --rounds 5 --iters 4 --json "$TMP/f.json"
+if python3 -c "import json; d=json.load(open('$TMP/f.json')); assert d['verdict']=='failed'; \
+f=d['failures']['first'][0]; assert f['kind'] in ('wrong-metadata','counter-underflow'); \
+assert f['site']['file'] and f['message']" 2>"$TMP/py"; then ok json_failure_fields; else fail json_failure_fields "$(cat "$TMP/py")"; fi
+
+# Pinning: while a run is active, each worker's Cpus_allowed_list is its one CPU.
+if [ "$NCPU" -ge 2 ]; then
+	"$SLABSTRESS" run -s release-acquire --cpus 0,1 --duration 3 --no-progress >/dev/null 2>&1 &
+	pid=$!
+	sleep 1
+	seen=""
+	for st in /proc/$pid/task/*/status; do
+		name=$(awk '/^Name:/{print $2}' "$st")
+		case "$name" in ss-*) seen="$seen $name=$(awk '/^Cpus_allowed_list:/{print $2}' "$st")";; esac
+	done
+	wait $pid
+	n=$(echo "$seen" | wc -w)
+	cpus=$(echo "$seen" | tr ' ' '\n' | sed -n 's/.*=//p' | sort -u | tr '\n' ' ')
+	if [ "$n" -eq 2 ] && [ "$cpus" = "0 1 " ]; then ok workers_pinned_to_their_cpus
+	else fail workers_pinned_to_their_cpus "saw:$seen"; fi
+fi
+
+# list shows every registered scenario and each is in the man page.
+expect_rc list_scenarios 0 "$SLABSTRESS" list scenarios
+for s in same-cpu plain once release-acquire xchg cmpxchg cmpxchg-relaxed spinlock consumer-lock \
+	llist rcu refcount pid-fastpath tty-flush-old tty-flush lazy-objexts; do
+	printf '%s\n' "$OUT" | grep -q "^$s " || fail "list_has_$s"
+	grep -q -- "$s" "$(dirname "$0")/../../slabstress.1" || fail "man_page_has_$s"
+done
+ok scenarios_listed_and_documented
+expect_rc list_json 0 "$SLABSTRESS" list scenarios --json
+finish
