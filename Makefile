@@ -20,7 +20,8 @@ WARN      = -std=gnu11 -Wall -Wextra
 ifneq ($(CI),)
 WARN     += -Werror
 endif
-SS_CPPFLAGS = -I. -D_GNU_SOURCE -DSS_VERSION='"$(VERSION)"'
+SS_CPPFLAGS = -I. -D_GNU_SOURCE -DSS_VERSION='"$(VERSION)"' $(ARCH_FLAGS)
+ARCH_FLAGS := $(if $(filter x86_64,$(shell uname -m)),-mcx16)
 LDLIBS    = -ljansson -ljemalloc -ldl -lpthread -lm
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 BUILD    ?= build

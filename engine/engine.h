@@ -30,6 +30,8 @@ struct ss_run_config {
 	unsigned jitter;              /* 0 = off */
 	bool progress;                /* live one-line progress on stderr */
 	bool keep_going;              /* don't stop at the first failure */
+	unsigned batch;               /* pointers per publish (0 or 1: one) */
+	bool cold;                    /* skip the per-thread warm-up allocation */
 };
 
 struct ss_run_stats {

@@ -111,6 +111,17 @@ static void *worker_main(void *p)
 	snprintf(name, sizeof(name), "ss-%s", cfg->scn->role_names[wa->role] ? cfg->scn->role_names[wa->role] : "role");
 	pthread_setname_np(pthread_self(), name);
 
+	if (!cfg->cold) {
+		/* Warm-up: one real, touched allocation per thread before the timed part,
+		 * so allocators with thread caches (jemalloc, tcmalloc) run with them; a
+		 * free-only consumer would measure a lock per free, not the allocator
+		 * (reference/alloc-bench.md §2.4). */
+		void *o = cfg->alloc->alloc(w->alloc_world, SS_GFP_ACCOUNT);
+		if (o) {
+			memset(o, 0x5a, 8);
+			cfg->alloc->free(w->alloc_world, o);
+		}
+	}
 	for (;;) {
 		if (wa->role == 0) {
 			w->round = run->rounds_done;
@@ -230,6 +241,7 @@ int ss_native_run(const struct ss_run_config *cfg, struct ss_failure_log *log,
 	}
 	run->w->stop = &run->stop;
 	run->w->jitter = cfg->jitter;
+	run->w->batch = cfg->batch ? cfg->batch : 1;
 	ss_failure_log_attach(log);
 
 	pthread_attr_t attr;

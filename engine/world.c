@@ -36,6 +36,7 @@ struct ss_world *ss_world_create(const struct ss_scenario *scn, const struct ss_
 	w->alloc = alloc;
 	w->acfg = acfg;
 	w->iters = iters;
+	w->batch = 1;
 	size_t st = (scn->state_size + 63) & ~(size_t)63;
 	w->state = aligned_alloc(64, st ? st : 64);
 	if (!w->state) {

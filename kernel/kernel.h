@@ -313,11 +313,14 @@ static inline bool ss_try_cmpxchg128(volatile u128 *p, u128 *old, u128 new_val,
 {
 	if (unlikely(ss_kops))
 		return ss_kops->cmpxchg128(p, old, new_val, SS_ORD_FULL, site);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	bool ok = __atomic_compare_exchange_n(p, old, new_val, false, __ATOMIC_SEQ_CST,
-					      __ATOMIC_SEQ_CST);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	return ok;
+	/* __sync_* inlines cmpxchg16b (x86-64 with -mcx16) or casp/ldxp (arm64) with
+	 * both compilers; the __atomic form would call libatomic's lock under gcc. */
+	u128 expected = *old;
+	u128 seen = __sync_val_compare_and_swap(p, expected, new_val);
+	if (seen == expected)
+		return true;
+	*old = seen;
+	return false;
 }
 #define try_cmpxchg128(p, po, n) ss_try_cmpxchg128((p), (po), (n), SS_SITE(#p))
 

@@ -67,6 +67,7 @@ struct ss_world {
 	const struct ss_alloc_config *acfg;
 	void *state;                 /* scn->state_size bytes, cacheline aligned */
 	unsigned long iters;         /* handoffs each role performs per round */
+	unsigned batch;              /* pointers per publish where the scenario supports it (>= 1) */
 	unsigned long round;
 	unsigned long long rng[SS_MAX_ROLES]; /* per-role PRNG state, from --seed */
 	unsigned jitter;             /* max spin iterations of random delay, 0 = off */
