@@ -1,0 +1,294 @@
+/* results/repro.c - saving and strictly loading reproducer files (see repro.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "results/json.h"
+#include "results/repro.h"
+
+#ifndef SS_VERSION
+#define SS_VERSION "0.0.0"
+#endif
+
+char *ss_hex_encode(const unsigned char *b, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	char *s = malloc(2 * n + 1);
+	if (!s)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		s[2 * i] = digits[b[i] >> 4];
+		s[2 * i + 1] = digits[b[i] & 15];
+	}
+	s[2 * n] = 0;
+	return s;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+long ss_hex_decode(const char *hex, unsigned char **out)
+{
+	size_t n = strlen(hex);
+	*out = NULL;
+	if (n % 2)
+		return -1;
+	unsigned char *b = malloc(n / 2 + 1);
+	if (!b)
+		return -1;
+	for (size_t i = 0; i < n / 2; i++) {
+		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+		if (hi < 0 || lo < 0) {
+			free(b);
+			return -1;
+		}
+		b[i] = (unsigned char)(hi << 4 | lo);
+	}
+	*out = b;
+	return (long)(n / 2);
+}
+
+int ss_repro_save(const struct ss_repro *r, const char *path, char *err, size_t errlen)
+{
+	char *hex = ss_hex_encode(r->schedule, r->schedule_len);
+	if (!hex) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	json_t *knobs = json_pack(
+		"{s:i, s:s, s:I, s:I, s:b, s:i, s:i, s:I}", "stride_bits", r->acfg.stride_bits,
+		"objext", ss_objext_name(r->acfg.objext), "object_size", (json_int_t)r->acfg.object_size,
+		"page_size", (json_int_t)r->acfg.page_size, "account", r->acfg.account, "ncpus",
+		r->acfg.ncpus, "nobjcgs", r->acfg.nobjcgs, "max_objects",
+		(json_int_t)r->acfg.max_objects);
+	json_t *failure = json_pack("{s:s, s:i, s:s, s:i, s:s, s:s}", "kind",
+				    ss_fail_kind_name(r->kind), "cpu", r->cpu, "file", r->file,
+				    "line", r->line, "func", r->func, "message", r->message);
+	json_t *doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:I, s:I, s:s, s:o}",
+				"schema", SS_REPRO_SCHEMA, "tool", "slabstress", "version",
+				SS_VERSION, "scenario", r->scenario, "variant",
+				ss_variant_name(r->acfg.variant), "alloc", r->alloc, "knobs", knobs,
+				"model", r->model, "iters", (json_int_t)r->iters, "step_limit",
+				(json_int_t)r->step_limit, "schedule", hex, "failure", failure);
+	free(hex);
+	if (!doc) {
+		snprintf(err, errlen, "cannot build reproducer JSON");
+		return -1;
+	}
+	int rc = res_write_atomic(doc, path, err, errlen);
+	json_decref(doc);
+	return rc;
+}
+
+void ss_repro_free(struct ss_repro *r)
+{
+	free(r->schedule);
+	r->schedule = NULL;
+}
+
+/* Field readers that fail with "FILE: field 'x' ..." messages. */
+struct loader {
+	const char *path;
+	char *err;
+	size_t errlen;
+	int bad;
+};
+
+static json_t *need(struct loader *l, json_t *obj, const char *where, const char *key,
+		    json_type type)
+{
+	static const char *const tn[] = {"an object", "an array", "a string", "an integer",
+					 "a number", "true or false", "true or false", "null"};
+	if (l->bad)
+		return NULL;
+	json_t *v = json_object_get(obj, key);
+	bool ok = v && (json_typeof(v) == type ||
+			(type == JSON_TRUE && (json_is_true(v) || json_is_false(v))));
+	if (!ok) {
+		snprintf(l->err, l->errlen, "%s: %s field '%s%s' %s: expected %s", l->path,
+			 v ? "bad" : "missing", where, key, v ? "has the wrong type" : "",
+			 tn[type]);
+		l->bad = 1;
+		return NULL;
+	}
+	return v;
+}
+
+static void copy_str(struct loader *l, json_t *obj, const char *where, const char *key, char *dst,
+		     size_t n)
+{
+	json_t *v = need(l, obj, where, key, JSON_STRING);
+	if (!v)
+		return;
+	if (strlen(json_string_value(v)) >= n) {
+		snprintf(l->err, l->errlen, "%s: field '%s%s' is too long", l->path, where, key);
+		l->bad = 1;
+		return;
+	}
+	strcpy(dst, json_string_value(v));
+}
+
+static long long get_int(struct loader *l, json_t *obj, const char *where, const char *key,
+			 long long min, long long max)
+{
+	json_t *v = need(l, obj, where, key, JSON_INTEGER);
+	if (!v)
+		return 0;
+	long long x = json_integer_value(v);
+	if (x < min || x > max) {
+		snprintf(l->err, l->errlen, "%s: field '%s%s' is %lld: expected %lld to %lld", l->path,
+			 where, key, x, min, max);
+		l->bad = 1;
+	}
+	return x;
+}
+
+static void only_known(struct loader *l, json_t *obj, const char *where, const char *const *keys)
+{
+	const char *key;
+	json_t *v;
+	if (l->bad)
+		return;
+	json_object_foreach(obj, key, v)
+	{
+		int known = 0;
+		for (const char *const *k = keys; *k; k++)
+			known |= !strcmp(*k, key);
+		if (!known) {
+			snprintf(l->err, l->errlen,
+				 "%s: unknown field '%s%s': this reproducer was not written by "
+				 "slabstress %s",
+				 l->path, where, key, SS_VERSION);
+			l->bad = 1;
+			return;
+		}
+	}
+}
+
+int ss_repro_load(struct ss_repro *r, const char *path, char *err, size_t errlen)
+{
+	struct loader l = {path, err, errlen, 0};
+	json_error_t je;
+	memset(r, 0, sizeof(*r));
+	json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	if (!doc) {
+		if (je.line <= 0 && je.position == 0)
+			snprintf(err, errlen, "%s: cannot read: %s", path, je.text);
+		else
+			snprintf(err, errlen, "%s: not valid JSON at line %d column %d: %s", path,
+				 je.line, je.column, je.text);
+		return -1;
+	}
+	if (!json_is_object(doc)) {
+		snprintf(err, errlen, "%s: not a slabstress reproducer (expected a JSON object)", path);
+		json_decref(doc);
+		return -1;
+	}
+	json_t *schema = json_object_get(doc, "schema");
+	if (!json_is_string(schema) || strcmp(json_string_value(schema), SS_REPRO_SCHEMA)) {
+		snprintf(err, errlen, "%s: not a slabstress reproducer (schema %s%s%s, expected \"%s\")",
+			 path, json_is_string(schema) ? "\"" : "",
+			 json_is_string(schema) ? json_string_value(schema) : "missing",
+			 json_is_string(schema) ? "\"" : "", SS_REPRO_SCHEMA);
+		json_decref(doc);
+		return -1;
+	}
+	static const char *const top[] = {"schema", "tool",   "version",    "scenario", "variant",
+					  "alloc",  "knobs",  "model",      "iters",    "step_limit",
+					  "schedule", "failure", NULL};
+	static const char *const knob_keys[] = {"stride_bits", "objext", "object_size", "page_size",
+						"account", "ncpus", "nobjcgs", "max_objects", NULL};
+	static const char *const fail_keys[] = {"kind", "cpu", "file", "line", "func", "message",
+						NULL};
+	only_known(&l, doc, "", top);
+	char version[64] = "", variant[32] = "", objext[32] = "", kind[32] = "";
+	copy_str(&l, doc, "", "version", version, sizeof(version));
+	if (!l.bad && strcmp(version, SS_VERSION)) {
+		snprintf(err, errlen,
+			 "%s: written by slabstress %s, this is %s: schedules are not portable "
+			 "across versions; re-run the exploration",
+			 path, version, SS_VERSION);
+		l.bad = 1;
+	}
+	copy_str(&l, doc, "", "scenario", r->scenario, sizeof(r->scenario));
+	copy_str(&l, doc, "", "variant", variant, sizeof(variant));
+	copy_str(&l, doc, "", "alloc", r->alloc, sizeof(r->alloc));
+	copy_str(&l, doc, "", "model", r->model, sizeof(r->model));
+	r->iters = (unsigned long)get_int(&l, doc, "", "iters", 1, 1 << 20);
+	r->step_limit = (unsigned long)get_int(&l, doc, "", "step_limit", 1, 1LL << 40);
+	json_t *knobs = need(&l, doc, "", "knobs", JSON_OBJECT);
+	only_known(&l, knobs, "knobs.", knob_keys);
+	if (knobs) {
+		r->acfg.stride_bits = (unsigned)get_int(&l, knobs, "knobs.", "stride_bits", 16, 32);
+		if (!l.bad && r->acfg.stride_bits != 16 && r->acfg.stride_bits != 32) {
+			snprintf(err, errlen, "%s: field 'knobs.stride_bits' is %u: expected 16 or 32",
+				 path, r->acfg.stride_bits);
+			l.bad = 1;
+		}
+		copy_str(&l, knobs, "knobs.", "objext", objext, sizeof(objext));
+		r->acfg.object_size = (size_t)get_int(&l, knobs, "knobs.", "object_size", 8, 1 << 22);
+		r->acfg.page_size = (size_t)get_int(&l, knobs, "knobs.", "page_size", 4096, 1 << 20);
+		json_t *acc = need(&l, knobs, "knobs.", "account", JSON_TRUE);
+		r->acfg.account = acc && json_is_true(acc);
+		r->acfg.ncpus = (int)get_int(&l, knobs, "knobs.", "ncpus", 1, SS_MAX_CPUS);
+		r->acfg.nobjcgs = (int)get_int(&l, knobs, "knobs.", "nobjcgs", 1, 64);
+		r->acfg.max_objects = (unsigned long)get_int(&l, knobs, "knobs.", "max_objects", 1,
+							     1 << 24);
+	}
+	json_t *fail = need(&l, doc, "", "failure", JSON_OBJECT);
+	only_known(&l, fail, "failure.", fail_keys);
+	if (fail) {
+		copy_str(&l, fail, "failure.", "kind", kind, sizeof(kind));
+		r->cpu = (int)get_int(&l, fail, "failure.", "cpu", -1, SS_MAX_CPUS);
+		copy_str(&l, fail, "failure.", "file", r->file, sizeof(r->file));
+		r->line = (int)get_int(&l, fail, "failure.", "line", 0, 1 << 30);
+		copy_str(&l, fail, "failure.", "func", r->func, sizeof(r->func));
+		copy_str(&l, fail, "failure.", "message", r->message, sizeof(r->message));
+	}
+	json_t *sched = need(&l, doc, "", "schedule", JSON_STRING);
+	if (!l.bad) {
+		int v = ss_variant_from_name(variant);
+		int p = ss_objext_from_name(objext);
+		r->kind = ss_fail_kind_from_name(kind);
+		if (v < 0)
+			snprintf(err, errlen, "%s: field 'variant' is '%s': expected rc1, early-stride, "
+					      "wmb-rmb or fixed",
+				 path, variant), l.bad = 1;
+		else if (p < 0)
+			snprintf(err, errlen, "%s: field 'knobs.objext' is '%s': expected separate, "
+					      "leftover or in-object",
+				 path, objext), l.bad = 1;
+		else if (r->kind == SS_FAIL_NONE)
+			snprintf(err, errlen, "%s: field 'failure.kind' is '%s': not a failure kind",
+				 path, kind), l.bad = 1;
+		else if (strcmp(r->model, "sc") && strcmp(r->model, "tso") && strcmp(r->model, "lkmm"))
+			snprintf(err, errlen, "%s: field 'model' is '%s': expected sc, tso or lkmm", path,
+				 r->model), l.bad = 1;
+		r->acfg.variant = (enum ss_variant)(v < 0 ? 0 : v);
+		r->acfg.objext = (enum ss_objext_placement)(p < 0 ? 0 : p);
+	}
+	if (!l.bad) {
+		long n = ss_hex_decode(json_string_value(sched), &r->schedule);
+		if (n < 0) {
+			snprintf(err, errlen, "%s: field 'schedule' is not an even-length hex string",
+				 path);
+			l.bad = 1;
+		} else {
+			r->schedule_len = (size_t)n;
+		}
+	}
+	json_decref(doc);
+	if (l.bad) {
+		ss_repro_free(r);
+		return -1;
+	}
+	return 0;
+}

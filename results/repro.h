@@ -1,0 +1,59 @@
+/* results/repro.h - reproducer files: one failing emulator execution, self-contained.
+ *
+ * A reproducer names everything a run is a pure function of (scenario, variant,
+ * allocator knobs, model, handoffs per role, schedule bytes) plus the failure it
+ * showed, so `slabstress replay` can re-run it on any host and say whether the same
+ * failure happens.  Loading is strict: another tool version, a missing field, an
+ * unknown field or a bad value is an error naming the file and the field, never a
+ * silently different run.
+ *
+ *   { "schema": "slabstress-repro/1", "tool": "slabstress", "version": "0.1.0",
+ *     "scenario": "lazy-objexts", "variant": "rc1", "alloc": "slab",
+ *     "knobs": { "stride_bits": 16, "objext": "separate", "object_size": 64,
+ *                "page_size": 4096, "account": false, "ncpus": 2, "nobjcgs": 2,
+ *                "max_objects": 4096 },
+ *     "model": "lkmm", "iters": 1, "step_limit": 100000,
+ *     "schedule": "00ff01...",                 (hex)
+ *     "failure": { "kind": "wrong-metadata", "cpu": 1, "file": "alloc/memcg.c",
+ *                  "line": 123, "func": "__memcg_slab_free_hook", "message": "..." } }
+ */
+#ifndef SS_REPRO_H
+#define SS_REPRO_H
+
+#include <stddef.h>
+
+#include "alloc/alloc.h"
+#include "kernel/bug.h"
+
+#define SS_REPRO_SCHEMA "slabstress-repro/1"
+
+struct ss_repro {
+	char scenario[64];
+	char alloc[32];
+	char model[16];
+	struct ss_alloc_config acfg;
+	unsigned long iters;
+	unsigned long step_limit;
+	unsigned char *schedule; /* malloc'ed; ss_repro_free releases it */
+	size_t schedule_len;
+	/* The failure it showed when saved. */
+	enum ss_fail_kind kind;
+	int cpu;
+	char file[128];
+	int line;
+	char func[96];
+	char message[240];
+};
+
+/* Writes atomically; returns 0, or -1 with a message in err. */
+int ss_repro_save(const struct ss_repro *r, const char *path, char *err, size_t errlen);
+/* Returns 0, or -1 with a one-line message naming the file and the field in err. */
+int ss_repro_load(struct ss_repro *r, const char *path, char *err, size_t errlen);
+void ss_repro_free(struct ss_repro *r);
+
+/* Hex helpers for schedule bytes. */
+char *ss_hex_encode(const unsigned char *b, size_t n); /* malloc'ed, NUL-terminated */
+/* Returns the byte count, or -1 on a bad digit or odd length. */
+long ss_hex_decode(const char *hex, unsigned char **out);
+
+#endif /* SS_REPRO_H */
