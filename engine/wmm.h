@@ -125,6 +125,8 @@ int wmm_model_parse(const char *name, enum wmm_model *m);
  * size: 1, 2, 4, 8 or 16 (informational; values are kept as given).  -1 when
  * max_locs locations already exist. */
 int wmm_loc(struct wmm *w, uintptr_t addr, unsigned size, u64 initial);
+/* The same for a 16-byte location with a full 128-bit initial value. */
+int wmm_loc128(struct wmm *w, uintptr_t addr, u128 initial);
 /* Index of an existing location, or -1. */
 int wmm_loc_find(const struct wmm *w, uintptr_t addr);
 int wmm_nlocs(const struct wmm *w);

@@ -1,0 +1,199 @@
+/* cmd/litmus.c - `slabstress litmus`: judge C-litmus tests like herd7 does, on
+ * the emulator's own memory models (engine/wmm.h), so the model the emulator
+ * uses to look for slab bugs is checked against the kernel's verdicts.
+ */
+#include <argp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cli.h"
+#include "litmus/litmus.h"
+#include "results/json.h"
+
+enum { OPT_JSON = 1000, OPT_MAX_STATES, OPT_MISSES_OK };
+
+struct opts {
+	enum wmm_model model;
+	const char *format;
+	const char *json_path;
+	bool quiet, misses_ok;
+	unsigned long long max_states;
+	char **files;
+	int nfiles;
+};
+
+static const struct argp_option options[] = {
+	{"model", 'm', "MODEL", 0, "memory model: lkmm, tso or sc (default: lkmm)", 0},
+	{"format", 'f', "FMT", 0, "report on stdout: text or json (default: text)", 0},
+	{"json", OPT_JSON, "OUT", 0, "also write the JSON report to OUT ('-': stdout; default: none)", 0},
+	{"quiet", 'q', 0, 0, "text: one line per test plus the summary (default: full herd7-style report)", 0},
+	{"max-states", OPT_MAX_STATES, "N", 0,
+	 "give up on a test after N distinct states, verdict 'incomplete' (default: 20000000)", 0},
+	{"misses-ok", OPT_MISSES_OK, 0, 0,
+	 "exit 0 even if a Sometimes test comes out Never (model stronger than LKMM); false alarms "
+	 "still exit 1 (default: off)",
+	 0},
+	{0},
+};
+
+static error_t parse(int key, char *arg, struct argp_state *state)
+{
+	struct opts *o = state->input;
+	switch (key) {
+	case 'm':
+		if (wmm_model_parse(arg, &o->model))
+			cli_usage_error("litmus: unknown --model '%s': expected one of lkmm, tso, sc", arg);
+		break;
+	case 'f':
+		if (strcmp(arg, "text") && strcmp(arg, "json"))
+			cli_usage_error("litmus: unknown --format '%s': expected text or json", arg);
+		o->format = arg;
+		break;
+	case OPT_JSON: o->json_path = arg; break;
+	case 'q': o->quiet = true; break;
+	case OPT_MAX_STATES: o->max_states = cli_parse_ull("--max-states", arg, 1, 1ULL << 40); break;
+	case OPT_MISSES_OK: o->misses_ok = true; break;
+	case ARGP_KEY_ARG: o->files[o->nfiles++] = arg; break;
+	case ARGP_KEY_END:
+		if (!o->nfiles)
+			cli_usage_error("litmus: expected at least one litmus FILE (see slabstress litmus --help)");
+		break;
+	default: return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const char doc[] =
+	"Judge C-litmus tests (the Linux kernel's tools/memory-model dialect) like herd7: "
+	"explore every execution the chosen model allows, print the final states and the "
+	"Observation line, and compare it with the test's '* Result:' line."
+	"\v"
+	"Models: lkmm (default) is the emulator's LKVM model, built to show only outcomes LKMM "
+	"allows (a Never test that shows its outcome is a false alarm). Known to be stronger than "
+	"LKMM (Sometimes comes out Never): load buffering (LB), S+wmb+po, 2+2W+wmbs/rels and the "
+	"non-multicopy-atomic WRC variants. tso and sc are stronger still: under them only a "
+	"Never test is compared (an outcome LKMM forbids must not show there either).\n\n"
+	"Unsupported constructs (RCU grace periods, SRCU, loops, unknown functions) give "
+	"'unsupported: <construct>' and are counted apart. Outcome counts are distinct final "
+	"states, not herd7's execution counts.\n\n"
+	"Exit status: 0 every verdict agrees (or has no Result line), 1 some verdict disagrees "
+	"(or is incomplete), 2 bad input (missing file, parse error), 3 internal error.\n\n"
+	"Examples:\n"
+	"  slabstress litmus ../shared/litmus/kernel-tools/*.litmus --quiet\n"
+	"  slabstress litmus --model tso ../shared/litmus/shapes/SB.litmus\n"
+	"  slabstress litmus --format json shapes/MP.litmus > mp.json\n"
+	"  slabstress litmus --json out.json --misses-ok ../shared/litmus/random/*.litmus";
+
+int cmd_litmus(int argc, char **argv)
+{
+	struct opts o = {.model = WMM_LKMM, .format = "text"};
+	o.files = calloc((size_t)argc + 1, sizeof(char *));
+	if (!o.files)
+		cli_internal_error("out of memory");
+	struct argp argp = {options, parse, "FILE...", doc, 0, 0, 0};
+	argp_parse(&argp, argc, argv, 0, 0, &o);
+	if (o.json_path && strcmp(o.json_path, "-"))
+		cli_check_output_path("--json", o.json_path);
+	bool text = !strcmp(o.format, "text");
+
+	/* parse everything first: bad input is exit 2 before any long run */
+	struct lit_test **tests = calloc((size_t)o.nfiles, sizeof(*tests));
+	if (!tests)
+		cli_internal_error("out of memory");
+	for (int i = 0; i < o.nfiles; i++) {
+		char err[512];
+		if (lit_parse_file(o.files[i], &tests[i], err, sizeof(err)))
+			cli_usage_error("%s", err);
+	}
+
+	json_t *doc = NULL, *arr = NULL;
+	if (o.json_path || !text) {
+		doc = res_doc_new("litmus", cli_argc ? cli_argc : argc, cli_argv ? cli_argv : argv);
+		json_object_set_new(doc, "model", json_string(wmm_model_name(o.model)));
+		arr = json_array();
+	}
+	unsigned agree = 0, disagree = 0, unsup = 0, none = 0, incomplete = 0, errors = 0,
+		 misses = 0, alarms = 0;
+	for (int i = 0; i < o.nfiles; i++) {
+		struct lit_test *t = tests[i];
+		if (t->unsupported[0]) {
+			unsup++;
+			if (text)
+				printf(o.quiet ? "%-56s unsupported: %s\n" : "Test %s\nunsupported: %s\n\n",
+				       t->name, t->unsupported);
+			if (arr) {
+				json_t *j = json_object();
+				json_object_set_new(j, "file", json_string(t->path));
+				json_object_set_new(j, "name", json_string(t->name));
+				json_object_set_new(j, "verdict", json_string("unsupported"));
+				json_object_set_new(j, "unsupported", json_string(t->unsupported));
+				json_array_append_new(arr, j);
+			}
+			continue;
+		}
+		struct lit_result r;
+		struct lit_opts lo = {.model = o.model, .max_states = o.max_states};
+		lit_run(t, &lo, &r);
+		switch (r.cmp) {
+		case CMP_AGREE: agree++; break;
+		case CMP_DISAGREE:
+			disagree++;
+			if (r.why && !strncmp(r.why, "miss", 4))
+				misses++;
+			else
+				alarms++;
+			break;
+		case CMP_NONE: none++; break;
+		case CMP_INCOMPLETE: incomplete++; break;
+		case CMP_ERROR: errors++; break;
+		case CMP_UNSUPPORTED: unsup++; break;
+		}
+		if (text) {
+			lit_print(stdout, t, &r, o.quiet);
+			fflush(stdout);
+		}
+		if (arr)
+			json_array_append_new(arr, lit_result_json(t, &r));
+		lit_result_free(&r);
+	}
+	unsigned n = (unsigned)o.nfiles;
+	char summary[512];
+	snprintf(summary, sizeof(summary),
+		 "%u tests: %u agree, %u disagree, %u unsupported (model %s; %u false alarms, %u "
+		 "misses; %u not compared, %u incomplete, %u errors)",
+		 n, agree, disagree, unsup, wmm_model_name(o.model), alarms, misses, none, incomplete,
+		 errors);
+	if (text)
+		printf("%s\n", summary);
+	int rc = SS_EXIT_CLEAN;
+	if (alarms || incomplete || errors || (misses && !o.misses_ok))
+		rc = SS_EXIT_FOUND;
+	if (doc) {
+		json_object_set_new(doc, "tests", arr);
+		json_t *s = json_object();
+		json_object_set_new(s, "tests", json_integer(n));
+		json_object_set_new(s, "agree", json_integer(agree));
+		json_object_set_new(s, "disagree", json_integer(disagree));
+		json_object_set_new(s, "false_alarms", json_integer(alarms));
+		json_object_set_new(s, "misses", json_integer(misses));
+		json_object_set_new(s, "unsupported", json_integer(unsup));
+		json_object_set_new(s, "not_compared", json_integer(none));
+		json_object_set_new(s, "incomplete", json_integer(incomplete));
+		json_object_set_new(s, "errors", json_integer(errors));
+		json_object_set_new(doc, "summary", s);
+		json_object_set_new(doc, "exit_status", json_integer(rc));
+		char err[512];
+		if (!text && res_write_atomic(doc, "-", err, sizeof(err)))
+			cli_internal_error("%s", err);
+		if (o.json_path && (text || strcmp(o.json_path, "-")) &&
+		    res_write_atomic(doc, o.json_path, err, sizeof(err)))
+			cli_usage_error("%s", err);
+		json_decref(doc);
+	}
+	for (int i = 0; i < o.nfiles; i++)
+		lit_free(tests[i]);
+	free(tests);
+	free(o.files);
+	return rc;
+}

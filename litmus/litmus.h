@@ -1,0 +1,162 @@
+/* litmus/litmus.h - the kernel C-litmus front end: parse a test
+ * (/work/shared/litmus/FORMAT.md dialect), explore it exhaustively on one of
+ * the engine/wmm.h models, and report like herd7.
+ *
+ * A parsed test is compiled to a tiny per-thread register machine: shared
+ * memory is touched only by LOAD/STORE/RMW/FENCE/LOCK instructions (one model
+ * step each); arithmetic and branches are local and run eagerly.  Registers
+ * carry the set of loads their value was computed from, so an access through a
+ * pointer register is address-dependent on those loads (wmm_dep).
+ *
+ * Exploration is a stateless DFS over the vector of choices (which thread
+ * acts next or which buffered store commits, which message each load reads):
+ * that vector is the schedule.  States already explored (hashed: model state,
+ * pcs, registers) are pruned, which keeps the search exhaustive.
+ */
+#ifndef SS_LITMUS_H
+#define SS_LITMUS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "engine/wmm.h"
+
+#define LIT_MAX_THREADS 8
+#define LIT_MAX_REGS 96 /* named registers and temporaries, per thread */
+#define LIT_MAX_LOCS 48
+#define LIT_MAX_LOADS 63 /* load sites per thread with exact dependency tracking */
+#define LIT_MAX_CODE 1024
+#define LIT_MAX_OBS 32
+#define LIT_MAX_PROP 256
+#define LIT_NAME 64
+
+/* Address of location i as a value (pointer-valued locations and registers). */
+#define LIT_ADDR_BASE 0x10000000LL
+#define LIT_ADDR_STRIDE 0x100LL
+
+enum lit_op {
+	LOP_CONST, /* dst = imm */
+	LOP_MOV,   /* dst = a */
+	LOP_BIN,   /* dst = a <sub> b */
+	LOP_UN,    /* dst = <sub> a */
+	LOP_JZ,    /* if a == 0 goto imm */
+	LOP_JMP,   /* goto imm */
+	/* shared-memory steps: */
+	LOP_LOAD,    /* dst = [a] (acc) */
+	LOP_STORE,   /* [a] = b (acc) */
+	LOP_RMW,     /* dst = ret(rmw [a], operand b, expected c) */
+	LOP_FENCE,   /* sub = enum ss_fence */
+	LOP_LOCK,    /* spin_lock([a]) */
+	LOP_UNLOCK,  /* spin_unlock([a]) */
+	LOP_TRYLOCK, /* dst = spin_trylock([a]) */
+	LOP_END,
+};
+
+enum lit_ret { RET_NONE, RET_OLD, RET_NEW, RET_ZERO, RET_NEG, RET_OK };
+
+struct lit_ins {
+	unsigned char op, sub, acc, ord, ret;
+	int dst, a, b, c;
+	long long imm;
+	int load_id; /* LOAD / RMW / TRYLOCK: dependency source index */
+	int line;
+};
+
+struct lit_thread {
+	struct lit_ins code[LIT_MAX_CODE];
+	int ncode, nregs, nloads;
+	char regname[LIT_MAX_REGS][LIT_NAME]; /* "" for temporaries */
+	long long reg_init[LIT_MAX_REGS];
+};
+
+struct lit_loc {
+	char name[LIT_NAME];
+	long long init;
+};
+
+enum lit_pk { PK_TRUE, PK_FALSE, PK_ATOM, PK_NOT, PK_AND, PK_OR, PK_IMPL };
+
+/* An operand of an atom: a location's final value, a register's final value,
+ * a constant (a bare location name on the right is its address). */
+struct lit_val {
+	int kind; /* 0 const, 1 loc, 2 reg */
+	int t, idx;
+	long long c;
+};
+
+struct lit_prop {
+	int kind, l, r; /* children (indices) */
+	struct lit_val lhs, rhs;
+};
+
+enum lit_quant { Q_NONE, Q_EXISTS, Q_NOT_EXISTS, Q_FORALL };
+enum lit_expect { EXP_NONE, EXP_NEVER, EXP_SOMETIMES, EXP_ALWAYS, EXP_DEADLOCK };
+
+struct lit_test {
+	char path[512];
+	char name[256];
+	enum lit_expect expect;
+	bool datarace;
+	char unsupported[128]; /* non-empty: the construct we refuse to guess */
+	int nthreads;
+	struct lit_thread *th[LIT_MAX_THREADS];
+	int nlocs;
+	struct lit_loc locs[LIT_MAX_LOCS];
+	enum lit_quant quant;
+	int cond, filter; /* prop indices, -1 none */
+	struct lit_prop props[LIT_MAX_PROP];
+	int nprops;
+	int nobs; /* what a final state shows: locations and registers */
+	struct lit_val obs[LIT_MAX_OBS];
+};
+
+/* Parses path.  0: ok (t->unsupported may be set); -1: file or syntax error,
+ * err holds one line "FILE:LINE: expected ..." (or "FILE: No such file...").
+ * *out is freed with lit_free. */
+int lit_parse_file(const char *path, struct lit_test **out, char *err, size_t errlen);
+void lit_free(struct lit_test *t);
+
+enum lit_obs_verdict { OBS_NEVER, OBS_SOMETIMES, OBS_ALWAYS };
+enum lit_cmp { CMP_AGREE, CMP_DISAGREE, CMP_NONE, CMP_UNSUPPORTED, CMP_INCOMPLETE, CMP_ERROR };
+
+struct lit_outcome {
+	long long v[LIT_MAX_OBS];
+	bool sat;
+};
+
+struct lit_result {
+	enum wmm_model model;
+	bool complete;   /* every choice vector explored (no state limit hit) */
+	bool error;      /* runtime error (err) */
+	char err[256];
+	unsigned long long executions, finals, pruned, deadlocks, states;
+	double seconds;
+	int nout, capout;
+	struct lit_outcome *out; /* distinct final states that pass the filter */
+	unsigned pos, neg;
+	enum lit_obs_verdict obs;
+	enum lit_cmp cmp;
+	const char *why; /* for CMP_DISAGREE: "false alarm" / "miss (model stronger than LKMM)" */
+};
+
+struct lit_opts {
+	enum wmm_model model;
+	unsigned long long max_states; /* 0: default 20M */
+};
+
+/* Explores t (which must have no unsupported construct).  Fills r; free with
+ * lit_result_free. */
+void lit_run(const struct lit_test *t, const struct lit_opts *o, struct lit_result *r);
+void lit_result_free(struct lit_result *r);
+
+const char *lit_expect_name(enum lit_expect e);
+const char *lit_obs_name(enum lit_obs_verdict v);
+const char *lit_cmp_name(enum lit_cmp c);
+
+/* herd7-style text report of one test. */
+void lit_print(FILE *f, const struct lit_test *t, const struct lit_result *r, bool quiet);
+/* The same as a JSON object. */
+json_t *lit_result_json(const struct lit_test *t, const struct lit_result *r);
+
+#endif /* SS_LITMUS_H */
