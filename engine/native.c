@@ -104,7 +104,8 @@ static void *worker_main(void *p)
 	struct native_run *run = wa->run;
 	const struct ss_run_config *cfg = run->cfg;
 	struct ss_world *w = run->w;
-	int sense = 0;
+	/* Each barrier flips its own sense, so each needs its own local copy. */
+	int start_sense = 0, end_sense = 0;
 
 	ss_cpu_id = wa->role;
 	char name[16];
@@ -129,11 +130,11 @@ static void *worker_main(void *p)
 			if (cfg->scn->reset)
 				cfg->scn->reset(w);
 		}
-		barrier_wait(&run->start, &sense);
+		barrier_wait(&run->start, &start_sense);
 		if (run->done)
 			break;
 		cfg->scn->role[wa->role](w, wa->role);
-		barrier_wait(&run->end, &sense);
+		barrier_wait(&run->end, &end_sense);
 		if (wa->role != 0)
 			continue;
 		/* Quiescent: only W0 runs until the next start barrier. */

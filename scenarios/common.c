@@ -1,0 +1,91 @@
+/* scenarios/common.c - the helpers every scenario uses (declared in scenario.h):
+ * the content pattern that lets the freeing CPU tell whether it sees the
+ * allocating CPU's stores, the spin-wait that can be stopped, jitter and the
+ * per-role PRNG.
+ *
+ * The pattern lives in the first min(object_size / 8, 4) words of the object.
+ * Word 0 is the tag itself; word k is the tag mixed with k, so a stale word from
+ * an earlier handoff (a different tag), from allocator metadata (a freelist
+ * pointer) or from zeroed memory never matches.  Both sides use plain accesses:
+ * that is what a user initialising an object and kfree() reading it do, and it
+ * is what the emulator may serve from an older store when the handoff does not
+ * order them.
+ */
+#include "scenarios/scenario.h"
+
+#define SS_FILL_WORDS_MAX 4
+
+static unsigned fill_words(const struct ss_world *w)
+{
+	size_t n = w->acfg->object_size / sizeof(u64);
+	return n < SS_FILL_WORDS_MAX ? (unsigned)n : SS_FILL_WORDS_MAX;
+}
+
+static u64 pattern_word(unsigned long tag, unsigned k)
+{
+	if (k == 0)
+		return tag;
+	/* Odd multiplier: distinct k give distinct words for one tag, and the
+	 * rotation keeps word k of tag t unequal to word 0 of a nearby tag. */
+	u64 x = (u64)tag ^ ((u64)k * 0x9e3779b97f4a7c15ULL);
+	return (x << 17) | (x >> 47);
+}
+
+void ss_obj_fill(struct ss_world *w, void *obj, unsigned long tag)
+{
+	u64 *word = obj;
+	unsigned n = fill_words(w);
+
+	for (unsigned k = 0; k < n; k++)
+		PLAIN_STORE(word[k], pattern_word(tag, k));
+}
+
+bool ss_obj_verify(struct ss_world *w, void *obj, unsigned long tag)
+{
+	u64 *word = obj;
+	unsigned n = fill_words(w);
+
+	for (unsigned k = 0; k < n; k++) {
+		u64 seen = PLAIN_LOAD(word[k]);
+		u64 want = pattern_word(tag, k);
+		if (seen != want) {
+			SS_FAIL(SS_FAIL_STALE_CONTENT,
+				"object %p word %u: saw %#llx, expected %#llx (tag %#lx)", obj, k,
+				(unsigned long long)seen, (unsigned long long)want, tag);
+			return false;
+		}
+	}
+	return true;
+}
+
+bool ss_spin_wait(struct ss_world *w, int role)
+{
+	cpu_relax();
+	/* The stop flag is set once, asynchronously, by the engine's control
+	 * thread; looking at it every 1024 spins keeps the poll loop tight while a
+	 * stopped run still ends within microseconds. */
+	if ((++w->ctr[role].spins & 1023) == 0 && w->stop && READ_ONCE(*w->stop))
+		return false;
+	return true;
+}
+
+unsigned long long ss_rand(struct ss_world *w, int role)
+{
+	/* splitmix64: one add and a mix per call, state owned by the role. */
+	unsigned long long z = (w->rng[role] += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+void ss_jitter(struct ss_world *w, int role)
+{
+	/* Under the emulator the schedule decides every interleaving; a random
+	 * delay would only add scheduling points (cpu_relax is one) that no
+	 * schedule asked for. */
+	if (!w->jitter || ss_kops)
+		return;
+	unsigned long long n = ss_rand(w, role) % ((unsigned long long)w->jitter + 1);
+	for (unsigned long long i = 0; i < n; i++)
+		cpu_relax();
+}
