@@ -16,25 +16,35 @@
 int cli_argc;
 char **cli_argv;
 
+/* The real stderr while argp's output is being captured (see cli_parse). */
+static FILE *real_stderr;
+
+static FILE *err_stream(void)
+{
+	return real_stderr ? real_stderr : stderr;
+}
+
 void cli_usage_error(const char *fmt, ...)
 {
 	va_list ap;
-	fputs("slabstress: ", stderr);
+	FILE *f = err_stream();
+	fputs("slabstress: ", f);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfprintf(f, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fputc('\n', f);
 	exit(SS_EXIT_USAGE);
 }
 
 void cli_internal_error(const char *fmt, ...)
 {
 	va_list ap;
-	fputs("slabstress: internal error: ", stderr);
+	FILE *f = err_stream();
+	fputs("slabstress: internal error: ", f);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfprintf(f, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fputc('\n', f);
 	exit(SS_EXIT_INTERNAL);
 }
 
@@ -130,14 +140,13 @@ int cli_parse_cpus(const char *opt, const char *arg, int *cpus, int max)
 			p++;
 		else if (*p)
 			cli_usage_error("cannot parse %s '%s': expected a CPU list like 0-3,8", opt, arg);
-		if (hi < lo || hi >= CPU_SETSIZE)
-			cli_usage_error("cannot parse %s '%s': range %ld-%ld is empty or too large", opt,
-					arg, lo, hi);
+		if (hi < lo)
+			cli_usage_error("cannot parse %s '%s': range %ld-%ld is empty", opt, arg, lo, hi);
 		for (long c = lo; c <= hi; c++) {
-			if (!CPU_ISSET(c, &allowed))
+			if (c >= CPU_SETSIZE || !CPU_ISSET(c, &allowed))
 				cli_usage_error("%s '%s': CPU %ld is not available to this process "
-						"(allowed: 0-%ld, see nproc)",
-						opt, arg, c, sysconf(_SC_NPROCESSORS_ONLN) - 1);
+						"(it may use %d CPUs, see nproc)",
+						opt, arg, c, CPU_COUNT(&allowed));
 			for (int i = 0; i < n; i++)
 				if (cpus[i] == c)
 					cli_usage_error("%s '%s': CPU %ld is listed twice", opt, arg, c);
@@ -312,4 +321,47 @@ void cli_scenario_finish(struct cli_scenario_opts *o, bool need_scenario)
 		cli_usage_error("scenario '%s' needs --alloc slab (it exercises the slab model itself), "
 				"not '%s'",
 				o->scn->name, o->alloc->name);
+}
+
+void cli_parse(const struct argp *argp, int argc, char **argv, void *input)
+{
+	argp_err_exit_status = SS_EXIT_USAGE;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "-?") || !strncmp(argv[i], "--he", 4) ||
+		    !strncmp(argv[i], "--us", 4) || !strcmp(argv[i], "-V") ||
+		    !strncmp(argv[i], "--vers", 6)) {
+			/* Help goes to stdout and exits 0: argp as usual. */
+			argp_parse(argp, argc, argv, 0, 0, input);
+			return;
+		}
+	}
+	/* argp reports a bad option in two lines (getopt's message, then "Try ...");
+	 * the contract is one line, so capture its output and keep the first. */
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+	if (!mem) {
+		argp_parse(argp, argc, argv, 0, 0, input);
+		return;
+	}
+	real_stderr = stderr;
+	stderr = mem;
+	error_t e = argp_parse(argp, argc, argv, ARGP_NO_EXIT, 0, input);
+	stderr = real_stderr;
+	real_stderr = NULL;
+	fclose(mem);
+	if (e) {
+		char *nl = strchr(buf, '\n');
+		if (nl)
+			*nl = 0;
+		fprintf(stderr, "slabstress: %s (see slabstress %s --help)\n",
+			*buf ? buf : "bad arguments", argv[0]);
+		free(buf);
+		exit(SS_EXIT_USAGE);
+	}
+	if (len)
+		fputs(buf, stderr);
+	free(buf);
 }

@@ -48,6 +48,10 @@ extern const struct argp cli_scenario_argp;
 void cli_scenario_defaults(struct cli_scenario_opts *o);
 void cli_scenario_finish(struct cli_scenario_opts *o, bool need_scenario);
 
+/* argp_parse with the exit-status contract: --help/--usage as usual; any parse
+ * error becomes one line "slabstress: <what> (see slabstress CMD --help)", exit 2. */
+void cli_parse(const struct argp *argp, int argc, char **argv, void *input);
+
 /* "slabstress: <message>" on stderr, exit 2. */
 void cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 /* "slabstress: <message>" on stderr, exit 3. */

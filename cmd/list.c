@@ -77,7 +77,7 @@ int cmd_list(int argc, char **argv)
 {
 	struct list_opts o = {0};
 	struct argp argp = {options, parse, "[scenarios|variants|allocators|models]", doc, 0, 0, 0};
-	argp_parse(&argp, argc, argv, 0, 0, &o);
+	cli_parse(&argp, argc, argv, &o);
 	const char *what = o.what ? o.what : "scenarios";
 	json_t *arr = json_array();
 

@@ -92,7 +92,7 @@ int cmd_litmus(int argc, char **argv)
 	if (!o.files)
 		cli_internal_error("out of memory");
 	struct argp argp = {options, parse, "FILE...", doc, 0, 0, 0};
-	argp_parse(&argp, argc, argv, 0, 0, &o);
+	cli_parse(&argp, argc, argv, &o);
 	if (o.json_path && strcmp(o.json_path, "-"))
 		cli_check_output_path("--json", o.json_path);
 	bool text = !strcmp(o.format, "text");

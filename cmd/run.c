@@ -122,7 +122,7 @@ int cmd_run(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	cli_scenario_defaults(&o.sc);
 	struct argp argp = {options, parse, 0, doc, children, 0, 0};
-	argp_parse(&argp, argc, argv, 0, 0, &o);
+	cli_parse(&argp, argc, argv, &o);
 	if (!o.sc.scenario_name)
 		o.sc.scenario_name = "release-acquire";
 	cli_scenario_finish(&o.sc, true);

@@ -1,0 +1,106 @@
+/* alloc/memcg.h - the memcg side of slab accounting: obj_cgroup, its memcg's page
+ * counter, and the per-CPU obj_stock byte cache (v7.0-rc1 shapes,
+ * reference/slub-model.md §1.5, §1.6).
+ *
+ * What is shared memory and how it is touched (all through kernel/):
+ *   objcg->refcnt            percpu_ref modelled in atomic mode: get is a relaxed
+ *                            atomic add, put is atomic_long_sub_and_test (fully
+ *                            ordered); release runs at zero.
+ *   objcg->nr_charged_bytes  sub-page leftovers: atomic add / fully ordered xchg.
+ *   memcg->memory            the page counter, in pages: value-returning atomics
+ *                            (fully ordered), as page_counter_{try_,}charge/cancel.
+ * Fields written only at create/reset (id, memcg, page_shift) are immutable while
+ * roles run and are read directly.
+ * The per-CPU obj_stock is private to its CPU and accessed directly, like the
+ * kernel's this_cpu data under local_trylock.
+ *
+ * The world keeps one base reference on every objcg, so a correct run never brings
+ * a refcount to zero; reaching zero (or below) is reported as a refcount underflow.
+ * There is one memcg per objcg (objcg i charges memcg i).
+ */
+#ifndef SS_MEMCG_H
+#define SS_MEMCG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "kernel/kernel.h"
+
+/* Most obj_cgroups a world may have. */
+#define SS_MAX_OBJCGS 64
+
+struct mem_cgroup {
+	atomic_long_t memory; /* page counter (pages charged) */
+	int id;
+	unsigned page_shift;
+	char pad[64 - sizeof(atomic_long_t) - 2 * sizeof(int)];
+};
+
+struct obj_cgroup {
+	atomic_long_t refcnt;           /* percpu_ref in atomic mode */
+	atomic_long_t nr_charged_bytes; /* atomic_t in the kernel; long here for headroom */
+	struct mem_cgroup *memcg;
+	atomic_t released;              /* set by obj_cgroup_release (checker aid) */
+	int id;
+	char pad[64 - 2 * sizeof(atomic_long_t) - sizeof(void *) - 2 * sizeof(int)];
+};
+
+/* rc1's single-slot struct obj_stock_pcp; only its own CPU touches it. */
+struct obj_stock_pcp {
+	struct obj_cgroup *cached_objcg; /* holds a reference */
+	unsigned long nr_bytes;
+	char pad[64 - sizeof(void *) - sizeof(unsigned long)];
+};
+
+/* The memcg state of one world. */
+struct memcg_ctx {
+	unsigned long page_size;
+	unsigned page_shift;
+	int nobjcgs;
+	struct obj_cgroup *objcgs;  /* nobjcgs entries (world arena) */
+	struct mem_cgroup *memcgs;  /* nobjcgs entries (world arena) */
+	struct obj_stock_pcp stock[SS_MAX_CPUS];
+};
+
+/* Bring ctx to its post-create state: every objcg holds the base reference, every
+ * counter is zero, every stock is empty.  Quiescent; raw stores. */
+void memcg_ctx_init(struct memcg_ctx *m, struct obj_cgroup *objcgs, struct mem_cgroup *memcgs,
+		    int nobjcgs, unsigned long page_size);
+
+/* The objcg the current CPU charges: objcg (cpu % nobjcgs).  Borrowed pointer. */
+struct obj_cgroup *current_obj_cgroup(struct memcg_ctx *m);
+/* True when p is one of this world's objcgs (checker: validates loaded pointers). */
+bool memcg_is_objcg(const struct memcg_ctx *m, const void *p);
+
+void obj_cgroup_get(struct obj_cgroup *objcg);
+void obj_cgroup_put(struct obj_cgroup *objcg);
+void obj_cgroup_release(struct obj_cgroup *objcg);
+
+/* Page counter of objcg's memcg. */
+void obj_cgroup_charge_pages(struct obj_cgroup *objcg, unsigned long nr_pages);
+void obj_cgroup_uncharge_pages(struct obj_cgroup *objcg, unsigned long nr_pages);
+
+/* Byte-granular charge/uncharge through the per-CPU stock (current CPU). */
+bool consume_obj_stock(struct memcg_ctx *m, struct obj_cgroup *objcg, unsigned long nr_bytes);
+void refill_obj_stock(struct memcg_ctx *m, struct obj_cgroup *objcg, unsigned long nr_bytes,
+		      bool allow_uncharge);
+void drain_obj_stock(struct memcg_ctx *m, struct obj_stock_pcp *stock);
+/* __obj_cgroup_charge: whole pages to the counter, the rest of the page to the stock. */
+int obj_cgroup_charge(struct memcg_ctx *m, struct obj_cgroup *objcg, unsigned long size);
+void obj_cgroup_uncharge(struct memcg_ctx *m, struct obj_cgroup *objcg, unsigned long size);
+
+/* ---- quiescence (engine thread, no role running) ----------------------------------- */
+
+/* Drains every CPU's stock, running as that CPU (sets ss_cpu_id, restores it). */
+void memcg_drain_all(struct memcg_ctx *m, int ncpus);
+/* Checks charges against what live objects hold: for objcg i, charged_bytes[i] is
+ * the sum of obj_full_size over live objects whose ext names objcg i, and
+ * live_refs[i] the number of such objects.  Whole pages of nr_charged_bytes are
+ * uncharged first, as obj_cgroup_release would.  Reports charge-leak /
+ * counter-underflow / refcount-underflow; returns the number of failures. */
+int memcg_check_quiesce(struct memcg_ctx *m, const unsigned long *charged_bytes,
+			const unsigned long *live_refs);
+
+long memcg_page_counter(const struct memcg_ctx *m, int memcg_id);
+
+#endif /* SS_MEMCG_H */

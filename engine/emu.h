@@ -1,0 +1,157 @@
+/* engine/emu.h - the deterministic emulator: scenario roles as virtual CPUs
+ * (coroutines) under a schedule, every kernel/ access decided by a memory model.
+ *
+ * One execution = ss_world_reset (same addresses, same bytes every time), the
+ * scenario's reset hook, the roles as virtual CPUs until all return, then the
+ * scenario's check hook and the allocator's quiesce.  While roles run, ss_kops
+ * points at the emulator: every kernel/ access is a scheduling point, and the
+ * memory model (engine/wmm.h) says which value a load returns.
+ *
+ * The schedule is a byte string (reference/memory-model.md §2.5):
+ *  - front bytes, one per preemption: run 1 + (b & 0x1f) more steps of the current
+ *    CPU, then switch to runnable CPU (b >> 5) % nrunnable, counted from the CPU
+ *    after the current one (the current one, if still runnable, comes last);
+ *  - back bytes, one per memory-model choice with n >= 2 options: k = b % n
+ *    (reads: 0 = newest message; commits: 0 = commit all now, 1 = keep buffered,
+ *    k >= 2 = commit the (k-2)-th committable store);
+ *  - when bytes run out: keep the current CPU (if it blocks or finishes, the
+ *    lowest-numbered runnable one), read the newest value, commit stores at once.
+ *    An empty schedule is a sequentially consistent run.
+ * A run is a pure function of (scenario, variant, knobs, model, schedule bytes).
+ *
+ * Memory: model locations are naturally aligned 8-byte words (see emu.c for
+ * sub-word accesses, the 128-bit cmpxchg and spinlocks).  Real memory always
+ * holds the newest committed value of every location, so code outside kernel/
+ * (allocator-private data, the check hooks) stays consistent; a load may return
+ * an older value than real memory holds.
+ */
+#ifndef SS_EMU_H
+#define SS_EMU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "engine/wmm.h"
+#include "kernel/bug.h"
+#include "scenarios/scenario.h"
+
+struct emu_config {
+	const struct ss_scenario *scn;
+	const struct ss_alloc_ops *alloc;
+	struct ss_alloc_config acfg;
+	enum wmm_model model;
+	unsigned long iters;        /* handoffs per role per execution (0: 1) */
+	unsigned long long seed;    /* world PRNG seed, the same for every execution */
+	unsigned long max_steps;    /* step bound per execution (0: 200000) */
+	int history;                /* messages kept per location (0: 4) */
+	int max_locs;               /* locations one execution may touch (0: 2048) */
+	size_t stack_size;          /* bytes per virtual CPU stack (0: 256 KiB) */
+	/* Address-dependency inference (§1.6 option 2): a load whose value v points
+	 * at memory makes later loads of [v, v + dep_span) dependent on it
+	 * (0: max(page_size, object_size)). */
+	size_t dep_span;
+	bool no_dep_inference;      /* tests: turn the inference off */
+};
+
+/* What one execution found.  Failures after the first are counted only. */
+struct emu_result {
+	enum ss_fail_kind kind;     /* SS_FAIL_NONE: clean */
+	struct ss_failure fail;     /* the first failure */
+	unsigned long fail_step;    /* step at which it was reported */
+	unsigned nfail;
+	unsigned long steps;        /* scheduling points */
+	unsigned long accesses;     /* kernel/ accesses (loads, stores, RMWs, locks) */
+	unsigned long stale_reads;
+	unsigned long preemptions;  /* CPU switches */
+	size_t front_used, back_used; /* schedule bytes consumed */
+	bool internal_error;        /* model out of locations, bad access size ... */
+	char internal_msg[160];
+};
+
+/* A generator of schedule bytes (random exploration): asked for each decision
+ * instead of reading a byte string; the emulator records what it returned, so
+ * the execution can be replayed with emu_last_schedule(). */
+struct emu_gen {
+	/* A front byte (scheduling). */
+	unsigned (*front)(void *ctx);
+	/* A back answer k < n for a model choice. */
+	unsigned (*back)(void *ctx, enum wmm_choice_kind kind, unsigned n);
+	void *ctx;
+};
+
+struct emu;
+
+/* NULL with a message in err on failure (bad config, out of memory). */
+struct emu *emu_create(const struct emu_config *cfg, char *err, size_t errlen);
+void emu_destroy(struct emu *e);
+const struct emu_config *emu_config_of(const struct emu *e);
+struct ss_world *emu_world(struct emu *e);
+
+/* Runs one execution under sched[0..len).  Returns 0 (the verdict is in *res) or
+ * -1 on an internal error (res->internal_msg). */
+int emu_execute(struct emu *e, const u8 *sched, size_t len, struct emu_result *res);
+/* Runs one execution whose decisions come from gen; the bytes it produced are
+ * then available from emu_last_schedule(). */
+int emu_execute_gen(struct emu *e, const struct emu_gen *gen, struct emu_result *res);
+/* The schedule bytes of the last emu_execute_gen() (front stream, then the back
+ * stream reversed): replaying them with emu_execute() gives the same run.  The
+ * buffer belongs to e and changes with the next execution. */
+const u8 *emu_last_schedule(const struct emu *e, size_t *len);
+
+/* Trace recording (off by default; costs ~64 bytes per step). */
+void emu_set_trace(struct emu *e, bool on);
+
+/* One recorded step. */
+enum emu_op {
+	EMU_OP_LOAD,
+	EMU_OP_STORE,
+	EMU_OP_RMW,
+	EMU_OP_CAS128,
+	EMU_OP_FENCE,
+	EMU_OP_LOCK,
+	EMU_OP_TRYLOCK,
+	EMU_OP_UNLOCK,
+	EMU_OP_RELAX,
+	EMU_OP_BLOCK,
+	EMU_OP_RCU,
+};
+
+#define EMU_TR_STALE 0x01u     /* load read an older message than the newest */
+#define EMU_TR_FORWARDED 0x02u /* load read the CPU's own buffered store */
+#define EMU_TR_DEP 0x04u       /* load was address-dependent on an earlier load */
+#define EMU_TR_FAILED 0x08u    /* conditional RMW / trylock failed */
+#define EMU_TR_ACQ 0x10u
+#define EMU_TR_REL 0x20u
+#define EMU_TR_FULL 0x40u
+
+struct emu_trace_ent {
+	uint32_t step;
+	uint8_t cpu, op, size, flags;
+	uint8_t sub;            /* fence kind, rmw op, access kind */
+	int8_t rf_cpu;          /* writer of the value read; -1: initial value */
+	int8_t newest_cpu;      /* writer of the newest message (stale loads) */
+	uint8_t nchoices;
+	uint32_t store_id;      /* stores: id; loads: id of the store read */
+	uint32_t newest_store_id;
+	const struct ss_site *site;
+	const struct ss_site *rf_site;     /* loads: site of the store read */
+	const struct ss_site *newest_site; /* stale loads: site of the newest store */
+	u64 val;                /* loads: value read; stores: value written */
+	u64 newest_val;
+};
+
+const struct emu_trace_ent *emu_trace(const struct emu *e, size_t *n);
+
+/* The interesting part of the last traced execution in two or more columns, one
+ * per CPU: stale loads (with the store they missed), the stores they missed,
+ * accesses at the failure's site, fences, full-barrier RMWs, blocking, and the
+ * failure line.  full: every step. */
+void emu_print_trace(FILE *f, const struct emu *e, const struct emu_result *res, bool full);
+
+/* Schedule bytes as lowercase hex (buf of at least 2*len+1 chars). */
+void emu_hex(char *buf, const u8 *bytes, size_t len);
+/* Parses hex (whitespace allowed); returns the length or -1. */
+long emu_unhex(u8 *out, size_t cap, const char *hex);
+
+#endif /* SS_EMU_H */

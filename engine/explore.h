@@ -1,0 +1,58 @@
+/* engine/explore.h - exploration strategies over the emulator's schedules.
+ *
+ * random: every execution draws its schedule from a PRNG seeded by --seed and
+ * the execution number: uniform scheduling (each front byte uniform: runs of 1 to
+ * 32 steps, then a uniformly chosen runnable CPU), and each memory-model choice
+ * weak with probability stale_prob (a load reads an older permitted message
+ * chosen uniformly; a store buffer keeps or commits a single store) and strong
+ * otherwise.  The bytes each execution consumed are recorded, so a failing
+ * execution is replayed exactly from its schedule bytes alone.
+ */
+#ifndef SS_EXPLORE_H
+#define SS_EXPLORE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "engine/emu.h"
+#include "results/failures.h"
+
+struct explore_opts {
+	unsigned long long seed;
+	unsigned long long max_execs; /* 0: until duration */
+	double duration;              /* seconds; 0: until max_execs */
+	double stale_prob;            /* 0..1 */
+	bool keep_going;              /* do not stop at the first failing execution */
+	/* Called about every 100 ms of run time (may be NULL). */
+	void (*progress)(void *ctx, unsigned long long execs, unsigned long long failed,
+			 double elapsed);
+	void *progress_ctx;
+};
+
+struct explore_stats {
+	unsigned long long executions, failed_execs;
+	unsigned long long steps, accesses, stale_reads, preemptions;
+	double elapsed;
+	bool interrupted;
+	/* Failures by kind (one entry per failing execution: its first failure). */
+	struct ss_failure_log log;
+	/* The first failing execution. */
+	bool found;
+	unsigned long long first_exec;  /* its number (0-based) */
+	struct emu_result first;
+	u8 *first_sched;                /* malloc'ed schedule bytes */
+	size_t first_len;
+	/* Replaying first_sched gave the same failure kind (determinism check);
+	 * the emulator then holds its trace for emu_print_trace(). */
+	bool replay_ok;
+	struct emu_result replay;
+	char error[200];                /* internal error, if the return was -1 */
+};
+
+/* Runs the random strategy.  Returns 0, or -1 on an internal error (st->error).
+ * Stops early on ss_interrupted (SIGINT).  Free st->first_sched with
+ * explore_stats_free(). */
+int explore_random(struct emu *e, const struct explore_opts *o, struct explore_stats *st);
+void explore_stats_free(struct explore_stats *st);
+
+#endif /* SS_EXPLORE_H */
