@@ -101,4 +101,7 @@ lint:
 clean:
 	rm -rf build build-asan slabstress
 
+# libFuzzer integration, fuzz targets and sanitizer builds live in their own file.
+-include fuzz/fuzz.mk
+
 -include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d)

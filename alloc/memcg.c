@@ -55,8 +55,8 @@ bool memcg_is_objcg(const struct memcg_ctx *m, const void *p)
 /* percpu_ref_get in atomic mode: atomic_long_inc, unordered. */
 void obj_cgroup_get(struct obj_cgroup *objcg)
 {
-	long old = atomic_long_fetch_add_site(&objcg->refcnt, 1, SS_ORD_RELAXED,
-					      SS_SITE("objcg->refcnt"));
+	long old =
+	    atomic_long_fetch_add_site(&objcg->refcnt, 1, SS_ORD_RELAXED, SS_SITE("objcg->refcnt"));
 	if (unlikely(old <= 0))
 		SS_FAIL(SS_FAIL_REFCOUNT_UNDERFLOW,
 			"get after release of objcg %d (refcount was %ld, %s)", objcg->id, old,
@@ -88,9 +88,10 @@ void obj_cgroup_release(struct obj_cgroup *objcg)
 {
 	long nr_bytes = atomic_long_xchg(&objcg->nr_charged_bytes, 0);
 	if (nr_bytes < 0)
-		SS_FAIL(SS_FAIL_COUNTER_UNDERFLOW,
-			"nr_charged_bytes of objcg %d was %ld at release (more uncharged than charged)",
-			objcg->id, nr_bytes);
+		SS_FAIL(
+		    SS_FAIL_COUNTER_UNDERFLOW,
+		    "nr_charged_bytes of objcg %d was %ld at release (more uncharged than charged)",
+		    objcg->id, nr_bytes);
 	atomic_set(&objcg->released, 1);
 	if (nr_bytes > 0) {
 		unsigned shift = objcg->memcg->page_shift;
@@ -119,10 +120,11 @@ void obj_cgroup_uncharge_pages(struct obj_cgroup *objcg, unsigned long nr_pages)
 	/* page_counter_cancel: atomic_long_sub_return; WARN and reset to 0 below zero. */
 	long now = atomic_long_sub_return((long)nr_pages, &memcg->memory);
 	if (unlikely(now < 0)) {
-		SS_FAIL(SS_FAIL_COUNTER_UNDERFLOW,
-			"page counter of memcg %d went to %ld (%ld pages) after uncharging %lu pages "
-			"for objcg %d (more uncharged than charged)",
-			memcg->id, now << memcg->page_shift, now, nr_pages, objcg->id);
+		SS_FAIL(
+		    SS_FAIL_COUNTER_UNDERFLOW,
+		    "page counter of memcg %d went to %ld (%ld pages) after uncharging %lu pages "
+		    "for objcg %d (more uncharged than charged)",
+		    memcg->id, now << memcg->page_shift, now, nr_pages, objcg->id);
 		atomic_long_set(&memcg->memory, 0);
 	}
 }
@@ -170,9 +172,10 @@ void refill_obj_stock(struct memcg_ctx *m, struct obj_cgroup *objcg, unsigned lo
 		if (atomic_long_read(&objcg->nr_charged_bytes))
 			pooled = atomic_long_xchg(&objcg->nr_charged_bytes, 0);
 		if (unlikely(pooled < 0)) {
-			SS_FAIL(SS_FAIL_COUNTER_UNDERFLOW,
-				"nr_charged_bytes of objcg %d was %ld (more uncharged than charged)",
-				objcg->id, pooled);
+			SS_FAIL(
+			    SS_FAIL_COUNTER_UNDERFLOW,
+			    "nr_charged_bytes of objcg %d was %ld (more uncharged than charged)",
+			    objcg->id, pooled);
 			pooled = 0;
 		}
 		stock->nr_bytes = (unsigned long)pooled;
@@ -246,10 +249,11 @@ int memcg_check_quiesce(struct memcg_ctx *m, const unsigned long *charged_bytes,
 		long charged = counter * (long)m->page_size - (long)rest;
 		long want = (long)charged_bytes[i];
 		if (charged != want) {
-			SS_FAIL(SS_FAIL_CHARGE_LEAK,
-				"memcg %d: page counter %ld pages, nr_charged_bytes %lu after drain: "
-				"%ld bytes charged, but live objects hold %ld",
-				i, counter, rest, charged, want);
+			SS_FAIL(
+			    SS_FAIL_CHARGE_LEAK,
+			    "memcg %d: page counter %ld pages, nr_charged_bytes %lu after drain: "
+			    "%ld bytes charged, but live objects hold %ld",
+			    i, counter, rest, charged, want);
 			nfail++;
 		}
 		long refs = atomic_long_read(&objcg->refcnt);

@@ -37,10 +37,10 @@ struct mem_cgroup {
 };
 
 struct obj_cgroup {
-	atomic_long_t refcnt;           /* percpu_ref in atomic mode */
+	atomic_long_t refcnt;		/* percpu_ref in atomic mode */
 	atomic_long_t nr_charged_bytes; /* atomic_t in the kernel; long here for headroom */
 	struct mem_cgroup *memcg;
-	atomic_t released;              /* set by obj_cgroup_release (checker aid) */
+	atomic_t released; /* set by obj_cgroup_release (checker aid) */
 	int id;
 	char pad[64 - 2 * sizeof(atomic_long_t) - sizeof(void *) - 2 * sizeof(int)];
 };
@@ -57,8 +57,8 @@ struct memcg_ctx {
 	unsigned long page_size;
 	unsigned page_shift;
 	int nobjcgs;
-	struct obj_cgroup *objcgs;  /* nobjcgs entries (world arena) */
-	struct mem_cgroup *memcgs;  /* nobjcgs entries (world arena) */
+	struct obj_cgroup *objcgs; /* nobjcgs entries (world arena) */
+	struct mem_cgroup *memcgs; /* nobjcgs entries (world arena) */
 	struct obj_stock_pcp stock[SS_MAX_CPUS];
 };
 

@@ -79,14 +79,14 @@
 
 #include "kernel/bug.h"
 
-#define SLAB_MAX_ORDER 3
-#define SLAB_MIN_OBJECTS 4
-#define BARN_SHEAVES 10 /* MAX_FULL_SHEAVES: sheaves the barn can hold */
+#define SLAB_MAX_ORDER	   3
+#define SLAB_MIN_OBJECTS   4
+#define BARN_SHEAVES	   10 /* MAX_FULL_SHEAVES: sheaves the barn can hold */
 #define SLAB_POISON_OFFSET 8
-#define SLAB_POISON 0x6b6b6b6b6b6b6b6bUL
-#define SLAB_ARENA_MAX (4UL << 30)
+#define SLAB_POISON	   0x6b6b6b6b6b6b6b6bUL
+#define SLAB_ARENA_MAX	   (4UL << 30)
 
-#define ALIGN_UP(x, a) (((x) + (a) - 1) & ~((__typeof__(x))(a) - 1))
+#define ALIGN_UP(x, a) (((x) + (a)-1) & ~((__typeof__(x))(a)-1))
 
 static inline struct slab_world *W(void *world)
 {
@@ -207,7 +207,8 @@ static bool slab_update_freelist(struct kmem_cache *s, struct slab *slab, void *
 
 static inline bool exts_in_object(const struct kmem_cache *s, const char *addr, unsigned long base)
 {
-	return (s->flags & SLAB_OBJ_EXT_IN_OBJ) && base == (unsigned long)(addr + s->inobj_ext_offset);
+	return (s->flags & SLAB_OBJ_EXT_IN_OBJ) &&
+	       base == (unsigned long)(addr + s->inobj_ext_offset);
 }
 
 static unsigned true_stride(const struct kmem_cache *s, const char *addr, unsigned long base)
@@ -215,8 +216,8 @@ static unsigned true_stride(const struct kmem_cache *s, const char *addr, unsign
 	return exts_in_object(s, addr, base) ? s->size : (unsigned)sizeof(struct slabobj_ext);
 }
 
-static struct slabobj_ext *own_ext(const struct kmem_cache *s, const char *addr,
-				   unsigned long base, unsigned idx)
+static struct slabobj_ext *own_ext(const struct kmem_cache *s, const char *addr, unsigned long base,
+				   unsigned idx)
 {
 	return (struct slabobj_ext *)(base + (unsigned long)true_stride(s, addr, base) * idx);
 }
@@ -240,9 +241,10 @@ static struct slabobj_ext *check_ext(struct kmem_cache *s, const char *addr, con
 	struct slabobj_ext *own = own_ext(s, addr, base, idx);
 	if (likely(ext == own))
 		return ext;
-	ss_fail_at(SS_FAIL_WRONG_METADATA, SS_SITE("slab_obj_ext"),
-		   "%s of object %p index %u used ext %p (stride %u), its own ext is %p (stride %u)",
-		   what, obj, idx, (void *)ext, stride, (void *)own, true_stride(s, addr, base));
+	ss_fail_at(
+	    SS_FAIL_WRONG_METADATA, SS_SITE("slab_obj_ext"),
+	    "%s of object %p index %u used ext %p (stride %u), its own ext is %p (stride %u)", what,
+	    obj, idx, (void *)ext, stride, (void *)own, true_stride(s, addr, base));
 	return ext_valid(s, addr, base, ext) ? ext : NULL;
 }
 
@@ -339,8 +341,7 @@ static void zero_exts(struct kmem_cache *s, unsigned long base, unsigned long st
 }
 
 /* Lazy (or new-slab) install of a separate vector (§2.4). */
-static int alloc_slab_obj_exts(struct slab *slab, struct kmem_cache *s, unsigned gfp,
-			       bool new_slab)
+static int alloc_slab_obj_exts(struct slab *slab, struct kmem_cache *s, unsigned gfp, bool new_slab)
 {
 	struct slab_world *w = s->world;
 	unsigned long old_exts, new_exts;
@@ -574,8 +575,7 @@ static void sheaf_flush(struct kmem_cache *s, struct slab_sheaf *sheaf);
 
 /* ---- barn (under barn->lock) --------------------------------------------------------------- */
 
-static struct slab_sheaf *barn_replace_empty_sheaf(struct node_barn *barn,
-						    struct slab_sheaf *empty)
+static struct slab_sheaf *barn_replace_empty_sheaf(struct node_barn *barn, struct slab_sheaf *empty)
 {
 	struct slab_sheaf *full;
 
@@ -592,8 +592,7 @@ static struct slab_sheaf *barn_replace_empty_sheaf(struct node_barn *barn,
 	return full;
 }
 
-static struct slab_sheaf *barn_replace_full_sheaf(struct node_barn *barn,
-						   struct slab_sheaf *full)
+static struct slab_sheaf *barn_replace_full_sheaf(struct node_barn *barn, struct slab_sheaf *full)
 {
 	struct slab_sheaf *empty = NULL;
 
@@ -639,8 +638,8 @@ static void barn_shrink(struct kmem_cache *s, struct node_barn *barn)
 /* ---- refilling sheaves from slabs --------------------------------------------------------- */
 
 /* Takes slabs off the partial list until they hold about max free objects. */
-static unsigned get_partial_node_bulk(struct kmem_cache *s, struct kmem_cache_node *n,
-				      unsigned max, struct slab **out)
+static unsigned get_partial_node_bulk(struct kmem_cache *s, struct kmem_cache_node *n, unsigned max,
+				      struct slab **out)
 {
 	unsigned nr = 0, total = 0;
 	struct slab *slab, *next;
@@ -796,7 +795,8 @@ static void free_to_pcs(struct kmem_cache *s, void *object)
 	main->objects[main->size++] = object;
 }
 
-/* ---- memcg hooks (mm/slub.c) ------------------------------------------------------------------ */
+/* ---- memcg hooks (mm/slub.c) ------------------------------------------------------------------
+ */
 
 static bool __memcg_slab_post_alloc_hook(struct kmem_cache *s, unsigned flags, void **p,
 					 size_t size)
@@ -816,7 +816,8 @@ static bool __memcg_slab_post_alloc_hook(struct kmem_cache *s, unsigned flags, v
 		obj_exts = slab_obj_exts(slab);
 		unsigned off = obj_to_index(s, slab, p[i], addr);
 		unsigned stride = slab_get_stride(s, slab);
-		struct slabobj_ext *ext = (struct slabobj_ext *)(obj_exts + (unsigned long)stride * off);
+		struct slabobj_ext *ext =
+		    (struct slabobj_ext *)(obj_exts + (unsigned long)stride * off);
 		ext = check_ext(s, addr, p[i], off, obj_exts, stride, ext, "charge");
 		if (!ext) {
 			obj_cgroup_uncharge(&w->memcg, objcg, obj_full_size(s));
@@ -847,7 +848,8 @@ static void __memcg_slab_free_hook(struct kmem_cache *s, struct slab *slab, void
 		/* rc1: a plain stride load with nothing ordering it after the READ_ONCE
 		 * of obj_exts (wmb-rmb adds smp_rmb() inside slab_get_stride). */
 		unsigned stride = slab_get_stride(s, slab);
-		struct slabobj_ext *ext = (struct slabobj_ext *)(obj_exts + (unsigned long)stride * off);
+		struct slabobj_ext *ext =
+		    (struct slabobj_ext *)(obj_exts + (unsigned long)stride * off);
 		ext = check_ext(s, addr, p[i], off, obj_exts, stride, ext, "free");
 		if (!ext)
 			continue;
@@ -855,9 +857,10 @@ static void __memcg_slab_free_hook(struct kmem_cache *s, struct slab *slab, void
 		if (!objcg)
 			continue;
 		if (unlikely(!memcg_is_objcg(&w->memcg, objcg))) {
-			SS_FAIL(SS_FAIL_WRONG_METADATA,
-				"free of object %p index %u: ext %p holds %p, which is no obj_cgroup",
-				p[i], off, (void *)ext, (void *)objcg);
+			SS_FAIL(
+			    SS_FAIL_WRONG_METADATA,
+			    "free of object %p index %u: ext %p holds %p, which is no obj_cgroup",
+			    p[i], off, (void *)ext, (void *)objcg);
 			continue;
 		}
 		/* Not atomic: read, then clear, as in the kernel. */
@@ -876,25 +879,26 @@ static inline void memcg_slab_free_hook(struct kmem_cache *s, struct slab *slab,
 	__memcg_slab_free_hook(s, slab, p, objects, obj_exts);
 }
 
-/* ---- alloc and free entry points ---------------------------------------------------------------- */
+/* ---- alloc and free entry points ----------------------------------------------------------------
+ */
 
 /* Checker, on the allocating CPU: the object must have been free and untouched. */
-static void checker_alloc(struct slab_world *w, struct kmem_cache *s, struct slab *slab,
-			  void *obj)
+static void checker_alloc(struct slab_world *w, struct kmem_cache *s, struct slab *slab, void *obj)
 {
 	unsigned idx = obj_to_index(s, slab, obj, slab_address(w, slab));
 	if (s->object_size >= SLAB_POISON_OFFSET + sizeof(long)) {
 		unsigned long *pw = (unsigned long *)((char *)obj + SLAB_POISON_OFFSET);
 		unsigned long v = PLAIN_LOAD(*pw);
 		if (unlikely(v != SLAB_POISON))
-			SS_FAIL(SS_FAIL_USE_AFTER_FREE,
-				"object %p (index %u) was written after free: poison at +%d is 0x%lx",
-				obj, idx, SLAB_POISON_OFFSET, v);
+			SS_FAIL(
+			    SS_FAIL_USE_AFTER_FREE,
+			    "object %p (index %u) was written after free: poison at +%d is 0x%lx",
+			    obj, idx, SLAB_POISON_OFFSET, v);
 	}
 	u32 old = xchg_relaxed(obj_state(w, slab, idx), SLAB_OBJ_LIVE);
 	if (unlikely(old != SLAB_OBJ_FREE))
-		SS_FAIL(SS_FAIL_INVARIANT, "allocator handed out object %p (index %u), already live",
-			obj, idx);
+		SS_FAIL(SS_FAIL_INVARIANT,
+			"allocator handed out object %p (index %u), already live", obj, idx);
 }
 
 static void *slab_alloc_node(struct kmem_cache *s, unsigned gfp)
@@ -941,7 +945,8 @@ static void kmem_cache_free(struct kmem_cache *s, void *obj)
 	slab_free(s, slab, obj);
 }
 
-/* ---- world ------------------------------------------------------------------------------------ */
+/* ---- world ------------------------------------------------------------------------------------
+ */
 
 static unsigned roundup_pow_of_two(unsigned long x)
 {
@@ -955,7 +960,8 @@ static int calculate_sizes(struct kmem_cache *s, const struct ss_alloc_config *c
 			   size_t errlen)
 {
 	unsigned long page = cfg->page_size;
-	unsigned long size = ALIGN_UP(cfg->object_size < 8 ? 8UL : (unsigned long)cfg->object_size, 8UL);
+	unsigned long size =
+	    ALIGN_UP(cfg->object_size < 8 ? 8UL : (unsigned long)cfg->object_size, 8UL);
 	unsigned long per;
 	int order = -1;
 
@@ -993,7 +999,8 @@ static int calculate_sizes(struct kmem_cache *s, const struct ss_alloc_config *c
 	if (n > SLAB_OBJECTS_MASK)
 		n = SLAB_OBJECTS_MASK;
 	if (cfg->objext == SS_OBJEXT_LEFTOVER) {
-		while (n && ALIGN_UP(n * size, 16UL) + n * sizeof(struct slabobj_ext) > s->slab_size)
+		while (n &&
+		       ALIGN_UP(n * size, 16UL) + n * sizeof(struct slabobj_ext) > s->slab_size)
 			n--;
 		s->leftover_offset = (unsigned)ALIGN_UP(n * size, 16UL);
 	}
@@ -1075,7 +1082,8 @@ static void *slab_world_create(const struct ss_alloc_config *cfg_in, char *err, 
 		return NULL;
 	}
 	if (cfg.page_size < 256 || (cfg.page_size & (cfg.page_size - 1))) {
-		snprintf(err, errlen, "page size %zu: expected a power of two >= 256", cfg.page_size);
+		snprintf(err, errlen, "page size %zu: expected a power of two >= 256",
+			 cfg.page_size);
 		return NULL;
 	}
 	if (cfg.ncpus > SS_MAX_CPUS) {
@@ -1092,8 +1100,8 @@ static void *slab_world_create(const struct ss_alloc_config *cfg_in, char *err, 
 
 	/* Sizing: live objects plus everything sheaves and the barn can hold, twice
 	 * over for fragmentation, plus a slab per CPU and the partial-list minimum. */
-	unsigned long cached = (unsigned long)cfg.ncpus * 2 * geo.sheaf_capacity +
-			       BARN_SHEAVES * geo.sheaf_capacity;
+	unsigned long cached =
+	    (unsigned long)cfg.ncpus * 2 * geo.sheaf_capacity + BARN_SHEAVES * geo.sheaf_capacity;
 	unsigned long nslabs = 2 * ((cfg.max_objects + cached + geo.objects - 1) / geo.objects) +
 			       2 * (unsigned long)cfg.ncpus + geo.min_partial + 8;
 	if (nslabs * geo.slab_size > SLAB_ARENA_MAX)
@@ -1105,8 +1113,8 @@ static void *slab_world_create(const struct ss_alloc_config *cfg_in, char *err, 
 	unsigned nsheaves = 2 * (unsigned)cfg.ncpus + BARN_SHEAVES;
 	size_t vec_size = ALIGN_UP((size_t)geo.objects * sizeof(struct slabobj_ext), (size_t)64);
 	unsigned long nvecs = nslabs + (unsigned long)cfg.ncpus + 1;
-	size_t sheaf_bytes = ALIGN_UP(sizeof(struct slab_sheaf) + geo.sheaf_capacity * sizeof(void *),
-				      (size_t)64);
+	size_t sheaf_bytes =
+	    ALIGN_UP(sizeof(struct slab_sheaf) + geo.sheaf_capacity * sizeof(void *), (size_t)64);
 
 	size_t off = ALIGN_UP(sizeof(struct slab_world), (size_t)4096);
 	size_t o_pcs = off;
@@ -1185,7 +1193,8 @@ static void slab_op_free(void *world, void *obj)
 	kmem_cache_free(&W(world)->cache, obj);
 }
 
-/* ---- quiescence: drain, walk, account ---------------------------------------------------------- */
+/* ---- quiescence: drain, walk, account ----------------------------------------------------------
+ */
 
 int slab_check_invariants(void *world)
 {
@@ -1204,8 +1213,8 @@ int slab_check_invariants(void *world)
 		u64 c = PLAIN_LOAD(slab->counters);
 		unsigned inuse = counters_inuse(c), objects = counters_objects(c);
 		if (objects != s->objects) {
-			SS_FAIL(SS_FAIL_INVARIANT, "slab %lu has objects %u, the cache %u", i, objects,
-				s->objects);
+			SS_FAIL(SS_FAIL_INVARIANT, "slab %lu has objects %u, the cache %u", i,
+				objects, s->objects);
 			nfail++;
 			continue;
 		}
@@ -1216,21 +1225,23 @@ int slab_check_invariants(void *world)
 			size_t off = (size_t)((char *)p - addr);
 			if ((char *)p < addr || off >= (size_t)objects * s->size || off % s->size) {
 				SS_FAIL(SS_FAIL_INVARIANT,
-					"slab %lu freelist holds %p, not an object of the slab", i, p);
+					"slab %lu freelist holds %p, not an object of the slab", i,
+					p);
 				nfail++;
 				break;
 			}
 			unsigned idx = (unsigned)(off / s->size);
 			if (seen[idx / 8] & (1u << (idx % 8))) {
-				SS_FAIL(SS_FAIL_INVARIANT, "slab %lu freelist has a cycle at index %u", i,
-					idx);
+				SS_FAIL(SS_FAIL_INVARIANT,
+					"slab %lu freelist has a cycle at index %u", i, idx);
 				nfail++;
 				break;
 			}
 			seen[idx / 8] |= (unsigned char)(1u << (idx % 8));
 			if (READ_ONCE(*obj_state(w, slab, idx)) == SLAB_OBJ_LIVE) {
 				SS_FAIL(SS_FAIL_INVARIANT,
-					"slab %lu freelist holds live object %p (index %u)", i, p, idx);
+					"slab %lu freelist holds live object %p (index %u)", i, p,
+					idx);
 				nfail++;
 			}
 			count++;
@@ -1238,14 +1249,16 @@ int slab_check_invariants(void *world)
 		}
 		if (count != objects - inuse) {
 			SS_FAIL(SS_FAIL_INVARIANT,
-				"slab %lu has %u objects on its freelist, expected objects %u - inuse %u",
+				"slab %lu has %u objects on its freelist, expected objects %u - "
+				"inuse %u",
 				i, count, objects, inuse);
 			nfail++;
 		}
 		if (PLAIN_LOAD(slab->on_partial)) {
 			nr_listed++;
 			if (!PLAIN_LOAD(slab->freelist)) {
-				SS_FAIL(SS_FAIL_INVARIANT, "slab %lu is full but on the partial list", i);
+				SS_FAIL(SS_FAIL_INVARIANT,
+					"slab %lu is full but on the partial list", i);
 				nfail++;
 			}
 		}
@@ -1255,8 +1268,9 @@ int slab_check_invariants(void *world)
 	}
 	nr_partial = PLAIN_LOAD(s->node.nr_partial);
 	if (nr_partial != nr_listed) {
-		SS_FAIL(SS_FAIL_INVARIANT, "nr_partial is %lu but %lu slabs are on the partial list",
-			nr_partial, nr_listed);
+		SS_FAIL(SS_FAIL_INVARIANT,
+			"nr_partial is %lu but %lu slabs are on the partial list", nr_partial,
+			nr_listed);
 		nfail++;
 	}
 	/* After a drain, inuse counts exactly the live objects plus reserved ones. */
@@ -1270,12 +1284,11 @@ int slab_check_invariants(void *world)
 	return nfail;
 }
 
-static int slab_quiesce(void *world)
+void slab_drain_sheaves(void *world)
 {
 	struct slab_world *w = W(world);
 	struct kmem_cache *s = &w->cache;
-	int saved = ss_cpu_id, nfail;
-	unsigned long charged[SS_MAX_OBJCGS] = {0}, refs[SS_MAX_OBJCGS] = {0};
+	int saved = ss_cpu_id;
 
 	for (int cpu = 0; cpu < w->ncpus; cpu++) {
 		struct slub_percpu_sheaves *pcs = &s->cpu_sheaves[cpu];
@@ -1287,6 +1300,16 @@ static int slab_quiesce(void *world)
 	ss_cpu_id = 0;
 	barn_shrink(s, &w->barn);
 	ss_cpu_id = saved;
+}
+
+static int slab_quiesce(void *world)
+{
+	struct slab_world *w = W(world);
+	struct kmem_cache *s = &w->cache;
+	int nfail;
+	unsigned long charged[SS_MAX_OBJCGS] = {0}, refs[SS_MAX_OBJCGS] = {0};
+
+	slab_drain_sheaves(w);
 	memcg_drain_all(&w->memcg, w->ncpus);
 
 	nfail = slab_check_invariants(w);
@@ -1315,7 +1338,8 @@ static int slab_quiesce(void *world)
 	return nfail;
 }
 
-/* ---- slab-specific API --------------------------------------------------------------------------- */
+/* ---- slab-specific API
+ * --------------------------------------------------------------------------- */
 
 struct kmem_cache *slab_world_cache(void *world)
 {
@@ -1399,13 +1423,13 @@ void *slab_alloc_reserved(void *world, void *obj, unsigned gfp)
 }
 
 const struct ss_alloc_ops ss_alloc_slab = {
-	.name = "slab",
-	.summary = "model of v7.0-rc1 SLUB: sheaves, obj_exts/stride, memcg charge/uncharge",
-	.caps = SS_CAP_MEMCG | SS_CAP_CONTENT | SS_CAP_DOUBLE_FREE,
-	.world_create = slab_world_create,
-	.world_reset = slab_world_reset,
-	.world_destroy = slab_world_destroy,
-	.alloc = slab_op_alloc,
-	.free = slab_op_free,
-	.quiesce = slab_quiesce,
+    .name = "slab",
+    .summary = "model of v7.0-rc1 SLUB: sheaves, obj_exts/stride, memcg charge/uncharge",
+    .caps = SS_CAP_MEMCG | SS_CAP_CONTENT | SS_CAP_DOUBLE_FREE,
+    .world_create = slab_world_create,
+    .world_reset = slab_world_reset,
+    .world_destroy = slab_world_destroy,
+    .alloc = slab_op_alloc,
+    .free = slab_op_free,
+    .quiesce = slab_quiesce,
 };

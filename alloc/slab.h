@@ -22,14 +22,14 @@
 #include "kernel/kernel.h"
 
 /* obj_exts low bits (include/linux/memcontrol.h; split ALLOC_FAIL/NOSPIN layout). */
-#define MEMCG_DATA_OBJEXTS 0x1UL
-#define MEMCG_DATA_KMEM 0x2UL
-#define OBJEXTS_ALLOC_FAIL 0x4UL
+#define MEMCG_DATA_OBJEXTS   0x1UL
+#define MEMCG_DATA_KMEM	     0x2UL
+#define OBJEXTS_ALLOC_FAIL   0x4UL
 #define OBJEXTS_NOSPIN_ALLOC 0x8UL
-#define OBJEXTS_FLAGS_MASK 0xfUL
+#define OBJEXTS_FLAGS_MASK   0xfUL
 
 /* kmem_cache flags the model uses. */
-#define SLAB_ACCOUNT 0x1UL
+#define SLAB_ACCOUNT	    0x1UL
 #define SLAB_OBJ_EXT_IN_OBJ 0x2UL
 
 /* Per-object metadata: objcg + an alloc-tag ref word, 16 bytes as in the seed mail. */
@@ -40,10 +40,10 @@ struct slabobj_ext {
 _Static_assert(sizeof(struct slabobj_ext) == 16, "slabobj_ext must be 16 bytes");
 
 /* counters' low 32 bits: inuse:16, objects:15, frozen:1. */
-#define SLAB_INUSE_MASK 0xffffu
+#define SLAB_INUSE_MASK	   0xffffu
 #define SLAB_OBJECTS_SHIFT 16
-#define SLAB_OBJECTS_MASK 0x7fffu
-#define SLAB_FROZEN_BIT 0x80000000u
+#define SLAB_OBJECTS_MASK  0x7fffu
+#define SLAB_FROZEN_BIT	   0x80000000u
 
 /* struct slab: overlays the head struct page of the slab's pages (descriptor i
  * always describes slab pages i, so a reused descriptor keeps stale fields). */
@@ -55,7 +55,7 @@ struct slab {
 				u64 counters;
 				struct {
 					u32 counters_lo; /* inuse/objects/frozen */
-					u16 stride16;    /* v7.0-rc1: unsigned short, bits 32-47 */
+					u16 stride16;	 /* v7.0-rc1: unsigned short, bits 32-47 */
 					u16 counters_hi16;
 				};
 				struct {
@@ -67,13 +67,16 @@ struct slab {
 		u128 freelist_counters; /* the pair, for try_cmpxchg128 */
 	};
 	struct kmem_cache *slab_cache;
-	unsigned long obj_exts; /* vector address | MEMCG_DATA_OBJEXTS, or 0 */
+	unsigned long obj_exts;	  /* vector address | MEMCG_DATA_OBJEXTS, or 0 */
 	struct slab *next, *prev; /* slab_list: partial list, under list_lock */
-	int on_partial;           /* SL_partial, under list_lock */
-	int allocated;            /* PageSlab: under the page allocator's lock */
-	unsigned idx;             /* descriptor number (immutable) */
-	struct slab *free_next;   /* page allocator free stack, under its lock */
+	int on_partial;		  /* SL_partial, under list_lock */
+	int allocated;		  /* PageSlab: under the page allocator's lock */
+	unsigned idx;		  /* descriptor number (set when first handed out) */
+	struct slab *free_next;	  /* page allocator free stack, under its lock */
 } __attribute__((aligned(16)));
+/* Little-endian layout: stride sits right above inuse/objects/frozen (bit 32). */
+_Static_assert(offsetof(struct slab, stride16) == 12 && offsetof(struct slab, stride32) == 12,
+	       "stride must start at bit 32 of counters");
 
 /* A sheaf: an array of object pointers; private to the CPU holding it, moved
  * between CPUs only through the barn under barn->lock. */
@@ -107,20 +110,20 @@ struct kmem_cache_node {
 struct slab_world;
 
 struct kmem_cache {
-	unsigned long flags;          /* SLAB_ACCOUNT, SLAB_OBJ_EXT_IN_OBJ */
-	unsigned object_size;         /* what the user asked for */
-	unsigned size;                /* slot size (object + in-object ext when used) */
-	unsigned offset;              /* free pointer offset inside a free object: 0 */
-	unsigned inobj_ext_offset;    /* in-object ext offset inside a slot */
-	unsigned order;               /* slab = page_size << order */
-	unsigned objects;             /* objects per slab (oo) */
-	unsigned leftover_offset;     /* where a leftover vector would start, or 0 */
+	unsigned long flags;	   /* SLAB_ACCOUNT, SLAB_OBJ_EXT_IN_OBJ */
+	unsigned object_size;	   /* what the user asked for */
+	unsigned size;		   /* slot size (object + in-object ext when used) */
+	unsigned offset;	   /* free pointer offset inside a free object: 0 */
+	unsigned inobj_ext_offset; /* in-object ext offset inside a slot */
+	unsigned order;		   /* slab = page_size << order */
+	unsigned objects;	   /* objects per slab (oo) */
+	unsigned leftover_offset;  /* where a leftover vector would start, or 0 */
 	unsigned sheaf_capacity;
 	unsigned min_partial;
 	unsigned long slab_size;
-	u64 reciprocal_size;          /* obj_to_index: ceil(2^32 / size) */
+	u64 reciprocal_size; /* obj_to_index: ceil(2^32 / size) */
 	enum ss_variant variant;
-	unsigned stride_bits;         /* 16 or 32 */
+	unsigned stride_bits; /* 16 or 32 */
 	enum ss_objext_placement placement;
 	struct slub_percpu_sheaves *cpu_sheaves; /* [ncpus] */
 	struct kmem_cache_node node;
@@ -141,14 +144,14 @@ struct slab_world {
 	/* arena layout (immutable after create) */
 	char *arena;
 	size_t arena_len;
-	char *pages;            /* nslabs * slab_size bytes */
+	char *pages; /* nslabs * slab_size bytes */
 	unsigned long nslabs;
-	struct slab *slabs;     /* nslabs descriptors */
-	u32 *obj_state;         /* nslabs * objects, checker state */
-	char *vecs;             /* nvecs obj_exts vectors of vec_size bytes */
+	struct slab *slabs; /* nslabs descriptors */
+	u32 *obj_state;	    /* nslabs * objects, checker state */
+	char *vecs;	    /* nvecs obj_exts vectors of vec_size bytes */
 	unsigned long nvecs;
 	size_t vec_size;
-	char *sheaf_mem;        /* nsheaves sheaves of sheaf_bytes each */
+	char *sheaf_mem; /* nsheaves sheaves of sheaf_bytes each */
 	unsigned nsheaves;
 	size_t sheaf_bytes;
 	struct obj_cgroup *objcgs;
@@ -157,10 +160,10 @@ struct slab_world {
 	spinlock_t page_lock;
 	struct slab *page_free;
 	unsigned long nr_free_slabs;
-	size_t pages_hwm;       /* high-water mark of slab pages ever handed out */
+	size_t pages_hwm; /* high-water mark of slab pages ever handed out */
 	/* obj_exts vector pool (kmalloc of the vector) */
 	spinlock_t vec_lock;
-	char *vec_free;         /* free stack, next pointer in the vector's first word */
+	char *vec_free; /* free stack, next pointer in the vector's first word */
 	unsigned long vecs_hwm;
 	/* objects taken by slab_reserve_from_new_slab and not yet made live */
 	atomic_long_t nr_reserved;
@@ -172,12 +175,12 @@ struct slab *virt_to_slab(struct slab_world *w, const void *obj); /* NULL outsid
 void *slab_address(struct slab_world *w, const struct slab *slab);
 unsigned obj_to_index(const struct kmem_cache *s, const struct slab *slab, const void *obj,
 		      const void *slab_addr);
-unsigned long slab_obj_exts(struct slab *slab);   /* READ_ONCE, flags masked off */
+unsigned long slab_obj_exts(struct slab *slab); /* READ_ONCE, flags masked off */
 unsigned slab_get_stride(struct kmem_cache *s, struct slab *slab);
 void slab_set_stride(struct kmem_cache *s, struct slab *slab, unsigned stride);
 struct slabobj_ext *slab_obj_ext(struct kmem_cache *s, struct slab *slab, unsigned long obj_exts,
 				 unsigned index);
-unsigned slab_inuse(struct slab *slab);   /* PLAIN_LOAD of counters */
+unsigned slab_inuse(struct slab *slab); /* PLAIN_LOAD of counters */
 unsigned slab_objects(struct slab *slab);
 size_t obj_full_size(const struct kmem_cache *s);
 
@@ -203,6 +206,11 @@ struct slab *slab_reserve_from_new_slab(void *world, void **objs, unsigned n);
  * checker's live mark.  Returns obj, or NULL if the hook failed (obj stays
  * reserved). */
 void *slab_alloc_reserved(void *world, void *obj, unsigned gfp);
+
+/* Flushes every CPU's sheaves and the barn's full sheaves back to their slabs,
+ * running as each CPU in turn (quiescent only; reports nothing).  Empty slabs
+ * beyond min_partial are discarded, so their pages can be reused. */
+void slab_drain_sheaves(void *world);
 
 /* The invariant walker (freelists, inuse vs live objects); quiescent only. */
 int slab_check_invariants(void *world);

@@ -588,7 +588,7 @@ int cmd_bench(int argc, char **argv)
 	o.sc.alloc_list_ok = true;
 	o.warmup = 1;
 	struct argp argp = {options, parse, 0, doc, children, 0, 0};
-	argp_parse(&argp, argc, argv, 0, 0, &o);
+	cli_parse(&argp, argc, argv, &o);
 
 	if (o.pairs > 1)
 		cli_usage_error("--pairs %lu: only 1 pair is supported so far", o.pairs);

@@ -345,7 +345,7 @@ int cmd_compare(int argc, char **argv)
 	o.alpha = 0.05;
 	o.match = "full";
 	struct argp argp = {options, parse, "BASE.json NEW.json", doc, 0, 0, 0};
-	argp_parse(&argp, argc, argv, 0, 0, &o);
+	cli_parse(&argp, argc, argv, &o);
 	cli_check_output_path("--json", o.json_path);
 
 	struct file f[2];

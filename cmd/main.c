@@ -8,6 +8,13 @@ int cmd_list(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_explore(int argc, char **argv);
 int cmd_litmus(int argc, char **argv);
+/* Weak: a subcommand whose file is not in this build is reported, not linked. */
+int cmd_replay(int argc, char **argv) __attribute__((weak));
+int cmd_minimize(int argc, char **argv) __attribute__((weak));
+int cmd_matrix(int argc, char **argv) __attribute__((weak));
+int cmd_fuzz(int argc, char **argv) __attribute__((weak));
+int cmd_bench(int argc, char **argv) __attribute__((weak));
+int cmd_compare(int argc, char **argv) __attribute__((weak));
 
 struct subcommand {
 	const char *name;
@@ -20,6 +27,12 @@ static const struct subcommand subcommands[] = {
 	{"run", cmd_run, "run a scenario natively on pinned threads"},
 	{"explore", cmd_explore, "run a scenario in the weak-memory emulator under many schedules"},
 	{"litmus", cmd_litmus, "judge C-litmus tests (herd7 style) under sc, tso or lkmm"},
+	{"replay", cmd_replay, "re-run a saved failing schedule and show its interleaving"},
+	{"minimize", cmd_minimize, "shrink a failing schedule to its fewest decisions"},
+	{"matrix", cmd_matrix, "variants x scenarios x models: the verdict table"},
+	{"fuzz", cmd_fuzz, "search schedules with libFuzzer"},
+	{"bench", cmd_bench, "handoff throughput per allocator, with statistics"},
+	{"compare", cmd_compare, "compare two bench results; exit 1 on a regression"},
 	{NULL, NULL, NULL},
 };
 
@@ -29,7 +42,8 @@ static void usage(FILE *f)
 		   "Find, reproduce and explain memory-ordering bugs between a slab allocator\n"
 		   "and its users.\n\nCommands:\n");
 	for (const struct subcommand *c = subcommands; c->name; c++)
-		fprintf(f, "  %-10s %s\n", c->name, c->summary);
+		if (c->fn)
+			fprintf(f, "  %-10s %s\n", c->name, c->summary);
 	fprintf(f, "\n`slabstress COMMAND --help` describes each command; `man ./slabstress.1` all.\n"
 		   "Exit status: 0 nothing found, 1 failure found (or verdict disagrees),\n"
 		   "2 usage or input error, 3 internal error.\n\n"
@@ -58,10 +72,12 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	for (const struct subcommand *c = subcommands; c->name; c++)
-		if (!strcmp(argv[1], c->name))
+		if (!strcmp(argv[1], c->name) && c->fn)
 			return c->fn(argc - 1, argv + 1);
-	fprintf(stderr, "slabstress: unknown command '%s': expected one of list, run, explore, "
-			"litmus (see slabstress --help)\n",
-		argv[1]);
+	fprintf(stderr, "slabstress: unknown command '%s': expected one of", argv[1]);
+	for (const struct subcommand *c = subcommands; c->name; c++)
+		if (c->fn)
+			fprintf(stderr, " %s", c->name);
+	fprintf(stderr, " (see slabstress --help)\n");
 	return SS_EXIT_USAGE;
 }

@@ -52,6 +52,10 @@ static void lazy_reset(struct ss_world *w)
 	WRITE_ONCE(st->installed, 0UL);
 	if (w->alloc != &ss_alloc_slab || w->acfg->ncpus < 2)
 		n = 0;
+	else
+		/* Last round's objects sit in the sheaves and keep its slabs in use;
+		 * flushing them lets empty slabs be discarded and their pages reused. */
+		slab_drain_sheaves(w->alloc_world);
 	for (; k < n; k++) {
 		void *objs[2];
 		/* Keep a few slabs for the roles' own needs. */
@@ -101,27 +105,26 @@ static void lazy_freer(struct ss_world *w, int role)
 }
 
 const struct ss_scenario ss_scn_lazy_objexts = {
-	.name = "lazy-objexts",
-	.summary = "lazy obj_exts install on a shared slab races a free of another object (rc1 hole)",
-	.nroles = 2,
-	.role_names = {"installer", "freer"},
-	.handoff = SS_HANDOFF_ALLOCATOR,
-	.checks = SS_CHECK_MEMCG | SS_CHECK_LEAK,
-	.slab_only = true,
-	.state_size = sizeof(struct lazy_state),
-	.needs_account = false,
-	.reset = lazy_reset,
-	.role = {lazy_installer, lazy_freer},
-	.check = NULL,
-	.details =
-		"The installer (CPU 0) makes the first __GFP_ACCOUNT allocation from a slab of a "
-		"non-SLAB_ACCOUNT cache, so alloc_slab_obj_exts installs the vector lazily with "
-		"cmpxchg while the freer (CPU 1) already holds another object of that slab.  In "
-		"v7.0-rc1 the installer stores slab->stride plainly just before the cmpxchg and the "
-		"freer loads it plainly after READ_ONCE(slab->obj_exts), with no smp_rmb(): under "
-		"LKMM the freer may see the new obj_exts with the stale stride 0, compute ext[0] "
-		"(the installer's object's) and report wrong-metadata, possibly uncharging and "
-		"putting the installer's objcg twice.  early-stride sets the stride before the "
-		"slab is shared, wmb-rmb orders both sides, fixed does both with a 32-bit stride: "
-		"none of them may fail.  One fresh slab per handoff, at most 64 per round.",
+    .name = "lazy-objexts",
+    .summary = "lazy obj_exts install on a shared slab races a free of another object (rc1 hole)",
+    .nroles = 2,
+    .role_names = {"installer", "freer"},
+    .handoff = SS_HANDOFF_ALLOCATOR,
+    .checks = SS_CHECK_MEMCG | SS_CHECK_LEAK,
+    .slab_only = true,
+    .state_size = sizeof(struct lazy_state),
+    .needs_account = false,
+    .reset = lazy_reset,
+    .role = {lazy_installer, lazy_freer},
+    .check = NULL,
+    .details = "The installer (CPU 0) makes the first __GFP_ACCOUNT allocation from a slab of a "
+	       "non-SLAB_ACCOUNT cache, so alloc_slab_obj_exts installs the vector lazily with "
+	       "cmpxchg while the freer (CPU 1) already holds another object of that slab.  In "
+	       "v7.0-rc1 the installer stores slab->stride plainly just before the cmpxchg and the "
+	       "freer loads it plainly after READ_ONCE(slab->obj_exts), with no smp_rmb(): under "
+	       "LKMM the freer may see the new obj_exts with the stale stride 0, compute ext[0] "
+	       "(the installer's object's) and report wrong-metadata, possibly uncharging and "
+	       "putting the installer's objcg twice.  early-stride sets the stride before the "
+	       "slab is shared, wmb-rmb orders both sides, fixed does both with a 32-bit stride: "
+	       "none of them may fail.  One fresh slab per handoff, at most 64 per round.",
 };

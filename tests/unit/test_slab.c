@@ -31,15 +31,15 @@ static struct ss_alloc_config cfg_of(enum ss_variant v, enum ss_objext_placement
 				     size_t object_size, size_t page_size, bool account)
 {
 	struct ss_alloc_config c = {
-		.variant = v,
-		.stride_bits = ss_variant_default_stride_bits(v),
-		.objext = p,
-		.object_size = object_size,
-		.page_size = page_size,
-		.account = account,
-		.ncpus = 4,
-		.nobjcgs = 2,
-		.max_objects = 4096,
+	    .variant = v,
+	    .stride_bits = ss_variant_default_stride_bits(v),
+	    .objext = p,
+	    .object_size = object_size,
+	    .page_size = page_size,
+	    .account = account,
+	    .ncpus = 4,
+	    .nobjcgs = 2,
+	    .max_objects = 4096,
 	};
 	return c;
 }
@@ -115,13 +115,15 @@ TEST(test_rc1_in_object_131072_truncates_stride_to_0_and_reports_on_one_cpu)
 	ss_alloc_slab.quiesce(w);
 	EXPECT(fails[SS_FAIL_WRONG_METADATA] > 0);
 	EXPECT(fails[SS_FAIL_WRONG_METADATA] + fails[SS_FAIL_COUNTER_UNDERFLOW] +
-		       fails[SS_FAIL_CHARGE_LEAK] > 0);
+		   fails[SS_FAIL_CHARGE_LEAK] >
+	       0);
 	ss_alloc_slab.world_destroy(w);
 }
 
 TEST(test_fixed_in_object_131072_reports_nothing)
 {
-	struct ss_alloc_config c = cfg_of(SS_VARIANT_FIXED, SS_OBJEXT_IN_OBJECT, 131072, 65536, true);
+	struct ss_alloc_config c =
+	    cfg_of(SS_VARIANT_FIXED, SS_OBJEXT_IN_OBJECT, 131072, 65536, true);
 	void *w = mk(&c);
 	void *a = ss_alloc_slab.alloc(w, 0);
 	EXPECT_EQ(stride_of(w, a), 262144);
@@ -136,7 +138,7 @@ TEST(test_early_stride_with_u16_still_truncates_in_object)
 {
 	/* Patch [7] alone does not fix the real bug: Venkat's "still reproduces". */
 	struct ss_alloc_config c =
-		cfg_of(SS_VARIANT_EARLY_STRIDE, SS_OBJEXT_IN_OBJECT, 131072, 65536, true);
+	    cfg_of(SS_VARIANT_EARLY_STRIDE, SS_OBJEXT_IN_OBJECT, 131072, 65536, true);
 	void *w = mk(&c);
 	same_cpu_workload(w, 8);
 	ss_alloc_slab.quiesce(w);
