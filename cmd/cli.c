@@ -323,8 +323,17 @@ void cli_scenario_finish(struct cli_scenario_opts *o, bool need_scenario)
 				o->scn->name, o->alloc->name);
 }
 
-void cli_parse(const struct argp *argp, int argc, char **argv, void *input)
+void cli_parse(const struct argp *argp, int argc, char **argv_in, void *input)
 {
+	/* argp names the program after argv[0]: make it "slabstress CMD". */
+	char name[64];
+	char *argv_copy[argc + 1];
+	snprintf(name, sizeof(name), "slabstress %s", argv_in[0]);
+	argv_copy[0] = name;
+	for (int i = 1; i <= argc; i++)
+		argv_copy[i] = argv_in[i];
+	char **argv = argv_copy;
+
 	argp_err_exit_status = SS_EXIT_USAGE;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--"))
@@ -356,8 +365,12 @@ void cli_parse(const struct argp *argp, int argc, char **argv, void *input)
 		char *nl = strchr(buf, '\n');
 		if (nl)
 			*nl = 0;
-		fprintf(stderr, "slabstress: %s (see slabstress %s --help)\n",
-			*buf ? buf : "bad arguments", argv[0]);
+		/* getopt's message starts with the program name: drop it. */
+		char *msg = buf;
+		if (!strncmp(msg, name, strlen(name)) && msg[strlen(name)] == ':')
+			msg += strlen(name) + 2;
+		fprintf(stderr, "slabstress: %s: %s (see slabstress %s --help)\n", argv_in[0],
+			*msg ? msg : "bad arguments", argv_in[0]);
 		free(buf);
 		exit(SS_EXIT_USAGE);
 	}
