@@ -183,9 +183,13 @@ static void chart(FILE *f, const json_t *doc, const char *scn)
 				fprintf(f,
 					"<text x=\"%d\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#d00\" "
 					"font-weight=\"bold\">FAIL</text>\n",
-					cx, y - 6);
-			fprintf(f, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"10\">%.1f</text>\n",
-				cx, (failed ? y - 18 : y - 4) < head ? head + 10.0 : (failed ? y - 18 : y - 4), med);
+					cx, (yhi < y ? yhi : y) - 6);
+			/* The value sits above the whisker (and the FAIL mark), inside the plot. */
+			double ly = (yhi < y ? yhi : y) - (failed ? 18 : 4);
+			fprintf(f,
+				"<text x=\"%d\" y=\"%.1f\" text-anchor=\"middle\" "
+				"font-size=\"10\">%.1f</text>\n",
+				cx, ly < head + 10.0 ? head + 10.0 : ly, med);
 		}
 		const json_t *c = ceiling_for(doc, g[k].size, g[k].batch);
 		if (c) {

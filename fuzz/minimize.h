@@ -1,0 +1,45 @@
+/* fuzz/minimize.h - shrink a failing schedule to its fewest decisions.
+ *
+ * A schedule (engine/emu.h) is front bytes (scheduling) then back bytes
+ * (memory-model choices, read from the end); a zero byte is the default
+ * decision (front: run one more step then go to the next runnable CPU counted
+ * from the current... no: see below; back: newest value / commit now) and the
+ * bytes running out means "defaults from here on".  A *decision* is a non-zero
+ * byte.  Minimizing = delta debugging over decisions: zero out chunks, then
+ * single bytes, keeping every change after which the execution still fails with
+ * the same kind at the same site; then drop chunks of bytes outright (which
+ * shifts later decisions), then canonicalize (trailing zero front bytes and
+ * leading zero back bytes removed where the failure survives).
+ *
+ * The result is 1-minimal with respect to zeroing single bytes: setting any
+ * remaining decision to the default loses the failure (or changes its kind or
+ * site).
+ */
+#ifndef SS_MINIMIZE_H
+#define SS_MINIMIZE_H
+
+#include <stddef.h>
+
+#include "engine/emu.h"
+#include "kernel/bug.h"
+
+/* Number of non-default (non-zero) bytes in sched[0..len). */
+size_t ss_schedule_decisions(const u8 *sched, size_t len);
+
+/* Does sched[0..len) fail on e with this kind at this site?  site_file NULL:
+ * any site (site_line ignored).  Returns 1 yes, 0 no, -1 internal error. */
+int ss_schedule_fails(struct emu *e, const u8 *sched, size_t len, enum ss_fail_kind kind,
+		      const char *site_file, int site_line);
+
+/* Shrinks sched[0..len), which must fail on e (already configured for the
+ * scenario, variant, knobs and model) with `kind` at site_file:site_line
+ * (site_file NULL: any site of that kind).  At most max_execs executions
+ * (0: 20000).  Returns 0 with *out a malloc'ed schedule (caller frees) of
+ * *out_len bytes that fails the same way, or -1 when sched does not fail that
+ * way to begin with or on an internal error / out of memory (*out NULL).
+ * Tracing is switched off during minimization and left off. */
+int ss_minimize_schedule(struct emu *e, const u8 *sched, size_t len, enum ss_fail_kind kind,
+			 const char *site_file, int site_line, unsigned long max_execs, u8 **out,
+			 size_t *out_len);
+
+#endif /* SS_MINIMIZE_H */
