@@ -200,12 +200,10 @@ static int parse_allocs(const char *arg, const struct ss_alloc_ops **out)
 	return n;
 }
 
-/* release-acquire keeps one object in flight and ignores w->batch; scenario.h
- * declares batch as honoured "where the scenario supports it" but has no flag that
- * says where.  Until it has, the descriptor's details are the declaration. */
+/* Whether --batch changes what the scenario does (struct ss_scenario.batches). */
 static bool scenario_declares_batch(const struct ss_scenario *scn)
 {
-	return scn->details && (strstr(scn->details, "--batch") || strstr(scn->details, "w->batch"));
+	return scn->batches;
 }
 
 /* ---- measurements ----------------------------------------------------------------- */

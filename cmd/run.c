@@ -16,6 +16,7 @@ enum {
 	OPT_ROUNDS,
 	OPT_DURATION,
 	OPT_ITERS,
+	OPT_BATCH,
 	OPT_JITTER,
 	OPT_JSON,
 	OPT_KEEP_GOING,
@@ -26,6 +27,7 @@ struct run_opts {
 	struct cli_scenario_opts sc;
 	const char *cpus_arg, *pin_arg, *json_path;
 	unsigned long rounds, iters;
+	unsigned batch;
 	double duration;
 	unsigned jitter;
 	int keep_going, no_progress, quiet;
@@ -43,6 +45,8 @@ static const struct argp_option options[] = {
 	{"duration", OPT_DURATION, "T", 0, "run for T (10, 10s, 500ms, 2m; default: 3s)", 3},
 	{"iters", OPT_ITERS, "N", 0, "handoffs per role per round, between barriers (default: 1000)",
 	 3},
+	{"batch", OPT_BATCH, "N", 0,
+	 "objects per publish, 1 to 64, in scenarios that batch (release-acquire; default: 1)", 3},
 	{"jitter", OPT_JITTER, "N", OPTION_ARG_OPTIONAL,
 	 "random delay of up to N spins between accesses (default: off; N defaults to 64)", 3},
 	{0, 0, 0, 0, "Output:", 4},
@@ -66,6 +70,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	case OPT_ROUNDS: o->rounds = cli_parse_ull("--rounds", arg, 1, 1ULL << 40); break;
 	case OPT_DURATION: o->duration = cli_parse_duration("--duration", arg); break;
 	case OPT_ITERS: o->iters = cli_parse_ull("--iters", arg, 1, 1ULL << 30); break;
+	case OPT_BATCH: o->batch = (unsigned)cli_parse_ull("--batch", arg, 1, 64); break;
 	case OPT_JITTER: o->jitter = arg ? (unsigned)cli_parse_ull("--jitter", arg, 1, 1u << 20) : 64; break;
 	case OPT_JSON: o->json_path = arg; break;
 	case OPT_KEEP_GOING: o->keep_going = 1; break;
@@ -137,6 +142,11 @@ int cmd_run(int argc, char **argv)
 	cfg.rounds = o.rounds;
 	cfg.duration = o.duration > 0 ? o.duration : 3.0;
 	cfg.iters = o.iters ? o.iters : 1000;
+	cfg.batch = o.batch ? o.batch : 1;
+	if (cfg.batch > 1 && !cfg.scn->batches)
+		cli_usage_error("--batch %u: scenario '%s' publishes one object at a time (batching "
+				"scenarios: release-acquire)",
+				cfg.batch, cfg.scn->name);
 	cfg.jitter = o.jitter;
 	cfg.keep_going = o.keep_going;
 	cfg.progress = !o.no_progress && !o.quiet && cli_stderr_is_tty();
@@ -221,7 +231,7 @@ int cmd_run(int argc, char **argv)
 		json_object_set_new(
 			doc, "parameters",
 			json_pack("{s:s, s:s, s:s, s:i, s:s, s:I, s:I, s:I, s:o, s:s, s:I, s:f, s:I, "
-				  "s:I, s:b, s:b}",
+				  "s:I, s:b, s:b, s:I}",
 				  "scenario", cfg.scn->name, "variant", ss_variant_name(cfg.acfg.variant),
 				  "alloc", cfg.alloc->name, "stride_bits", cfg.acfg.stride_bits, "objext",
 				  ss_objext_name(cfg.acfg.objext), "object_size",
@@ -230,7 +240,8 @@ int cmd_run(int argc, char **argv)
 				  cpus, "pin", pin_names[cfg.pin], "rounds", (json_int_t)cfg.rounds,
 				  "duration", cfg.rounds ? 0.0 : cfg.duration, "iters",
 				  (json_int_t)cfg.iters, "jitter", (json_int_t)cfg.jitter, "keep_going",
-				  cfg.keep_going, "account", cfg.acfg.account));
+				  cfg.keep_going, "account", cfg.acfg.account, "batch",
+				  (json_int_t)cfg.batch));
 		json_object_set_new(doc, "engine", json_string("native"));
 		json_object_set_new(doc, "roles", roles);
 		json_object_set_new(doc, "counters",

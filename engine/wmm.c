@@ -7,8 +7,17 @@
  *  - A view is a dense array u32[max_locs] of mo positions.  Position p of a
  *    location is its p-th committed message (0 = initial value); mo = commit
  *    order, so comparing two messages of a location is comparing integers and
- *    a join is an element-wise max.  Entries of locations not yet created are 0
- *    (loops run over the locations created so far only).
+ *    a join is an element-wise max.  Entries of locations not yet created are 0.
+ *  - Each view also keeps its extent [lo, hi): every entry outside it is 0.
+ *    Joins, copies and clears only touch the extent of their source /
+ *    destination, so their cost follows the locations a view actually names,
+ *    not max_locs (most views of an execution name few locations: a store's
+ *    view is what its CPU read, not everything it wrote).  wmm_reset clears
+ *    only extents, so it costs what the last execution touched.
+ *  - A view is a struct (extent + pointer to its array); buffers are moved
+ *    between owners by swapping the structs: a commit hands its store-buffer
+ *    view to the message slot (and takes the evicted slot's buffer back)
+ *    instead of copying it.
  *  - A location keeps its newest `history` messages in a ring.  A view entry
  *    older than the oldest retained message is read as "the oldest retained
  *    one" (effective position = max(v[x], base[x])): that is exactly the forced
@@ -16,9 +25,10 @@
  *  - Each message and each store-buffer entry owns a view slot, so no interning
  *    and no allocation at run time.
  *
- * sc and tso use the same histories and buffers but skip every view update:
- * their loads always read the newest message (or, under tso, the CPU's own
- * newest buffered store to the location).
+ * sc and tso use the same histories and buffers but skip every view update
+ * (their views stay empty, so reset skips them too): their loads always read
+ * the newest message (or, under tso, the CPU's own newest buffered store to
+ * the location).
  */
 #include "engine/wmm.h"
 

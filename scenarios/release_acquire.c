@@ -8,68 +8,90 @@
  */
 #include "scenarios/scenario.h"
 
+#define RA_BATCH_MAX 64
+
+/* The handoff: `nr` objects in `objs[]`.  The producer fills objs[] with plain
+ * stores and publishes the count with smp_store_release; the consumer reads the
+ * count with smp_load_acquire, then the pointers.  With --batch 1 this is the
+ * classic single-slot handoff (one object per publish). */
 struct ra_state {
-	void *slot; /* the object in transit; NULL when empty */
+	unsigned long nr; /* objects in transit; 0 when empty */
+	char pad[56];
+	void *objs[RA_BATCH_MAX];
 } __attribute__((aligned(64)));
 
-/* One tag per handoff: the consumer takes the objects in the order they were
+static unsigned ra_batch(const struct ss_world *w)
+{
+	return w->batch < 1 ? 1 : w->batch > RA_BATCH_MAX ? RA_BATCH_MAX : w->batch;
+}
+
+/* One tag per object: the consumer takes the objects in the order they were
  * published, so the i-th take expects the i-th fill. */
 static unsigned long ra_tag(const struct ss_world *w, unsigned long i)
 {
 	return ((unsigned long)w->round << 32) + i + 1;
 }
 
-/* Quiescent: free what a stopped round left in the slot. */
+/* Quiescent: free what a stopped round left in transit. */
 static void ra_drain(struct ss_world *w)
 {
 	struct ra_state *s = w->state;
-	void *obj = READ_ONCE(s->slot);
+	unsigned long nr = READ_ONCE(s->nr);
 
-	if (obj) {
-		ss_obj_free(w, 0, obj);
-		WRITE_ONCE(s->slot, NULL);
-	}
+	for (unsigned long k = 0; k < nr; k++)
+		ss_obj_free(w, 0, PLAIN_LOAD(s->objs[k]));
+	WRITE_ONCE(s->nr, 0UL);
 }
 
 static void ra_alloc_role(struct ss_world *w, int role)
 {
 	struct ra_state *s = w->state;
+	unsigned batch = ra_batch(w);
 
-	for (unsigned long i = 0; i < w->iters; i++) {
-		void *obj = ss_obj_alloc(w, role, SS_GFP_ACCOUNT);
-		if (!obj) {
-			SS_FAIL(SS_FAIL_INVARIANT, "release-acquire: allocation %lu failed", i);
-			return;
+	for (unsigned long i = 0; i < w->iters; i += batch) {
+		unsigned n = w->iters - i < batch ? (unsigned)(w->iters - i) : batch;
+		/* Waiting for the consumer to empty the slot is not the ordering under
+		 * test: it only bounds what is in flight. */
+		while (READ_ONCE(s->nr)) {
+			if (!ss_spin_wait(w, role))
+				return;
 		}
-		ss_obj_fill(w, obj, ra_tag(w, i));
-		ss_jitter(w, role);
-		/* Waiting for the consumer to empty the slot is not the ordering
-		 * under test: it only keeps one object in flight. */
-		while (READ_ONCE(s->slot)) {
-			if (!ss_spin_wait(w, role)) {
-				ss_obj_free(w, role, obj);
+		for (unsigned k = 0; k < n; k++) {
+			void *obj = ss_obj_alloc(w, role, SS_GFP_ACCOUNT);
+			if (!obj) {
+				SS_FAIL(SS_FAIL_INVARIANT, "release-acquire: allocation %lu failed",
+					i + k);
+				for (unsigned j = 0; j < k; j++)
+					ss_obj_free(w, role, PLAIN_LOAD(s->objs[j]));
 				return;
 			}
+			ss_obj_fill(w, obj, ra_tag(w, i + k));
+			PLAIN_STORE(s->objs[k], obj);
 		}
-		smp_store_release(&s->slot, obj);
+		ss_jitter(w, role);
+		smp_store_release(&s->nr, (unsigned long)n);
 	}
 }
 
 static void ra_free_role(struct ss_world *w, int role)
 {
 	struct ra_state *s = w->state;
+	unsigned batch = ra_batch(w);
 
-	for (unsigned long i = 0; i < w->iters; i++) {
-		void *obj;
+	for (unsigned long i = 0; i < w->iters; i += batch) {
+		unsigned long n;
 
-		while (!(obj = smp_load_acquire(&s->slot))) {
+		while (!(n = smp_load_acquire(&s->nr))) {
 			if (!ss_spin_wait(w, role))
 				return;
 		}
-		WRITE_ONCE(s->slot, NULL);
-		ss_obj_verify(w, obj, ra_tag(w, i));
-		ss_obj_free(w, role, obj);
-		ss_count_handoff(w, role);
+		for (unsigned long k = 0; k < n; k++) {
+			void *obj = PLAIN_LOAD(s->objs[k]);
+			ss_obj_verify(w, obj, ra_tag(w, i + k));
+			ss_obj_free(w, role, obj);
+			ss_count_handoff(w, role);
+		}
+		WRITE_ONCE(s->nr, 0UL);
 	}
 }
 
@@ -82,11 +104,13 @@ const struct ss_scenario ss_scn_release_acquire = {
     .checks = SS_CHECK_CONTENT | SS_CHECK_MEMCG | SS_CHECK_FREE | SS_CHECK_LEAK,
     .state_size = sizeof(struct ra_state),
     .needs_account = true,
+    .batches = true,
     .reset = ra_drain,
     .role = {ra_alloc_role, ra_free_role},
     .check = ra_drain,
-    .details = "Producer: smp_store_release(&gp, obj). Consumer: p = smp_load_acquire(&gp), "
-	       "kfree(p). Under LKMM release/acquire makes every store the producer made (or "
+    .details = "Producer: fills objs[0..n) with plain stores, then smp_store_release(&nr, n) "
+		   "(n = --batch, default 1). Consumer: n = smp_load_acquire(&nr), then frees "
+		   "objs[0..n). Under LKMM release/acquire makes every store the producer made (or "
 	       "observed, by A-cumulativity) before the release visible to the freeing CPU's "
 	       "loads after the acquire. This is the slab allocator's stated assumption about "
 	       "its users (linux-mm, February 2026; slub-model.md section 5 row 3).",

@@ -52,6 +52,7 @@ struct ss_scenario {
 	size_t state_size;    /* bytes of scenario state in w->state, zeroed by the engine */
 	/* Slab knobs this scenario needs, or 0 to keep the user's / the default. */
 	bool needs_account;   /* cache created with SLAB_ACCOUNT */
+	bool batches;         /* honours w->batch (several objects per publish) */
 	/* Per-round hooks; reset and check may be NULL. */
 	void (*reset)(struct ss_world *w);
 	void (*role[SS_MAX_ROLES])(struct ss_world *w, int role);
