@@ -9,16 +9,21 @@
 #include "scenarios/scenario.h"
 
 #define RA_BATCH_MAX 64
+#define RA_RING 8 /* batches in flight, so producer and consumer overlap */
 
-/* The handoff: `nr` objects in `objs[]`.  The producer fills objs[] with plain
+/* One publish: `nr` objects in `objs[]`.  The producer fills objs[] with plain
  * stores and publishes the count with smp_store_release; the consumer reads the
- * count with smp_load_acquire, then the pointers.  With --batch 1 this is the
- * classic single-slot handoff (one object per publish). */
-struct ra_state {
+ * count with smp_load_acquire, then the pointers, and empties the slot.  Slots
+ * form a ring used in order by both sides; with --batch 1 each publish is the
+ * classic single-object handoff. */
+struct ra_slot {
 	unsigned long nr; /* objects in transit; 0 when empty */
-	char pad[56];
 	void *objs[RA_BATCH_MAX];
 } __attribute__((aligned(64)));
+
+struct ra_state {
+	struct ra_slot ring[RA_RING];
+};
 
 static unsigned ra_batch(const struct ss_world *w)
 {
@@ -36,23 +41,28 @@ static unsigned long ra_tag(const struct ss_world *w, unsigned long i)
 static void ra_drain(struct ss_world *w)
 {
 	struct ra_state *s = w->state;
-	unsigned long nr = READ_ONCE(s->nr);
 
-	for (unsigned long k = 0; k < nr; k++)
-		ss_obj_free(w, 0, PLAIN_LOAD(s->objs[k]));
-	WRITE_ONCE(s->nr, 0UL);
+	for (int r = 0; r < RA_RING; r++) {
+		struct ra_slot *slot = &s->ring[r];
+		unsigned long nr = READ_ONCE(slot->nr);
+		for (unsigned long k = 0; k < nr; k++)
+			ss_obj_free(w, 0, PLAIN_LOAD(slot->objs[k]));
+		WRITE_ONCE(slot->nr, 0UL);
+	}
 }
 
 static void ra_alloc_role(struct ss_world *w, int role)
 {
 	struct ra_state *s = w->state;
 	unsigned batch = ra_batch(w);
+	unsigned r = 0;
 
-	for (unsigned long i = 0; i < w->iters; i += batch) {
+	for (unsigned long i = 0; i < w->iters; i += batch, r = (r + 1) % RA_RING) {
+		struct ra_slot *slot = &s->ring[r];
 		unsigned n = w->iters - i < batch ? (unsigned)(w->iters - i) : batch;
 		/* Waiting for the consumer to empty the slot is not the ordering under
 		 * test: it only bounds what is in flight. */
-		while (READ_ONCE(s->nr)) {
+		while (READ_ONCE(slot->nr)) {
 			if (!ss_spin_wait(w, role))
 				return;
 		}
@@ -62,14 +72,14 @@ static void ra_alloc_role(struct ss_world *w, int role)
 				SS_FAIL(SS_FAIL_INVARIANT, "release-acquire: allocation %lu failed",
 					i + k);
 				for (unsigned j = 0; j < k; j++)
-					ss_obj_free(w, role, PLAIN_LOAD(s->objs[j]));
+					ss_obj_free(w, role, PLAIN_LOAD(slot->objs[j]));
 				return;
 			}
 			ss_obj_fill(w, obj, ra_tag(w, i + k));
-			PLAIN_STORE(s->objs[k], obj);
+			PLAIN_STORE(slot->objs[k], obj);
 		}
 		ss_jitter(w, role);
-		smp_store_release(&s->nr, (unsigned long)n);
+		smp_store_release(&slot->nr, (unsigned long)n);
 	}
 }
 
@@ -77,21 +87,23 @@ static void ra_free_role(struct ss_world *w, int role)
 {
 	struct ra_state *s = w->state;
 	unsigned batch = ra_batch(w);
+	unsigned r = 0;
 
-	for (unsigned long i = 0; i < w->iters; i += batch) {
+	for (unsigned long i = 0; i < w->iters; i += batch, r = (r + 1) % RA_RING) {
+		struct ra_slot *slot = &s->ring[r];
 		unsigned long n;
 
-		while (!(n = smp_load_acquire(&s->nr))) {
+		while (!(n = smp_load_acquire(&slot->nr))) {
 			if (!ss_spin_wait(w, role))
 				return;
 		}
 		for (unsigned long k = 0; k < n; k++) {
-			void *obj = PLAIN_LOAD(s->objs[k]);
+			void *obj = PLAIN_LOAD(slot->objs[k]);
 			ss_obj_verify(w, obj, ra_tag(w, i + k));
 			ss_obj_free(w, role, obj);
 			ss_count_handoff(w, role);
 		}
-		WRITE_ONCE(s->nr, 0UL);
+		WRITE_ONCE(slot->nr, 0UL);
 	}
 }
 
@@ -108,9 +120,9 @@ const struct ss_scenario ss_scn_release_acquire = {
     .reset = ra_drain,
     .role = {ra_alloc_role, ra_free_role},
     .check = ra_drain,
-    .details = "Producer: fills objs[0..n) with plain stores, then smp_store_release(&nr, n) "
-		   "(n = --batch, default 1). Consumer: n = smp_load_acquire(&nr), then frees "
-		   "objs[0..n). Under LKMM release/acquire makes every store the producer made (or "
+    .details = "Producer: fills slot->objs[0..n) with plain stores, then "
+		   "smp_store_release(&slot->nr, n) (n = --batch, default 1; a ring of 8 slots). "
+		   "Consumer: n = smp_load_acquire(&slot->nr), then frees slot->objs[0..n). Under LKMM release/acquire makes every store the producer made (or "
 	       "observed, by A-cumulativity) before the release visible to the freeing CPU's "
 	       "loads after the acquire. This is the slab allocator's stated assumption about "
 	       "its users (linux-mm, February 2026; slub-model.md section 5 row 3).",
