@@ -9,6 +9,7 @@
 #include "engine/emu.h"
 #include "engine/engine.h"
 #include "engine/explore.h"
+#include "fuzz/repro_emu.h"
 #include "results/json.h"
 
 enum {
@@ -24,6 +25,10 @@ enum {
 	OPT_NO_PROGRESS,
 	OPT_FULL_TRACE,
 	OPT_DEPTH,
+	OPT_HISTORY,
+	OPT_PREEMPTIONS,
+	OPT_STALENESS,
+	OPT_SAVE,
 };
 
 struct explore_cli {
@@ -33,12 +38,18 @@ struct explore_cli {
 	double duration, stale_prob;
 	unsigned long max_steps, iters;
 	int keep_going, no_progress, quiet, full_trace, stale_set;
+	unsigned depth, history, preemptions, staleness;
+	int preemptions_set, staleness_set;
+	const char *save_dir;
 };
 
 static const struct argp_option options[] = {
 	{0, 0, 0, 0, "Emulation:", 3},
 	{"model", OPT_MODEL, "M", 0, "memory model: sc, tso, lkmm (default: lkmm)", 3},
-	{"strategy", OPT_STRATEGY, "S", 0, "exploration strategy: random (default: random)", 3},
+	{"strategy", OPT_STRATEGY, "S", 0,
+	 "exploration strategy: random, pct (priorities with d-1 change points), exhaustive "
+	 "(bounded depth-first search; a verification result within its bounds) (default: random)",
+	 3},
 	{"executions", OPT_EXECUTIONS, "N", 0,
 	 "stop after N executions (default: 100000, or unlimited with --duration)", 3},
 	{"duration", OPT_DURATION, "T", 0,
@@ -50,9 +61,24 @@ static const struct argp_option options[] = {
 	{"max-steps", OPT_MAX_STEPS, "N", 0,
 	 "step bound of one execution; beyond it: step-limit failure (default: 200000)", 3},
 	{"iters", OPT_ITERS, "N", 0, "handoffs per role per execution (default: 1)", 3},
-	{"depth", OPT_DEPTH, "D", OPTION_HIDDEN, "preemption bound (pct/exhaustive only)", 3},
+	{"depth", OPT_DEPTH, "D", 0,
+	 "pct: bug depth d, d-1 priority change points per execution (default: 3); exhaustive: "
+	 "the same as --preemptions",
+	 3},
+	{"history", OPT_HISTORY, "H", 0,
+	 "pct: a load reads one of the H+1 newest permitted values (default: 1)", 3},
+	{"preemptions", OPT_PREEMPTIONS, "N", 0,
+	 "exhaustive: at most N switches away from a CPU that could go on (default: 1)", 3},
+	{"staleness", OPT_STALENESS, "N", 0,
+	 "exhaustive: at most N weak memory-model choices (stale reads, store buffers kept a "
+	 "step) per execution (default: 1)",
+	 3},
 	{0, 0, 0, 0, "Output:", 4},
 	{"json", OPT_JSON, "FILE", 0, "write the result as JSON to FILE (- for stdout; default: none)",
+	 4},
+	{"save", OPT_SAVE, "DIR", 0,
+	 "save each failing schedule as a reproducer DIR/<scenario>-<variant>-<model>-<kind>-"
+	 "<hash>.json for `slabstress replay` (default: none)",
 	 4},
 	{"keep-going", OPT_KEEP_GOING, 0, 0,
 	 "keep exploring after a failing execution (default: stop at the first)", 4},
@@ -90,7 +116,17 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		o->max_steps = (unsigned long)cli_parse_ull("--max-steps", arg, 100, 1UL << 26);
 		break;
 	case OPT_ITERS: o->iters = (unsigned long)cli_parse_ull("--iters", arg, 1, 1 << 20); break;
-	case OPT_DEPTH: (void)cli_parse_ull("--depth", arg, 0, 1000); break;
+	case OPT_DEPTH: o->depth = (unsigned)cli_parse_ull("--depth", arg, 1, 16); break;
+	case OPT_HISTORY: o->history = (unsigned)cli_parse_ull("--history", arg, 1, 64); break;
+	case OPT_PREEMPTIONS:
+		o->preemptions = (unsigned)cli_parse_ull("--preemptions", arg, 0, 1000);
+		o->preemptions_set = 1;
+		break;
+	case OPT_STALENESS:
+		o->staleness = (unsigned)cli_parse_ull("--staleness", arg, 0, 1000);
+		o->staleness_set = 1;
+		break;
+	case OPT_SAVE: o->save_dir = arg; break;
 	case OPT_JSON: o->json_path = arg; break;
 	case OPT_KEEP_GOING: o->keep_going = 1; break;
 	case OPT_FULL_TRACE: o->full_trace = 1; break;
@@ -111,11 +147,15 @@ static const char doc[] =
 	"A failure under sc is not an ordering bug at all; one under lkmm but not tso needs a "
 	"reordering x86 never does.\n\n"
 	"Usage:\n"
-	"  slabstress explore -s SCENARIO [--variant V] [--model sc|tso|lkmm] [--strategy random]\n"
+	"  slabstress explore -s SCENARIO [--variant V] [--model sc|tso|lkmm]\n"
+	"                     [--strategy random|pct|exhaustive] [--depth D] [--history H]\n"
+	"                     [--preemptions N] [--staleness N]\n"
 	"                     [--executions N | --duration T] [--seed N] [--stale-prob P]\n"
-	"                     [--keep-going] [--json FILE] [slab knobs]\n\n"
+	"                     [--keep-going] [--save DIR] [--json FILE] [slab knobs]\n\n"
 	"Examples:\n"
 	"  slabstress explore -s lazy-objexts --variant rc1 --model lkmm\n"
+	"  slabstress explore -s lazy-objexts --variant rc1 --strategy pct --depth 3 --save found/\n"
+	"  slabstress explore -s release-acquire --variant fixed --strategy exhaustive\n"
 	"  slabstress explore -s lazy-objexts --variant wmb-rmb --model lkmm --duration 10s\n"
 	"  slabstress explore -s once --variant fixed --model tso --executions 20000 --json out.json\n\n"
 	"Exit status: 0 no failure, 1 a failing schedule was found, 2 bad input, 3 internal "
@@ -130,6 +170,29 @@ static void progress_line(void *ctx, unsigned long long execs, unsigned long lon
 	fprintf(stderr, "\r  %llu executions, %.0f exec/s, %llu failing   ", execs,
 		elapsed > 0 ? execs / elapsed : 0.0, failed);
 	fflush(stderr);
+}
+
+struct save_ctx {
+	const char *dir;
+	struct emu *e;
+	unsigned long nsaved;
+	int failed;
+	char first[512];
+};
+
+static void save_failure(void *ctx, const struct emu_result *r, const u8 *sched, size_t len)
+{
+	struct save_ctx *sv = ctx;
+	char path[512], err[256];
+	if (sv->failed || sv->nsaved >= 1000)
+		return;
+	if (ss_save_failure(sv->dir, sv->e, r, sched, len, path, sizeof(path), err, sizeof(err))) {
+		fprintf(stderr, "slabstress: %s\n", err);
+		sv->failed = 1;
+		return;
+	}
+	if (!sv->nsaved++)
+		snprintf(sv->first, sizeof(sv->first), "%s", path);
 }
 
 static void print_kinds(const struct ss_failure_log *log)
@@ -154,12 +217,10 @@ int cmd_explore(int argc, char **argv)
 	enum wmm_model model = WMM_LKMM;
 	if (o.model_arg && wmm_model_parse(o.model_arg, &model) != 0)
 		cli_usage_error("unknown --model '%s': expected one of sc, tso, lkmm", o.model_arg);
-	if (o.strategy_arg && strcmp(o.strategy_arg, "random")) {
-		if (!strcmp(o.strategy_arg, "pct") || !strcmp(o.strategy_arg, "exhaustive"))
-			cli_usage_error("--strategy '%s' is not available yet: expected random",
-					o.strategy_arg);
-		cli_usage_error("unknown --strategy '%s': expected random", o.strategy_arg);
-	}
+	enum explore_strategy strategy = EXPLORE_RANDOM;
+	if (o.strategy_arg && explore_strategy_parse(o.strategy_arg, &strategy) != 0)
+		cli_usage_error("unknown --strategy '%s': expected one of random, pct, exhaustive",
+				o.strategy_arg);
 	if (o.executions && o.duration > 0)
 		cli_usage_error("--executions and --duration both given: expected one of them");
 	cli_check_output_path("--json", o.json_path);
@@ -171,7 +232,7 @@ int cmd_explore(int argc, char **argv)
 	ec.acfg = o.sc.acfg;
 	ec.model = model;
 	ec.iters = o.iters ? o.iters : 1;
-	ec.seed = o.sc.seed;
+	ec.seed = SS_EMU_WORLD_SEED; /* runs depend on the schedule only (reproducers) */
 	ec.max_steps = o.max_steps ? o.max_steps : 200000;
 
 	struct explore_opts xo;
@@ -179,6 +240,22 @@ int cmd_explore(int argc, char **argv)
 	xo.seed = o.sc.seed;
 	xo.duration = o.duration;
 	xo.max_execs = o.executions ? o.executions : o.duration > 0 ? 0 : 100000;
+	if (strategy == EXPLORE_EXHAUSTIVE && !o.executions && !(o.duration > 0))
+		xo.max_execs = 2000000; /* the bounds end the search; this is a safety net */
+	xo.strategy = strategy;
+	xo.depth = o.depth;
+	xo.history = o.history;
+	xo.preemptions = o.preemptions_set ? o.preemptions : o.depth;
+	xo.zero_preemptions = o.preemptions_set && !o.preemptions;
+	xo.staleness = o.staleness;
+	xo.zero_staleness = o.staleness_set && !o.staleness;
+	struct save_ctx sv;
+	memset(&sv, 0, sizeof(sv));
+	sv.dir = o.save_dir;
+	if (o.save_dir) {
+		xo.on_failure = save_failure;
+		xo.failure_ctx = &sv;
+	}
 	xo.stale_prob = o.stale_set ? o.stale_prob : 0.3;
 	xo.keep_going = o.keep_going;
 	bool progress = !o.no_progress && !o.quiet && cli_stderr_is_tty();
@@ -188,9 +265,9 @@ int cmd_explore(int argc, char **argv)
 	const struct ss_alloc_config *a = &ec.acfg;
 	if (!o.quiet) {
 		printf("slabstress explore: scenario %s, variant %s, alloc %s, model %s, strategy "
-		       "random, seed %llu\n",
+		       "%s, seed %llu\n",
 		       ec.scn->name, ss_variant_name(a->variant), ec.alloc->name,
-		       wmm_model_name(model), xo.seed);
+		       wmm_model_name(model), explore_strategy_name(strategy), xo.seed);
 		printf("  slab: stride-bits %u, objext %s, object-size %zu, page-size %zu, account %s\n",
 		       a->stride_bits, ss_objext_name(a->objext), a->object_size, a->page_size,
 		       a->account ? "SLAB_ACCOUNT" : "__GFP_ACCOUNT only");
@@ -211,11 +288,13 @@ int cmd_explore(int argc, char **argv)
 	struct emu *e = emu_create(&ec, err, sizeof(err));
 	if (!e)
 		cli_internal_error("%s", err);
+	ss_emu_name_regions(e);
+	sv.e = e;
 	struct explore_stats *st = calloc(1, sizeof(*st));
 	if (!st)
 		cli_internal_error("out of memory");
 	ss_install_sigint();
-	int rc = explore_random(e, &xo, st);
+	int rc = explore_run(e, &xo, st);
 	if (progress)
 		fprintf(stderr, "\r%*s\r", 60, "");
 	if (rc != 0) {
@@ -233,6 +312,29 @@ int cmd_explore(int argc, char **argv)
 		       "reads%s\n",
 		       st->executions, st->elapsed, eps, aps / 1e6, st->stale_reads,
 		       st->interrupted ? " (interrupted)" : "");
+	if (!o.quiet && strategy == EXPLORE_PCT)
+		printf("  pct: n=%u CPUs, k=%lu steps, d=%u, h=%u: one execution finds a depth-%u "
+		       "bug with probability >= 1/(n*k^(d-1)) = %.3g (scheduling; each stale read "
+		       "it needs adds a factor 1/(h+1))\n",
+		       st->pct_n, st->pct_k, st->pct_d, st->pct_h, st->pct_d, st->pct_bound);
+	if (strategy == EXPLORE_EXHAUSTIVE && !st->found) {
+		if (st->complete && !st->bound_hit)
+			printf("  exhaustive: complete: every execution explored (no bound was reached; "
+			       "history %d messages per location, step bound %lu)\n",
+			       4, ec.max_steps);
+		else if (st->complete)
+			printf("  exhaustive: complete within bounds (preemptions <= %u, weak choices "
+			       "<= %u): a verification result for those bounds, not a sample\n",
+			       st->bound_p, st->bound_s);
+		else
+			printf("  exhaustive: %s before the search ended: a partial search, not a "
+			       "verification result (bounds: preemptions <= %u, weak choices <= %u)\n",
+			       st->interrupted ? "interrupted" : "budget exhausted", st->bound_p,
+			       st->bound_s);
+	}
+	if (sv.nsaved)
+		printf("  saved %lu reproducer%s under %s/ (first: %s)\n", sv.nsaved,
+		       sv.nsaved == 1 ? "" : "s", o.save_dir, sv.first);
 
 	char *hex = NULL;
 	if (st->found) {
@@ -244,10 +346,12 @@ int cmd_explore(int argc, char **argv)
 		print_kinds(&st->log);
 		printf(")\n");
 		const struct ss_failure *f = &st->first.fail;
+		char nmsg[300];
+		emu_name_message(e, f->msg, nmsg, sizeof(nmsg));
 		printf("first failure: execution %llu, step %lu: %s on CPU %d at %s:%d (%s): %s\n",
 		       st->first_exec, st->first.fail_step, ss_fail_kind_name(f->kind), f->cpu,
 		       f->site ? f->site->file : "?", f->site ? f->site->line : 0,
-		       f->site && f->site->func ? f->site->func : "?", f->msg);
+		       f->site && f->site->func ? f->site->func : "?", nmsg);
 		printf("schedule (%zu bytes): %s\n", st->first_len, hex ? hex : "?");
 		if (!st->replay_ok)
 			printf("warning: replaying the schedule gave %s at step %lu, not the same "
@@ -268,7 +372,7 @@ int cmd_explore(int argc, char **argv)
 				  "s:I, s:I, s:b, s:b}",
 				  "scenario", ec.scn->name, "variant", ss_variant_name(a->variant),
 				  "alloc", ec.alloc->name, "model", wmm_model_name(model), "strategy",
-				  "random", "stride_bits", a->stride_bits, "objext",
+				  explore_strategy_name(strategy), "stride_bits", a->stride_bits, "objext",
 				  ss_objext_name(a->objext), "object_size", (json_int_t)a->object_size,
 				  "page_size", (json_int_t)a->page_size, "seed", (json_int_t)xo.seed,
 				  "executions", (json_int_t)xo.max_execs, "duration", xo.duration,
@@ -297,6 +401,23 @@ int cmd_explore(int argc, char **argv)
 			json_object_set_new(ff, "replay_ok", json_boolean(st->replay_ok));
 			json_object_set_new(doc, "first_failure", ff);
 		}
+		if (strategy == EXPLORE_PCT)
+			json_object_set_new(doc, "pct",
+					    json_pack("{s:i, s:I, s:i, s:i, s:f}", "n", st->pct_n, "k",
+						      (json_int_t)st->pct_k, "d", st->pct_d, "h",
+						      st->pct_h, "bound", st->pct_bound));
+		if (strategy == EXPLORE_EXHAUSTIVE)
+			json_object_set_new(
+				doc, "exhaustive",
+				json_pack("{s:b, s:b, s:i, s:i, s:s}", "complete", st->complete,
+					  "bound_hit", st->bound_hit, "preemptions", st->bound_p,
+					  "staleness", st->bound_s, "result",
+					  st->found ? "failure found"
+					  : st->complete && !st->bound_hit ? "complete"
+					  : st->complete ? "complete within bounds"
+							 : "budget exhausted"));
+		if (sv.nsaved)
+			json_object_set_new(doc, "reproducer", json_string(sv.first));
 		json_object_set_new(doc, "verdict", json_string(st->found ? "failed" : "clean"));
 		if (res_write_atomic(doc, o.json_path, err, sizeof(err)) != 0) {
 			json_decref(doc);

@@ -98,11 +98,11 @@ struct emu {
 	const u8 *sched;
 	size_t fpos, bpos; /* next front byte; back bytes are [fpos, bpos) from the end */
 	const struct emu_gen *gen;
+	emu_pick_fn pick;
 	u8 *rec_front, *rec_back, *last;
 	size_t nrec_front, nrec_back, nlast, rec_cap;
 	int cur;
 	unsigned long run_left;
-	unsigned next_off;
 	bool exhausted;
 
 	/* execution */
@@ -125,6 +125,17 @@ struct emu {
 	bool tracing;
 	struct emu_trace_ent *tr;
 	size_t ntr, trcap;
+
+	/* extra fences (attribution): resolved site pointers, per config entry */
+	const struct ss_site *fence_site[16];
+
+	/* address naming */
+	struct {
+		uintptr_t base;
+		size_t len, elem;
+		char name[24];
+	} reg[32];
+	int nreg;
 };
 
 /* The emulator whose roles are running (ss_kops callbacks carry no context). */
@@ -170,19 +181,33 @@ static unsigned emu_choose(void *ctx, int cpu, enum wmm_choice_kind kind, unsign
 	return e->sched[--e->bpos] % n;
 }
 
-/* Start of a run: how many steps the CPU now running keeps the CPU, and where
- * to go after that. */
-static void take_byte(struct emu *e)
+/* The runnable CPUs in front-byte order: the current one first (if runnable),
+ * then the others by increasing id.  Returns how many. */
+static int runnable_list(struct emu *e, struct emu_pick_info *pi);
+
+/* Chooses who runs next and for how long, from one front byte (or, when they
+ * ran out, the defaults: the current CPU if runnable, else the lowest runnable
+ * one, until it blocks or finishes).  pi holds the runnable list (n >= 1). */
+static int take_byte(struct emu *e, struct emu_pick_info *pi)
 {
 	unsigned b;
-	if (front_byte(e, &b)) {
-		e->run_left = 1 + (b & 0x1f);
-		e->next_off = b >> 5;
-		e->exhausted = false;
+	bool have;
+	if (e->pick) {
+		b = e->pick(e->gen->ctx, pi) & 0xff;
+		if (e->nrec_front < e->rec_cap)
+			e->rec_front[e->nrec_front++] = (u8)b;
+		have = true;
 	} else {
-		e->run_left = ULONG_MAX;
-		e->exhausted = true;
+		have = front_byte(e, &b);
 	}
+	if (have) {
+		e->run_left = 1 + (b & 0x1f);
+		e->exhausted = false;
+		return pi->cpus[(b >> 5) % (unsigned)pi->n];
+	}
+	e->run_left = ULONG_MAX;
+	e->exhausted = true;
+	return pi->cpus[0];
 }
 
 /* ---- locations and write-through ---------------------------------------------- */
@@ -373,27 +398,19 @@ static bool runnable(struct emu *e, int id)
 	return true;
 }
 
-/* The CPU to run next: with a schedule byte, the (off % n)-th runnable CPU
- * counted from the one after the current (the current, if runnable, is last);
- * without, the current if runnable, else the lowest-numbered runnable.  -1 when
- * none is. */
-static int pick(struct emu *e)
+static int runnable_list(struct emu *e, struct emu_pick_info *pi)
 {
-	int list[SS_MAX_ROLES], n = 0;
-	if (e->exhausted) {
-		if (runnable(e, e->cur))
-			return e->cur;
-		for (int c = 0; c < e->ncpus; c++)
-			if (runnable(e, c))
-				return c;
-		return -1;
-	}
-	for (int i = 1; i <= e->ncpus; i++) {
-		int c = (e->cur + i) % e->ncpus;
-		if (runnable(e, c))
-			list[n++] = c;
-	}
-	return n ? list[e->next_off % n] : -1;
+	int n = 0;
+	pi->cur = e->cur;
+	pi->cur_runnable = runnable(e, e->cur);
+	pi->step = e->steps;
+	if (pi->cur_runnable)
+		pi->cpus[n++] = e->cur;
+	for (int c = 0; c < e->ncpus; c++)
+		if (c != e->cur && runnable(e, c))
+			pi->cpus[n++] = c;
+	pi->n = n;
+	return n;
 }
 
 static void deadlock(struct emu *e)
@@ -416,13 +433,13 @@ static void deadlock(struct emu *e)
  * deadlock, or the end of the execution. */
 static void switch_next(struct emu *e, int from)
 {
-	int to = pick(e);
-	if (to < 0) {
+	struct emu_pick_info pi;
+	if (!runnable_list(e, &pi)) {
 		wmm_drain_all(e->w);
 		sync_dirty(e);
-		to = pick(e);
+		runnable_list(e, &pi);
 	}
-	if (to < 0) {
+	if (!pi.n) {
 		bool all_done = true;
 		for (int c = 0; c < e->ncpus; c++)
 			all_done &= e->cpu[c].finished;
@@ -430,7 +447,7 @@ static void switch_next(struct emu *e, int from)
 			deadlock(e);
 		to_host(e);
 	}
-	take_byte(e);
+	int to = take_byte(e, &pi);
 	if (to == from)
 		return;
 	e->res->preemptions++;
@@ -553,6 +570,40 @@ static inline void note_ptr(struct emu *e, int cpu, u64 v, uintptr_t src, uint32
 
 /* ---- the kernel ops ------------------------------------------------------------- */
 
+/* Candidate fixes: the fences emu_config.fences asks for before this access.
+ * Part of the access's step (no extra scheduling point), so a schedule means
+ * the same interleaving with and without them. */
+static void extra_fences(struct emu *e, const struct ss_site *site)
+{
+	if (!site || !site->file)
+		return;
+	for (int i = 0; i < e->cfg.nfences; i++) {
+		const struct emu_extra_fence *xf = &e->cfg.fences[i];
+		if (xf->line != site->line || (xf->cpu >= 0 && xf->cpu != e->cur))
+			continue;
+		if (e->fence_site[i] != site) {
+			if (strcmp(xf->file, site->file) &&
+			    strcmp(xf->file, strrchr(site->file, '/') ? strrchr(site->file, '/') + 1
+									: site->file))
+				continue;
+			e->fence_site[i] = site;
+		}
+		wmm_fence(e->w, e->cur, xf->kind);
+		sync_dirty(e);
+		struct emu_trace_ent *t = tr_add(e, EMU_OP_FENCE, site);
+		if (t) {
+			t->sub = (uint8_t)xf->kind;
+			t->flags |= EMU_TR_EXTRA;
+		}
+	}
+}
+
+#define EXTRA_FENCES(e, site)                   \
+	do {                                    \
+		if (unlikely((e)->cfg.nfences)) \
+			extra_fences(e, site);  \
+	} while (0)
+
 static inline bool bad_addr(struct emu *e, uintptr_t a, unsigned size)
 {
 	if (unlikely(a < 65536 || ((a & 7) + size > 8 && size != 16))) {
@@ -576,6 +627,7 @@ static u64 op_load(const volatile void *p, unsigned size, enum ss_access acc,
 {
 	struct emu *e = g_emu;
 	sched_point(e);
+	EXTRA_FENCES(e, site);
 	int cpu = e->cur;
 	uintptr_t a = (uintptr_t)p, word = a & ~(uintptr_t)7;
 	bad_addr(e, a, size);
@@ -625,6 +677,7 @@ static void op_store(volatile void *p, unsigned size, u64 val, enum ss_access ac
 {
 	struct emu *e = g_emu;
 	sched_point(e);
+	EXTRA_FENCES(e, site);
 	int cpu = e->cur;
 	uintptr_t a = (uintptr_t)p, word = a & ~(uintptr_t)7;
 	bad_addr(e, a, size);
@@ -657,6 +710,7 @@ static u64 op_rmw(volatile void *p, unsigned size, enum ss_rmw_op op, u64 operan
 {
 	struct emu *e = g_emu;
 	sched_point(e);
+	EXTRA_FENCES(e, site);
 	int cpu = e->cur;
 	uintptr_t a = (uintptr_t)p, word = a & ~(uintptr_t)7;
 	bad_addr(e, a, size);
@@ -715,6 +769,7 @@ static bool op_cmpxchg128(volatile u128 *p, u128 *old, u128 new_val, enum ss_ord
 {
 	struct emu *e = g_emu;
 	sched_point(e);
+	EXTRA_FENCES(e, site);
 	int cpu = e->cur;
 	uintptr_t a = (uintptr_t)p;
 	if ((a & 15) || a < 65536)
@@ -930,6 +985,8 @@ struct emu *emu_create(const struct emu_config *cfg, char *err, size_t errlen)
 		return NULL;
 	}
 	e->cfg = *cfg;
+	if (e->cfg.nfences > 16)
+		e->cfg.nfences = 16;
 	if (!e->cfg.iters)
 		e->cfg.iters = 1;
 	if (!e->cfg.max_steps)
@@ -1076,13 +1133,15 @@ static int execute(struct emu *e, struct emu_result *res)
 	}
 
 	if (!res->kind) {
+		struct emu_pick_info pi;
 		e->cur = 0;
-		take_byte(e);
+		runnable_list(e, &pi);
+		e->cur = take_byte(e, &pi);
 		g_emu = e;
 		e->in_roles = true;
 		ss_kops = &emu_kops;
-		ss_cpu_id = 0;
-		ss_ctx_switch(&e->host, &e->cpu[0].ctx);
+		ss_cpu_id = e->cur;
+		ss_ctx_switch(&e->host, &e->cpu[e->cur].ctx);
 		ss_kops = NULL;
 		e->in_roles = false;
 		g_emu = NULL;
@@ -1111,6 +1170,7 @@ static int execute(struct emu *e, struct emu_result *res)
 int emu_execute(struct emu *e, const u8 *sched, size_t len, struct emu_result *res)
 {
 	e->gen = NULL;
+	e->pick = NULL;
 	e->sched = sched;
 	e->fpos = 0;
 	e->bpos = sched ? len : 0;
@@ -1119,7 +1179,14 @@ int emu_execute(struct emu *e, const u8 *sched, size_t len, struct emu_result *r
 
 int emu_execute_gen(struct emu *e, const struct emu_gen *gen, struct emu_result *res)
 {
+	return emu_execute_pick(e, gen, NULL, res);
+}
+
+int emu_execute_pick(struct emu *e, const struct emu_gen *gen, emu_pick_fn pick,
+		     struct emu_result *res)
+{
 	e->gen = gen;
+	e->pick = pick;
 	e->sched = NULL;
 	e->fpos = e->bpos = 0;
 	e->nrec_front = e->nrec_back = 0;
@@ -1131,6 +1198,7 @@ int emu_execute_gen(struct emu *e, const struct emu_gen *gen, struct emu_result 
 	res->front_used = e->nrec_front;
 	res->back_used = e->nrec_back;
 	e->gen = NULL;
+	e->pick = NULL;
 	return rc;
 }
 
@@ -1205,56 +1273,166 @@ static void site_str(char *buf, size_t n, const struct ss_site *s)
 		snprintf(buf, n, "%s", base_name(s->file));
 }
 
-static const char *expr_of(const struct ss_site *s)
+static bool is_write(const struct emu_trace_ent *s)
 {
-	return s && s->expr ? s->expr : "?";
+	return s->op == EMU_OP_STORE || (s->op == EMU_OP_RMW && !(s->flags & EMU_TR_FAILED)) ||
+	       (s->op == EMU_OP_CAS128 && !(s->flags & EMU_TR_FAILED));
 }
 
-static void cell_text(char *buf, size_t n, const struct emu_trace_ent *t)
+static bool is_read(const struct emu_trace_ent *s)
 {
-	char at[64];
+	return s->op == EMU_OP_LOAD || s->op == EMU_OP_RMW || s->op == EMU_OP_CAS128;
+}
+
+/* The trace entry of the store a read read from (by id, or - sub-word stores
+ * and RMWs, whose message id the model does not return - the latest write of
+ * that CPU at that site before it); -1 for the initial value or unknown. */
+static long find_store(const struct emu *e, size_t before, uint32_t id, int cpu,
+		       const struct ss_site *site)
+{
+	if (cpu < 0)
+		return -1;
+	for (size_t j = before; j-- > 0;) {
+		const struct emu_trace_ent *s = &e->tr[j];
+		if (!is_write(s))
+			continue;
+		if ((id && s->op == EMU_OP_STORE && s->store_id == id) ||
+		    (s->cpu == cpu && s->site == site))
+			return (long)j;
+	}
+	return -1;
+}
+
+long emu_trace_missed(const struct emu *e, size_t i)
+{
+	if (i >= e->ntr || !(e->tr[i].flags & EMU_TR_STALE))
+		return -1;
+	const struct emu_trace_ent *t = &e->tr[i];
+	return find_store(e, i, t->newest_store_id, t->newest_cpu, t->newest_site);
+}
+
+long emu_trace_newer_po(const struct emu *e, size_t i)
+{
+	long j = emu_trace_missed(e, i);
+	if (j < 0)
+		return -1;
+	const struct emu_trace_ent *t = &e->tr[i], *s2 = &e->tr[j];
+	for (size_t k = i; k-- > 0;) {
+		const struct emu_trace_ent *l = &e->tr[k];
+		if (l->cpu != t->cpu || !is_read(l) || l->rf_cpu != s2->cpu)
+			continue;
+		long m = find_store(e, k, l->store_id, l->rf_cpu, l->rf_site);
+		if (m > j)
+			return (long)k;
+	}
+	return -1;
+}
+
+void emu_trace_cell(const struct emu *e, const struct emu_trace_ent *t, char *buf, size_t n)
+{
+	char at[64], v[64];
 	site_str(at, sizeof(at), t->site);
-	static const char *const fences[] = {"smp_mb", "smp_wmb", "smp_rmb"};
+	static const char *const fences[] = {"smp_mb()", "smp_wmb()", "smp_rmb()"};
 	static const char *const rmws[] = {"xchg", "add", "and", "or", "cmpxchg"};
-	static const char *const blk[] = {"finished", "blocked (lock)", "blocked (poll)",
-					  "blocked (rcu)"};
+	static const char *const blk[] = {"-- done", "-- blocked (lock)", "-- blocked (poll)",
+					  "-- blocked (rcu)"};
+	emu_name_value(e, t->val, v, sizeof(v));
 	switch (t->op) {
 	case EMU_OP_LOAD:
-		snprintf(buf, n, "%s %s = %#llx%s%s  %s", t->flags & EMU_TR_ACQ ? "R.acq" : "R",
-			 expr_of(t->site), (unsigned long long)t->val,
-			 t->flags & EMU_TR_STALE ? " STALE" : "",
+		snprintf(buf, n, "%s %s = %s%s%s  %s", t->flags & EMU_TR_ACQ ? "R.acq" : "R",
+			 emu_site_expr(t->site), v, t->flags & EMU_TR_STALE ? " STALE" : "",
 			 t->flags & EMU_TR_DEP ? " (addr dep)" : "", at);
 		break;
 	case EMU_OP_STORE:
-		snprintf(buf, n, "%s %s = %#llx  %s", t->flags & EMU_TR_REL ? "W.rel" : "W",
-			 expr_of(t->site), (unsigned long long)t->val, at);
+		snprintf(buf, n, "%s %s = %s  %s", t->flags & EMU_TR_REL ? "W.rel" : "W",
+			 emu_site_expr(t->site), v, at);
 		break;
 	case EMU_OP_RMW:
-		snprintf(buf, n, "%s%s %s: %#llx%s  %s", rmws[t->sub < 5 ? t->sub : 0],
-			 t->flags & EMU_TR_FULL ? "" : "_relaxed", expr_of(t->site),
-			 (unsigned long long)t->val, t->flags & EMU_TR_FAILED ? " (failed)" : "", at);
+		snprintf(buf, n, "%s%s %s: %s%s  %s", rmws[t->sub < 5 ? t->sub : 0],
+			 t->flags & EMU_TR_FULL ? "" : "_relaxed", emu_site_expr(t->site), v,
+			 t->flags & EMU_TR_FAILED ? " (failed)" : "", at);
 		break;
 	case EMU_OP_CAS128:
-		snprintf(buf, n, "cmpxchg128 %s%s  %s", expr_of(t->site),
+		snprintf(buf, n, "cmpxchg128 %s%s  %s", emu_site_expr(t->site),
 			 t->flags & EMU_TR_FAILED ? " (failed)" : "", at);
 		break;
-	case EMU_OP_FENCE: snprintf(buf, n, "%s  %s", fences[t->sub < 3 ? t->sub : 0], at); break;
-	case EMU_OP_LOCK: snprintf(buf, n, "%s  %s", expr_of(t->site), at); break;
+	case EMU_OP_FENCE:
+		snprintf(buf, n, "%s%s  %s", fences[t->sub < 3 ? t->sub : 0],
+			 t->flags & EMU_TR_EXTRA ? " (inserted)" : "", at);
+		break;
+	case EMU_OP_LOCK:
+	case EMU_OP_UNLOCK:
+	case EMU_OP_RCU: snprintf(buf, n, "%s  %s", emu_site_expr(t->site), at); break;
 	case EMU_OP_TRYLOCK:
-		snprintf(buf, n, "%s%s  %s", expr_of(t->site),
+		snprintf(buf, n, "%s%s  %s", emu_site_expr(t->site),
 			 t->flags & EMU_TR_FAILED ? " (failed)" : "", at);
 		break;
-	case EMU_OP_UNLOCK: snprintf(buf, n, "%s  %s", expr_of(t->site), at); break;
-	case EMU_OP_BLOCK: snprintf(buf, n, "-- %s", blk[t->sub < 4 ? t->sub : 0]); break;
-	case EMU_OP_RCU: snprintf(buf, n, "%s  %s", expr_of(t->site), at); break;
+	case EMU_OP_BLOCK: snprintf(buf, n, "%s", blk[t->sub < 4 ? t->sub : 0]); break;
 	default: snprintf(buf, n, "?"); break;
 	}
 }
 
-static void print_row(FILE *f, int ncpu, unsigned long step, int cpu, const char *text)
+/* Which entries the default rendering shows: stale loads, the stores they
+ * missed, the earlier loads of the same CPU that saw newer values (the
+ * reordered pair), fences, and the failing CPU's last accesses. */
+static char *select_entries(const struct emu *e, const struct emu_result *res, bool full)
 {
-	if (step != ULONG_MAX)
-		fprintf(f, "%6lu |", step);
+	size_t n = e->ntr;
+	const struct emu_trace_ent *tr = e->tr;
+	char *keep = calloc(n ? n : 1, 1);
+	if (!keep)
+		return NULL;
+	int fcpu = res && res->kind ? res->fail.cpu : -1;
+	size_t shown = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct emu_trace_ent *t = &tr[i];
+		if (full || (t->flags & EMU_TR_STALE) || t->op == EMU_OP_FENCE) {
+			keep[i] = 1;
+			shown++;
+		}
+		if (t->flags & EMU_TR_STALE) {
+			long j = emu_trace_missed(e, i), k = emu_trace_newer_po(e, i);
+			if (j >= 0)
+				keep[j] = 1;
+			if (k >= 0)
+				keep[k] = 1;
+		}
+	}
+	if (fcpu >= 0) {
+		int left = 4;
+		for (size_t i = n; i-- > 0 && left > 0;)
+			if (tr[i].cpu == fcpu && tr[i].op != EMU_OP_BLOCK &&
+			    tr[i].step <= res->fail_step) {
+				keep[i] = 1;
+				left--;
+			}
+	}
+	if (!shown && fcpu < 0) /* nothing stands out: the last steps before the end */
+		for (size_t i = n > 12 ? n - 12 : 0; i < n; i++)
+			keep[i] = 1;
+	return keep;
+}
+
+size_t emu_trace_select(const struct emu *e, const struct emu_result *res, bool full,
+			void (*fn)(void *ctx, size_t idx), void *ctx)
+{
+	char *keep = select_entries(e, res, full);
+	size_t k = 0;
+	if (!keep)
+		return 0;
+	for (size_t i = 0; i < e->ntr; i++)
+		if (keep[i]) {
+			fn(ctx, i);
+			k++;
+		}
+	free(keep);
+	return k;
+}
+
+static void print_row(FILE *f, int ncpu, long step, int cpu, const char *text)
+{
+	if (step >= 0)
+		fprintf(f, "%6ld |", step);
 	else
 		fprintf(f, "       |");
 	for (int c = 0; c < ncpu; c++) {
@@ -1277,58 +1455,10 @@ void emu_print_trace(FILE *f, const struct emu *e, const struct emu_result *res,
 {
 	size_t n = e->ntr;
 	const struct emu_trace_ent *tr = e->tr;
-	char *keep = calloc(n ? n : 1, 1);
+	char *keep = select_entries(e, res, full);
 	if (!keep)
 		return;
-	const struct ss_site *fs = res && res->kind ? res->fail.site : NULL;
-	int fcpu = res && res->kind ? res->fail.cpu : -1;
-	size_t shown = 0;
-	for (size_t i = 0; i < n; i++) {
-		const struct emu_trace_ent *t = &tr[i];
-		bool k = full;
-		if (t->flags & EMU_TR_STALE)
-			k = true;
-		if (t->op == EMU_OP_FENCE)
-			k = true;
-		if (fs && t->site && (t->site == fs || (t->site->func && fs->func && t->cpu == fcpu &&
-							!strcmp(t->site->func, fs->func))))
-			k = true;
-		if (k) {
-			keep[i] = 1;
-			shown++;
-		}
-		/* the store a stale load missed: by id, or (sub-word stores and
-		 * RMWs, whose written id the model does not return) the latest
-		 * write of that CPU at that site */
-		if (t->flags & EMU_TR_STALE) {
-			for (size_t j = i; j-- > 0;) {
-				const struct emu_trace_ent *s = &tr[j];
-				if (s->op != EMU_OP_STORE && s->op != EMU_OP_RMW && s->op != EMU_OP_CAS128)
-					continue;
-				if ((t->newest_store_id && s->op == EMU_OP_STORE && s->store_id &&
-				     s->store_id == t->newest_store_id) ||
-				    (s->cpu == t->newest_cpu && s->site == t->newest_site)) {
-					keep[j] = 1;
-					break;
-				}
-			}
-		}
-	}
-	/* the failing CPU's last accesses before the failure */
-	if (fcpu >= 0) {
-		int left = 6;
-		for (size_t i = n; i-- > 0 && left > 0;)
-			if (tr[i].cpu == fcpu && tr[i].op != EMU_OP_BLOCK &&
-			    tr[i].step <= res->fail_step) {
-				keep[i] = 1;
-				left--;
-			}
-	}
-	if (!shown) /* nothing stands out: the last steps before the end */
-		for (size_t i = n > 12 ? n - 12 : 0; i < n; i++)
-			keep[i] = 1;
-
-	char hdr[32];
+	char hdr[64];
 	fprintf(f, "  step |");
 	for (int c = 0; c < e->ncpus; c++) {
 		const char *rn = e->cfg.scn->role_names[c];
@@ -1344,7 +1474,7 @@ void emu_print_trace(FILE *f, const struct emu *e, const struct emu_result *res,
 		fprintf(f, "%s", c + 1 < e->ncpus ? "---------------------------------------------------+"
 						 : "---------------------------------------------------");
 	fputc('\n', f);
-	char text[512], at[64];
+	char text[512], at[64], v[64];
 	size_t last = (size_t)-1;
 	for (size_t i = 0; i < n; i++) {
 		if (!keep[i])
@@ -1353,21 +1483,104 @@ void emu_print_trace(FILE *f, const struct emu *e, const struct emu_result *res,
 		if (last != (size_t)-1 && i > last + 1 && !full)
 			fprintf(f, "   ... |\n");
 		last = i;
-		cell_text(text, sizeof(text), t);
-		print_row(f, e->ncpus, t->step, t->cpu, text);
+		emu_trace_cell(e, t, text, sizeof(text));
+		print_row(f, e->ncpus, (long)t->step, t->cpu, text);
 		if (t->flags & EMU_TR_STALE) {
+			long j = emu_trace_missed(e, i);
 			site_str(at, sizeof(at), t->newest_site);
-			snprintf(text, sizeof(text), "  ^ missed %#llx by CPU %d at %s",
-				 (unsigned long long)t->newest_val, t->newest_cpu, at);
-			print_row(f, e->ncpus, ULONG_MAX, t->cpu, text);
+			emu_name_value(e, t->newest_val, v, sizeof(v));
+			if (j >= 0)
+				snprintf(text, sizeof(text), "  ^ missed %s by CPU %d, step %u (%s)", v,
+					 t->newest_cpu, tr[j].step, at);
+			else
+				snprintf(text, sizeof(text), "  ^ missed %s by CPU %d (%s)", v,
+					 t->newest_cpu, at);
+			print_row(f, e->ncpus, -1, t->cpu, text);
 		}
 	}
 	if (res && res->kind) {
+		char msg[300];
 		site_str(at, sizeof(at), res->fail.site);
+		emu_name_message(e, res->fail.msg, msg, sizeof(msg));
 		fprintf(f, "FAILURE at step %lu: %s on CPU %d at %s (%s): %s\n", res->fail_step,
 			ss_fail_kind_name(res->kind), res->fail.cpu, at,
-			res->fail.site && res->fail.site->func ? res->fail.site->func : "?",
-			res->fail.msg);
+			res->fail.site && res->fail.site->func ? res->fail.site->func : "?", msg);
 	}
 	free(keep);
+}
+
+/* ---- address naming ------------------------------------------------------------- */
+
+void emu_add_region(struct emu *e, uintptr_t base, size_t len, size_t elem_size, const char *name)
+{
+	if (e->nreg >= (int)(sizeof(e->reg) / sizeof(e->reg[0])) || !len)
+		return;
+	e->reg[e->nreg].base = base;
+	e->reg[e->nreg].len = len;
+	e->reg[e->nreg].elem = elem_size;
+	snprintf(e->reg[e->nreg].name, sizeof(e->reg[0].name), "%s", name);
+	e->nreg++;
+}
+
+const char *emu_name_value(const struct emu *e, u64 v, char *buf, size_t n)
+{
+	for (int i = 0; i < e->nreg; i++) {
+		uintptr_t off = (uintptr_t)v - e->reg[i].base;
+		if ((uintptr_t)v < e->reg[i].base || off >= e->reg[i].len)
+			continue;
+		if (e->reg[i].elem) {
+			size_t idx = off / e->reg[i].elem, rem = off % e->reg[i].elem;
+			if (rem)
+				snprintf(buf, n, "&%s[%zu]+%#zx", e->reg[i].name, idx, rem);
+			else
+				snprintf(buf, n, "&%s[%zu]", e->reg[i].name, idx);
+		} else if (off) {
+			snprintf(buf, n, "&%s+%#lx", e->reg[i].name, (unsigned long)off);
+		} else {
+			snprintf(buf, n, "&%s", e->reg[i].name);
+		}
+		return buf;
+	}
+	snprintf(buf, n, "%#llx", (unsigned long long)v);
+	return buf;
+}
+
+void emu_name_message(const struct emu *e, const char *msg, char *out, size_t n)
+{
+	size_t o = 0;
+	if (!n)
+		return;
+	for (const char *p = msg; *p && o + 1 < n;) {
+		if (p[0] == '0' && p[1] == 'x') {
+			char *end;
+			unsigned long long v = strtoull(p, &end, 16);
+			char nm[64];
+			emu_name_value(e, v, nm, sizeof(nm));
+			if (nm[0] == '&') {
+				int w = snprintf(out + o, n - o, "%s", nm);
+				o += w > 0 ? (size_t)w : 0;
+				if (o >= n)
+					o = n - 1;
+				p = end;
+				continue;
+			}
+		}
+		out[o++] = *p++;
+	}
+	out[o] = 0;
+}
+
+const char *emu_site_expr(const struct ss_site *s)
+{
+	static const char *const alias[][2] = {
+		/* the model keeps both widths of the kernel's one field */
+		{"slab->stride16", "slab->stride"},
+		{"slab->stride32", "slab->stride"},
+	};
+	if (!s || !s->expr)
+		return "?";
+	for (size_t i = 0; i < sizeof(alias) / sizeof(alias[0]); i++)
+		if (!strcmp(s->expr, alias[i][0]))
+			return alias[i][1];
+	return s->expr;
 }

@@ -8,9 +8,13 @@
  * memory model (engine/wmm.h) says which value a load returns.
  *
  * The schedule is a byte string (reference/memory-model.md §2.5):
- *  - front bytes, one per preemption: run 1 + (b & 0x1f) more steps of the current
- *    CPU, then switch to runnable CPU (b >> 5) % nrunnable, counted from the CPU
- *    after the current one (the current one, if still runnable, comes last);
+ *  - front bytes, one whenever a run ends (its steps are used up, or its CPU
+ *    blocks or finishes) and at the start: the next CPU is runnable CPU
+ *    (b >> 5) % nrunnable in the list [the current CPU if runnable, then the
+ *    other runnable CPUs by increasing id], and it runs 1 + (b & 0x1f) steps
+ *    before the next byte.  So a zero byte is a default decision (stay on the
+ *    current CPU, or the lowest runnable one) and zeroing a byte never shifts
+ *    the bytes after it;
  *  - back bytes, one per memory-model choice with n >= 2 options: k = b % n
  *    (reads: 0 = newest message; commits: 0 = commit all now, 1 = keep buffered,
  *    k >= 2 = commit the (k-2)-th committable store);
@@ -52,6 +56,18 @@ struct emu_config {
 	 * (0: max(page_size, object_size)). */
 	size_t dep_span;
 	bool no_dep_inference;      /* tests: turn the inference off */
+	/* Candidate fixes (attribution): an extra fence executed right before
+	 * every access at a code site on one CPU.  NULL / 0: none. */
+	const struct emu_extra_fence *fences;
+	int nfences;
+};
+
+/* "smp_rmb() before the access at file:line on CPU cpu" (cpu -1: every CPU). */
+struct emu_extra_fence {
+	int cpu;
+	const char *file; /* compared by string: the site's __FILE__ */
+	int line;
+	enum ss_fence kind;
 };
 
 /* What one execution found.  Failures after the first are counted only. */
@@ -72,6 +88,14 @@ struct emu_result {
 /* A generator of schedule bytes (random exploration): asked for each decision
  * instead of reading a byte string; the emulator records what it returned, so
  * the execution can be replayed with emu_last_schedule(). */
+struct emu_pick_info {
+	int cur;                  /* the CPU that ran last (0 at the start) */
+	bool cur_runnable;        /* then cpus[0] == cur */
+	int n;                    /* runnable CPUs, >= 1 */
+	int cpus[SS_MAX_ROLES];   /* front byte b selects cpus[(b >> 5) % n] */
+	unsigned long step;       /* steps so far */
+};
+
 struct emu_gen {
 	/* A front byte (scheduling). */
 	unsigned (*front)(void *ctx);
@@ -79,6 +103,9 @@ struct emu_gen {
 	unsigned (*back)(void *ctx, enum wmm_choice_kind kind, unsigned n);
 	void *ctx;
 };
+
+/* A front-byte generator that sees the runnable CPUs (pct, exhaustive). */
+typedef unsigned (*emu_pick_fn)(void *ctx, const struct emu_pick_info *pi);
 
 struct emu;
 
@@ -94,6 +121,9 @@ int emu_execute(struct emu *e, const u8 *sched, size_t len, struct emu_result *r
 /* Runs one execution whose decisions come from gen; the bytes it produced are
  * then available from emu_last_schedule(). */
 int emu_execute_gen(struct emu *e, const struct emu_gen *gen, struct emu_result *res);
+/* The same with front bytes from pick(gen->ctx, ...) instead of gen->front. */
+int emu_execute_pick(struct emu *e, const struct emu_gen *gen, emu_pick_fn pick,
+		     struct emu_result *res);
 /* The schedule bytes of the last emu_execute_gen() (front stream, then the back
  * stream reversed): replaying them with emu_execute() gives the same run.  The
  * buffer belongs to e and changes with the next execution. */
@@ -124,6 +154,7 @@ enum emu_op {
 #define EMU_TR_ACQ 0x10u
 #define EMU_TR_REL 0x20u
 #define EMU_TR_FULL 0x40u
+#define EMU_TR_EXTRA 0x80u     /* fence inserted by emu_config.fences */
 
 struct emu_trace_ent {
 	uint32_t step;
@@ -148,6 +179,33 @@ const struct emu_trace_ent *emu_trace(const struct emu *e, size_t *n);
  * accesses at the failure's site, fences, full-barrier RMWs, blocking, and the
  * failure line.  full: every step. */
 void emu_print_trace(FILE *f, const struct emu *e, const struct emu_result *res, bool full);
+/* One entry as the text of its column cell (values region-named). */
+void emu_trace_cell(const struct emu *e, const struct emu_trace_ent *t, char *buf, size_t n);
+/* For a stale load at trace index i: the index of the store it missed (-1:
+ * unknown), and the nearest earlier read of the same CPU that read a store the
+ * missed store's CPU made after the missed one (the reordered pair; -1: none). */
+long emu_trace_missed(const struct emu *e, size_t i);
+long emu_trace_newer_po(const struct emu *e, size_t i);
+/* The same selection as JSON-friendly records: calls fn for each shown entry
+ * (index into emu_trace()) in order; returns how many. */
+size_t emu_trace_select(const struct emu *e, const struct emu_result *res, bool full,
+			void (*fn)(void *ctx, size_t idx), void *ctx);
+
+/* Address naming for traces: values and addresses inside a registered region
+ * print as "name+0xoff" (or "name[i]+0xoff" with elem_size), so traces are the
+ * same in every process (no ASLR addresses).  Regions are kept until
+ * emu_destroy; at most 32. */
+void emu_add_region(struct emu *e, uintptr_t base, size_t len, size_t elem_size,
+		    const char *name);
+/* Writes a value: a region-relative name when v points into a region, else
+ * hex.  Returns buf. */
+const char *emu_name_value(const struct emu *e, u64 v, char *buf, size_t n);
+/* Rewrites every 0x... number in msg that points into a region (messages of
+ * failures) into out. */
+void emu_name_message(const struct emu *e, const char *msg, char *out, size_t n);
+/* The location name of a site for traces ("slab->stride" for the model's
+ * width-split "slab->stride16"). */
+const char *emu_site_expr(const struct ss_site *s);
 
 /* Schedule bytes as lowercase hex (buf of at least 2*len+1 chars). */
 void emu_hex(char *buf, const u8 *bytes, size_t len);

@@ -17,6 +17,16 @@
 #include "engine/emu.h"
 #include "results/failures.h"
 
+enum explore_strategy {
+	EXPLORE_RANDOM,
+	EXPLORE_PCT,
+	EXPLORE_EXHAUSTIVE,
+};
+
+const char *explore_strategy_name(enum explore_strategy s);
+/* "random", "pct", "exhaustive" -> 0 and *s; else -1. */
+int explore_strategy_parse(const char *name, enum explore_strategy *s);
+
 struct explore_opts {
 	unsigned long long seed;
 	unsigned long long max_execs; /* 0: until duration */
@@ -27,7 +37,22 @@ struct explore_opts {
 	void (*progress)(void *ctx, unsigned long long execs, unsigned long long failed,
 			 double elapsed);
 	void *progress_ctx;
+	/* Added for pct / exhaustive; zero values select the defaults. */
+	enum explore_strategy strategy;
+	unsigned depth;       /* pct: bug depth d (0: 3) */
+	unsigned history;     /* pct: a read goes back at most h messages (0: 1) */
+	unsigned preemptions; /* exhaustive: preemption bound (0: 1, unless zero_preemptions) */
+	unsigned staleness;   /* exhaustive: weak-choice bound (0: 1, unless zero_staleness) */
+	bool zero_preemptions, zero_staleness; /* the bounds really are 0 */
+	/* Called for every failing execution with its schedule (--save); may be NULL. */
+	void (*on_failure)(void *ctx, const struct emu_result *r, const u8 *sched, size_t len);
+	void *failure_ctx;
 };
+
+#define EXPLORE_PCT_DEPTH 3
+#define EXPLORE_PCT_HISTORY 1
+#define EXPLORE_EX_PREEMPTIONS 1
+#define EXPLORE_EX_STALENESS 1
 
 struct explore_stats {
 	unsigned long long executions, failed_execs;
@@ -47,12 +72,25 @@ struct explore_stats {
 	bool replay_ok;
 	struct emu_result replay;
 	char error[200];                /* internal error, if the return was -1 */
+	/* pct: the parameters of the probability bound. */
+	unsigned pct_n, pct_d, pct_h;
+	unsigned long pct_k;
+	double pct_bound;               /* 1 / (n k^(d-1)) */
+	/* exhaustive */
+	bool complete;                  /* the search space within the bounds is done */
+	bool bound_hit;                 /* some alternatives were cut by the bounds */
+	unsigned bound_p, bound_s;
+	unsigned long max_decisions;    /* longest decision sequence */
 };
 
 /* Runs the random strategy.  Returns 0, or -1 on an internal error (st->error).
  * Stops early on ss_interrupted (SIGINT).  Free st->first_sched with
  * explore_stats_free(). */
 int explore_random(struct emu *e, const struct explore_opts *o, struct explore_stats *st);
+int explore_pct(struct emu *e, const struct explore_opts *o, struct explore_stats *st);
+int explore_exhaustive(struct emu *e, const struct explore_opts *o, struct explore_stats *st);
+/* o->strategy picks one of the three. */
+int explore_run(struct emu *e, const struct explore_opts *o, struct explore_stats *st);
 void explore_stats_free(struct explore_stats *st);
 
 #endif /* SS_EXPLORE_H */

@@ -2,14 +2,15 @@
  *
  * A schedule (engine/emu.h) is front bytes (scheduling) then back bytes
  * (memory-model choices, read from the end); a zero byte is the default
- * decision (front: run one more step then go to the next runnable CPU counted
- * from the current... no: see below; back: newest value / commit now) and the
- * bytes running out means "defaults from here on".  A *decision* is a non-zero
- * byte.  Minimizing = delta debugging over decisions: zero out chunks, then
- * single bytes, keeping every change after which the execution still fails with
- * the same kind at the same site; then drop chunks of bytes outright (which
- * shifts later decisions), then canonicalize (trailing zero front bytes and
- * leading zero back bytes removed where the failure survives).
+ * decision (front: stay on the current CPU, or the lowest runnable one; back:
+ * the newest value / commit now), and the bytes running out means "defaults
+ * from here on".  A *decision* is a non-zero byte.  Minimizing = delta
+ * debugging over decisions, keeping every change after which the execution
+ * still fails with the same kind at the same site: drop the bytes the run never
+ * read, zero chunks of decisions (halving the chunk size down to single bytes),
+ * then delete chunks of bytes outright (which shifts later decisions: the way
+ * zero bytes between decisions disappear), and repeat until nothing changes;
+ * then canonicalize (the unread middle dropped again).
  *
  * The result is 1-minimal with respect to zeroing single bytes: setting any
  * remaining decision to the default loses the failure (or changes its kind or

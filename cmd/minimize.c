@@ -1,0 +1,139 @@
+/* cmd/minimize.c - `slabstress minimize`: shrink a reproducer's schedule to the
+ * fewest decisions that keep the same failure (fuzz/minimize.c), write it as a
+ * new reproducer. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cli.h"
+#include "fuzz/minimize.h"
+#include "fuzz/repro_emu.h"
+#include "results/repro.h"
+
+enum { OPT_MAX_EXECS = 0x2200 };
+
+struct minimize_cli {
+	const char *file, *out;
+	unsigned long max_execs;
+};
+
+static const struct argp_option options[] = {
+	{"output", 'o', "OUT", 0,
+	 "write the minimized reproducer to OUT (default: FILE with .min.json instead of .json)", 0},
+	{"max-executions", OPT_MAX_EXECS, "N", 0,
+	 "at most N trial executions (default: 20000)", 0},
+	{0},
+};
+
+static error_t parse(int key, char *arg, struct argp_state *state)
+{
+	struct minimize_cli *o = state->input;
+	switch (key) {
+	case 'o': o->out = arg; break;
+	case OPT_MAX_EXECS:
+		o->max_execs = (unsigned long)cli_parse_ull("--max-executions", arg, 1, 1UL << 30);
+		break;
+	case ARGP_KEY_ARG:
+		if (o->file)
+			cli_usage_error("minimize: unexpected second argument '%s' (one reproducer)",
+					arg);
+		o->file = arg;
+		break;
+	case ARGP_KEY_END:
+		if (!o->file)
+			cli_usage_error("minimize: no reproducer file given");
+		break;
+	default: return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const char doc[] =
+	"Shrink a reproducer's schedule to the fewest non-default decisions (non-zero bytes) "
+	"that still give the same failure kind at the same code site: delta debugging that "
+	"zeroes chunks of decisions, then single ones, deletes bytes, and drops what the run "
+	"never reads.  Prints the decision counts before and after and writes a new "
+	"reproducer.\v"
+	"Usage:\n"
+	"  slabstress minimize FILE [-o OUT] [--max-executions N]\n\n"
+	"Examples:\n"
+	"  slabstress minimize found/lazy-objexts-rc1-lkmm-wrong-metadata-1a2b3c4d.json -o small.json\n"
+	"  slabstress replay small.json\n\n"
+	"Exit status: 0 written, 2 bad reproducer or it does not fail as saved, 3 internal "
+	"error.";
+
+int cmd_minimize(int argc, char **argv)
+{
+	struct minimize_cli o;
+	memset(&o, 0, sizeof(o));
+	struct argp argp = {options, parse, "FILE", doc, 0, 0, 0};
+	cli_parse(&argp, argc, argv, &o);
+	char outbuf[4096];
+	if (!o.out) {
+		size_t l = strlen(o.file);
+		if (l > 5 && !strcmp(o.file + l - 5, ".json"))
+			snprintf(outbuf, sizeof(outbuf), "%.*s.min.json", (int)(l - 5), o.file);
+		else
+			snprintf(outbuf, sizeof(outbuf), "%s.min.json", o.file);
+		o.out = outbuf;
+	}
+	cli_check_output_path("-o", o.out);
+
+	struct ss_repro r;
+	char err[512];
+	if (ss_repro_load(&r, o.file, err, sizeof(err)) != 0) {
+		fprintf(stderr, "slabstress: %s\n", err);
+		return SS_EXIT_USAGE;
+	}
+	struct emu_config ec;
+	if (ss_emu_config_from_repro(&ec, &r, NULL, err, sizeof(err)) != 0) {
+		ss_repro_free(&r);
+		cli_usage_error("%s: %s", o.file, err);
+	}
+	struct emu *e = emu_create(&ec, err, sizeof(err));
+	if (!e) {
+		ss_repro_free(&r);
+		cli_internal_error("%s", err);
+	}
+	ss_emu_name_regions(e);
+	int f = ss_schedule_fails(e, r.schedule, r.schedule_len, r.kind, r.file, r.line);
+	if (f != 1) {
+		fprintf(stderr,
+			"slabstress: %s does not fail with %s at %s:%d when replayed: nothing to "
+			"minimize\n",
+			o.file, ss_fail_kind_name(r.kind), r.file, r.line);
+		emu_destroy(e);
+		ss_repro_free(&r);
+		return f < 0 ? SS_EXIT_INTERNAL : SS_EXIT_USAGE;
+	}
+	u8 *out;
+	size_t olen;
+	if (ss_minimize_schedule(e, r.schedule, r.schedule_len, r.kind, r.file, r.line, o.max_execs,
+				 &out, &olen) != 0) {
+		emu_destroy(e);
+		ss_repro_free(&r);
+		cli_internal_error("minimization failed");
+	}
+	struct emu_result res;
+	emu_execute(e, out, olen, &res);
+	struct ss_repro m;
+	if (ss_repro_from_emu(&m, e, &res, out, olen) != 0)
+		cli_internal_error("out of memory");
+	printf("slabstress minimize: %s\n", o.file);
+	printf("  %s at %s:%d under %s\n", ss_fail_kind_name(r.kind), r.file, r.line, r.model);
+	printf("  before: %zu bytes, %zu decisions\n", r.schedule_len,
+	       ss_schedule_decisions(r.schedule, r.schedule_len));
+	printf("  after:  %zu bytes, %zu decisions\n", olen, ss_schedule_decisions(out, olen));
+	int ret = SS_EXIT_CLEAN;
+	if (ss_repro_save(&m, o.out, err, sizeof(err)) != 0) {
+		fprintf(stderr, "slabstress: %s\n", err);
+		ret = SS_EXIT_USAGE;
+	} else {
+		printf("  wrote %s\n", o.out);
+	}
+	ss_repro_free(&m);
+	free(out);
+	emu_destroy(e);
+	ss_repro_free(&r);
+	return ret;
+}

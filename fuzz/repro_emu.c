@@ -1,0 +1,136 @@
+/* fuzz/repro_emu.c - reproducers <-> emulator (see repro_emu.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "alloc/slab.h"
+#include "fuzz/repro_emu.h"
+
+int ss_emu_config_from_repro(struct emu_config *c, const struct ss_repro *r,
+			     const char *model_override, char *err, size_t errlen)
+{
+	memset(c, 0, sizeof(*c));
+	c->scn = ss_scenario_find(r->scenario);
+	if (!c->scn) {
+		snprintf(err, errlen, "unknown scenario '%s' in the reproducer", r->scenario);
+		return -1;
+	}
+	c->alloc = ss_alloc_find(r->alloc);
+	if (!c->alloc) {
+		snprintf(err, errlen, "unknown allocator '%s' in the reproducer", r->alloc);
+		return -1;
+	}
+	const char *m = model_override ? model_override : r->model;
+	if (wmm_model_parse(m, &c->model) != 0) {
+		snprintf(err, errlen, "unknown model '%s': expected one of sc, tso, lkmm", m);
+		return -1;
+	}
+	c->acfg = r->acfg;
+	c->iters = r->iters;
+	c->max_steps = r->step_limit;
+	c->seed = SS_EMU_WORLD_SEED;
+	return 0;
+}
+
+int ss_repro_from_emu(struct ss_repro *r, const struct emu *e, const struct emu_result *res,
+		      const u8 *sched, size_t len)
+{
+	const struct emu_config *c = emu_config_of(e);
+	memset(r, 0, sizeof(*r));
+	snprintf(r->scenario, sizeof(r->scenario), "%s", c->scn->name);
+	snprintf(r->alloc, sizeof(r->alloc), "%s", c->alloc->name);
+	snprintf(r->model, sizeof(r->model), "%s", wmm_model_name(c->model));
+	r->acfg = c->acfg;
+	r->iters = c->iters;
+	r->step_limit = c->max_steps;
+	r->schedule = malloc(len ? len : 1);
+	if (!r->schedule)
+		return -1;
+	memcpy(r->schedule, sched, len);
+	r->schedule_len = len;
+	r->kind = res->kind;
+	r->cpu = res->fail.cpu;
+	const struct ss_site *s = res->fail.site;
+	snprintf(r->file, sizeof(r->file), "%s", s && s->file ? s->file : "?");
+	r->line = s ? s->line : 0;
+	snprintf(r->func, sizeof(r->func), "%s", s && s->func ? s->func : "?");
+	emu_name_message(e, res->fail.msg, r->message, sizeof(r->message));
+	return 0;
+}
+
+static u64 fnv1a(const u8 *b, size_t n)
+{
+	u64 h = 0xcbf29ce484222325ULL;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+void ss_repro_file_name(char *buf, size_t n, const struct emu_config *c, enum ss_fail_kind kind,
+			const u8 *sched, size_t len)
+{
+	snprintf(buf, n, "%s-%s-%s-%s-%08llx.json", c->scn->name, ss_variant_name(c->acfg.variant),
+		 wmm_model_name(c->model), ss_fail_kind_name(kind),
+		 (unsigned long long)(fnv1a(sched, len) & 0xffffffffULL));
+}
+
+int ss_save_failure(const char *dir, const struct emu *e, const struct emu_result *res,
+		    const u8 *sched, size_t len, char *path, size_t pathlen, char *err,
+		    size_t errlen)
+{
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+		snprintf(err, errlen, "cannot create --save directory '%s': %s", dir, strerror(errno));
+		return -1;
+	}
+	char name[256];
+	ss_repro_file_name(name, sizeof(name), emu_config_of(e), res->kind, sched, len);
+	snprintf(path, pathlen, "%s/%s", dir, name);
+	struct ss_repro r;
+	if (ss_repro_from_emu(&r, e, res, sched, len) != 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	int rc = ss_repro_save(&r, path, err, errlen);
+	ss_repro_free(&r);
+	return rc;
+}
+
+void ss_emu_name_regions(struct emu *e)
+{
+	const struct emu_config *c = emu_config_of(e);
+	struct ss_world *w = emu_world(e);
+	if (w->state && c->scn->state_size)
+		emu_add_region(e, (uintptr_t)w->state, c->scn->state_size, 0, "st");
+	if (c->alloc != &ss_alloc_slab)
+		return;
+	struct slab_world *sw = w->alloc_world;
+	emu_add_region(e, (uintptr_t)sw->slabs, sw->nslabs * sizeof(struct slab), sizeof(struct slab),
+		       "slab");
+	emu_add_region(e, (uintptr_t)sw->pages, sw->nslabs * sw->cache.slab_size,
+		       sw->cache.slab_size, "page");
+	if (sw->vecs)
+		emu_add_region(e, (uintptr_t)sw->vecs, sw->nvecs * sw->vec_size, sw->vec_size,
+			       "vec");
+	if (sw->objcgs)
+		emu_add_region(e, (uintptr_t)sw->objcgs, (size_t)c->acfg.nobjcgs * sizeof(*sw->objcgs),
+			       sizeof(*sw->objcgs), "objcg");
+	if (sw->memcgs)
+		emu_add_region(e, (uintptr_t)sw->memcgs, (size_t)c->acfg.nobjcgs * sizeof(*sw->memcgs),
+			       sizeof(*sw->memcgs), "memcg");
+	if (sw->sheaf_mem)
+		emu_add_region(e, (uintptr_t)sw->sheaf_mem, sw->nsheaves * sw->sheaf_bytes,
+			       sw->sheaf_bytes, "sheaf");
+	emu_add_region(e, (uintptr_t)sw, sizeof(*sw), 0, "slab_world");
+}
+
+int ss_repro_matches(const struct ss_repro *r, const struct emu_result *res)
+{
+	const struct ss_site *s = res->fail.site;
+	if (res->kind != r->kind)
+		return 0;
+	if (!s || !s->file)
+		return 0;
+	return !strcmp(s->file, r->file) && s->line == r->line;
+}

@@ -1,0 +1,51 @@
+#!/bin/sh
+# tests/cli/test_replay.sh - explore --save, replay (byte-identical, other models,
+# JSON, litmus export confirmed by `slabstress litmus`), minimize, bad files.
+. "$(dirname "$0")/lib.sh"
+
+expect_rc pct_finds_and_saves 1 \
+	"$SLABSTRESS" explore -s lazy-objexts --variant rc1 --strategy pct --depth 3 \
+	--executions 5000 --save "$TMP/found"
+expect_grep pct_states_its_bound "probability >= 1/\(n\*k\^\(d-1\)\)" "$OUT"
+f=$(ls "$TMP"/found/lazy-objexts-rc1-lkmm-wrong-metadata-*.json 2>/dev/null | head -1)
+if [ -n "$f" ]; then ok saved_file_name; else fail saved_file_name "no reproducer in $TMP/found"; fi
+
+expect_rc minimize_writes 0 "$SLABSTRESS" minimize "$f" -o "$TMP/small.json"
+expect_grep minimize_counts "after: +[0-9]+ bytes, [0-9]+ decisions" "$OUT"
+
+expect_rc replay_fails 1 "$SLABSTRESS" replay "$TMP/small.json"
+A=$OUT
+expect_grep replay_matches_saved "replay: matches the saved failure" "$A"
+expect_grep replay_names_stale_stride "R slab->stride = 0 STALE" "$A"
+expect_grep replay_attributes_load_load "needs load->load reordering on CPU 1 \(not possible on x86-TSO" "$A"
+expect_grep replay_suggests_rmb "suggested fix: smp_rmb\(\) on CPU 1 between the two loads" "$A"
+expect_rc replay_again 1 "$SLABSTRESS" replay "$TMP/small.json"
+if [ "$A" = "$OUT" ]; then ok replay_byte_identical; else fail replay_byte_identical "two replays differ"; fi
+expect_grep replay_no_raw_addresses "&page\[0\]" "$A"
+
+expect_rc replay_tso_clean 0 "$SLABSTRESS" replay "$TMP/small.json" --model tso
+expect_grep replay_tso_says_clean "clean: the saved failure did not happen" "$OUT"
+expect_rc replay_json 1 "$SLABSTRESS" replay "$TMP/small.json" --format json --no-explain
+expect_grep replay_json_matches '"matches_saved": true' "$OUT"
+
+"$SLABSTRESS" replay "$TMP/small.json" --litmus >"$TMP/bug.litmus"
+expect_rc litmus_export_confirmed 0 "$SLABSTRESS" litmus "$TMP/bug.litmus"
+expect_grep litmus_export_sometimes "Observation .* Sometimes" "$OUT"
+
+expect_rc same_cpu_saves 1 "$SLABSTRESS" explore -s same-cpu --variant rc1 --objext in-object \
+	--object-size 131072 --page-size 65536 --save "$TMP/sc" -q
+expect_rc same_cpu_replay 1 "$SLABSTRESS" replay "$(ls "$TMP"/sc/*.json | head -1)"
+expect_grep same_cpu_is_not_ordering "fails under sequential consistency: not a memory-ordering bug" "$OUT"
+
+printf '{"schema": "slabstress-repro/1"' >"$TMP/bad.json"
+expect_rc replay_corrupt_file 2 "$SLABSTRESS" replay "$TMP/bad.json"
+n=$(printf '%s\n' "$ERR" | wc -l)
+if [ "$n" -eq 1 ]; then ok replay_corrupt_one_line; else fail replay_corrupt_one_line "$ERR"; fi
+expect_rc replay_missing_file 2 "$SLABSTRESS" replay "$TMP/nope.json"
+expect_rc replay_bad_model 2 "$SLABSTRESS" replay "$TMP/small.json" --model arm
+expect_rc replay_no_file 2 "$SLABSTRESS" replay
+expect_rc minimize_no_file 2 "$SLABSTRESS" minimize
+expect_rc exhaustive_small_clean 0 "$SLABSTRESS" explore -s lazy-objexts --variant fixed \
+	--strategy exhaustive --preemptions 0 --staleness 1 -q
+expect_grep exhaustive_says_complete "complete within bounds" "$OUT"
+finish
