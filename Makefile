@@ -15,7 +15,7 @@ endif
 endif
 
 OPT      ?= -O2
-CFLAGS   ?= $(OPT) -g
+CFLAGS   ?= $(OPT) -gdwarf-4
 WARN      = -std=gnu11 -Wall -Wextra
 ifneq ($(CI),)
 WARN     += -Werror
@@ -75,7 +75,7 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h $(BUILD)/libslabstress.a
 
 run: deps
 	@$(MAKE) --no-print-directory slabstress
-	./slabstress run
+	./slabstress matrix
 
 check: deps
 	@$(MAKE) --no-print-directory all

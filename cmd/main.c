@@ -59,9 +59,13 @@ int main(int argc, char **argv)
 	cli_argc = argc;
 	cli_argv = argv;
 	if (argc < 2) {
-		/* `slabstress` alone: the default job, as `make run` does. */
-		char *def[] = {"run", NULL};
-		return cmd_run(1, def);
+		/* `slabstress` alone: the default job, as `make run` does: the verdict
+		 * table of the seed email's questions. */
+		char *def[] = {"matrix", NULL};
+		if (cmd_matrix)
+			return cmd_matrix(1, def);
+		usage(stderr);
+		return SS_EXIT_USAGE;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		usage(stdout);
