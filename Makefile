@@ -2,7 +2,8 @@
 #   make run     install missing dependencies, build, run the default job
 #   make check   install missing dependencies, build, run every test
 #   make bench   throughput figures (native handoffs/s, emulator speed)
-#   make asan    the test suite under ASan+UBSan
+#   make asan    the test suite under ASan+UBSan (fuzz/fuzz.mk)
+#   make fuzz    the standalone libFuzzer target; make fuzz-parsers: fuzz our parsers
 #   make lint    clang-format check, mandoc -Tlint on the man page
 
 ifeq ($(origin CC),default)
@@ -88,18 +89,14 @@ unit: $(UNIT_BINS)
 bench: deps
 	@$(MAKE) --no-print-directory slabstress
 	@sh tests/bench.sh
-
-asan: deps
-	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 \
-	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
-	  build-asan/slabstress-asan all-asan
+	@$(MAKE) --no-print-directory bench-fuzz-link
 
 lint:
 	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
 	mandoc -Tlint -W warning slabstress.1
 
 clean:
-	rm -rf build build-asan slabstress
+	rm -rf build build-asan build-fuzz build-fuzz-parsers build-nofuzz slabstress
 
 # libFuzzer integration, fuzz targets and sanitizer builds live in their own file.
 -include fuzz/fuzz.mk

@@ -124,7 +124,7 @@ void obj_cgroup_uncharge_pages(struct obj_cgroup *objcg, unsigned long nr_pages)
 		    SS_FAIL_COUNTER_UNDERFLOW,
 		    "page counter of memcg %d went to %ld (%ld pages) after uncharging %lu pages "
 		    "for objcg %d (more uncharged than charged)",
-		    memcg->id, now << memcg->page_shift, now, nr_pages, objcg->id);
+		    memcg->id, now * (1L << memcg->page_shift), now, nr_pages, objcg->id);
 		atomic_long_set(&memcg->memory, 0);
 	}
 }
