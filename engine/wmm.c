@@ -46,8 +46,9 @@ struct wmsg {
 struct wloc {
 	uintptr_t addr;
 	unsigned size;
-	uint32_t base; /* mo position of the oldest retained message */
-	uint32_t next; /* mo position the next committed message gets */
+	uint32_t base;  /* mo position of the oldest retained message */
+	uint32_t next;  /* mo position the next committed message gets */
+	unsigned hslot; /* its slot in the address hash (cleared by reset) */
 };
 
 struct sbent {
@@ -55,20 +56,33 @@ struct sbent {
 	const void *tag;
 	uint32_t store_id;
 	int loc;
+	unsigned vs; /* index of its view in wcpu.sbv */
 };
+
+/* A view: v[i] for every location i; every entry outside [lo, hi) is 0
+ * (empty: lo = VEMPTY_LO, hi = 0, so extents merge with min / max). */
+struct view {
+	uint32_t *v;
+	uint32_t lo, hi;
+};
+
+#define VEMPTY_LO UINT32_MAX
 
 #define POLL_MAX 4
 
 struct wcpu {
-	uint32_t *cur;  /* floor for loads */
-	uint32_t *obs;  /* everything observed (own committed stores included) */
-	uint32_t *obsR; /* everything read (carried by every store: conservative deps) */
-	uint32_t *rel;  /* what plain stores must carry (wmb, mb, unlock->lock) */
-	uint32_t *ownW; /* own committed stores and their message views (for wmb) */
-	uint32_t *sbv;  /* WMM_SB_MAX views, one per buffered store */
-	uint32_t *know; /* WMM_KNOW_RING knowledge views of recent loads */
+	struct view cur;  /* floor for loads */
+	struct view obs;  /* everything observed (own committed stores included) */
+	struct view obsR; /* everything read (carried by every store: conservative deps) */
+	struct view rel;  /* what plain stores must carry (wmb, mb, unlock->lock) */
+	struct view ownW; /* own committed stores and their message views (for wmb) */
+	struct view sbv[WMM_SB_MAX];    /* views of buffered stores (sbent.vs) */
+	struct view know[WMM_KNOW_RING]; /* knowledge views of recent loads */
+	uint32_t *block;  /* the buffers above, one allocation (views swap buffers) */
 	struct sbent sb[WMM_SB_MAX];
 	unsigned nsb;
+	unsigned ncomm;  /* entries that are the oldest of their location */
+	unsigned sbfree; /* bit i: sbv[i] not used by a buffered store */
 	uint32_t nknow; /* handles handed out so far; handle h lives in slot (h-1)%K */
 	bool did_unlock;
 	/* Loads since the last cpu_relax (for the poll rule) and the polled set. */
@@ -86,9 +100,11 @@ struct wmm {
 	void *ctx;
 	struct wloc *locs;
 	struct wmsg *msgs;  /* L * ring */
-	uint32_t *mviews;   /* L * ring * L */
-	uint32_t *G;        /* global strong-fence view */
-	uint32_t *scratch;  /* one view of scratch space (RMW / unlock message views) */
+	struct view *mv;    /* L * ring message views */
+	uint32_t *mviews;   /* (L * ring + 1) * L: the buffers of mv[] and scratch */
+	struct view G;      /* global strong-fence view */
+	uint32_t *gbuf;     /* G's buffer */
+	struct view scratch; /* builds RMW / unlock message views (swapped into mv[]) */
 	int *hash;          /* address -> loc, open addressing, -1 empty */
 	unsigned hmask;
 	uint32_t next_store_id;
@@ -108,31 +124,134 @@ static inline struct wmsg *msg_at(struct wmm *w, int x, uint32_t p)
 	return &w->msgs[(size_t)x * w->ring + (p & (w->ring - 1))];
 }
 
-static inline uint32_t *mview_at(struct wmm *w, int x, uint32_t p)
+static inline struct view *mview_at(struct wmm *w, int x, uint32_t p)
 {
-	return &w->mviews[((size_t)x * w->ring + (p & (w->ring - 1))) * w->L];
+	return &w->mv[(size_t)x * w->ring + (p & (w->ring - 1))];
+}
+
+static inline bool vempty(const struct view *v)
+{
+	return v->lo >= v->hi;
 }
 
 /* Kept out of line: inlined into callers the vectorizer loses the restrict
- * information and the joins run element by element (measured 2-4x slower). */
-static __attribute__((noinline)) void vjoin(uint32_t *restrict d, const uint32_t *restrict s,
-					    int n)
+ * information and the joins run element by element (measured 2-4x slower).
+ * Compared as signed: mo positions stay below 2^31 (append() refuses more),
+ * and a signed max vectorizes to one compare + blend with plain SSE2, where an
+ * unsigned one needs sign-flipping (no pmaxud before SSE4.1). */
+static __attribute__((noinline)) void vjoin_sse(uint32_t *restrict d, const uint32_t *restrict s,
+						uint32_t n)
 {
-	for (int i = 0; i < n; i++)
+	int32_t *restrict dd = (int32_t *)d;
+	const int32_t *restrict ss = (const int32_t *)s;
+	for (uint32_t i = 0; i < n; i++)
+		dd[i] = dd[i] > ss[i] ? dd[i] : ss[i];
+}
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+/* The same loop for CPUs with AVX2 (8 lanes, native vpmaxud), chosen at
+ * startup: the build itself targets baseline x86-64. */
+static __attribute__((noinline, target("avx2"))) void
+vjoin_avx2(uint32_t *restrict d, const uint32_t *restrict s, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
 		d[i] = d[i] > s[i] ? d[i] : s[i];
 }
 
-/* d = a ⊔ b */
-static __attribute__((noinline)) void vjoin2(uint32_t *restrict d, const uint32_t *restrict a,
-					     const uint32_t *restrict b, int n)
+static bool use_avx2;
+
+static __attribute__((constructor)) void wmm_cpu_init(void)
 {
-	for (int i = 0; i < n; i++)
-		d[i] = a[i] > b[i] ? a[i] : b[i];
+	__builtin_cpu_init();
+	use_avx2 = __builtin_cpu_supports("avx2");
 }
 
-static inline void vcopy(uint32_t *restrict d, const uint32_t *restrict s, int n)
+static inline void vjoin_raw(uint32_t *d, const uint32_t *s, uint32_t n)
 {
-	memcpy(d, s, (size_t)n * sizeof(*d));
+	if (use_avx2)
+		vjoin_avx2(d, s, n);
+	else
+		vjoin_sse(d, s, n);
+}
+#else
+#define vjoin_raw vjoin_sse
+#endif
+
+static inline void vext(struct view *d, uint32_t lo, uint32_t hi)
+{
+	if (lo < d->lo)
+		d->lo = lo;
+	if (hi > d->hi)
+		d->hi = hi;
+}
+
+/* d ⊔= s (d != s) */
+static inline void vjoin(struct view *d, const struct view *s)
+{
+	if (vempty(s))
+		return;
+	vjoin_raw(d->v + s->lo, s->v + s->lo, s->hi - s->lo);
+	vext(d, s->lo, s->hi);
+}
+
+/* d = 0 */
+static inline void vclear(struct view *d)
+{
+	if (!vempty(d))
+		memset(d->v + d->lo, 0, (size_t)(d->hi - d->lo) * sizeof(uint32_t));
+	d->lo = VEMPTY_LO;
+	d->hi = 0;
+}
+
+/* d = s: zero what d has outside s's extent, copy s's extent. */
+static void vcopy(struct view *d, const struct view *s)
+{
+	if (d == s)
+		return;
+	if (vempty(s)) {
+		vclear(d);
+		return;
+	}
+	if (!vempty(d)) {
+		if (d->lo < s->lo) {
+			uint32_t e = d->hi < s->lo ? d->hi : s->lo;
+			memset(d->v + d->lo, 0, (size_t)(e - d->lo) * sizeof(uint32_t));
+		}
+		if (d->hi > s->hi) {
+			uint32_t b = d->lo > s->hi ? d->lo : s->hi;
+			memset(d->v + b, 0, (size_t)(d->hi - b) * sizeof(uint32_t));
+		}
+	}
+	memcpy(d->v + s->lo, s->v + s->lo, (size_t)(s->hi - s->lo) * sizeof(uint32_t));
+	d->lo = s->lo;
+	d->hi = s->hi;
+}
+
+/* d = a ⊔ b */
+static inline void vjoin2(struct view *d, const struct view *a, const struct view *b)
+{
+	if (d == b) {
+		vjoin(d, a);
+		return;
+	}
+	vcopy(d, a);
+	vjoin(d, b);
+}
+
+/* d[x] = max(d[x], p) */
+static inline void vset(struct view *d, int x, uint32_t p)
+{
+	if (p > d->v[x]) {
+		d->v[x] = p;
+		vext(d, (uint32_t)x, (uint32_t)x + 1);
+	}
+}
+
+static inline void vswap(struct view *a, struct view *b)
+{
+	struct view t = *a;
+	*a = *b;
+	*b = t;
 }
 
 static inline bool lkmm(const struct wmm *w)
@@ -172,11 +291,17 @@ struct wmm *wmm_create(enum wmm_model m, int ncpus, int max_locs, int history)
 	size_t L = (size_t)max_locs;
 	w->locs = calloc(L, sizeof(*w->locs));
 	w->msgs = calloc(L * w->ring, sizeof(*w->msgs));
-	w->mviews = calloc(L * w->ring * L, sizeof(uint32_t));
-	w->G = calloc(L, sizeof(uint32_t));
-	w->scratch = calloc(L, sizeof(uint32_t));
+	w->mv = calloc(L * w->ring, sizeof(*w->mv));
+	w->mviews = calloc((L * w->ring + 1) * L, sizeof(uint32_t));
+	w->gbuf = calloc(L, sizeof(uint32_t));
 	w->hash = malloc(hs * sizeof(int));
-	bool ok = w->locs && w->msgs && w->mviews && w->G && w->scratch && w->hash;
+	bool ok = w->locs && w->msgs && w->mv && w->mviews && w->gbuf && w->hash;
+	if (ok) {
+		for (size_t s = 0; s < L * w->ring; s++)
+			w->mv[s] = (struct view){w->mviews + s * L, VEMPTY_LO, 0};
+		w->scratch = (struct view){w->mviews + L * w->ring * L, VEMPTY_LO, 0};
+		w->G = (struct view){w->gbuf, VEMPTY_LO, 0};
+	}
 	for (int c = 0; c < ncpus && ok; c++) {
 		struct wcpu *cp = &w->cpu[c];
 		/* one block per CPU: 5 views + store-buffer views + knowledge ring */
@@ -185,13 +310,15 @@ struct wmm *wmm_create(enum wmm_model m, int ncpus, int max_locs, int history)
 			ok = false;
 			break;
 		}
-		cp->cur = b;
-		cp->obs = b + L;
-		cp->obsR = b + 2 * L;
-		cp->rel = b + 3 * L;
-		cp->ownW = b + 4 * L;
-		cp->sbv = b + 5 * L;
-		cp->know = b + (5 + WMM_SB_MAX) * L;
+		cp->block = b;
+		struct view *vs[5] = {&cp->cur, &cp->obs, &cp->obsR, &cp->rel, &cp->ownW};
+		for (int k = 0; k < 5; k++)
+			*vs[k] = (struct view){b + k * L, VEMPTY_LO, 0};
+		for (int k = 0; k < WMM_SB_MAX; k++)
+			cp->sbv[k] = (struct view){b + (5 + k) * L, VEMPTY_LO, 0};
+		for (int k = 0; k < WMM_KNOW_RING; k++)
+			cp->know[k] = (struct view){b + (5 + WMM_SB_MAX + k) * L, VEMPTY_LO, 0};
+		cp->sbfree = (1u << WMM_SB_MAX) - 1;
 	}
 	if (!ok) {
 		wmm_destroy(w);
@@ -207,39 +334,47 @@ void wmm_destroy(struct wmm *w)
 	if (!w)
 		return;
 	for (int c = 0; c < w->ncpus; c++)
-		free(w->cpu[c].cur);
+		free(w->cpu[c].block);
 	free(w->locs);
 	free(w->msgs);
+	free(w->mv);
 	free(w->mviews);
-	free(w->G);
-	free(w->scratch);
+	free(w->gbuf);
 	free(w->hash);
 	free(w);
 }
 
 void wmm_reset(struct wmm *w)
 {
-	/* Entries at index >= nloc were never written since the last reset (views
-	 * are only touched below nloc), so clearing [0, nloc) of every array gives
-	 * an all-zero state. */
+	/* Every entry outside a view's extent is 0, so clearing extents gives
+	 * zero views.  Only the views that are read before being overwritten
+	 * need it: cur/obs/obsR/rel/ownW and G.  Message views are set when the
+	 * message is appended (the initial message's slot is cleared when its
+	 * location is created), store-buffer, knowledge and scratch views are
+	 * overwritten (vcopy) before any use; each keeps a valid extent, which
+	 * is all vcopy needs.  sc and tso never write views at all. */
 	int n = w->nloc;
-	size_t L = (size_t)w->L;
+	bool lk = lkmm(w);
 	for (int c = 0; c < w->ncpus; c++) {
 		struct wcpu *cp = &w->cpu[c];
-		for (size_t k = 0; k < 5 + WMM_SB_MAX + WMM_KNOW_RING; k++)
-			memset(cp->cur + k * L, 0, (size_t)n * sizeof(uint32_t));
+		if (lk) {
+			vclear(&cp->cur);
+			vclear(&cp->obs);
+			vclear(&cp->obsR);
+			vclear(&cp->rel);
+			vclear(&cp->ownW);
+		}
 		cp->nsb = 0;
+		cp->ncomm = 0;
+		cp->sbfree = (1u << WMM_SB_MAX) - 1;
 		cp->nknow = 0;
 		cp->did_unlock = false;
 		cp->npend = cp->npoll = 0;
 	}
-	for (int x = 0; x < n; x++) {
-		for (unsigned s = 0; s < w->ring; s++)
-			memset(&w->mviews[((size_t)x * w->ring + s) * L], 0,
-			       (size_t)n * sizeof(uint32_t));
-	}
-	memset(w->G, 0, (size_t)n * sizeof(uint32_t));
-	memset(w->hash, 0xff, (w->hmask + 1) * sizeof(int));
+	if (lk)
+		vclear(&w->G);
+	for (int x = 0; x < n; x++)
+		w->hash[w->locs[x].hslot] = -1;
 	w->nloc = 0;
 	w->next_store_id = 1;
 	memset(&w->st, 0, sizeof(w->st));
@@ -318,6 +453,7 @@ static int loc_common(struct wmm *w, uintptr_t addr, unsigned size, u128 initial
 	int x = w->nloc++;
 	w->hash[i] = x;
 	struct wloc *l = &w->locs[x];
+	l->hslot = i;
 	l->addr = addr;
 	l->size = size;
 	l->base = 0;
@@ -328,6 +464,8 @@ static int loc_common(struct wmm *w, uintptr_t addr, unsigned size, u128 initial
 	m->store_id = 0;
 	m->cpu = -1;
 	m->rmw = 0;
+	if (lkmm(w))
+		vclear(mview_at(w, x, 0)); /* the initial message has no view */
 	return x;
 }
 
@@ -365,16 +503,20 @@ uint32_t wmm_loc_version(const struct wmm *w, int loc)
 /* ---- commits ------------------------------------------------------------------- */
 
 /* Appends a message to x (mo = commit order); view may be NULL (sc/tso or "no
- * view").  Evicts the oldest message when the ring is full (views pointing at
- * it now mean the oldest retained one).  Returns the new mo position. */
+ * view").  The view is moved, not copied: the message's slot takes its buffer
+ * and *view gets the slot's old buffer (contents undefined, extent valid).
+ * Evicts the oldest message when the ring is full (views pointing at it now
+ * mean the oldest retained one).  Returns the new mo position. */
 static uint32_t append(struct wmm *w, int x, u128 val, int cpu, uint32_t sid, const void *tag,
-		       bool rmw, const uint32_t *view)
+		       bool rmw, struct view *view)
 {
 	struct wloc *l = &w->locs[x];
 	if (l->next - l->base >= (uint32_t)w->H) {
 		l->base++;
 		w->st.evictions++;
 	}
+	if (l->next >= INT32_MAX)
+		abort(); /* 2^31 commits to one location in one execution */
 	uint32_t p = l->next++;
 	struct wmsg *m = msg_at(w, x, p);
 	m->val = val;
@@ -383,12 +525,12 @@ static uint32_t append(struct wmm *w, int x, u128 val, int cpu, uint32_t sid, co
 	m->cpu = (int16_t)cpu;
 	m->rmw = rmw;
 	if (lkmm(w)) {
-		uint32_t *mv = mview_at(w, x, p);
+		struct view *mv = mview_at(w, x, p);
 		if (view)
-			vcopy(mv, view, w->nloc);
+			vswap(mv, view);
 		else
-			memset(mv, 0, (size_t)w->nloc * sizeof(uint32_t));
-		mv[x] = 0; /* a message view never names its own location */
+			vclear(mv);
+		mv->v[x] = 0; /* a message view never names its own location */
 	}
 	w->st.commits++;
 	return p;
@@ -397,26 +539,31 @@ static uint32_t append(struct wmm *w, int x, u128 val, int cpu, uint32_t sid, co
 /* Commit effects on the storing CPU (§1.3 "Commit"). */
 static void store_effects(struct wmm *w, struct wcpu *c, int x, uint32_t p)
 {
-	c->cur[x] = umax(c->cur[x], p);
-	c->obs[x] = umax(c->obs[x], p);
-	c->ownW[x] = umax(c->ownW[x], p);
-	vjoin(c->ownW, mview_at(w, x, p), w->nloc);
+	vset(&c->cur, x, p);
+	vset(&c->obs, x, p);
+	vset(&c->ownW, x, p);
+	vjoin(&c->ownW, mview_at(w, x, p));
 }
 
 static void commit_entry(struct wmm *w, int cpu, unsigned i)
 {
 	struct wcpu *c = &w->cpu[cpu];
 	struct sbent e = c->sb[i];
+	bool lk = lkmm(w);
 	uint32_t p = append(w, e.loc, e.val, cpu, e.store_id, e.tag, false,
-			    c->sbv + (size_t)i * w->L);
-	if (lkmm(w))
+			    lk ? &c->sbv[e.vs] : NULL);
+	if (lk)
 		store_effects(w, c, e.loc, p);
-	/* keep buffer order (FIFO per location); views move with their entries */
+	c->sbfree |= 1u << e.vs;
+	/* keep buffer order (FIFO per location); views stay in their slots.
+	 * Entry i was the oldest of its location: a younger store to it (if
+	 * any) becomes committable in its place. */
+	bool younger = false;
 	for (unsigned j = i + 1; j < c->nsb; j++) {
+		younger |= c->sb[j].loc == e.loc;
 		c->sb[j - 1] = c->sb[j];
-		if (lkmm(w))
-			vcopy(c->sbv + (size_t)(j - 1) * w->L, c->sbv + (size_t)j * w->L, w->nloc);
 	}
+	c->ncomm -= !younger;
 	c->nsb--;
 }
 
@@ -441,10 +588,7 @@ unsigned wmm_ncommittable(const struct wmm *w, int cpu)
 		return 0;
 	if (w->model != WMM_LKMM)
 		return 1; /* tso: FIFO over all locations */
-	unsigned n = 0;
-	for (unsigned i = 0; i < c->nsb; i++)
-		n += committable(c, i);
-	return n;
+	return c->ncomm;
 }
 
 void wmm_commit(struct wmm *w, int cpu, unsigned k)
@@ -491,19 +635,19 @@ void wmm_commit_choice(struct wmm *w, int cpu)
 
 /* ---- loads --------------------------------------------------------------------- */
 
-static inline uint32_t *know_slot(struct wmm *w, struct wcpu *c, uint32_t h)
+static inline struct view *know_slot(struct wcpu *c, uint32_t h)
 {
-	return c->know + (size_t)((h - 1) % WMM_KNOW_RING) * w->L;
+	return &c->know[(h - 1) % WMM_KNOW_RING];
 }
 
 /* Knowledge view of handle h, or NULL when the handle is unknown or its slot
  * was reused: then the caller falls back to obs, which contains every
  * knowledge view the CPU ever recorded (sound). */
-static const uint32_t *know_get(struct wmm *w, struct wcpu *c, uint32_t h)
+static const struct view *know_get(struct wcpu *c, uint32_t h)
 {
 	if (h == 0 || h > c->nknow || c->nknow - h >= WMM_KNOW_RING)
 		return NULL;
-	return know_slot(w, c, h);
+	return know_slot(c, h);
 }
 
 static void fill_newest(struct wmm *w, int x, struct wmm_read_info *out)
@@ -546,26 +690,24 @@ static void note_pending(struct wcpu *c, int x, uint32_t p)
 /* Reading message p of x (§1.3 "Loads"/"Acquire loads"); floor is the view the
  * load used (NULL: cur), recorded with the result as the load's knowledge. */
 static uint32_t read_msg(struct wmm *w, int cpu, int x, uint32_t p, bool acquire,
-			 const uint32_t *floor)
+			 const struct view *floor)
 {
 	struct wcpu *c = &w->cpu[cpu];
-	int n = w->nloc;
 	uint32_t h = ++c->nknow;
-	uint32_t *restrict k = know_slot(w, c, h);
-	const uint32_t *restrict mv = mview_at(w, x, p);
-	uint32_t *restrict obs = c->obs, *restrict obsR = c->obsR;
+	struct view *k = know_slot(c, h);
+	const struct view *mv = mview_at(w, x, p);
 	if (floor == k)
-		vjoin(k, mv, n);
+		vjoin(k, mv);
 	else
-		vjoin2(k, floor ? floor : c->cur, mv, n);
-	vjoin(obs, mv, n);
-	vjoin(obsR, mv, n);
-	k[x] = umax(k[x], p);
-	c->cur[x] = umax(c->cur[x], p);
-	obs[x] = umax(obs[x], p);
-	obsR[x] = umax(obsR[x], p);
+		vjoin2(k, floor ? floor : &c->cur, mv);
+	vjoin(&c->obs, mv);
+	vjoin(&c->obsR, mv);
+	vset(k, x, p);
+	vset(&c->cur, x, p);
+	vset(&c->obs, x, p);
+	vset(&c->obsR, x, p);
 	if (acquire)
-		vjoin(c->cur, mv, n);
+		vjoin(&c->cur, mv);
 	return h;
 }
 
@@ -607,7 +749,7 @@ static u128 load_common(struct wmm *w, int cpu, int x, enum ss_access acc,
 			uint32_t h = 0;
 			if (lkmm(w)) {
 				h = ++c->nknow;
-				vcopy(know_slot(w, c, h), c->obs, w->nloc);
+				vcopy(know_slot(c, h), &c->obs);
 			}
 			if (out) {
 				out->val = (u64)c->sb[i].val;
@@ -627,27 +769,40 @@ static u128 load_common(struct wmm *w, int cpu, int x, enum ss_access acc,
 	uint32_t newest = l->next - 1, p = newest, h = 0;
 	unsigned nch = 1;
 	if (lkmm(w)) {
-		const uint32_t *floor = NULL;
-		uint32_t f = c->cur[x];
+		const struct view *floor = NULL;
+		uint32_t f = c->cur.v[x];
 		if (dep && (dep->n || dep->all)) {
 			/* per-access floor cur ⊔ know(src...), built in the new
 			 * knowledge slot (§1.6: transitive, not joined into cur) */
-			uint32_t *k = know_slot(w, c, c->nknow + 1);
-			vcopy(k, c->cur, w->nloc);
-			bool fallback = dep->all;
+			struct view *k = know_slot(c, c->nknow + 1);
+			/* the slot may hold a source's knowledge (handle nknow-15,
+			 * the oldest one of the ring): then build on it instead of
+			 * overwriting it with cur first (that lost it: the floor
+			 * was cur alone, an unsound false alarm on MP+wmb+addr) */
+			bool fallback = dep->all, self = false;
+			const struct view *src[WMM_DEP_MAX];
+			unsigned ns = 0;
 			for (unsigned i = 0; i < dep->n && i < WMM_DEP_MAX; i++) {
 				if (!dep->h[i])
 					continue;
-				const uint32_t *kv = know_get(w, c, dep->h[i]);
-				if (kv)
-					vjoin(k, kv, w->nloc);
-				else
+				const struct view *kv = know_get(c, dep->h[i]);
+				if (!kv)
 					fallback = true;
+				else if (kv == k)
+					self = true;
+				else
+					src[ns++] = kv;
 			}
+			if (self)
+				vjoin(k, &c->cur);
+			else
+				vcopy(k, &c->cur);
+			for (unsigned i = 0; i < ns; i++)
+				vjoin(k, src[i]);
 			if (fallback)
-				vjoin(k, c->obs, w->nloc);
+				vjoin(k, &c->obs);
 			floor = k;
-			f = k[x];
+			f = k->v[x];
 		}
 		if (c->npoll)
 			f = umax(f, poll_floor(w, c, x));
@@ -686,12 +841,11 @@ u128 wmm_load128(struct wmm *w, int cpu, int loc, enum ss_access acc,
 
 static void do_mb(struct wmm *w, struct wcpu *c)
 {
-	int n = w->nloc;
-	vjoin(w->G, c->obs, n);
-	vcopy(c->obs, w->G, n); /* obs ⊔= G, and G ⊇ obs now */
-	vjoin(c->obsR, w->G, n);
-	vjoin(c->cur, c->obs, n);
-	vjoin(c->rel, c->obs, n);
+	vjoin(&w->G, &c->obs);
+	vcopy(&c->obs, &w->G); /* obs ⊔= G, and G ⊇ obs now */
+	vjoin(&c->obsR, &w->G);
+	vjoin(&c->cur, &c->obs);
+	vjoin(&c->rel, &c->obs);
 }
 
 void wmm_fence(struct wmm *w, int cpu, enum ss_fence f)
@@ -715,10 +869,10 @@ void wmm_fence(struct wmm *w, int cpu, enum ss_fence f)
 		break;
 	case SS_FENCE_WMB:
 		wmm_drain(w, cpu);
-		vjoin(c->rel, c->ownW, w->nloc);
+		vjoin(&c->rel, &c->ownW);
 		break;
 	case SS_FENCE_RMB:
-		vjoin(c->cur, c->obs, w->nloc);
+		vjoin(&c->cur, &c->obs);
 		break;
 	}
 }
@@ -742,18 +896,18 @@ static uint32_t store_common(struct wmm *w, int cpu, int x, u128 val, enum ss_ac
 		commit_entry(w, cpu, 0);
 		w->st.forced_commits++;
 	}
+	c->ncomm += sb_find(c, x) < 0;
 	unsigned i = c->nsb++;
-	c->sb[i] = (struct sbent){.val = val, .tag = tag, .store_id = sid, .loc = x};
+	unsigned vs = (unsigned)__builtin_ctz(c->sbfree);
+	c->sbfree &= ~(1u << vs);
+	c->sb[i] = (struct sbent){.val = val, .tag = tag, .store_id = sid, .loc = x, .vs = vs};
 	if (lkmm(w)) {
 		/* message view fixed now: rel ⊔ obsR, release: obs (⊇ both) */
-		uint32_t *v = c->sbv + (size_t)i * w->L;
-		int n = w->nloc;
-		if (acc == SS_ACC_RELEASE) {
-			vcopy(v, c->obs, n);
-			vjoin(v, c->rel, n);
-		} else {
-			vjoin2(v, c->rel, c->obsR, n);
-		}
+		struct view *v = &c->sbv[vs];
+		if (acc == SS_ACC_RELEASE)
+			vjoin2(v, &c->obs, &c->rel);
+		else
+			vjoin2(v, &c->rel, &c->obsR);
 	}
 	return sid;
 }
@@ -784,15 +938,13 @@ static uint32_t rmw_write(struct wmm *w, int cpu, int x, uint32_t pm, u128 nv, b
 		*sid_out = sid;
 	if (!lkmm(w))
 		return append(w, x, nv, cpu, sid, tag, true, NULL);
-	/* build the view in the slot the message will occupy; the inherited
-	 * view is read first, it lives in m's slot (different unless ring == 1) */
-	int n = w->nloc;
-	uint32_t *tmp = w->scratch;
-	const uint32_t *mv = mview_at(w, x, pm);
-	vjoin2(tmp, c->rel, c->obsR, n);
-	vjoin(tmp, mv, n);
+	/* build the view in scratch (append moves it into the message's slot);
+	 * the inherited view lives in m's slot */
+	struct view *tmp = &w->scratch;
+	vjoin2(tmp, &c->rel, &c->obsR);
+	vjoin(tmp, mview_at(w, x, pm));
 	if (release)
-		vjoin(tmp, c->obs, n);
+		vjoin(tmp, &c->obs);
 	uint32_t p = append(w, x, nv, cpu, sid, tag, true, tmp);
 	store_effects(w, c, x, p);
 	return p;
@@ -889,8 +1041,8 @@ bool wmm_lock(struct wmm *w, int cpu, int x, const void *tag)
 		read_msg(w, cpu, x, pm, true, NULL);
 		if (c->did_unlock) {
 			/* po-unlock-lock-po: ppo and a cumul-fence (rmb + wmb here) */
-			vjoin(c->cur, c->obs, w->nloc);
-			vjoin(c->rel, c->ownW, w->nloc);
+			vjoin(&c->cur, &c->obs);
+			vjoin(&c->rel, &c->ownW);
 		}
 	}
 	rmw_write(w, cpu, x, pm, 1, false, tag, NULL);
@@ -920,10 +1072,9 @@ void wmm_unlock(struct wmm *w, int cpu, int x, const void *tag)
 		append(w, x, 0, cpu, sid, tag, false, NULL);
 	} else {
 		/* release view rel ⊔ obsR ⊔ obs */
-		int n = w->nloc;
-		uint32_t *v = w->scratch;
-		vjoin2(v, c->obs, c->rel, n);
-		vjoin(v, c->obsR, n);
+		struct view *v = &w->scratch;
+		vjoin2(v, &c->obs, &c->rel);
+		vjoin(v, &c->obsR);
 		uint32_t p = append(w, x, 0, cpu, sid, tag, false, v);
 		store_effects(w, c, x, p);
 	}
@@ -966,8 +1117,9 @@ static inline u64 mix(u64 h, u64 v)
 
 /* A view hashed with every entry clamped to the oldest retained message, so a
  * forced eviction makes equal what it made equivalent. */
-static u64 hview(const struct wmm *w, u64 h, const uint32_t *v)
+static u64 hview(const struct wmm *w, u64 h, const struct view *vw)
 {
+	const uint32_t *v = vw->v;
 	for (int i = 0; i < w->nloc; i++)
 		h = mix(h, umax(v[i], w->locs[i].base));
 	return h;
@@ -987,13 +1139,11 @@ u64 wmm_state_hash(const struct wmm *w, u64 seed)
 			h = mix(h, (u64)(m->val >> 64));
 			h = mix(h, ((u64)(uint16_t)m->cpu << 8) | m->rmw);
 			if (lk)
-				h = hview(w, h,
-					  &w->mviews[((size_t)x * w->ring + (p & (w->ring - 1))) *
-						     w->L]);
+				h = hview(w, h, &w->mv[(size_t)x * w->ring + (p & (w->ring - 1))]);
 		}
 	}
 	if (lk)
-		h = hview(w, h, w->G);
+		h = hview(w, h, &w->G);
 	for (int ci = 0; ci < w->ncpus; ci++) {
 		const struct wcpu *c = &w->cpu[ci];
 		h = mix(h, ((u64)c->nsb << 40) | ((u64)c->did_unlock << 32) | c->nknow);
@@ -1002,7 +1152,7 @@ u64 wmm_state_hash(const struct wmm *w, u64 seed)
 			h = mix(h, (u64)c->sb[i].val);
 			h = mix(h, (u64)(c->sb[i].val >> 64));
 			if (lk)
-				h = hview(w, h, c->sbv + (size_t)i * w->L);
+				h = hview(w, h, &c->sbv[c->sb[i].vs]);
 		}
 		for (int i = 0; i < c->npoll; i++)
 			h = mix(h, ((u64)c->poll_loc[i] << 32) | c->poll_pos[i]);
@@ -1010,14 +1160,14 @@ u64 wmm_state_hash(const struct wmm *w, u64 seed)
 			h = mix(h, ((u64)c->pend_loc[i] << 32) | c->pend_pos[i]);
 		if (!lk)
 			continue;
-		h = hview(w, h, c->cur);
-		h = hview(w, h, c->obs);
-		h = hview(w, h, c->obsR);
-		h = hview(w, h, c->rel);
-		h = hview(w, h, c->ownW);
+		h = hview(w, h, &c->cur);
+		h = hview(w, h, &c->obs);
+		h = hview(w, h, &c->obsR);
+		h = hview(w, h, &c->rel);
+		h = hview(w, h, &c->ownW);
 		uint32_t nk = c->nknow < WMM_KNOW_RING ? c->nknow : WMM_KNOW_RING;
 		for (uint32_t k = 0; k < nk; k++)
-			h = hview(w, h, c->know + (size_t)k * w->L);
+			h = hview(w, h, &c->know[k]);
 	}
 	return h;
 }
