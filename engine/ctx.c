@@ -23,6 +23,8 @@ void ss_ctx_init(struct ss_ctx *ctx, void *stack, size_t size, ss_ctx_fn fn, voi
 	sp[5] = 0;                         /* rbp */
 	sp[6] = (void *)ss_ctx_trampoline; /* return address */
 	ctx->sp = sp;
+	ctx->stack = stack;
+	ctx->size = size;
 }
 
 #elif defined(__aarch64__)
@@ -38,6 +40,8 @@ void ss_ctx_init(struct ss_ctx *ctx, void *stack, size_t size, ss_ctx_fn fn, voi
 	sp[1] = arg;                        /* x20 */
 	sp[11] = (void *)ss_ctx_trampoline; /* x30 */
 	ctx->sp = sp;
+	ctx->stack = stack;
+	ctx->size = size;
 }
 
 #else /* ucontext fallback */
@@ -62,6 +66,8 @@ void ss_ctx_init(struct ss_ctx *ctx, void *stack, size_t size, ss_ctx_fn fn, voi
 	ctx->uc.uc_link = NULL;
 	makecontext(&ctx->uc, (void (*)(void))uc_entry, 4, (unsigned)(f >> 16 >> 16), (unsigned)f,
 		    (unsigned)(a >> 16 >> 16), (unsigned)a);
+	ctx->stack = stack;
+	ctx->size = size;
 }
 
 void ss_ctx_switch(struct ss_ctx *from, struct ss_ctx *to)

@@ -340,7 +340,7 @@ static void tr_read(struct emu_trace_ent *t, const struct wmm_read_info *ri)
 static void to_host(struct emu *e) __attribute__((noreturn));
 static void to_host(struct emu *e)
 {
-	ss_ctx_switch(&e->cpu[e->cur].ctx, &e->host);
+	ss_ctx_jump(&e->cpu[e->cur].ctx, &e->host);
 	__builtin_unreachable();
 }
 
@@ -453,7 +453,7 @@ static void switch_next(struct emu *e, int from)
 	e->res->preemptions++;
 	e->cur = to;
 	ss_cpu_id = to;
-	ss_ctx_switch(&e->cpu[from].ctx, &e->cpu[to].ctx);
+	ss_ctx_jump(&e->cpu[from].ctx, &e->cpu[to].ctx);
 	/* resumed: whoever switched here set cur, ss_cpu_id and the run */
 }
 
@@ -527,6 +527,7 @@ static void role_entry(void *arg)
 {
 	struct vcpu *c = arg;
 	struct emu *e = c->e;
+	ss_ctx_entered(&e->host);
 	e->cfg.scn->role[c->id](e->world, c->id);
 	c->finished = true;
 	note_idle(e, c->id);
@@ -1141,7 +1142,7 @@ static int execute(struct emu *e, struct emu_result *res)
 		e->in_roles = true;
 		ss_kops = &emu_kops;
 		ss_cpu_id = e->cur;
-		ss_ctx_switch(&e->host, &e->cpu[e->cur].ctx);
+		ss_ctx_jump(&e->host, &e->cpu[e->cur].ctx);
 		ss_kops = NULL;
 		e->in_roles = false;
 		g_emu = NULL;

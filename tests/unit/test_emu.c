@@ -20,12 +20,13 @@ static int t_log[16], t_nlog;
 static void pingpong(void *arg)
 {
 	int id = (int)(long)arg;
+	ss_ctx_entered(&t_main);
 	for (int i = 0; i < 3; i++) {
 		t_log[t_nlog++] = id * 10 + i;
-		ss_ctx_switch(&t_co[id], id ? &t_main : &t_co[1]);
+		ss_ctx_jump(&t_co[id], id ? &t_main : &t_co[1]);
 	}
 	for (;;)
-		ss_ctx_switch(&t_co[id], &t_main);
+		ss_ctx_jump(&t_co[id], &t_main);
 }
 
 TEST(test_ctx_switch_ping_pong)
@@ -35,7 +36,7 @@ TEST(test_ctx_switch_ping_pong)
 	ss_ctx_init(&t_co[1], st1, sizeof(st1), pingpong, (void *)1L);
 	t_nlog = 0;
 	for (int i = 0; i < 3; i++)
-		ss_ctx_switch(&t_main, &t_co[0]); /* co0 -> co1 -> main */
+		ss_ctx_jump(&t_main, &t_co[0]); /* co0 -> co1 -> main */
 	EXPECT_EQ(t_nlog, 6);
 	int want[] = {0, 10, 1, 11, 2, 12};
 	for (int i = 0; i < 6; i++)
