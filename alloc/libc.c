@@ -37,6 +37,12 @@ static void glibc_lookup(void)
 		/* dlsym returns void *; the cast to a function pointer is POSIX. */
 		memcpy(&glibc_malloc, &m, sizeof(m));
 		memcpy(&glibc_free, &f, sizeof(f));
+		/* Initialise glibc's malloc here, on one thread.  Its first call runs
+		 * ptmalloc_init, which gives the calling thread main_arena without
+		 * counting it; two worker threads making their first glibc call at once
+		 * would both get it that way and the second to exit trips glibc's
+		 * "attached_threads > 0" assertion. */
+		glibc_free(glibc_malloc(16));
 	}
 	/* libc stays loaded for the life of the process; the handle is not closed
 	 * so the symbols stay valid. */
