@@ -69,7 +69,7 @@ static const struct argp_option options[] = {
 	{"batch", OPT_BATCH, "LIST", 0,
 	 "pointers per publish, e.g. 1,32, where the scenario supports it (default: 1)", 3},
 	{"pairs", OPT_PAIRS, "N", 0,
-	 "producer/consumer thread pairs (default: 1; only 1 is supported so far)", 3},
+	 "producer/consumer thread pairs sharing the allocator, on 2N CPUs (default: 1)", 3},
 	{"cold-consumer", OPT_COLD, 0, 0,
 	 "skip the warm-up allocation of each thread, so a free-only consumer runs without "
 	 "a thread cache (default: warm)",
@@ -239,7 +239,8 @@ struct bench {
 	int nalloc;
 	unsigned long long size[BENCH_MAX_SIZES], batch[BENCH_MAX_BATCHES];
 	int nsize, nbatch;
-	int cpu[2]; /* producer, consumer */
+	int cpu[SS_MAX_CPUS]; /* producer, consumer of pair 0, then of pair 1, ... */
+	int ncpu;
 	struct ss_alloc_config acfg;
 	struct cell *cells;
 	int ncells;
@@ -266,11 +267,13 @@ static void run_cell(struct bench *b, struct cell *c, bool record)
 	cfg.acfg = b->acfg;
 	cfg.acfg.object_size = c->size;
 	cfg.acfg.account = c->scn->needs_account || c->scn->handoff != SS_HANDOFF_ALLOCATOR;
-	cfg.acfg.ncpus = c->scn->nroles;
-	cfg.nthreads = c->scn->nroles;
-	cfg.cpus[0] = b->cpu[0];
-	cfg.cpus[1] = b->cpu[1];
-	cfg.ncpus = 2;
+	cfg.pairs = (int)b->o->pairs;
+	cfg.nthreads = cfg.pairs * c->scn->nroles;
+	cfg.acfg.ncpus = cfg.nthreads;
+	cfg.acfg.max_objects *= b->o->pairs;
+	for (int i = 0; i < b->ncpu; i++)
+		cfg.cpus[i] = b->cpu[i];
+	cfg.ncpus = b->ncpu;
 	/* Two CPUs, two roles: spread keeps the given order unless both are SMT
 	 * siblings of one core, where it still uses both; the CPUs actually used are
 	 * recorded from the engine. */
@@ -563,19 +566,20 @@ static void print_table(struct bench *b, FILE *out)
 			}
 }
 
-static void default_cpus(int *cpu)
+static int default_cpus(int *cpu, int want)
 {
 	cpu_set_t set;
 	CPU_ZERO(&set);
 	sched_getaffinity(0, sizeof(set), &set);
 	int n = 0;
-	for (int c = 0; c < CPU_SETSIZE && n < 2; c++)
+	for (int c = 0; c < CPU_SETSIZE && n < want; c++)
 		if (CPU_ISSET(c, &set))
 			cpu[n++] = c;
-	if (n < 2)
-		cli_usage_error("bench needs two CPUs (producer and consumer on different CPUs), but "
-				"this process may use only CPU %d",
-				cpu[0]);
+	if (n < want)
+		cli_usage_error("bench needs %d CPUs (a producer and a consumer CPU per pair), but "
+				"this process may use only %d",
+				want, n);
+	return n;
 }
 
 int cmd_bench(int argc, char **argv)
@@ -588,8 +592,6 @@ int cmd_bench(int argc, char **argv)
 	struct argp argp = {options, parse, 0, doc, children, 0, 0};
 	cli_parse(&argp, argc, argv, &o);
 
-	if (o.pairs > 1)
-		cli_usage_error("--pairs %lu: only 1 pair is supported so far", o.pairs);
 	if (o.all && o.sc.scenario_name)
 		cli_usage_error("bench: -s '%s' and --all: expected one of them", o.sc.scenario_name);
 	if (!o.all && !o.sc.scenario_name)
@@ -649,14 +651,15 @@ int cmd_bench(int argc, char **argv)
 	if (o.cpus_arg) {
 		int cpus[SS_MAX_CPUS];
 		int n = cli_parse_cpus("--cpus", o.cpus_arg, cpus, SS_MAX_CPUS);
-		if (n != 2)
-			cli_usage_error("--cpus '%s': expected exactly two CPUs, producer then consumer "
-					"(e.g. 0,1)",
-					o.cpus_arg);
-		b.cpu[0] = cpus[0];
-		b.cpu[1] = cpus[1];
+		if (n != 2 * (int)o.pairs)
+			cli_usage_error("--cpus '%s': expected exactly %lu CPUs, producer then consumer "
+					"for each of --pairs %lu (e.g. 0,1)",
+					o.cpus_arg, 2 * o.pairs, o.pairs);
+		for (int i = 0; i < n; i++)
+			b.cpu[i] = cpus[i];
+		b.ncpu = n;
 	} else {
-		default_cpus(b.cpu);
+		b.ncpu = default_cpus(b.cpu, 2 * (int)o.pairs);
 	}
 	cli_check_output_path("--json", o.json_path);
 	cli_check_output_path("--report", o.report_path);

@@ -17,6 +17,7 @@ enum {
 	OPT_DURATION,
 	OPT_ITERS,
 	OPT_BATCH,
+	OPT_PAIRS,
 	OPT_JITTER,
 	OPT_JSON,
 	OPT_KEEP_GOING,
@@ -27,7 +28,7 @@ struct run_opts {
 	struct cli_scenario_opts sc;
 	const char *cpus_arg, *pin_arg, *json_path;
 	unsigned long rounds, iters;
-	unsigned batch;
+	unsigned batch, pairs;
 	double duration;
 	unsigned jitter;
 	int keep_going, no_progress, quiet;
@@ -44,6 +45,10 @@ static const struct argp_option options[] = {
 	{"rounds", OPT_ROUNDS, "N", 0, "stop after N rounds (default: run for --duration)", 3},
 	{"duration", OPT_DURATION, "T", 0, "run for T (10, 10s, 500ms, 2m; default: 3s)", 3},
 	{"iters", OPT_ITERS, "N", 0, "handoffs per role per round, between barriers (default: 1000)",
+	 3},
+	{"pairs", OPT_PAIRS, "N", 0,
+	 "independent instances of the scenario's roles sharing one allocator, e.g. 4 "
+	 "producer/consumer pairs on 8 CPUs (default: 1)",
 	 3},
 	{"batch", OPT_BATCH, "N", 0,
 	 "objects per publish, 1 to 64, in scenarios that batch (release-acquire; default: 1)", 3},
@@ -71,6 +76,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	case OPT_DURATION: o->duration = cli_parse_duration("--duration", arg); break;
 	case OPT_ITERS: o->iters = cli_parse_ull("--iters", arg, 1, 1ULL << 30); break;
 	case OPT_BATCH: o->batch = (unsigned)cli_parse_ull("--batch", arg, 1, 64); break;
+	case OPT_PAIRS: o->pairs = (unsigned)cli_parse_ull("--pairs", arg, 1, SS_MAX_CPUS / 2); break;
 	case OPT_JITTER: o->jitter = arg ? (unsigned)cli_parse_ull("--jitter", arg, 1, 1u << 20) : 64; break;
 	case OPT_JSON: o->json_path = arg; break;
 	case OPT_KEEP_GOING: o->keep_going = 1; break;
@@ -137,7 +143,17 @@ int cmd_run(int argc, char **argv)
 	cfg.scn = o.sc.scn;
 	cfg.alloc = o.sc.alloc;
 	cfg.acfg = o.sc.acfg;
-	cfg.nthreads = cfg.scn->nroles;
+	cfg.pairs = o.pairs ? (int)o.pairs : 1;
+	if (cfg.pairs * cfg.scn->nroles > SS_MAX_CPUS)
+		cli_usage_error("--pairs %d: %d threads, more than the %d this build supports", cfg.pairs,
+				cfg.pairs * cfg.scn->nroles, SS_MAX_CPUS);
+	if (cfg.pairs > 1 && cfg.scn->slab_only)
+		cli_usage_error("--pairs %d: scenario '%s' sets up the slab itself and runs as one "
+				"instance only",
+				cfg.pairs, cfg.scn->name);
+	cfg.nthreads = cfg.pairs * cfg.scn->nroles;
+	cfg.acfg.ncpus = cfg.nthreads;
+	cfg.acfg.max_objects *= (unsigned long)cfg.pairs;
 	cfg.seed = o.sc.seed;
 	cfg.rounds = o.rounds;
 	cfg.duration = o.duration > 0 ? o.duration : 3.0;
@@ -178,10 +194,12 @@ int cmd_run(int argc, char **argv)
 		       cfg.acfg.stride_bits, ss_objext_name(cfg.acfg.objext), cfg.acfg.object_size,
 		       cfg.acfg.page_size, cfg.acfg.account ? "SLAB_ACCOUNT" : "__GFP_ACCOUNT only");
 		if (cfg.rounds)
-			printf("  %d threads, pin %s, %lu rounds of %lu handoffs\n", cfg.nthreads,
+			printf("  %d threads (%d pair%s), pin %s, %lu rounds of %lu handoffs\n", cfg.nthreads,
+			       cfg.pairs, cfg.pairs == 1 ? "" : "s",
 			       pin_names[cfg.pin], cfg.rounds, cfg.iters);
 		else
-			printf("  %d threads, pin %s, %.1f s, rounds of %lu handoffs\n", cfg.nthreads,
+			printf("  %d threads (%d pair%s), pin %s, %.1f s, rounds of %lu handoffs\n",
+			       cfg.nthreads, cfg.pairs, cfg.pairs == 1 ? "" : "s",
 			       pin_names[cfg.pin], cfg.duration, cfg.iters);
 		fflush(stdout);
 	}
@@ -198,9 +216,13 @@ int cmd_run(int argc, char **argv)
 	double hps = st.elapsed > 0 ? (double)st.handoffs / st.elapsed : 0;
 	if (!o.quiet) {
 		printf("  roles:");
-		for (int r = 0; r < cfg.nthreads; r++)
-			printf(" %s@cpu%d", cfg.scn->role_names[r] ? cfg.scn->role_names[r] : "role",
-			       st.pinned_cpu[r]);
+		for (int t = 0; t < cfg.nthreads; t++) {
+			int r = t % cfg.scn->nroles;
+			printf(" %s", cfg.scn->role_names[r] ? cfg.scn->role_names[r] : "role");
+			if (cfg.pairs > 1)
+				printf("%d", t / cfg.scn->nroles);
+			printf("@cpu%d", st.pinned_cpu[t]);
+		}
 		printf("\n  rounds %lu, handoffs %llu in %.2f s = %.3f M handoffs/s%s\n", st.rounds,
 		       st.handoffs, st.elapsed, hps / 1e6, st.interrupted ? " (interrupted)" : "");
 	}
@@ -221,17 +243,21 @@ int cmd_run(int argc, char **argv)
 	if (o.json_path) {
 		json_t *doc = res_doc_new("run", cli_argc, cli_argv);
 		json_t *roles = json_array();
-		for (int r = 0; r < cfg.nthreads; r++)
-			json_array_append_new(roles, json_pack("{s:i, s:s, s:i}", "role", r, "name",
-							       cfg.scn->role_names[r] ? cfg.scn->role_names[r] : "",
-							       "cpu", st.pinned_cpu[r]));
+		for (int t = 0; t < cfg.nthreads; t++) {
+			int r = t % cfg.scn->nroles;
+			json_array_append_new(
+				roles, json_pack("{s:i, s:i, s:s, s:i}", "role", r, "pair",
+						 t / cfg.scn->nroles, "name",
+						 cfg.scn->role_names[r] ? cfg.scn->role_names[r] : "",
+						 "cpu", st.pinned_cpu[t]));
+		}
 		json_t *cpus = json_array();
 		for (int i = 0; i < cfg.ncpus; i++)
 			json_array_append_new(cpus, json_integer(cfg.cpus[i]));
 		json_object_set_new(
 			doc, "parameters",
 			json_pack("{s:s, s:s, s:s, s:i, s:s, s:I, s:I, s:I, s:o, s:s, s:I, s:f, s:I, "
-				  "s:I, s:b, s:b, s:I}",
+				  "s:I, s:b, s:b, s:I, s:i}",
 				  "scenario", cfg.scn->name, "variant", ss_variant_name(cfg.acfg.variant),
 				  "alloc", cfg.alloc->name, "stride_bits", cfg.acfg.stride_bits, "objext",
 				  ss_objext_name(cfg.acfg.objext), "object_size",
@@ -241,7 +267,7 @@ int cmd_run(int argc, char **argv)
 				  "duration", cfg.rounds ? 0.0 : cfg.duration, "iters",
 				  (json_int_t)cfg.iters, "jitter", (json_int_t)cfg.jitter, "keep_going",
 				  cfg.keep_going, "account", cfg.acfg.account, "batch",
-				  (json_int_t)cfg.batch));
+				  (json_int_t)cfg.batch, "pairs", cfg.pairs));
 		json_object_set_new(doc, "engine", json_string("native"));
 		json_object_set_new(doc, "roles", roles);
 		json_object_set_new(doc, "counters",

@@ -19,7 +19,10 @@ struct ss_run_config {
 	const struct ss_scenario *scn;
 	const struct ss_alloc_ops *alloc;
 	struct ss_alloc_config acfg;
-	int nthreads;                 /* roles actually run (scn->nroles) */
+	int nthreads;                 /* threads: pairs * scn->nroles */
+	int pairs;                    /* independent instances of the scenario sharing one
+				       * allocator world (0 or 1: one); thread t runs role
+				       * t % nroles of instance t / nroles on CPU index t */
 	int cpus[SS_MAX_CPUS];        /* --cpus, as given (host CPU numbers) */
 	int ncpus;                    /* entries in cpus[] */
 	enum ss_pin pin;
@@ -38,7 +41,7 @@ struct ss_run_stats {
 	unsigned long rounds;
 	unsigned long long handoffs, allocs, frees;
 	double elapsed;              /* seconds of the timed part */
-	int pinned_cpu[SS_MAX_ROLES]; /* host CPU each role ran on, -1 when unpinned */
+	int pinned_cpu[SS_MAX_CPUS];  /* host CPU each thread ran on, -1 when unpinned */
 	bool interrupted;            /* SIGINT */
 };
 

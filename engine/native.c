@@ -80,13 +80,14 @@ static void barrier_wait(struct spin_barrier *b, int *local_sense)
 
 struct native_run {
 	const struct ss_run_config *cfg;
-	struct ss_world *w;
+	struct ss_world *w[SS_MAX_CPUS]; /* one per pair; w[0] owns the allocator world */
+	int npairs;
 	struct ss_failure_log *log;
 	struct spin_barrier start, end;
 	volatile int done;
 	volatile int stop;
 	volatile unsigned long rounds_done;
-	int host_cpu[SS_MAX_ROLES];
+	int host_cpu[SS_MAX_CPUS];
 	int pin_error;
 	char pin_msg[160];
 	double t_start;
@@ -94,7 +95,9 @@ struct native_run {
 
 struct worker_arg {
 	struct native_run *run;
-	int role;
+	int role;   /* role within its pair's scenario instance */
+	int pair;
+	int cpu;    /* the CPU index the allocator sees: pair * nroles + role */
 	pthread_t thread;
 };
 
@@ -103,13 +106,18 @@ static void *worker_main(void *p)
 	struct worker_arg *wa = p;
 	struct native_run *run = wa->run;
 	const struct ss_run_config *cfg = run->cfg;
-	struct ss_world *w = run->w;
+	struct ss_world *w = run->w[wa->pair];
+	bool coordinator = wa->cpu == 0;
 	/* Each barrier flips its own sense, so each needs its own local copy. */
 	int start_sense = 0, end_sense = 0;
 
-	ss_cpu_id = wa->role;
+	ss_cpu_id = wa->cpu;
 	char name[16];
-	snprintf(name, sizeof(name), "ss-%s", cfg->scn->role_names[wa->role] ? cfg->scn->role_names[wa->role] : "role");
+	const char *rn = cfg->scn->role_names[wa->role] ? cfg->scn->role_names[wa->role] : "role";
+	if (run->npairs > 1)
+		snprintf(name, sizeof(name), "ss-%s%d", rn, wa->pair);
+	else
+		snprintf(name, sizeof(name), "ss-%s", rn);
 	pthread_setname_np(pthread_self(), name);
 
 	if (!cfg->cold) {
@@ -124,22 +132,25 @@ static void *worker_main(void *p)
 		}
 	}
 	for (;;) {
-		if (wa->role == 0) {
-			w->round = run->rounds_done;
+		if (coordinator) {
 			run->log->cur_round = run->rounds_done;
-			if (cfg->scn->reset)
-				cfg->scn->reset(w);
+			for (int i = 0; i < run->npairs; i++) {
+				run->w[i]->round = run->rounds_done;
+				if (cfg->scn->reset)
+					cfg->scn->reset(run->w[i]);
+			}
 		}
 		barrier_wait(&run->start, &start_sense);
 		if (run->done)
 			break;
 		cfg->scn->role[wa->role](w, wa->role);
 		barrier_wait(&run->end, &end_sense);
-		if (wa->role != 0)
+		if (!coordinator)
 			continue;
-		/* Quiescent: only W0 runs until the next start barrier. */
-		if (cfg->scn->check)
-			cfg->scn->check(w);
+		/* Quiescent: only the coordinator runs until the next start barrier. */
+		for (int i = 0; i < run->npairs; i++)
+			if (cfg->scn->check)
+				cfg->scn->check(run->w[i]);
 		unsigned long r = run->rounds_done + 1;
 		__atomic_store_n(&run->rounds_done, r, __ATOMIC_RELEASE);
 		if ((cfg->rounds && r >= cfg->rounds) || run->stop || ss_interrupted ||
@@ -207,8 +218,9 @@ static void choose_cpus(const struct ss_run_config *cfg, int *out)
 static void print_progress(struct native_run *run, double elapsed, bool final)
 {
 	unsigned long long h = 0;
-	for (int r = 0; r < run->cfg->nthreads; r++)
-		h += run->w->ctr[r].handoffs;
+	for (int i = 0; i < run->npairs; i++)
+		for (int r = 0; r < run->cfg->scn->nroles; r++)
+			h += run->w[i]->ctr[r].handoffs;
 	unsigned long rounds = run->rounds_done;
 	double rate = elapsed > 0 ? (double)h / elapsed : 0;
 	fprintf(stderr, "\r[%6.1fs] rounds %lu (%.0f/s)  handoffs %llu (%.2fM/s)  failures %llu%s",
@@ -221,7 +233,7 @@ int ss_native_run(const struct ss_run_config *cfg, struct ss_failure_log *log,
 		  struct ss_run_stats *stats, char *err, size_t errlen)
 {
 	struct native_run *run = aligned_alloc(64, (sizeof(*run) + 63) & ~(size_t)63);
-	struct worker_arg args[SS_MAX_ROLES];
+	struct worker_arg args[SS_MAX_CPUS];
 	int rc = 0;
 
 	if (!run) {
@@ -235,14 +247,33 @@ int ss_native_run(const struct ss_run_config *cfg, struct ss_failure_log *log,
 	run->start.n = run->end.n = cfg->nthreads;
 	choose_cpus(cfg, run->host_cpu);
 
-	run->w = ss_world_create(cfg->scn, cfg->alloc, &cfg->acfg, cfg->iters, cfg->seed, err, errlen);
-	if (!run->w) {
+	run->npairs = cfg->pairs > 1 ? cfg->pairs : 1;
+	if (run->npairs * cfg->scn->nroles != cfg->nthreads || cfg->nthreads > SS_MAX_CPUS) {
+		snprintf(err, errlen, "%d threads do not make %d pairs of %d roles", cfg->nthreads,
+			 run->npairs, cfg->scn->nroles);
 		free(run);
 		return 3;
 	}
-	run->w->stop = &run->stop;
-	run->w->jitter = cfg->jitter;
-	run->w->batch = cfg->batch ? cfg->batch : 1;
+	run->w[0] = ss_world_create(cfg->scn, cfg->alloc, &cfg->acfg, cfg->iters, cfg->seed, err,
+				    errlen);
+	for (int i = 1; run->w[0] && i < run->npairs; i++) {
+		run->w[i] = ss_world_create_sibling(run->w[0], cfg->seed + (unsigned long long)i, err,
+						    errlen);
+		if (!run->w[i]) {
+			for (int j = i - 1; j >= 0; j--)
+				ss_world_destroy(run->w[j]);
+			run->w[0] = NULL;
+		}
+	}
+	if (!run->w[0]) {
+		free(run);
+		return 3;
+	}
+	for (int i = 0; i < run->npairs; i++) {
+		run->w[i]->stop = &run->stop;
+		run->w[i]->jitter = cfg->jitter;
+		run->w[i]->batch = cfg->batch ? cfg->batch : 1;
+	}
 	ss_failure_log_attach(log);
 
 	pthread_attr_t attr;
@@ -250,7 +281,9 @@ int ss_native_run(const struct ss_run_config *cfg, struct ss_failure_log *log,
 	int started = 0;
 	for (int r = 0; r < cfg->nthreads; r++) {
 		args[r].run = run;
-		args[r].role = r;
+		args[r].role = r % cfg->scn->nroles;
+		args[r].pair = r / cfg->scn->nroles;
+		args[r].cpu = r;
 		cpu_set_t set;
 		CPU_ZERO(&set);
 		if (run->host_cpu[r] >= 0) {
@@ -320,17 +353,19 @@ int ss_native_run(const struct ss_run_config *cfg, struct ss_failure_log *log,
 
 	/* Quiescent: drain per-CPU caches, look for leaks and broken invariants. */
 	ss_cpu_id = 0;
-	cfg->alloc->quiesce(run->w->alloc_world);
+	cfg->alloc->quiesce(run->w[0]->alloc_world);
 
 	stats->rounds = run->rounds_done;
-	for (int r = 0; r < cfg->nthreads; r++) {
-		stats->handoffs += run->w->ctr[r].handoffs;
-		stats->allocs += run->w->ctr[r].allocs;
-		stats->frees += run->w->ctr[r].frees;
-	}
+	for (int i = 0; i < run->npairs; i++)
+		for (int r = 0; r < cfg->scn->nroles; r++) {
+			stats->handoffs += run->w[i]->ctr[r].handoffs;
+			stats->allocs += run->w[i]->ctr[r].allocs;
+			stats->frees += run->w[i]->ctr[r].frees;
+		}
 	stats->interrupted = ss_interrupted;
 	ss_failure_log_attach(NULL);
-	ss_world_destroy(run->w);
+	for (int i = run->npairs - 1; i >= 0; i--)
+		ss_world_destroy(run->w[i]);
 	free(run);
 	return rc;
 }

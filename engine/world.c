@@ -55,6 +55,26 @@ struct ss_world *ss_world_create(const struct ss_scenario *scn, const struct ss_
 	return w;
 }
 
+struct ss_world *ss_world_create_sibling(const struct ss_world *first, unsigned long long seed,
+					 char *err, size_t errlen)
+{
+	struct ss_world *w = aligned_alloc(64, (sizeof(*w) + 63) & ~(size_t)63);
+	size_t st = (first->scn->state_size + 63) & ~(size_t)63;
+	if (!w || !(w->state = aligned_alloc(64, st ? st : 64))) {
+		free(w);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	void *state = w->state;
+	memcpy(w, first, sizeof(*w));
+	w->state = state;
+	memset(w->state, 0, st ? st : 64);
+	memset(w->ctr, 0, sizeof(w->ctr));
+	w->shares_alloc = true;
+	seed_rngs(w, seed);
+	return w;
+}
+
 void ss_world_reset(struct ss_world *w, unsigned long long seed)
 {
 	w->alloc->world_reset(w->alloc_world);
@@ -68,7 +88,8 @@ void ss_world_destroy(struct ss_world *w)
 {
 	if (!w)
 		return;
-	w->alloc->world_destroy(w->alloc_world);
+	if (!w->shares_alloc)
+		w->alloc->world_destroy(w->alloc_world);
 	free(w->state);
 	free(w);
 }

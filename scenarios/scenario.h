@@ -73,6 +73,7 @@ struct ss_world {
 	unsigned long long rng[SS_MAX_ROLES]; /* per-role PRNG state, from --seed */
 	unsigned jitter;             /* max spin iterations of random delay, 0 = off */
 	volatile int *stop;          /* set asynchronously: roles must return soon */
+	bool shares_alloc;           /* a sibling: the allocator world belongs to another */
 	/* Counters, each written only by its own role. */
 	struct {
 		unsigned long long handoffs;

@@ -1,7 +1,7 @@
 #!/bin/sh
 # bench end to end: interleaved runs of several allocators write a slabstress-bench/1
-# result with per-run throughput and round trip, ceilings, ratios; --pairs > 1 is
-# refused honestly; the HTML report is self-contained and renders in headless
+# result with per-run throughput and round trip, ceilings, ratios; --pairs N needs
+# 2N CPUs and runs N pairs on one allocator; the HTML report is self-contained and renders in headless
 # Chromium when it is installed.
 . "$(dirname "$0")/lib.sh"
 DUR=${SS_TEST_DURATION:-0.15s}
@@ -75,8 +75,8 @@ and r['batch_support'] in ('declared', 'not-declared')" 2>"$TMP/py" &&
 	ok bench_batch_in_json || fail bench_batch_in_json "$(cat "$TMP/py")"
 
 # Honest refusals and bad input: exit 2, one line.
-expect_rc bench_pairs_refused 2 "$SLABSTRESS" bench -s release-acquire --pairs 2
-expect_grep bench_pairs_message "^slabstress: --pairs 2: only 1 pair is supported so far$" "$ERR"
+expect_rc bench_pairs_need_cpus 2 "$SLABSTRESS" bench -s release-acquire --pairs 2 --cpus 0,1
+expect_grep bench_pairs_message "^slabstress: --cpus '0,1': expected exactly 4 CPUs" "$ERR"
 expect_rc bench_unknown_alloc_in_list 2 "$SLABSTRESS" bench -s release-acquire --alloc slab,tcmalloc
 expect_grep bench_unknown_alloc_named "unknown allocator 'tcmalloc'" "$ERR"
 expect_rc bench_needs_scenario 2 "$SLABSTRESS" bench

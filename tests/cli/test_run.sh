@@ -18,6 +18,14 @@ for a in jemalloc libc; do
 		--cpus "$CPUS" --duration "$DUR" --no-progress
 done
 
+# Several producer/consumer pairs on one allocator (unpinned: this box may have 2 CPUs).
+expect_rc pairs_share_one_allocator 0 "$SLABSTRESS" run -s release-acquire --pairs 2 --pin none \
+	--duration "$DUR" --no-progress --json "$TMP/p.json"
+if python3 -c "import json; d=json.load(open('$TMP/p.json')); assert d['parameters']['pairs']==2; \
+assert [r['pair'] for r in d['roles']]==[0,0,1,1] and d['counters']['handoffs']>0" 2>"$TMP/py"; then
+	ok pairs_in_json; else fail pairs_in_json "$(cat "$TMP/py")"; fi
+expect_rc pairs_refused_for_lazy_objexts 2 "$SLABSTRESS" run -s lazy-objexts --pairs 2 --pin none
+
 # The real root cause: 131072 truncated to a 16-bit stride of 0.
 expect_rc rc1_in_object_same_cpu_fails 1 "$SLABSTRESS" run -s same-cpu --variant rc1 \
 	--objext in-object --object-size 131072 --page-size 65536 --rounds 20 --iters 4
