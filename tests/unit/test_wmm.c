@@ -337,6 +337,38 @@ TEST(dependency_floor)
 	EXPECT(outcomes(WMM_LKMM, mp_addr) & (1ull << 4));
 }
 
+/* The dependency handle of a load K loads back must still carry its knowledge,
+ * for every K the handle ring keeps (regression: at K = ring size - 1 the new
+ * handle's slot overwrote the old one's before it was read, and MP+wmb+addr
+ * showed its forbidden outcome). */
+static int dep_gap;
+static void mp_addr_gap(struct wmm *w, long long *r)
+{
+	int x = L(X), y = L(Y), z = L(Z);
+	wmm_store(w, 0, x, 1, SS_ACC_ONCE, NULL);
+	wmm_fence(w, 0, SS_FENCE_WMB);
+	wmm_store(w, 0, y, 1, SS_ACC_ONCE, NULL);
+	wmm_drain(w, 0);
+	struct wmm_read_info ri;
+	long long a = wmm_load(w, 1, y, SS_ACC_ONCE, NULL, &ri);
+	for (int k = 0; k < dep_gap; k++)
+		(void)wmm_load(w, 1, z, SS_ACC_ONCE, NULL, NULL);
+	struct wmm_dep d = {.n = 1, .h = {ri.dep}};
+	long long b = wmm_load(w, 1, x, SS_ACC_ONCE, &d, NULL);
+	r[0] = a * 2 + b;
+}
+
+TEST(dependency_handle_survives_the_ring)
+{
+	for (dep_gap = 0; dep_gap < WMM_KNOW_RING + 2; dep_gap++) {
+		unsigned long long o = outcomes(WMM_LKMM, mp_addr_gap);
+		if (o & (1ull << 2)) { /* a=1 b=0: forbidden by the address dependency */
+			printf("  gap %d: MP+wmb+addr outcome observed\n", dep_gap);
+			test_failed_current = 1;
+		}
+	}
+}
+
 /* Locks: MP through a critical section; would-block reporting. */
 TEST(spinlock)
 {
@@ -437,6 +469,7 @@ int main(void)
 	RUN(full_rmw_is_mb);
 	RUN(eviction_sound);
 	RUN(dependency_floor);
+	RUN(dependency_handle_survives_the_ring);
 	RUN(spinlock);
 	RUN(poll_blocks_until_new);
 	RUN(read_info);
