@@ -54,6 +54,7 @@
 #include "engine/ctx.h"
 #include "engine/emu.h"
 #include "engine/world.h"
+#include "results/repro.h"
 
 #define EMU_DEP_K 8
 #define EMU_NO_LOC (-1)
@@ -1211,47 +1212,16 @@ const u8 *emu_last_schedule(const struct emu *e, size_t *len)
 
 /* ---- hex ------------------------------------------------------------------------- */
 
+/* Thin wrappers over the one codec, results/repro.c's; emu_unhex also skips
+ * spaces, tabs, newlines and colons between digits. */
 void emu_hex(char *buf, const u8 *bytes, size_t len)
 {
-	static const char d[] = "0123456789abcdef";
-	for (size_t i = 0; i < len; i++) {
-		buf[2 * i] = d[bytes[i] >> 4];
-		buf[2 * i + 1] = d[bytes[i] & 15];
-	}
-	buf[2 * len] = 0;
-}
-
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	ss_hex_write(buf, bytes, len);
 }
 
 long emu_unhex(u8 *out, size_t cap, const char *hex)
 {
-	size_t n = 0;
-	int hi = -1;
-	for (const char *p = hex; *p; p++) {
-		if (*p == ' ' || *p == '\n' || *p == '\t' || *p == ':')
-			continue;
-		int v = hexval((unsigned char)*p);
-		if (v < 0)
-			return -1;
-		if (hi < 0) {
-			hi = v;
-		} else {
-			if (n == cap)
-				return -1;
-			out[n++] = (u8)(hi << 4 | v);
-			hi = -1;
-		}
-	}
-	return hi < 0 ? (long)n : -1;
+	return ss_hex_parse(out, cap, hex, " \n\t:");
 }
 
 /* ---- trace rendering ------------------------------------------------------------ */

@@ -10,21 +10,19 @@
 #define SS_VERSION "0.0.0"
 #endif
 
-char *ss_hex_encode(const unsigned char *b, size_t n)
+/* The one hex codec of schedule bytes; engine/emu.c's emu_hex/emu_unhex wrap it. */
+void ss_hex_write(char *buf, const unsigned char *b, size_t n)
 {
 	static const char digits[] = "0123456789abcdef";
-	char *s = malloc(2 * n + 1);
-	if (!s)
-		return NULL;
+
 	for (size_t i = 0; i < n; i++) {
-		s[2 * i] = digits[b[i] >> 4];
-		s[2 * i + 1] = digits[b[i] & 15];
+		buf[2 * i] = digits[b[i] >> 4];
+		buf[2 * i + 1] = digits[b[i] & 15];
 	}
-	s[2 * n] = 0;
-	return s;
+	buf[2 * n] = 0;
 }
 
-static int hexval(char c)
+static int hexval(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -33,6 +31,38 @@ static int hexval(char c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
+}
+
+long ss_hex_parse(unsigned char *out, size_t cap, const char *hex, const char *skip)
+{
+	size_t n = 0;
+	int hi = -1;
+
+	for (const char *p = hex; *p; p++) {
+		if (skip && strchr(skip, *p))
+			continue;
+		int v = hexval((unsigned char)*p);
+		if (v < 0)
+			return -1;
+		if (hi < 0) {
+			hi = v;
+		} else {
+			if (n == cap)
+				return -1;
+			out[n++] = (unsigned char)(hi << 4 | v);
+			hi = -1;
+		}
+	}
+	return hi < 0 ? (long)n : -1;
+}
+
+char *ss_hex_encode(const unsigned char *b, size_t n)
+{
+	char *s = malloc(2 * n + 1);
+
+	if (s)
+		ss_hex_write(s, b, n);
+	return s;
 }
 
 long ss_hex_decode(const char *hex, unsigned char **out)
@@ -44,13 +74,10 @@ long ss_hex_decode(const char *hex, unsigned char **out)
 	unsigned char *b = malloc(n / 2 + 1);
 	if (!b)
 		return -1;
-	for (size_t i = 0; i < n / 2; i++) {
-		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
-		if (hi < 0 || lo < 0) {
-			free(b);
-			return -1;
-		}
-		b[i] = (unsigned char)(hi << 4 | lo);
+	/* No separators: every character is a digit, so n / 2 bytes or -1. */
+	if (ss_hex_parse(b, n / 2, hex, NULL) < 0) {
+		free(b);
+		return -1;
 	}
 	*out = b;
 	return (long)(n / 2);

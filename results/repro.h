@@ -51,9 +51,14 @@ int ss_repro_save(const struct ss_repro *r, const char *path, char *err, size_t 
 int ss_repro_load(struct ss_repro *r, const char *path, char *err, size_t errlen);
 void ss_repro_free(struct ss_repro *r);
 
-/* Hex helpers for schedule bytes. */
+/* Hex of schedule bytes (lowercase out, either case in). */
+/* Writes 2*n digits and a NUL into buf (at least 2*n+1 chars). */
+void ss_hex_write(char *buf, const unsigned char *b, size_t n);
+/* Parses hex into out, skipping the characters in skip (NULL: none); returns the
+ * byte count, or -1 on a bad digit, an odd digit count or more than cap bytes. */
+long ss_hex_parse(unsigned char *out, size_t cap, const char *hex, const char *skip);
 char *ss_hex_encode(const unsigned char *b, size_t n); /* malloc'ed, NUL-terminated */
-/* Returns the byte count, or -1 on a bad digit or odd length. */
+/* Strict (no separators); returns the byte count, or -1 on a bad digit or odd length. */
 long ss_hex_decode(const char *hex, unsigned char **out);
 
 #endif /* SS_REPRO_H */

@@ -40,6 +40,17 @@ void ss_obj_fill(struct ss_world *w, void *obj, unsigned long tag)
 		PLAIN_STORE(word[k], pattern_word(tag, k));
 }
 
+void *ss_obj_trailer(struct ss_world *w, void *obj, size_t size)
+{
+	size_t osize = w->acfg->object_size;
+	size_t fill = fill_words(w) * sizeof(u64);
+
+	if (osize < size)
+		return NULL;
+	size_t off = (osize - size) & ~(size_t)7;
+	return off >= fill ? (char *)obj + off : NULL;
+}
+
 bool ss_obj_verify(struct ss_world *w, void *obj, unsigned long tag)
 {
 	u64 *word = obj;

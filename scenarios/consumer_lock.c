@@ -7,36 +7,14 @@
  * producer never releases the lock, so its initialising stores are not ordered
  * before its pointer store, and the consumer's lock acquire precedes (does not
  * follow) its read of the pointer.  The only defect is the missing producer-side
- * lock (or release); everything else is the `spinlock` scenario.
+ * lock (or release); everything else is the `spinlock` scenario (the state and
+ * the freeing role are locked_slot.c's).
  */
-#include "scenarios/scenario.h"
-
-struct consumer_lock_state {
-	spinlock_t lock; /* the flusher's lock; the producer never takes it */
-	void *slot;	 /* NULL when empty */
-} __attribute__((aligned(64)));
-
-static unsigned long consumer_lock_tag(const struct ss_world *w, unsigned long i)
-{
-	return ((unsigned long)w->round << 32) + i + 1;
-}
-
-/* Quiescent: free what a stopped round left in the slot. */
-static void consumer_lock_drain(struct ss_world *w)
-{
-	struct consumer_lock_state *s = w->state;
-	void *obj = READ_ONCE(s->slot);
-
-	if (obj) {
-		ss_obj_free(w, 0, obj);
-		WRITE_ONCE(s->slot, NULL);
-	}
-	spin_lock_init(&s->lock);
-}
+#include "scenarios/locked_slot.h"
 
 static void consumer_lock_alloc_role(struct ss_world *w, int role)
 {
-	struct consumer_lock_state *s = w->state;
+	struct locked_slot_state *s = w->state;
 
 	for (unsigned long i = 0; i < w->iters; i++) {
 		void *obj = ss_obj_alloc(w, role, SS_GFP_ACCOUNT);
@@ -44,7 +22,7 @@ static void consumer_lock_alloc_role(struct ss_world *w, int role)
 			SS_FAIL(SS_FAIL_INVARIANT, "consumer-lock: allocation %lu failed", i);
 			return;
 		}
-		ss_obj_fill(w, obj, consumer_lock_tag(w, i));
+		ss_obj_fill(w, obj, locked_slot_tag(w, i));
 		ss_jitter(w, role);
 		while (READ_ONCE(s->slot)) {
 			if (!ss_spin_wait(w, role)) {
@@ -57,32 +35,6 @@ static void consumer_lock_alloc_role(struct ss_world *w, int role)
 	}
 }
 
-static void consumer_lock_free_role(struct ss_world *w, int role)
-{
-	struct consumer_lock_state *s = w->state;
-
-	for (unsigned long i = 0; i < w->iters; i++) {
-		void *obj = NULL;
-
-		for (;;) {
-			if (READ_ONCE(s->slot)) {
-				spin_lock(&s->lock);
-				obj = READ_ONCE(s->slot);
-				if (obj)
-					WRITE_ONCE(s->slot, NULL);
-				spin_unlock(&s->lock);
-				if (obj)
-					break;
-			}
-			if (!ss_spin_wait(w, role))
-				return;
-		}
-		ss_obj_verify(w, obj, consumer_lock_tag(w, i));
-		ss_obj_free(w, role, obj);
-		ss_count_handoff(w, role);
-	}
-}
-
 const struct ss_scenario ss_scn_consumer_lock = {
     .name = "consumer-lock",
     .summary = "only the freeing side takes the lock, as the old tty flush (broken)",
@@ -90,11 +42,11 @@ const struct ss_scenario ss_scn_consumer_lock = {
     .role_names = {"alloc", "free"},
     .handoff = SS_HANDOFF_BROKEN,
     .checks = SS_CHECK_CONTENT | SS_CHECK_MEMCG | SS_CHECK_FREE | SS_CHECK_LEAK,
-    .state_size = sizeof(struct consumer_lock_state),
+    .state_size = sizeof(struct locked_slot_state),
     .needs_account = true,
-    .reset = consumer_lock_drain,
-    .role = {consumer_lock_alloc_role, consumer_lock_free_role},
-    .check = consumer_lock_drain,
+    .reset = locked_slot_drain,
+    .role = {consumer_lock_alloc_role, locked_slot_free_role},
+    .check = locked_slot_drain,
     .details = "Producer: WRITE_ONCE(gp, obj) without the lock. Consumer: spin_lock(&l); p = "
 	       "gp; gp = NULL; spin_unlock(&l); kfree(p). Under LKMM a lock orders only "
 	       "critical sections of the same lock; with no release on the producer side the "

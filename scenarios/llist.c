@@ -16,8 +16,7 @@
 
 #include "scenarios/scenario.h"
 
-#define LLIST_RING     4
-#define LLIST_FILL_MAX 32 /* ss_obj_fill() writes at most 4 words */
+#define LLIST_RING 4
 
 struct llist_hdr {
 	struct llist_node node; /* first: node -> hdr is a cast */
@@ -37,15 +36,9 @@ static unsigned long llist_tag(const struct ss_world *w, unsigned long i)
 static struct llist_hdr *llist_hdr_of(struct ss_world *w, void *obj, unsigned long i)
 {
 	struct llist_state *s = w->state;
-	size_t size = w->acfg->object_size;
-	size_t fill = size < LLIST_FILL_MAX ? size & ~(size_t)7 : LLIST_FILL_MAX;
+	struct llist_hdr *h = ss_obj_trailer(w, obj, sizeof(*h));
 
-	if (size >= sizeof(struct llist_hdr)) {
-		size_t off = (size - sizeof(struct llist_hdr)) & ~(size_t)7;
-		if (off >= fill)
-			return (struct llist_hdr *)((char *)obj + off);
-	}
-	return &s->ring[i % LLIST_RING];
+	return h ? h : &s->ring[i % LLIST_RING];
 }
 
 /* Quiescent: free what a stopped round left on the list. */

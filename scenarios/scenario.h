@@ -109,6 +109,10 @@ static inline void ss_count_handoff(struct ss_world *w, int role)
 /* Writes a pattern naming (tag) into the object's payload with plain stores, as a
  * user initialising the object would.  The first word holds the tag. */
 void ss_obj_fill(struct ss_world *w, void *obj, unsigned long tag);
+/* Where a scenario keeps a size-byte header inside the object: the last 8-byte
+ * aligned place past the fill pattern, or NULL when the object is too small (the
+ * scenario then keeps the header in its own state). */
+void *ss_obj_trailer(struct ss_world *w, void *obj, size_t size);
 /* On the freeing CPU: reads the payload back and reports stale-content if any word
  * differs from what ss_obj_fill() wrote.  Returns false on a mismatch. */
 bool ss_obj_verify(struct ss_world *w, void *obj, unsigned long tag);

@@ -7,34 +7,11 @@
  * Both sides peek at the slot without the lock first so that a waiting CPU does
  * not bounce the lock's line; the peek decides nothing.
  */
-#include "scenarios/scenario.h"
-
-struct spinlock_state {
-	spinlock_t lock;
-	void *slot; /* written only under lock; NULL when empty */
-} __attribute__((aligned(64)));
-
-static unsigned long spinlock_tag(const struct ss_world *w, unsigned long i)
-{
-	return ((unsigned long)w->round << 32) + i + 1;
-}
-
-/* Quiescent: free what a stopped round left in the slot. */
-static void spinlock_drain(struct ss_world *w)
-{
-	struct spinlock_state *s = w->state;
-	void *obj = READ_ONCE(s->slot);
-
-	if (obj) {
-		ss_obj_free(w, 0, obj);
-		WRITE_ONCE(s->slot, NULL);
-	}
-	spin_lock_init(&s->lock);
-}
+#include "scenarios/locked_slot.h"
 
 static void spinlock_alloc_role(struct ss_world *w, int role)
 {
-	struct spinlock_state *s = w->state;
+	struct locked_slot_state *s = w->state;
 
 	for (unsigned long i = 0; i < w->iters; i++) {
 		void *obj = ss_obj_alloc(w, role, SS_GFP_ACCOUNT);
@@ -42,7 +19,7 @@ static void spinlock_alloc_role(struct ss_world *w, int role)
 			SS_FAIL(SS_FAIL_INVARIANT, "spinlock: allocation %lu failed", i);
 			return;
 		}
-		ss_obj_fill(w, obj, spinlock_tag(w, i));
+		ss_obj_fill(w, obj, locked_slot_tag(w, i));
 		ss_jitter(w, role);
 		for (;;) {
 			if (!READ_ONCE(s->slot)) {
@@ -64,32 +41,6 @@ static void spinlock_alloc_role(struct ss_world *w, int role)
 	}
 }
 
-static void spinlock_free_role(struct ss_world *w, int role)
-{
-	struct spinlock_state *s = w->state;
-
-	for (unsigned long i = 0; i < w->iters; i++) {
-		void *obj = NULL;
-
-		for (;;) {
-			if (READ_ONCE(s->slot)) {
-				spin_lock(&s->lock);
-				obj = READ_ONCE(s->slot);
-				if (obj)
-					WRITE_ONCE(s->slot, NULL);
-				spin_unlock(&s->lock);
-				if (obj)
-					break;
-			}
-			if (!ss_spin_wait(w, role))
-				return;
-		}
-		ss_obj_verify(w, obj, spinlock_tag(w, i));
-		ss_obj_free(w, role, obj);
-		ss_count_handoff(w, role);
-	}
-}
-
 const struct ss_scenario ss_scn_spinlock = {
     .name = "spinlock",
     .summary = "pointer put and taken under one spinlock on both sides (correct)",
@@ -97,11 +48,11 @@ const struct ss_scenario ss_scn_spinlock = {
     .role_names = {"alloc", "free"},
     .handoff = SS_HANDOFF_CORRECT,
     .checks = SS_CHECK_CONTENT | SS_CHECK_MEMCG | SS_CHECK_FREE | SS_CHECK_LEAK,
-    .state_size = sizeof(struct spinlock_state),
+    .state_size = sizeof(struct locked_slot_state),
     .needs_account = true,
-    .reset = spinlock_drain,
-    .role = {spinlock_alloc_role, spinlock_free_role},
-    .check = spinlock_drain,
+    .reset = locked_slot_drain,
+    .role = {spinlock_alloc_role, locked_slot_free_role},
+    .check = locked_slot_drain,
     .details = "Producer: spin_lock(&l); gp = obj; spin_unlock(&l). Consumer: spin_lock(&l); p "
 	       "= gp; gp = NULL; spin_unlock(&l); kfree(p). LKMM's locking rules make unlock a "
 	       "release and lock an acquire, so a critical section that reads the pointer is "

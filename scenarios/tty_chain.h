@@ -1,0 +1,42 @@
+/* scenarios/tty_chain.h - the tty buffer chain shared by `tty-flush-old` and
+ * `tty-flush` (slub-model.md §4.2): both scenarios run this code and differ only
+ * in how the link b->next is published and read, which each names with its
+ * `ordered` argument.
+ *
+ * The producer (__tty_buffer_request_room) allocates a new buffer n, initialises
+ * it, writes its data into the current tail b, and links b->next = n.  The
+ * flusher (tty_buffer_flush) frees the head while head->next is non-NULL and
+ * advances.  The freed object is b, whose last writes are the producer's data
+ * written just before the link, so only the link can order them before the
+ * flusher's kfree().
+ */
+#ifndef SS_TTY_CHAIN_H
+#define SS_TTY_CHAIN_H
+
+#include <stdbool.h>
+
+#include "scenarios/scenario.h"
+
+#define TTY_RING 4
+
+struct tty_hdr {
+	void *next;
+};
+
+/* The scenario state of both tty scenarios (their .state_size). */
+struct tty_state {
+	void *head;		/* the flusher's buf->head; read by the producer */
+	unsigned long head_idx; /* buffer number of head (for the ring, and check) */
+	struct tty_hdr ring[TTY_RING];
+} __attribute__((aligned(64)));
+
+/* Quiescent (reset and check): frees the chain a round leaves behind. */
+void tty_chain_drain(struct ss_world *w);
+
+/* The roles.  ordered: link with smp_store_release(&b->next, n) and read
+ * head->next with smp_load_acquire() (after 9e6b7cd7e77d); otherwise both
+ * accesses are plain (before it). */
+void tty_chain_producer(struct ss_world *w, int role, bool ordered);
+void tty_chain_flusher(struct ss_world *w, int role, bool ordered);
+
+#endif /* SS_TTY_CHAIN_H */
