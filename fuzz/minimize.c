@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/explore.h"
 #include "fuzz/minimize.h"
 
 size_t ss_schedule_decisions(const u8 *sched, size_t len)
@@ -129,15 +130,15 @@ static int delete_pass(struct mz *m)
 	return changed;
 }
 
-int ss_minimize_schedule(struct emu *e, const u8 *sched, size_t len, enum ss_fail_kind kind,
-			 const char *site_file, int site_line, unsigned long max_execs, u8 **out,
-			 size_t *out_len)
+/* Delta debugging from one starting schedule; budget max executions.  0 and a
+ * malloc'ed result, or -1. */
+static int dd_minimize(struct emu *e, const u8 *sched, size_t len, enum ss_fail_kind kind,
+		       const char *site_file, int site_line, unsigned long max, unsigned long *used,
+		       u8 **out, size_t *out_len)
 {
 	*out = NULL;
 	*out_len = 0;
-	emu_set_trace(e, false);
-	struct mz m = {.e = e, .kind = kind, .file = site_file, .line = site_line,
-		       .max = max_execs ? max_execs : 20000};
+	struct mz m = {.e = e, .kind = kind, .file = site_file, .line = site_line, .max = max};
 	m.cur = malloc(len + 1);
 	m.tmp = malloc(len + 1);
 	if (!m.cur || !m.tmp)
@@ -158,11 +159,89 @@ int ss_minimize_schedule(struct emu *e, const u8 *sched, size_t len, enum ss_fai
 	if (m.err)
 		goto fail;
 	free(m.tmp);
+	*used += m.execs;
 	*out = m.cur;
 	*out_len = m.len;
 	return 0;
 fail:
+	*used += m.execs;
 	free(m.cur);
 	free(m.tmp);
 	return -1;
+}
+
+/* Other starting points: failing schedules of the same kind and site that a pct
+ * search finds.  Delta debugging is a local search over positional bytes (zeroing
+ * a scheduling byte shifts where the later ones apply), so a start found by a
+ * search that makes few decisions often minimizes further than the original. */
+#define MZ_ALT_STARTS 6
+
+struct alt_starts {
+	enum ss_fail_kind kind;
+	const char *file;
+	int line;
+	int n;
+	u8 *sched[MZ_ALT_STARTS];
+	size_t len[MZ_ALT_STARTS];
+};
+
+static void collect_start(void *ctx, const struct emu_result *r, const u8 *sched, size_t len)
+{
+	struct alt_starts *a = ctx;
+	if (a->n == MZ_ALT_STARTS || !same_failure(r, a->kind, a->file, a->line))
+		return;
+	u8 *copy = malloc(len + 1);
+	if (!copy)
+		return;
+	memcpy(copy, sched, len);
+	a->sched[a->n] = copy;
+	a->len[a->n++] = len;
+}
+
+static bool smaller(const u8 *a, size_t alen, const u8 *b, size_t blen)
+{
+	size_t da = ss_schedule_decisions(a, alen), db = ss_schedule_decisions(b, blen);
+	return da < db || (da == db && alen < blen);
+}
+
+int ss_minimize_schedule(struct emu *e, const u8 *sched, size_t len, enum ss_fail_kind kind,
+			 const char *site_file, int site_line, unsigned long max_execs, u8 **out,
+			 size_t *out_len)
+{
+	unsigned long max = max_execs ? max_execs : 20000, used = 0;
+	emu_set_trace(e, false);
+	if (dd_minimize(e, sched, len, kind, site_file, site_line, max * 3 / 4, &used, out,
+			out_len) != 0)
+		return -1;
+	if (ss_schedule_decisions(*out, *out_len) <= 2 || used >= max)
+		return 0;
+
+	struct alt_starts a = {.kind = kind, .file = site_file, .line = site_line};
+	struct explore_opts o = {.seed = 0x5eed, .max_execs = (max - used) / 4 + 1,
+				 .keep_going = true, .strategy = EXPLORE_PCT,
+				 .on_failure = collect_start, .failure_ctx = &a};
+	struct explore_stats st;
+	memset(&st, 0, sizeof(st));
+	if (explore_pct(e, &o, &st) == 0)
+		used += (unsigned long)st.executions;
+	explore_stats_free(&st);
+	for (int i = 0; i < a.n; i++) {
+		u8 *cand = NULL;
+		size_t clen = 0;
+		unsigned long left = max > used ? max - used : 0;
+		if (left > 0 &&
+		    dd_minimize(e, a.sched[i], a.len[i], kind, site_file, site_line,
+				left / (unsigned long)(a.n - i), &used, &cand, &clen) == 0) {
+			if (smaller(cand, clen, *out, *out_len)) {
+				free(*out);
+				*out = cand;
+				*out_len = clen;
+			} else {
+				free(cand);
+			}
+		}
+		free(a.sched[i]);
+	}
+	emu_set_trace(e, false);
+	return 0;
 }

@@ -12,6 +12,14 @@
  * zero bytes between decisions disappear), and repeat until nothing changes;
  * then canonicalize (the unread middle dropped again).
  *
+ * Delta debugging is a local search: zeroing a scheduling byte shifts where
+ * the later ones apply, so it can stop at a local minimum.  When the result
+ * still has more than two decisions, a short pct search (a quarter of what is
+ * left of the budget) collects up to six other schedules that fail with the
+ * same kind at the same site, each is minimized the same way, and the smallest
+ * wins (fewest decisions, then fewest bytes).  The result is the same failure,
+ * not always the same interleaving as the input.
+ *
  * The result is 1-minimal with respect to zeroing single bytes: setting any
  * remaining decision to the default loses the failure (or changes its kind or
  * site).
