@@ -51,6 +51,8 @@ struct ss_alloc_config {
 	int ncpus;                         /* CPUs (roles) that will call into the world */
 	int nobjcgs;                       /* obj_cgroups; CPU c charges objcg c % nobjcgs */
 	unsigned long max_objects;         /* upper bound of live objects at once (sizing) */
+	bool objcg_atomic;                 /* objcg refcounts in atomic (killed percpu_ref)
+					    * mode instead of per-CPU mode */
 };
 
 struct ss_alloc_ops {

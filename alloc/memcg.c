@@ -34,7 +34,9 @@ void memcg_ctx_init(struct memcg_ctx *m, struct obj_cgroup *objcgs, struct mem_c
 		objcgs[i].id = i;
 		objcgs[i].memcg = &memcgs[i];
 		objcgs[i].refcnt.counter = 1; /* the world's base reference */
+		objcgs[i].ctx = m;
 	}
+	memcg_set_atomic_refs(m, false);
 }
 
 struct obj_cgroup *current_obj_cgroup(struct memcg_ctx *m)
@@ -52,9 +54,30 @@ bool memcg_is_objcg(const struct memcg_ctx *m, const void *p)
 
 /* ---- obj_cgroup refcount ------------------------------------------------------------ */
 
-/* percpu_ref_get in atomic mode: atomic_long_inc, unordered. */
+void memcg_set_atomic_refs(struct memcg_ctx *m, bool atomic_refs)
+{
+	m->atomic_refs = atomic_refs;
+	for (int i = 0; i < m->nobjcgs; i++)
+		m->objcgs[i].percpu = !atomic_refs && i < SS_PCPU_OBJCGS;
+}
+
+long obj_cgroup_refs(const struct obj_cgroup *objcg)
+{
+	long refs = objcg->refcnt.counter;
+	if (objcg->id < SS_PCPU_OBJCGS)
+		for (int c = 0; c < SS_MAX_CPUS; c++)
+			refs += objcg->ctx->stock[c].objcg_ref[objcg->id];
+	return refs;
+}
+
+/* percpu_ref_get: this_cpu_inc in per-CPU mode; atomic_long_inc, unordered, in
+ * atomic mode. */
 void obj_cgroup_get(struct obj_cgroup *objcg)
 {
+	if (likely(objcg->percpu)) {
+		objcg->ctx->stock[smp_processor_id()].objcg_ref[objcg->id]++;
+		return;
+	}
 	long old =
 	    atomic_long_fetch_add_site(&objcg->refcnt, 1, SS_ORD_RELAXED, SS_SITE("objcg->refcnt"));
 	if (unlikely(old <= 0))
@@ -63,9 +86,15 @@ void obj_cgroup_get(struct obj_cgroup *objcg)
 			atomic_read(&objcg->released) ? "released" : "not released");
 }
 
-/* percpu_ref_put in atomic mode: atomic_long_sub_and_test (fully ordered). */
+/* percpu_ref_put: this_cpu_dec in per-CPU mode (no zero test: the kernel cannot
+ * see an underflow there either); atomic_long_sub_and_test (fully ordered) in
+ * atomic mode. */
 void obj_cgroup_put(struct obj_cgroup *objcg)
 {
+	if (likely(objcg->percpu)) {
+		objcg->ctx->stock[smp_processor_id()].objcg_ref[objcg->id]--;
+		return;
+	}
 	long now = atomic_long_sub_return(1, &objcg->refcnt);
 	if (likely(now > 0))
 		return;
@@ -256,7 +285,7 @@ int memcg_check_quiesce(struct memcg_ctx *m, const unsigned long *charged_bytes,
 			    i, counter, rest, charged, want);
 			nfail++;
 		}
-		long refs = atomic_long_read(&objcg->refcnt);
+		long refs = obj_cgroup_refs(objcg);
 		long want_refs = 1 + (long)live_refs[i];
 		if (refs > want_refs) {
 			SS_FAIL(SS_FAIL_CHARGE_LEAK,

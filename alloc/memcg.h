@@ -3,9 +3,16 @@
  * reference/slub-model.md §1.5, §1.6).
  *
  * What is shared memory and how it is touched (all through kernel/):
- *   objcg->refcnt            percpu_ref modelled in atomic mode: get is a relaxed
- *                            atomic add, put is atomic_long_sub_and_test (fully
- *                            ordered); release runs at zero.
+ *   objcg refcount           a percpu_ref.  Per-CPU mode (the default, the kernel's
+ *                            normal state): get/put add to this CPU's counter in
+ *                            its obj_stock_pcp, unordered and private, as
+ *                            this_cpu_add; an unbalanced put shows when the counters
+ *                            are summed at quiescence.  Atomic mode (after
+ *                            percpu_ref_kill, when the memcg goes offline; the state
+ *                            Venkat's crash happened in): get is a relaxed atomic
+ *                            add on objcg->refcnt, put atomic_long_sub_and_test
+ *                            (fully ordered); underflow is caught at once and
+ *                            release runs at zero.
  *   objcg->nr_charged_bytes  sub-page leftovers: atomic add / fully ordered xchg.
  *   memcg->memory            the page counter, in pages: value-returning atomics
  *                            (fully ordered), as page_counter_{try_,}charge/cancel.
@@ -36,20 +43,28 @@ struct mem_cgroup {
 	char pad[64 - sizeof(atomic_long_t) - 2 * sizeof(int)];
 };
 
+struct memcg_ctx;
+
 struct obj_cgroup {
-	atomic_long_t refcnt;		/* percpu_ref in atomic mode */
+	atomic_long_t refcnt;		/* percpu_ref: the atomic part (all of it in atomic mode) */
 	atomic_long_t nr_charged_bytes; /* atomic_t in the kernel; long here for headroom */
 	struct mem_cgroup *memcg;
 	atomic_t released; /* set by obj_cgroup_release (checker aid) */
 	int id;
-	char pad[64 - 2 * sizeof(atomic_long_t) - sizeof(void *) - 2 * sizeof(int)];
-};
+	struct memcg_ctx *ctx; /* where the per-CPU parts live */
+	bool percpu;           /* per-CPU mode (see above) */
+} __attribute__((aligned(64)));
 
 /* rc1's single-slot struct obj_stock_pcp; only its own CPU touches it. */
+/* objcgs whose refcount can run in per-CPU mode (ids below this). */
+#define SS_PCPU_OBJCGS 8
+
 struct obj_stock_pcp {
 	struct obj_cgroup *cached_objcg; /* holds a reference */
 	unsigned long nr_bytes;
 	char pad[64 - sizeof(void *) - sizeof(unsigned long)];
+	/* This CPU's part of each objcg's percpu_ref, in per-CPU mode. */
+	long objcg_ref[SS_PCPU_OBJCGS];
 };
 
 /* The memcg state of one world. */
@@ -57,6 +72,7 @@ struct memcg_ctx {
 	unsigned long page_size;
 	unsigned page_shift;
 	int nobjcgs;
+	bool atomic_refs; /* objcg refcounts in atomic (killed) mode */
 	struct obj_cgroup *objcgs; /* nobjcgs entries (world arena) */
 	struct mem_cgroup *memcgs; /* nobjcgs entries (world arena) */
 	struct obj_stock_pcp stock[SS_MAX_CPUS];
@@ -66,6 +82,12 @@ struct memcg_ctx {
  * counter is zero, every stock is empty.  Quiescent; raw stores. */
 void memcg_ctx_init(struct memcg_ctx *m, struct obj_cgroup *objcgs, struct mem_cgroup *memcgs,
 		    int nobjcgs, unsigned long page_size);
+
+/* Per-CPU (false, the default after init) or atomic (true) refcount mode for every
+ * objcg; quiescent, before any get. */
+void memcg_set_atomic_refs(struct memcg_ctx *m, bool atomic_refs);
+/* The objcg's reference count: the atomic counter plus every CPU's part. */
+long obj_cgroup_refs(const struct obj_cgroup *objcg);
 
 /* The objcg the current CPU charges: objcg (cpu % nobjcgs).  Borrowed pointer. */
 struct obj_cgroup *current_obj_cgroup(struct memcg_ctx *m);

@@ -1054,6 +1054,7 @@ static void world_init(struct slab_world *w)
 		}
 	}
 	memcg_ctx_init(&w->memcg, w->objcgs, w->memcgs, w->cfg.nobjcgs, w->cfg.page_size);
+	memcg_set_atomic_refs(&w->memcg, w->cfg.objcg_atomic);
 }
 
 static void *slab_world_create(const struct ss_alloc_config *cfg_in, char *err, size_t errlen)

@@ -195,6 +195,7 @@ enum {
 	OPT_OBJECT_SIZE,
 	OPT_PAGE_SIZE,
 	OPT_SEED,
+	OPT_OBJCG_REFS,
 };
 
 static const struct argp_option scenario_options[] = {
@@ -211,6 +212,11 @@ static const struct argp_option scenario_options[] = {
 	 "obj_exts placement: separate, leftover, in-object (default: separate)", 2},
 	{"object-size", OPT_OBJECT_SIZE, "BYTES", 0, "object size (default: 64)", 2},
 	{"page-size", OPT_PAGE_SIZE, "BYTES", 0, "PAGE_SIZE of the modelled machine (default: 4096)",
+	 2},
+	{"objcg-refs", OPT_OBJCG_REFS, "MODE", 0,
+	 "obj_cgroup refcount: percpu (percpu_ref in per-CPU mode, unordered per-CPU adds; an "
+	 "extra put shows at quiescence) or atomic (killed percpu_ref, as after memcg offline: "
+	 "fully ordered puts, underflow caught at once) (default: percpu)",
 	 2},
 	{0},
 };
@@ -230,6 +236,11 @@ static error_t scenario_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_OBJECT_SIZE: o->object_size = cli_parse_size("--object-size", arg); break;
 	case OPT_PAGE_SIZE: o->page_size = cli_parse_size("--page-size", arg); break;
+	case OPT_OBJCG_REFS:
+		if (strcmp(arg, "percpu") && strcmp(arg, "atomic"))
+			cli_usage_error("unknown --objcg-refs '%s': expected percpu or atomic", arg);
+		o->objcg_atomic = !strcmp(arg, "atomic");
+		break;
 	case OPT_SEED:
 		o->seed = cli_parse_ull("--seed", arg, 0, ~0ULL);
 		o->seed_set = true;
@@ -317,6 +328,7 @@ void cli_scenario_finish(struct cli_scenario_opts *o, bool need_scenario)
 	a->ncpus = o->scn ? o->scn->nroles : 2;
 	a->nobjcgs = 2;
 	a->max_objects = 4096;
+	a->objcg_atomic = o->objcg_atomic;
 	if (o->scn && o->scn->slab_only && o->alloc && strcmp(o->alloc->name, "slab"))
 		cli_usage_error("scenario '%s' needs --alloc slab (it exercises the slab model itself), "
 				"not '%s'",

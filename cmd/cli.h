@@ -29,6 +29,7 @@ struct cli_scenario_opts {
 	unsigned stride_bits;       /* 0: the variant's */
 	unsigned long object_size;  /* 0: default */
 	unsigned long page_size;    /* 0: default */
+	bool objcg_atomic;          /* --objcg-refs atomic */
 	unsigned long long seed;
 	bool seed_set;
 	bool alloc_list_ok;         /* bench: --alloc may be a comma list (kept in alloc_name) */

@@ -91,11 +91,11 @@ int ss_repro_save(const struct ss_repro *r, const char *path, char *err, size_t 
 		return -1;
 	}
 	json_t *knobs = json_pack(
-		"{s:i, s:s, s:I, s:I, s:b, s:i, s:i, s:I}", "stride_bits", r->acfg.stride_bits,
+		"{s:i, s:s, s:I, s:I, s:b, s:i, s:i, s:I, s:b}", "stride_bits", r->acfg.stride_bits,
 		"objext", ss_objext_name(r->acfg.objext), "object_size", (json_int_t)r->acfg.object_size,
 		"page_size", (json_int_t)r->acfg.page_size, "account", r->acfg.account, "ncpus",
 		r->acfg.ncpus, "nobjcgs", r->acfg.nobjcgs, "max_objects",
-		(json_int_t)r->acfg.max_objects);
+		(json_int_t)r->acfg.max_objects, "objcg_atomic", r->acfg.objcg_atomic);
 	json_t *failure = json_pack("{s:s, s:i, s:s, s:i, s:s, s:s}", "kind",
 				    ss_fail_kind_name(r->kind), "cpu", r->cpu, "file", r->file,
 				    "line", r->line, "func", r->func, "message", r->message);
@@ -231,8 +231,10 @@ int ss_repro_load(struct ss_repro *r, const char *path, char *err, size_t errlen
 	static const char *const top[] = {"schema", "tool",   "version",    "scenario", "variant",
 					  "alloc",  "knobs",  "model",      "iters",    "step_limit",
 					  "schedule", "failure", NULL};
-	static const char *const knob_keys[] = {"stride_bits", "objext", "object_size", "page_size",
-						"account", "ncpus", "nobjcgs", "max_objects", NULL};
+	static const char *const knob_keys[] = {"stride_bits", "objext",  "object_size",
+						"page_size",   "account", "ncpus",
+						"nobjcgs",     "max_objects", "objcg_atomic",
+						NULL};
 	static const char *const fail_keys[] = {"kind", "cpu", "file", "line", "func", "message",
 						NULL};
 	only_known(&l, doc, "", top);
@@ -269,6 +271,14 @@ int ss_repro_load(struct ss_repro *r, const char *path, char *err, size_t errlen
 		r->acfg.nobjcgs = (int)get_int(&l, knobs, "knobs.", "nobjcgs", 1, 64);
 		r->acfg.max_objects = (unsigned long)get_int(&l, knobs, "knobs.", "max_objects", 1,
 							     1 << 24);
+		/* Optional: absent means per-CPU refcounts (the default). */
+		json_t *atomic_refs = json_object_get(knobs, "objcg_atomic");
+		if (atomic_refs && !json_is_boolean(atomic_refs) && !l.bad) {
+			snprintf(err, errlen, "%s: bad field 'knobs.objcg_atomic': expected true or false",
+				 path);
+			l.bad = 1;
+		}
+		r->acfg.objcg_atomic = atomic_refs && json_is_true(atomic_refs);
 	}
 	json_t *fail = need(&l, doc, "", "failure", JSON_OBJECT);
 	only_known(&l, fail, "failure.", fail_keys);

@@ -11,7 +11,7 @@
  *     "scenario": "lazy-objexts", "variant": "rc1", "alloc": "slab",
  *     "knobs": { "stride_bits": 16, "objext": "separate", "object_size": 64,
  *                "page_size": 4096, "account": false, "ncpus": 2, "nobjcgs": 2,
- *                "max_objects": 4096 },
+ *                "max_objects": 4096, "objcg_atomic": false },
  *     "model": "lkmm", "iters": 1, "step_limit": 100000,
  *     "schedule": "00ff01...",                 (hex)
  *     "failure": { "kind": "wrong-metadata", "cpu": 1, "file": "alloc/memcg.c",

@@ -26,9 +26,15 @@ expect_rc self_is_no_change 0 "$SLABSTRESS" compare "$TMP/slab.json" "$TMP/slab.
 expect_grep self_says_no_change "^no change" "$OUT"
 expect_grep self_row_same "release-acquire +slab +64 +1 +no .* same" "$OUT"
 
-expect_rc slab_vs_libc_pairs_by_scenario 0 "$SLABSTRESS" compare "$TMP/slab.json" "$TMP/libc.json"
+# Two allocators of one scenario pair up; whether libc counts as slower than slab
+# depends on the machine, so the exit status may be 0 or 1, never 2.
+"$SLABSTRESS" compare "$TMP/slab.json" "$TMP/libc.json" >"$TMP/out" 2>"$TMP/err"; rc=$?
+OUT=$(cat "$TMP/out")
+if [ "$rc" -le 1 ]; then ok slab_vs_libc_pairs_by_scenario; else fail slab_vs_libc_pairs_by_scenario "exit $rc: $(cat "$TMP/err")"; fi
 expect_grep slab_vs_libc_says_allocator_differs "allocator differs: slab -> libc" "$OUT"
-expect_rc match_scenario_explicit 0 "$SLABSTRESS" compare --match scenario "$TMP/slab.json" "$TMP/libc.json"
+expect_grep slab_vs_libc_row_has_a_verdict "release-acquire .*(SAME|SLOWER|FASTER|same|slower|faster)" "$OUT"
+"$SLABSTRESS" compare --match scenario "$TMP/slab.json" "$TMP/libc.json" >/dev/null 2>"$TMP/err"; rc=$?
+if [ "$rc" -le 1 ]; then ok match_scenario_explicit; else fail match_scenario_explicit "exit $rc: $(cat "$TMP/err")"; fi
 
 # Deterministic regressions: the same file with throughput halved, and with a failure.
 python3 - "$TMP" <<'PY'

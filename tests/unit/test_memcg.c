@@ -52,7 +52,7 @@ TEST(test_charge_rounds_up_to_a_page_and_stocks_the_rest)
 	EXPECT_EQ(memcg_page_counter(m, 0), 1);
 	EXPECT_EQ(m->stock[0].nr_bytes, 4096 - 144);
 	/* The stock holds a reference. */
-	EXPECT_EQ(atomic_long_read(&cg->refcnt), 2);
+	EXPECT_EQ(obj_cgroup_refs(cg), 2);
 	EXPECT_EQ(total_fails(), 0);
 }
 
@@ -67,7 +67,7 @@ TEST(test_uncharge_on_same_cpu_balances_after_drain)
 	memcg_drain_all(m, 1);
 	EXPECT_EQ(memcg_check_quiesce(m, zeros, zeros), 0);
 	EXPECT_EQ(memcg_page_counter(m, 0), 0);
-	EXPECT_EQ(atomic_long_read(&cg->refcnt), 1);
+	EXPECT_EQ(obj_cgroup_refs(cg), 1);
 	EXPECT_EQ(total_fails(), 0);
 }
 
@@ -97,7 +97,7 @@ TEST(test_stock_switch_drains_old_objcg_and_pulls_pooled_bytes)
 	obj_cgroup_charge(m, a, 100); /* stock: a, 3996 */
 	obj_cgroup_charge(m, b, 100); /* drains a: 3996 bytes -> a's pool */
 	EXPECT_EQ(atomic_long_read(&a->nr_charged_bytes), 3996);
-	EXPECT_EQ(atomic_long_read(&a->refcnt), 1);
+	EXPECT_EQ(obj_cgroup_refs(a), 1);
 	obj_cgroup_uncharge(m, a, 100); /* drains b, pulls a's pool: 4096 */
 	EXPECT_EQ(atomic_long_read(&a->nr_charged_bytes), 0);
 	EXPECT_EQ(m->stock[0].nr_bytes, 4096);
@@ -129,6 +129,7 @@ TEST(test_double_uncharge_through_stock_reports_counter_underflow)
 TEST(test_put_twice_reports_refcount_underflow)
 {
 	struct memcg_ctx *m = fresh(1);
+	memcg_set_atomic_refs(m, true); /* killed percpu_ref: underflow caught at once */
 	struct obj_cgroup *cg = &m->objcgs[0];
 	obj_cgroup_get(cg);
 	obj_cgroup_put(cg);
@@ -143,10 +144,30 @@ TEST(test_put_twice_reports_refcount_underflow)
 TEST(test_get_after_release_reports_refcount_underflow)
 {
 	struct memcg_ctx *m = fresh(1);
+	memcg_set_atomic_refs(m, true);
 	struct obj_cgroup *cg = &m->objcgs[0];
 	obj_cgroup_put(cg);
 	memset(fails, 0, sizeof(fails));
 	obj_cgroup_get(cg);
+	EXPECT_EQ(fails[SS_FAIL_REFCOUNT_UNDERFLOW], 1);
+}
+
+TEST(test_percpu_refs_stay_per_cpu_and_an_extra_put_shows_at_quiescence)
+{
+	struct memcg_ctx *m = fresh(1);
+	struct obj_cgroup *cg = &m->objcgs[0];
+	ss_cpu_id = 0;
+	obj_cgroup_get(cg); /* on CPU 0 */
+	ss_cpu_id = 1;
+	obj_cgroup_put(cg); /* on CPU 1: balanced in the sum, not per CPU */
+	EXPECT_EQ(cg->refcnt.counter, 1);
+	EXPECT_EQ(m->stock[0].objcg_ref[0], 1);
+	EXPECT_EQ(m->stock[1].objcg_ref[0], -1);
+	EXPECT_EQ(obj_cgroup_refs(cg), 1);
+	obj_cgroup_put(cg); /* one put too many: per-CPU mode cannot see it yet */
+	EXPECT_EQ(fails[SS_FAIL_REFCOUNT_UNDERFLOW], 0);
+	ss_cpu_id = 0;
+	EXPECT(memcg_check_quiesce(m, zeros, zeros) >= 1);
 	EXPECT_EQ(fails[SS_FAIL_REFCOUNT_UNDERFLOW], 1);
 }
 
@@ -195,6 +216,7 @@ int main(void)
 	RUN(test_double_uncharge_through_stock_reports_counter_underflow);
 	RUN(test_put_twice_reports_refcount_underflow);
 	RUN(test_get_after_release_reports_refcount_underflow);
+	RUN(test_percpu_refs_stay_per_cpu_and_an_extra_put_shows_at_quiescence);
 	RUN(test_quiesce_reports_charge_leak);
 	RUN(test_quiesce_accepts_charges_held_by_live_objects);
 	RUN(test_current_obj_cgroup_follows_cpu);

@@ -378,6 +378,7 @@ TEST(test_extra_uncharge_reports_counter_underflow)
 TEST(test_objcg_put_twice_reports_refcount_underflow)
 {
 	struct ss_alloc_config c = cfg_of(SS_VARIANT_FIXED, SS_OBJEXT_SEPARATE, 64, 4096, true);
+	c.objcg_atomic = true; /* killed percpu_ref: the underflow is caught at once */
 	void *w = mk(&c);
 	struct obj_cgroup *cg = &slab_world_memcg(w)->objcgs[0];
 	obj_cgroup_get(cg);
