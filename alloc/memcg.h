@@ -75,7 +75,9 @@ struct memcg_ctx {
 	bool atomic_refs; /* objcg refcounts in atomic (killed) mode */
 	struct obj_cgroup *objcgs; /* nobjcgs entries (world arena) */
 	struct mem_cgroup *memcgs; /* nobjcgs entries (world arena) */
-	struct obj_stock_pcp stock[SS_MAX_CPUS];
+	/* Per-CPU, each on its own cache lines: the header above is read by every
+	 * CPU on every charge, the stocks are written by their own CPU. */
+	struct obj_stock_pcp stock[SS_MAX_CPUS] __attribute__((aligned(64)));
 };
 
 /* Bring ctx to its post-create state: every objcg holds the base reference, every

@@ -126,8 +126,9 @@ struct kmem_cache {
 	unsigned stride_bits; /* 16 or 32 */
 	enum ss_objext_placement placement;
 	struct slub_percpu_sheaves *cpu_sheaves; /* [ncpus] */
-	struct kmem_cache_node node;
 	struct slab_world *world;
+	/* Written under list_lock: kept off the read-mostly lines above. */
+	struct kmem_cache_node node __attribute__((aligned(64)));
 };
 
 /* Checker state of one object slot (u32, touched with relaxed xchg/READ_ONCE so
@@ -138,7 +139,7 @@ struct kmem_cache {
 struct slab_world {
 	struct ss_alloc_config cfg;
 	struct kmem_cache cache;
-	struct node_barn barn;
+	struct node_barn barn __attribute__((aligned(64))); /* written under barn->lock */
 	struct memcg_ctx memcg;
 	int ncpus;
 	/* arena layout (immutable after create) */
