@@ -4,10 +4,10 @@
 #include "alloc/alloc.h"
 
 const struct ss_alloc_ops *const ss_allocators[] = {
-	&ss_alloc_slab,
-	&ss_alloc_jemalloc,
-	&ss_alloc_libc,
-	NULL,
+    &ss_alloc_slab,
+    &ss_alloc_jemalloc,
+    &ss_alloc_libc,
+    NULL,
 };
 
 const struct ss_alloc_ops *ss_alloc_find(const char *name)
@@ -19,10 +19,10 @@ const struct ss_alloc_ops *ss_alloc_find(const char *name)
 }
 
 static const char *const variant_names[SS_NVARIANTS] = {
-	[SS_VARIANT_RC1] = "rc1",
-	[SS_VARIANT_EARLY_STRIDE] = "early-stride",
-	[SS_VARIANT_WMB_RMB] = "wmb-rmb",
-	[SS_VARIANT_FIXED] = "fixed",
+    [SS_VARIANT_RC1] = "rc1",
+    [SS_VARIANT_EARLY_STRIDE] = "early-stride",
+    [SS_VARIANT_WMB_RMB] = "wmb-rmb",
+    [SS_VARIANT_FIXED] = "fixed",
 };
 
 const char *ss_variant_name(enum ss_variant v)
@@ -44,9 +44,9 @@ unsigned ss_variant_default_stride_bits(enum ss_variant v)
 }
 
 static const char *const objext_names[] = {
-	[SS_OBJEXT_SEPARATE] = "separate",
-	[SS_OBJEXT_LEFTOVER] = "leftover",
-	[SS_OBJEXT_IN_OBJECT] = "in-object",
+    [SS_OBJEXT_SEPARATE] = "separate",
+    [SS_OBJEXT_LEFTOVER] = "leftover",
+    [SS_OBJEXT_IN_OBJECT] = "in-object",
 };
 
 const char *ss_objext_name(enum ss_objext_placement p)

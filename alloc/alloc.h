@@ -20,10 +20,10 @@
 
 /* The SLUB code paths of the real history (reference/slub-model.md §3). */
 enum ss_variant {
-	SS_VARIANT_RC1,          /* v7.0-rc1: lazy plain stride store, no rmb on read */
+	SS_VARIANT_RC1,		 /* v7.0-rc1: lazy plain stride store, no rmb on read */
 	SS_VARIANT_EARLY_STRIDE, /* patch [7]: stride set early, before publication */
-	SS_VARIANT_WMB_RMB,      /* patch [5]: [7] + smp_wmb on write, smp_rmb on read */
-	SS_VARIANT_FIXED,        /* 32-bit stride + [7] (mainline after v7.0-rc2) */
+	SS_VARIANT_WMB_RMB,	 /* patch [5]: [7] + smp_wmb on write, smp_rmb on read */
+	SS_VARIANT_FIXED,	 /* 32-bit stride + [7] (mainline after v7.0-rc2) */
 	SS_NVARIANTS
 };
 
@@ -37,22 +37,22 @@ enum ss_objext_placement {
 #define SS_GFP_ACCOUNT 0x1u /* __GFP_ACCOUNT: charge to the current objcg */
 
 /* What a backend can check (reported by `slabstress list allocators`). */
-#define SS_CAP_MEMCG 0x1u      /* obj_exts, objcg charge/uncharge checks */
-#define SS_CAP_CONTENT 0x2u    /* stale-content checks (all backends) */
+#define SS_CAP_MEMCG	   0x1u /* obj_exts, objcg charge/uncharge checks */
+#define SS_CAP_CONTENT	   0x2u /* stale-content checks (all backends) */
 #define SS_CAP_DOUBLE_FREE 0x4u
 
 struct ss_alloc_config {
 	enum ss_variant variant;
-	unsigned stride_bits;              /* 16 or 32 */
+	unsigned stride_bits; /* 16 or 32 */
 	enum ss_objext_placement objext;
-	size_t object_size;                /* bytes, the kmem_cache's object_size */
-	size_t page_size;                  /* bytes, PAGE_SIZE of the modelled machine */
-	bool account;                      /* SLAB_ACCOUNT on the cache (charge every object) */
-	int ncpus;                         /* CPUs (roles) that will call into the world */
-	int nobjcgs;                       /* obj_cgroups; CPU c charges objcg c % nobjcgs */
-	unsigned long max_objects;         /* upper bound of live objects at once (sizing) */
-	bool objcg_atomic;                 /* objcg refcounts in atomic (killed percpu_ref)
-					    * mode instead of per-CPU mode */
+	size_t object_size;	   /* bytes, the kmem_cache's object_size */
+	size_t page_size;	   /* bytes, PAGE_SIZE of the modelled machine */
+	bool account;		   /* SLAB_ACCOUNT on the cache (charge every object) */
+	int ncpus;		   /* CPUs (roles) that will call into the world */
+	int nobjcgs;		   /* obj_cgroups; CPU c charges objcg c % nobjcgs */
+	unsigned long max_objects; /* upper bound of live objects at once (sizing) */
+	bool objcg_atomic;	   /* objcg refcounts in atomic (killed percpu_ref)
+				    * mode instead of per-CPU mode */
 };
 
 struct ss_alloc_ops {

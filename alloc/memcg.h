@@ -52,7 +52,7 @@ struct obj_cgroup {
 	atomic_t released; /* set by obj_cgroup_release (checker aid) */
 	int id;
 	struct memcg_ctx *ctx; /* where the per-CPU parts live */
-	bool percpu;           /* per-CPU mode (see above) */
+	bool percpu;	       /* per-CPU mode (see above) */
 } __attribute__((aligned(64)));
 
 /* rc1's single-slot struct obj_stock_pcp; only its own CPU touches it. */
@@ -72,7 +72,7 @@ struct memcg_ctx {
 	unsigned long page_size;
 	unsigned page_shift;
 	int nobjcgs;
-	bool atomic_refs; /* objcg refcounts in atomic (killed) mode */
+	bool atomic_refs;	   /* objcg refcounts in atomic (killed) mode */
 	struct obj_cgroup *objcgs; /* nobjcgs entries (world arena) */
 	struct mem_cgroup *memcgs; /* nobjcgs entries (world arena) */
 	/* Per-CPU, each on its own cache lines: the header above is read by every

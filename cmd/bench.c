@@ -31,9 +31,9 @@
 #include "results/report.h"
 #include "results/stats.h"
 
-#define BENCH_MAX_ALLOCS 8
-#define BENCH_MAX_SIZES 16
-#define BENCH_MAX_BATCHES 16
+#define BENCH_MAX_ALLOCS    8
+#define BENCH_MAX_SIZES	    16
+#define BENCH_MAX_BATCHES   16
 #define BENCH_MAX_SCENARIOS 32
 
 enum {
@@ -61,38 +61,38 @@ struct bench_opts {
 };
 
 static const struct argp_option options[] = {
-	{0, 0, 0, 0, "What to measure:", 3},
-	{"all", OPT_ALL, 0, 0,
-	 "every scenario that applies: two roles, correct handoff (instead of -s)", 3},
-	{"size", OPT_SIZE, "LIST", 0,
-	 "object sizes in bytes, e.g. 64,256 (default: --object-size, i.e. 64)", 3},
-	{"batch", OPT_BATCH, "LIST", 0,
-	 "pointers per publish, e.g. 1,32, where the scenario supports it (default: 1)", 3},
-	{"pairs", OPT_PAIRS, "N", 0,
-	 "producer/consumer thread pairs sharing the allocator, on 2N CPUs (default: 1)", 3},
-	{"cold-consumer", OPT_COLD, 0, 0,
-	 "skip the warm-up allocation of each thread, so a free-only consumer runs without "
-	 "a thread cache (default: warm)",
-	 3},
-	{0, 0, 0, 0, "Repeats and time:", 4},
-	{"repeat", OPT_REPEAT, "N", 0, "measured runs per allocator (default: 5)", 4},
-	{"warmup", OPT_WARMUP, "N", 0,
-	 "discarded interleaved rounds before the measured ones (default: 1)", 4},
-	{"duration", OPT_DURATION, "T", 0, "length of each run (10, 1s, 500ms; default: 1s)", 4},
-	{"iters", OPT_ITERS, "N", 0, "handoffs per role per engine round (default: 1000)", 4},
-	{"cpus", OPT_CPUS, "A,B", 0,
-	 "the two CPUs: producer on A, consumer on B (default: the first two this process "
-	 "may use)",
-	 4},
-	{"no-ceilings", OPT_NO_CEILINGS, 0, 0,
-	 "skip the ring and pool ceilings (default: measured, interleaved with the runs)", 4},
-	{0, 0, 0, 0, "Output:", 5},
-	{"json", OPT_JSON, "FILE", 0,
-	 "write the result (schema slabstress-bench/1) to FILE, - for stdout (default: none)", 5},
-	{"report", OPT_REPORT, "FILE", 0,
-	 "write a self-contained HTML page with a chart per scenario (default: none)", 5},
-	{"quiet", 'q', 0, 0, "print only failures and the verdict (default: full table)", 5},
-	{0},
+    {0, 0, 0, 0, "What to measure:", 3},
+    {"all", OPT_ALL, 0, 0,
+     "every scenario that applies: two roles, correct handoff (instead of -s)", 3},
+    {"size", OPT_SIZE, "LIST", 0,
+     "object sizes in bytes, e.g. 64,256 (default: --object-size, i.e. 64)", 3},
+    {"batch", OPT_BATCH, "LIST", 0,
+     "pointers per publish, e.g. 1,32, where the scenario supports it (default: 1)", 3},
+    {"pairs", OPT_PAIRS, "N", 0,
+     "producer/consumer thread pairs sharing the allocator, on 2N CPUs (default: 1)", 3},
+    {"cold-consumer", OPT_COLD, 0, 0,
+     "skip the warm-up allocation of each thread, so a free-only consumer runs without "
+     "a thread cache (default: warm)",
+     3},
+    {0, 0, 0, 0, "Repeats and time:", 4},
+    {"repeat", OPT_REPEAT, "N", 0, "measured runs per allocator (default: 5)", 4},
+    {"warmup", OPT_WARMUP, "N", 0,
+     "discarded interleaved rounds before the measured ones (default: 1)", 4},
+    {"duration", OPT_DURATION, "T", 0, "length of each run (10, 1s, 500ms; default: 1s)", 4},
+    {"iters", OPT_ITERS, "N", 0, "handoffs per role per engine round (default: 1000)", 4},
+    {"cpus", OPT_CPUS, "A,B", 0,
+     "the two CPUs: producer on A, consumer on B (default: the first two this process "
+     "may use)",
+     4},
+    {"no-ceilings", OPT_NO_CEILINGS, 0, 0,
+     "skip the ring and pool ceilings (default: measured, interleaved with the runs)", 4},
+    {0, 0, 0, 0, "Output:", 5},
+    {"json", OPT_JSON, "FILE", 0,
+     "write the result (schema slabstress-bench/1) to FILE, - for stdout (default: none)", 5},
+    {"report", OPT_REPORT, "FILE", 0,
+     "write a self-contained HTML page with a chart per scenario (default: none)", 5},
+    {"quiet", 'q', 0, 0, "print only failures and the verdict (default: full table)", 5},
+    {0},
 };
 
 static error_t parse(int key, char *arg, struct argp_state *state)
@@ -124,22 +124,22 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 }
 
 static const char doc[] =
-	"Measure handoffs/s of a scenario under several allocators: interleaved runs on two "
-	"fixed CPUs, after a warm-up, with the cache-line round trip and the ring and pool "
-	"ceilings of the same run.\v"
-	"USAGE\n"
-	"  slabstress bench -s SCENARIO [--alloc A,B,...] [--size LIST] [--batch LIST] "
-	"[--repeat N] [--json FILE] [--report FILE]\n"
-	"  slabstress bench --all [--alloc A,B,...] ...\n\n"
-	"--alloc takes a comma list (default: slab,jemalloc,libc); ratios are to the first.\n\n"
-	"EXAMPLES\n"
-	"  slabstress bench -s release-acquire --alloc slab,jemalloc,libc --repeat 5 --json "
-	"base.json\n"
-	"  slabstress bench -s release-acquire --size 64,256 --batch 1,32 --report ra.html\n"
-	"  slabstress bench --all --alloc slab,jemalloc --report report.html\n"
-	"  slabstress compare base.json new.json\n\n"
-	"Exit status: 0 every run clean, 1 a run found a failure, 2 bad input, 3 internal "
-	"error.";
+    "Measure handoffs/s of a scenario under several allocators: interleaved runs on two "
+    "fixed CPUs, after a warm-up, with the cache-line round trip and the ring and pool "
+    "ceilings of the same run.\v"
+    "USAGE\n"
+    "  slabstress bench -s SCENARIO [--alloc A,B,...] [--size LIST] [--batch LIST] "
+    "[--repeat N] [--json FILE] [--report FILE]\n"
+    "  slabstress bench --all [--alloc A,B,...] ...\n\n"
+    "--alloc takes a comma list (default: slab,jemalloc,libc); ratios are to the first.\n\n"
+    "EXAMPLES\n"
+    "  slabstress bench -s release-acquire --alloc slab,jemalloc,libc --repeat 5 --json "
+    "base.json\n"
+    "  slabstress bench -s release-acquire --size 64,256 --batch 1,32 --report ra.html\n"
+    "  slabstress bench --all --alloc slab,jemalloc --report report.html\n"
+    "  slabstress compare base.json new.json\n\n"
+    "Exit status: 0 every run clean, 1 a run found a failure, 2 bad input, 3 internal "
+    "error.";
 
 static const struct argp_child children[] = {{&cli_scenario_argp, 0, 0, 0}, {0}};
 
@@ -156,10 +156,12 @@ static int parse_list(const char *opt, const char *arg, unsigned long long *out,
 	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 		if (n == max)
 			cli_usage_error("%s '%s': more than %d values", opt, arg, max);
-		unsigned long long v = is_size ? cli_parse_size(opt, t) : cli_parse_ull(opt, t, min, hi);
+		unsigned long long v =
+		    is_size ? cli_parse_size(opt, t) : cli_parse_ull(opt, t, min, hi);
 		if (v < min || v > hi)
-			cli_usage_error("cannot parse %s '%s': %llu is out of range: expected %llu to %llu",
-					opt, arg, v, min, hi);
+			cli_usage_error(
+			    "cannot parse %s '%s': %llu is out of range: expected %llu to %llu",
+			    opt, arg, v, min, hi);
 		for (int i = 0; i < n; i++)
 			if (out[i] == v)
 				cli_usage_error("%s '%s': %llu is listed twice", opt, arg, v);
@@ -182,18 +184,21 @@ static int parse_allocs(const char *arg, const struct ss_alloc_ops **out)
 		if (!a) {
 			char names[256] = "";
 			for (int i = 0; ss_allocators[i]; i++) {
-				strncat(names, ss_allocators[i]->name, sizeof(names) - strlen(names) - 3);
+				strncat(names, ss_allocators[i]->name,
+					sizeof(names) - strlen(names) - 3);
 				if (ss_allocators[i + 1])
 					strcat(names, ", ");
 			}
-			cli_usage_error("unknown allocator '%s' in --alloc '%s': expected one of: %s", t,
-					arg, names);
+			cli_usage_error(
+			    "unknown allocator '%s' in --alloc '%s': expected one of: %s", t, arg,
+			    names);
 		}
 		for (int i = 0; i < n; i++)
 			if (out[i] == a)
 				cli_usage_error("--alloc '%s': '%s' is listed twice", arg, t);
 		if (n == BENCH_MAX_ALLOCS)
-			cli_usage_error("--alloc '%s': more than %d allocators", arg, BENCH_MAX_ALLOCS);
+			cli_usage_error("--alloc '%s': more than %d allocators", arg,
+					BENCH_MAX_ALLOCS);
 		out[n++] = a;
 	}
 	free(copy);
@@ -298,7 +303,8 @@ static void run_cell(struct bench *b, struct cell *c, bool record)
 	c->interrupted |= st.interrupted;
 	if (log->total) {
 		/* Loud at once, not only in the table at the end. */
-		fprintf(stderr, "slabstress: FAILURE: %s with %s, size %zu, batch %u: %llu failure%s",
+		fprintf(stderr,
+			"slabstress: FAILURE: %s with %s, size %zu, batch %u: %llu failure%s",
 			c->scn->name, c->alloc->name, c->size, c->batch, log->total,
 			log->total == 1 ? "" : "s");
 		if (log->kept)
@@ -327,8 +333,8 @@ static void run_ceilings(struct bench *b, struct ceil_cell *cc, bool record)
 	double rtt = rtt_now(b);
 	if (ss_ceiling_ring(b->cpu[0], b->cpu[1], cc->batch, b->o->duration, &ring, b->err,
 			    sizeof(b->err)) != 0 ||
-	    ss_ceiling_pool(b->cpu[0], b->cpu[1], cc->size, cc->batch, b->o->duration, &pool, b->err,
-			    sizeof(b->err)) != 0)
+	    ss_ceiling_pool(b->cpu[0], b->cpu[1], cc->size, cc->batch, b->o->duration, &pool,
+			    b->err, sizeof(b->err)) != 0)
 		cli_internal_error("%s", b->err);
 	cc->bad += ring.bad + pool.bad;
 	if (!record)
@@ -383,8 +389,9 @@ static void run_config(struct bench *b, const struct ss_scenario *scn, size_t si
 		if (with_ceil && !ss_interrupted)
 			run_ceilings(b, cc, record);
 		if (!b->o->quiet && cli_stderr_is_tty()) {
-			fprintf(stderr, "\r[%d/%d] %s size %zu batch %u: round %u/%u%s   ", *done + 1,
-				total, scn->name, size, batch, r + 1, rounds, record ? "" : " (warm-up)");
+			fprintf(stderr, "\r[%d/%d] %s size %zu batch %u: round %u/%u%s   ",
+				*done + 1, total, scn->name, size, batch, r + 1, rounds,
+				record ? "" : " (warm-up)");
 			fflush(stderr);
 		}
 	}
@@ -431,18 +438,17 @@ static json_t *bench_json(struct bench *b)
 	for (int i = 0; i < b->nbatch; i++)
 		json_array_append_new(batches, json_integer((json_int_t)b->batch[i]));
 	json_object_set_new(
-		doc, "parameters",
-		json_pack("{s:o, s:o, s:o, s:o, s:I, s:I, s:I, s:f, s:I, s:b, s:s, s:i, s:s, s:I, "
-			  "s:I, s:[i,i], s:s, s:s, s:b}",
-			  "scenarios", scns, "allocators", allocs, "sizes", sizes, "batches", batches,
-			  "pairs", (json_int_t)o->pairs, "repeat", (json_int_t)o->repeat, "warmup",
-			  (json_int_t)o->warmup, "duration", o->duration, "iters",
-			  (json_int_t)o->iters, "cold", o->cold, "variant",
-			  ss_variant_name(b->acfg.variant), "stride_bits", b->acfg.stride_bits,
-			  "objext", ss_objext_name(b->acfg.objext), "page_size",
-			  (json_int_t)b->acfg.page_size, "seed", (json_int_t)o->sc.seed, "cpus",
-			  b->cpu[0], b->cpu[1], "pin", "fixed", "order", "interleaved", "ceilings",
-			  !o->no_ceilings));
+	    doc, "parameters",
+	    json_pack("{s:o, s:o, s:o, s:o, s:I, s:I, s:I, s:f, s:I, s:b, s:s, s:i, s:s, s:I, "
+		      "s:I, s:[i,i], s:s, s:s, s:b}",
+		      "scenarios", scns, "allocators", allocs, "sizes", sizes, "batches", batches,
+		      "pairs", (json_int_t)o->pairs, "repeat", (json_int_t)o->repeat, "warmup",
+		      (json_int_t)o->warmup, "duration", o->duration, "iters", (json_int_t)o->iters,
+		      "cold", o->cold, "variant", ss_variant_name(b->acfg.variant), "stride_bits",
+		      b->acfg.stride_bits, "objext", ss_objext_name(b->acfg.objext), "page_size",
+		      (json_int_t)b->acfg.page_size, "seed", (json_int_t)o->sc.seed, "cpus",
+		      b->cpu[0], b->cpu[1], "pin", "fixed", "order", "interleaved", "ceilings",
+		      !o->no_ceilings));
 	json_object_set_new(doc, "engine", json_string("native"));
 
 	json_t *results = json_array();
@@ -465,9 +471,9 @@ static json_t *bench_json(struct bench *b)
 				    pool > 0 ? json_real(med / pool) : json_null());
 		json_object_set_new(timing, "fraction_of_ring",
 				    ring > 0 ? json_real(med / ring) : json_null());
-		json_t *fail = c->first_failures ? json_incref(c->first_failures)
-						 : json_pack("{s:i, s:{}, s:[]}", "total", 0,
-							     "by_kind", "first");
+		json_t *fail = c->first_failures
+				   ? json_incref(c->first_failures)
+				   : json_pack("{s:i, s:{}, s:[]}", "total", 0, "by_kind", "first");
 		/* The first failing run's log, but the total over all runs. */
 		json_object_set_new(fail, "total", json_integer((json_int_t)c->failures));
 		json_t *bk = json_object();
@@ -477,15 +483,15 @@ static json_t *bench_json(struct bench *b)
 						    json_integer((json_int_t)c->by_kind[k]));
 		json_object_set_new(fail, "by_kind", bk);
 		json_t *r = json_pack(
-			"{s:s, s:s, s:I, s:I, s:b, s:I, s:s, s:s, s:[i,i], s:I, s:I, s:b, s:o, s:s, "
-			"s:o}",
-			"scenario", c->scn->name, "alloc", c->alloc->name, "size", (json_int_t)c->size,
-			"batch", (json_int_t)c->batch, "cold", o->cold, "pairs", (json_int_t)o->pairs,
-			"variant", ss_variant_name(b->acfg.variant), "batch_support",
-			scenario_declares_batch(c->scn) ? "declared" : "not-declared", "cpus",
-			c->pinned[0], c->pinned[1], "runs", (json_int_t)c->n, "handoffs",
-			(json_int_t)c->handoffs, "interrupted", c->interrupted, "failures", fail,
-			"verdict", c->failures ? "failed" : "clean", "timing", timing);
+		    "{s:s, s:s, s:I, s:I, s:b, s:I, s:s, s:s, s:[i,i], s:I, s:I, s:b, s:o, s:s, "
+		    "s:o}",
+		    "scenario", c->scn->name, "alloc", c->alloc->name, "size", (json_int_t)c->size,
+		    "batch", (json_int_t)c->batch, "cold", o->cold, "pairs", (json_int_t)o->pairs,
+		    "variant", ss_variant_name(b->acfg.variant), "batch_support",
+		    scenario_declares_batch(c->scn) ? "declared" : "not-declared", "cpus",
+		    c->pinned[0], c->pinned[1], "runs", (json_int_t)c->n, "handoffs",
+		    (json_int_t)c->handoffs, "interrupted", c->interrupted, "failures", fail,
+		    "verdict", c->failures ? "failed" : "clean", "timing", timing);
 		json_array_append_new(results, r);
 	}
 	json_object_set_new(doc, "results", results);
@@ -495,21 +501,19 @@ static json_t *bench_json(struct bench *b)
 		struct ceil_cell *cc = &b->ceil[i];
 		if (!cc->n)
 			continue;
-		json_t *t = json_pack("{s:o, s:o, s:o, s:f, s:f, s:f}", "ring_per_s",
-				      dbl_array(cc->ring, cc->n), "pool_per_s",
-				      dbl_array(cc->pool, cc->n), "rtt_ns", dbl_array(cc->rtt, cc->n),
-				      "ring_median", ss_median(cc->ring, cc->n), "pool_median",
-				      ss_median(cc->pool, cc->n), "rtt_ns_median",
-				      ss_median(cc->rtt, cc->n));
+		json_t *t = json_pack(
+		    "{s:o, s:o, s:o, s:f, s:f, s:f}", "ring_per_s", dbl_array(cc->ring, cc->n),
+		    "pool_per_s", dbl_array(cc->pool, cc->n), "rtt_ns", dbl_array(cc->rtt, cc->n),
+		    "ring_median", ss_median(cc->ring, cc->n), "pool_median",
+		    ss_median(cc->pool, cc->n), "rtt_ns_median", ss_median(cc->rtt, cc->n));
 		json_object_set_new(t, "ring", summary_json(cc->ring, cc->n));
 		json_object_set_new(t, "pool", summary_json(cc->pool, cc->n));
-		json_array_append_new(ceilings,
-				      json_pack("{s:I, s:I, s:[i,i], s:I, s:I, s:I, s:o}", "size",
-						(json_int_t)cc->size, "batch", (json_int_t)cc->batch,
-						"cpus", b->cpu[0], b->cpu[1], "ring_capacity",
-						(json_int_t)SS_CEILING_RING_CAP, "runs",
-						(json_int_t)cc->n, "bad", (json_int_t)cc->bad,
-						"timing", t));
+		json_array_append_new(
+		    ceilings, json_pack("{s:I, s:I, s:[i,i], s:I, s:I, s:I, s:o}", "size",
+					(json_int_t)cc->size, "batch", (json_int_t)cc->batch,
+					"cpus", b->cpu[0], b->cpu[1], "ring_capacity",
+					(json_int_t)SS_CEILING_RING_CAP, "runs", (json_int_t)cc->n,
+					"bad", (json_int_t)cc->bad, "timing", t));
 	}
 	json_object_set_new(doc, "ceilings", ceilings);
 	json_object_set_new(doc, "interrupted", json_boolean(ss_interrupted));
@@ -521,8 +525,8 @@ static json_t *bench_json(struct bench *b)
 static void print_table(struct bench *b, FILE *out)
 {
 	fprintf(out, "\n%-16s %6s %5s %-9s %10s %8s %8s %7s %7s %6s %7s %5s\n", "SCENARIO", "SIZE",
-	       "BATCH", "ALLOC", "MEDIAN M/s", "MIN", "MAX", "MAD", "xFIRST", "xPOOL", "RTT ns",
-	       "FAIL");
+		"BATCH", "ALLOC", "MEDIAN M/s", "MIN", "MAX", "MAD", "xFIRST", "xPOOL", "RTT ns",
+		"FAIL");
 	for (int s = 0; s < b->nscn; s++)
 		for (int z = 0; z < b->nsize; z++)
 			for (int bt = 0; bt < b->nbatch; bt++) {
@@ -542,26 +546,36 @@ static void print_table(struct bench *b, FILE *out)
 						fmed = sm.median;
 					char ratio[16] = "-", xpool[16] = "-";
 					if (fmed > 0)
-						snprintf(ratio, sizeof(ratio), "%.2f", sm.median / fmed);
+						snprintf(ratio, sizeof(ratio), "%.2f",
+							 sm.median / fmed);
 					if (pool > 0)
-						snprintf(xpool, sizeof(xpool), "%.2f", sm.median / pool);
-					fprintf(out, "%-16s %6zu %5u %-9s %10.2f %8.2f %8.2f %7.2f %7s %6s %7.0f %5llu%s\n",
-					       scn->name, size, batch, c->alloc->name, sm.median / 1e6,
-					       sm.min / 1e6, sm.max / 1e6, sm.mad / 1e6, ratio, xpool,
-					       ss_median(c->rtt, c->n), c->failures,
-					       c->failures ? "  <-- FAILED" : "");
+						snprintf(xpool, sizeof(xpool), "%.2f",
+							 sm.median / pool);
+					fprintf(out,
+						"%-16s %6zu %5u %-9s %10.2f %8.2f %8.2f %7.2f %7s "
+						"%6s %7.0f %5llu%s\n",
+						scn->name, size, batch, c->alloc->name,
+						sm.median / 1e6, sm.min / 1e6, sm.max / 1e6,
+						sm.mad / 1e6, ratio, xpool, ss_median(c->rtt, c->n),
+						c->failures, c->failures ? "  <-- FAILED" : "");
 				}
 				if (cc && cc->n) {
 					struct ss_summary sp, sr;
 					ss_summarize(cc->pool, cc->n, &sp);
 					ss_summarize(cc->ring, cc->n, &sr);
-					fprintf(out, "%-16s %6zu %5u %-9s %10.2f %8.2f %8.2f %7.2f %7s %6s %7.0f %5s\n",
-					       "(ceiling)", size, batch, "pool", sp.median / 1e6,
-					       sp.min / 1e6, sp.max / 1e6, sp.mad / 1e6, "", "1.00",
-					       ss_median(cc->rtt, cc->n), cc->bad ? "BAD" : "");
-					fprintf(out, "%-16s %6zu %5u %-9s %10.2f %8.2f %8.2f %7.2f %7s %6s %7s %5s\n",
-					       "(ceiling)", size, batch, "ring", sr.median / 1e6,
-					       sr.min / 1e6, sr.max / 1e6, sr.mad / 1e6, "", "", "", "");
+					fprintf(out,
+						"%-16s %6zu %5u %-9s %10.2f %8.2f %8.2f %7.2f %7s "
+						"%6s %7.0f %5s\n",
+						"(ceiling)", size, batch, "pool", sp.median / 1e6,
+						sp.min / 1e6, sp.max / 1e6, sp.mad / 1e6, "",
+						"1.00", ss_median(cc->rtt, cc->n),
+						cc->bad ? "BAD" : "");
+					fprintf(out,
+						"%-16s %6zu %5u %-9s %10.2f %8.2f %8.2f %7.2f %7s "
+						"%6s %7s %5s\n",
+						"(ceiling)", size, batch, "ring", sr.median / 1e6,
+						sr.min / 1e6, sr.max / 1e6, sr.mad / 1e6, "", "",
+						"", "");
 				}
 			}
 }
@@ -593,10 +607,12 @@ int cmd_bench(int argc, char **argv)
 	cli_parse(&argp, argc, argv, &o);
 
 	if (o.all && o.sc.scenario_name)
-		cli_usage_error("bench: -s '%s' and --all: expected one of them", o.sc.scenario_name);
+		cli_usage_error("bench: -s '%s' and --all: expected one of them",
+				o.sc.scenario_name);
 	if (!o.all && !o.sc.scenario_name)
-		cli_usage_error("bench: no scenario given: expected -s NAME or --all (see `slabstress "
-				"list scenarios`)");
+		cli_usage_error(
+		    "bench: no scenario given: expected -s NAME or --all (see `slabstress "
+		    "list scenarios`)");
 	if (o.size_arg && o.sc.object_size)
 		cli_usage_error("bench: --size '%s' and --object-size: expected one of them",
 				o.size_arg);
@@ -628,18 +644,21 @@ int cmd_bench(int argc, char **argv)
 			    ss_scenarios[i]->handoff == SS_HANDOFF_CORRECT)
 				b.scn[b.nscn++] = ss_scenarios[i];
 		if (!b.nscn)
-			cli_usage_error("bench --all: no registered scenario has 2 roles and a correct "
-					"handoff");
+			cli_usage_error(
+			    "bench --all: no registered scenario has 2 roles and a correct "
+			    "handoff");
 	} else {
 		if (o.sc.scn->nroles != 2)
-			cli_usage_error("bench: scenario '%s' has %d role%s: expected a handoff scenario "
-					"with 2 roles (producer, consumer)",
-					o.sc.scn->name, o.sc.scn->nroles, o.sc.scn->nroles == 1 ? "" : "s");
+			cli_usage_error(
+			    "bench: scenario '%s' has %d role%s: expected a handoff scenario "
+			    "with 2 roles (producer, consumer)",
+			    o.sc.scn->name, o.sc.scn->nroles, o.sc.scn->nroles == 1 ? "" : "s");
 		b.scn[b.nscn++] = o.sc.scn;
 	}
 
 	if (o.size_arg)
-		b.nsize = parse_list("--size", o.size_arg, b.size, BENCH_MAX_SIZES, 8, 1u << 22, true);
+		b.nsize =
+		    parse_list("--size", o.size_arg, b.size, BENCH_MAX_SIZES, 8, 1u << 22, true);
 	else
 		b.size[b.nsize++] = b.acfg.object_size;
 	if (o.batch_arg)
@@ -652,9 +671,10 @@ int cmd_bench(int argc, char **argv)
 		int cpus[SS_MAX_CPUS];
 		int n = cli_parse_cpus("--cpus", o.cpus_arg, cpus, SS_MAX_CPUS);
 		if (n != 2 * (int)o.pairs)
-			cli_usage_error("--cpus '%s': expected exactly %lu CPUs, producer then consumer "
-					"for each of --pairs %lu (e.g. 0,1)",
-					o.cpus_arg, 2 * o.pairs, o.pairs);
+			cli_usage_error(
+			    "--cpus '%s': expected exactly %lu CPUs, producer then consumer "
+			    "for each of --pairs %lu (e.g. 0,1)",
+			    o.cpus_arg, 2 * o.pairs, o.pairs);
 		for (int i = 0; i < n; i++)
 			b.cpu[i] = cpus[i];
 		b.ncpu = n;
@@ -706,27 +726,33 @@ int cmd_bench(int argc, char **argv)
 	FILE *out = o.json_path && !strcmp(o.json_path, "-") ? stderr : stdout;
 	int total = b.nscn * b.nsize * b.nbatch;
 	if (!o.quiet) {
-		fprintf(out, "slabstress bench: %d scenario%s, allocators", b.nscn, b.nscn == 1 ? "" : "s");
+		fprintf(out, "slabstress bench: %d scenario%s, allocators", b.nscn,
+			b.nscn == 1 ? "" : "s");
 		for (int a = 0; a < b.nalloc; a++)
 			fprintf(out, "%s%s", a ? "," : " ", b.alloc[a]->name);
 		fprintf(out, " (ratios to %s), variant %s, seed %llu\n", b.alloc[0]->name,
-		       ss_variant_name(b.acfg.variant), o.sc.seed);
-		fprintf(out, "  producer on CPU %d, consumer on CPU %d (fixed); consumer %s\n", b.cpu[0],
-		       b.cpu[1],
-		       o.cold ? "COLD (--cold-consumer: no warm-up allocation, free-only threads)"
-			      : "warm (one touched allocation per thread before timing)");
+			ss_variant_name(b.acfg.variant), o.sc.seed);
+		fprintf(out, "  producer on CPU %d, consumer on CPU %d (fixed); consumer %s\n",
+			b.cpu[0], b.cpu[1],
+			o.cold ? "COLD (--cold-consumer: no warm-up allocation, free-only threads)"
+			       : "warm (one touched allocation per thread before timing)");
 		double per_round = o.duration * (b.nalloc + (o.no_ceilings ? 0 : 2));
-		fprintf(out, "  %lu warm-up + %lu measured interleaved rounds of %.2f s per run; about %.0f s "
-		       "in all\n",
-		       o.warmup, o.repeat, o.duration,
-		       per_round * (double)(o.warmup + o.repeat) * total);
+		fprintf(out,
+			"  %lu warm-up + %lu measured interleaved rounds of %.2f s per run; about "
+			"%.0f s "
+			"in all\n",
+			o.warmup, o.repeat, o.duration,
+			per_round * (double)(o.warmup + o.repeat) * total);
 		for (int s = 0; s < b.nscn; s++)
 			for (int bt = 0; bt < b.nbatch; bt++)
 				if (b.batch[bt] > 1 && !scenario_declares_batch(b.scn[s])) {
-					fprintf(out, "  note: %s does not declare --batch support: batch %llu is "
-					       "recorded as asked, but the scenario may hand over one "
-					       "pointer per publish\n",
-					       b.scn[s]->name, b.batch[bt]);
+					fprintf(
+					    out,
+					    "  note: %s does not declare --batch support: batch "
+					    "%llu is "
+					    "recorded as asked, but the scenario may hand over one "
+					    "pointer per publish\n",
+					    b.scn[s]->name, b.batch[bt]);
 					break;
 				}
 		fflush(out);
@@ -737,7 +763,8 @@ int cmd_bench(int argc, char **argv)
 	for (int s = 0; s < b.nscn && !ss_interrupted; s++)
 		for (int z = 0; z < b.nsize && !ss_interrupted; z++)
 			for (int bt = 0; bt < b.nbatch && !ss_interrupted; bt++)
-				run_config(&b, b.scn[s], b.size[z], (unsigned)b.batch[bt], &done, total);
+				run_config(&b, b.scn[s], b.size[z], (unsigned)b.batch[bt], &done,
+					   total);
 	if (!o.quiet && cli_stderr_is_tty())
 		fputc('\n', stderr);
 
@@ -747,9 +774,11 @@ int cmd_bench(int argc, char **argv)
 		fprintf(out, "interrupted: the result holds the runs made so far\n");
 	for (int i = 0; i < b.nceil; i++)
 		if (b.ceil[i].bad)
-			fprintf(out, "warning: pool ceiling size %zu batch %u saw %llu bad objects (harness "
-			       "bug)\n",
-			       b.ceil[i].size, b.ceil[i].batch, b.ceil[i].bad);
+			fprintf(
+			    out,
+			    "warning: pool ceiling size %zu batch %u saw %llu bad objects (harness "
+			    "bug)\n",
+			    b.ceil[i].size, b.ceil[i].batch, b.ceil[i].bad);
 
 	json_t *doc = bench_json(&b);
 	char err[256];
@@ -764,9 +793,9 @@ int cmd_bench(int argc, char **argv)
 		const char *sep = " ";
 		for (int i = 0; i < b.ncells; i++)
 			if (b.cells[i].failures) {
-				fprintf(out, "%s%s/%s/size %zu/batch %u (%llu)", sep, b.cells[i].scn->name,
-				       b.cells[i].alloc->name, b.cells[i].size, b.cells[i].batch,
-				       b.cells[i].failures);
+				fprintf(out, "%s%s/%s/size %zu/batch %u (%llu)", sep,
+					b.cells[i].scn->name, b.cells[i].alloc->name,
+					b.cells[i].size, b.cells[i].batch, b.cells[i].failures);
 				sep = ", ";
 			}
 		fprintf(out, ": the throughput of a failing run is not a result\n");

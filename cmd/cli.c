@@ -54,12 +54,12 @@ unsigned long long cli_parse_ull(const char *opt, const char *arg, unsigned long
 	char *end;
 	errno = 0;
 	if (!arg || !*arg || !isdigit((unsigned char)arg[0]))
-		cli_usage_error("cannot parse %s '%s': expected a whole number from %llu to %llu", opt,
-				arg ? arg : "", min, max);
+		cli_usage_error("cannot parse %s '%s': expected a whole number from %llu to %llu",
+				opt, arg ? arg : "", min, max);
 	unsigned long long v = strtoull(arg, &end, 0);
 	if (errno || *end || v < min || v > max)
-		cli_usage_error("cannot parse %s '%s': expected a whole number from %llu to %llu", opt,
-				arg, min, max);
+		cli_usage_error("cannot parse %s '%s': expected a whole number from %llu to %llu",
+				opt, arg, min, max);
 	return v;
 }
 
@@ -107,8 +107,9 @@ unsigned long long cli_parse_size(const char *opt, const char *arg)
 			v = 0;
 	}
 	if (errno || !v || (v << shift) >> shift != v)
-		cli_usage_error("cannot parse %s '%s': expected a size in bytes like 64, 4096 or 64K",
-				opt, arg ? arg : "");
+		cli_usage_error(
+		    "cannot parse %s '%s': expected a size in bytes like 64, 4096 or 64K", opt,
+		    arg ? arg : "");
 	return v << shift;
 }
 
@@ -125,23 +126,27 @@ int cli_parse_cpus(const char *opt, const char *arg, int *cpus, int max)
 	while (*p) {
 		char *end;
 		if (!isdigit((unsigned char)*p))
-			cli_usage_error("cannot parse %s '%s': expected a CPU list like 0-3,8", opt, arg);
+			cli_usage_error("cannot parse %s '%s': expected a CPU list like 0-3,8", opt,
+					arg);
 		long lo = strtol(p, &end, 10), hi = lo;
 		p = end;
 		if (*p == '-') {
 			p++;
 			if (!isdigit((unsigned char)*p))
-				cli_usage_error("cannot parse %s '%s': expected a CPU list like 0-3,8", opt,
-						arg);
+				cli_usage_error(
+				    "cannot parse %s '%s': expected a CPU list like 0-3,8", opt,
+				    arg);
 			hi = strtol(p, &end, 10);
 			p = end;
 		}
 		if (*p == ',' && p[1])
 			p++;
 		else if (*p)
-			cli_usage_error("cannot parse %s '%s': expected a CPU list like 0-3,8", opt, arg);
+			cli_usage_error("cannot parse %s '%s': expected a CPU list like 0-3,8", opt,
+					arg);
 		if (hi < lo)
-			cli_usage_error("cannot parse %s '%s': range %ld-%ld is empty", opt, arg, lo, hi);
+			cli_usage_error("cannot parse %s '%s': range %ld-%ld is empty", opt, arg,
+					lo, hi);
 		for (long c = lo; c <= hi; c++) {
 			if (c >= CPU_SETSIZE || !CPU_ISSET(c, &allowed))
 				cli_usage_error("%s '%s': CPU %ld is not available to this process "
@@ -149,7 +154,8 @@ int cli_parse_cpus(const char *opt, const char *arg, int *cpus, int max)
 						opt, arg, c, CPU_COUNT(&allowed));
 			for (int i = 0; i < n; i++)
 				if (cpus[i] == c)
-					cli_usage_error("%s '%s': CPU %ld is listed twice", opt, arg, c);
+					cli_usage_error("%s '%s': CPU %ld is listed twice", opt,
+							arg, c);
 			if (n == max)
 				cli_usage_error("%s '%s': more than %d CPUs", opt, arg, max);
 			cpus[n++] = (int)c;
@@ -199,26 +205,26 @@ enum {
 };
 
 static const struct argp_option scenario_options[] = {
-	{0, 0, 0, 0, "Scenario and allocator:", 1},
-	{"scenario", 's', "NAME", 0, "handoff scenario to run (see `slabstress list scenarios`)", 1},
-	{"variant", OPT_VARIANT, "V", 0,
-	 "slab code variant: rc1, early-stride, wmb-rmb, fixed (default: fixed)", 1},
-	{"alloc", OPT_ALLOC, "A", 0, "allocator: slab, jemalloc, libc (default: slab)", 1},
-	{"seed", OPT_SEED, "N", 0, "seed of every random choice (default: 1)", 1},
-	{0, 0, 0, 0, "Slab model knobs:", 2},
-	{"stride-bits", OPT_STRIDE_BITS, "16|32", 0,
-	 "width of slab->stride (default: 16 for rc1/early-stride/wmb-rmb, 32 for fixed)", 2},
-	{"objext", OPT_OBJEXT, "P", 0,
-	 "obj_exts placement: separate, leftover, in-object (default: separate)", 2},
-	{"object-size", OPT_OBJECT_SIZE, "BYTES", 0, "object size (default: 64)", 2},
-	{"page-size", OPT_PAGE_SIZE, "BYTES", 0, "PAGE_SIZE of the modelled machine (default: 4096)",
-	 2},
-	{"objcg-refs", OPT_OBJCG_REFS, "MODE", 0,
-	 "obj_cgroup refcount: percpu (percpu_ref in per-CPU mode, unordered per-CPU adds; an "
-	 "extra put shows at quiescence) or atomic (killed percpu_ref, as after memcg offline: "
-	 "fully ordered puts, underflow caught at once) (default: percpu)",
-	 2},
-	{0},
+    {0, 0, 0, 0, "Scenario and allocator:", 1},
+    {"scenario", 's', "NAME", 0, "handoff scenario to run (see `slabstress list scenarios`)", 1},
+    {"variant", OPT_VARIANT, "V", 0,
+     "slab code variant: rc1, early-stride, wmb-rmb, fixed (default: fixed)", 1},
+    {"alloc", OPT_ALLOC, "A", 0, "allocator: slab, jemalloc, libc (default: slab)", 1},
+    {"seed", OPT_SEED, "N", 0, "seed of every random choice (default: 1)", 1},
+    {0, 0, 0, 0, "Slab model knobs:", 2},
+    {"stride-bits", OPT_STRIDE_BITS, "16|32", 0,
+     "width of slab->stride (default: 16 for rc1/early-stride/wmb-rmb, 32 for fixed)", 2},
+    {"objext", OPT_OBJEXT, "P", 0,
+     "obj_exts placement: separate, leftover, in-object (default: separate)", 2},
+    {"object-size", OPT_OBJECT_SIZE, "BYTES", 0, "object size (default: 64)", 2},
+    {"page-size", OPT_PAGE_SIZE, "BYTES", 0, "PAGE_SIZE of the modelled machine (default: 4096)",
+     2},
+    {"objcg-refs", OPT_OBJCG_REFS, "MODE", 0,
+     "obj_cgroup refcount: percpu (percpu_ref in per-CPU mode, unordered per-CPU adds; an "
+     "extra put shows at quiescence) or atomic (killed percpu_ref, as after memcg offline: "
+     "fully ordered puts, underflow caught at once) (default: percpu)",
+     2},
+    {0},
 };
 
 static error_t scenario_parse(int key, char *arg, struct argp_state *state)
@@ -238,7 +244,8 @@ static error_t scenario_parse(int key, char *arg, struct argp_state *state)
 	case OPT_PAGE_SIZE: o->page_size = cli_parse_size("--page-size", arg); break;
 	case OPT_OBJCG_REFS:
 		if (strcmp(arg, "percpu") && strcmp(arg, "atomic"))
-			cli_usage_error("unknown --objcg-refs '%s': expected percpu or atomic", arg);
+			cli_usage_error("unknown --objcg-refs '%s': expected percpu or atomic",
+					arg);
 		o->objcg_atomic = !strcmp(arg, "atomic");
 		break;
 	case OPT_SEED:
@@ -283,7 +290,8 @@ void cli_scenario_finish(struct cli_scenario_opts *o, bool need_scenario)
 			list_names_error("scenario", o->scenario_name, "one of", names, n);
 		}
 	} else if (need_scenario) {
-		cli_usage_error("no scenario given: expected -s NAME (see `slabstress list scenarios`)");
+		cli_usage_error(
+		    "no scenario given: expected -s NAME (see `slabstress list scenarios`)");
 	}
 
 	int variant = SS_VARIANT_FIXED;
@@ -324,15 +332,17 @@ void cli_scenario_finish(struct cli_scenario_opts *o, bool need_scenario)
 				a->page_size);
 	if (a->object_size < 8 || a->object_size > (1u << 22))
 		cli_usage_error("bad --object-size %zu: expected 8 to 4M bytes", a->object_size);
-	a->account = o->scn ? o->scn->needs_account || o->scn->handoff != SS_HANDOFF_ALLOCATOR : true;
+	a->account =
+	    o->scn ? o->scn->needs_account || o->scn->handoff != SS_HANDOFF_ALLOCATOR : true;
 	a->ncpus = o->scn ? o->scn->nroles : 2;
 	a->nobjcgs = 2;
 	a->max_objects = 4096;
 	a->objcg_atomic = o->objcg_atomic;
 	if (o->scn && o->scn->slab_only && o->alloc && strcmp(o->alloc->name, "slab"))
-		cli_usage_error("scenario '%s' needs --alloc slab (it exercises the slab model itself), "
-				"not '%s'",
-				o->scn->name, o->alloc->name);
+		cli_usage_error(
+		    "scenario '%s' needs --alloc slab (it exercises the slab model itself), "
+		    "not '%s'",
+		    o->scn->name, o->alloc->name);
 }
 
 void cli_parse(const struct argp *argp, int argc, char **argv_in, void *input)

@@ -15,9 +15,9 @@
 #include "scenarios/scenario.h"
 
 /* Exit status contract (DESIGN.md, slabstress.1). */
-#define SS_EXIT_CLEAN 0
-#define SS_EXIT_FOUND 1
-#define SS_EXIT_USAGE 2
+#define SS_EXIT_CLEAN	 0
+#define SS_EXIT_FOUND	 1
+#define SS_EXIT_USAGE	 2
 #define SS_EXIT_INTERNAL 3
 
 /* Options every scenario-running subcommand takes:
@@ -26,13 +26,13 @@
 struct cli_scenario_opts {
 	const char *scenario_name;
 	const char *variant_name, *alloc_name, *objext_name;
-	unsigned stride_bits;       /* 0: the variant's */
-	unsigned long object_size;  /* 0: default */
-	unsigned long page_size;    /* 0: default */
-	bool objcg_atomic;          /* --objcg-refs atomic */
+	unsigned stride_bits;	   /* 0: the variant's */
+	unsigned long object_size; /* 0: default */
+	unsigned long page_size;   /* 0: default */
+	bool objcg_atomic;	   /* --objcg-refs atomic */
 	unsigned long long seed;
 	bool seed_set;
-	bool alloc_list_ok;         /* bench: --alloc may be a comma list (kept in alloc_name) */
+	bool alloc_list_ok; /* bench: --alloc may be a comma list (kept in alloc_name) */
 	/* Resolved by cli_scenario_finish(): */
 	const struct ss_scenario *scn;
 	const struct ss_alloc_ops *alloc;
@@ -77,7 +77,7 @@ void cli_check_output_path(const char *opt, const char *path);
 /* Is stderr a terminal (for live progress lines)? */
 bool cli_stderr_is_tty(void);
 
-extern int cli_argc;      /* the whole command line, for result records */
+extern int cli_argc; /* the whole command line, for result records */
 extern char **cli_argv;
 
 #endif /* SS_CLI_H */

@@ -33,21 +33,21 @@ struct cmp_opts {
 };
 
 static const struct argp_option options[] = {
-	{"threshold", OPT_THRESHOLD, "PCT", 0,
-	 "smallest change of the median, in percent, that counts (default: 5)", 0},
-	{"alpha", OPT_ALPHA, "P", 0,
-	 "significance level of the Mann-Whitney U test (default: 0.05)", 0},
-	{"match", OPT_MATCH, "MODE", 0,
-	 "full: pair runs by scenario, allocator, size, batch, cold; scenario: ignore the "
-	 "allocator, to compare two allocators (default: full; when nothing pairs and each "
-	 "file holds one allocator, scenario)",
-	 0},
-	{"json", OPT_JSON, "FILE", 0,
-	 "also write the comparison (schema slabstress-compare/1) to FILE, - for stdout "
-	 "(default: none)",
-	 0},
-	{"quiet", 'q', 0, 0, "print only changed rows and the verdict (default: every pair)", 0},
-	{0},
+    {"threshold", OPT_THRESHOLD, "PCT", 0,
+     "smallest change of the median, in percent, that counts (default: 5)", 0},
+    {"alpha", OPT_ALPHA, "P", 0, "significance level of the Mann-Whitney U test (default: 0.05)",
+     0},
+    {"match", OPT_MATCH, "MODE", 0,
+     "full: pair runs by scenario, allocator, size, batch, cold; scenario: ignore the "
+     "allocator, to compare two allocators (default: full; when nothing pairs and each "
+     "file holds one allocator, scenario)",
+     0},
+    {"json", OPT_JSON, "FILE", 0,
+     "also write the comparison (schema slabstress-compare/1) to FILE, - for stdout "
+     "(default: none)",
+     0},
+    {"quiet", 'q', 0, 0, "print only changed rows and the verdict (default: every pair)", 0},
+    {0},
 };
 
 static double parse_double(const char *opt, const char *arg, double lo, double hi)
@@ -75,8 +75,8 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	case 'q': o->quiet = 1; break;
 	case ARGP_KEY_ARG:
 		if (o->npaths == 2)
-			cli_usage_error("compare: unexpected argument '%s': expected BASE.json NEW.json",
-					arg);
+			cli_usage_error(
+			    "compare: unexpected argument '%s': expected BASE.json NEW.json", arg);
 		o->path[o->npaths++] = arg;
 		break;
 	case ARGP_KEY_END:
@@ -90,23 +90,23 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 }
 
 static const char doc[] =
-	"Compare two bench results: per scenario, allocator, size, batch and consumer "
-	"warmth, the change of the median handoffs/s with a Mann-Whitney U test over the "
-	"repeats, and any change of failure status.\v"
-	"USAGE\n"
-	"  slabstress compare BASE.json NEW.json [--threshold PCT] [--alpha P] [--match "
-	"full|scenario] [--json FILE]\n\n"
-	"EXAMPLES\n"
-	"  slabstress bench -s release-acquire --alloc slab,jemalloc,libc --repeat 5 --json "
-	"base.json\n"
-	"  (change the code, rebuild)\n"
-	"  slabstress bench -s release-acquire --alloc slab,jemalloc,libc --repeat 5 --json "
-	"new.json\n"
-	"  slabstress compare base.json new.json\n"
-	"  slabstress compare slab.json libc.json --match scenario --threshold 10\n\n"
-	"Exit status: 0 no regression (\"no change\" when nothing moved), 1 a regression "
-	"(slower beyond the threshold and the noise, or clean -> failing), 2 bad or "
-	"mismatched input.";
+    "Compare two bench results: per scenario, allocator, size, batch and consumer "
+    "warmth, the change of the median handoffs/s with a Mann-Whitney U test over the "
+    "repeats, and any change of failure status.\v"
+    "USAGE\n"
+    "  slabstress compare BASE.json NEW.json [--threshold PCT] [--alpha P] [--match "
+    "full|scenario] [--json FILE]\n\n"
+    "EXAMPLES\n"
+    "  slabstress bench -s release-acquire --alloc slab,jemalloc,libc --repeat 5 --json "
+    "base.json\n"
+    "  (change the code, rebuild)\n"
+    "  slabstress bench -s release-acquire --alloc slab,jemalloc,libc --repeat 5 --json "
+    "new.json\n"
+    "  slabstress compare base.json new.json\n"
+    "  slabstress compare slab.json libc.json --match scenario --threshold 10\n\n"
+    "Exit status: 0 no regression (\"no change\" when nothing moved), 1 a regression "
+    "(slower beyond the threshold and the noise, or clean -> failing), 2 bad or "
+    "mismatched input.";
 
 /* ---- loading ------------------------------------------------------------------------ */
 
@@ -133,8 +133,7 @@ static const json_t *field(const struct file *f, const json_t *obj, const char *
 			   const char *key, json_type type, const char *expect)
 {
 	const json_t *v = json_object_get(obj, key);
-	bool ok = v && (json_typeof(v) == type ||
-			(type == JSON_REAL && json_is_integer(v)) ||
+	bool ok = v && (json_typeof(v) == type || (type == JSON_REAL && json_is_integer(v)) ||
 			(type == JSON_TRUE && json_is_boolean(v)));
 	if (!ok)
 		cli_usage_error("%s: %s%s%s: %s %s", f->path, where, *where ? "." : "", key,
@@ -149,8 +148,8 @@ static void load(struct file *f, const char *path)
 	f->doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
 	if (!f->doc) {
 		if (jerr.line > 0)
-			cli_usage_error("%s:%d:%d: not valid JSON: %s", path, jerr.line, jerr.column,
-					jerr.text);
+			cli_usage_error("%s:%d:%d: not valid JSON: %s", path, jerr.line,
+					jerr.column, jerr.text);
 		cli_usage_error("%s: %s", path, jerr.text);
 	}
 	if (!json_is_object(f->doc))
@@ -164,11 +163,13 @@ static void load(struct file *f, const char *path)
 	const char *s = json_string_value(schema);
 	if (strcmp(s, BENCH_SCHEMA)) {
 		if (!strncmp(s, "slabstress-bench/", 17))
-			cli_usage_error("%s: schema \"%s\" is not one this slabstress reads (expected "
-					"\"%s\")",
-					path, s, BENCH_SCHEMA);
-		cli_usage_error("%s: not a slabstress bench result (schema \"%s\", expected \"%s\")",
-				path, s, BENCH_SCHEMA);
+			cli_usage_error(
+			    "%s: schema \"%s\" is not one this slabstress reads (expected "
+			    "\"%s\")",
+			    path, s, BENCH_SCHEMA);
+		cli_usage_error(
+		    "%s: not a slabstress bench result (schema \"%s\", expected \"%s\")", path, s,
+		    BENCH_SCHEMA);
 	}
 	const json_t *results = field(f, f->doc, "", "results", JSON_ARRAY, "an array");
 	f->n = json_array_size(results);
@@ -177,29 +178,33 @@ static void load(struct file *f, const char *path)
 		cli_internal_error("out of memory");
 	size_t i;
 	const json_t *r;
-	json_array_foreach(results, i, r) {
+	json_array_foreach(results, i, r)
+	{
 		char where[64];
 		snprintf(where, sizeof(where), "results[%zu]", i);
 		if (!json_is_object(r))
 			cli_usage_error("%s: %s: expected an object", path, where);
 		struct rec *x = &f->r[i];
-		x->scenario = json_string_value(field(f, r, where, "scenario", JSON_STRING, "a string"));
+		x->scenario =
+		    json_string_value(field(f, r, where, "scenario", JSON_STRING, "a string"));
 		x->alloc = json_string_value(field(f, r, where, "alloc", JSON_STRING, "a string"));
-		x->size = json_integer_value(field(f, r, where, "size", JSON_INTEGER, "an integer"));
-		x->batch = json_integer_value(field(f, r, where, "batch", JSON_INTEGER, "an integer"));
+		x->size =
+		    json_integer_value(field(f, r, where, "size", JSON_INTEGER, "an integer"));
+		x->batch =
+		    json_integer_value(field(f, r, where, "batch", JSON_INTEGER, "an integer"));
 		x->cold = json_is_true(field(f, r, where, "cold", JSON_TRUE, "true or false"));
 		const json_t *var = json_object_get(r, "variant");
 		x->variant = json_is_string(var) ? json_string_value(var) : "";
 		const json_t *fail = field(f, r, where, "failures", JSON_OBJECT, "an object");
 		char fwhere[80];
 		snprintf(fwhere, sizeof(fwhere), "%s.failures", where);
-		x->failures = json_integer_value(field(f, fail, fwhere, "total", JSON_INTEGER,
-						       "an integer"));
+		x->failures =
+		    json_integer_value(field(f, fail, fwhere, "total", JSON_INTEGER, "an integer"));
 		char twhere[80];
 		snprintf(twhere, sizeof(twhere), "%s.timing", where);
 		const json_t *t = field(f, r, where, "timing", JSON_OBJECT, "an object");
-		const json_t *h = field(f, t, twhere, "handoffs_per_s", JSON_ARRAY,
-					"an array of numbers");
+		const json_t *h =
+		    field(f, t, twhere, "handoffs_per_s", JSON_ARRAY, "an array of numbers");
 		x->n = json_array_size(h);
 		x->hps = calloc(x->n ? x->n : 1, sizeof(double));
 		if (!x->hps)
@@ -207,8 +212,9 @@ static void load(struct file *f, const char *path)
 		for (size_t k = 0; k < x->n; k++) {
 			const json_t *v = json_array_get(h, k);
 			if (!json_is_number(v) || json_number_value(v) < 0)
-				cli_usage_error("%s: %s.handoffs_per_s[%zu]: expected a number >= 0", path,
-						twhere, k);
+				cli_usage_error(
+				    "%s: %s.handoffs_per_s[%zu]: expected a number >= 0", path,
+				    twhere, k);
 			x->hps[k] = json_number_value(v);
 		}
 		const json_t *rtt = json_object_get(t, "rtt_ns_median");
@@ -217,9 +223,10 @@ static void load(struct file *f, const char *path)
 			struct rec *y = &f->r[j];
 			if (!strcmp(x->scenario, y->scenario) && !strcmp(x->alloc, y->alloc) &&
 			    x->size == y->size && x->batch == y->batch && x->cold == y->cold)
-				cli_usage_error("%s: results[%zu] repeats results[%zu] (%s, %s, size %lld, "
-						"batch %lld): expected one entry each",
-						path, i, j, x->scenario, x->alloc, x->size, x->batch);
+				cli_usage_error(
+				    "%s: results[%zu] repeats results[%zu] (%s, %s, size %lld, "
+				    "batch %lld): expected one entry each",
+				    path, i, j, x->scenario, x->alloc, x->size, x->batch);
 		}
 		if (i == 0)
 			f->one_alloc = x->alloc;
@@ -233,17 +240,17 @@ static void load(struct file *f, const char *path)
 /* ---- matching and judging ----------------------------------------------------------- */
 
 enum verdict { V_SAME, V_FASTER, V_SLOWER, V_NOW_FAILING, V_FIXED, V_STILL_FAILING, V_NO_DATA };
-static const char *const verdict_names[] = {"same", "faster", "SLOWER", "NOW FAILING",
+static const char *const verdict_names[] = {"same",  "faster",	      "SLOWER", "NOW FAILING",
 					    "fixed", "still failing", "no data"};
-static const char *const verdict_json[] = {"same", "faster", "slower", "now-failing",
+static const char *const verdict_json[] = {"same",  "faster",	     "slower", "now-failing",
 					   "fixed", "still-failing", "no-data"};
 
 struct pair {
 	struct rec *a, *b;
 	double med_a, med_b, change; /* change in percent */
 	struct ss_mwu u;
-	bool by_ranges;  /* too few runs for the test: judged by non-overlapping ranges */
-	bool separated;  /* ranges do not overlap */
+	bool by_ranges; /* too few runs for the test: judged by non-overlapping ranges */
+	bool separated; /* ranges do not overlap */
 	enum verdict v;
 	char note[160];
 };
@@ -259,11 +266,12 @@ static void check_unique_for_scenario_match(const struct file *f)
 	for (size_t i = 0; i < f->n; i++)
 		for (size_t j = 0; j < i; j++)
 			if (same_params(&f->r[i], &f->r[j], false))
-				cli_usage_error("%s: --match scenario: results[%zu] (%s) and results[%zu] "
-						"(%s) are both %s size %lld batch %lld: expected one "
-						"allocator per scenario and parameters",
-						f->path, j, f->r[j].alloc, i, f->r[i].alloc,
-						f->r[i].scenario, f->r[i].size, f->r[i].batch);
+				cli_usage_error(
+				    "%s: --match scenario: results[%zu] (%s) and results[%zu] "
+				    "(%s) are both %s size %lld batch %lld: expected one "
+				    "allocator per scenario and parameters",
+				    f->path, j, f->r[j].alloc, i, f->r[i].alloc, f->r[i].scenario,
+				    f->r[i].size, f->r[i].batch);
 }
 
 static double minv(const double *x, size_t n)
@@ -316,18 +324,20 @@ static void judge(struct pair *p, const struct cmp_opts *o)
 	size_t len = 0;
 	p->note[0] = 0;
 	if (strcmp(a->alloc, b->alloc))
-		len += snprintf(p->note + len, sizeof(p->note) - len, "allocator differs: %s -> %s; ",
-				a->alloc, b->alloc);
+		len += snprintf(p->note + len, sizeof(p->note) - len,
+				"allocator differs: %s -> %s; ", a->alloc, b->alloc);
 	if (*a->variant && *b->variant && strcmp(a->variant, b->variant) && len < sizeof(p->note))
-		len += snprintf(p->note + len, sizeof(p->note) - len, "variant %s -> %s; ", a->variant,
-				b->variant);
+		len += snprintf(p->note + len, sizeof(p->note) - len, "variant %s -> %s; ",
+				a->variant, b->variant);
 	if (p->by_ranges && fabs(p->change) >= o->threshold && len < sizeof(p->note))
 		len += snprintf(p->note + len, sizeof(p->note) - len,
-				"%zu vs %zu runs: too few for the U test, judged by ranges; ", a->n, b->n);
+				"%zu vs %zu runs: too few for the U test, judged by ranges; ", a->n,
+				b->n);
 	if (a->rtt > 0 && b->rtt > 0 && (b->rtt > a->rtt * 1.25 || b->rtt < a->rtt * 0.8) &&
 	    len < sizeof(p->note))
-		len += snprintf(p->note + len, sizeof(p->note) - len,
-				"round trip %.0f -> %.0f ns: the machine moved too; ", a->rtt, b->rtt);
+		len +=
+		    snprintf(p->note + len, sizeof(p->note) - len,
+			     "round trip %.0f -> %.0f ns: the machine moved too; ", a->rtt, b->rtt);
 	if (len >= 2 && len < sizeof(p->note))
 		p->note[len - 2] = 0;
 }
@@ -360,7 +370,8 @@ int cmd_compare(int argc, char **argv)
 		for (size_t i = 0; i < f[0].n && !any; i++)
 			for (size_t j = 0; j < f[1].n && !any; j++)
 				any = same_params(&f[0].r[i], &f[1].r[j], true);
-		if (!any && f[0].one_alloc && f[1].one_alloc && strcmp(f[0].one_alloc, f[1].one_alloc)) {
+		if (!any && f[0].one_alloc && f[1].one_alloc &&
+		    strcmp(f[0].one_alloc, f[1].one_alloc)) {
 			by_alloc = false;
 			auto_scenario = true;
 		}
@@ -385,11 +396,12 @@ int cmd_compare(int argc, char **argv)
 				break;
 			}
 	if (!np)
-		cli_usage_error("%s: no run matches one in %s by scenario, allocator, size, batch and "
-				"cold (first: %s, %s, size %lld, batch %lld): expected results of the "
-				"same bench, or --match scenario",
-				o.path[1], o.path[0], f[0].r[0].scenario, f[0].r[0].alloc, f[0].r[0].size,
-				f[0].r[0].batch);
+		cli_usage_error(
+		    "%s: no run matches one in %s by scenario, allocator, size, batch and "
+		    "cold (first: %s, %s, size %lld, batch %lld): expected results of the "
+		    "same bench, or --match scenario",
+		    o.path[1], o.path[0], f[0].r[0].scenario, f[0].r[0].alloc, f[0].r[0].size,
+		    f[0].r[0].batch);
 
 	int nreg = 0, nimp = 0, nsame = 0;
 	for (size_t i = 0; i < np; i++) {
@@ -416,42 +428,48 @@ int cmd_compare(int argc, char **argv)
 	/* With --json -, stdout carries the JSON: the table goes to stderr. */
 	FILE *out = o.json_path && !strcmp(o.json_path, "-") ? stderr : stdout;
 	if (auto_scenario)
-		fprintf(out, "note: %s holds only %s and %s only %s: runs paired by scenario and parameters\n",
-		       o.path[0], f[0].one_alloc, o.path[1], f[1].one_alloc);
-	fprintf(out, "%-*s %-*s %6s %5s %4s %10s %10s %8s %7s  %-13s %s\n", wsc, "SCENARIO", wal, "ALLOC",
-	       "SIZE", "BATCH", "COLD", "BASE M/s", "NEW M/s", "CHANGE", "P", "VERDICT", "NOTE");
+		fprintf(out,
+			"note: %s holds only %s and %s only %s: runs paired by scenario and "
+			"parameters\n",
+			o.path[0], f[0].one_alloc, o.path[1], f[1].one_alloc);
+	fprintf(out, "%-*s %-*s %6s %5s %4s %10s %10s %8s %7s  %-13s %s\n", wsc, "SCENARIO", wal,
+		"ALLOC", "SIZE", "BATCH", "COLD", "BASE M/s", "NEW M/s", "CHANGE", "P", "VERDICT",
+		"NOTE");
 	for (size_t i = 0; i < np; i++) {
 		struct pair *p = &pairs[i];
 		if (o.quiet && (p->v == V_SAME))
 			continue;
 		char al[96], pv[16] = "-", ch[16] = "-";
-		snprintf(al, sizeof(al), "%s%s%s", p->a->alloc, strcmp(p->a->alloc, p->b->alloc) ? ">" : "",
+		snprintf(al, sizeof(al), "%s%s%s", p->a->alloc,
+			 strcmp(p->a->alloc, p->b->alloc) ? ">" : "",
 			 strcmp(p->a->alloc, p->b->alloc) ? p->b->alloc : "");
 		if (p->u.p > 0 || p->v == V_SAME || p->v == V_FASTER || p->v == V_SLOWER)
 			snprintf(pv, sizeof(pv), "%.3f", p->u.p);
 		if (p->med_a > 0)
 			snprintf(ch, sizeof(ch), "%+.1f%%", p->change);
 		fprintf(out, "%-*s %-*s %6lld %5lld %4s %10.3f %10.3f %8s %7s  %-13s %s\n", wsc,
-		       p->a->scenario, wal, al, p->a->size, p->a->batch, p->a->cold ? "yes" : "no",
-		       p->med_a / 1e6, p->med_b / 1e6, ch, pv, verdict_names[p->v], p->note);
+			p->a->scenario, wal, al, p->a->size, p->a->batch, p->a->cold ? "yes" : "no",
+			p->med_a / 1e6, p->med_b / 1e6, ch, pv, verdict_names[p->v], p->note);
 	}
 	for (int s = 0; s < 2; s++)
 		for (size_t i = 0; i < f[s].n; i++)
 			if (!f[s].r[i].matched)
-				fprintf(out, "only in %s: %s, %s, size %lld, batch %lld%s\n", o.path[s],
-				       f[s].r[i].scenario, f[s].r[i].alloc, f[s].r[i].size, f[s].r[i].batch,
-				       f[s].r[i].cold ? ", cold" : "");
+				fprintf(out, "only in %s: %s, %s, size %lld, batch %lld%s\n",
+					o.path[s], f[s].r[i].scenario, f[s].r[i].alloc,
+					f[s].r[i].size, f[s].r[i].batch,
+					f[s].r[i].cold ? ", cold" : "");
 
 	const char *overall = nreg ? "regression" : nimp ? "improvement" : "no change";
 	if (nreg)
 		fprintf(out, "REGRESSION: %d of %zu pair%s (threshold %g%%, alpha %g)\n", nreg, np,
-		       np == 1 ? "" : "s", o.threshold, o.alpha);
+			np == 1 ? "" : "s", o.threshold, o.alpha);
 	else if (nimp)
-		fprintf(out, "no regression: %d of %zu pair%s improved (threshold %g%%, alpha %g)\n", nimp,
-		       np, np == 1 ? "" : "s", o.threshold, o.alpha);
+		fprintf(out,
+			"no regression: %d of %zu pair%s improved (threshold %g%%, alpha %g)\n",
+			nimp, np, np == 1 ? "" : "s", o.threshold, o.alpha);
 	else
-		fprintf(out, "no change: %zu pair%s within %g%% or within the noise (alpha %g)\n", np,
-		       np == 1 ? "" : "s", o.threshold, o.alpha);
+		fprintf(out, "no change: %zu pair%s within %g%% or within the noise (alpha %g)\n",
+			np, np == 1 ? "" : "s", o.threshold, o.alpha);
 
 	if (o.json_path) {
 		json_t *doc = res_doc_new("compare", cli_argc, cli_argv);
@@ -459,41 +477,42 @@ int cmd_compare(int argc, char **argv)
 		for (size_t i = 0; i < np; i++) {
 			struct pair *p = &pairs[i];
 			json_array_append_new(
-				arr,
-				json_pack("{s:s, s:s, s:s, s:I, s:I, s:b, s:s, s:b, s:{s:f, s:f, s:f, "
-					  "s:f, s:f, s:b, s:b, s:I, s:I, s:f, s:f}, s:I, s:I, s:s}",
-					  "scenario", p->a->scenario, "base_alloc", p->a->alloc,
-					  "new_alloc", p->b->alloc, "size", (json_int_t)p->a->size, "batch",
-					  (json_int_t)p->a->batch, "cold", p->a->cold, "verdict",
-					  verdict_json[p->v], "regression", is_regression(p->v), "timing",
-					  "base_median", p->med_a, "new_median", p->med_b, "change_pct",
-					  p->change, "u", p->u.u, "p", p->u.p, "exact", p->u.exact,
-					  "judged_by_ranges", p->by_ranges, "base_runs",
-					  (json_int_t)p->a->n, "new_runs", (json_int_t)p->b->n,
-					  "base_rtt_ns", p->a->rtt, "new_rtt_ns", p->b->rtt,
-					  "base_failures", (json_int_t)p->a->failures, "new_failures",
-					  (json_int_t)p->b->failures, "note", p->note));
+			    arr,
+			    json_pack("{s:s, s:s, s:s, s:I, s:I, s:b, s:s, s:b, s:{s:f, s:f, s:f, "
+				      "s:f, s:f, s:b, s:b, s:I, s:I, s:f, s:f}, s:I, s:I, s:s}",
+				      "scenario", p->a->scenario, "base_alloc", p->a->alloc,
+				      "new_alloc", p->b->alloc, "size", (json_int_t)p->a->size,
+				      "batch", (json_int_t)p->a->batch, "cold", p->a->cold,
+				      "verdict", verdict_json[p->v], "regression",
+				      is_regression(p->v), "timing", "base_median", p->med_a,
+				      "new_median", p->med_b, "change_pct", p->change, "u", p->u.u,
+				      "p", p->u.p, "exact", p->u.exact, "judged_by_ranges",
+				      p->by_ranges, "base_runs", (json_int_t)p->a->n, "new_runs",
+				      (json_int_t)p->b->n, "base_rtt_ns", p->a->rtt, "new_rtt_ns",
+				      p->b->rtt, "base_failures", (json_int_t)p->a->failures,
+				      "new_failures", (json_int_t)p->b->failures, "note", p->note));
 		}
 		json_t *only = json_array();
 		for (int s = 0; s < 2; s++)
 			for (size_t i = 0; i < f[s].n; i++)
 				if (!f[s].r[i].matched)
 					json_array_append_new(
-						only, json_pack("{s:s, s:s, s:s, s:I, s:I, s:b}", "file",
-								s ? "new" : "base", "scenario",
-								f[s].r[i].scenario, "alloc", f[s].r[i].alloc,
-								"size", (json_int_t)f[s].r[i].size, "batch",
-								(json_int_t)f[s].r[i].batch, "cold",
-								f[s].r[i].cold));
+					    only,
+					    json_pack("{s:s, s:s, s:s, s:I, s:I, s:b}", "file",
+						      s ? "new" : "base", "scenario",
+						      f[s].r[i].scenario, "alloc", f[s].r[i].alloc,
+						      "size", (json_int_t)f[s].r[i].size, "batch",
+						      (json_int_t)f[s].r[i].batch, "cold",
+						      f[s].r[i].cold));
 		json_object_set_new(doc, "parameters",
 				    json_pack("{s:s, s:s, s:f, s:f, s:s}", "base", o.path[0], "new",
-					      o.path[1], "threshold_pct", o.threshold, "alpha", o.alpha,
-					      "match", by_alloc ? "full" : "scenario"));
+					      o.path[1], "threshold_pct", o.threshold, "alpha",
+					      o.alpha, "match", by_alloc ? "full" : "scenario"));
 		json_object_set_new(doc, "pairs", arr);
 		json_object_set_new(doc, "unmatched", only);
 		json_object_set_new(doc, "summary",
-				    json_pack("{s:i, s:i, s:i}", "regressions", nreg, "improvements",
-					      nimp, "same", nsame));
+				    json_pack("{s:i, s:i, s:i}", "regressions", nreg,
+					      "improvements", nimp, "same", nsame));
 		json_object_set_new(doc, "verdict", json_string(overall));
 		char err[256];
 		if (res_write_atomic(doc, o.json_path, err, sizeof(err)) != 0)

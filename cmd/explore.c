@@ -44,50 +44,50 @@ struct explore_cli {
 };
 
 static const struct argp_option options[] = {
-	{0, 0, 0, 0, "Emulation:", 3},
-	{"model", OPT_MODEL, "M", 0, "memory model: sc, tso, lkmm (default: lkmm)", 3},
-	{"strategy", OPT_STRATEGY, "S", 0,
-	 "exploration strategy: random, pct (priorities with d-1 change points), exhaustive "
-	 "(bounded depth-first search; a verification result within its bounds) (default: random)",
-	 3},
-	{"executions", OPT_EXECUTIONS, "N", 0,
-	 "stop after N executions (default: 100000, or unlimited with --duration)", 3},
-	{"duration", OPT_DURATION, "T", 0,
-	 "stop after T (10, 10s, 500ms, 2m; default: none, --executions bounds the run)", 3},
-	{"stale-prob", OPT_STALE_PROB, "P", 0,
-	 "probability that a memory-model choice is weak: a load reads an older permitted "
-	 "value, a store stays buffered (default: 0.3)",
-	 3},
-	{"max-steps", OPT_MAX_STEPS, "N", 0,
-	 "step bound of one execution; beyond it: step-limit failure (default: 200000)", 3},
-	{"iters", OPT_ITERS, "N", 0, "handoffs per role per execution (default: 1)", 3},
-	{"depth", OPT_DEPTH, "D", 0,
-	 "pct: bug depth d, d-1 priority change points per execution (default: 3); exhaustive: "
-	 "the same as --preemptions",
-	 3},
-	{"history", OPT_HISTORY, "H", 0,
-	 "pct: a load reads one of the H+1 newest permitted values (default: 1)", 3},
-	{"preemptions", OPT_PREEMPTIONS, "N", 0,
-	 "exhaustive: at most N switches away from a CPU that could go on (default: 1)", 3},
-	{"staleness", OPT_STALENESS, "N", 0,
-	 "exhaustive: at most N weak memory-model choices (stale reads, store buffers kept a "
-	 "step) per execution (default: 1)",
-	 3},
-	{0, 0, 0, 0, "Output:", 4},
-	{"json", OPT_JSON, "FILE", 0, "write the result as JSON to FILE (- for stdout; default: none)",
-	 4},
-	{"save", OPT_SAVE, "DIR", 0,
-	 "save each failing schedule as a reproducer DIR/<scenario>-<variant>-<model>-<kind>-"
-	 "<hash>.json for `slabstress replay` (default: none)",
-	 4},
-	{"keep-going", OPT_KEEP_GOING, 0, 0,
-	 "keep exploring after a failing execution (default: stop at the first)", 4},
-	{"full-trace", OPT_FULL_TRACE, 0, 0,
-	 "print every step of the failing execution (default: the interesting ones)", 4},
-	{"no-progress", OPT_NO_PROGRESS, 0, 0,
-	 "no live progress line (default: shown when stderr is a terminal)", 4},
-	{"quiet", 'q', 0, 0, "print only the verdict and the failure (default: full summary)", 4},
-	{0},
+    {0, 0, 0, 0, "Emulation:", 3},
+    {"model", OPT_MODEL, "M", 0, "memory model: sc, tso, lkmm (default: lkmm)", 3},
+    {"strategy", OPT_STRATEGY, "S", 0,
+     "exploration strategy: random, pct (priorities with d-1 change points), exhaustive "
+     "(bounded depth-first search; a verification result within its bounds) (default: random)",
+     3},
+    {"executions", OPT_EXECUTIONS, "N", 0,
+     "stop after N executions (default: 100000, or unlimited with --duration)", 3},
+    {"duration", OPT_DURATION, "T", 0,
+     "stop after T (10, 10s, 500ms, 2m; default: none, --executions bounds the run)", 3},
+    {"stale-prob", OPT_STALE_PROB, "P", 0,
+     "probability that a memory-model choice is weak: a load reads an older permitted "
+     "value, a store stays buffered (default: 0.3)",
+     3},
+    {"max-steps", OPT_MAX_STEPS, "N", 0,
+     "step bound of one execution; beyond it: step-limit failure (default: 200000)", 3},
+    {"iters", OPT_ITERS, "N", 0, "handoffs per role per execution (default: 1)", 3},
+    {"depth", OPT_DEPTH, "D", 0,
+     "pct: bug depth d, d-1 priority change points per execution (default: 3); exhaustive: "
+     "the same as --preemptions",
+     3},
+    {"history", OPT_HISTORY, "H", 0,
+     "pct: a load reads one of the H+1 newest permitted values (default: 1)", 3},
+    {"preemptions", OPT_PREEMPTIONS, "N", 0,
+     "exhaustive: at most N switches away from a CPU that could go on (default: 1)", 3},
+    {"staleness", OPT_STALENESS, "N", 0,
+     "exhaustive: at most N weak memory-model choices (stale reads, store buffers kept a "
+     "step) per execution (default: 1)",
+     3},
+    {0, 0, 0, 0, "Output:", 4},
+    {"json", OPT_JSON, "FILE", 0, "write the result as JSON to FILE (- for stdout; default: none)",
+     4},
+    {"save", OPT_SAVE, "DIR", 0,
+     "save each failing schedule as a reproducer DIR/<scenario>-<variant>-<model>-<kind>-"
+     "<hash>.json for `slabstress replay` (default: none)",
+     4},
+    {"keep-going", OPT_KEEP_GOING, 0, 0,
+     "keep exploring after a failing execution (default: stop at the first)", 4},
+    {"full-trace", OPT_FULL_TRACE, 0, 0,
+     "print every step of the failing execution (default: the interesting ones)", 4},
+    {"no-progress", OPT_NO_PROGRESS, 0, 0,
+     "no live progress line (default: shown when stderr is a terminal)", 4},
+    {"quiet", 'q', 0, 0, "print only the verdict and the failure (default: full summary)", 4},
+    {0},
 };
 
 static error_t parse(int key, char *arg, struct argp_state *state)
@@ -105,9 +105,10 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		char *end;
 		double v = strtod(arg, &end);
 		if (!*arg || *end || !(v >= 0 && v <= 1))
-			cli_usage_error("cannot parse --stale-prob '%s': expected a probability from 0 "
-					"to 1, like 0.3",
-					arg);
+			cli_usage_error(
+			    "cannot parse --stale-prob '%s': expected a probability from 0 "
+			    "to 1, like 0.3",
+			    arg);
 		o->stale_prob = v;
 		o->stale_set = 1;
 		break;
@@ -139,27 +140,28 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 }
 
 static const char doc[] =
-	"Run a handoff scenario in the deterministic weak-memory emulator: the roles become "
-	"virtual CPUs, every kernel access is a scheduling point, and a memory model (sc, "
-	"tso, lkmm) decides which value each load may return.  Each execution follows a "
-	"schedule (a byte string); the first failing one is printed with its bytes (hex) and "
-	"the interleaving, stale reads marked.\v"
-	"A failure under sc is not an ordering bug at all; one under lkmm but not tso needs a "
-	"reordering x86 never does.\n\n"
-	"Usage:\n"
-	"  slabstress explore -s SCENARIO [--variant V] [--model sc|tso|lkmm]\n"
-	"                     [--strategy random|pct|exhaustive] [--depth D] [--history H]\n"
-	"                     [--preemptions N] [--staleness N]\n"
-	"                     [--executions N | --duration T] [--seed N] [--stale-prob P]\n"
-	"                     [--keep-going] [--save DIR] [--json FILE] [slab knobs]\n\n"
-	"Examples:\n"
-	"  slabstress explore -s lazy-objexts --variant rc1 --model lkmm\n"
-	"  slabstress explore -s lazy-objexts --variant rc1 --strategy pct --depth 3 --save found/\n"
-	"  slabstress explore -s release-acquire --variant fixed --strategy exhaustive\n"
-	"  slabstress explore -s lazy-objexts --variant wmb-rmb --model lkmm --duration 10s\n"
-	"  slabstress explore -s once --variant fixed --model tso --executions 20000 --json out.json\n\n"
-	"Exit status: 0 no failure, 1 a failing schedule was found, 2 bad input, 3 internal "
-	"error.";
+    "Run a handoff scenario in the deterministic weak-memory emulator: the roles become "
+    "virtual CPUs, every kernel access is a scheduling point, and a memory model (sc, "
+    "tso, lkmm) decides which value each load may return.  Each execution follows a "
+    "schedule (a byte string); the first failing one is printed with its bytes (hex) and "
+    "the interleaving, stale reads marked.\v"
+    "A failure under sc is not an ordering bug at all; one under lkmm but not tso needs a "
+    "reordering x86 never does.\n\n"
+    "Usage:\n"
+    "  slabstress explore -s SCENARIO [--variant V] [--model sc|tso|lkmm]\n"
+    "                     [--strategy random|pct|exhaustive] [--depth D] [--history H]\n"
+    "                     [--preemptions N] [--staleness N]\n"
+    "                     [--executions N | --duration T] [--seed N] [--stale-prob P]\n"
+    "                     [--keep-going] [--save DIR] [--json FILE] [slab knobs]\n\n"
+    "Examples:\n"
+    "  slabstress explore -s lazy-objexts --variant rc1 --model lkmm\n"
+    "  slabstress explore -s lazy-objexts --variant rc1 --strategy pct --depth 3 --save found/\n"
+    "  slabstress explore -s release-acquire --variant fixed --strategy exhaustive\n"
+    "  slabstress explore -s lazy-objexts --variant wmb-rmb --model lkmm --duration 10s\n"
+    "  slabstress explore -s once --variant fixed --model tso --executions 20000 --json "
+    "out.json\n\n"
+    "Exit status: 0 no failure, 1 a failing schedule was found, 2 bad input, 3 internal "
+    "error.";
 
 static const struct argp_child children[] = {{&cli_scenario_argp, 0, 0, 0}, {0}};
 
@@ -268,19 +270,22 @@ int cmd_explore(int argc, char **argv)
 		       "%s, seed %llu\n",
 		       ec.scn->name, ss_variant_name(a->variant), ec.alloc->name,
 		       wmm_model_name(model), explore_strategy_name(strategy), xo.seed);
-		printf("  slab: stride-bits %u, objext %s, object-size %zu, page-size %zu, account %s\n",
+		printf("  slab: stride-bits %u, objext %s, object-size %zu, page-size %zu, account "
+		       "%s\n",
 		       a->stride_bits, ss_objext_name(a->objext), a->object_size, a->page_size,
 		       a->account ? "SLAB_ACCOUNT" : "__GFP_ACCOUNT only");
 		if (xo.max_execs)
-			printf("  %d virtual CPUs, %llu executions of %lu handoff%s, stale-prob %.2f, "
-			       "max-steps %lu\n",
-			       ec.scn->nroles, xo.max_execs, ec.iters, ec.iters == 1 ? "" : "s",
-			       xo.stale_prob, ec.max_steps);
+			printf(
+			    "  %d virtual CPUs, %llu executions of %lu handoff%s, stale-prob %.2f, "
+			    "max-steps %lu\n",
+			    ec.scn->nroles, xo.max_execs, ec.iters, ec.iters == 1 ? "" : "s",
+			    xo.stale_prob, ec.max_steps);
 		else
-			printf("  %d virtual CPUs, %.1f s of executions of %lu handoff%s, stale-prob "
-			       "%.2f, max-steps %lu\n",
-			       ec.scn->nroles, xo.duration, ec.iters, ec.iters == 1 ? "" : "s",
-			       xo.stale_prob, ec.max_steps);
+			printf(
+			    "  %d virtual CPUs, %.1f s of executions of %lu handoff%s, stale-prob "
+			    "%.2f, max-steps %lu\n",
+			    ec.scn->nroles, xo.duration, ec.iters, ec.iters == 1 ? "" : "s",
+			    xo.stale_prob, ec.max_steps);
 		fflush(stdout);
 	}
 
@@ -319,18 +324,21 @@ int cmd_explore(int argc, char **argv)
 		       st->pct_n, st->pct_k, st->pct_d, st->pct_h, st->pct_d, st->pct_bound);
 	if (strategy == EXPLORE_EXHAUSTIVE && !st->found) {
 		if (st->complete && !st->bound_hit)
-			printf("  exhaustive: complete: every execution explored (no bound was reached; "
+			printf("  exhaustive: complete: every execution explored (no bound was "
+			       "reached; "
 			       "history %d messages per location, step bound %lu)\n",
 			       4, ec.max_steps);
 		else if (st->complete)
-			printf("  exhaustive: complete within bounds (preemptions <= %u, weak choices "
-			       "<= %u): a verification result for those bounds, not a sample\n",
-			       st->bound_p, st->bound_s);
+			printf(
+			    "  exhaustive: complete within bounds (preemptions <= %u, weak choices "
+			    "<= %u): a verification result for those bounds, not a sample\n",
+			    st->bound_p, st->bound_s);
 		else
-			printf("  exhaustive: %s before the search ended: a partial search, not a "
-			       "verification result (bounds: preemptions <= %u, weak choices <= %u)\n",
-			       st->interrupted ? "interrupted" : "budget exhausted", st->bound_p,
-			       st->bound_s);
+			printf(
+			    "  exhaustive: %s before the search ended: a partial search, not a "
+			    "verification result (bounds: preemptions <= %u, weak choices <= %u)\n",
+			    st->interrupted ? "interrupted" : "budget exhausted", st->bound_p,
+			    st->bound_s);
 	}
 	if (sv.nsaved)
 		printf("  saved %lu reproducer%s under %s/ (first: %s)\n", sv.nsaved,
@@ -367,27 +375,26 @@ int cmd_explore(int argc, char **argv)
 	if (o.json_path) {
 		json_t *doc = res_doc_new("explore", cli_argc, cli_argv);
 		json_object_set_new(
-			doc, "parameters",
-			json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:I, s:I, s:I, s:I, s:f, s:f, "
-				  "s:I, s:I, s:b, s:b}",
-				  "scenario", ec.scn->name, "variant", ss_variant_name(a->variant),
-				  "alloc", ec.alloc->name, "model", wmm_model_name(model), "strategy",
-				  explore_strategy_name(strategy), "stride_bits", a->stride_bits, "objext",
-				  ss_objext_name(a->objext), "object_size", (json_int_t)a->object_size,
-				  "page_size", (json_int_t)a->page_size, "seed", (json_int_t)xo.seed,
-				  "executions", (json_int_t)xo.max_execs, "duration", xo.duration,
-				  "stale_prob", xo.stale_prob, "max_steps", (json_int_t)ec.max_steps,
-				  "iters", (json_int_t)ec.iters, "keep_going", xo.keep_going,
-				  "account", a->account));
+		    doc, "parameters",
+		    json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:I, s:I, s:I, s:I, s:f, s:f, "
+			      "s:I, s:I, s:b, s:b}",
+			      "scenario", ec.scn->name, "variant", ss_variant_name(a->variant),
+			      "alloc", ec.alloc->name, "model", wmm_model_name(model), "strategy",
+			      explore_strategy_name(strategy), "stride_bits", a->stride_bits,
+			      "objext", ss_objext_name(a->objext), "object_size",
+			      (json_int_t)a->object_size, "page_size", (json_int_t)a->page_size,
+			      "seed", (json_int_t)xo.seed, "executions", (json_int_t)xo.max_execs,
+			      "duration", xo.duration, "stale_prob", xo.stale_prob, "max_steps",
+			      (json_int_t)ec.max_steps, "iters", (json_int_t)ec.iters, "keep_going",
+			      xo.keep_going, "account", a->account));
 		json_object_set_new(doc, "engine", json_string("emu"));
-		json_object_set_new(doc, "counters",
-				    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "executions",
-					      (json_int_t)st->executions, "failing_executions",
-					      (json_int_t)st->failed_execs, "steps",
-					      (json_int_t)st->steps, "accesses",
-					      (json_int_t)st->accesses, "stale_reads",
-					      (json_int_t)st->stale_reads, "preemptions",
-					      (json_int_t)st->preemptions));
+		json_object_set_new(
+		    doc, "counters",
+		    json_pack(
+			"{s:I, s:I, s:I, s:I, s:I, s:I}", "executions", (json_int_t)st->executions,
+			"failing_executions", (json_int_t)st->failed_execs, "steps",
+			(json_int_t)st->steps, "accesses", (json_int_t)st->accesses, "stale_reads",
+			(json_int_t)st->stale_reads, "preemptions", (json_int_t)st->preemptions));
 		json_object_set_new(doc, "timing",
 				    json_pack("{s:f, s:f, s:f}", "elapsed_s", st->elapsed,
 					      "executions_per_s", eps, "accesses_per_s", aps));
@@ -395,27 +402,29 @@ int cmd_explore(int argc, char **argv)
 		json_object_set_new(doc, "failures", res_failure_log_json(&st->log));
 		if (st->found) {
 			json_t *ff = res_failure_json(&st->first.fail);
-			json_object_set_new(ff, "execution", json_integer((json_int_t)st->first_exec));
-			json_object_set_new(ff, "step", json_integer((json_int_t)st->first.fail_step));
+			json_object_set_new(ff, "execution",
+					    json_integer((json_int_t)st->first_exec));
+			json_object_set_new(ff, "step",
+					    json_integer((json_int_t)st->first.fail_step));
 			json_object_set_new(ff, "schedule", json_string(hex ? hex : ""));
 			json_object_set_new(ff, "replay_ok", json_boolean(st->replay_ok));
 			json_object_set_new(doc, "first_failure", ff);
 		}
 		if (strategy == EXPLORE_PCT)
 			json_object_set_new(doc, "pct",
-					    json_pack("{s:i, s:I, s:i, s:i, s:f}", "n", st->pct_n, "k",
-						      (json_int_t)st->pct_k, "d", st->pct_d, "h",
-						      st->pct_h, "bound", st->pct_bound));
+					    json_pack("{s:i, s:I, s:i, s:i, s:f}", "n", st->pct_n,
+						      "k", (json_int_t)st->pct_k, "d", st->pct_d,
+						      "h", st->pct_h, "bound", st->pct_bound));
 		if (strategy == EXPLORE_EXHAUSTIVE)
-			json_object_set_new(
-				doc, "exhaustive",
-				json_pack("{s:b, s:b, s:i, s:i, s:s}", "complete", st->complete,
-					  "bound_hit", st->bound_hit, "preemptions", st->bound_p,
-					  "staleness", st->bound_s, "result",
-					  st->found ? "failure found"
-					  : st->complete && !st->bound_hit ? "complete"
-					  : st->complete ? "complete within bounds"
-							 : "budget exhausted"));
+			json_object_set_new(doc, "exhaustive",
+					    json_pack("{s:b, s:b, s:i, s:i, s:s}", "complete",
+						      st->complete, "bound_hit", st->bound_hit,
+						      "preemptions", st->bound_p, "staleness",
+						      st->bound_s, "result",
+						      st->found ? "failure found"
+						      : st->complete && !st->bound_hit ? "complete"
+						      : st->complete ? "complete within bounds"
+								     : "budget exhausted"));
 		if (sv.nsaved)
 			json_object_set_new(doc, "reproducer", json_string(sv.first));
 		json_object_set_new(doc, "verdict", json_string(st->found ? "failed" : "clean"));

@@ -58,39 +58,39 @@ struct fuzz_cli {
 };
 
 static const struct argp_option options[] = {
-	{0, 0, 0, 0, "Fuzzing:", 3},
-	{"model", OPT_MODEL, "M", 0, "memory model: sc, tso, lkmm (default: lkmm)", 3},
-	{"duration", OPT_DURATION, "T", 0, "stop after T (10, 10s, 2m, 1h; default: 60s)", 3},
-	{"runs", OPT_RUNS, "N", 0, "stop after N executions (default: none, --duration bounds)", 3},
-	{"corpus", OPT_CORPUS, "DIR", 0,
-	 "keep the corpus in DIR; a later run resumes from it (default: a temporary one)", 3},
-	{"jobs", OPT_JOBS, "N", 0, "N fuzzing processes (libFuzzer -fork=N; default: 1)", 3},
-	{"keep-going", OPT_KEEP_GOING, 0, 0,
-	 "keep fuzzing after a failing schedule until the duration ends (default: stop at the "
-	 "first)",
-	 3},
-	{"no-extra-counters", OPT_NO_EXTRA, 0, 0,
-	 "no interleaving feedback: libFuzzer mutates blind (default: reads-from, handover and "
-	 "barrier counters)",
-	 3},
-	{"feedback", OPT_FEEDBACK, "F", OPTION_HIDDEN, "none, sites, interleaving", 3},
-	{"max-len", OPT_MAX_LEN, "N", 0, "longest schedule in bytes (default: 512)", 3},
-	{"max-steps", OPT_MAX_STEPS, "N", 0,
-	 "step bound of one execution; beyond it: step-limit failure (default: 200000)", 3},
-	{"iters", OPT_ITERS, "N", 0, "handoffs per role per execution (default: 1)", 3},
-	{"minimize-execs", OPT_MIN_EXECS, "N", 0,
-	 "executions spent minimizing each unique failure (default: 20000)", 3},
-	{0, 0, 0, 0, "Output:", 4},
-	{"save", OPT_SAVE, "DIR", 0,
-	 "write each unique failure as DIR/<scenario>-<variant>-<model>-<kind>-<hash>.json "
-	 "(reproducer) and .txt (its interleaving) (default: crashes)",
-	 4},
-	{"json", OPT_JSON, "FILE", 0, "write the result as JSON to FILE (- for stdout; default: none)",
-	 4},
-	{"no-progress", OPT_NO_PROGRESS, 0, 0,
-	 "no live status line (default: shown when stderr is a terminal)", 4},
-	{"quiet", 'q', 0, 0, "print only the verdict and the failures (default: full summary)", 4},
-	{0},
+    {0, 0, 0, 0, "Fuzzing:", 3},
+    {"model", OPT_MODEL, "M", 0, "memory model: sc, tso, lkmm (default: lkmm)", 3},
+    {"duration", OPT_DURATION, "T", 0, "stop after T (10, 10s, 2m, 1h; default: 60s)", 3},
+    {"runs", OPT_RUNS, "N", 0, "stop after N executions (default: none, --duration bounds)", 3},
+    {"corpus", OPT_CORPUS, "DIR", 0,
+     "keep the corpus in DIR; a later run resumes from it (default: a temporary one)", 3},
+    {"jobs", OPT_JOBS, "N", 0, "N fuzzing processes (libFuzzer -fork=N; default: 1)", 3},
+    {"keep-going", OPT_KEEP_GOING, 0, 0,
+     "keep fuzzing after a failing schedule until the duration ends (default: stop at the "
+     "first)",
+     3},
+    {"no-extra-counters", OPT_NO_EXTRA, 0, 0,
+     "no interleaving feedback: libFuzzer mutates blind (default: reads-from, handover and "
+     "barrier counters)",
+     3},
+    {"feedback", OPT_FEEDBACK, "F", OPTION_HIDDEN, "none, sites, interleaving", 3},
+    {"max-len", OPT_MAX_LEN, "N", 0, "longest schedule in bytes (default: 512)", 3},
+    {"max-steps", OPT_MAX_STEPS, "N", 0,
+     "step bound of one execution; beyond it: step-limit failure (default: 200000)", 3},
+    {"iters", OPT_ITERS, "N", 0, "handoffs per role per execution (default: 1)", 3},
+    {"minimize-execs", OPT_MIN_EXECS, "N", 0,
+     "executions spent minimizing each unique failure (default: 20000)", 3},
+    {0, 0, 0, 0, "Output:", 4},
+    {"save", OPT_SAVE, "DIR", 0,
+     "write each unique failure as DIR/<scenario>-<variant>-<model>-<kind>-<hash>.json "
+     "(reproducer) and .txt (its interleaving) (default: crashes)",
+     4},
+    {"json", OPT_JSON, "FILE", 0, "write the result as JSON to FILE (- for stdout; default: none)",
+     4},
+    {"no-progress", OPT_NO_PROGRESS, 0, 0,
+     "no live status line (default: shown when stderr is a terminal)", 4},
+    {"quiet", 'q', 0, 0, "print only the verdict and the failures (default: full summary)", 4},
+    {0},
 };
 
 static error_t parse(int key, char *arg, struct argp_state *state)
@@ -115,7 +115,9 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	case OPT_KEEP_GOING: o->keep_going = 1; break;
 	case OPT_NO_EXTRA: o->no_extra = 1; break;
 	case OPT_FEEDBACK: o->feedback = arg; break;
-	case OPT_MAX_LEN: o->max_len = (unsigned long)cli_parse_ull("--max-len", arg, 4, 1 << 20); break;
+	case OPT_MAX_LEN:
+		o->max_len = (unsigned long)cli_parse_ull("--max-len", arg, 4, 1 << 20);
+		break;
 	case OPT_MAX_STEPS:
 		o->max_steps = (unsigned long)cli_parse_ull("--max-steps", arg, 100, 1UL << 26);
 		break;
@@ -127,29 +129,31 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	case OPT_NO_PROGRESS: o->no_progress = 1; break;
 	case 'q': o->quiet = 1; break;
 	case ARGP_KEY_ARG:
-		cli_usage_error("fuzz: unexpected argument '%s' (libFuzzer flags go after --)", arg);
+		cli_usage_error("fuzz: unexpected argument '%s' (libFuzzer flags go after --)",
+				arg);
 	default: return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
 }
 
 static const char doc[] =
-	"Search the schedules of a scenario in the deterministic emulator with libFuzzer, "
-	"in-process: the fuzz input is the schedule (which CPU runs next, which value each load "
-	"reads), the feedback is which store each load read from, which CPU ran between two "
-	"accesses to one location and which barriers were crossed with stores pending.  Each "
-	"unique failure (kind and code site) is minimized to its fewest decisions and saved as "
-	"a reproducer for `slabstress replay`.\v"
-	"Arguments after -- go to libFuzzer unchanged (-seed=N, -max_len=N, -dict=FILE, ...).\n\n"
-	"Usage:\n"
-	"  slabstress fuzz -s SCENARIO [--variant V] [--model M] [--duration T] [--corpus DIR]\n"
-	"                  [--save DIR] [--jobs N] [--keep-going] [--json FILE] [-- LIBFUZZER_FLAGS]\n\n"
-	"Examples:\n"
-	"  slabstress fuzz -s lazy-objexts --variant rc1 --model lkmm --duration 60 --save crashes/\n"
-	"  slabstress fuzz -s once --variant fixed --duration 600 --corpus corpus/ -- -fork=2\n"
-	"  slabstress replay crashes/lazy-objexts-rc1-lkmm-wrong-metadata-1a2b3c4d.json\n\n"
-	"Exit status: 0 no failure in the whole duration, 1 a failing schedule was found, 2 bad "
-	"input (or a build without libFuzzer), 3 internal error.";
+    "Search the schedules of a scenario in the deterministic emulator with libFuzzer, "
+    "in-process: the fuzz input is the schedule (which CPU runs next, which value each load "
+    "reads), the feedback is which store each load read from, which CPU ran between two "
+    "accesses to one location and which barriers were crossed with stores pending.  Each "
+    "unique failure (kind and code site) is minimized to its fewest decisions and saved as "
+    "a reproducer for `slabstress replay`.\v"
+    "Arguments after -- go to libFuzzer unchanged (-seed=N, -max_len=N, -dict=FILE, ...).\n\n"
+    "Usage:\n"
+    "  slabstress fuzz -s SCENARIO [--variant V] [--model M] [--duration T] [--corpus DIR]\n"
+    "                  [--save DIR] [--jobs N] [--keep-going] [--json FILE] [-- "
+    "LIBFUZZER_FLAGS]\n\n"
+    "Examples:\n"
+    "  slabstress fuzz -s lazy-objexts --variant rc1 --model lkmm --duration 60 --save crashes/\n"
+    "  slabstress fuzz -s once --variant fixed --duration 600 --corpus corpus/ -- -fork=2\n"
+    "  slabstress replay crashes/lazy-objexts-rc1-lkmm-wrong-metadata-1a2b3c4d.json\n\n"
+    "Exit status: 0 no failure in the whole duration, 1 a failing schedule was found, 2 bad "
+    "input (or a build without libFuzzer), 3 internal error.";
 
 static const struct argp_child children[] = {{&cli_scenario_argp, 0, 0, 0}, {0}};
 
@@ -218,9 +222,9 @@ struct uniq {
 	enum ss_fail_kind kind;
 	char file[128];
 	int line;
-	unsigned long count;        /* failing inputs with this kind and site */
-	struct emu_result res;      /* of the minimized schedule */
-	u8 *sched;                  /* minimized */
+	unsigned long count;   /* failing inputs with this kind and site */
+	struct emu_result res; /* of the minimized schedule */
+	u8 *sched;	       /* minimized */
 	size_t len, raw_len, decisions;
 	char path[4096], trace_path[4096];
 	char *hex;
@@ -308,8 +312,9 @@ static void save_uniq(struct campaign *c, struct uniq *u)
 	const struct emu_config *ec = emu_config_of(c->e);
 	fprintf(f, "slabstress fuzz: %s on CPU %d at %s:%d\n", ss_fail_kind_name(res.kind),
 		res.fail.cpu, u->file, u->line);
-	fprintf(f, "scenario %s, variant %s, model %s; %zu schedule bytes, %zu non-default "
-		   "decisions (from %zu bytes as found)\n",
+	fprintf(f,
+		"scenario %s, variant %s, model %s; %zu schedule bytes, %zu non-default "
+		"decisions (from %zu bytes as found)\n",
 		ec->scn->name, ss_variant_name(ec->acfg.variant), wmm_model_name(ec->model), u->len,
 		u->decisions, u->raw_len);
 	fprintf(f, "schedule: %s\nreplay:   slabstress replay %s\n\n", u->hex ? u->hex : "",
@@ -349,7 +354,8 @@ static void handle_artifact(struct campaign *c, const char *path)
 	const char *file = s && s->file ? s->file : "?";
 	int line = s ? s->line : 0;
 	for (int i = 0; i < c->nu; i++)
-		if (c->u[i].kind == res.kind && c->u[i].line == line && !strcmp(c->u[i].file, file)) {
+		if (c->u[i].kind == res.kind && c->u[i].line == line &&
+		    !strcmp(c->u[i].file, file)) {
 			c->u[i].count++;
 			free(b);
 			return;
@@ -575,9 +581,10 @@ static int run_campaign(struct campaign *c, char **base_args, int nbase, char **
 				fprintf(stderr, "\r%*s\r", 78, "");
 			int r;
 			if (WIFEXITED(status))
-				r = FMT(c->internal, sizeof(c->internal),
-					"libFuzzer worker exited %d without a failing input (log: %s)",
-					WEXITSTATUS(status), c->log_path);
+				r = FMT(
+				    c->internal, sizeof(c->internal),
+				    "libFuzzer worker exited %d without a failing input (log: %s)",
+				    WEXITSTATUS(status), c->log_path);
 			else
 				r = FMT(c->internal, sizeof(c->internal),
 					"libFuzzer worker killed by signal %d (log: %s)",
@@ -625,9 +632,10 @@ int cmd_fuzz(int argc, char **argv)
 	cli_scenario_finish(&o.sc, true);
 	for (int i = 0; i < npass; i++)
 		if (pass[i][0] != '-')
-			cli_usage_error("fuzz: unexpected argument '%s' after --: expected libFuzzer "
-					"flags like -seed=1 (use --corpus DIR for the corpus)",
-					pass[i]);
+			cli_usage_error(
+			    "fuzz: unexpected argument '%s' after --: expected libFuzzer "
+			    "flags like -seed=1 (use --corpus DIR for the corpus)",
+			    pass[i]);
 
 	enum wmm_model model = WMM_LKMM;
 	if (o.model_arg && wmm_model_parse(o.model_arg, &model) != 0)
@@ -636,8 +644,9 @@ int cmd_fuzz(int argc, char **argv)
 	if (o.feedback) {
 		int m = ss_cov_mode_from_name(o.feedback);
 		if (m < 0)
-			cli_usage_error("unknown --feedback '%s': expected none, sites, interleaving",
-					o.feedback);
+			cli_usage_error(
+			    "unknown --feedback '%s': expected none, sites, interleaving",
+			    o.feedback);
 		cov = (enum ss_cov_mode)m;
 	}
 	cli_check_output_path("--json", o.json_path);
@@ -700,14 +709,16 @@ int cmd_fuzz(int argc, char **argv)
 
 	const struct ss_alloc_config *a = &t.ec.acfg;
 	if (!o.quiet) {
-		printf("slabstress fuzz: scenario %s, variant %s, alloc %s, model %s, feedback %s\n",
-		       t.ec.scn->name, ss_variant_name(a->variant), t.ec.alloc->name,
-		       wmm_model_name(model), ss_cov_mode_name(cov));
+		printf(
+		    "slabstress fuzz: scenario %s, variant %s, alloc %s, model %s, feedback %s\n",
+		    t.ec.scn->name, ss_variant_name(a->variant), t.ec.alloc->name,
+		    wmm_model_name(model), ss_cov_mode_name(cov));
 		printf("  slab: stride-bits %u, objext %s, object-size %zu, page-size %zu\n",
 		       a->stride_bits, ss_objext_name(a->objext), a->object_size, a->page_size);
 		printf("  libFuzzer in-process, %lu job%s, %.0f s%s, corpus %s, save %s\n",
 		       o.jobs ? o.jobs : 1, o.jobs > 1 ? "s" : "", o.duration,
-		       o.keep_going ? ", keep going" : "", o.corpus ? o.corpus : "(temporary)", save);
+		       o.keep_going ? ", keep going" : "", o.corpus ? o.corpus : "(temporary)",
+		       save);
 		fflush(stdout);
 	}
 
@@ -750,13 +761,14 @@ int cmd_fuzz(int argc, char **argv)
 
 	double eps = elapsed > 0 ? execs / elapsed : 0;
 	if (!o.quiet)
-		printf("  %llu executions in %.1f s = %.0f exec/s, corpus %zu%s\n", execs, elapsed, eps,
-		       c.corpus_size, ss_interrupted ? " (interrupted)" : "");
+		printf("  %llu executions in %.1f s = %.0f exec/s, corpus %zu%s\n", execs, elapsed,
+		       eps, c.corpus_size, ss_interrupted ? " (interrupted)" : "");
 	if (c.nu) {
-		printf("FAILED: %d unique failure%s in %lu failing input%s (first after %.2f s, %llu "
-		       "executions)\n",
-		       c.nu, c.nu == 1 ? "" : "s", c.artifacts_seen, c.artifacts_seen == 1 ? "" : "s",
-		       c.first_fail_s, c.first_fail_execs);
+		printf(
+		    "FAILED: %d unique failure%s in %lu failing input%s (first after %.2f s, %llu "
+		    "executions)\n",
+		    c.nu, c.nu == 1 ? "" : "s", c.artifacts_seen, c.artifacts_seen == 1 ? "" : "s",
+		    c.first_fail_s, c.first_fail_execs);
 		for (int i = 0; i < c.nu; i++) {
 			struct uniq *u = &c.u[i];
 			printf("  %s at %s:%d: %s (%zu non-default decision%s, %zu bytes)\n",
@@ -772,14 +784,14 @@ int cmd_fuzz(int argc, char **argv)
 	if (o.json_path) {
 		json_t *doc = res_doc_new("fuzz", cli_argc, cli_argv);
 		json_t *pa = json_pack(
-			"{s:s, s:s, s:s, s:s, s:i, s:s, s:I, s:I, s:s, s:f, s:I, s:b, s:I, s:I}",
-			"scenario", t.ec.scn->name, "variant", ss_variant_name(a->variant), "alloc",
-			t.ec.alloc->name, "model", wmm_model_name(model), "stride_bits", a->stride_bits,
-			"objext", ss_objext_name(a->objext), "object_size", (json_int_t)a->object_size,
-			"page_size", (json_int_t)a->page_size, "feedback", ss_cov_mode_name(cov),
-			"duration", o.duration, "jobs", (json_int_t)(o.jobs ? o.jobs : 1), "keep_going",
-			o.keep_going, "iters", (json_int_t)t.ec.iters, "max_steps",
-			(json_int_t)t.ec.max_steps);
+		    "{s:s, s:s, s:s, s:s, s:i, s:s, s:I, s:I, s:s, s:f, s:I, s:b, s:I, s:I}",
+		    "scenario", t.ec.scn->name, "variant", ss_variant_name(a->variant), "alloc",
+		    t.ec.alloc->name, "model", wmm_model_name(model), "stride_bits", a->stride_bits,
+		    "objext", ss_objext_name(a->objext), "object_size", (json_int_t)a->object_size,
+		    "page_size", (json_int_t)a->page_size, "feedback", ss_cov_mode_name(cov),
+		    "duration", o.duration, "jobs", (json_int_t)(o.jobs ? o.jobs : 1), "keep_going",
+		    o.keep_going, "iters", (json_int_t)t.ec.iters, "max_steps",
+		    (json_int_t)t.ec.max_steps);
 		json_t *lf = json_array();
 		for (int i = 0; i < npass; i++)
 			json_array_append_new(lf, json_string(pass[i]));
@@ -788,11 +800,11 @@ int cmd_fuzz(int argc, char **argv)
 			json_object_set_new(pa, "seed", json_integer((json_int_t)o.sc.seed));
 		json_object_set_new(doc, "parameters", pa);
 		json_object_set_new(doc, "engine", json_string("fuzz"));
-		json_object_set_new(doc, "counters",
-				    json_pack("{s:I, s:I, s:I, s:I}", "executions", (json_int_t)execs,
-					      "failing_inputs", (json_int_t)c.artifacts_seen,
-					      "unique_failures", (json_int_t)c.nu, "corpus",
-					      (json_int_t)c.corpus_size));
+		json_object_set_new(
+		    doc, "counters",
+		    json_pack("{s:I, s:I, s:I, s:I}", "executions", (json_int_t)execs,
+			      "failing_inputs", (json_int_t)c.artifacts_seen, "unique_failures",
+			      (json_int_t)c.nu, "corpus", (json_int_t)c.corpus_size));
 		json_t *tm = json_pack("{s:f, s:f}", "elapsed_s", elapsed, "executions_per_s", eps);
 		if (c.nu) {
 			json_object_set_new(tm, "first_failure_s", json_real(c.first_fail_s));

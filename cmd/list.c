@@ -7,25 +7,27 @@
 #include "results/json.h"
 
 static const char *const model_rows[][2] = {
-	{"sc", "sequential consistency: interleavings only (not an ordering bug if it fails here)"},
-	{"tso", "x86-TSO: FIFO store buffers with forwarding; mb and locked RMW drain them"},
-	{"lkmm", "Linux-kernel memory model (LKVM): stale reads unless a barrier, release/acquire, "
-		 "RMW or dependency forbids them"},
+    {"sc", "sequential consistency: interleavings only (not an ordering bug if it fails here)"},
+    {"tso", "x86-TSO: FIFO store buffers with forwarding; mb and locked RMW drain them"},
+    {"lkmm", "Linux-kernel memory model (LKVM): stale reads unless a barrier, release/acquire, "
+	     "RMW or dependency forbids them"},
 };
 
 static const char *const variant_rows[SS_NVARIANTS] = {
-	[SS_VARIANT_RC1] = "v7.0-rc1: lazy plain stride store, no smp_rmb before the stride load; "
-			   "16-bit stride",
-	[SS_VARIANT_EARLY_STRIDE] = "patch [7]: stride set early, before the slab is published; "
-				    "16-bit stride",
-	[SS_VARIANT_WMB_RMB] = "test patch [5]: [7] plus smp_wmb() on write, smp_rmb() in "
-			       "slab_get_stride(); 16-bit stride",
-	[SS_VARIANT_FIXED] = "32-bit stride + [7] (mainline after v7.0-rc2)",
+    [SS_VARIANT_RC1] = "v7.0-rc1: lazy plain stride store, no smp_rmb before the stride load; "
+		       "16-bit stride",
+    [SS_VARIANT_EARLY_STRIDE] = "patch [7]: stride set early, before the slab is published; "
+				"16-bit stride",
+    [SS_VARIANT_WMB_RMB] = "test patch [5]: [7] plus smp_wmb() on write, smp_rmb() in "
+			   "slab_get_stride(); 16-bit stride",
+    [SS_VARIANT_FIXED] = "32-bit stride + [7] (mainline after v7.0-rc2)",
 };
 
 static const char *handoff_name(enum ss_handoff_kind k)
 {
-	return k == SS_HANDOFF_CORRECT ? "correct" : k == SS_HANDOFF_BROKEN ? "broken" : "allocator";
+	return k == SS_HANDOFF_CORRECT	? "correct"
+	       : k == SS_HANDOFF_BROKEN ? "broken"
+					: "allocator";
 }
 
 static void checks_text(unsigned c, char *buf, size_t n)
@@ -45,9 +47,9 @@ struct list_opts {
 };
 
 static const struct argp_option options[] = {
-	{"json", 'j', 0, 0, "print JSON instead of a table (default: table)", 0},
-	{"verbose", 'v', 0, 0, "scenarios: also print each scenario's details", 0},
-	{0},
+    {"json", 'j', 0, 0, "print JSON instead of a table (default: table)", 0},
+    {"verbose", 'v', 0, 0, "scenarios: also print each scenario's details", 0},
+    {0},
 };
 
 static error_t parse(int key, char *arg, struct argp_state *state)
@@ -58,9 +60,10 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	case 'v': o->verbose = 1; break;
 	case ARGP_KEY_ARG:
 		if (o->what)
-			cli_usage_error("list: unexpected argument '%s': expected one of scenarios, "
-					"variants, allocators, models",
-					arg);
+			cli_usage_error(
+			    "list: unexpected argument '%s': expected one of scenarios, "
+			    "variants, allocators, models",
+			    arg);
 		o->what = arg;
 		break;
 	default: return ARGP_ERR_UNKNOWN;
@@ -69,9 +72,9 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 }
 
 static const char doc[] =
-	"List what slabstress knows: scenarios (default), variants, allocators, models.\v"
-	"Examples:\n  slabstress list\n  slabstress list scenarios -v\n  slabstress list "
-	"variants --json";
+    "List what slabstress knows: scenarios (default), variants, allocators, models.\v"
+    "Examples:\n  slabstress list\n  slabstress list scenarios -v\n  slabstress list "
+    "variants --json";
 
 int cmd_list(int argc, char **argv)
 {
@@ -92,11 +95,11 @@ int cmd_list(int argc, char **argv)
 			const char *allocs = s->slab_only ? "slab" : "all";
 			if (o.json)
 				json_array_append_new(
-					arr, json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:s}", "name",
-						       s->name, "roles", s->nroles, "handoff",
-						       handoff_name(s->handoff), "allocators", allocs,
-						       "checks", checks, "summary", s->summary,
-						       "details", s->details ? s->details : ""));
+				    arr, json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:s}", "name",
+						   s->name, "roles", s->nroles, "handoff",
+						   handoff_name(s->handoff), "allocators", allocs,
+						   "checks", checks, "summary", s->summary,
+						   "details", s->details ? s->details : ""));
 			else {
 				printf("%-16s %-5d %-9s %-10s %-22s %s\n", s->name, s->nroles,
 				       handoff_name(s->handoff), allocs, checks, s->summary);
@@ -107,10 +110,10 @@ int cmd_list(int argc, char **argv)
 	} else if (!strcmp(what, "variants")) {
 		for (int v = 0; v < SS_NVARIANTS; v++) {
 			if (o.json)
-				json_array_append_new(arr, json_pack("{s:s, s:i, s:s}", "name",
-								     ss_variant_name(v), "stride_bits",
-								     ss_variant_default_stride_bits(v),
-								     "summary", variant_rows[v]));
+				json_array_append_new(
+				    arr, json_pack("{s:s, s:i, s:s}", "name", ss_variant_name(v),
+						   "stride_bits", ss_variant_default_stride_bits(v),
+						   "summary", variant_rows[v]));
 			else
 				printf("%-13s %s\n", ss_variant_name(v), variant_rows[v]);
 		}
@@ -118,17 +121,19 @@ int cmd_list(int argc, char **argv)
 		for (int i = 0; ss_allocators[i]; i++) {
 			const struct ss_alloc_ops *a = ss_allocators[i];
 			if (o.json)
-				json_array_append_new(
-					arr, json_pack("{s:s, s:b, s:s}", "name", a->name, "memcg",
-						       (a->caps & SS_CAP_MEMCG) != 0, "summary", a->summary));
+				json_array_append_new(arr, json_pack("{s:s, s:b, s:s}", "name",
+								     a->name, "memcg",
+								     (a->caps & SS_CAP_MEMCG) != 0,
+								     "summary", a->summary));
 			else
 				printf("%-9s %s\n", a->name, a->summary);
 		}
 	} else if (!strcmp(what, "models")) {
 		for (size_t i = 0; i < sizeof(model_rows) / sizeof(model_rows[0]); i++) {
 			if (o.json)
-				json_array_append_new(arr, json_pack("{s:s, s:s}", "name", model_rows[i][0],
-								     "summary", model_rows[i][1]));
+				json_array_append_new(arr, json_pack("{s:s, s:s}", "name",
+								     model_rows[i][0], "summary",
+								     model_rows[i][1]));
 			else
 				printf("%-5s %s\n", model_rows[i][0], model_rows[i][1]);
 		}

@@ -24,17 +24,19 @@ struct opts {
 };
 
 static const struct argp_option options[] = {
-	{"model", 'm', "MODEL", 0, "memory model: lkmm, tso or sc (default: lkmm)", 0},
-	{"format", 'f', "FMT", 0, "report on stdout: text or json (default: text)", 0},
-	{"json", OPT_JSON, "OUT", 0, "also write the JSON report to OUT ('-': stdout; default: none)", 0},
-	{"quiet", 'q', 0, 0, "text: one line per test plus the summary (default: full herd7-style report)", 0},
-	{"max-states", OPT_MAX_STATES, "N", 0,
-	 "give up on a test after N distinct states, verdict 'incomplete' (default: 20000000)", 0},
-	{"misses-ok", OPT_MISSES_OK, 0, 0,
-	 "exit 0 even if a Sometimes test comes out Never (model stronger than LKMM); false alarms "
-	 "still exit 1 (default: off)",
-	 0},
-	{0},
+    {"model", 'm', "MODEL", 0, "memory model: lkmm, tso or sc (default: lkmm)", 0},
+    {"format", 'f', "FMT", 0, "report on stdout: text or json (default: text)", 0},
+    {"json", OPT_JSON, "OUT", 0, "also write the JSON report to OUT ('-': stdout; default: none)",
+     0},
+    {"quiet", 'q', 0, 0,
+     "text: one line per test plus the summary (default: full herd7-style report)", 0},
+    {"max-states", OPT_MAX_STATES, "N", 0,
+     "give up on a test after N distinct states, verdict 'incomplete' (default: 20000000)", 0},
+    {"misses-ok", OPT_MISSES_OK, 0, 0,
+     "exit 0 even if a Sometimes test comes out Never (model stronger than LKMM); false alarms "
+     "still exit 1 (default: off)",
+     0},
+    {0},
 };
 
 static error_t parse(int key, char *arg, struct argp_state *state)
@@ -43,21 +45,26 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case 'm':
 		if (wmm_model_parse(arg, &o->model))
-			cli_usage_error("litmus: unknown --model '%s': expected one of lkmm, tso, sc", arg);
+			cli_usage_error(
+			    "litmus: unknown --model '%s': expected one of lkmm, tso, sc", arg);
 		break;
 	case 'f':
 		if (strcmp(arg, "text") && strcmp(arg, "json"))
-			cli_usage_error("litmus: unknown --format '%s': expected text or json", arg);
+			cli_usage_error("litmus: unknown --format '%s': expected text or json",
+					arg);
 		o->format = arg;
 		break;
 	case OPT_JSON: o->json_path = arg; break;
 	case 'q': o->quiet = true; break;
-	case OPT_MAX_STATES: o->max_states = cli_parse_ull("--max-states", arg, 1, 1ULL << 40); break;
+	case OPT_MAX_STATES:
+		o->max_states = cli_parse_ull("--max-states", arg, 1, 1ULL << 40);
+		break;
 	case OPT_MISSES_OK: o->misses_ok = true; break;
 	case ARGP_KEY_ARG: o->files[o->nfiles++] = arg; break;
 	case ARGP_KEY_END:
 		if (!o->nfiles)
-			cli_usage_error("litmus: expected at least one litmus FILE (see slabstress litmus --help)");
+			cli_usage_error("litmus: expected at least one litmus FILE (see slabstress "
+					"litmus --help)");
 		break;
 	default: return ARGP_ERR_UNKNOWN;
 	}
@@ -65,25 +72,25 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 }
 
 static const char doc[] =
-	"Judge C-litmus tests (the Linux kernel's tools/memory-model dialect) like herd7: "
-	"explore every execution the chosen model allows, print the final states and the "
-	"Observation line, and compare it with the test's '* Result:' line."
-	"\v"
-	"Models: lkmm (default) is the emulator's LKVM model, built to show only outcomes LKMM "
-	"allows (a Never test that shows its outcome is a false alarm). Known to be stronger than "
-	"LKMM (Sometimes comes out Never): load buffering (LB), S+wmb+po, 2+2W+wmbs/rels and the "
-	"non-multicopy-atomic WRC variants. tso and sc are stronger still: under them only a "
-	"Never test is compared (an outcome LKMM forbids must not show there either).\n\n"
-	"Unsupported constructs (RCU grace periods, SRCU, loops, unknown functions) give "
-	"'unsupported: <construct>' and are counted apart. Outcome counts are distinct final "
-	"states, not herd7's execution counts.\n\n"
-	"Exit status: 0 every verdict agrees (or has no Result line), 1 some verdict disagrees "
-	"(or is incomplete), 2 bad input (missing file, parse error), 3 internal error.\n\n"
-	"Examples:\n"
-	"  slabstress litmus ../shared/litmus/kernel-tools/*.litmus --quiet\n"
-	"  slabstress litmus --model tso ../shared/litmus/shapes/SB.litmus\n"
-	"  slabstress litmus --format json shapes/MP.litmus > mp.json\n"
-	"  slabstress litmus --json out.json --misses-ok ../shared/litmus/random/*.litmus";
+    "Judge C-litmus tests (the Linux kernel's tools/memory-model dialect) like herd7: "
+    "explore every execution the chosen model allows, print the final states and the "
+    "Observation line, and compare it with the test's '* Result:' line."
+    "\v"
+    "Models: lkmm (default) is the emulator's LKVM model, built to show only outcomes LKMM "
+    "allows (a Never test that shows its outcome is a false alarm). Known to be stronger than "
+    "LKMM (Sometimes comes out Never): load buffering (LB), S+wmb+po, 2+2W+wmbs/rels and the "
+    "non-multicopy-atomic WRC variants. tso and sc are stronger still: under them only a "
+    "Never test is compared (an outcome LKMM forbids must not show there either).\n\n"
+    "Unsupported constructs (RCU grace periods, SRCU, loops, unknown functions) give "
+    "'unsupported: <construct>' and are counted apart. Outcome counts are distinct final "
+    "states, not herd7's execution counts.\n\n"
+    "Exit status: 0 every verdict agrees (or has no Result line), 1 some verdict disagrees "
+    "(or is incomplete), 2 bad input (missing file, parse error), 3 internal error.\n\n"
+    "Examples:\n"
+    "  slabstress litmus ../shared/litmus/kernel-tools/*.litmus --quiet\n"
+    "  slabstress litmus --model tso ../shared/litmus/shapes/SB.litmus\n"
+    "  slabstress litmus --format json shapes/MP.litmus > mp.json\n"
+    "  slabstress litmus --json out.json --misses-ok ../shared/litmus/random/*.litmus";
 
 int cmd_litmus(int argc, char **argv)
 {
@@ -120,7 +127,8 @@ int cmd_litmus(int argc, char **argv)
 		if (t->unsupported[0]) {
 			unsup++;
 			if (text)
-				printf(o.quiet ? "%-56s unsupported: %s\n" : "Test %s\nunsupported: %s\n\n",
+				printf(o.quiet ? "%-56s unsupported: %s\n"
+					       : "Test %s\nunsupported: %s\n\n",
 				       t->name, t->unsupported);
 			if (arr) {
 				json_t *j = json_object();
@@ -162,8 +170,8 @@ int cmd_litmus(int argc, char **argv)
 	snprintf(summary, sizeof(summary),
 		 "%u tests: %u agree, %u disagree, %u unsupported (model %s; %u false alarms, %u "
 		 "misses; %u not compared, %u incomplete, %u errors)",
-		 n, agree, disagree, unsup, wmm_model_name(o.model), alarms, misses, none, incomplete,
-		 errors);
+		 n, agree, disagree, unsup, wmm_model_name(o.model), alarms, misses, none,
+		 incomplete, errors);
 	if (text)
 		printf("%s\n", summary);
 	int rc = SS_EXIT_CLEAN;

@@ -23,17 +23,17 @@ struct subcommand {
 };
 
 static const struct subcommand subcommands[] = {
-	{"list", cmd_list, "list scenarios, variants, allocators, models"},
-	{"run", cmd_run, "run a scenario natively on pinned threads"},
-	{"explore", cmd_explore, "run a scenario in the weak-memory emulator under many schedules"},
-	{"litmus", cmd_litmus, "judge C-litmus tests (herd7 style) under sc, tso or lkmm"},
-	{"replay", cmd_replay, "re-run a saved failing schedule and show its interleaving"},
-	{"minimize", cmd_minimize, "shrink a failing schedule to its fewest decisions"},
-	{"matrix", cmd_matrix, "variants x scenarios x models: the verdict table"},
-	{"fuzz", cmd_fuzz, "search schedules with libFuzzer"},
-	{"bench", cmd_bench, "handoff throughput per allocator, with statistics"},
-	{"compare", cmd_compare, "compare two bench results; exit 1 on a regression"},
-	{NULL, NULL, NULL},
+    {"list", cmd_list, "list scenarios, variants, allocators, models"},
+    {"run", cmd_run, "run a scenario natively on pinned threads"},
+    {"explore", cmd_explore, "run a scenario in the weak-memory emulator under many schedules"},
+    {"litmus", cmd_litmus, "judge C-litmus tests (herd7 style) under sc, tso or lkmm"},
+    {"replay", cmd_replay, "re-run a saved failing schedule and show its interleaving"},
+    {"minimize", cmd_minimize, "shrink a failing schedule to its fewest decisions"},
+    {"matrix", cmd_matrix, "variants x scenarios x models: the verdict table"},
+    {"fuzz", cmd_fuzz, "search schedules with libFuzzer"},
+    {"bench", cmd_bench, "handoff throughput per allocator, with statistics"},
+    {"compare", cmd_compare, "compare two bench results; exit 1 on a regression"},
+    {NULL, NULL, NULL},
 };
 
 static void usage(FILE *f)
@@ -44,14 +44,16 @@ static void usage(FILE *f)
 	for (const struct subcommand *c = subcommands; c->name; c++)
 		if (c->fn)
 			fprintf(f, "  %-10s %s\n", c->name, c->summary);
-	fprintf(f, "\n`slabstress COMMAND --help` describes each command; `man ./slabstress.1` all.\n"
-		   "Exit status: 0 nothing found, 1 failure found (or verdict disagrees),\n"
-		   "2 usage or input error, 3 internal error.\n\n"
-		   "Examples:\n"
-		   "  slabstress list scenarios\n"
-		   "  slabstress run -s release-acquire --variant early-stride --cpus 0,1 --duration 10\n"
-		   "  slabstress explore -s lazy-objexts --variant rc1 --model lkmm\n"
-		   "  slabstress litmus ../shared/litmus/kernel-tools/*.litmus\n");
+	fprintf(
+	    f,
+	    "\n`slabstress COMMAND --help` describes each command; `man ./slabstress.1` all.\n"
+	    "Exit status: 0 nothing found, 1 failure found (or verdict disagrees),\n"
+	    "2 usage or input error, 3 internal error.\n\n"
+	    "Examples:\n"
+	    "  slabstress list scenarios\n"
+	    "  slabstress run -s release-acquire --variant early-stride --cpus 0,1 --duration 10\n"
+	    "  slabstress explore -s lazy-objexts --variant rc1 --model lkmm\n"
+	    "  slabstress litmus ../shared/litmus/kernel-tools/*.litmus\n");
 }
 
 int main(int argc, char **argv)

@@ -13,15 +13,22 @@
 #include "fuzz/repro_emu.h"
 #include "results/json.h"
 
-enum { OPT_VARIANTS = 0x2300, OPT_SCENARIOS, OPT_MODELS, OPT_DURATION, OPT_EXECUTIONS, OPT_JSON,
-       OPT_SAVE };
+enum {
+	OPT_VARIANTS = 0x2300,
+	OPT_SCENARIOS,
+	OPT_MODELS,
+	OPT_DURATION,
+	OPT_EXECUTIONS,
+	OPT_JSON,
+	OPT_SAVE
+};
 
 #define MAXL 32
 
 struct row {
-	char name[64];      /* scenario, or scenario@in-object for the stride row */
+	char name[64]; /* scenario, or scenario@in-object for the stride row */
 	const char *scn;
-	bool big;           /* --objext in-object --object-size 131072 --page-size 65536 */
+	bool big; /* --objext in-object --object-size 131072 --page-size 65536 */
 };
 
 struct matrix_cli {
@@ -31,23 +38,23 @@ struct matrix_cli {
 };
 
 static const struct argp_option options[] = {
-	{"variants", OPT_VARIANTS, "LIST", 0,
-	 "slab variants, comma-separated (default: rc1,early-stride,wmb-rmb,fixed)", 0},
-	{"scenarios", OPT_SCENARIOS, "LIST", 0,
-	 "scenarios, comma-separated; NAME@big runs NAME with --objext in-object --object-size "
-	 "131072 --page-size 65536 (default: lazy-objexts,release-acquire,once,pid-fastpath,"
-	 "tty-flush-old,tty-flush,same-cpu@big)",
-	 0},
-	{"models", OPT_MODELS, "LIST", 0, "memory models (default: sc,tso,lkmm)", 0},
-	{"executions", OPT_EXECUTIONS, "N", 0,
-	 "executions per cell: half random, half pct (default: 4000)", 0},
-	{"duration", OPT_DURATION, "T", 0,
-	 "time per cell instead of --executions (half random, half pct) (default: none)", 0},
-	{"json", OPT_JSON, "FILE", 0, "write the table as JSON to FILE (- for stdout; default: none)",
-	 0},
-	{"save", OPT_SAVE, "DIR", 0, "save a reproducer for each Found cell under DIR (default: none)",
-	 0},
-	{0},
+    {"variants", OPT_VARIANTS, "LIST", 0,
+     "slab variants, comma-separated (default: rc1,early-stride,wmb-rmb,fixed)", 0},
+    {"scenarios", OPT_SCENARIOS, "LIST", 0,
+     "scenarios, comma-separated; NAME@big runs NAME with --objext in-object --object-size "
+     "131072 --page-size 65536 (default: lazy-objexts,release-acquire,once,pid-fastpath,"
+     "tty-flush-old,tty-flush,same-cpu@big)",
+     0},
+    {"models", OPT_MODELS, "LIST", 0, "memory models (default: sc,tso,lkmm)", 0},
+    {"executions", OPT_EXECUTIONS, "N", 0,
+     "executions per cell: half random, half pct (default: 4000)", 0},
+    {"duration", OPT_DURATION, "T", 0,
+     "time per cell instead of --executions (half random, half pct) (default: none)", 0},
+    {"json", OPT_JSON, "FILE", 0, "write the table as JSON to FILE (- for stdout; default: none)",
+     0},
+    {"save", OPT_SAVE, "DIR", 0, "save a reproducer for each Found cell under DIR (default: none)",
+     0},
+    {0},
 };
 
 static error_t parse(int key, char *arg, struct argp_state *state)
@@ -70,22 +77,22 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 }
 
 static const char doc[] =
-	"Run every scenario x variant under every memory model in the deterministic emulator, "
-	"with a bounded search per cell (random schedules, then pct), and print the verdict "
-	"table: Found (with the failure kind) or Clean.  The default set answers the seed "
-	"email's questions: the rc1 lazy obj_exts hole is lkmm-only (an ordering bug x86 never "
-	"shows); the in-object 131072-byte row fails under sc too (the 16-bit stride "
-	"truncation: not an ordering bug); the broken user handoffs fail under lkmm only; "
-	"fixed is clean everywhere.  Clean means none found within the budget, not verified "
-	"(use explore --strategy exhaustive for that).\v"
-	"Usage:\n"
-	"  slabstress matrix [--variants LIST] [--scenarios LIST] [--models LIST]\n"
-	"                    [--executions N | --duration T] [--json FILE] [--save DIR]\n\n"
-	"Examples:\n"
-	"  slabstress matrix\n"
-	"  slabstress matrix --scenarios lazy-objexts --variants rc1,fixed --duration 2s\n"
-	"  slabstress matrix --json matrix.json --save found/\n\n"
-	"Exit status: 0 the table was made, 2 bad input, 3 internal error.";
+    "Run every scenario x variant under every memory model in the deterministic emulator, "
+    "with a bounded search per cell (random schedules, then pct), and print the verdict "
+    "table: Found (with the failure kind) or Clean.  The default set answers the seed "
+    "email's questions: the rc1 lazy obj_exts hole is lkmm-only (an ordering bug x86 never "
+    "shows); the in-object 131072-byte row fails under sc too (the 16-bit stride "
+    "truncation: not an ordering bug); the broken user handoffs fail under lkmm only; "
+    "fixed is clean everywhere.  Clean means none found within the budget, not verified "
+    "(use explore --strategy exhaustive for that).\v"
+    "Usage:\n"
+    "  slabstress matrix [--variants LIST] [--scenarios LIST] [--models LIST]\n"
+    "                    [--executions N | --duration T] [--json FILE] [--save DIR]\n\n"
+    "Examples:\n"
+    "  slabstress matrix\n"
+    "  slabstress matrix --scenarios lazy-objexts --variants rc1,fixed --duration 2s\n"
+    "  slabstress matrix --json matrix.json --save found/\n\n"
+    "Exit status: 0 the table was made, 2 bad input, 3 internal error.";
 
 static int split(char *s, char **out, int max)
 {
@@ -114,11 +121,13 @@ int cmd_matrix(int argc, char **argv)
 	cli_check_output_path("--json", o.json);
 
 	char vbuf[512], sbuf[1024], mbuf[128];
-	snprintf(vbuf, sizeof(vbuf), "%s", o.variants ? o.variants : "rc1,early-stride,wmb-rmb,fixed");
+	snprintf(vbuf, sizeof(vbuf), "%s",
+		 o.variants ? o.variants : "rc1,early-stride,wmb-rmb,fixed");
 	snprintf(sbuf, sizeof(sbuf), "%s",
-		 o.scenarios ? o.scenarios
-			     : "lazy-objexts,release-acquire,once,pid-fastpath,tty-flush-old,tty-flush,"
-			       "same-cpu@big");
+		 o.scenarios
+		     ? o.scenarios
+		     : "lazy-objexts,release-acquire,once,pid-fastpath,tty-flush-old,tty-flush,"
+		       "same-cpu@big");
 	snprintf(mbuf, sizeof(mbuf), "%s", o.models ? o.models : "sc,tso,lkmm");
 	char *vl[MAXL], *sl[MAXL], *ml[MAXL];
 	int nv = split(vbuf, vl, MAXL), ns = split(sbuf, sl, MAXL), nm = split(mbuf, ml, MAXL);
@@ -127,7 +136,8 @@ int cmd_matrix(int argc, char **argv)
 	enum wmm_model models[MAXL];
 	for (int i = 0; i < nm; i++)
 		if (wmm_model_parse(ml[i], &models[i]) != 0)
-			cli_usage_error("unknown model '%s' in --models: expected sc, tso, lkmm", ml[i]);
+			cli_usage_error("unknown model '%s' in --models: expected sc, tso, lkmm",
+					ml[i]);
 	for (int i = 0; i < nv; i++)
 		if (ss_variant_from_name(vl[i]) < 0)
 			cli_usage_error("unknown variant '%s' in --variants: expected rc1, "
@@ -139,8 +149,9 @@ int cmd_matrix(int argc, char **argv)
 		rows[i].big = false;
 		if (at) {
 			if (strcmp(at, "@big"))
-				cli_usage_error("bad scenario '%s' in --scenarios: expected NAME or NAME@big",
-						sl[i]);
+				cli_usage_error(
+				    "bad scenario '%s' in --scenarios: expected NAME or NAME@big",
+				    sl[i]);
 			*at = 0;
 			rows[i].big = true;
 		}
@@ -219,23 +230,26 @@ int cmd_matrix(int argc, char **argv)
 				if (st.found) {
 					snprintf(cell, sizeof(cell), "Found %s",
 						 ss_fail_kind_name(st.first.kind));
-					if (o.save && ss_save_failure(o.save, e, &st.first, st.first_sched,
-								      st.first_len, path, sizeof(path),
-								      err, sizeof(err)) != 0)
+					if (o.save &&
+					    ss_save_failure(o.save, e, &st.first, st.first_sched,
+							    st.first_len, path, sizeof(path), err,
+							    sizeof(err)) != 0)
 						cli_usage_error("%s", err);
 				} else {
 					snprintf(cell, sizeof(cell), "Clean");
 				}
 				printf(" %-22s", cell);
 				fflush(stdout);
-				json_t *jc = json_pack(
-					"{s:s, s:s, s:b, s:s, s:s, s:I, s:f}", "scenario", rows[s].scn,
-					"variant", vl[v], "in_object_128k", rows[s].big, "model",
-					wmm_model_name(models[m]), "verdict", st.found ? "found" : "clean",
-					"executions", (json_int_t)total, "elapsed_s", now() - c0);
+				json_t *jc =
+				    json_pack("{s:s, s:s, s:b, s:s, s:s, s:I, s:f}", "scenario",
+					      rows[s].scn, "variant", vl[v], "in_object_128k",
+					      rows[s].big, "model", wmm_model_name(models[m]),
+					      "verdict", st.found ? "found" : "clean", "executions",
+					      (json_int_t)total, "elapsed_s", now() - c0);
 				if (st.found)
-					json_object_set_new(jc, "kind",
-							    json_string(ss_fail_kind_name(st.first.kind)));
+					json_object_set_new(
+					    jc, "kind",
+					    json_string(ss_fail_kind_name(st.first.kind)));
 				if (path[0])
 					json_object_set_new(jc, "reproducer", json_string(path));
 				json_array_append_new(cells, jc);

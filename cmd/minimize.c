@@ -18,11 +18,10 @@ struct minimize_cli {
 };
 
 static const struct argp_option options[] = {
-	{"output", 'o', "OUT", 0,
-	 "write the minimized reproducer to OUT (default: FILE with .min.json instead of .json)", 0},
-	{"max-executions", OPT_MAX_EXECS, "N", 0,
-	 "at most N trial executions (default: 20000)", 0},
-	{0},
+    {"output", 'o', "OUT", 0,
+     "write the minimized reproducer to OUT (default: FILE with .min.json instead of .json)", 0},
+    {"max-executions", OPT_MAX_EXECS, "N", 0, "at most N trial executions (default: 20000)", 0},
+    {0},
 };
 
 static error_t parse(int key, char *arg, struct argp_state *state)
@@ -35,8 +34,8 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_ARG:
 		if (o->file)
-			cli_usage_error("minimize: unexpected second argument '%s' (one reproducer)",
-					arg);
+			cli_usage_error(
+			    "minimize: unexpected second argument '%s' (one reproducer)", arg);
 		o->file = arg;
 		break;
 	case ARGP_KEY_END:
@@ -49,18 +48,18 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 }
 
 static const char doc[] =
-	"Shrink a reproducer's schedule to the fewest non-default decisions (non-zero bytes) "
-	"that still give the same failure kind at the same code site: delta debugging that "
-	"zeroes chunks of decisions, then single ones, deletes bytes, and drops what the run "
-	"never reads.  Prints the decision counts before and after and writes a new "
-	"reproducer.\v"
-	"Usage:\n"
-	"  slabstress minimize FILE [-o OUT] [--max-executions N]\n\n"
-	"Examples:\n"
-	"  slabstress minimize found/lazy-objexts-rc1-lkmm-wrong-metadata-1a2b3c4d.json -o small.json\n"
-	"  slabstress replay small.json\n\n"
-	"Exit status: 0 written, 2 bad reproducer or it does not fail as saved, 3 internal "
-	"error.";
+    "Shrink a reproducer's schedule to the fewest non-default decisions (non-zero bytes) "
+    "that still give the same failure kind at the same code site: delta debugging that "
+    "zeroes chunks of decisions, then single ones, deletes bytes, and drops what the run "
+    "never reads.  Prints the decision counts before and after and writes a new "
+    "reproducer.\v"
+    "Usage:\n"
+    "  slabstress minimize FILE [-o OUT] [--max-executions N]\n\n"
+    "Examples:\n"
+    "  slabstress minimize found/lazy-objexts-rc1-lkmm-wrong-metadata-1a2b3c4d.json -o small.json\n"
+    "  slabstress replay small.json\n\n"
+    "Exit status: 0 written, 2 bad reproducer or it does not fail as saved, 3 internal "
+    "error.";
 
 int cmd_minimize(int argc, char **argv)
 {

@@ -23,21 +23,21 @@ struct replay_cli {
 };
 
 static const struct argp_option options[] = {
-	{"model", OPT_MODEL, "M", 0,
-	 "replay under memory model M instead of the saved one: sc, tso, lkmm (default: the "
-	 "reproducer's)",
-	 0},
-	{"format", OPT_FORMAT, "F", 0, "output format: text or json (default: text)", 0},
-	{"full", OPT_FULL, 0, 0, "show every step (default: only the accesses that matter)", 0},
-	{"litmus", OPT_LITMUS, 0, 0,
-	 "print the failing interleaving's shared accesses as a C-litmus test for herd7 / "
-	 "`slabstress litmus` instead of the trace (default: off)",
-	 0},
-	{"no-explain", OPT_NO_EXPLAIN, 0, 0,
-	 "skip the attribution (sc/tso/lkmm re-runs and candidate barriers) (default: explain "
-	 "a failure)",
-	 0},
-	{0},
+    {"model", OPT_MODEL, "M", 0,
+     "replay under memory model M instead of the saved one: sc, tso, lkmm (default: the "
+     "reproducer's)",
+     0},
+    {"format", OPT_FORMAT, "F", 0, "output format: text or json (default: text)", 0},
+    {"full", OPT_FULL, 0, 0, "show every step (default: only the accesses that matter)", 0},
+    {"litmus", OPT_LITMUS, 0, 0,
+     "print the failing interleaving's shared accesses as a C-litmus test for herd7 / "
+     "`slabstress litmus` instead of the trace (default: off)",
+     0},
+    {"no-explain", OPT_NO_EXPLAIN, 0, 0,
+     "skip the attribution (sc/tso/lkmm re-runs and candidate barriers) (default: explain "
+     "a failure)",
+     0},
+    {0},
 };
 
 static error_t parse(int key, char *arg, struct argp_state *state)
@@ -55,7 +55,8 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	case OPT_NO_EXPLAIN: o->no_explain = 1; break;
 	case ARGP_KEY_ARG:
 		if (o->file)
-			cli_usage_error("replay: unexpected second argument '%s' (one reproducer)", arg);
+			cli_usage_error("replay: unexpected second argument '%s' (one reproducer)",
+					arg);
 		o->file = arg;
 		break;
 	case ARGP_KEY_END:
@@ -68,20 +69,20 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 }
 
 static const char doc[] =
-	"Re-run a reproducer saved by `explore --save` (or `minimize`) byte for byte on this "
-	"host and print its interleaving, one column per CPU: only the accesses that matter "
-	"(stale loads with the store they missed, the reordered pair, fences, the failing "
-	"CPU's last accesses) unless --full.  Addresses are printed relative to the world's "
-	"regions (&page[0]+0x40), so the output is the same on every run and host.  Then it "
-	"says which reordering the failure needs and which single barrier removes it.\v"
-	"Usage:\n"
-	"  slabstress replay FILE [--model sc|tso|lkmm] [--format text|json] [--full] [--litmus]\n\n"
-	"Examples:\n"
-	"  slabstress replay found/lazy-objexts-rc1-lkmm-wrong-metadata-1a2b3c4d.json\n"
-	"  slabstress replay found/X.json --model tso     # does it still fail on x86?\n"
-	"  slabstress replay small.json --litmus > bug.litmus && slabstress litmus bug.litmus\n\n"
-	"Exit status: 0 the replay is clean, 1 it fails, 2 bad or corrupt reproducer, 3 "
-	"internal error.";
+    "Re-run a reproducer saved by `explore --save` (or `minimize`) byte for byte on this "
+    "host and print its interleaving, one column per CPU: only the accesses that matter "
+    "(stale loads with the store they missed, the reordered pair, fences, the failing "
+    "CPU's last accesses) unless --full.  Addresses are printed relative to the world's "
+    "regions (&page[0]+0x40), so the output is the same on every run and host.  Then it "
+    "says which reordering the failure needs and which single barrier removes it.\v"
+    "Usage:\n"
+    "  slabstress replay FILE [--model sc|tso|lkmm] [--format text|json] [--full] [--litmus]\n\n"
+    "Examples:\n"
+    "  slabstress replay found/lazy-objexts-rc1-lkmm-wrong-metadata-1a2b3c4d.json\n"
+    "  slabstress replay found/X.json --model tso     # does it still fail on x86?\n"
+    "  slabstress replay small.json --litmus > bug.litmus && slabstress litmus bug.litmus\n\n"
+    "Exit status: 0 the replay is clean, 1 it fails, 2 bad or corrupt reproducer, 3 "
+    "internal error.";
 
 struct jctx {
 	const struct emu *e;
@@ -93,8 +94,9 @@ static void add_json_ent(void *ctx, size_t i)
 	struct jctx *j = ctx;
 	size_t n;
 	const struct emu_trace_ent *t = &emu_trace(j->e, &n)[i];
-	static const char *const ops[] = {"load",  "store",   "rmw",    "cmpxchg128", "fence", "lock",
-					  "trylock", "unlock", "relax", "block",      "rcu"};
+	static const char *const ops[] = {"load",  "store", "rmw",     "cmpxchg128",
+					  "fence", "lock",  "trylock", "unlock",
+					  "relax", "block", "rcu"};
 	char text[512], v[64];
 	emu_trace_cell(j->e, t, text, sizeof(text));
 	json_t *o = json_pack("{s:i, s:i, s:s, s:s, s:s, s:i}", "step", (int)t->step, "cpu", t->cpu,
@@ -103,16 +105,18 @@ static void add_json_ent(void *ctx, size_t i)
 			      t->site ? t->site->line : 0);
 	if (t->op == EMU_OP_LOAD || t->op == EMU_OP_STORE || t->op == EMU_OP_RMW) {
 		json_object_set_new(o, "location", json_string(emu_site_expr(t->site)));
-		json_object_set_new(o, "value", json_string(emu_name_value(j->e, t->val, v, sizeof(v))));
+		json_object_set_new(o, "value",
+				    json_string(emu_name_value(j->e, t->val, v, sizeof(v))));
 	}
 	if (t->flags & EMU_TR_STALE) {
 		long m = emu_trace_missed(j->e, i), p = emu_trace_newer_po(j->e, i);
-		json_object_set_new(
-			o, "stale",
-			json_pack("{s:s, s:i, s:i, s:i}", "missed_value",
-				  emu_name_value(j->e, t->newest_val, v, sizeof(v)), "missed_cpu",
-				  t->newest_cpu, "missed_step", m >= 0 ? (int)emu_trace(j->e, &n)[m].step : -1,
-				  "reordered_with_step", p >= 0 ? (int)emu_trace(j->e, &n)[p].step : -1));
+		json_object_set_new(o, "stale",
+				    json_pack("{s:s, s:i, s:i, s:i}", "missed_value",
+					      emu_name_value(j->e, t->newest_val, v, sizeof(v)),
+					      "missed_cpu", t->newest_cpu, "missed_step",
+					      m >= 0 ? (int)emu_trace(j->e, &n)[m].step : -1,
+					      "reordered_with_step",
+					      p >= 0 ? (int)emu_trace(j->e, &n)[p].step : -1));
 	}
 	json_array_append_new(j->arr, o);
 }
@@ -156,7 +160,8 @@ int cmd_replay(int argc, char **argv)
 
 	if (o.litmus) {
 		if (!res.kind) {
-			fprintf(stderr, "slabstress: %s does not fail under %s: nothing to export\n",
+			fprintf(stderr,
+				"slabstress: %s does not fail under %s: nothing to export\n",
 				o.file, model);
 			ret = SS_EXIT_CLEAN;
 		} else if (ss_litmus_export(stdout, e, &res, o.file, err, sizeof(err)) != 0) {
@@ -177,9 +182,9 @@ int cmd_replay(int argc, char **argv)
 			explain = false;
 	}
 	char saved[400];
-	snprintf(saved, sizeof(saved), "%s at %s:%d (%s)", ss_fail_kind_name(r.kind), r.file, r.line,
-		 r.func);
-	const char *match = same ? "matches the saved failure"
+	snprintf(saved, sizeof(saved), "%s at %s:%d (%s)", ss_fail_kind_name(r.kind), r.file,
+		 r.line, r.func);
+	const char *match = same       ? "matches the saved failure"
 			    : res.kind ? "a DIFFERENT failure than the saved one"
 				       : "clean: the saved failure did not happen";
 
@@ -190,20 +195,21 @@ int cmd_replay(int argc, char **argv)
 		json_object_set_new(doc, "variant", json_string(ss_variant_name(r.acfg.variant)));
 		json_object_set_new(doc, "model", json_string(model));
 		json_object_set_new(doc, "saved_model", json_string(r.model));
-		json_object_set_new(doc, "schedule_bytes", json_integer((json_int_t)r.schedule_len));
+		json_object_set_new(doc, "schedule_bytes",
+				    json_integer((json_int_t)r.schedule_len));
 		json_object_set_new(doc, "saved_failure", json_string(saved));
 		json_object_set_new(doc, "matches_saved", json_boolean(same));
 		json_object_set_new(doc, "verdict", json_string(res.kind ? "failed" : "clean"));
 		if (res.kind) {
 			char msg[300];
 			emu_name_message(e, res.fail.msg, msg, sizeof(msg));
-			json_t *ff = json_pack("{s:s, s:i, s:s, s:i, s:s, s:I, s:s}", "kind",
-					       ss_fail_kind_name(res.kind), "cpu", res.fail.cpu, "file",
-					       res.fail.site ? res.fail.site->file : "?", "line",
-					       res.fail.site ? res.fail.site->line : 0, "func",
-					       res.fail.site && res.fail.site->func ? res.fail.site->func
-										    : "?",
-					       "step", (json_int_t)res.fail_step, "message", msg);
+			json_t *ff = json_pack(
+			    "{s:s, s:i, s:s, s:i, s:s, s:I, s:s}", "kind",
+			    ss_fail_kind_name(res.kind), "cpu", res.fail.cpu, "file",
+			    res.fail.site ? res.fail.site->file : "?", "line",
+			    res.fail.site ? res.fail.site->line : 0, "func",
+			    res.fail.site && res.fail.site->func ? res.fail.site->func : "?",
+			    "step", (json_int_t)res.fail_step, "message", msg);
 			json_object_set_new(doc, "failure", ff);
 		}
 		struct jctx j = {e, json_array()};
@@ -213,17 +219,18 @@ int cmd_replay(int argc, char **argv)
 			json_t *fx = json_array();
 			for (int i = 0; i < at.nfix; i++)
 				json_array_append_new(
-					fx, json_pack("{s:s, s:b, s:s, s:I}", "fence", at.fix[i].what,
-						      "fixes", at.fix[i].fixes, "checked_by",
-						      at.fix[i].exhaustive ? "exhaustive within bounds"
-									   : "bounded random + pct search",
-						      "executions", (json_int_t)at.fix[i].execs));
+				    fx,
+				    json_pack("{s:s, s:b, s:s, s:I}", "fence", at.fix[i].what,
+					      "fixes", at.fix[i].fixes, "checked_by",
+					      at.fix[i].exhaustive ? "exhaustive within bounds"
+								   : "bounded random + pct search",
+					      "executions", (json_int_t)at.fix[i].execs));
 			json_object_set_new(
-				doc, "attribution",
-				json_pack("{s:b, s:b, s:b, s:s, s:o, s:s?}", "fails_sc", at.fails[0],
-					  "fails_tso", at.fails[1], "fails_lkmm", at.fails[2], "verdict",
-					  at.verdict, "candidate_fixes", fx, "suggested_fix",
-					  at.best >= 0 ? at.fix[at.best].what : NULL));
+			    doc, "attribution",
+			    json_pack("{s:b, s:b, s:b, s:s, s:o, s:s?}", "fails_sc", at.fails[0],
+				      "fails_tso", at.fails[1], "fails_lkmm", at.fails[2],
+				      "verdict", at.verdict, "candidate_fixes", fx, "suggested_fix",
+				      at.best >= 0 ? at.fix[at.best].what : NULL));
 		}
 		if (res_write_atomic(doc, "-", err, sizeof(err)) != 0)
 			fprintf(stderr, "slabstress: %s\n", err);

@@ -35,34 +35,34 @@ struct run_opts {
 };
 
 static const struct argp_option options[] = {
-	{0, 0, 0, 0, "Threads and time:", 3},
-	{"cpus", OPT_CPUS, "LIST", 0,
-	 "CPUs to run the roles on, e.g. 0,1 or 0-3,8 (default: every CPU this process may use)", 3},
-	{"pin", OPT_PIN, "MODE", 0,
-	 "spread (one role per physical core first), compact (SMT siblings first), random, "
-	 "none (default: spread)",
-	 3},
-	{"rounds", OPT_ROUNDS, "N", 0, "stop after N rounds (default: run for --duration)", 3},
-	{"duration", OPT_DURATION, "T", 0, "run for T (10, 10s, 500ms, 2m; default: 3s)", 3},
-	{"iters", OPT_ITERS, "N", 0, "handoffs per role per round, between barriers (default: 1000)",
-	 3},
-	{"pairs", OPT_PAIRS, "N", 0,
-	 "independent instances of the scenario's roles sharing one allocator, e.g. 4 "
-	 "producer/consumer pairs on 8 CPUs (default: 1)",
-	 3},
-	{"batch", OPT_BATCH, "N", 0,
-	 "objects per publish, 1 to 64, in scenarios that batch (release-acquire; default: 1)", 3},
-	{"jitter", OPT_JITTER, "N", OPTION_ARG_OPTIONAL,
-	 "random delay of up to N spins between accesses (default: off; N defaults to 64)", 3},
-	{0, 0, 0, 0, "Output:", 4},
-	{"json", OPT_JSON, "FILE", 0, "write the result as JSON to FILE (- for stdout; default: none)",
-	 4},
-	{"keep-going", OPT_KEEP_GOING, 0, 0,
-	 "keep running after a failure (default: stop after the round that found one)", 4},
-	{"no-progress", OPT_NO_PROGRESS, 0, 0,
-	 "no live progress line (default: shown when stderr is a terminal)", 4},
-	{"quiet", 'q', 0, 0, "print only failures and the verdict (default: full summary)", 4},
-	{0},
+    {0, 0, 0, 0, "Threads and time:", 3},
+    {"cpus", OPT_CPUS, "LIST", 0,
+     "CPUs to run the roles on, e.g. 0,1 or 0-3,8 (default: every CPU this process may use)", 3},
+    {"pin", OPT_PIN, "MODE", 0,
+     "spread (one role per physical core first), compact (SMT siblings first), random, "
+     "none (default: spread)",
+     3},
+    {"rounds", OPT_ROUNDS, "N", 0, "stop after N rounds (default: run for --duration)", 3},
+    {"duration", OPT_DURATION, "T", 0, "run for T (10, 10s, 500ms, 2m; default: 3s)", 3},
+    {"iters", OPT_ITERS, "N", 0, "handoffs per role per round, between barriers (default: 1000)",
+     3},
+    {"pairs", OPT_PAIRS, "N", 0,
+     "independent instances of the scenario's roles sharing one allocator, e.g. 4 "
+     "producer/consumer pairs on 8 CPUs (default: 1)",
+     3},
+    {"batch", OPT_BATCH, "N", 0,
+     "objects per publish, 1 to 64, in scenarios that batch (release-acquire; default: 1)", 3},
+    {"jitter", OPT_JITTER, "N", OPTION_ARG_OPTIONAL,
+     "random delay of up to N spins between accesses (default: off; N defaults to 64)", 3},
+    {0, 0, 0, 0, "Output:", 4},
+    {"json", OPT_JSON, "FILE", 0, "write the result as JSON to FILE (- for stdout; default: none)",
+     4},
+    {"keep-going", OPT_KEEP_GOING, 0, 0,
+     "keep running after a failure (default: stop after the round that found one)", 4},
+    {"no-progress", OPT_NO_PROGRESS, 0, 0,
+     "no live progress line (default: shown when stderr is a terminal)", 4},
+    {"quiet", 'q', 0, 0, "print only failures and the verdict (default: full summary)", 4},
+    {0},
 };
 
 static error_t parse(int key, char *arg, struct argp_state *state)
@@ -76,8 +76,12 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	case OPT_DURATION: o->duration = cli_parse_duration("--duration", arg); break;
 	case OPT_ITERS: o->iters = cli_parse_ull("--iters", arg, 1, 1ULL << 30); break;
 	case OPT_BATCH: o->batch = (unsigned)cli_parse_ull("--batch", arg, 1, 64); break;
-	case OPT_PAIRS: o->pairs = (unsigned)cli_parse_ull("--pairs", arg, 1, SS_MAX_CPUS / 2); break;
-	case OPT_JITTER: o->jitter = arg ? (unsigned)cli_parse_ull("--jitter", arg, 1, 1u << 20) : 64; break;
+	case OPT_PAIRS:
+		o->pairs = (unsigned)cli_parse_ull("--pairs", arg, 1, SS_MAX_CPUS / 2);
+		break;
+	case OPT_JITTER:
+		o->jitter = arg ? (unsigned)cli_parse_ull("--jitter", arg, 1, 1u << 20) : 64;
+		break;
 	case OPT_JSON: o->json_path = arg; break;
 	case OPT_KEEP_GOING: o->keep_going = 1; break;
 	case OPT_NO_PROGRESS: o->no_progress = 1; break;
@@ -89,16 +93,16 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 }
 
 static const char doc[] =
-	"Run a handoff scenario natively: one real thread per role, pinned with "
-	"pthread_setaffinity_np, rounds started together on a spin barrier.\v"
-	"The default scenario is release-acquire with variant fixed and the slab allocator.\n\n"
-	"Examples:\n"
-	"  slabstress run -s release-acquire --variant early-stride --cpus 0,1 --duration 10 "
-	"--json out.json\n"
-	"  slabstress run -s same-cpu --variant rc1 --objext in-object --object-size 131072 "
-	"--page-size 65536\n"
-	"  slabstress run -s llist --alloc jemalloc --rounds 1000 --jitter\n\n"
-	"Exit status: 0 no failure, 1 a check failed, 2 bad input, 3 internal error.";
+    "Run a handoff scenario natively: one real thread per role, pinned with "
+    "pthread_setaffinity_np, rounds started together on a spin barrier.\v"
+    "The default scenario is release-acquire with variant fixed and the slab allocator.\n\n"
+    "Examples:\n"
+    "  slabstress run -s release-acquire --variant early-stride --cpus 0,1 --duration 10 "
+    "--json out.json\n"
+    "  slabstress run -s same-cpu --variant rc1 --objext in-object --object-size 131072 "
+    "--page-size 65536\n"
+    "  slabstress run -s llist --alloc jemalloc --rounds 1000 --jitter\n\n"
+    "Exit status: 0 no failure, 1 a check failed, 2 bad input, 3 internal error.";
 
 static const struct argp_child children[] = {{&cli_scenario_argp, 0, 0, 0}, {0}};
 
@@ -145,8 +149,8 @@ int cmd_run(int argc, char **argv)
 	cfg.acfg = o.sc.acfg;
 	cfg.pairs = o.pairs ? (int)o.pairs : 1;
 	if (cfg.pairs * cfg.scn->nroles > SS_MAX_CPUS)
-		cli_usage_error("--pairs %d: %d threads, more than the %d this build supports", cfg.pairs,
-				cfg.pairs * cfg.scn->nroles, SS_MAX_CPUS);
+		cli_usage_error("--pairs %d: %d threads, more than the %d this build supports",
+				cfg.pairs, cfg.pairs * cfg.scn->nroles, SS_MAX_CPUS);
 	if (cfg.pairs > 1 && cfg.scn->slab_only)
 		cli_usage_error("--pairs %d: scenario '%s' sets up the slab itself and runs as one "
 				"instance only",
@@ -160,9 +164,10 @@ int cmd_run(int argc, char **argv)
 	cfg.iters = o.iters ? o.iters : 1000;
 	cfg.batch = o.batch ? o.batch : 1;
 	if (cfg.batch > 1 && !cfg.scn->batches)
-		cli_usage_error("--batch %u: scenario '%s' publishes one object at a time (batching "
-				"scenarios: release-acquire)",
-				cfg.batch, cfg.scn->name);
+		cli_usage_error(
+		    "--batch %u: scenario '%s' publishes one object at a time (batching "
+		    "scenarios: release-acquire)",
+		    cfg.batch, cfg.scn->name);
 	cfg.jitter = o.jitter;
 	cfg.keep_going = o.keep_going;
 	cfg.progress = !o.no_progress && !o.quiet && cli_stderr_is_tty();
@@ -172,8 +177,9 @@ int cmd_run(int argc, char **argv)
 		for (p = 0; p < 4 && strcmp(pin_names[p], o.pin_arg); p++)
 			;
 		if (p == 4)
-			cli_usage_error("unknown --pin '%s': expected one of spread, compact, random, none",
-					o.pin_arg);
+			cli_usage_error(
+			    "unknown --pin '%s': expected one of spread, compact, random, none",
+			    o.pin_arg);
 		cfg.pin = (enum ss_pin)p;
 	}
 	if (o.cpus_arg)
@@ -181,21 +187,24 @@ int cmd_run(int argc, char **argv)
 	else
 		default_cpus(&cfg);
 	if (cfg.pin != SS_PIN_NONE && cfg.nthreads > cfg.ncpus)
-		cli_usage_error("scenario '%s' runs %d threads but --cpus '%s' gives %d CPU%s: expected "
-				"at least %d CPUs (or --pin none)",
-				cfg.scn->name, cfg.nthreads, o.cpus_arg ? o.cpus_arg : "(default)",
-				cfg.ncpus, cfg.ncpus == 1 ? "" : "s", cfg.nthreads);
+		cli_usage_error(
+		    "scenario '%s' runs %d threads but --cpus '%s' gives %d CPU%s: expected "
+		    "at least %d CPUs (or --pin none)",
+		    cfg.scn->name, cfg.nthreads, o.cpus_arg ? o.cpus_arg : "(default)", cfg.ncpus,
+		    cfg.ncpus == 1 ? "" : "s", cfg.nthreads);
 	cli_check_output_path("--json", o.json_path);
 
 	if (!o.quiet) {
-		printf("slabstress run: scenario %s, variant %s, alloc %s, seed %llu\n", cfg.scn->name,
-		       ss_variant_name(cfg.acfg.variant), cfg.alloc->name, cfg.seed);
-		printf("  slab: stride-bits %u, objext %s, object-size %zu, page-size %zu, account %s\n",
+		printf("slabstress run: scenario %s, variant %s, alloc %s, seed %llu\n",
+		       cfg.scn->name, ss_variant_name(cfg.acfg.variant), cfg.alloc->name, cfg.seed);
+		printf("  slab: stride-bits %u, objext %s, object-size %zu, page-size %zu, account "
+		       "%s\n",
 		       cfg.acfg.stride_bits, ss_objext_name(cfg.acfg.objext), cfg.acfg.object_size,
-		       cfg.acfg.page_size, cfg.acfg.account ? "SLAB_ACCOUNT" : "__GFP_ACCOUNT only");
+		       cfg.acfg.page_size,
+		       cfg.acfg.account ? "SLAB_ACCOUNT" : "__GFP_ACCOUNT only");
 		if (cfg.rounds)
-			printf("  %d threads (%d pair%s), pin %s, %lu rounds of %lu handoffs\n", cfg.nthreads,
-			       cfg.pairs, cfg.pairs == 1 ? "" : "s",
+			printf("  %d threads (%d pair%s), pin %s, %lu rounds of %lu handoffs\n",
+			       cfg.nthreads, cfg.pairs, cfg.pairs == 1 ? "" : "s",
 			       pin_names[cfg.pin], cfg.rounds, cfg.iters);
 		else
 			printf("  %d threads (%d pair%s), pin %s, %.1f s, rounds of %lu handoffs\n",
@@ -246,34 +255,35 @@ int cmd_run(int argc, char **argv)
 		for (int t = 0; t < cfg.nthreads; t++) {
 			int r = t % cfg.scn->nroles;
 			json_array_append_new(
-				roles, json_pack("{s:i, s:i, s:s, s:i}", "role", r, "pair",
-						 t / cfg.scn->nroles, "name",
-						 cfg.scn->role_names[r] ? cfg.scn->role_names[r] : "",
-						 "cpu", st.pinned_cpu[t]));
+			    roles, json_pack("{s:i, s:i, s:s, s:i}", "role", r, "pair",
+					     t / cfg.scn->nroles, "name",
+					     cfg.scn->role_names[r] ? cfg.scn->role_names[r] : "",
+					     "cpu", st.pinned_cpu[t]));
 		}
 		json_t *cpus = json_array();
 		for (int i = 0; i < cfg.ncpus; i++)
 			json_array_append_new(cpus, json_integer(cfg.cpus[i]));
 		json_object_set_new(
-			doc, "parameters",
-			json_pack("{s:s, s:s, s:s, s:i, s:s, s:I, s:I, s:I, s:o, s:s, s:I, s:f, s:I, "
-				  "s:I, s:b, s:b, s:I, s:i}",
-				  "scenario", cfg.scn->name, "variant", ss_variant_name(cfg.acfg.variant),
-				  "alloc", cfg.alloc->name, "stride_bits", cfg.acfg.stride_bits, "objext",
-				  ss_objext_name(cfg.acfg.objext), "object_size",
-				  (json_int_t)cfg.acfg.object_size, "page_size",
-				  (json_int_t)cfg.acfg.page_size, "seed", (json_int_t)cfg.seed, "cpus",
-				  cpus, "pin", pin_names[cfg.pin], "rounds", (json_int_t)cfg.rounds,
-				  "duration", cfg.rounds ? 0.0 : cfg.duration, "iters",
-				  (json_int_t)cfg.iters, "jitter", (json_int_t)cfg.jitter, "keep_going",
-				  cfg.keep_going, "account", cfg.acfg.account, "batch",
-				  (json_int_t)cfg.batch, "pairs", cfg.pairs));
+		    doc, "parameters",
+		    json_pack(
+			"{s:s, s:s, s:s, s:i, s:s, s:I, s:I, s:I, s:o, s:s, s:I, s:f, s:I, "
+			"s:I, s:b, s:b, s:I, s:i}",
+			"scenario", cfg.scn->name, "variant", ss_variant_name(cfg.acfg.variant),
+			"alloc", cfg.alloc->name, "stride_bits", cfg.acfg.stride_bits, "objext",
+			ss_objext_name(cfg.acfg.objext), "object_size",
+			(json_int_t)cfg.acfg.object_size, "page_size",
+			(json_int_t)cfg.acfg.page_size, "seed", (json_int_t)cfg.seed, "cpus", cpus,
+			"pin", pin_names[cfg.pin], "rounds", (json_int_t)cfg.rounds, "duration",
+			cfg.rounds ? 0.0 : cfg.duration, "iters", (json_int_t)cfg.iters, "jitter",
+			(json_int_t)cfg.jitter, "keep_going", cfg.keep_going, "account",
+			cfg.acfg.account, "batch", (json_int_t)cfg.batch, "pairs", cfg.pairs));
 		json_object_set_new(doc, "engine", json_string("native"));
 		json_object_set_new(doc, "roles", roles);
-		json_object_set_new(doc, "counters",
-				    json_pack("{s:I, s:I, s:I, s:I}", "rounds", (json_int_t)st.rounds,
-					      "handoffs", (json_int_t)st.handoffs, "allocs",
-					      (json_int_t)st.allocs, "frees", (json_int_t)st.frees));
+		json_object_set_new(
+		    doc, "counters",
+		    json_pack("{s:I, s:I, s:I, s:I}", "rounds", (json_int_t)st.rounds, "handoffs",
+			      (json_int_t)st.handoffs, "allocs", (json_int_t)st.allocs, "frees",
+			      (json_int_t)st.frees));
 		json_object_set_new(doc, "timing",
 				    json_pack("{s:f, s:f, s:f}", "elapsed_s", st.elapsed,
 					      "handoffs_per_s", hps, "rounds_per_s",

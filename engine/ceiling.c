@@ -48,8 +48,8 @@ static inline void relax(void)
 struct pair {
 	void (*fn[2])(void *arg);
 	void *arg;
-	int go;      /* both started: run */
-	int ready;   /* threads that reached the start line */
+	int go;	   /* both started: run */
+	int ready; /* threads that reached the start line */
 };
 
 struct pair_thread {
@@ -227,8 +227,8 @@ static inline int prod_push(struct ring_prod *p, void *v, unsigned batch, const 
 		p->tail_cache = __atomic_load_n(&p->r->tail, __ATOMIC_ACQUIRE);
 		if (p->head - p->tail_cache > p->r->mask) {
 			prod_publish(p);
-			while (p->head - (p->tail_cache = __atomic_load_n(&p->r->tail,
-									  __ATOMIC_ACQUIRE)) >
+			while (p->head - (p->tail_cache =
+					      __atomic_load_n(&p->r->tail, __ATOMIC_ACQUIRE)) >
 			       p->r->mask) {
 				if (__atomic_load_n(stop, __ATOMIC_RELAXED))
 					return 0;
@@ -292,9 +292,9 @@ static void ring_free(struct ring *r)
 
 struct flow_job {
 	int stop __attribute__((aligned(CACHELINE)));
-	struct ring *fwd, *back;  /* producer -> consumer; consumer -> producer (pool) */
+	struct ring *fwd, *back; /* producer -> consumer; consumer -> producer (pool) */
 	unsigned batch;
-	size_t words;             /* pool: payload words per object */
+	size_t words; /* pool: payload words per object */
 	unsigned long long produced __attribute__((aligned(CACHELINE)));
 	unsigned long long consumed __attribute__((aligned(CACHELINE)));
 	unsigned long long bad;
@@ -447,7 +447,8 @@ int ss_ceiling_ring(int cpu_a, int cpu_b, unsigned batch, double duration,
 	memset(j, 0, sizeof(*j));
 	j->fwd = r;
 	j->batch = clamp_batch(batch);
-	int rc = flow_run(ring_producer, ring_consumer, j, cpu_a, cpu_b, duration, res, err, errlen);
+	int rc =
+	    flow_run(ring_producer, ring_consumer, j, cpu_a, cpu_b, duration, res, err, errlen);
 	ring_free(r);
 	free(j);
 	return rc;
@@ -482,7 +483,8 @@ int ss_ceiling_pool(int cpu_a, int cpu_b, size_t size, unsigned batch, double du
 	j->back = back;
 	j->batch = clamp_batch(batch);
 	j->words = words ? words : 1;
-	int rc = flow_run(pool_producer, pool_consumer, j, cpu_a, cpu_b, duration, res, err, errlen);
+	int rc =
+	    flow_run(pool_producer, pool_consumer, j, cpu_a, cpu_b, duration, res, err, errlen);
 	ring_free(fwd);
 	ring_free(back);
 	free(pool);

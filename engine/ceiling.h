@@ -20,10 +20,10 @@
 #define SS_CEILING_RING_CAP 1024u
 
 struct ss_ceiling_result {
-	double per_s;               /* pointers/s (ring) or objects/s (pool) */
-	unsigned long long items;   /* handed over in the timed part */
-	unsigned long long bad;     /* pool: objects whose pattern did not check out */
-	double elapsed;             /* seconds */
+	double per_s;		  /* pointers/s (ring) or objects/s (pool) */
+	unsigned long long items; /* handed over in the timed part */
+	unsigned long long bad;	  /* pool: objects whose pattern did not check out */
+	double elapsed;		  /* seconds */
 };
 
 /* Median round-trip time in ns of one cache line between cpu_a and cpu_b, over

@@ -15,12 +15,12 @@ void ss_ctx_init(struct ss_ctx *ctx, void *stack, size_t size, ss_ctx_fn fn, voi
 	 * aligned so that its call gives fn the ABI's entry alignment. */
 	uintptr_t top = ((uintptr_t)stack + size - 16) & ~(uintptr_t)15;
 	void **sp = (void **)(top - 7 * sizeof(void *));
-	sp[0] = 0;                         /* r15 */
-	sp[1] = 0;                         /* r14 */
-	sp[2] = arg;                       /* r13 */
-	sp[3] = (void *)fn;                /* r12 */
-	sp[4] = 0;                         /* rbx */
-	sp[5] = 0;                         /* rbp */
+	sp[0] = 0;			   /* r15 */
+	sp[1] = 0;			   /* r14 */
+	sp[2] = arg;			   /* r13 */
+	sp[3] = (void *)fn;		   /* r12 */
+	sp[4] = 0;			   /* rbx */
+	sp[5] = 0;			   /* rbp */
 	sp[6] = (void *)ss_ctx_trampoline; /* return address */
 	ctx->sp = sp;
 	ctx->stack = stack;
@@ -36,8 +36,8 @@ void ss_ctx_init(struct ss_ctx *ctx, void *stack, size_t size, ss_ctx_fn fn, voi
 	uintptr_t top = ((uintptr_t)stack + size - 16) & ~(uintptr_t)15;
 	void **sp = (void **)(top - 176);
 	memset(sp, 0, 176);
-	sp[0] = (void *)fn;                 /* x19 */
-	sp[1] = arg;                        /* x20 */
+	sp[0] = (void *)fn;		    /* x19 */
+	sp[1] = arg;			    /* x20 */
 	sp[11] = (void *)ss_ctx_trampoline; /* x30 */
 	ctx->sp = sp;
 	ctx->stack = stack;

@@ -33,7 +33,7 @@
 struct ss_ctx {
 	void *sp;
 	const void *stack; /* lowest address and size of the stack it runs on, for ASan */
-	size_t size;       /* (0 for the host context until a coroutine learns it) */
+	size_t size;	   /* (0 for the host context until a coroutine learns it) */
 };
 #else
 #include <ucontext.h>

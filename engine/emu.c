@@ -56,7 +56,7 @@
 #include "engine/world.h"
 #include "results/repro.h"
 
-#define EMU_DEP_K 8
+#define EMU_DEP_K  8
 #define EMU_NO_LOC (-1)
 
 struct dep_ent {
@@ -356,8 +356,8 @@ static void internal_error(struct emu *e, const char *msg, uintptr_t a)
 {
 	if (!e->res->internal_error) {
 		e->res->internal_error = true;
-		snprintf(e->res->internal_msg, sizeof(e->res->internal_msg), "%s (address %#lx)", msg,
-			 (unsigned long)a);
+		snprintf(e->res->internal_msg, sizeof(e->res->internal_msg), "%s (address %#lx)",
+			 msg, (unsigned long)a);
 	}
 	e->abort = true;
 	if (e->in_roles)
@@ -539,8 +539,7 @@ static void role_entry(void *arg)
 
 /* ---- dependencies -------------------------------------------------------------- */
 
-static inline const struct wmm_dep *find_dep(struct emu *e, int cpu, uintptr_t a,
-					     struct wmm_dep *d)
+static inline const struct wmm_dep *find_dep(struct emu *e, int cpu, uintptr_t a, struct wmm_dep *d)
 {
 	struct vcpu *c = &e->cpu[cpu];
 	unsigned n = c->ndep < EMU_DEP_K ? c->ndep : EMU_DEP_K;
@@ -586,7 +585,7 @@ static void extra_fences(struct emu *e, const struct ss_site *site)
 		if (e->fence_site[i] != site) {
 			if (strcmp(xf->file, site->file) &&
 			    strcmp(xf->file, strrchr(site->file, '/') ? strrchr(site->file, '/') + 1
-									: site->file))
+								      : site->file))
 				continue;
 			e->fence_site[i] = site;
 		}
@@ -600,10 +599,10 @@ static void extra_fences(struct emu *e, const struct ss_site *site)
 	}
 }
 
-#define EXTRA_FENCES(e, site)                   \
-	do {                                    \
-		if (unlikely((e)->cfg.nfences)) \
-			extra_fences(e, site);  \
+#define EXTRA_FENCES(e, site)                                                                      \
+	do {                                                                                       \
+		if (unlikely((e)->cfg.nfences))                                                    \
+			extra_fences(e, site);                                                     \
 	} while (0)
 
 static inline bool bad_addr(struct emu *e, uintptr_t a, unsigned size)
@@ -936,18 +935,18 @@ static void op_rcu_read_unlock(const struct ss_site *site)
 }
 
 static const struct ss_kernel_ops emu_kops = {
-	.load = op_load,
-	.store = op_store,
-	.rmw = op_rmw,
-	.cmpxchg128 = op_cmpxchg128,
-	.fence = op_fence,
-	.relax = op_relax,
-	.spin_lock = op_spin_lock,
-	.spin_trylock = op_spin_trylock,
-	.spin_unlock = op_spin_unlock,
-	.synchronize_rcu = op_synchronize_rcu,
-	.rcu_read_lock = op_rcu_read_lock,
-	.rcu_read_unlock = op_rcu_read_unlock,
+    .load = op_load,
+    .store = op_store,
+    .rmw = op_rmw,
+    .cmpxchg128 = op_cmpxchg128,
+    .fence = op_fence,
+    .relax = op_relax,
+    .spin_lock = op_spin_lock,
+    .spin_trylock = op_spin_trylock,
+    .spin_unlock = op_spin_unlock,
+    .synchronize_rcu = op_synchronize_rcu,
+    .rcu_read_lock = op_rcu_read_lock,
+    .rcu_read_unlock = op_rcu_read_unlock,
 };
 
 /* ---- failures ------------------------------------------------------------------- */
@@ -1002,8 +1001,9 @@ struct emu *emu_create(const struct emu_config *cfg, char *err, size_t errlen)
 	e->cfg.acfg.ncpus = scn->nroles;
 	e->dep_span = e->cfg.dep_span;
 	if (!e->dep_span)
-		e->dep_span = e->cfg.acfg.page_size > e->cfg.acfg.object_size ? e->cfg.acfg.page_size
-									  : e->cfg.acfg.object_size;
+		e->dep_span = e->cfg.acfg.page_size > e->cfg.acfg.object_size
+				  ? e->cfg.acfg.page_size
+				  : e->cfg.acfg.object_size;
 	if (!e->dep_span)
 		e->dep_span = 4096;
 	e->ncpus = scn->nroles;
@@ -1012,8 +1012,8 @@ struct emu *emu_create(const struct emu_config *cfg, char *err, size_t errlen)
 
 	/* one mapping for every stack, each with a guard page below it */
 	e->stacks_len = (size_t)e->ncpus * (e->stack_size + 4096);
-	e->stacks = mmap(NULL, e->stacks_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-			 -1, 0);
+	e->stacks =
+	    mmap(NULL, e->stacks_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (e->stacks == MAP_FAILED) {
 		e->stacks = NULL;
 		snprintf(err, errlen, "emulator: cannot map stacks: %s", strerror(errno));
@@ -1046,8 +1046,8 @@ struct emu *emu_create(const struct emu_config *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	e->world = ss_world_create(scn, cfg->alloc, &e->cfg.acfg, e->cfg.iters, e->cfg.seed, err,
-				   errlen);
+	e->world =
+	    ss_world_create(scn, cfg->alloc, &e->cfg.acfg, e->cfg.iters, e->cfg.seed, err, errlen);
 	if (!e->world)
 		goto fail;
 	/* The world keeps a pointer to the allocator config: ours, which outlives it. */
@@ -1442,8 +1442,9 @@ void emu_print_trace(FILE *f, const struct emu *e, const struct emu_result *res,
 	fputc('\n', f);
 	fprintf(f, "-------+");
 	for (int c = 0; c < e->ncpus; c++)
-		fprintf(f, "%s", c + 1 < e->ncpus ? "---------------------------------------------------+"
-						 : "---------------------------------------------------");
+		fprintf(f, "%s",
+			c + 1 < e->ncpus ? "---------------------------------------------------+"
+					 : "---------------------------------------------------");
 	fputc('\n', f);
 	char text[512], at[64], v[64];
 	size_t last = (size_t)-1;
@@ -1461,8 +1462,9 @@ void emu_print_trace(FILE *f, const struct emu *e, const struct emu_result *res,
 			site_str(at, sizeof(at), t->newest_site);
 			emu_name_value(e, t->newest_val, v, sizeof(v));
 			if (j >= 0)
-				snprintf(text, sizeof(text), "  ^ missed %s by CPU %d, step %u (%s)", v,
-					 t->newest_cpu, tr[j].step, at);
+				snprintf(text, sizeof(text),
+					 "  ^ missed %s by CPU %d, step %u (%s)", v, t->newest_cpu,
+					 tr[j].step, at);
 			else
 				snprintf(text, sizeof(text), "  ^ missed %s by CPU %d (%s)", v,
 					 t->newest_cpu, at);
@@ -1544,9 +1546,9 @@ void emu_name_message(const struct emu *e, const char *msg, char *out, size_t n)
 const char *emu_site_expr(const struct ss_site *s)
 {
 	static const char *const alias[][2] = {
-		/* the model keeps both widths of the kernel's one field */
-		{"slab->stride16", "slab->stride"},
-		{"slab->stride32", "slab->stride"},
+	    /* the model keeps both widths of the kernel's one field */
+	    {"slab->stride16", "slab->stride"},
+	    {"slab->stride32", "slab->stride"},
 	};
 	if (!s || !s->expr)
 		return "?";

@@ -45,17 +45,17 @@ struct emu_config {
 	const struct ss_alloc_ops *alloc;
 	struct ss_alloc_config acfg;
 	enum wmm_model model;
-	unsigned long iters;        /* handoffs per role per execution (0: 1) */
-	unsigned long long seed;    /* world PRNG seed, the same for every execution */
-	unsigned long max_steps;    /* step bound per execution (0: 200000) */
-	int history;                /* messages kept per location (0: 4) */
-	int max_locs;               /* locations one execution may touch (0: 2048) */
-	size_t stack_size;          /* bytes per virtual CPU stack (0: 256 KiB) */
+	unsigned long iters;	 /* handoffs per role per execution (0: 1) */
+	unsigned long long seed; /* world PRNG seed, the same for every execution */
+	unsigned long max_steps; /* step bound per execution (0: 200000) */
+	int history;		 /* messages kept per location (0: 4) */
+	int max_locs;		 /* locations one execution may touch (0: 2048) */
+	size_t stack_size;	 /* bytes per virtual CPU stack (0: 256 KiB) */
 	/* Address-dependency inference (§1.6 option 2): a load whose value v points
 	 * at memory makes later loads of [v, v + dep_span) dependent on it
 	 * (0: max(page_size, object_size)). */
 	size_t dep_span;
-	bool no_dep_inference;      /* tests: turn the inference off */
+	bool no_dep_inference; /* tests: turn the inference off */
 	/* Candidate fixes (attribution): an extra fence executed right before
 	 * every access at a code site on one CPU.  NULL / 0: none. */
 	const struct emu_extra_fence *fences;
@@ -72,16 +72,16 @@ struct emu_extra_fence {
 
 /* What one execution found.  Failures after the first are counted only. */
 struct emu_result {
-	enum ss_fail_kind kind;     /* SS_FAIL_NONE: clean */
-	struct ss_failure fail;     /* the first failure */
-	unsigned long fail_step;    /* step at which it was reported */
+	enum ss_fail_kind kind;	 /* SS_FAIL_NONE: clean */
+	struct ss_failure fail;	 /* the first failure */
+	unsigned long fail_step; /* step at which it was reported */
 	unsigned nfail;
-	unsigned long steps;        /* scheduling points */
-	unsigned long accesses;     /* kernel/ accesses (loads, stores, RMWs, locks) */
+	unsigned long steps;	/* scheduling points */
+	unsigned long accesses; /* kernel/ accesses (loads, stores, RMWs, locks) */
 	unsigned long stale_reads;
-	unsigned long preemptions;  /* CPU switches */
+	unsigned long preemptions;    /* CPU switches */
 	size_t front_used, back_used; /* schedule bytes consumed */
-	bool internal_error;        /* model out of locations, bad access size ... */
+	bool internal_error;	      /* model out of locations, bad access size ... */
 	char internal_msg[160];
 };
 
@@ -89,11 +89,11 @@ struct emu_result {
  * instead of reading a byte string; the emulator records what it returned, so
  * the execution can be replayed with emu_last_schedule(). */
 struct emu_pick_info {
-	int cur;                  /* the CPU that ran last (0 at the start) */
-	bool cur_runnable;        /* then cpus[0] == cur */
-	int n;                    /* runnable CPUs, >= 1 */
-	int cpus[SS_MAX_ROLES];   /* front byte b selects cpus[(b >> 5) % n] */
-	unsigned long step;       /* steps so far */
+	int cur;		/* the CPU that ran last (0 at the start) */
+	bool cur_runnable;	/* then cpus[0] == cur */
+	int n;			/* runnable CPUs, >= 1 */
+	int cpus[SS_MAX_ROLES]; /* front byte b selects cpus[(b >> 5) % n] */
+	unsigned long step;	/* steps so far */
 };
 
 struct emu_gen {
@@ -147,28 +147,28 @@ enum emu_op {
 	EMU_OP_RCU,
 };
 
-#define EMU_TR_STALE 0x01u     /* load read an older message than the newest */
+#define EMU_TR_STALE	 0x01u /* load read an older message than the newest */
 #define EMU_TR_FORWARDED 0x02u /* load read the CPU's own buffered store */
-#define EMU_TR_DEP 0x04u       /* load was address-dependent on an earlier load */
-#define EMU_TR_FAILED 0x08u    /* conditional RMW / trylock failed */
-#define EMU_TR_ACQ 0x10u
-#define EMU_TR_REL 0x20u
-#define EMU_TR_FULL 0x40u
-#define EMU_TR_EXTRA 0x80u     /* fence inserted by emu_config.fences */
+#define EMU_TR_DEP	 0x04u /* load was address-dependent on an earlier load */
+#define EMU_TR_FAILED	 0x08u /* conditional RMW / trylock failed */
+#define EMU_TR_ACQ	 0x10u
+#define EMU_TR_REL	 0x20u
+#define EMU_TR_FULL	 0x40u
+#define EMU_TR_EXTRA	 0x80u /* fence inserted by emu_config.fences */
 
 struct emu_trace_ent {
 	uint32_t step;
 	uint8_t cpu, op, size, flags;
-	uint8_t sub;            /* fence kind, rmw op, access kind */
-	int8_t rf_cpu;          /* writer of the value read; -1: initial value */
-	int8_t newest_cpu;      /* writer of the newest message (stale loads) */
+	uint8_t sub;	   /* fence kind, rmw op, access kind */
+	int8_t rf_cpu;	   /* writer of the value read; -1: initial value */
+	int8_t newest_cpu; /* writer of the newest message (stale loads) */
 	uint8_t nchoices;
-	uint32_t store_id;      /* stores: id; loads: id of the store read */
+	uint32_t store_id; /* stores: id; loads: id of the store read */
 	uint32_t newest_store_id;
 	const struct ss_site *site;
-	const struct ss_site *rf_site;     /* loads: site of the store read */
+	const struct ss_site *rf_site;	   /* loads: site of the store read */
 	const struct ss_site *newest_site; /* stale loads: site of the newest store */
-	u64 val;                /* loads: value read; stores: value written */
+	u64 val;			   /* loads: value read; stores: value written */
 	u64 newest_val;
 };
 
@@ -195,8 +195,7 @@ size_t emu_trace_select(const struct emu *e, const struct emu_result *res, bool 
  * print as "name+0xoff" (or "name[i]+0xoff" with elem_size), so traces are the
  * same in every process (no ASLR addresses).  Regions are kept until
  * emu_destroy; at most 32. */
-void emu_add_region(struct emu *e, uintptr_t base, size_t len, size_t elem_size,
-		    const char *name);
+void emu_add_region(struct emu *e, uintptr_t base, size_t len, size_t elem_size, const char *name);
 /* Writes a value: a region-relative name when v points into a region, else
  * hex.  Returns buf. */
 const char *emu_name_value(const struct emu *e, u64 v, char *buf, size_t n);

@@ -19,30 +19,30 @@ struct ss_run_config {
 	const struct ss_scenario *scn;
 	const struct ss_alloc_ops *alloc;
 	struct ss_alloc_config acfg;
-	int nthreads;                 /* threads: pairs * scn->nroles */
-	int pairs;                    /* independent instances of the scenario sharing one
-				       * allocator world (0 or 1: one); thread t runs role
-				       * t % nroles of instance t / nroles on CPU index t */
-	int cpus[SS_MAX_CPUS];        /* --cpus, as given (host CPU numbers) */
-	int ncpus;                    /* entries in cpus[] */
+	int nthreads;	       /* threads: pairs * scn->nroles */
+	int pairs;	       /* independent instances of the scenario sharing one
+				* allocator world (0 or 1: one); thread t runs role
+				* t % nroles of instance t / nroles on CPU index t */
+	int cpus[SS_MAX_CPUS]; /* --cpus, as given (host CPU numbers) */
+	int ncpus;	       /* entries in cpus[] */
 	enum ss_pin pin;
-	unsigned long rounds;         /* 0: run for duration */
-	double duration;              /* seconds; used when rounds == 0 */
-	unsigned long iters;          /* handoffs per role per round */
+	unsigned long rounds; /* 0: run for duration */
+	double duration;      /* seconds; used when rounds == 0 */
+	unsigned long iters;  /* handoffs per role per round */
 	unsigned long long seed;
-	unsigned jitter;              /* 0 = off */
-	bool progress;                /* live one-line progress on stderr */
-	bool keep_going;              /* don't stop at the first failure */
-	unsigned batch;               /* pointers per publish (0 or 1: one) */
-	bool cold;                    /* skip the per-thread warm-up allocation */
+	unsigned jitter; /* 0 = off */
+	bool progress;	 /* live one-line progress on stderr */
+	bool keep_going; /* don't stop at the first failure */
+	unsigned batch;	 /* pointers per publish (0 or 1: one) */
+	bool cold;	 /* skip the per-thread warm-up allocation */
 };
 
 struct ss_run_stats {
 	unsigned long rounds;
 	unsigned long long handoffs, allocs, frees;
-	double elapsed;              /* seconds of the timed part */
-	int pinned_cpu[SS_MAX_CPUS];  /* host CPU each thread ran on, -1 when unpinned */
-	bool interrupted;            /* SIGINT */
+	double elapsed;		     /* seconds of the timed part */
+	int pinned_cpu[SS_MAX_CPUS]; /* host CPU each thread ran on, -1 when unpinned */
+	bool interrupted;	     /* SIGINT */
 };
 
 /* Returns 0 when the run happened (failures are in *log), 2 on a config error

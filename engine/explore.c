@@ -34,7 +34,8 @@ const char *explore_strategy_name(enum explore_strategy s)
 
 int explore_strategy_parse(const char *name, enum explore_strategy *s)
 {
-	static const enum explore_strategy all[] = {EXPLORE_RANDOM, EXPLORE_PCT, EXPLORE_EXHAUSTIVE};
+	static const enum explore_strategy all[] = {EXPLORE_RANDOM, EXPLORE_PCT,
+						    EXPLORE_EXHAUSTIVE};
 	for (unsigned i = 0; i < 3; i++)
 		if (!strcmp(name, explore_strategy_name(all[i]))) {
 			*s = all[i];
@@ -79,7 +80,8 @@ static int run_loop(struct emu *e, const struct explore_opts *o, struct explore_
 			break;
 		}
 		if (x != 0) {
-			snprintf(st->error, sizeof(st->error), "execution %llu: %s", i, r.internal_msg);
+			snprintf(st->error, sizeof(st->error), "execution %llu: %s", i,
+				 r.internal_msg);
 			rc = -1;
 			break;
 		}
@@ -116,7 +118,8 @@ static int run_loop(struct emu *e, const struct explore_opts *o, struct explore_
 			if (deadline && t >= deadline)
 				break;
 			if (o->progress && t >= next_tick) {
-				o->progress(o->progress_ctx, st->executions, st->failed_execs, t - t0);
+				o->progress(o->progress_ctx, st->executions, st->failed_execs,
+					    t - t0);
 				next_tick = t + 0.1;
 			}
 		}
@@ -319,10 +322,10 @@ int explore_pct(struct emu *e, const struct explore_opts *o, struct explore_stat
 /* ---- exhaustive ------------------------------------------------------------------- */
 
 struct dec {
-	u8 n;       /* alternatives */
+	u8 n; /* alternatives */
 	u8 chosen;
-	u8 front;   /* scheduling decision (else a model choice) */
-	u8 cur_ok;  /* front: the current CPU could have gone on (others = preemption) */
+	u8 front;	  /* scheduling decision (else a model choice) */
+	u8 cur_ok;	  /* front: the current CPU could have gone on (others = preemption) */
 	u16 pre_p, pre_s; /* preemptions / weak choices used before this decision */
 };
 
@@ -330,7 +333,7 @@ struct exh {
 	struct dec *d;
 	size_t nd, cap, pos; /* pos: next decision of the running execution */
 	unsigned maxp, maxs;
-	unsigned up, us;     /* used so far in the running execution */
+	unsigned up, us; /* used so far in the running execution */
 	bool overflow, mismatch, bound_hit;
 	unsigned long maxdec;
 	struct emu_gen gen;
@@ -433,7 +436,8 @@ static int exh_one(void *ctx, struct emu *e, unsigned long long i, struct emu_re
 	if (x->nd > x->maxdec)
 		x->maxdec = x->nd;
 	if (x->overflow && rc == 0) {
-		snprintf(r->internal_msg, sizeof(r->internal_msg), "out of memory (decision stack)");
+		snprintf(r->internal_msg, sizeof(r->internal_msg),
+			 "out of memory (decision stack)");
 		return -1;
 	}
 	if (x->mismatch && rc == 0) {

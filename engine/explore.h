@@ -30,16 +30,16 @@ int explore_strategy_parse(const char *name, enum explore_strategy *s);
 struct explore_opts {
 	unsigned long long seed;
 	unsigned long long max_execs; /* 0: until duration */
-	double duration;              /* seconds; 0: until max_execs */
-	double stale_prob;            /* 0..1 */
-	bool keep_going;              /* do not stop at the first failing execution */
+	double duration;	      /* seconds; 0: until max_execs */
+	double stale_prob;	      /* 0..1 */
+	bool keep_going;	      /* do not stop at the first failing execution */
 	/* Called about every 100 ms of run time (may be NULL). */
 	void (*progress)(void *ctx, unsigned long long execs, unsigned long long failed,
 			 double elapsed);
 	void *progress_ctx;
 	/* Added for pct / exhaustive; zero values select the defaults. */
 	enum explore_strategy strategy;
-	unsigned depth;       /* pct: bug depth d (0: 3) */
+	unsigned depth;	      /* pct: bug depth d (0: 3) */
 	unsigned history;     /* pct: a read goes back at most h messages (0: 1) */
 	unsigned preemptions; /* exhaustive: preemption bound (0: 1, unless zero_preemptions) */
 	unsigned staleness;   /* exhaustive: weak-choice bound (0: 1, unless zero_staleness) */
@@ -49,10 +49,10 @@ struct explore_opts {
 	void *failure_ctx;
 };
 
-#define EXPLORE_PCT_DEPTH 3
-#define EXPLORE_PCT_HISTORY 1
+#define EXPLORE_PCT_DEPTH      3
+#define EXPLORE_PCT_HISTORY    1
 #define EXPLORE_EX_PREEMPTIONS 1
-#define EXPLORE_EX_STALENESS 1
+#define EXPLORE_EX_STALENESS   1
 
 struct explore_stats {
 	unsigned long long executions, failed_execs;
@@ -63,24 +63,24 @@ struct explore_stats {
 	struct ss_failure_log log;
 	/* The first failing execution. */
 	bool found;
-	unsigned long long first_exec;  /* its number (0-based) */
+	unsigned long long first_exec; /* its number (0-based) */
 	struct emu_result first;
-	u8 *first_sched;                /* malloc'ed schedule bytes */
+	u8 *first_sched; /* malloc'ed schedule bytes */
 	size_t first_len;
 	/* Replaying first_sched gave the same failure kind (determinism check);
 	 * the emulator then holds its trace for emu_print_trace(). */
 	bool replay_ok;
 	struct emu_result replay;
-	char error[200];                /* internal error, if the return was -1 */
+	char error[200]; /* internal error, if the return was -1 */
 	/* pct: the parameters of the probability bound. */
 	unsigned pct_n, pct_d, pct_h;
 	unsigned long pct_k;
-	double pct_bound;               /* 1 / (n k^(d-1)) */
+	double pct_bound; /* 1 / (n k^(d-1)) */
 	/* exhaustive */
-	bool complete;                  /* the search space within the bounds is done */
-	bool bound_hit;                 /* some alternatives were cut by the bounds */
+	bool complete;	/* the search space within the bounds is done */
+	bool bound_hit; /* some alternatives were cut by the bounds */
 	unsigned bound_p, bound_s;
-	unsigned long max_decisions;    /* longest decision sequence */
+	unsigned long max_decisions; /* longest decision sequence */
 };
 
 /* Runs the random strategy.  Returns 0, or -1 on an internal error (st->error).

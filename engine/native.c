@@ -95,9 +95,9 @@ struct native_run {
 
 struct worker_arg {
 	struct native_run *run;
-	int role;   /* role within its pair's scenario instance */
+	int role; /* role within its pair's scenario instance */
 	int pair;
-	int cpu;    /* the CPU index the allocator sees: pair * nroles + role */
+	int cpu; /* the CPU index the allocator sees: pair * nroles + role */
 	pthread_t thread;
 };
 
@@ -205,9 +205,15 @@ static void choose_cpus(const struct ss_run_config *cfg, int *out)
 				int kb = cfg->pin == SS_PIN_SPREAD ? rank[b] : core[b];
 				if (ka <= kb)
 					break;
-				int t = order[a]; order[a] = order[b]; order[b] = t;
-				t = rank[a]; rank[a] = rank[b]; rank[b] = t;
-				t = core[a]; core[a] = core[b]; core[b] = t;
+				int t = order[a];
+				order[a] = order[b];
+				order[b] = t;
+				t = rank[a];
+				rank[a] = rank[b];
+				rank[b] = t;
+				t = core[a];
+				core[a] = core[b];
+				core[b] = t;
 			}
 		}
 	}
@@ -254,11 +260,11 @@ int ss_native_run(const struct ss_run_config *cfg, struct ss_failure_log *log,
 		free(run);
 		return 3;
 	}
-	run->w[0] = ss_world_create(cfg->scn, cfg->alloc, &cfg->acfg, cfg->iters, cfg->seed, err,
-				    errlen);
+	run->w[0] =
+	    ss_world_create(cfg->scn, cfg->alloc, &cfg->acfg, cfg->iters, cfg->seed, err, errlen);
 	for (int i = 1; run->w[0] && i < run->npairs; i++) {
-		run->w[i] = ss_world_create_sibling(run->w[0], cfg->seed + (unsigned long long)i, err,
-						    errlen);
+		run->w[i] = ss_world_create_sibling(run->w[0], cfg->seed + (unsigned long long)i,
+						    err, errlen);
 		if (!run->w[i]) {
 			for (int j = i - 1; j >= 0; j--)
 				ss_world_destroy(run->w[j]);

@@ -46,8 +46,8 @@ struct wmsg {
 struct wloc {
 	uintptr_t addr;
 	unsigned size;
-	uint32_t base;  /* mo position of the oldest retained message */
-	uint32_t next;  /* mo position the next committed message gets */
+	uint32_t base;	/* mo position of the oldest retained message */
+	uint32_t next;	/* mo position the next committed message gets */
 	unsigned hslot; /* its slot in the address hash (cleared by reset) */
 };
 
@@ -76,14 +76,14 @@ struct wcpu {
 	struct view obsR; /* everything read (carried by every store: conservative deps) */
 	struct view rel;  /* what plain stores must carry (wmb, mb, unlock->lock) */
 	struct view ownW; /* own committed stores and their message views (for wmb) */
-	struct view sbv[WMM_SB_MAX];    /* views of buffered stores (sbent.vs) */
+	struct view sbv[WMM_SB_MAX];	 /* views of buffered stores (sbent.vs) */
 	struct view know[WMM_KNOW_RING]; /* knowledge views of recent loads */
-	uint32_t *block;  /* the buffers above, one allocation (views swap buffers) */
+	uint32_t *block; /* the buffers above, one allocation (views swap buffers) */
 	struct sbent sb[WMM_SB_MAX];
 	unsigned nsb;
-	unsigned ncomm;  /* entries that are the oldest of their location */
+	unsigned ncomm;	 /* entries that are the oldest of their location */
 	unsigned sbfree; /* bit i: sbv[i] not used by a buffered store */
-	uint32_t nknow; /* handles handed out so far; handle h lives in slot (h-1)%K */
+	uint32_t nknow;	 /* handles handed out so far; handle h lives in slot (h-1)%K */
 	bool did_unlock;
 	/* Loads since the last cpu_relax (for the poll rule) and the polled set. */
 	int npend, npoll;
@@ -99,13 +99,13 @@ struct wmm {
 	wmm_choose_fn choose;
 	void *ctx;
 	struct wloc *locs;
-	struct wmsg *msgs;  /* L * ring */
-	struct view *mv;    /* L * ring message views */
-	uint32_t *mviews;   /* (L * ring + 1) * L: the buffers of mv[] and scratch */
-	struct view G;      /* global strong-fence view */
-	uint32_t *gbuf;     /* G's buffer */
+	struct wmsg *msgs;   /* L * ring */
+	struct view *mv;     /* L * ring message views */
+	uint32_t *mviews;    /* (L * ring + 1) * L: the buffers of mv[] and scratch */
+	struct view G;	     /* global strong-fence view */
+	uint32_t *gbuf;	     /* G's buffer */
 	struct view scratch; /* builds RMW / unlock message views (swapped into mv[]) */
-	int *hash;          /* address -> loc, open addressing, -1 empty */
+	int *hash;	     /* address -> loc, open addressing, -1 empty */
 	unsigned hmask;
 	uint32_t next_store_id;
 	struct wmm_stats st;
@@ -550,8 +550,8 @@ static void commit_entry(struct wmm *w, int cpu, unsigned i)
 	struct wcpu *c = &w->cpu[cpu];
 	struct sbent e = c->sb[i];
 	bool lk = lkmm(w);
-	uint32_t p = append(w, e.loc, e.val, cpu, e.store_id, e.tag, false,
-			    lk ? &c->sbv[e.vs] : NULL);
+	uint32_t p =
+	    append(w, e.loc, e.val, cpu, e.store_id, e.tag, false, lk ? &c->sbv[e.vs] : NULL);
 	if (lk)
 		store_effects(w, c, e.loc, p);
 	c->sbfree |= 1u << e.vs;
@@ -831,8 +831,8 @@ u64 wmm_load(struct wmm *w, int cpu, int loc, enum ss_access acc, const struct w
 	return (u64)load_common(w, cpu, loc, acc, dep, out);
 }
 
-u128 wmm_load128(struct wmm *w, int cpu, int loc, enum ss_access acc,
-		 const struct wmm_dep *dep, struct wmm_read_info *out)
+u128 wmm_load128(struct wmm *w, int cpu, int loc, enum ss_access acc, const struct wmm_dep *dep,
+		 struct wmm_read_info *out)
 {
 	return load_common(w, cpu, loc, acc, dep, out);
 }
@@ -853,14 +853,12 @@ void wmm_fence(struct wmm *w, int cpu, enum ss_fence f)
 	struct wcpu *c = &w->cpu[cpu];
 	w->st.fences++;
 	switch (w->model) {
-	case WMM_SC:
-		return;
+	case WMM_SC: return;
 	case WMM_TSO:
 		if (f == SS_FENCE_MB)
 			wmm_drain(w, cpu);
 		return;
-	case WMM_LKMM:
-		break;
+	case WMM_LKMM: break;
 	}
 	switch (f) {
 	case SS_FENCE_MB:
@@ -871,9 +869,7 @@ void wmm_fence(struct wmm *w, int cpu, enum ss_fence f)
 		wmm_drain(w, cpu);
 		vjoin(&c->rel, &c->ownW);
 		break;
-	case SS_FENCE_RMB:
-		vjoin(&c->cur, &c->obs);
-		break;
+	case SS_FENCE_RMB: vjoin(&c->cur, &c->obs); break;
 	}
 }
 
@@ -912,14 +908,12 @@ static uint32_t store_common(struct wmm *w, int cpu, int x, u128 val, enum ss_ac
 	return sid;
 }
 
-uint32_t wmm_store(struct wmm *w, int cpu, int loc, u64 val, enum ss_access acc,
-		   const void *tag)
+uint32_t wmm_store(struct wmm *w, int cpu, int loc, u64 val, enum ss_access acc, const void *tag)
 {
 	return store_common(w, cpu, loc, val, acc, tag);
 }
 
-void wmm_store128(struct wmm *w, int cpu, int loc, u128 val, enum ss_access acc,
-		  const void *tag)
+void wmm_store128(struct wmm *w, int cpu, int loc, u128 val, enum ss_access acc, const void *tag)
 {
 	store_common(w, cpu, loc, val, acc, tag);
 }
@@ -1012,8 +1006,8 @@ u64 wmm_rmw(struct wmm *w, int cpu, int loc, enum ss_rmw_op op, u64 operand, u64
 	return (u64)rmw_common(w, cpu, loc, op, operand, expected, ord, ok, out, tag);
 }
 
-bool wmm_cmpxchg128(struct wmm *w, int cpu, int loc, u128 *old, u128 new_val,
-		    enum ss_order ord, struct wmm_read_info *out, const void *tag)
+bool wmm_cmpxchg128(struct wmm *w, int cpu, int loc, u128 *old, u128 new_val, enum ss_order ord,
+		    struct wmm_read_info *out, const void *tag)
 {
 	bool ok;
 	u128 v = rmw_common(w, cpu, loc, SS_RMW_CMPXCHG, new_val, *old, ord, &ok, out, tag);
@@ -1133,8 +1127,7 @@ u64 wmm_state_hash(const struct wmm *w, u64 seed)
 		const struct wloc *l = &w->locs[x];
 		h = mix(h, ((u64)l->base << 32) | l->next);
 		for (uint32_t p = l->base; p < l->next; p++) {
-			const struct wmsg *m =
-				&w->msgs[(size_t)x * w->ring + (p & (w->ring - 1))];
+			const struct wmsg *m = &w->msgs[(size_t)x * w->ring + (p & (w->ring - 1))];
 			h = mix(h, (u64)m->val);
 			h = mix(h, (u64)(m->val >> 64));
 			h = mix(h, ((u64)(uint16_t)m->cpu << 8) | m->rmw);

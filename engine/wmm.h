@@ -33,7 +33,7 @@
 #include "kernel/kernel.h"
 
 enum wmm_model {
-	WMM_SC,   /* every load reads the newest message, stores commit at once */
+	WMM_SC,	  /* every load reads the newest message, stores commit at once */
 	WMM_TSO,  /* x86-TSO: FIFO store buffer, forwarding, locked RMW/mb drain */
 	WMM_LKMM, /* LKVM base mode (memory-model.md §1) */
 };
@@ -50,14 +50,13 @@ enum wmm_choice_kind {
 };
 
 /* Answers outside [0, nchoices) are taken modulo nchoices. */
-typedef unsigned (*wmm_choose_fn)(void *ctx, int cpu, enum wmm_choice_kind kind,
-				  unsigned nchoices);
+typedef unsigned (*wmm_choose_fn)(void *ctx, int cpu, enum wmm_choice_kind kind, unsigned nchoices);
 
 /* Limits. */
-#define WMM_MAX_CPUS 64    /* = SS_MAX_CPUS */
-#define WMM_SB_MAX 8       /* store-buffer entries per CPU (full: oldest commits) */
-#define WMM_KNOW_RING 16   /* dependency handles kept per CPU (older: sound fallback) */
-#define WMM_DEP_MAX 4      /* handles one access may depend on */
+#define WMM_MAX_CPUS	64 /* = SS_MAX_CPUS */
+#define WMM_SB_MAX	8  /* store-buffer entries per CPU (full: oldest commits) */
+#define WMM_KNOW_RING	16 /* dependency handles kept per CPU (older: sound fallback) */
+#define WMM_DEP_MAX	4  /* handles one access may depend on */
 #define WMM_HISTORY_MAX 64 /* messages per location ring */
 
 /* An extra RMW operation beside enum ss_rmw_op: store old + operand iff
@@ -77,14 +76,14 @@ struct wmm_dep {
 
 /* What a load (or the read half of an RMW / lock) read, for traces. */
 struct wmm_read_info {
-	u64 val;              /* value read (low 64 bits for 16-byte locations) */
-	int writer_cpu;       /* CPU whose store was read; -1: initial value */
-	uint32_t store_id;    /* id of that store (wmm_store's return); 0: initial */
-	const void *tag;      /* the tag given with that store (e.g. its code site) */
-	uint32_t mo_pos;      /* its position in the location's coherence order */
-	bool forwarded;       /* read from the CPU's own store buffer */
-	bool stale;           /* not the newest committed message */
-	unsigned nchoices;    /* how many messages the load could have read */
+	u64 val;	   /* value read (low 64 bits for 16-byte locations) */
+	int writer_cpu;	   /* CPU whose store was read; -1: initial value */
+	uint32_t store_id; /* id of that store (wmm_store's return); 0: initial */
+	const void *tag;   /* the tag given with that store (e.g. its code site) */
+	uint32_t mo_pos;   /* its position in the location's coherence order */
+	bool forwarded;	   /* read from the CPU's own store buffer */
+	bool stale;	   /* not the newest committed message */
+	unsigned nchoices; /* how many messages the load could have read */
 	/* The newest committed message at that moment (== the one read unless stale). */
 	u64 newest_val;
 	int newest_cpu;
@@ -146,8 +145,7 @@ u64 wmm_load(struct wmm *w, int cpu, int loc, enum ss_access acc, const struct w
 /* acc: PLAIN / ONCE (buffered), RELEASE (drain first, carries everything the CPU
  * observed).  tag: opaque, returned in read infos of readers (e.g. code site).
  * Returns the store id (>= 1). */
-uint32_t wmm_store(struct wmm *w, int cpu, int loc, u64 val, enum ss_access acc,
-		   const void *tag);
+uint32_t wmm_store(struct wmm *w, int cpu, int loc, u64 val, enum ss_access acc, const void *tag);
 /* Atomic read-modify-write on the mo-newest message.  op: ss_rmw_op or
  * WMM_RMW_ADD_UNLESS; for SS_RMW_CMPXCHG, stores operand iff old == expected.
  * ord: RELAXED / ACQUIRE / RELEASE / FULL (= mb; rmw; mb).  A failing cmpxchg /
@@ -159,12 +157,11 @@ void wmm_fence(struct wmm *w, int cpu, enum ss_fence f);
 
 /* 16-byte locations (SLUB's freelist+counters double word): whole-value load
  * and cmpxchg, same rules as the 8-byte forms. */
-u128 wmm_load128(struct wmm *w, int cpu, int loc, enum ss_access acc,
-		 const struct wmm_dep *dep, struct wmm_read_info *out);
-void wmm_store128(struct wmm *w, int cpu, int loc, u128 val, enum ss_access acc,
-		  const void *tag);
-bool wmm_cmpxchg128(struct wmm *w, int cpu, int loc, u128 *old, u128 new_val,
-		    enum ss_order ord, struct wmm_read_info *out, const void *tag);
+u128 wmm_load128(struct wmm *w, int cpu, int loc, enum ss_access acc, const struct wmm_dep *dep,
+		 struct wmm_read_info *out);
+void wmm_store128(struct wmm *w, int cpu, int loc, u128 val, enum ss_access acc, const void *tag);
+bool wmm_cmpxchg128(struct wmm *w, int cpu, int loc, u128 *old, u128 new_val, enum ss_order ord,
+		    struct wmm_read_info *out, const void *tag);
 
 /* ---- spinlocks (a location whose value is 0 when unlocked) ---------------------- */
 

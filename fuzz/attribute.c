@@ -191,9 +191,8 @@ static void add_fix(struct ss_attribution *a, enum ss_fence kind, int cpu, const
 		 cpu, between, emu_site_expr(s), bname(s->file), s->line);
 }
 
-int ss_attribute(const struct emu_config *base, const u8 *sched, size_t len,
-		 enum ss_fail_kind kind, unsigned long search, struct ss_attribution *a, char *err,
-		 size_t errlen)
+int ss_attribute(const struct emu_config *base, const u8 *sched, size_t len, enum ss_fail_kind kind,
+		 unsigned long search, struct ss_attribution *a, char *err, size_t errlen)
 {
 	memset(a, 0, sizeof(*a));
 	a->best = -1;
@@ -210,8 +209,8 @@ int ss_attribute(const struct emu_config *base, const u8 *sched, size_t len,
 		c.nfences = 0;
 		u8 *fs = NULL;
 		size_t fl = 0;
-		int x = fails_under(&c, sched, len, kind, search, &a->replay_fails[m], &a->searched[m],
-				    m == WMM_SC ? NULL : &fs, &fl, err, errlen);
+		int x = fails_under(&c, sched, len, kind, search, &a->replay_fails[m],
+				    &a->searched[m], m == WMM_SC ? NULL : &fs, &fl, err, errlen);
 		if (x < 0)
 			return -1;
 		a->fails[m] = x;
@@ -224,17 +223,19 @@ int ss_attribute(const struct emu_config *base, const u8 *sched, size_t len,
 		}
 	}
 	if (a->fails[WMM_SC]) {
-		snprintf(a->verdict, sizeof(a->verdict),
-			 "fails under sequential consistency: not a memory-ordering bug (no barrier "
-			 "can fix it; look at the values in the failure)");
+		snprintf(
+		    a->verdict, sizeof(a->verdict),
+		    "fails under sequential consistency: not a memory-ordering bug (no barrier "
+		    "can fix it; look at the values in the failure)");
 		free(weak);
 		return 0;
 	}
 	if (!weak) {
-		snprintf(a->verdict, sizeof(a->verdict),
-			 "the failure did not reproduce under sc, tso or lkmm with this schedule or "
-			 "%lu random ones per model",
-			 search);
+		snprintf(
+		    a->verdict, sizeof(a->verdict),
+		    "the failure did not reproduce under sc, tso or lkmm with this schedule or "
+		    "%lu random ones per model",
+		    search);
 		return 0;
 	}
 	struct emu_config wc = *base;
@@ -244,15 +245,17 @@ int ss_attribute(const struct emu_config *base, const u8 *sched, size_t len,
 	const struct ss_site *stale_site = NULL, *newer_site = NULL;
 	find_pair(&wc, weak, wlen, a, &stale_site, &newer_site);
 	if (a->fails[WMM_TSO]) {
-		snprintf(a->verdict, sizeof(a->verdict),
-			 "fails under x86-TSO too: needs store->load reordering (a store buffer)%s%s",
-			 a->stale[0] ? "; the stale access: " : "", a->stale);
+		snprintf(
+		    a->verdict, sizeof(a->verdict),
+		    "fails under x86-TSO too: needs store->load reordering (a store buffer)%s%s",
+		    a->stale[0] ? "; the stale access: " : "", a->stale);
 	} else if (a->have_pair && a->prior_is_load) {
-		snprintf(a->verdict, sizeof(a->verdict),
-			 "needs load->load reordering on CPU %d (not possible on x86-TSO; possible on "
-			 "arm64, POWER): the %s read a value older than what the earlier %s saw "
-			 "(it missed the %s, made before the %s)",
-			 a->cpu, a->stale, a->prior, a->missed, a->newer[0] ? a->newer : "newer store");
+		snprintf(
+		    a->verdict, sizeof(a->verdict),
+		    "needs load->load reordering on CPU %d (not possible on x86-TSO; possible on "
+		    "arm64, POWER): the %s read a value older than what the earlier %s saw "
+		    "(it missed the %s, made before the %s)",
+		    a->cpu, a->stale, a->prior, a->missed, a->newer[0] ? a->newer : "newer store");
 	} else if (a->stale[0]) {
 		snprintf(a->verdict, sizeof(a->verdict),
 			 "needs store->store reordering on CPU %d or a non-multicopy-atomic "
@@ -296,16 +299,18 @@ void ss_attribution_print(FILE *f, const struct ss_attribution *a)
 	for (int i = 0; i < a->nfix; i++) {
 		const struct ss_attr_fix *x = &a->fix[i];
 		if (!x->fixes && !x->execs)
-			fprintf(f, "  candidate fix: %s: does NOT fix it (the failing schedule still "
-				   "fails with it)\n",
+			fprintf(f,
+				"  candidate fix: %s: does NOT fix it (the failing schedule still "
+				"fails with it)\n",
 				x->what);
 		else
 			fprintf(f, "  candidate fix: %s: %s (%s, %llu executions)\n", x->what,
 				x->fixes ? "makes the failure impossible" : "does NOT fix it",
-				x->exhaustive ? "verified by exhaustive search within bounds: "
-						"preemptions <= 1, weak choices <= 1"
-					      : "not verified exhaustively (too big): bounded random "
-						"+ pct search",
+				x->exhaustive
+				    ? "verified by exhaustive search within bounds: "
+				      "preemptions <= 1, weak choices <= 1"
+				    : "not verified exhaustively (too big): bounded random "
+				      "+ pct search",
 				x->execs);
 	}
 	if (a->best >= 0)

@@ -23,33 +23,32 @@
 #include "engine/emu.h"
 
 struct ss_attr_fix {
-	char what[200];          /* "smp_rmb() before slab->stride (slab.c:178) on CPU 1" */
+	char what[200]; /* "smp_rmb() before slab->stride (slab.c:178) on CPU 1" */
 	struct emu_extra_fence f;
 	char file[128];
-	bool fixes;              /* no failure of the kind in the check below */
-	bool exhaustive;         /* checked by a complete bounded exhaustive search */
+	bool fixes;	 /* no failure of the kind in the check below */
+	bool exhaustive; /* checked by a complete bounded exhaustive search */
 	unsigned long long execs;
 };
 
 struct ss_attribution {
-	bool fails[3];                     /* by enum wmm_model: replay or search */
+	bool fails[3]; /* by enum wmm_model: replay or search */
 	bool replay_fails[3];
 	unsigned long long searched[3];
 	bool have_pair, prior_is_load;
 	int cpu, writer;
 	char stale[160], prior[160], missed[160], newer[160];
-	char verdict[1024];                /* one paragraph, no newline at the end */
+	char verdict[1024]; /* one paragraph, no newline at the end */
 	int nfix;
 	struct ss_attr_fix fix[3];
-	int best;                          /* index of the first fix that works, -1 */
+	int best; /* index of the first fix that works, -1 */
 };
 
 /* base: the failing run's config (its model is the one the failure was seen
  * under).  search: random executions per model (0: 2000).  Returns 0, or -1
  * with err. */
-int ss_attribute(const struct emu_config *base, const u8 *sched, size_t len,
-		 enum ss_fail_kind kind, unsigned long search, struct ss_attribution *a, char *err,
-		 size_t errlen);
+int ss_attribute(const struct emu_config *base, const u8 *sched, size_t len, enum ss_fail_kind kind,
+		 unsigned long search, struct ss_attribution *a, char *err, size_t errlen);
 void ss_attribution_print(FILE *f, const struct ss_attribution *a);
 
 #endif /* SS_ATTRIBUTE_H */

@@ -9,8 +9,8 @@
 /* libFuzzer finds this array through __start_/__stop___libfuzzer_extra_counters;
  * without libFuzzer it is just an array.  used: a build that never reads it
  * must keep it, or the section would be empty. */
-__attribute__((section("__libfuzzer_extra_counters"), used, aligned(64))) unsigned char
-	ss_cov_counters[SS_COV_COUNTERS];
+__attribute__((section("__libfuzzer_extra_counters"), used,
+	       aligned(64))) unsigned char ss_cov_counters[SS_COV_COUNTERS];
 
 static inline uint32_t mix32(uint32_t h)
 {
@@ -51,7 +51,8 @@ static const struct memo *site_memo(const struct ss_site *s)
 			return &memo[i];
 		if (!memo[i].site) {
 			memo[i].site = s;
-			memo[i].h = mix32(str_hash(s->file, 2166136261U) ^ (uint32_t)s->line * 0x9e3779b1U);
+			memo[i].h =
+			    mix32(str_hash(s->file, 2166136261U) ^ (uint32_t)s->line * 0x9e3779b1U);
 			/* The location: the accessed expression ("slab->stride16"). */
 			memo[i].loc = mix32(str_hash(s->expr, 0x811c9dc5U));
 			return &memo[i];
@@ -74,7 +75,7 @@ static inline uint32_t ev(uint32_t kind, uint32_t a, uint32_t b, uint32_t c)
 	return mix32(kind * 0x27d4eb2fU ^ a) ^ mix32(b + 0x165667b1U) * 3 ^ c * 0x9e3779b1U;
 }
 
-#define MAX_CPUS 16
+#define MAX_CPUS  16
 #define LOC_SLOTS 512
 
 struct loc_state {
@@ -86,9 +87,8 @@ struct loc_state {
 
 static bool is_access(unsigned op)
 {
-	return op == EMU_OP_LOAD || op == EMU_OP_STORE || op == EMU_OP_RMW ||
-	       op == EMU_OP_CAS128 || op == EMU_OP_LOCK || op == EMU_OP_TRYLOCK ||
-	       op == EMU_OP_UNLOCK;
+	return op == EMU_OP_LOAD || op == EMU_OP_STORE || op == EMU_OP_RMW || op == EMU_OP_CAS128 ||
+	       op == EMU_OP_LOCK || op == EMU_OP_TRYLOCK || op == EMU_OP_UNLOCK;
 }
 
 /* A barrier in the sense of fence-crossed: orders earlier stores of its CPU. */
@@ -118,9 +118,10 @@ static void record_interleaving(const struct emu_trace_ent *tr, size_t n)
 		const struct memo *m = site_memo(t->site);
 
 		if (t->op == EMU_OP_LOAD || t->op == EMU_OP_RMW || t->op == EMU_OP_CAS128) {
-			uint32_t bits = (t->flags & (EMU_TR_STALE | EMU_TR_FORWARDED | EMU_TR_FAILED)) |
-					(t->rf_cpu == (int8_t)t->cpu ? 0x100u : 0) |
-					(t->rf_cpu < 0 ? 0x200u : 0);
+			uint32_t bits =
+			    (t->flags & (EMU_TR_STALE | EMU_TR_FORWARDED | EMU_TR_FAILED)) |
+			    (t->rf_cpu == (int8_t)t->cpu ? 0x100u : 0) |
+			    (t->rf_cpu < 0 ? 0x200u : 0);
 			bump(ev(EV_RF, m->h, site_memo(t->rf_site)->h, bits));
 		}
 		if (is_barrier(t) && nstores[c]) {
@@ -154,7 +155,8 @@ static void record_interleaving(const struct emu_trace_ent *tr, size_t n)
 				} else {
 					for (unsigned d = 0; d < MAX_CPUS; d++)
 						if (d != c && cpu_last[d] > l->last_i + 1)
-							bump(ev(EV_INTERPOSED, l->last_site, m->h, d + 1));
+							bump(ev(EV_INTERPOSED, l->last_site, m->h,
+								d + 1));
 				}
 			}
 			if (l) {

@@ -32,8 +32,8 @@
 #define SS_COV_COUNTERS (1u << 16) /* power of two */
 
 enum ss_cov_mode {
-	SS_COV_NONE,         /* one constant counter: libFuzzer mutates blind */
-	SS_COV_SITES,        /* which access sites ran: like code coverage */
+	SS_COV_NONE,	     /* one constant counter: libFuzzer mutates blind */
+	SS_COV_SITES,	     /* which access sites ran: like code coverage */
 	SS_COV_INTERLEAVING, /* the events above (default) */
 };
 

@@ -43,10 +43,10 @@ int ss_fuzz_target_encode(const struct ss_fuzz_target *t, char *buf, size_t n)
 			 "scenario=%s alloc=%s variant=%d stride_bits=%u objext=%d object_size=%zu "
 			 "page_size=%zu account=%d ncpus=%d nobjcgs=%d max_objects=%lu model=%d "
 			 "iters=%lu max_steps=%lu seed=%llu cov=%d objcg_atomic=%d stats=%s",
-			 c->scn->name, c->alloc->name, (int)a->variant, a->stride_bits, (int)a->objext,
-			 a->object_size, a->page_size, (int)a->account, a->ncpus, a->nobjcgs,
-			 a->max_objects, (int)c->model, c->iters, c->max_steps, c->seed, (int)t->cov,
-			 (int)a->objcg_atomic, t->stats_path);
+			 c->scn->name, c->alloc->name, (int)a->variant, a->stride_bits,
+			 (int)a->objext, a->object_size, a->page_size, (int)a->account, a->ncpus,
+			 a->nobjcgs, a->max_objects, (int)c->model, c->iters, c->max_steps, c->seed,
+			 (int)t->cov, (int)a->objcg_atomic, t->stats_path);
 	return k < 0 || (size_t)k >= n ? -1 : 0;
 }
 
@@ -58,16 +58,18 @@ int ss_fuzz_target_decode(struct ss_fuzz_target *t, const char *s, char *err, si
 	memset(t, 0, sizeof(*t));
 	struct emu_config *c = &t->ec;
 	struct ss_alloc_config *a = &c->acfg;
-	int got = sscanf(s,
-			 "scenario=%63s alloc=%31s variant=%d stride_bits=%u objext=%d object_size=%zu "
-			 "page_size=%zu account=%d ncpus=%d nobjcgs=%d max_objects=%lu model=%d "
-			 "iters=%lu max_steps=%lu seed=%llu cov=%d objcg_atomic=%d stats=%511s",
-			 scn, alloc, &variant, &a->stride_bits, &objext, &a->object_size,
-			 &a->page_size, &account, &a->ncpus, &a->nobjcgs, &a->max_objects, &model,
-			 &c->iters, &c->max_steps, &seed, &cov, &objcg_atomic, stats);
+	int got =
+	    sscanf(s,
+		   "scenario=%63s alloc=%31s variant=%d stride_bits=%u objext=%d object_size=%zu "
+		   "page_size=%zu account=%d ncpus=%d nobjcgs=%d max_objects=%lu model=%d "
+		   "iters=%lu max_steps=%lu seed=%llu cov=%d objcg_atomic=%d stats=%511s",
+		   scn, alloc, &variant, &a->stride_bits, &objext, &a->object_size, &a->page_size,
+		   &account, &a->ncpus, &a->nobjcgs, &a->max_objects, &model, &c->iters,
+		   &c->max_steps, &seed, &cov, &objcg_atomic, stats);
 	a->objcg_atomic = objcg_atomic != 0;
 	if (got < 17) {
-		snprintf(err, errlen, "bad %s '%.80s': not written by this slabstress", SS_FUZZ_ENV, s);
+		snprintf(err, errlen, "bad %s '%.80s': not written by this slabstress", SS_FUZZ_ENV,
+			 s);
 		return -1;
 	}
 	c->scn = ss_scenario_find(scn);
@@ -104,8 +106,8 @@ int ss_fuzz_target_from_env(struct ss_fuzz_target *t, char *err, size_t errlen)
 	const struct ss_scenario *sc = ss_scenario_find(r.scenario);
 	int v = ss_variant_from_name(var && *var ? var : "rc1");
 	if (!sc || v < 0) {
-		snprintf(err, errlen, "unknown %s '%s'", sc ? "SLABSTRESS_VARIANT" : "SLABSTRESS_SCENARIO",
-			 sc ? var : r.scenario);
+		snprintf(err, errlen, "unknown %s '%s'",
+			 sc ? "SLABSTRESS_VARIANT" : "SLABSTRESS_SCENARIO", sc ? var : r.scenario);
 		return -1;
 	}
 	struct ss_alloc_config *a = &r.acfg;
@@ -127,8 +129,9 @@ int ss_fuzz_target_from_env(struct ss_fuzz_target *t, char *err, size_t errlen)
 		t->ec.iters = 1;
 	int cov = ss_cov_mode_from_name(fb && *fb ? fb : "interleaving");
 	if (cov < 0) {
-		snprintf(err, errlen, "unknown SLABSTRESS_FEEDBACK '%s': expected none, sites, "
-				      "interleaving",
+		snprintf(err, errlen,
+			 "unknown SLABSTRESS_FEEDBACK '%s': expected none, sites, "
+			 "interleaving",
 			 fb);
 		return -1;
 	}
@@ -174,7 +177,8 @@ static int worker_one(const uint8_t *data, size_t size)
 		if (w_shared)
 			__atomic_fetch_add(&w_shared->failures, 1, __ATOMIC_RELAXED);
 		fprintf(stderr, "slabstress: failing schedule: %s on CPU %d at %s:%d\n",
-			ss_fail_kind_name(res.kind), res.fail.cpu, s ? s->file : "?", s ? s->line : 0);
+			ss_fail_kind_name(res.kind), res.fail.cpu, s ? s->file : "?",
+			s ? s->line : 0);
 		/* libFuzzer's crash path writes the input to -artifact_prefix. */
 		abort();
 	}
@@ -327,7 +331,8 @@ int ss_fuzz_minimize_fallback(struct emu *e, const u8 *sched, size_t len, enum s
 			memcpy(cand + i, cur + i + 1, n - i - 1);
 			struct emu_result r2;
 			execs++;
-			if (run_plain(e, cand, n - 1, &r2) == 0 && same_failure(&r2, kind, file, line)) {
+			if (run_plain(e, cand, n - 1, &r2) == 0 &&
+			    same_failure(&r2, kind, file, line)) {
 				memcpy(cur, cand, n - 1);
 				n = compact(cur, n - 1, &r2);
 				res = r2;
@@ -370,14 +375,14 @@ fail:
 }
 
 int ss_fuzz_minimize(struct emu *e, const u8 *sched, size_t len, enum ss_fail_kind kind,
-		     const char *file, int line, unsigned long max_execs, u8 **out,
-		     size_t *out_len)
+		     const char *file, int line, unsigned long max_execs, u8 **out, size_t *out_len)
 {
 #ifdef SS_HAVE_MINIMIZE
 	return ss_minimize_schedule(e, sched, len, kind, file, line, max_execs, out, out_len);
 #else
 	if (ss_minimize_schedule)
-		return ss_minimize_schedule(e, sched, len, kind, file, line, max_execs, out, out_len);
+		return ss_minimize_schedule(e, sched, len, kind, file, line, max_execs, out,
+					    out_len);
 	return ss_fuzz_minimize_fallback(e, sched, len, kind, file, line, max_execs, out, out_len);
 #endif
 }

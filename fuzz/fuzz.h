@@ -24,7 +24,7 @@
 #include "engine/emu.h"
 #include "fuzz/coverage.h"
 
-#define SS_FUZZ_ENV "SLABSTRESS_FUZZ_TARGET"
+#define SS_FUZZ_ENV	   "SLABSTRESS_FUZZ_TARGET"
 #define SS_FUZZ_WORKER_ARG "--ss-worker"
 
 /* Was this binary linked with libFuzzer (clang builds)? */
@@ -38,9 +38,9 @@ struct ss_fuzz_shared {
 };
 
 struct ss_fuzz_target {
-	struct emu_config ec;       /* scn, alloc, acfg, model, iters, max_steps, seed */
+	struct emu_config ec; /* scn, alloc, acfg, model, iters, max_steps, seed */
 	enum ss_cov_mode cov;
-	char stats_path[512];       /* file holding struct ss_fuzz_shared ("" none) */
+	char stats_path[512]; /* file holding struct ss_fuzz_shared ("" none) */
 };
 
 /* "scenario=... variant=... ..." for SS_FUZZ_ENV.  Returns 0 or -1 (too long). */

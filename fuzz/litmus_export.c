@@ -26,8 +26,9 @@ static void var_name(char *buf, size_t n, const char *expr, const char *fallback
 static const char *fence_text(const struct emu_trace_ent *t)
 {
 	if (t->op == EMU_OP_FENCE)
-		return t->sub == SS_FENCE_WMB ? "smp_wmb();" : t->sub == SS_FENCE_RMB ? "smp_rmb();"
-										      : "smp_mb();";
+		return t->sub == SS_FENCE_WMB	? "smp_wmb();"
+		       : t->sub == SS_FENCE_RMB ? "smp_rmb();"
+						: "smp_mb();";
 	if ((t->op == EMU_OP_RMW || t->op == EMU_OP_CAS128) && (t->flags & EMU_TR_FULL))
 		return "smp_mb(); /* a full-barrier RMW in the model */";
 	if (t->op == EMU_OP_LOCK || t->op == EMU_OP_UNLOCK || t->op == EMU_OP_RCU)
@@ -60,8 +61,8 @@ static void fences_between(FILE *f, const struct emu_trace_ent *tr, size_t a, si
 	}
 }
 
-int ss_litmus_export(FILE *f, const struct emu *e, const struct emu_result *res,
-		     const char *source, char *err, size_t errlen)
+int ss_litmus_export(FILE *f, const struct emu *e, const struct emu_result *res, const char *source,
+		     char *err, size_t errlen)
 {
 	size_t n;
 	const struct emu_trace_ent *tr = emu_trace(e, &n);
@@ -71,9 +72,10 @@ int ss_litmus_export(FILE *f, const struct emu *e, const struct emu_result *res,
 			if (si < 0 || tr[i].cpu == res->fail.cpu || tr[si].cpu != res->fail.cpu)
 				si = (long)i;
 	if (si < 0) {
-		snprintf(err, errlen,
-			 "no stale load with an earlier load that saw a newer value (message-passing "
-			 "shape) in the trace");
+		snprintf(
+		    err, errlen,
+		    "no stale load with an earlier load that saw a newer value (message-passing "
+		    "shape) in the trace");
 		return -1;
 	}
 	long mi = emu_trace_missed(e, (size_t)si), ki = emu_trace_newer_po(e, (size_t)si);
@@ -81,7 +83,8 @@ int ss_litmus_export(FILE *f, const struct emu *e, const struct emu_result *res,
 	/* the store the earlier load read */
 	long wi = -1;
 	for (long m = ki; m-- > mi;)
-		if (tr[m].cpu == ld1->rf_cpu && tr[m].site == ld1->rf_site && tr[m].op != EMU_OP_LOAD) {
+		if (tr[m].cpu == ld1->rf_cpu && tr[m].site == ld1->rf_site &&
+		    tr[m].op != EMU_OP_LOAD) {
 			wi = m;
 			break;
 		}
@@ -106,13 +109,13 @@ int ss_litmus_export(FILE *f, const struct emu *e, const struct emu_result *res,
 	fprintf(f, "C slabstress-%s-%s\n\n", cfg->scn->name, ss_variant_name(cfg->acfg.variant));
 	fprintf(f, "(*\n * Result: Sometimes\n *\n");
 	fprintf(f, " * Exported by slabstress replay --litmus from %s (model %s).\n", source,
-		 wmm_model_name(cfg->model));
-	fprintf(f, " * P%d is CPU %d (%s), P%d is CPU %d (%s).  %s = %s, %s = %s in the model:\n", pw,
-		 w, cfg->scn->role_names[w] ? cfg->scn->role_names[w] : "role", pc, c,
-		 cfg->scn->role_names[c] ? cfg->scn->role_names[c] : "role", x, emu_site_expr(ld2->site),
-		 y, emu_site_expr(ld1->site));
-	fprintf(f, " * CPU %d read %s = %s (new), then %s = %s (stale; %s was stored before).\n", c, y,
-		 v_y, x, v_old, v_new);
+		wmm_model_name(cfg->model));
+	fprintf(f, " * P%d is CPU %d (%s), P%d is CPU %d (%s).  %s = %s, %s = %s in the model:\n",
+		pw, w, cfg->scn->role_names[w] ? cfg->scn->role_names[w] : "role", pc, c,
+		cfg->scn->role_names[c] ? cfg->scn->role_names[c] : "role", x,
+		emu_site_expr(ld2->site), y, emu_site_expr(ld1->site));
+	fprintf(f, " * CPU %d read %s = %s (new), then %s = %s (stale; %s was stored before).\n", c,
+		y, v_y, x, v_old, v_new);
 	fprintf(f, " * Values renumbered: 0 = initial, 1 = the new value.  Plain C accesses of\n"
 		   " * the kernel are written *_ONCE (no data-race flag).\n *)\n\n");
 	fprintf(f, "{\n\tint %s;\n\tint %s;\n}\n\n", x, y);

@@ -20,7 +20,7 @@
 
 /* e: the emulator after a traced failing execution res.  source: shown in the
  * test's comment.  Returns 0, or -1 with err (no stale load to export). */
-int ss_litmus_export(FILE *f, const struct emu *e, const struct emu_result *res,
-		     const char *source, char *err, size_t errlen);
+int ss_litmus_export(FILE *f, const struct emu *e, const struct emu_result *res, const char *source,
+		     char *err, size_t errlen);
 
 #endif /* SS_LITMUS_EXPORT_H */

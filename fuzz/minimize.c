@@ -217,9 +217,12 @@ int ss_minimize_schedule(struct emu *e, const u8 *sched, size_t len, enum ss_fai
 		return 0;
 
 	struct alt_starts a = {.kind = kind, .file = site_file, .line = site_line};
-	struct explore_opts o = {.seed = 0x5eed, .max_execs = (max - used) / 4 + 1,
-				 .keep_going = true, .strategy = EXPLORE_PCT,
-				 .on_failure = collect_start, .failure_ctx = &a};
+	struct explore_opts o = {.seed = 0x5eed,
+				 .max_execs = (max - used) / 4 + 1,
+				 .keep_going = true,
+				 .strategy = EXPLORE_PCT,
+				 .on_failure = collect_start,
+				 .failure_ctx = &a};
 	struct explore_stats st;
 	memset(&st, 0, sizeof(st));
 	if (explore_pct(e, &o, &st) == 0)

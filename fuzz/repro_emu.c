@@ -81,7 +81,8 @@ int ss_save_failure(const char *dir, const struct emu *e, const struct emu_resul
 		    size_t errlen)
 {
 	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-		snprintf(err, errlen, "cannot create --save directory '%s': %s", dir, strerror(errno));
+		snprintf(err, errlen, "cannot create --save directory '%s': %s", dir,
+			 strerror(errno));
 		return -1;
 	}
 	char name[256];
@@ -106,19 +107,21 @@ void ss_emu_name_regions(struct emu *e)
 	if (c->alloc != &ss_alloc_slab)
 		return;
 	struct slab_world *sw = w->alloc_world;
-	emu_add_region(e, (uintptr_t)sw->slabs, sw->nslabs * sizeof(struct slab), sizeof(struct slab),
-		       "slab");
+	emu_add_region(e, (uintptr_t)sw->slabs, sw->nslabs * sizeof(struct slab),
+		       sizeof(struct slab), "slab");
 	emu_add_region(e, (uintptr_t)sw->pages, sw->nslabs * sw->cache.slab_size,
 		       sw->cache.slab_size, "page");
 	if (sw->vecs)
 		emu_add_region(e, (uintptr_t)sw->vecs, sw->nvecs * sw->vec_size, sw->vec_size,
 			       "vec");
 	if (sw->objcgs)
-		emu_add_region(e, (uintptr_t)sw->objcgs, (size_t)c->acfg.nobjcgs * sizeof(*sw->objcgs),
-			       sizeof(*sw->objcgs), "objcg");
+		emu_add_region(e, (uintptr_t)sw->objcgs,
+			       (size_t)c->acfg.nobjcgs * sizeof(*sw->objcgs), sizeof(*sw->objcgs),
+			       "objcg");
 	if (sw->memcgs)
-		emu_add_region(e, (uintptr_t)sw->memcgs, (size_t)c->acfg.nobjcgs * sizeof(*sw->memcgs),
-			       sizeof(*sw->memcgs), "memcg");
+		emu_add_region(e, (uintptr_t)sw->memcgs,
+			       (size_t)c->acfg.nobjcgs * sizeof(*sw->memcgs), sizeof(*sw->memcgs),
+			       "memcg");
 	if (sw->sheaf_mem)
 		emu_add_region(e, (uintptr_t)sw->sheaf_mem, sw->nsheaves * sw->sheaf_bytes,
 			       sw->sheaf_bytes, "sheaf");

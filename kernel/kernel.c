@@ -19,17 +19,17 @@ static ss_fail_hook_fn fail_hook;
 static void *fail_hook_arg;
 
 static const char *const fail_kind_names[SS_FAIL_NKINDS] = {
-	[SS_FAIL_NONE] = "none",
-	[SS_FAIL_COUNTER_UNDERFLOW] = "counter-underflow",
-	[SS_FAIL_REFCOUNT_UNDERFLOW] = "refcount-underflow",
-	[SS_FAIL_WRONG_METADATA] = "wrong-metadata",
-	[SS_FAIL_CHARGE_LEAK] = "charge-leak",
-	[SS_FAIL_STALE_CONTENT] = "stale-content",
-	[SS_FAIL_DOUBLE_FREE] = "double-free",
-	[SS_FAIL_USE_AFTER_FREE] = "use-after-free",
-	[SS_FAIL_INVARIANT] = "invariant",
-	[SS_FAIL_DEADLOCK] = "deadlock",
-	[SS_FAIL_STEP_LIMIT] = "step-limit",
+    [SS_FAIL_NONE] = "none",
+    [SS_FAIL_COUNTER_UNDERFLOW] = "counter-underflow",
+    [SS_FAIL_REFCOUNT_UNDERFLOW] = "refcount-underflow",
+    [SS_FAIL_WRONG_METADATA] = "wrong-metadata",
+    [SS_FAIL_CHARGE_LEAK] = "charge-leak",
+    [SS_FAIL_STALE_CONTENT] = "stale-content",
+    [SS_FAIL_DOUBLE_FREE] = "double-free",
+    [SS_FAIL_USE_AFTER_FREE] = "use-after-free",
+    [SS_FAIL_INVARIANT] = "invariant",
+    [SS_FAIL_DEADLOCK] = "deadlock",
+    [SS_FAIL_STEP_LIMIT] = "step-limit",
 };
 
 const char *ss_fail_kind_name(enum ss_fail_kind kind)

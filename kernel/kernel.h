@@ -30,7 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define likely(x) __builtin_expect(!!(x), 1)
+#define likely(x)   __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
 typedef uint8_t u8;
@@ -52,18 +52,17 @@ struct ss_site {
 	const char *expr; /* source text of the accessed location or the primitive */
 };
 
-#define SS_SITE(expr_text)                                                          \
-	({                                                                          \
-		static const struct ss_site ss_site__ = {__FILE__, __LINE__, __func__, \
-							 expr_text};                \
-		&ss_site__;                                                         \
+#define SS_SITE(expr_text)                                                                         \
+	({                                                                                         \
+		static const struct ss_site ss_site__ = {__FILE__, __LINE__, __func__, expr_text}; \
+		&ss_site__;                                                                        \
 	})
 
 /* ---- what an access is, for the emulator ------------------------------------------ */
 
 enum ss_access {
-	SS_ACC_PLAIN,   /* what the kernel does with plain C */
-	SS_ACC_ONCE,    /* READ_ONCE / WRITE_ONCE / atomic_read / atomic_set */
+	SS_ACC_PLAIN,	/* what the kernel does with plain C */
+	SS_ACC_ONCE,	/* READ_ONCE / WRITE_ONCE / atomic_read / atomic_set */
 	SS_ACC_ACQUIRE, /* smp_load_acquire */
 	SS_ACC_RELEASE, /* smp_store_release */
 };
@@ -101,8 +100,8 @@ struct ss_kernel_ops {
 		    const struct ss_site *site);
 	void (*store)(volatile void *p, unsigned size, u64 val, enum ss_access acc,
 		      const struct ss_site *site);
-	u64 (*rmw)(volatile void *p, unsigned size, enum ss_rmw_op op, u64 operand,
-		   u64 expected, enum ss_order ord, const struct ss_site *site);
+	u64 (*rmw)(volatile void *p, unsigned size, enum ss_rmw_op op, u64 operand, u64 expected,
+		   enum ss_order ord, const struct ss_site *site);
 	bool (*cmpxchg128)(volatile u128 *p, u128 *old, u128 new_val, enum ss_order ord,
 			   const struct ss_site *site);
 	void (*fence)(enum ss_fence f, const struct ss_site *site);
@@ -161,29 +160,29 @@ static inline int ss_native_order(enum ss_order ord)
 	}
 }
 
-#define SS_NATIVE_RMW(T, p, op, operand, expected, o)                               \
-	({                                                                          \
-		T ss_old__;                                                         \
-		switch (op) {                                                       \
-		case SS_RMW_XCHG:                                                   \
-			ss_old__ = __atomic_exchange_n((volatile T *)(p), (T)(operand), (o)); \
-			break;                                                      \
-		case SS_RMW_ADD:                                                    \
-			ss_old__ = __atomic_fetch_add((volatile T *)(p), (T)(operand), (o)); \
-			break;                                                      \
-		case SS_RMW_AND:                                                    \
-			ss_old__ = __atomic_fetch_and((volatile T *)(p), (T)(operand), (o)); \
-			break;                                                      \
-		case SS_RMW_OR:                                                     \
-			ss_old__ = __atomic_fetch_or((volatile T *)(p), (T)(operand), (o)); \
-			break;                                                      \
-		default:                                                            \
-			ss_old__ = (T)(expected);                                   \
-			__atomic_compare_exchange_n((volatile T *)(p), &ss_old__, (T)(operand), \
-						    false, (o), __ATOMIC_RELAXED);  \
-			break;                                                      \
-		}                                                                   \
-		ss_old__;                                                           \
+#define SS_NATIVE_RMW(T, p, op, operand, expected, o)                                              \
+	({                                                                                         \
+		T ss_old__;                                                                        \
+		switch (op) {                                                                      \
+		case SS_RMW_XCHG:                                                                  \
+			ss_old__ = __atomic_exchange_n((volatile T *)(p), (T)(operand), (o));      \
+			break;                                                                     \
+		case SS_RMW_ADD:                                                                   \
+			ss_old__ = __atomic_fetch_add((volatile T *)(p), (T)(operand), (o));       \
+			break;                                                                     \
+		case SS_RMW_AND:                                                                   \
+			ss_old__ = __atomic_fetch_and((volatile T *)(p), (T)(operand), (o));       \
+			break;                                                                     \
+		case SS_RMW_OR:                                                                    \
+			ss_old__ = __atomic_fetch_or((volatile T *)(p), (T)(operand), (o));        \
+			break;                                                                     \
+		default:                                                                           \
+			ss_old__ = (T)(expected);                                                  \
+			__atomic_compare_exchange_n((volatile T *)(p), &ss_old__, (T)(operand),    \
+						    false, (o), __ATOMIC_RELAXED);                 \
+			break;                                                                     \
+		}                                                                                  \
+		ss_old__;                                                                          \
 	})
 
 /* ---- the dispatch point ----------------------------------------------------------- */
@@ -235,28 +234,28 @@ static inline void ss_fence(enum ss_fence f, const struct ss_site *site)
 }
 
 /* Value <-> u64 without warnings for pointers and integers of any width. */
-#define SS_TO_U64(v) ((u64)(uintptr_t)(v))
+#define SS_TO_U64(v)	  ((u64)(uintptr_t)(v))
 #define SS_FROM_U64(x, v) ((__typeof__(x))(uintptr_t)(v))
 
 /* ---- marked and plain accesses ---------------------------------------------------- */
 
-#define READ_ONCE(x) SS_FROM_U64(x, ss_load(&(x), sizeof(x), SS_ACC_ONCE, SS_SITE(#x)))
-#define WRITE_ONCE(x, v) ss_store(&(x), sizeof(x), SS_TO_U64(v), SS_ACC_ONCE, SS_SITE(#x))
-#define PLAIN_LOAD(x) SS_FROM_U64(x, ss_load(&(x), sizeof(x), SS_ACC_PLAIN, SS_SITE(#x)))
+#define READ_ONCE(x)	  SS_FROM_U64(x, ss_load(&(x), sizeof(x), SS_ACC_ONCE, SS_SITE(#x)))
+#define WRITE_ONCE(x, v)  ss_store(&(x), sizeof(x), SS_TO_U64(v), SS_ACC_ONCE, SS_SITE(#x))
+#define PLAIN_LOAD(x)	  SS_FROM_U64(x, ss_load(&(x), sizeof(x), SS_ACC_PLAIN, SS_SITE(#x)))
 #define PLAIN_STORE(x, v) ss_store(&(x), sizeof(x), SS_TO_U64(v), SS_ACC_PLAIN, SS_SITE(#x))
-#define smp_load_acquire(p) \
+#define smp_load_acquire(p)                                                                        \
 	SS_FROM_U64(*(p), ss_load((p), sizeof(*(p)), SS_ACC_ACQUIRE, SS_SITE(#p)))
-#define smp_store_release(p, v) \
+#define smp_store_release(p, v)                                                                    \
 	ss_store((p), sizeof(*(p)), SS_TO_U64(v), SS_ACC_RELEASE, SS_SITE(#p))
-#define rcu_dereference(x) READ_ONCE(x)
+#define rcu_dereference(x)	 READ_ONCE(x)
 #define rcu_assign_pointer(x, v) smp_store_release(&(x), v)
 
-#define smp_mb() ss_fence(SS_FENCE_MB, SS_SITE("smp_mb"))
-#define smp_wmb() ss_fence(SS_FENCE_WMB, SS_SITE("smp_wmb"))
-#define smp_rmb() ss_fence(SS_FENCE_RMB, SS_SITE("smp_rmb"))
+#define smp_mb()		ss_fence(SS_FENCE_MB, SS_SITE("smp_mb"))
+#define smp_wmb()		ss_fence(SS_FENCE_WMB, SS_SITE("smp_wmb"))
+#define smp_rmb()		ss_fence(SS_FENCE_RMB, SS_SITE("smp_rmb"))
 #define smp_mb__before_atomic() smp_mb()
-#define smp_mb__after_atomic() smp_mb()
-#define barrier() __asm__ __volatile__("" ::: "memory")
+#define smp_mb__after_atomic()	smp_mb()
+#define barrier()		__asm__ __volatile__("" ::: "memory")
 
 static inline void ss_cpu_relax(const struct ss_site *site)
 {
@@ -276,33 +275,34 @@ static inline void ss_cpu_relax(const struct ss_site *site)
 
 /* ---- xchg / cmpxchg on any 4- or 8-byte scalar or pointer --------------------------- */
 
-#define SS_XCHG(p, v, ord, name) \
-	SS_FROM_U64(*(p), ss_rmw((p), sizeof(*(p)), SS_RMW_XCHG, SS_TO_U64(v), 0, ord, SS_SITE(name)))
-#define xchg(p, v) SS_XCHG(p, v, SS_ORD_FULL, #p)
+#define SS_XCHG(p, v, ord, name)                                                                   \
+	SS_FROM_U64(*(p),                                                                          \
+		    ss_rmw((p), sizeof(*(p)), SS_RMW_XCHG, SS_TO_U64(v), 0, ord, SS_SITE(name)))
+#define xchg(p, v)	   SS_XCHG(p, v, SS_ORD_FULL, #p)
 #define xchg_relaxed(p, v) SS_XCHG(p, v, SS_ORD_RELAXED, #p)
 #define xchg_acquire(p, v) SS_XCHG(p, v, SS_ORD_ACQUIRE, #p)
 #define xchg_release(p, v) SS_XCHG(p, v, SS_ORD_RELEASE, #p)
 
 /* A failed cmpxchg orders nothing: the emulator treats it as a relaxed load. */
-#define SS_CMPXCHG(p, o, n, ord, name)                                              \
-	SS_FROM_U64(*(p), ss_rmw((p), sizeof(*(p)), SS_RMW_CMPXCHG, SS_TO_U64(n), \
-				 SS_TO_U64(o), ord, SS_SITE(name)))
-#define cmpxchg(p, o, n) SS_CMPXCHG(p, o, n, SS_ORD_FULL, #p)
+#define SS_CMPXCHG(p, o, n, ord, name)                                                             \
+	SS_FROM_U64(*(p), ss_rmw((p), sizeof(*(p)), SS_RMW_CMPXCHG, SS_TO_U64(n), SS_TO_U64(o),    \
+				 ord, SS_SITE(name)))
+#define cmpxchg(p, o, n)	 SS_CMPXCHG(p, o, n, SS_ORD_FULL, #p)
 #define cmpxchg_relaxed(p, o, n) SS_CMPXCHG(p, o, n, SS_ORD_RELAXED, #p)
 #define cmpxchg_acquire(p, o, n) SS_CMPXCHG(p, o, n, SS_ORD_ACQUIRE, #p)
 #define cmpxchg_release(p, o, n) SS_CMPXCHG(p, o, n, SS_ORD_RELEASE, #p)
 
 /* try_cmpxchg(p, &old, new): true on success; on failure *old is updated. */
-#define SS_TRY_CMPXCHG(p, po, n, ord, name)                                          \
-	({                                                                           \
-		__typeof__(*(p)) ss_exp__ = *(po);                                   \
-		__typeof__(*(p)) ss_got__ = SS_CMPXCHG(p, ss_exp__, n, ord, name);   \
-		bool ss_ok__ = ss_got__ == ss_exp__;                                 \
-		if (!ss_ok__)                                                        \
-			*(po) = ss_got__;                                            \
-		ss_ok__;                                                             \
+#define SS_TRY_CMPXCHG(p, po, n, ord, name)                                                        \
+	({                                                                                         \
+		__typeof__(*(p)) ss_exp__ = *(po);                                                 \
+		__typeof__(*(p)) ss_got__ = SS_CMPXCHG(p, ss_exp__, n, ord, name);                 \
+		bool ss_ok__ = ss_got__ == ss_exp__;                                               \
+		if (!ss_ok__)                                                                      \
+			*(po) = ss_got__;                                                          \
+		ss_ok__;                                                                           \
 	})
-#define try_cmpxchg(p, po, n) SS_TRY_CMPXCHG(p, po, n, SS_ORD_FULL, #p)
+#define try_cmpxchg(p, po, n)	      SS_TRY_CMPXCHG(p, po, n, SS_ORD_FULL, #p)
 #define try_cmpxchg_relaxed(p, po, n) SS_TRY_CMPXCHG(p, po, n, SS_ORD_RELAXED, #p)
 #define try_cmpxchg_acquire(p, po, n) SS_TRY_CMPXCHG(p, po, n, SS_ORD_ACQUIRE, #p)
 #define try_cmpxchg_release(p, po, n) SS_TRY_CMPXCHG(p, po, n, SS_ORD_RELEASE, #p)
@@ -333,95 +333,94 @@ typedef struct {
 	long counter;
 } atomic_long_t;
 
-#define ATOMIC_INIT(i) {(i)}
+#define ATOMIC_INIT(i)                                                                             \
+	{                                                                                          \
+		(i)                                                                                \
+	}
 
-#define SS_ATOMIC_OPS(pfx, T, tt)                                                     \
-	static inline T pfx##_read_site(const tt *v, const struct ss_site *s)           \
-	{                                                                              \
-		return (T)ss_load(&v->counter, sizeof(T), SS_ACC_ONCE, s);             \
-	}                                                                              \
-	static inline T pfx##_read_acquire_site(const tt *v, const struct ss_site *s)   \
-	{                                                                              \
-		return (T)ss_load(&v->counter, sizeof(T), SS_ACC_ACQUIRE, s);          \
-	}                                                                              \
-	static inline void pfx##_set_site(tt *v, T i, const struct ss_site *s)          \
-	{                                                                              \
-		ss_store(&v->counter, sizeof(T), (u64)i, SS_ACC_ONCE, s);              \
-	}                                                                              \
-	static inline void pfx##_set_release_site(tt *v, T i, const struct ss_site *s)  \
-	{                                                                              \
-		ss_store(&v->counter, sizeof(T), (u64)i, SS_ACC_RELEASE, s);           \
-	}                                                                              \
-	static inline T pfx##_fetch_add_site(tt *v, T i, enum ss_order o,               \
-					     const struct ss_site *s)                   \
-	{                                                                              \
-		return (T)ss_rmw(&v->counter, sizeof(T), SS_RMW_ADD, (u64)i, 0, o, s); \
-	}                                                                              \
-	static inline T pfx##_xchg_site(tt *v, T i, enum ss_order o, const struct ss_site *s) \
-	{                                                                              \
-		return (T)ss_rmw(&v->counter, sizeof(T), SS_RMW_XCHG, (u64)i, 0, o, s);\
-	}                                                                              \
-	static inline T pfx##_cmpxchg_site(tt *v, T old, T n, enum ss_order o,          \
-					   const struct ss_site *s)                     \
-	{                                                                              \
-		return (T)ss_rmw(&v->counter, sizeof(T), SS_RMW_CMPXCHG, (u64)n, (u64)old, o, s); \
+#define SS_ATOMIC_OPS(pfx, T, tt)                                                                  \
+	static inline T pfx##_read_site(const tt *v, const struct ss_site *s)                      \
+	{                                                                                          \
+		return (T)ss_load(&v->counter, sizeof(T), SS_ACC_ONCE, s);                         \
+	}                                                                                          \
+	static inline T pfx##_read_acquire_site(const tt *v, const struct ss_site *s)              \
+	{                                                                                          \
+		return (T)ss_load(&v->counter, sizeof(T), SS_ACC_ACQUIRE, s);                      \
+	}                                                                                          \
+	static inline void pfx##_set_site(tt *v, T i, const struct ss_site *s)                     \
+	{                                                                                          \
+		ss_store(&v->counter, sizeof(T), (u64)i, SS_ACC_ONCE, s);                          \
+	}                                                                                          \
+	static inline void pfx##_set_release_site(tt *v, T i, const struct ss_site *s)             \
+	{                                                                                          \
+		ss_store(&v->counter, sizeof(T), (u64)i, SS_ACC_RELEASE, s);                       \
+	}                                                                                          \
+	static inline T pfx##_fetch_add_site(tt *v, T i, enum ss_order o, const struct ss_site *s) \
+	{                                                                                          \
+		return (T)ss_rmw(&v->counter, sizeof(T), SS_RMW_ADD, (u64)i, 0, o, s);             \
+	}                                                                                          \
+	static inline T pfx##_xchg_site(tt *v, T i, enum ss_order o, const struct ss_site *s)      \
+	{                                                                                          \
+		return (T)ss_rmw(&v->counter, sizeof(T), SS_RMW_XCHG, (u64)i, 0, o, s);            \
+	}                                                                                          \
+	static inline T pfx##_cmpxchg_site(tt *v, T old, T n, enum ss_order o,                     \
+					   const struct ss_site *s)                                \
+	{                                                                                          \
+		return (T)ss_rmw(&v->counter, sizeof(T), SS_RMW_CMPXCHG, (u64)n, (u64)old, o, s);  \
 	}
 
 SS_ATOMIC_OPS(atomic, int, atomic_t)
 SS_ATOMIC_OPS(atomic_long, long, atomic_long_t)
 
-#define SS_AS(v) SS_SITE(#v)
-#define atomic_read(v) atomic_read_site((v), SS_AS(v))
-#define atomic_read_acquire(v) atomic_read_acquire_site((v), SS_AS(v))
-#define atomic_set(v, i) atomic_set_site((v), (i), SS_AS(v))
+#define SS_AS(v)		 SS_SITE(#v)
+#define atomic_read(v)		 atomic_read_site((v), SS_AS(v))
+#define atomic_read_acquire(v)	 atomic_read_acquire_site((v), SS_AS(v))
+#define atomic_set(v, i)	 atomic_set_site((v), (i), SS_AS(v))
 #define atomic_set_release(v, i) atomic_set_release_site((v), (i), SS_AS(v))
 /* Non-value-returning RMWs are relaxed. */
-#define atomic_inc(v) ((void)atomic_fetch_add_site((v), 1, SS_ORD_RELAXED, SS_AS(v)))
-#define atomic_dec(v) ((void)atomic_fetch_add_site((v), -1, SS_ORD_RELAXED, SS_AS(v)))
-#define atomic_add(i, v) ((void)atomic_fetch_add_site((v), (i), SS_ORD_RELAXED, SS_AS(v)))
-#define atomic_sub(i, v) ((void)atomic_fetch_add_site((v), -(i), SS_ORD_RELAXED, SS_AS(v)))
+#define atomic_inc(v)		((void)atomic_fetch_add_site((v), 1, SS_ORD_RELAXED, SS_AS(v)))
+#define atomic_dec(v)		((void)atomic_fetch_add_site((v), -1, SS_ORD_RELAXED, SS_AS(v)))
+#define atomic_add(i, v)	((void)atomic_fetch_add_site((v), (i), SS_ORD_RELAXED, SS_AS(v)))
+#define atomic_sub(i, v)	((void)atomic_fetch_add_site((v), -(i), SS_ORD_RELAXED, SS_AS(v)))
 #define atomic_add_return(i, v) (atomic_fetch_add_site((v), (i), SS_ORD_FULL, SS_AS(v)) + (i))
-#define atomic_add_return_relaxed(i, v) \
+#define atomic_add_return_relaxed(i, v)                                                            \
 	(atomic_fetch_add_site((v), (i), SS_ORD_RELAXED, SS_AS(v)) + (i))
-#define atomic_add_return_acquire(i, v) \
+#define atomic_add_return_acquire(i, v)                                                            \
 	(atomic_fetch_add_site((v), (i), SS_ORD_ACQUIRE, SS_AS(v)) + (i))
-#define atomic_add_return_release(i, v) \
+#define atomic_add_return_release(i, v)                                                            \
 	(atomic_fetch_add_site((v), (i), SS_ORD_RELEASE, SS_AS(v)) + (i))
-#define atomic_sub_return(i, v) atomic_add_return(-(i), v)
-#define atomic_inc_return(v) atomic_add_return(1, v)
-#define atomic_inc_return_relaxed(v) atomic_add_return_relaxed(1, v)
-#define atomic_dec_return(v) atomic_add_return(-1, v)
-#define atomic_dec_return_relaxed(v) atomic_add_return_relaxed(-1, v)
-#define atomic_dec_return_release(v) atomic_add_return_release(-1, v)
-#define atomic_fetch_add(i, v) atomic_fetch_add_site((v), (i), SS_ORD_FULL, SS_AS(v))
-#define atomic_fetch_add_relaxed(i, v) atomic_fetch_add_site((v), (i), SS_ORD_RELAXED, SS_AS(v))
-#define atomic_dec_and_test(v) (atomic_add_return(-1, v) == 0)
-#define atomic_sub_and_test(i, v) (atomic_add_return(-(i), v) == 0)
-#define atomic_xchg(v, i) atomic_xchg_site((v), (i), SS_ORD_FULL, SS_AS(v))
-#define atomic_xchg_relaxed(v, i) atomic_xchg_site((v), (i), SS_ORD_RELAXED, SS_AS(v))
-#define atomic_cmpxchg(v, o, n) atomic_cmpxchg_site((v), (o), (n), SS_ORD_FULL, SS_AS(v))
-#define atomic_cmpxchg_relaxed(v, o, n) \
-	atomic_cmpxchg_site((v), (o), (n), SS_ORD_RELAXED, SS_AS(v))
+#define atomic_sub_return(i, v)		atomic_add_return(-(i), v)
+#define atomic_inc_return(v)		atomic_add_return(1, v)
+#define atomic_inc_return_relaxed(v)	atomic_add_return_relaxed(1, v)
+#define atomic_dec_return(v)		atomic_add_return(-1, v)
+#define atomic_dec_return_relaxed(v)	atomic_add_return_relaxed(-1, v)
+#define atomic_dec_return_release(v)	atomic_add_return_release(-1, v)
+#define atomic_fetch_add(i, v)		atomic_fetch_add_site((v), (i), SS_ORD_FULL, SS_AS(v))
+#define atomic_fetch_add_relaxed(i, v)	atomic_fetch_add_site((v), (i), SS_ORD_RELAXED, SS_AS(v))
+#define atomic_dec_and_test(v)		(atomic_add_return(-1, v) == 0)
+#define atomic_sub_and_test(i, v)	(atomic_add_return(-(i), v) == 0)
+#define atomic_xchg(v, i)		atomic_xchg_site((v), (i), SS_ORD_FULL, SS_AS(v))
+#define atomic_xchg_relaxed(v, i)	atomic_xchg_site((v), (i), SS_ORD_RELAXED, SS_AS(v))
+#define atomic_cmpxchg(v, o, n)		atomic_cmpxchg_site((v), (o), (n), SS_ORD_FULL, SS_AS(v))
+#define atomic_cmpxchg_relaxed(v, o, n) atomic_cmpxchg_site((v), (o), (n), SS_ORD_RELAXED, SS_AS(v))
 
-#define atomic_long_read(v) atomic_long_read_site((v), SS_AS(v))
+#define atomic_long_read(v)	    atomic_long_read_site((v), SS_AS(v))
 #define atomic_long_read_acquire(v) atomic_long_read_acquire_site((v), SS_AS(v))
-#define atomic_long_set(v, i) atomic_long_set_site((v), (i), SS_AS(v))
-#define atomic_long_inc(v) ((void)atomic_long_fetch_add_site((v), 1, SS_ORD_RELAXED, SS_AS(v)))
-#define atomic_long_dec(v) ((void)atomic_long_fetch_add_site((v), -1, SS_ORD_RELAXED, SS_AS(v)))
-#define atomic_long_add(i, v) \
-	((void)atomic_long_fetch_add_site((v), (i), SS_ORD_RELAXED, SS_AS(v)))
-#define atomic_long_sub(i, v) \
+#define atomic_long_set(v, i)	    atomic_long_set_site((v), (i), SS_AS(v))
+#define atomic_long_inc(v)	    ((void)atomic_long_fetch_add_site((v), 1, SS_ORD_RELAXED, SS_AS(v)))
+#define atomic_long_dec(v)	    ((void)atomic_long_fetch_add_site((v), -1, SS_ORD_RELAXED, SS_AS(v)))
+#define atomic_long_add(i, v)	    ((void)atomic_long_fetch_add_site((v), (i), SS_ORD_RELAXED, SS_AS(v)))
+#define atomic_long_sub(i, v)                                                                      \
 	((void)atomic_long_fetch_add_site((v), -(i), SS_ORD_RELAXED, SS_AS(v)))
-#define atomic_long_add_return(i, v) \
+#define atomic_long_add_return(i, v)                                                               \
 	(atomic_long_fetch_add_site((v), (i), SS_ORD_FULL, SS_AS(v)) + (i))
-#define atomic_long_add_return_relaxed(i, v) \
+#define atomic_long_add_return_relaxed(i, v)                                                       \
 	(atomic_long_fetch_add_site((v), (i), SS_ORD_RELAXED, SS_AS(v)) + (i))
-#define atomic_long_sub_return(i, v) atomic_long_add_return(-(i), v)
+#define atomic_long_sub_return(i, v)   atomic_long_add_return(-(i), v)
 #define atomic_long_sub_and_test(i, v) (atomic_long_add_return(-(i), v) == 0)
-#define atomic_long_dec_and_test(v) (atomic_long_add_return(-1, v) == 0)
-#define atomic_long_xchg(v, i) atomic_long_xchg_site((v), (i), SS_ORD_FULL, SS_AS(v))
-#define atomic_long_cmpxchg(v, o, n) \
-	atomic_long_cmpxchg_site((v), (o), (n), SS_ORD_FULL, SS_AS(v))
+#define atomic_long_dec_and_test(v)    (atomic_long_add_return(-1, v) == 0)
+#define atomic_long_xchg(v, i)	       atomic_long_xchg_site((v), (i), SS_ORD_FULL, SS_AS(v))
+#define atomic_long_cmpxchg(v, o, n)   atomic_long_cmpxchg_site((v), (o), (n), SS_ORD_FULL, SS_AS(v))
 
 /* ---- spinlock_t --------------------------------------------------------------------- */
 
@@ -457,9 +456,9 @@ static inline void ss_spin_unlock(spinlock_t *l, const struct ss_site *site)
 }
 
 #define spin_lock_init(l) ((l)->locked = 0)
-#define spin_lock(l) ss_spin_lock((l), SS_SITE("spin_lock(" #l ")"))
-#define spin_trylock(l) ss_spin_trylock((l), SS_SITE("spin_trylock(" #l ")"))
-#define spin_unlock(l) ss_spin_unlock((l), SS_SITE("spin_unlock(" #l ")"))
+#define spin_lock(l)	  ss_spin_lock((l), SS_SITE("spin_lock(" #l ")"))
+#define spin_trylock(l)	  ss_spin_trylock((l), SS_SITE("spin_trylock(" #l ")"))
+#define spin_unlock(l)	  ss_spin_unlock((l), SS_SITE("spin_unlock(" #l ")"))
 
 /* ---- refcount_t (include/linux/refcount.h semantics) ------------------------------ */
 
@@ -467,9 +466,12 @@ typedef struct {
 	atomic_t refs;
 } refcount_t;
 
-#define REFCOUNT_INIT(n) {.refs = ATOMIC_INIT(n)}
+#define REFCOUNT_INIT(n)                                                                           \
+	{                                                                                          \
+		.refs = ATOMIC_INIT(n)                                                             \
+	}
 #define refcount_set(r, n) atomic_set(&(r)->refs, (n))
-#define refcount_read(r) atomic_read(&(r)->refs)
+#define refcount_read(r)   atomic_read(&(r)->refs)
 
 /* Returns the old value so callers can report underflow; increments are relaxed. */
 static inline int ss_refcount_inc(refcount_t *r, const struct ss_site *s)
@@ -479,8 +481,7 @@ static inline int ss_refcount_inc(refcount_t *r, const struct ss_site *s)
 
 /* RELEASE on every decrement, ACQUIRE on the one that reaches zero
  * (control dependency + smp_acquire__after_ctrl_dep, modelled as smp_rmb()). */
-static inline bool ss_refcount_dec_and_test(refcount_t *r, int *old_out,
-					    const struct ss_site *s)
+static inline bool ss_refcount_dec_and_test(refcount_t *r, int *old_out, const struct ss_site *s)
 {
 	int old = atomic_fetch_add_site(&r->refs, -1, SS_ORD_RELEASE, s);
 	if (old_out)
@@ -491,7 +492,7 @@ static inline bool ss_refcount_dec_and_test(refcount_t *r, int *old_out,
 	}
 	return false;
 }
-#define refcount_inc(r) ((void)ss_refcount_inc((r), SS_SITE(#r)))
+#define refcount_inc(r)		 ((void)ss_refcount_inc((r), SS_SITE(#r)))
 #define refcount_dec_and_test(r) ss_refcount_dec_and_test((r), NULL, SS_SITE(#r))
 
 /* ---- llist (include/linux/llist.h) ------------------------------------------------ */
@@ -554,7 +555,7 @@ static inline void ss_rcu_read_unlock(const struct ss_site *s)
 		ss_native_rcu_read_unlock();
 }
 #define synchronize_rcu() ss_synchronize_rcu(SS_SITE("synchronize_rcu"))
-#define rcu_read_lock() ss_rcu_read_lock(SS_SITE("rcu_read_lock"))
+#define rcu_read_lock()	  ss_rcu_read_lock(SS_SITE("rcu_read_lock"))
 #define rcu_read_unlock() ss_rcu_read_unlock(SS_SITE("rcu_read_unlock"))
 
 /* ---- per-CPU data ------------------------------------------------------------------ */
@@ -563,7 +564,7 @@ static inline void ss_rcu_read_unlock(const struct ss_site *s)
  * accessors, per-CPU data that only its own CPU touches (sheaves, obj_stock) is
  * accessed directly: it is not shared memory and needs no ordering. */
 #define DEFINE_PER_CPU(type, name) type name[SS_MAX_CPUS]
-#define per_cpu_ptr(arr, cpu) (&(arr)[(cpu)])
-#define this_cpu_ptr(arr) (&(arr)[smp_processor_id()])
+#define per_cpu_ptr(arr, cpu)	   (&(arr)[(cpu)])
+#define this_cpu_ptr(arr)	   (&(arr)[smp_processor_id()])
 
 #endif /* SS_KERNEL_H */

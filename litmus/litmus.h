@@ -23,24 +23,24 @@
 #include "engine/wmm.h"
 
 #define LIT_MAX_THREADS 8
-#define LIT_MAX_REGS 96 /* named registers and temporaries, per thread */
-#define LIT_MAX_LOCS 48
-#define LIT_MAX_LOADS 63 /* load sites per thread with exact dependency tracking */
-#define LIT_MAX_CODE 1024
-#define LIT_MAX_OBS 32
-#define LIT_MAX_PROP 256
-#define LIT_NAME 64
+#define LIT_MAX_REGS	96 /* named registers and temporaries, per thread */
+#define LIT_MAX_LOCS	48
+#define LIT_MAX_LOADS	63 /* load sites per thread with exact dependency tracking */
+#define LIT_MAX_CODE	1024
+#define LIT_MAX_OBS	32
+#define LIT_MAX_PROP	256
+#define LIT_NAME	64
 
 /* Address of location i as a value (pointer-valued locations and registers). */
-#define LIT_ADDR_BASE 0x10000000LL
+#define LIT_ADDR_BASE	0x10000000LL
 #define LIT_ADDR_STRIDE 0x100LL
 
 enum lit_op {
 	LOP_CONST, /* dst = imm */
 	LOP_MOV,   /* dst = a */
 	LOP_BIN,   /* dst = a <sub> b */
-	LOP_UN,    /* dst = <sub> a */
-	LOP_JZ,    /* if a == 0 goto imm */
+	LOP_UN,	   /* dst = <sub> a */
+	LOP_JZ,	   /* if a == 0 goto imm */
 	LOP_JMP,   /* goto imm */
 	/* shared-memory steps: */
 	LOP_LOAD,    /* dst = [a] (acc) */
@@ -127,8 +127,8 @@ struct lit_outcome {
 
 struct lit_result {
 	enum wmm_model model;
-	bool complete;   /* every choice vector explored (no state limit hit) */
-	bool error;      /* runtime error (err) */
+	bool complete; /* every choice vector explored (no state limit hit) */
+	bool error;    /* runtime error (err) */
 	char err[256];
 	unsigned long long executions, finals, pruned, deadlocks, states;
 	double seconds;

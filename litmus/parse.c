@@ -43,7 +43,7 @@ struct ps {
 };
 
 static void perr(struct ps *p, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4), noreturn));
+    __attribute__((format(printf, 3, 4), noreturn));
 static void perr(struct ps *p, int line, const char *fmt, ...)
 {
 	char msg[256];
@@ -85,8 +85,8 @@ static void push_tok(struct ps *p, int k, const char *s, size_t n, long long v, 
 
 static void lex(struct ps *p, const char *s, int line)
 {
-	static const char *const puncts[] = {"/\\", "\\/", "==", "!=", "<=", ">=", "&&", "||",
-					     "<<", ">>", "->", "=>", NULL};
+	static const char *const puncts[] = {"/\\", "\\/", "==", "!=", "<=", ">=", "&&",
+					     "||",  "<<",  ">>", "->", "=>", NULL};
 	int depth = 0;
 	while (*s) {
 		if (*s == '\n') {
@@ -234,11 +234,13 @@ static long long loc_addr(int i)
 
 static bool is_type_word(const char *s)
 {
-	static const char *const w[] = {"int", "long", "unsigned", "signed", "char", "short",
-					"atomic_t", "atomic64_t", "atomic_long_t", "spinlock_t",
-					"void", "volatile", "const", "struct", "u8", "u16", "u32",
-					"u64", "s8", "s16", "s32", "s64", "bool", "intptr_t",
-					"uintptr_t", "size_t", NULL};
+	static const char *const w[] = {"int",		 "long",       "unsigned", "signed",
+					"char",		 "short",      "atomic_t", "atomic64_t",
+					"atomic_long_t", "spinlock_t", "void",	   "volatile",
+					"const",	 "struct",     "u8",	   "u16",
+					"u32",		 "u64",	       "s8",	   "s16",
+					"s32",		 "s64",	       "bool",	   "intptr_t",
+					"uintptr_t",	 "size_t",     NULL};
 	for (int i = 0; w[i]; i++)
 		if (!strcmp(s, w[i]))
 			return true;
@@ -415,15 +417,22 @@ static int c_unary(struct ps *p);
 
 /* The binary operators, by precedence level (low to high). */
 static const char *const binops[][4] = {
-	{"||", NULL}, {"&&", NULL}, {"|", NULL},       {"^", NULL},      {"&", NULL},
-	{"==", "!=", NULL}, {"<", ">", "<=", ">="}, {"<<", ">>", NULL}, {"+", "-", NULL},
-	{"*", "/", "%", NULL},
+    {"||", NULL},
+    {"&&", NULL},
+    {"|", NULL},
+    {"^", NULL},
+    {"&", NULL},
+    {"==", "!=", NULL},
+    {"<", ">", "<=", ">="},
+    {"<<", ">>", NULL},
+    {"+", "-", NULL},
+    {"*", "/", "%", NULL},
 };
 #define NLEVELS ((int)(sizeof(binops) / sizeof(binops[0])))
 
 /* sub codes for LOP_BIN: index into this list */
-static const char *const binop_names[] = {"||", "&&", "|",  "^",  "&",  "==", "!=", "<",  ">",
-					  "<=", ">=", "<<", ">>", "+",  "-",  "*",  "/",  "%", NULL};
+static const char *const binop_names[] = {"||", "&&", "|",  "^", "&", "==", "!=", "<", ">", "<=",
+					  ">=", "<<", ">>", "+", "-", "*",  "/",  "%", NULL};
 
 int lit_binop_code(const char *s);
 int lit_binop_code(const char *s)
@@ -595,8 +604,7 @@ static int c_call(struct ps *p, const char *fn, int line)
 		return -1;
 	}
 	/* spinlocks */
-	if (!strcmp(fn, "spin_lock") || !strcmp(fn, "spin_unlock") ||
-	    !strcmp(fn, "spin_trylock")) {
+	if (!strcmp(fn, "spin_lock") || !strcmp(fn, "spin_unlock") || !strcmp(fn, "spin_trylock")) {
 		int a = c_expr(p);
 		args_end(p);
 		int op = fn[5] == 'l' ? LOP_LOCK : fn[5] == 'u' ? LOP_UNLOCK : LOP_TRYLOCK;
@@ -649,9 +657,9 @@ static int c_call(struct ps *p, const char *fn, int line)
 				opnd = k_un(p, 2 /* neg */, opnd);
 		}
 		args_end(p);
-		int op = !strcmp(fn, "atomic_and") ? SS_RMW_AND
+		int op = !strcmp(fn, "atomic_and")  ? SS_RMW_AND
 			 : !strcmp(fn, "atomic_or") ? SS_RMW_OR
-						     : SS_RMW_ADD;
+						    : SS_RMW_ADD;
 		k_rmw(p, op, a, opnd, -1, SS_ORD_RELAXED, RET_NONE);
 		return -1;
 	}
@@ -662,20 +670,20 @@ static int c_call(struct ps *p, const char *fn, int line)
 		int delta; /* for unary: +1/-1; for binary: +1 add, -1 sub */
 		int op, ret;
 	} ar[] = {
-		{"atomic_add_return", 0, 1, SS_RMW_ADD, RET_NEW},
-		{"atomic_sub_return", 0, -1, SS_RMW_ADD, RET_NEW},
-		{"atomic_inc_return", 1, 1, SS_RMW_ADD, RET_NEW},
-		{"atomic_dec_return", 1, -1, SS_RMW_ADD, RET_NEW},
-		{"atomic_fetch_add", 0, 1, SS_RMW_ADD, RET_OLD},
-		{"atomic_fetch_sub", 0, -1, SS_RMW_ADD, RET_OLD},
-		{"atomic_fetch_inc", 1, 1, SS_RMW_ADD, RET_OLD},
-		{"atomic_fetch_dec", 1, -1, SS_RMW_ADD, RET_OLD},
-		{"atomic_fetch_and", 0, 1, SS_RMW_AND, RET_OLD},
-		{"atomic_fetch_or", 0, 1, SS_RMW_OR, RET_OLD},
-		{"atomic_inc_and_test", 1, 1, SS_RMW_ADD, RET_ZERO},
-		{"atomic_dec_and_test", 1, -1, SS_RMW_ADD, RET_ZERO},
-		{"atomic_sub_and_test", 0, -1, SS_RMW_ADD, RET_ZERO},
-		{"atomic_add_negative", 0, 1, SS_RMW_ADD, RET_NEG},
+	    {"atomic_add_return", 0, 1, SS_RMW_ADD, RET_NEW},
+	    {"atomic_sub_return", 0, -1, SS_RMW_ADD, RET_NEW},
+	    {"atomic_inc_return", 1, 1, SS_RMW_ADD, RET_NEW},
+	    {"atomic_dec_return", 1, -1, SS_RMW_ADD, RET_NEW},
+	    {"atomic_fetch_add", 0, 1, SS_RMW_ADD, RET_OLD},
+	    {"atomic_fetch_sub", 0, -1, SS_RMW_ADD, RET_OLD},
+	    {"atomic_fetch_inc", 1, 1, SS_RMW_ADD, RET_OLD},
+	    {"atomic_fetch_dec", 1, -1, SS_RMW_ADD, RET_OLD},
+	    {"atomic_fetch_and", 0, 1, SS_RMW_AND, RET_OLD},
+	    {"atomic_fetch_or", 0, 1, SS_RMW_OR, RET_OLD},
+	    {"atomic_inc_and_test", 1, 1, SS_RMW_ADD, RET_ZERO},
+	    {"atomic_dec_and_test", 1, -1, SS_RMW_ADD, RET_ZERO},
+	    {"atomic_sub_and_test", 0, -1, SS_RMW_ADD, RET_ZERO},
+	    {"atomic_add_negative", 0, 1, SS_RMW_ADD, RET_NEG},
 	};
 	for (size_t i = 0; i < sizeof(ar) / sizeof(ar[0]); i++) {
 		ord = rmw_order(fn, ar[i].base, &m);
@@ -894,9 +902,9 @@ static void c_stmt(struct ps *p)
 		}
 		return;
 	}
-	if (cur(p)->k == T_ID && (!strcmp(cur(p)->s, "while") || !strcmp(cur(p)->s, "for") ||
-				  !strcmp(cur(p)->s, "do") || !strcmp(cur(p)->s, "goto") ||
-				  !strcmp(cur(p)->s, "switch")))
+	if (cur(p)->k == T_ID &&
+	    (!strcmp(cur(p)->s, "while") || !strcmp(cur(p)->s, "for") || !strcmp(cur(p)->s, "do") ||
+	     !strcmp(cur(p)->s, "goto") || !strcmp(cur(p)->s, "switch")))
 		unsupported(p, cur(p)->s);
 	if (cur(p)->k == T_ID && is_type_word(cur(p)->s)) {
 		c_decl(p);
@@ -1208,7 +1216,7 @@ static void find_result(struct lit_test *t, const char *text)
 			t->datarace = d && (!e || d < e);
 		}
 		return;
-next:;
+	next:;
 	}
 }
 

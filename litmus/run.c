@@ -193,7 +193,7 @@ static void run_local(struct ex *e, int i)
 			break;
 		case LOP_UN: {
 			long long a = s->reg[in->a];
-			s->reg[in->dst] = in->sub == 0   ? !a
+			s->reg[in->dst] = in->sub == 0	 ? !a
 					  : in->sub == 1 ? !!a
 					  : in->sub == 2 ? (long long)(0ull - (unsigned long long)a)
 							 : ~a;
@@ -206,11 +206,8 @@ static void run_local(struct ex *e, int i)
 				continue;
 			}
 			break;
-		case LOP_JMP:
-			s->pc = (int)in->imm;
-			continue;
-		default:
-			return; /* shared or END */
+		case LOP_JMP: s->pc = (int)in->imm; continue;
+		default: return; /* shared or END */
 		}
 		s->pc++;
 	}
@@ -241,8 +238,7 @@ static bool needs_drain(enum wmm_model m, const struct lit_ins *in)
 	case LOP_LOCK:
 	case LOP_UNLOCK:
 	case LOP_TRYLOCK: return true;
-	case LOP_FENCE:
-		return in->sub == SS_FENCE_MB || (m == WMM_LKMM && in->sub == SS_FENCE_WMB);
+	case LOP_FENCE: return in->sub == SS_FENCE_MB || (m == WMM_LKMM && in->sub == SS_FENCE_WMB);
 	case LOP_STORE: return m == WMM_LKMM && in->acc == SS_ACC_RELEASE;
 	}
 	return false;
@@ -316,8 +312,8 @@ static void exec_shared(struct ex *e, int i)
 		bool ok;
 		long long opnd = s->reg[in->b];
 		long long exp = in->c >= 0 ? s->reg[in->c] : 0;
-		long long old =
-			(long long)wmm_rmw(w, i, l, in->sub, (u64)opnd, (u64)exp, in->ord, &ok, &ri, NULL);
+		long long old = (long long)wmm_rmw(w, i, l, in->sub, (u64)opnd, (u64)exp, in->ord,
+						   &ok, &ri, NULL);
 		long long nv = (long long)((unsigned long long)old + (unsigned long long)opnd);
 		long long v = 0;
 		switch (in->ret) {
@@ -453,7 +449,8 @@ static void run_one(struct ex *e, struct lit_result *r)
 		}
 		if (e->overflow) {
 			e->rt_error = true;
-			snprintf(e->err, sizeof(e->err), "execution longer than %d choices", MAX_VEC);
+			snprintf(e->err, sizeof(e->err), "execution longer than %d choices",
+				 MAX_VEC);
 			return;
 		}
 		if (e->pos > e->div) {
@@ -623,8 +620,7 @@ static int obs_order(const struct lit_test *t, int *ord)
 	return n;
 }
 
-static void fmt_state(const struct lit_test *t, const struct lit_outcome *o, char *buf,
-		      size_t n)
+static void fmt_state(const struct lit_test *t, const struct lit_outcome *o, char *buf, size_t n)
 {
 	int ord[LIT_MAX_OBS], no = obs_order(t, ord);
 	size_t used = 0;
@@ -675,7 +671,10 @@ static void fmt_prop(const struct lit_test *t, int k, char *buf, size_t n)
 		fmt_prop(t, p->l, a, sizeof(a));
 		fmt_prop(t, p->r, b, sizeof(b));
 		snprintf(buf, n, "(%s %s %s)", a,
-			 p->kind == PK_AND ? "/\\" : p->kind == PK_OR ? "\\/" : "=>", b);
+			 p->kind == PK_AND  ? "/\\"
+			 : p->kind == PK_OR ? "\\/"
+					    : "=>",
+			 b);
 		return;
 	}
 }
@@ -708,8 +707,12 @@ void lit_print(FILE *f, const struct lit_test *t, const struct lit_result *r, bo
 		fprintf(f, "%-56s %-9s %s", t->name, r->error ? "error" : lit_obs_name(r->obs),
 			t->expect == EXP_NONE ? "" : lit_expect_name(t->expect));
 		fprintf(f, " %s%s%s\n", lit_cmp_name(r->cmp),
-			r->error ? ": " : r->why && r->cmp == CMP_DISAGREE ? ": " : "",
-			r->error ? r->err : r->why && r->cmp == CMP_DISAGREE ? r->why : "");
+			r->error			   ? ": "
+			: r->why && r->cmp == CMP_DISAGREE ? ": "
+							   : "",
+			r->error			   ? r->err
+			: r->why && r->cmp == CMP_DISAGREE ? r->why
+							   : "");
 		return;
 	}
 	fprintf(f, "Test %s %s\n", t->name, quant_kind(t->quant));
@@ -727,12 +730,15 @@ void lit_print(FILE *f, const struct lit_test *t, const struct lit_result *r, bo
 		fprintf(f, "Witnesses\nPositive: %u Negative: %u\n", r->pos, r->neg);
 	}
 	fprintf(f, "Condition %s %s\n",
-		t->quant == Q_NOT_EXISTS ? "~exists" : t->quant == Q_FORALL ? "forall" : "exists",
+		t->quant == Q_NOT_EXISTS ? "~exists"
+		: t->quant == Q_FORALL	 ? "forall"
+					 : "exists",
 		cond);
 	if (!r->error)
 		fprintf(f, "Observation %s %s %u %u\n", t->name, lit_obs_name(r->obs), r->pos,
 			r->neg);
-	fprintf(f, "Model %s: %llu executions, %llu states, %llu pruned, %llu deadlocked%s, %.3fs\n",
+	fprintf(f,
+		"Model %s: %llu executions, %llu states, %llu pruned, %llu deadlocked%s, %.3fs\n",
 		wmm_model_name(r->model), r->executions, r->states, r->pruned, r->deadlocks,
 		r->complete ? "" : " (INCOMPLETE: state limit)", r->seconds);
 	if (t->expect != EXP_NONE)
@@ -750,7 +756,8 @@ json_t *lit_result_json(const struct lit_test *t, const struct lit_result *r)
 	json_object_set_new(o, "name", json_string(t->name));
 	json_object_set_new(o, "model", json_string(wmm_model_name(r->model)));
 	json_object_set_new(o, "expected",
-			    t->expect == EXP_NONE ? json_null() : json_string(lit_expect_name(t->expect)));
+			    t->expect == EXP_NONE ? json_null()
+						  : json_string(lit_expect_name(t->expect)));
 	json_object_set_new(o, "kind", json_string(quant_kind(t->quant)));
 	char cond[2048] = "true";
 	if (t->cond >= 0)

@@ -24,7 +24,8 @@ static json_t *host_json(void)
 		char line[512];
 		while (fgets(line, sizeof(line), f)) {
 			char *colon = strchr(line, ':');
-			if (colon && (!strncmp(line, "model name", 10) || !strncmp(line, "Model", 5))) {
+			if (colon &&
+			    (!strncmp(line, "model name", 10) || !strncmp(line, "Model", 5))) {
 				snprintf(model, sizeof(model), "%s", colon + 2);
 				model[strcspn(model, "\n")] = 0;
 				break;
@@ -60,10 +61,10 @@ json_t *res_failure_json(const struct ss_failure *f)
 	json_t *site = json_null();
 	if (f->site)
 		site = json_pack("{s:s, s:i, s:s, s:s}", "file", f->site->file, "line",
-				 f->site->line, "func", f->site->func ? f->site->func : "",
-				 "expr", f->site->expr ? f->site->expr : "");
-	return json_pack("{s:s, s:i, s:o, s:s}", "kind", ss_fail_kind_name(f->kind), "cpu",
-			 f->cpu, "site", site, "message", f->msg);
+				 f->site->line, "func", f->site->func ? f->site->func : "", "expr",
+				 f->site->expr ? f->site->expr : "");
+	return json_pack("{s:s, s:i, s:o, s:s}", "kind", ss_fail_kind_name(f->kind), "cpu", f->cpu,
+			 "site", site, "message", f->msg);
 }
 
 json_t *res_failure_log_json(const struct ss_failure_log *log)

@@ -63,9 +63,8 @@ static const json_t *ceiling_for(const json_t *doc, long long size, long long ba
 {
 	size_t i;
 	const json_t *c;
-	json_array_foreach(json_object_get(doc, "ceilings"), i, c)
-		if (jint(c, "size") == size && jint(c, "batch") == batch)
-			return c;
+	json_array_foreach(json_object_get(doc, "ceilings"), i,
+			   c) if (jint(c, "size") == size && jint(c, "batch") == batch) return c;
 	return NULL;
 }
 
@@ -77,9 +76,7 @@ static int alloc_index(const json_t *allocs, const char *name)
 {
 	size_t i;
 	const json_t *a;
-	json_array_foreach(allocs, i, a)
-		if (!strcmp(json_string_value(a), name))
-			return (int)i;
+	json_array_foreach(allocs, i, a) if (!strcmp(json_string_value(a), name)) return (int)i;
 	return 0;
 }
 
@@ -94,7 +91,8 @@ static void chart(FILE *f, const json_t *doc, const char *scn)
 	size_t i;
 	const json_t *r;
 
-	json_array_foreach(results, i, r) {
+	json_array_foreach(results, i, r)
+	{
 		if (strcmp(jstr(r, "scenario"), scn))
 			continue;
 		long long size = jint(r, "size"), batch = jint(r, "batch");
@@ -153,7 +151,8 @@ static void chart(FILE *f, const json_t *doc, const char *scn)
 
 	for (int k = 0; k < ng; k++) {
 		int gx = left + group_pad / 2 + k * (group_w + group_pad);
-		json_array_foreach(results, i, r) {
+		json_array_foreach(results, i, r)
+		{
 			if (strcmp(jstr(r, "scenario"), scn) || jint(r, "size") != g[k].size ||
 			    jint(r, "batch") != g[k].batch)
 				continue;
@@ -164,13 +163,16 @@ static void chart(FILE *f, const json_t *doc, const char *scn)
 			int x = gx + 12 + a * (bar_w + gap);
 			double y = head + plot_h - med / top * plot_h;
 			bool failed = !strcmp(jstr(r, "verdict"), "failed");
-			fprintf(f,
-				"<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" fill=\"%s\"%s>"
-				"<title>",
-				x, y, bar_w, head + plot_h - y, palette[a % 8],
-				failed ? " stroke=\"#d00\" stroke-width=\"3\"" : "");
+			fprintf(
+			    f,
+			    "<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" fill=\"%s\"%s>"
+			    "<title>",
+			    x, y, bar_w, head + plot_h - y, palette[a % 8],
+			    failed ? " stroke=\"#d00\" stroke-width=\"3\"" : "");
 			esc(f, jstr(r, "alloc"));
-			fprintf(f, ": median %.2f M/s (min %.2f, max %.2f), RTT %.0f ns%s</title></rect>\n",
+			fprintf(f,
+				": median %.2f M/s (min %.2f, max %.2f), RTT %.0f "
+				"ns%s</title></rect>\n",
 				med, lo, hi, jnum(t, "rtt_ns_median"), failed ? ", FAILED" : "");
 			double ylo = head + plot_h - lo / top * plot_h,
 			       yhi = head + plot_h - hi / top * plot_h;
@@ -181,7 +183,8 @@ static void chart(FILE *f, const json_t *doc, const char *scn)
 				cx, ylo, yhi, cx - 4, ylo, cx + 4, cx - 4, yhi, cx + 4);
 			if (failed)
 				fprintf(f,
-					"<text x=\"%d\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#d00\" "
+					"<text x=\"%d\" y=\"%.1f\" text-anchor=\"middle\" "
+					"fill=\"#d00\" "
 					"font-weight=\"bold\">FAIL</text>\n",
 					cx, (yhi < y ? yhi : y) - 6);
 			/* The value sits above the whisker (and the FAIL mark), inside the plot. */
@@ -194,32 +197,40 @@ static void chart(FILE *f, const json_t *doc, const char *scn)
 		const json_t *c = ceiling_for(doc, g[k].size, g[k].batch);
 		if (c) {
 			const json_t *t = json_object_get(c, "timing");
-			double pool = jnum(t, "pool_median") / 1e6, ring = jnum(t, "ring_median") / 1e6;
+			double pool = jnum(t, "pool_median") / 1e6,
+			       ring = jnum(t, "ring_median") / 1e6;
 			double yp = head + plot_h - pool / top * plot_h;
-			fprintf(f,
-				"<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#c00\" "
-				"stroke-width=\"2\" stroke-dasharray=\"6 3\"><title>pool ceiling %.2f "
-				"M/s</title></line>\n"
-				"<text x=\"%d\" y=\"%.1f\" fill=\"#c00\" font-size=\"10\">pool %.1f</text>\n",
-				gx, gx + group_w, yp, yp, pool, gx + 2, yp - 3, pool);
+			fprintf(
+			    f,
+			    "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#c00\" "
+			    "stroke-width=\"2\" stroke-dasharray=\"6 3\"><title>pool ceiling %.2f "
+			    "M/s</title></line>\n"
+			    "<text x=\"%d\" y=\"%.1f\" fill=\"#c00\" font-size=\"10\">pool "
+			    "%.1f</text>\n",
+			    gx, gx + group_w, yp, yp, pool, gx + 2, yp - 3, pool);
 			if (ring <= top) {
 				double yr = head + plot_h - ring / top * plot_h;
 				fprintf(f,
-					"<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#555\" "
-					"stroke-width=\"2\" stroke-dasharray=\"2 2\"><title>ring ceiling "
+					"<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" "
+					"stroke=\"#555\" "
+					"stroke-width=\"2\" stroke-dasharray=\"2 2\"><title>ring "
+					"ceiling "
 					"%.2f M/s</title></line>\n"
-					"<text x=\"%d\" y=\"%.1f\" fill=\"#555\" font-size=\"10\">ring %.1f</text>\n",
+					"<text x=\"%d\" y=\"%.1f\" fill=\"#555\" "
+					"font-size=\"10\">ring %.1f</text>\n",
 					gx, gx + group_w, yr, yr, ring, gx + 2, yr - 3, ring);
 			} else {
 				fprintf(f,
-					"<text x=\"%d\" y=\"%d\" fill=\"#555\" font-size=\"10\">ring %.1f "
+					"<text x=\"%d\" y=\"%d\" fill=\"#555\" "
+					"font-size=\"10\">ring %.1f "
 					"&#8593; (off scale)</text>\n",
 					gx + 2, head - 6, ring);
 			}
 		}
 		fprintf(f,
 			"<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%lld B</text>"
-			"<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"#555\">batch %lld</text>\n",
+			"<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"#555\">batch "
+			"%lld</text>\n",
 			gx + group_w / 2, head + plot_h + 18, g[k].size, gx + group_w / 2,
 			head + plot_h + 34, g[k].batch);
 	}
@@ -227,7 +238,8 @@ static void chart(FILE *f, const json_t *doc, const char *scn)
 	int lx = left, ly = head + plot_h + foot;
 	size_t ai;
 	const json_t *an;
-	json_array_foreach(allocs, ai, an) {
+	json_array_foreach(allocs, ai, an)
+	{
 		fprintf(f,
 			"<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>"
 			"<text x=\"%d\" y=\"%d\">",
@@ -254,14 +266,16 @@ static void table(FILE *f, const json_t *doc, const char *scn)
 		   "<th>failures</th></tr></thead>\n<tbody>\n");
 	size_t i;
 	const json_t *r;
-	json_array_foreach(json_object_get(doc, "results"), i, r) {
+	json_array_foreach(json_object_get(doc, "results"), i, r)
+	{
 		if (strcmp(jstr(r, "scenario"), scn))
 			continue;
 		const json_t *t = json_object_get(r, "timing");
 		bool failed = !strcmp(jstr(r, "verdict"), "failed");
-		fprintf(f, "<tr%s><td>%lld</td><td>%lld%s</td><td>", failed ? " class=\"fail\"" : "",
-			jint(r, "size"), jint(r, "batch"),
-			strcmp(jstr(r, "batch_support"), "declared") && jint(r, "batch") > 1 ? "*" : "");
+		fprintf(f, "<tr%s><td>%lld</td><td>%lld%s</td><td>",
+			failed ? " class=\"fail\"" : "", jint(r, "size"), jint(r, "batch"),
+			strcmp(jstr(r, "batch_support"), "declared") && jint(r, "batch") > 1 ? "*"
+											     : "");
 		esc(f, jstr(r, "alloc"));
 		fprintf(f, "</td><td>%.2f</td><td>%.2f</td><td>%.2f</td><td>%.2f</td>",
 			jnum(t, "median") / 1e6, jnum(t, "min") / 1e6, jnum(t, "max") / 1e6,
@@ -274,16 +288,18 @@ static void table(FILE *f, const json_t *doc, const char *scn)
 			else
 				fprintf(f, "<td>&#8211;</td>");
 		}
-		fprintf(f, "<td>%.0f</td><td>%lld</td><td>%lld%s</td></tr>\n", jnum(t, "rtt_ns_median"),
-			jint(r, "runs"), jint(json_object_get(r, "failures"), "total"),
-			failed ? " FAILED" : "");
+		fprintf(f, "<td>%.0f</td><td>%lld</td><td>%lld%s</td></tr>\n",
+			jnum(t, "rtt_ns_median"), jint(r, "runs"),
+			jint(json_object_get(r, "failures"), "total"), failed ? " FAILED" : "");
 	}
 	size_t ci;
 	const json_t *c;
-	json_array_foreach(json_object_get(doc, "ceilings"), ci, c) {
+	json_array_foreach(json_object_get(doc, "ceilings"), ci, c)
+	{
 		const json_t *t = json_object_get(c, "timing");
 		fprintf(f,
-			"<tr class=\"ceil\"><td>%lld</td><td>%lld</td><td>pool ceiling</td><td>%.2f</td>"
+			"<tr class=\"ceil\"><td>%lld</td><td>%lld</td><td>pool "
+			"ceiling</td><td>%.2f</td>"
 			"<td>%.2f</td><td>%.2f</td><td>%.2f</td><td></td><td>1.00</td><td></td>"
 			"<td>%.0f</td><td>%lld</td><td></td></tr>\n",
 			jint(c, "size"), jint(c, "batch"), jnum(t, "pool_median") / 1e6,
@@ -292,7 +308,8 @@ static void table(FILE *f, const json_t *doc, const char *scn)
 			jnum(json_object_get(t, "pool"), "mad") / 1e6, jnum(t, "rtt_ns_median"),
 			jint(c, "runs"));
 		fprintf(f,
-			"<tr class=\"ceil\"><td>%lld</td><td>%lld</td><td>ring ceiling</td><td>%.2f</td>"
+			"<tr class=\"ceil\"><td>%lld</td><td>%lld</td><td>ring "
+			"ceiling</td><td>%.2f</td>"
 			"<td>%.2f</td><td>%.2f</td><td>%.2f</td><td></td><td></td><td>1.00</td>"
 			"<td></td><td>%lld</td><td></td></tr>\n",
 			jint(c, "size"), jint(c, "batch"), jnum(t, "ring_median") / 1e6,
@@ -336,29 +353,33 @@ static void page(FILE *f, const json_t *doc)
 	fprintf(f, "<br>command: <code>");
 	size_t i;
 	const json_t *a;
-	json_array_foreach(json_object_get(doc, "command"), i, a) {
+	json_array_foreach(json_object_get(doc, "command"), i, a)
+	{
 		if (i)
 			fputc(' ', f);
 		esc(f, json_string_value(a));
 	}
 	const json_t *cpus = json_object_get(p, "cpus");
-	fprintf(f,
-		"</code><br>producer on CPU %lld, consumer on CPU %lld (fixed); consumer <b>%s</b>; "
-		"%lld warm-up + %lld measured interleaved rounds of %.2f s; variant ",
-		(long long)json_integer_value(json_array_get(cpus, 0)),
-		(long long)json_integer_value(json_array_get(cpus, 1)),
-		json_is_true(json_object_get(p, "cold")) ? "cold (--cold-consumer)" : "warm",
-		jint(p, "warmup"), jint(p, "repeat"), jnum(p, "duration"));
+	fprintf(
+	    f,
+	    "</code><br>producer on CPU %lld, consumer on CPU %lld (fixed); consumer <b>%s</b>; "
+	    "%lld warm-up + %lld measured interleaved rounds of %.2f s; variant ",
+	    (long long)json_integer_value(json_array_get(cpus, 0)),
+	    (long long)json_integer_value(json_array_get(cpus, 1)),
+	    json_is_true(json_object_get(p, "cold")) ? "cold (--cold-consumer)" : "warm",
+	    jint(p, "warmup"), jint(p, "repeat"), jnum(p, "duration"));
 	esc(f, jstr(p, "variant"));
-	fprintf(f, ", seed %lld.<br>Bars: median handoffs/s, whiskers: min&#8211;max over the "
-		   "runs. Ceilings from the same run: <i>pool</i> = the same handoff with a recycled "
-		   "pool instead of an allocator, <i>ring</i> = the bare pointer ring. RTT = "
-		   "cache-line round trip between the two CPUs, measured before each run. "
-		   "* = batch asked for, but not declared supported by the scenario.</p>\n",
+	fprintf(f,
+		", seed %lld.<br>Bars: median handoffs/s, whiskers: min&#8211;max over the "
+		"runs. Ceilings from the same run: <i>pool</i> = the same handoff with a recycled "
+		"pool instead of an allocator, <i>ring</i> = the bare pointer ring. RTT = "
+		"cache-line round trip between the two CPUs, measured before each run. "
+		"* = batch asked for, but not declared supported by the scenario.</p>\n",
 		jint(p, "seed"));
 
 	const json_t *scns = json_object_get(p, "scenarios");
-	json_array_foreach(scns, i, a) {
+	json_array_foreach(scns, i, a)
+	{
 		const char *scn = json_string_value(a);
 		fprintf(f, "<h2>");
 		esc(f, scn);

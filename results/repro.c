@@ -91,20 +91,20 @@ int ss_repro_save(const struct ss_repro *r, const char *path, char *err, size_t 
 		return -1;
 	}
 	json_t *knobs = json_pack(
-		"{s:i, s:s, s:I, s:I, s:b, s:i, s:i, s:I, s:b}", "stride_bits", r->acfg.stride_bits,
-		"objext", ss_objext_name(r->acfg.objext), "object_size", (json_int_t)r->acfg.object_size,
-		"page_size", (json_int_t)r->acfg.page_size, "account", r->acfg.account, "ncpus",
-		r->acfg.ncpus, "nobjcgs", r->acfg.nobjcgs, "max_objects",
-		(json_int_t)r->acfg.max_objects, "objcg_atomic", r->acfg.objcg_atomic);
+	    "{s:i, s:s, s:I, s:I, s:b, s:i, s:i, s:I, s:b}", "stride_bits", r->acfg.stride_bits,
+	    "objext", ss_objext_name(r->acfg.objext), "object_size",
+	    (json_int_t)r->acfg.object_size, "page_size", (json_int_t)r->acfg.page_size, "account",
+	    r->acfg.account, "ncpus", r->acfg.ncpus, "nobjcgs", r->acfg.nobjcgs, "max_objects",
+	    (json_int_t)r->acfg.max_objects, "objcg_atomic", r->acfg.objcg_atomic);
 	json_t *failure = json_pack("{s:s, s:i, s:s, s:i, s:s, s:s}", "kind",
 				    ss_fail_kind_name(r->kind), "cpu", r->cpu, "file", r->file,
 				    "line", r->line, "func", r->func, "message", r->message);
-	json_t *doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:I, s:I, s:s, s:o}",
-				"schema", SS_REPRO_SCHEMA, "tool", "slabstress", "version",
-				SS_VERSION, "scenario", r->scenario, "variant",
-				ss_variant_name(r->acfg.variant), "alloc", r->alloc, "knobs", knobs,
-				"model", r->model, "iters", (json_int_t)r->iters, "step_limit",
-				(json_int_t)r->step_limit, "schedule", hex, "failure", failure);
+	json_t *doc =
+	    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:I, s:I, s:s, s:o}", "schema",
+		      SS_REPRO_SCHEMA, "tool", "slabstress", "version", SS_VERSION, "scenario",
+		      r->scenario, "variant", ss_variant_name(r->acfg.variant), "alloc", r->alloc,
+		      "knobs", knobs, "model", r->model, "iters", (json_int_t)r->iters,
+		      "step_limit", (json_int_t)r->step_limit, "schedule", hex, "failure", failure);
 	free(hex);
 	if (!doc) {
 		snprintf(err, errlen, "cannot build reproducer JSON");
@@ -132,8 +132,9 @@ struct loader {
 static json_t *need(struct loader *l, json_t *obj, const char *where, const char *key,
 		    json_type type)
 {
-	static const char *const tn[] = {"an object", "an array", "a string", "an integer",
-					 "a number", "true or false", "true or false", "null"};
+	static const char *const tn[] = {"an object",	  "an array", "a string",
+					 "an integer",	  "a number", "true or false",
+					 "true or false", "null"};
 	if (l->bad)
 		return NULL;
 	json_t *v = json_object_get(obj, key);
@@ -171,8 +172,8 @@ static long long get_int(struct loader *l, json_t *obj, const char *where, const
 		return 0;
 	long long x = json_integer_value(v);
 	if (x < min || x > max) {
-		snprintf(l->err, l->errlen, "%s: field '%s%s' is %lld: expected %lld to %lld", l->path,
-			 where, key, x, min, max);
+		snprintf(l->err, l->errlen, "%s: field '%s%s' is %lld: expected %lld to %lld",
+			 l->path, where, key, x, min, max);
 		l->bad = 1;
 	}
 	return x;
@@ -215,28 +216,29 @@ int ss_repro_load(struct ss_repro *r, const char *path, char *err, size_t errlen
 		return -1;
 	}
 	if (!json_is_object(doc)) {
-		snprintf(err, errlen, "%s: not a slabstress reproducer (expected a JSON object)", path);
+		snprintf(err, errlen, "%s: not a slabstress reproducer (expected a JSON object)",
+			 path);
 		json_decref(doc);
 		return -1;
 	}
 	json_t *schema = json_object_get(doc, "schema");
 	if (!json_is_string(schema) || strcmp(json_string_value(schema), SS_REPRO_SCHEMA)) {
-		snprintf(err, errlen, "%s: not a slabstress reproducer (schema %s%s%s, expected \"%s\")",
-			 path, json_is_string(schema) ? "\"" : "",
+		snprintf(err, errlen,
+			 "%s: not a slabstress reproducer (schema %s%s%s, expected \"%s\")", path,
+			 json_is_string(schema) ? "\"" : "",
 			 json_is_string(schema) ? json_string_value(schema) : "missing",
 			 json_is_string(schema) ? "\"" : "", SS_REPRO_SCHEMA);
 		json_decref(doc);
 		return -1;
 	}
-	static const char *const top[] = {"schema", "tool",   "version",    "scenario", "variant",
-					  "alloc",  "knobs",  "model",      "iters",    "step_limit",
-					  "schedule", "failure", NULL};
-	static const char *const knob_keys[] = {"stride_bits", "objext",  "object_size",
-						"page_size",   "account", "ncpus",
-						"nobjcgs",     "max_objects", "objcg_atomic",
-						NULL};
-	static const char *const fail_keys[] = {"kind", "cpu", "file", "line", "func", "message",
-						NULL};
+	static const char *const top[] = {
+	    "schema", "tool",  "version",    "scenario", "variant", "alloc", "knobs",
+	    "model",  "iters", "step_limit", "schedule", "failure", NULL};
+	static const char *const knob_keys[] = {
+	    "stride_bits", "objext",  "object_size", "page_size",    "account",
+	    "ncpus",	   "nobjcgs", "max_objects", "objcg_atomic", NULL};
+	static const char *const fail_keys[] = {"kind", "cpu",	   "file", "line",
+						"func", "message", NULL};
 	only_known(&l, doc, "", top);
 	char version[64] = "", variant[32] = "", objext[32] = "", kind[32] = "";
 	copy_str(&l, doc, "", "version", version, sizeof(version));
@@ -258,23 +260,27 @@ int ss_repro_load(struct ss_repro *r, const char *path, char *err, size_t errlen
 	if (knobs) {
 		r->acfg.stride_bits = (unsigned)get_int(&l, knobs, "knobs.", "stride_bits", 16, 32);
 		if (!l.bad && r->acfg.stride_bits != 16 && r->acfg.stride_bits != 32) {
-			snprintf(err, errlen, "%s: field 'knobs.stride_bits' is %u: expected 16 or 32",
-				 path, r->acfg.stride_bits);
+			snprintf(err, errlen,
+				 "%s: field 'knobs.stride_bits' is %u: expected 16 or 32", path,
+				 r->acfg.stride_bits);
 			l.bad = 1;
 		}
 		copy_str(&l, knobs, "knobs.", "objext", objext, sizeof(objext));
-		r->acfg.object_size = (size_t)get_int(&l, knobs, "knobs.", "object_size", 8, 1 << 22);
-		r->acfg.page_size = (size_t)get_int(&l, knobs, "knobs.", "page_size", 4096, 1 << 20);
+		r->acfg.object_size =
+		    (size_t)get_int(&l, knobs, "knobs.", "object_size", 8, 1 << 22);
+		r->acfg.page_size =
+		    (size_t)get_int(&l, knobs, "knobs.", "page_size", 4096, 1 << 20);
 		json_t *acc = need(&l, knobs, "knobs.", "account", JSON_TRUE);
 		r->acfg.account = acc && json_is_true(acc);
 		r->acfg.ncpus = (int)get_int(&l, knobs, "knobs.", "ncpus", 1, SS_MAX_CPUS);
 		r->acfg.nobjcgs = (int)get_int(&l, knobs, "knobs.", "nobjcgs", 1, 64);
-		r->acfg.max_objects = (unsigned long)get_int(&l, knobs, "knobs.", "max_objects", 1,
-							     1 << 24);
+		r->acfg.max_objects =
+		    (unsigned long)get_int(&l, knobs, "knobs.", "max_objects", 1, 1 << 24);
 		/* Optional: absent means per-CPU refcounts (the default). */
 		json_t *atomic_refs = json_object_get(knobs, "objcg_atomic");
 		if (atomic_refs && !json_is_boolean(atomic_refs) && !l.bad) {
-			snprintf(err, errlen, "%s: bad field 'knobs.objcg_atomic': expected true or false",
+			snprintf(err, errlen,
+				 "%s: bad field 'knobs.objcg_atomic': expected true or false",
 				 path);
 			l.bad = 1;
 		}
@@ -296,27 +302,35 @@ int ss_repro_load(struct ss_repro *r, const char *path, char *err, size_t errlen
 		int p = ss_objext_from_name(objext);
 		r->kind = ss_fail_kind_from_name(kind);
 		if (v < 0)
-			snprintf(err, errlen, "%s: field 'variant' is '%s': expected rc1, early-stride, "
-					      "wmb-rmb or fixed",
-				 path, variant), l.bad = 1;
+			snprintf(err, errlen,
+				 "%s: field 'variant' is '%s': expected rc1, early-stride, "
+				 "wmb-rmb or fixed",
+				 path, variant),
+			    l.bad = 1;
 		else if (p < 0)
-			snprintf(err, errlen, "%s: field 'knobs.objext' is '%s': expected separate, "
-					      "leftover or in-object",
-				 path, objext), l.bad = 1;
+			snprintf(err, errlen,
+				 "%s: field 'knobs.objext' is '%s': expected separate, "
+				 "leftover or in-object",
+				 path, objext),
+			    l.bad = 1;
 		else if (r->kind == SS_FAIL_NONE)
-			snprintf(err, errlen, "%s: field 'failure.kind' is '%s': not a failure kind",
-				 path, kind), l.bad = 1;
-		else if (strcmp(r->model, "sc") && strcmp(r->model, "tso") && strcmp(r->model, "lkmm"))
-			snprintf(err, errlen, "%s: field 'model' is '%s': expected sc, tso or lkmm", path,
-				 r->model), l.bad = 1;
+			snprintf(err, errlen,
+				 "%s: field 'failure.kind' is '%s': not a failure kind", path,
+				 kind),
+			    l.bad = 1;
+		else if (strcmp(r->model, "sc") && strcmp(r->model, "tso") &&
+			 strcmp(r->model, "lkmm"))
+			snprintf(err, errlen, "%s: field 'model' is '%s': expected sc, tso or lkmm",
+				 path, r->model),
+			    l.bad = 1;
 		r->acfg.variant = (enum ss_variant)(v < 0 ? 0 : v);
 		r->acfg.objext = (enum ss_objext_placement)(p < 0 ? 0 : p);
 	}
 	if (!l.bad) {
 		long n = ss_hex_decode(json_string_value(sched), &r->schedule);
 		if (n < 0) {
-			snprintf(err, errlen, "%s: field 'schedule' is not an even-length hex string",
-				 path);
+			snprintf(err, errlen,
+				 "%s: field 'schedule' is not an even-length hex string", path);
 			l.bad = 1;
 		} else {
 			r->schedule_len = (size_t)n;

@@ -96,7 +96,7 @@ struct enum_state {
 	const long *r2;
 	size_t n;
 	long twice_mean_sum2; /* 2 * E[2R] = na * (n + 1) * 2 / 1, kept doubled again */
-	long obs_dev;         /* |2 * 2R_obs - twice_mean_sum2| */
+	long obs_dev;	      /* |2 * 2R_obs - twice_mean_sum2| */
 	double extreme, total;
 };
 

@@ -27,11 +27,11 @@ double ss_quantile(const double *x, size_t n, double q);
 void ss_summarize(const double *x, size_t n, struct ss_summary *s);
 
 struct ss_mwu {
-	double u;        /* U of the first sample: pairs (a_i, b_j) with a_i > b_j, ties 1/2 */
-	double p;        /* two-sided p-value */
-	double z;        /* normal score (0 when exact) */
-	int exact;       /* 1: exact permutation distribution (ties handled), 0: normal approx */
-	double p_min;    /* the smallest p these sample sizes can give (exact; 0 if unknown) */
+	double u;     /* U of the first sample: pairs (a_i, b_j) with a_i > b_j, ties 1/2 */
+	double p;     /* two-sided p-value */
+	double z;     /* normal score (0 when exact) */
+	int exact;    /* 1: exact permutation distribution (ties handled), 0: normal approx */
+	double p_min; /* the smallest p these sample sizes can give (exact; 0 if unknown) */
 };
 
 /* Two-sided Mann-Whitney U test of a[0..na) against b[0..nb).

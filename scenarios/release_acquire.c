@@ -9,7 +9,7 @@
 #include "scenarios/scenario.h"
 
 #define RA_BATCH_MAX 64
-#define RA_RING 8 /* batches in flight, so producer and consumer overlap */
+#define RA_RING	     8 /* batches in flight, so producer and consumer overlap */
 
 /* One publish: `nr` objects in `objs[]`.  The producer fills objs[] with plain
  * stores and publishes the count with smp_store_release; the consumer reads the
@@ -121,8 +121,9 @@ const struct ss_scenario ss_scn_release_acquire = {
     .role = {ra_alloc_role, ra_free_role},
     .check = ra_drain,
     .details = "Producer: fills slot->objs[0..n) with plain stores, then "
-		   "smp_store_release(&slot->nr, n) (n = --batch, default 1; a ring of 8 slots). "
-		   "Consumer: n = smp_load_acquire(&slot->nr), then frees slot->objs[0..n). Under LKMM release/acquire makes every store the producer made (or "
+	       "smp_store_release(&slot->nr, n) (n = --batch, default 1; a ring of 8 slots). "
+	       "Consumer: n = smp_load_acquire(&slot->nr), then frees slot->objs[0..n). Under LKMM "
+	       "release/acquire makes every store the producer made (or "
 	       "observed, by A-cumulativity) before the release visible to the freeing CPU's "
 	       "loads after the acquire. This is the slab allocator's stated assumption about "
 	       "its users (linux-mm, February 2026; slub-model.md section 5 row 3).",

@@ -29,15 +29,15 @@
 struct ss_world;
 
 /* Which checks a scenario arms (shown by `slabstress list scenarios`). */
-#define SS_CHECK_CONTENT 0x1u  /* freeing CPU verifies the object's content */
-#define SS_CHECK_MEMCG 0x2u    /* charge/uncharge, objcg refcount, metadata (slab only) */
-#define SS_CHECK_FREE 0x4u     /* double free / use after free */
-#define SS_CHECK_LEAK 0x8u     /* leaks at quiescence */
+#define SS_CHECK_CONTENT 0x1u /* freeing CPU verifies the object's content */
+#define SS_CHECK_MEMCG	 0x2u /* charge/uncharge, objcg refcount, metadata (slab only) */
+#define SS_CHECK_FREE	 0x4u /* double free / use after free */
+#define SS_CHECK_LEAK	 0x8u /* leaks at quiescence */
 
 /* What the scenario's handoff guarantees under LKMM (reference/slub-model.md §5). */
 enum ss_handoff_kind {
-	SS_HANDOFF_CORRECT, /* freeing CPU sees every store made before the handoff */
-	SS_HANDOFF_BROKEN,  /* LKMM allows the freeing CPU to miss them */
+	SS_HANDOFF_CORRECT,   /* freeing CPU sees every store made before the handoff */
+	SS_HANDOFF_BROKEN,    /* LKMM allows the freeing CPU to miss them */
 	SS_HANDOFF_ALLOCATOR, /* exercises the allocator itself (lazy-objexts) */
 };
 
@@ -48,11 +48,11 @@ struct ss_scenario {
 	const char *role_names[SS_MAX_ROLES];
 	enum ss_handoff_kind handoff;
 	unsigned checks;
-	bool slab_only;       /* needs the slab model (e.g. lazy-objexts) */
-	size_t state_size;    /* bytes of scenario state in w->state, zeroed by the engine */
+	bool slab_only;	   /* needs the slab model (e.g. lazy-objexts) */
+	size_t state_size; /* bytes of scenario state in w->state, zeroed by the engine */
 	/* Slab knobs this scenario needs, or 0 to keep the user's / the default. */
-	bool needs_account;   /* cache created with SLAB_ACCOUNT */
-	bool batches;         /* honours w->batch (several objects per publish) */
+	bool needs_account; /* cache created with SLAB_ACCOUNT */
+	bool batches;	    /* honours w->batch (several objects per publish) */
 	/* Per-round hooks; reset and check may be NULL. */
 	void (*reset)(struct ss_world *w);
 	void (*role[SS_MAX_ROLES])(struct ss_world *w, int role);
@@ -66,14 +66,14 @@ struct ss_world {
 	const struct ss_alloc_ops *alloc;
 	void *alloc_world;
 	const struct ss_alloc_config *acfg;
-	void *state;                 /* scn->state_size bytes, cacheline aligned */
-	unsigned long iters;         /* handoffs each role performs per round */
-	unsigned batch;              /* pointers per publish where the scenario supports it (>= 1) */
+	void *state;	     /* scn->state_size bytes, cacheline aligned */
+	unsigned long iters; /* handoffs each role performs per round */
+	unsigned batch;	     /* pointers per publish where the scenario supports it (>= 1) */
 	unsigned long round;
 	unsigned long long rng[SS_MAX_ROLES]; /* per-role PRNG state, from --seed */
-	unsigned jitter;             /* max spin iterations of random delay, 0 = off */
-	volatile int *stop;          /* set asynchronously: roles must return soon */
-	bool shares_alloc;           /* a sibling: the allocator world belongs to another */
+	unsigned jitter;		      /* max spin iterations of random delay, 0 = off */
+	volatile int *stop;		      /* set asynchronously: roles must return soon */
+	bool shares_alloc; /* a sibling: the allocator world belongs to another */
 	/* Counters, each written only by its own role. */
 	struct {
 		unsigned long long handoffs;

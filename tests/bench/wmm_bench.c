@@ -97,8 +97,10 @@ int main(int argc, char **argv)
 			one_execution(w);
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t1);
-		double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
-		printf("%-4s %ld executions in %.3f s: %.0f exec/s, %.2f M model ops/s, %.0f ns/exec\n",
+		double s =
+		    (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+		printf("%-4s %ld executions in %.3f s: %.0f exec/s, %.2f M model ops/s, %.0f "
+		       "ns/exec\n",
 		       wmm_model_name(models[mi]), n, s, (double)n / s, (double)ops / s / 1e6,
 		       s / (double)n * 1e9);
 		wmm_destroy(w);

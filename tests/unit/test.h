@@ -15,42 +15,42 @@ static int tests_passed, tests_failed;
 
 #define TEST(name) static void name(void)
 
-#define EXPECT(cond)                                                                 \
-	do {                                                                         \
-		if (!(cond)) {                                                       \
-			printf("  %s:%d: expected %s\n", __FILE__, __LINE__, #cond);  \
-			test_failed_current = 1;                                     \
-		}                                                                    \
+#define EXPECT(cond)                                                                               \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			printf("  %s:%d: expected %s\n", __FILE__, __LINE__, #cond);               \
+			test_failed_current = 1;                                                   \
+		}                                                                                  \
 	} while (0)
 
-#define EXPECT_EQ(a, b)                                                              \
-	do {                                                                         \
-		long long ta__ = (long long)(a), tb__ = (long long)(b);              \
-		if (ta__ != tb__) {                                                  \
-			printf("  %s:%d: expected %s == %s (%lld vs %lld)\n", __FILE__, \
-			       __LINE__, #a, #b, ta__, tb__);                        \
-			test_failed_current = 1;                                     \
-		}                                                                    \
+#define EXPECT_EQ(a, b)                                                                            \
+	do {                                                                                       \
+		long long ta__ = (long long)(a), tb__ = (long long)(b);                            \
+		if (ta__ != tb__) {                                                                \
+			printf("  %s:%d: expected %s == %s (%lld vs %lld)\n", __FILE__, __LINE__,  \
+			       #a, #b, ta__, tb__);                                                \
+			test_failed_current = 1;                                                   \
+		}                                                                                  \
 	} while (0)
 
-#define RUN(name)                                                                    \
-	do {                                                                         \
-		test_failed_current = 0;                                             \
-		name();                                                              \
-		if (test_failed_current) {                                           \
-			tests_failed++;                                              \
-			printf("FAIL %s\n", #name);                                  \
-		} else {                                                             \
-			tests_passed++;                                              \
-			printf("ok %s\n", #name);                                    \
-		}                                                                    \
-		fflush(stdout);                                                      \
+#define RUN(name)                                                                                  \
+	do {                                                                                       \
+		test_failed_current = 0;                                                           \
+		name();                                                                            \
+		if (test_failed_current) {                                                         \
+			tests_failed++;                                                            \
+			printf("FAIL %s\n", #name);                                                \
+		} else {                                                                           \
+			tests_passed++;                                                            \
+			printf("ok %s\n", #name);                                                  \
+		}                                                                                  \
+		fflush(stdout);                                                                    \
 	} while (0)
 
-#define TEST_SUMMARY()                                                               \
-	do {                                                                         \
-		printf("# %d passed, %d failed\n", tests_passed, tests_failed);      \
-		return tests_failed ? 1 : 0;                                         \
+#define TEST_SUMMARY()                                                                             \
+	do {                                                                                       \
+		printf("# %d passed, %d failed\n", tests_passed, tests_failed);                    \
+		return tests_failed ? 1 : 0;                                                       \
 	} while (0)
 
 #endif /* SS_TEST_H */

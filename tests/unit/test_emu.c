@@ -72,7 +72,7 @@ static int na_quiesce(void *w)
 	(void)w;
 	return 0;
 }
-static const struct ss_alloc_ops none_alloc = {"none", "test", 0, na_create, na_reset,
+static const struct ss_alloc_ops none_alloc = {"none",	   "test",   0,	      na_create, na_reset,
 					       na_destroy, na_alloc, na_free, na_quiesce};
 
 /* ---- test scenarios -------------------------------------------------------------- */
@@ -124,15 +124,16 @@ static void mp_reader(struct ss_world *w, int role)
 		smp_rmb();
 	u64 d = READ_ONCE(s->data[0]);
 	if (d != 42)
-		ss_fail_at(SS_FAIL_STALE_CONTENT, SS_SITE("s->data[0]"), "saw %llu", (unsigned long long)d);
+		ss_fail_at(SS_FAIL_STALE_CONTENT, SS_SITE("s->data[0]"), "saw %llu",
+			   (unsigned long long)d);
 }
 
 static const struct ss_scenario scn_mp = {
-	.name = "t-mp",
-	.nroles = 2,
-	.role_names = {"writer", "reader"},
-	.state_size = sizeof(struct mp_state),
-	.role = {mp_writer, mp_reader},
+    .name = "t-mp",
+    .nroles = 2,
+    .role_names = {"writer", "reader"},
+    .state_size = sizeof(struct mp_state),
+    .role = {mp_writer, mp_reader},
 };
 
 static struct emu *mk(const struct ss_scenario *scn, enum wmm_model m, unsigned long max_steps)
@@ -267,10 +268,10 @@ static void dl_role1(struct ss_world *w, int role)
 }
 
 static const struct ss_scenario scn_deadlock = {
-	.name = "t-deadlock",
-	.nroles = 2,
-	.state_size = sizeof(struct mp_state),
-	.role = {dl_role0, dl_role1},
+    .name = "t-deadlock",
+    .nroles = 2,
+    .state_size = sizeof(struct mp_state),
+    .role = {dl_role0, dl_role1},
 };
 
 TEST(test_all_cpus_blocked_is_a_deadlock)
@@ -292,10 +293,10 @@ static void spin_forever(struct ss_world *w, int role)
 }
 
 static const struct ss_scenario scn_livelock = {
-	.name = "t-livelock",
-	.nroles = 1,
-	.state_size = sizeof(struct mp_state),
-	.role = {spin_forever},
+    .name = "t-livelock",
+    .nroles = 1,
+    .state_size = sizeof(struct mp_state),
+    .role = {spin_forever},
 };
 
 TEST(test_step_bound_ends_a_livelock)
@@ -333,10 +334,10 @@ static void poll_role1(struct ss_world *w, int role)
 }
 
 static const struct ss_scenario scn_poll = {
-	.name = "t-poll",
-	.nroles = 2,
-	.state_size = sizeof(struct mp_state),
-	.role = {poll_role0, poll_role1},
+    .name = "t-poll",
+    .nroles = 2,
+    .state_size = sizeof(struct mp_state),
+    .role = {poll_role0, poll_role1},
 };
 
 TEST(test_relax_blocks_a_poller_until_a_new_value)
@@ -385,11 +386,11 @@ static void sw_check(struct ss_world *w)
 }
 
 static const struct ss_scenario scn_subword = {
-	.name = "t-subword",
-	.nroles = 2,
-	.state_size = sizeof(struct mp_state),
-	.role = {sw_role0, sw_role1},
-	.check = sw_check,
+    .name = "t-subword",
+    .nroles = 2,
+    .state_size = sizeof(struct mp_state),
+    .role = {sw_role0, sw_role1},
+    .check = sw_check,
 };
 
 TEST(test_sub_word_stores_merge_into_the_word)
@@ -422,10 +423,10 @@ static void dep_reader(struct ss_world *w, int role)
 }
 
 static const struct ss_scenario scn_dep = {
-	.name = "t-dep",
-	.nroles = 2,
-	.state_size = sizeof(struct mp_state),
-	.role = {dep_writer, dep_reader},
+    .name = "t-dep",
+    .nroles = 2,
+    .state_size = sizeof(struct mp_state),
+    .role = {dep_writer, dep_reader},
 };
 
 TEST(test_address_dependency_is_inferred_from_the_loaded_pointer)

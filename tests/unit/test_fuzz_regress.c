@@ -98,9 +98,9 @@ TEST(test_fuzz_saved_lazy_objexts_schedule_still_fails)
 {
 	struct ss_repro r;
 	char err[512];
-	EXPECT_EQ(ss_repro_load(&r, "tests/fuzz-regress/repro/seed-lazy-objexts.json", err,
-				sizeof(err)),
-		  0);
+	EXPECT_EQ(
+	    ss_repro_load(&r, "tests/fuzz-regress/repro/seed-lazy-objexts.json", err, sizeof(err)),
+	    0);
 	struct emu_config c;
 	EXPECT_EQ(ss_emu_config_from_repro(&c, &r, NULL, err, sizeof(err)), 0);
 	struct emu *e = emu_create(&c, err, sizeof(err));
@@ -133,9 +133,9 @@ TEST(test_fuzz_extra_counters_follow_reads_from)
 		return;
 	struct ss_repro r;
 	char err[512];
-	EXPECT_EQ(ss_repro_load(&r, "tests/fuzz-regress/repro/seed-lazy-objexts.json", err,
-				sizeof(err)),
-		  0);
+	EXPECT_EQ(
+	    ss_repro_load(&r, "tests/fuzz-regress/repro/seed-lazy-objexts.json", err, sizeof(err)),
+	    0);
 	emu_set_trace(e, true);
 	static unsigned char sc[SS_COV_COUNTERS], again[SS_COV_COUNTERS];
 	struct emu_result res;
@@ -172,9 +172,9 @@ TEST(test_fuzz_fallback_minimizer_keeps_the_failure)
 		return;
 	struct ss_repro r;
 	char err[512];
-	EXPECT_EQ(ss_repro_load(&r, "tests/fuzz-regress/repro/seed-lazy-objexts.json", err,
-				sizeof(err)),
-		  0);
+	EXPECT_EQ(
+	    ss_repro_load(&r, "tests/fuzz-regress/repro/seed-lazy-objexts.json", err, sizeof(err)),
+	    0);
 	/* Noise a minimizer must strip: extra scheduling bytes that keep the failure
 	 * are not guaranteed, so start from the saved one padded with defaults. */
 	size_t len = r.schedule_len + 64;

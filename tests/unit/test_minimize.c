@@ -55,7 +55,8 @@ TEST(test_minimized_schedule_keeps_the_failure_with_fewer_decisions)
 	EXPECT_EQ(ss_minimize_schedule(e, st.first_sched, st.first_len, st.first.kind, s->file,
 				       s->line, 0, &out, &olen),
 		  0);
-	EXPECT(ss_schedule_decisions(out, olen) < ss_schedule_decisions(st.first_sched, st.first_len));
+	EXPECT(ss_schedule_decisions(out, olen) <
+	       ss_schedule_decisions(st.first_sched, st.first_len));
 	printf("# decisions %zu -> %zu\n", ss_schedule_decisions(st.first_sched, st.first_len),
 	       ss_schedule_decisions(out, olen));
 	EXPECT_EQ(ss_schedule_fails(e, out, olen, st.first.kind, s->file, s->line), 1);
@@ -64,7 +65,8 @@ TEST(test_minimized_schedule_keeps_the_failure_with_fewer_decisions)
 		if (out[i]) {
 			u8 keep = out[i];
 			out[i] = 0;
-			EXPECT_EQ(ss_schedule_fails(e, out, olen, st.first.kind, s->file, s->line), 0);
+			EXPECT_EQ(ss_schedule_fails(e, out, olen, st.first.kind, s->file, s->line),
+				  0);
 			out[i] = keep;
 		}
 	free(out);
@@ -77,8 +79,9 @@ TEST(test_minimize_refuses_a_schedule_that_does_not_fail)
 	struct emu *e = mk("lazy-objexts", SS_VARIANT_RC1, WMM_LKMM);
 	u8 *out = (u8 *)1;
 	size_t olen;
-	EXPECT_EQ(ss_minimize_schedule(e, NULL, 0, SS_FAIL_WRONG_METADATA, NULL, 0, 100, &out, &olen),
-		  -1);
+	EXPECT_EQ(
+	    ss_minimize_schedule(e, NULL, 0, SS_FAIL_WRONG_METADATA, NULL, 0, 100, &out, &olen),
+	    -1);
 	EXPECT(out == NULL);
 	emu_destroy(e);
 }
@@ -136,7 +139,8 @@ TEST(test_extra_rmb_removes_the_rc1_failure_of_its_schedule)
 	const struct emu_trace_ent *tr = emu_trace(e, &n);
 	int line = 0;
 	for (size_t i = 0; i < n; i++)
-		if ((tr[i].flags & EMU_TR_STALE) && !strcmp(emu_site_expr(tr[i].site), "slab->stride"))
+		if ((tr[i].flags & EMU_TR_STALE) &&
+		    !strcmp(emu_site_expr(tr[i].site), "slab->stride"))
 			line = tr[i].site->line;
 	EXPECT(line > 0);
 	struct emu_config c = *emu_config_of(e);

@@ -109,7 +109,8 @@ TEST(test_bad_reproducers_are_refused_with_the_field_named)
 	memcpy(buf, good, n / 2);
 	buf[n / 2] = 0;
 	expect_refused("truncated", buf, "not valid JSON");
-	expect_refused("foreign", "{\"schema\": \"slabstress-run/1\"}", "not a slabstress reproducer");
+	expect_refused("foreign", "{\"schema\": \"slabstress-run/1\"}",
+		       "not a slabstress reproducer");
 	expect_refused("notobject", "[1,2]", "expected a JSON object");
 
 	expect_refused("oldversion", edited(good, "version", json_string("9.9.9")),

@@ -103,8 +103,8 @@ TEST(test_mwu_normal_approximation_with_ties)
 	/* 14 vs 14 gives C(28,14) = 40M splits: the normal approximation is used. */
 	double a[14], b[14];
 	for (int i = 0; i < 14; i++) {
-		a[i] = 100 + i % 3;      /* heavy ties */
-		b[i] = 100 + i % 3 + 5;  /* shifted, separated */
+		a[i] = 100 + i % 3;	/* heavy ties */
+		b[i] = 100 + i % 3 + 5; /* shifted, separated */
 	}
 	struct ss_mwu m;
 	EXPECT_EQ(ss_mann_whitney(a, 14, b, 14, &m), 0);

@@ -160,7 +160,7 @@ static void sb_mbs(struct wmm *w, long long *r)
 
 TEST(sb_store_buffering)
 {
-	EXPECT(outcomes(WMM_TSO, sb) & 1);  /* r0=0, r1=0 */
+	EXPECT(outcomes(WMM_TSO, sb) & 1); /* r0=0, r1=0 */
 	EXPECT(outcomes(WMM_LKMM, sb) & 1);
 	EXPECT(!(outcomes(WMM_SC, sb) & 1));
 	EXPECT(!(outcomes(WMM_LKMM, sb_mbs) & 1));
@@ -212,7 +212,7 @@ TEST(coherence)
 {
 	unsigned long long o = outcomes(WMM_LKMM, corr);
 	EXPECT(!(o & (1ull << 2))); /* 1 then 0 */
-	EXPECT(o & 1);              /* 0 then 0: stale both times is fine */
+	EXPECT(o & 1);		    /* 0 then 0: stale both times is fine */
 	EXPECT(o & (1ull << 3));
 	EXPECT_EQ(outcomes(WMM_LKMM, cowr), 1ull << 1);
 }
@@ -332,7 +332,7 @@ TEST(dependency_floor)
 	dep_mode = 1;
 	unsigned long long o = outcomes(WMM_LKMM, mp_addr);
 	EXPECT(!(o & (1ull << 4)) && !(o & (1ull << 5))); /* a=1 b=0 */
-	EXPECT(o & (1ull << 6));                          /* a=1 b=1 c=0: per-access */
+	EXPECT(o & (1ull << 6));			  /* a=1 b=1 c=0: per-access */
 	dep_mode = 0;
 	EXPECT(outcomes(WMM_LKMM, mp_addr) & (1ull << 4));
 }
