@@ -906,8 +906,8 @@ static void checker_alloc(struct slab_world *w, struct kmem_cache *s, struct sla
 	 * store buffer, an ordering the kernel does not have.  Only a concurrent
 	 * double free racing with this allocation can slip past. */
 	u32 *st = obj_state(w, slab, idx);
-	u32 old = READ_ONCE(*st);
-	WRITE_ONCE(*st, SLAB_OBJ_LIVE);
+	u32 old = (u32)ss_load(st, sizeof(*st), SS_ACC_ONCE, SS_SITE("checker:obj_state"));
+	ss_store(st, sizeof(*st), SLAB_OBJ_LIVE, SS_ACC_ONCE, SS_SITE("checker:obj_state"));
 	if (unlikely(old != SLAB_OBJ_FREE))
 		SS_FAIL(SS_FAIL_INVARIANT,
 			"allocator handed out object %p (index %u), already live", obj, idx);
@@ -950,8 +950,8 @@ static void kmem_cache_free(struct kmem_cache *s, void *obj)
 	/* Marked load + store (see checker_alloc): sequential double frees are caught,
 	 * two CPUs freeing one object at the same instant may not be. */
 	u32 *st = obj_state(w, slab, idx);
-	u32 old = READ_ONCE(*st);
-	WRITE_ONCE(*st, SLAB_OBJ_FREE);
+	u32 old = (u32)ss_load(st, sizeof(*st), SS_ACC_ONCE, SS_SITE("checker:obj_state"));
+	ss_store(st, sizeof(*st), SLAB_OBJ_FREE, SS_ACC_ONCE, SS_SITE("checker:obj_state"));
 	if (unlikely(old != SLAB_OBJ_LIVE)) {
 		SS_FAIL(SS_FAIL_DOUBLE_FREE,
 			"free of object %p (slab %lu index %u), which is already free", obj,

@@ -1226,7 +1226,7 @@ long emu_unhex(u8 *out, size_t cap, const char *hex)
 
 /* ---- trace rendering ------------------------------------------------------------ */
 
-#define COLW 50
+#define COLW 56
 
 static const char *base_name(const char *path)
 {
@@ -1318,11 +1318,22 @@ void emu_trace_cell(const struct emu *e, const struct emu_trace_ent *t, char *bu
 		snprintf(buf, n, "%s %s = %s  %s", t->flags & EMU_TR_REL ? "W.rel" : "W",
 			 emu_site_expr(t->site), v, at);
 		break;
-	case EMU_OP_RMW:
-		snprintf(buf, n, "%s%s %s: %s%s  %s", rmws[t->sub < 5 ? t->sub : 0],
-			 t->flags & EMU_TR_FULL ? "" : "_relaxed", emu_site_expr(t->site), v,
-			 t->flags & EMU_TR_FAILED ? " (failed)" : "", at);
+	case EMU_OP_RMW: {
+		/* RMW sites name the pointer (cmpxchg(&slab->obj_exts, ...)): show the
+		 * location, then old -> new. */
+		const char *loc = emu_site_expr(t->site);
+		if (loc[0] == '&')
+			loc++;
+		char nv[64];
+		emu_name_value(e, t->newest_val, nv, sizeof(nv));
+		if (t->flags & EMU_TR_FAILED)
+			snprintf(buf, n, "%s%s %s: %s (failed)  %s", rmws[t->sub < 5 ? t->sub : 0],
+				 t->flags & EMU_TR_FULL ? "" : "_relaxed", loc, v, at);
+		else
+			snprintf(buf, n, "%s%s %s: %s -> %s  %s", rmws[t->sub < 5 ? t->sub : 0],
+				 t->flags & EMU_TR_FULL ? "" : "_relaxed", loc, v, nv, at);
 		break;
+	}
 	case EMU_OP_CAS128:
 		snprintf(buf, n, "cmpxchg128 %s%s  %s", emu_site_expr(t->site),
 			 t->flags & EMU_TR_FAILED ? " (failed)" : "", at);
@@ -1346,6 +1357,13 @@ void emu_trace_cell(const struct emu *e, const struct emu_trace_ent *t, char *bu
 /* Which entries the default rendering shows: stale loads, the stores they
  * missed, the earlier loads of the same CPU that saw newer values (the
  * reordered pair), fences, and the failing CPU's last accesses. */
+/* The checkers' own bookkeeping (site text "checker:..."): not what a reader of
+ * the interleaving is after, so only --full shows it. */
+static bool is_checker_site(const struct ss_site *s)
+{
+	return s && s->expr && !strncmp(s->expr, "checker:", 8);
+}
+
 static char *select_entries(const struct emu *e, const struct emu_result *res, bool full)
 {
 	size_t n = e->ntr;
@@ -1365,15 +1383,22 @@ static char *select_entries(const struct emu *e, const struct emu_result *res, b
 			long j = emu_trace_missed(e, i), k = emu_trace_newer_po(e, i);
 			if (j >= 0)
 				keep[j] = 1;
-			if (k >= 0)
+			if (k >= 0) {
 				keep[k] = 1;
+				/* ... and the store that earlier load read: the other half of
+				 * the message-passing pair, as in the seed email's picture. */
+				const struct emu_trace_ent *l = &tr[k];
+				long m = find_store(e, (size_t)k, l->store_id, l->rf_cpu, l->rf_site);
+				if (m >= 0)
+					keep[m] = 1;
+			}
 		}
 	}
 	if (fcpu >= 0) {
 		int left = 4;
 		for (size_t i = n; i-- > 0 && left > 0;)
 			if (tr[i].cpu == fcpu && tr[i].op != EMU_OP_BLOCK &&
-			    tr[i].step <= res->fail_step) {
+			    tr[i].step <= res->fail_step && !is_checker_site(tr[i].site)) {
 				keep[i] = 1;
 				left--;
 			}
@@ -1441,10 +1466,12 @@ void emu_print_trace(FILE *f, const struct emu *e, const struct emu_result *res,
 	}
 	fputc('\n', f);
 	fprintf(f, "-------+");
-	for (int c = 0; c < e->ncpus; c++)
-		fprintf(f, "%s",
-			c + 1 < e->ncpus ? "---------------------------------------------------+"
-					 : "---------------------------------------------------");
+	for (int c = 0; c < e->ncpus; c++) {
+		for (int k = 0; k < COLW + 1; k++)
+			fputc('-', f);
+		if (c + 1 < e->ncpus)
+			fputc('+', f);
+	}
 	fputc('\n', f);
 	char text[512], at[64], v[64];
 	size_t last = (size_t)-1;

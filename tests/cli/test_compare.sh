@@ -36,29 +36,41 @@ expect_grep slab_vs_libc_row_has_a_verdict "release-acquire .*(SAME|SLOWER|FASTE
 "$SLABSTRESS" compare --match scenario "$TMP/slab.json" "$TMP/libc.json" >/dev/null 2>"$TMP/err"; rc=$?
 if [ "$rc" -le 1 ]; then ok match_scenario_explicit; else fail match_scenario_explicit "exit $rc: $(cat "$TMP/err")"; fi
 
-# Deterministic regressions: the same file with throughput halved, and with a failure.
+# Deterministic regressions: a real result with its runs set to fixed, tight values
+# (this machine's own spread must not decide the test), the same halved, and the
+# same with a failure.
 python3 - "$TMP" <<'PY'
 import json, sys
 t = sys.argv[1]
-d = json.load(open(t + '/slab.json'))
-for r in d['results']:
-    r['timing']['handoffs_per_s'] = [v / 2 for v in r['timing']['handoffs_per_s']]
-json.dump(d, open(t + '/slow.json', 'w'))
-d = json.load(open(t + '/slab.json'))
+def runs(d, vals):
+    for r in d['results']:
+        tm = r['timing']
+        tm['handoffs_per_s'] = list(vals)
+        s = sorted(vals)
+        tm['median'] = s[len(s) // 2]
+        tm['min'], tm['max'] = s[0], s[-1]
+        tm['q1'], tm['q3'] = s[0], s[-1]
+        tm['mad'] = 0.01e6
+    return d
+base = [10.0e6, 10.1e6, 9.9e6]
+json.dump(runs(json.load(open(t + '/slab.json')), base), open(t + '/base.json', 'w'))
+json.dump(runs(json.load(open(t + '/slab.json')), [v / 2 for v in base]),
+          open(t + '/slow.json', 'w'))
+d = runs(json.load(open(t + '/slab.json')), base)
 d['results'][0]['failures']['total'] = 3
 d['results'][0]['verdict'] = 'failed'
 json.dump(d, open(t + '/failing.json', 'w'))
 PY
-expect_rc slower_is_regression 1 "$SLABSTRESS" compare "$TMP/slab.json" "$TMP/slow.json"
+expect_rc slower_is_regression 1 "$SLABSTRESS" compare "$TMP/base.json" "$TMP/slow.json"
 expect_grep slower_row "SLOWER" "$OUT"
 expect_grep slower_verdict "^REGRESSION" "$OUT"
-expect_rc faster_is_not_regression 0 "$SLABSTRESS" compare "$TMP/slow.json" "$TMP/slab.json"
+expect_rc faster_is_not_regression 0 "$SLABSTRESS" compare "$TMP/slow.json" "$TMP/base.json"
 expect_grep faster_row "faster" "$OUT"
-expect_rc threshold_hides_it 0 "$SLABSTRESS" compare --threshold 60 "$TMP/slab.json" "$TMP/slow.json"
-expect_rc now_failing_is_regression 1 "$SLABSTRESS" compare "$TMP/slab.json" "$TMP/failing.json"
+expect_rc threshold_hides_it 0 "$SLABSTRESS" compare --threshold 60 "$TMP/base.json" "$TMP/slow.json"
+expect_rc now_failing_is_regression 1 "$SLABSTRESS" compare "$TMP/base.json" "$TMP/failing.json"
 expect_grep now_failing_row "NOW FAILING" "$OUT"
-expect_rc fixed_is_not_regression 0 "$SLABSTRESS" compare "$TMP/failing.json" "$TMP/slab.json"
-expect_rc compare_json 1 "$SLABSTRESS" compare "$TMP/slab.json" "$TMP/slow.json" --json "$TMP/cmp.json"
+expect_rc fixed_is_not_regression 0 "$SLABSTRESS" compare "$TMP/failing.json" "$TMP/base.json"
+expect_rc compare_json 1 "$SLABSTRESS" compare "$TMP/base.json" "$TMP/slow.json" --json "$TMP/cmp.json"
 python3 -c "import json; d=json.load(open('$TMP/cmp.json')); assert d['schema']=='slabstress-compare/1'; \
 assert d['verdict']=='regression' and d['pairs'][0]['verdict']=='slower' and d['pairs'][0]['regression']" \
 	2>"$TMP/py" && ok compare_json_fields || fail compare_json_fields "$(cat "$TMP/py")"
