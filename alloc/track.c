@@ -6,7 +6,8 @@
  * 0 -> p -> TOMB -> q -> TOMB ..., never back to 0 while roles run, so a live
  * pointer is always found before the first empty slot of its probe sequence.
  *
- * The fast paths read slots with relaxed loads.  A freeing CPU that got the
+ * Slots are touched through kernel/ (READ_ONCE, cmpxchg_relaxed) so the emulator
+ * sees them too.  The fast paths read slots with relaxed loads.  A freeing CPU that got the
  * pointer through a broken handoff may not see the insert yet (that is the kind
  * of staleness this tool hunts, but in the harness it would read as a false
  * double free), so before reporting "not live" remove looks again with RMWs,
@@ -16,6 +17,7 @@
 #include <string.h>
 
 #include "alloc/track.h"
+#include "kernel/kernel.h"
 
 #define TRACK_EMPTY ((uintptr_t)0)
 #define TRACK_TOMB  ((uintptr_t)1)
@@ -56,10 +58,9 @@ bool ss_track_insert(struct ss_track *t, void *p)
 	size_t i = track_hash(t, p);
 
 	for (size_t n = 0; n <= t->mask; n++, i = (i + 1) & t->mask) {
-		uintptr_t cur = __atomic_load_n(&t->slot[i], __ATOMIC_RELAXED);
+		uintptr_t cur = READ_ONCE(t->slot[i]);
 		while (cur == TRACK_EMPTY || cur == TRACK_TOMB) {
-			if (__atomic_compare_exchange_n(&t->slot[i], &cur, v, false,
-							__ATOMIC_RELAXED, __ATOMIC_RELAXED))
+			if (try_cmpxchg_relaxed(&t->slot[i], &cur, v))
 				return true;
 		}
 	}
@@ -71,15 +72,16 @@ static bool track_remove_pass(struct ss_track *t, uintptr_t v, bool latest)
 	size_t i = track_hash(t, (void *)v);
 
 	for (size_t n = 0; n <= t->mask; n++, i = (i + 1) & t->mask) {
-		uintptr_t cur = latest ? __atomic_fetch_or(&t->slot[i], 0, __ATOMIC_RELAXED)
-				       : __atomic_load_n(&t->slot[i], __ATOMIC_RELAXED);
+		/* latest: an RMW reads the newest value in coherence order; a
+		 * no-op cmpxchg (0 -> 0) is one. */
+		uintptr_t cur = latest ? cmpxchg_relaxed(&t->slot[i], (uintptr_t)0, (uintptr_t)0)
+				       : READ_ONCE(t->slot[i]);
 		if (cur == TRACK_EMPTY)
 			return false;
 		if (cur != v)
 			continue;
 		/* Two frees of one pointer racing: only one CAS wins. */
-		return __atomic_compare_exchange_n(&t->slot[i], &cur, TRACK_TOMB, false,
-						   __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+		return try_cmpxchg_relaxed(&t->slot[i], &cur, (uintptr_t)TRACK_TOMB);
 	}
 	return false;
 }
