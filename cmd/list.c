@@ -86,7 +86,7 @@ int cmd_list(int argc, char **argv)
 
 	if (!strcmp(what, "scenarios")) {
 		if (!o.json)
-			printf("%-16s %-5s %-9s %-10s %-22s %s\n", "SCENARIO", "ROLES", "HANDOFF",
+			printf("%-16s %-5s %-9s %-10s %-24s %s\n", "SCENARIO", "ROLES", "HANDOFF",
 			       "ALLOCATORS", "CHECKS", "SUMMARY");
 		for (int i = 0; ss_scenarios[i]; i++) {
 			const struct ss_scenario *s = ss_scenarios[i];
@@ -101,7 +101,7 @@ int cmd_list(int argc, char **argv)
 						   "checks", checks, "summary", s->summary,
 						   "details", s->details ? s->details : ""));
 			else {
-				printf("%-16s %-5d %-9s %-10s %-22s %s\n", s->name, s->nroles,
+				printf("%-16s %-5d %-9s %-10s %-24s %s\n", s->name, s->nroles,
 				       handoff_name(s->handoff), allocs, checks, s->summary);
 				if (o.verbose && s->details)
 					printf("    %s\n", s->details);
