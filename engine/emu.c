@@ -1388,7 +1388,8 @@ static char *select_entries(const struct emu *e, const struct emu_result *res, b
 				/* ... and the store that earlier load read: the other half of
 				 * the message-passing pair, as in the seed email's picture. */
 				const struct emu_trace_ent *l = &tr[k];
-				long m = find_store(e, (size_t)k, l->store_id, l->rf_cpu, l->rf_site);
+				long m =
+				    find_store(e, (size_t)k, l->store_id, l->rf_cpu, l->rf_site);
 				if (m >= 0)
 					keep[m] = 1;
 			}
