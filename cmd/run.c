@@ -245,6 +245,14 @@ int cmd_run(int argc, char **argv)
 			}
 		printf(")\n");
 		print_failures(log);
+		/* Native runs are not replayable; the emulator's are. */
+		printf(
+		    "to reproduce it deterministically, with its interleaving: slabstress explore "
+		    "-s %s --variant %s --alloc %s --stride-bits %u --objext %s --object-size %zu "
+		    "--page-size %zu --model sc --save found/ (then --model tso, lkmm)\n",
+		    cfg.scn->name, ss_variant_name(cfg.acfg.variant), cfg.alloc->name,
+		    cfg.acfg.stride_bits, ss_objext_name(cfg.acfg.objext), cfg.acfg.object_size,
+		    cfg.acfg.page_size);
 	} else {
 		printf("clean: no failure in %llu handoffs\n", st.handoffs);
 	}
