@@ -1263,12 +1263,18 @@ static long find_store(const struct emu *e, size_t before, uint32_t id, int cpu,
 {
 	if (cpu < 0)
 		return -1;
+	/* By store id first: several stores can share a site (a loop), and the newest
+	 * of them need not be the one read.  RMWs carry no store id: fall back to the
+	 * CPU's newest write at that site. */
+	if (id)
+		for (size_t j = before; j-- > 0;) {
+			const struct emu_trace_ent *s = &e->tr[j];
+			if (s->op == EMU_OP_STORE && s->store_id == id)
+				return (long)j;
+		}
 	for (size_t j = before; j-- > 0;) {
 		const struct emu_trace_ent *s = &e->tr[j];
-		if (!is_write(s))
-			continue;
-		if ((id && s->op == EMU_OP_STORE && s->store_id == id) ||
-		    (s->cpu == cpu && s->site == site))
+		if (is_write(s) && s->cpu == cpu && s->site == site)
 			return (long)j;
 	}
 	return -1;
