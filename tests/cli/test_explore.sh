@@ -59,6 +59,14 @@ expect_rc explore_bad_stale_prob 2 "$SLABSTRESS" explore -s once --stale-prob 1.
 expect_rc explore_needs_scenario 2 "$SLABSTRESS" explore
 expect_rc explore_both_bounds 2 "$SLABSTRESS" explore -s once --executions 5 --duration 1s
 expect_rc explore_bad_json_dir 2 "$SLABSTRESS" explore -s once --json /nonexistent/x.json
+# A stale read names the store it missed: the row of that step writes that value
+# (the object's four pattern words share one site; the right one must be named).
+"$SLABSTRESS" explore -s once --variant fixed --model lkmm --strategy pct --seed 3 -q >"$TMP/st" 2>&1
+miss=$(sed -n 's/.*\^ missed \([^ ]*\) by CPU [0-9]*, step \([0-9]*\).*/\1 \2/p' "$TMP/st" | head -1)
+val=${miss% *}; step=${miss#* }
+if [ -n "$miss" ] && grep -qE "^ +$step \|.* = $val " "$TMP/st"; then ok stale_read_names_the_store_it_missed
+else fail stale_read_names_the_store_it_missed "missed '$miss'" "$(grep -E '^ +[0-9]+ \|' "$TMP/st" | tail -8)"; fi
+
 expect_rc explore_help 0 "$SLABSTRESS" explore --help
 expect_grep explore_help_examples "Examples:" "$OUT"
 finish
