@@ -135,6 +135,8 @@ struct emu {
 		uintptr_t base;
 		size_t len, elem;
 		char name[24];
+		size_t sub; /* elements are arrays of sub-byte entries (0: not) */
+		char subname[16];
 	} reg[32];
 	int nreg;
 };
@@ -1226,7 +1228,7 @@ long emu_unhex(u8 *out, size_t cap, const char *hex)
 
 /* ---- trace rendering ------------------------------------------------------------ */
 
-#define COLW 56
+#define COLW 60
 
 static const char *base_name(const char *path)
 {
@@ -1525,6 +1527,7 @@ void emu_add_region(struct emu *e, uintptr_t base, size_t len, size_t elem_size,
 	e->reg[e->nreg].base = base;
 	e->reg[e->nreg].len = len;
 	e->reg[e->nreg].elem = elem_size;
+	e->reg[e->nreg].sub = 0;
 	snprintf(e->reg[e->nreg].name, sizeof(e->reg[0].name), "%s", name);
 	e->nreg++;
 }
@@ -1537,10 +1540,16 @@ const char *emu_name_value(const struct emu *e, u64 v, char *buf, size_t n)
 			continue;
 		if (e->reg[i].elem) {
 			size_t idx = off / e->reg[i].elem, rem = off % e->reg[i].elem;
-			if (rem)
-				snprintf(buf, n, "&%s[%zu]+%#zx", e->reg[i].name, idx, rem);
-			else
-				snprintf(buf, n, "&%s[%zu]", e->reg[i].name, idx);
+			int k = snprintf(buf, n, "&%s[%zu]", e->reg[i].name, idx);
+			if (e->reg[i].sub && k > 0 && (size_t)k < n) {
+				/* &vec[0].ext[1], &page[0].obj[3]+0x8 */
+				size_t j = rem / e->reg[i].sub;
+				k += snprintf(buf + k, n - (size_t)k, ".%s[%zu]", e->reg[i].subname,
+					      j);
+				rem %= e->reg[i].sub;
+			}
+			if (rem && k > 0 && (size_t)k < n)
+				snprintf(buf + k, n - (size_t)k, "+%#zx", rem);
 		} else if (off) {
 			snprintf(buf, n, "&%s+%#lx", e->reg[i].name, (unsigned long)off);
 		} else {
@@ -1550,6 +1559,15 @@ const char *emu_name_value(const struct emu *e, u64 v, char *buf, size_t n)
 	}
 	snprintf(buf, n, "%#llx", (unsigned long long)v);
 	return buf;
+}
+
+void emu_region_entries(struct emu *e, const char *name, size_t sub_size, const char *sub_name)
+{
+	for (int i = 0; i < e->nreg; i++)
+		if (!strcmp(e->reg[i].name, name) && sub_size) {
+			e->reg[i].sub = sub_size;
+			snprintf(e->reg[i].subname, sizeof(e->reg[i].subname), "%s", sub_name);
+		}
 }
 
 void emu_name_message(const struct emu *e, const char *msg, char *out, size_t n)

@@ -196,6 +196,9 @@ size_t emu_trace_select(const struct emu *e, const struct emu_result *res, bool 
  * same in every process (no ASLR addresses).  Regions are kept until
  * emu_destroy; at most 32. */
 void emu_add_region(struct emu *e, uintptr_t base, size_t len, size_t elem_size, const char *name);
+/* The elements of region `name` are arrays of sub_size-byte entries called
+ * sub_name: addresses print as &vec[0].ext[1] (+ offset inside the entry). */
+void emu_region_entries(struct emu *e, const char *name, size_t sub_size, const char *sub_name);
 /* Writes a value: a region-relative name when v points into a region, else
  * hex.  Returns buf. */
 const char *emu_name_value(const struct emu *e, u64 v, char *buf, size_t n);

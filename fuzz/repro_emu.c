@@ -111,9 +111,12 @@ void ss_emu_name_regions(struct emu *e)
 		       sizeof(struct slab), "slab");
 	emu_add_region(e, (uintptr_t)sw->pages, sw->nslabs * sw->cache.slab_size,
 		       sw->cache.slab_size, "page");
-	if (sw->vecs)
+	emu_region_entries(e, "page", sw->cache.size, "obj");
+	if (sw->vecs) {
 		emu_add_region(e, (uintptr_t)sw->vecs, sw->nvecs * sw->vec_size, sw->vec_size,
 			       "vec");
+		emu_region_entries(e, "vec", sizeof(struct slabobj_ext), "ext");
+	}
 	if (sw->objcgs)
 		emu_add_region(e, (uintptr_t)sw->objcgs,
 			       (size_t)c->acfg.nobjcgs * sizeof(*sw->objcgs), sizeof(*sw->objcgs),
