@@ -9,6 +9,7 @@
 #include "engine/emu.h"
 #include "engine/engine.h"
 #include "engine/explore.h"
+#include "fuzz/attribute.h"
 #include "fuzz/repro_emu.h"
 #include "results/json.h"
 
@@ -29,6 +30,7 @@ enum {
 	OPT_PREEMPTIONS,
 	OPT_STALENESS,
 	OPT_SAVE,
+	OPT_NO_EXPLAIN,
 };
 
 struct explore_cli {
@@ -37,7 +39,7 @@ struct explore_cli {
 	unsigned long long executions;
 	double duration, stale_prob;
 	unsigned long max_steps, iters;
-	int keep_going, no_progress, quiet, full_trace, stale_set;
+	int keep_going, no_progress, quiet, full_trace, stale_set, no_explain;
 	unsigned depth, history, preemptions, staleness;
 	int preemptions_set, staleness_set;
 	const char *save_dir;
@@ -87,6 +89,10 @@ static const struct argp_option options[] = {
     {"no-progress", OPT_NO_PROGRESS, 0, 0,
      "no live progress line (default: shown when stderr is a terminal)", 4},
     {"quiet", 'q', 0, 0, "print only the verdict and the failure (default: full summary)", 4},
+    {"no-explain", OPT_NO_EXPLAIN, 0, 0,
+     "after a failure, skip the attribution (re-runs under sc/tso/lkmm, candidate barriers; "
+     "default: explain, unless -q)",
+     4},
     {0},
 };
 
@@ -133,6 +139,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	case OPT_FULL_TRACE: o->full_trace = 1; break;
 	case OPT_NO_PROGRESS: o->no_progress = 1; break;
 	case 'q': o->quiet = 1; break;
+	case OPT_NO_EXPLAIN: o->no_explain = 1; break;
 	case ARGP_KEY_ARG: cli_usage_error("explore: unexpected argument '%s' (options only)", arg);
 	default: return ARGP_ERR_UNKNOWN;
 	}
@@ -367,6 +374,15 @@ int cmd_explore(int argc, char **argv)
 			       ss_fail_kind_name(st->replay.kind), st->replay.fail_step);
 		printf("\n");
 		emu_print_trace(stdout, e, &st->replay, o.full_trace);
+		/* Which reordering it needs and which single barrier removes it, as
+		 * `replay` says (its own emulators: the trace of e stays). */
+		struct ss_attribution at;
+		if (!o.quiet && !o.no_explain && st->replay_ok &&
+		    ss_attribute(&ec, st->first_sched, st->first_len, st->first.kind, 0, &at, err,
+				 sizeof(err)) == 0) {
+			printf("\n");
+			ss_attribution_print(stdout, &at);
+		}
 	} else {
 		printf("clean: no failure in %llu executions under %s\n", st->executions,
 		       wmm_model_name(model));

@@ -67,6 +67,11 @@ val=${miss% *}; step=${miss#* }
 if [ -n "$miss" ] && grep -qE "^ +$step \|.* = $val " "$TMP/st"; then ok stale_read_names_the_store_it_missed
 else fail stale_read_names_the_store_it_missed "missed '$miss'" "$(grep -E '^ +[0-9]+ \|' "$TMP/st" | tail -8)"; fi
 
+# A failure is explained: which reordering it needs and which barrier removes it.
+expect_rc explore_explains_rc1 1 "$SLABSTRESS" explore -s lazy-objexts --variant rc1 --model lkmm
+expect_grep explore_names_load_load "needs load->load reordering on CPU 1 \(not possible on x86-TSO" "$OUT"
+expect_grep explore_suggests_rmb "suggested fix: smp_rmb\(\) on CPU 1" "$OUT"
+
 expect_rc explore_help 0 "$SLABSTRESS" explore --help
 expect_grep explore_help_examples "Examples:" "$OUT"
 finish
