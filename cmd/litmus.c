@@ -174,6 +174,9 @@ int cmd_litmus(int argc, char **argv)
 		 incomplete, errors);
 	if (text)
 		printf("%s\n", summary);
+	if (text && misses && !alarms && !incomplete && !errors && !o.misses_ok)
+		printf("only misses disagree (Sometimes shapes the model cannot produce, listed "
+		       "in --help): --misses-ok exits 0 on them\n");
 	int rc = SS_EXIT_CLEAN;
 	if (alarms || incomplete || errors || (misses && !o.misses_ok))
 		rc = SS_EXIT_FOUND;
