@@ -1,6 +1,7 @@
 /* tests/unit/test_kernel.c - the native back end of kernel/: each primitive returns
  * what the kernel's would, and the failure hook receives what ss_fail_at reports. */
 #include <pthread.h>
+#include <unistd.h>
 
 #include "kernel/bug.h"
 #include "kernel/kernel.h"
@@ -151,13 +152,33 @@ TEST(test_fail_hook_receives_kind_cpu_site_and_message)
 	EXPECT_EQ(ss_fail_kind_from_name("nonsense"), SS_FAIL_NONE);
 }
 
-TEST(test_rcu_grace_period_waits_for_no_reader_when_none)
+static volatile int rcu_reader_inside, rcu_reader_left;
+
+static void *rcu_reader(void *arg)
 {
-	ss_cpu_id = 0;
+	(void)arg;
+	ss_cpu_id = 1;
 	rcu_read_lock();
+	__atomic_store_n(&rcu_reader_inside, 1, __ATOMIC_SEQ_CST);
+	usleep(20000); /* long enough that a grace period that did not wait would end first */
+	__atomic_store_n(&rcu_reader_left, 1, __ATOMIC_SEQ_CST);
 	rcu_read_unlock();
-	synchronize_rcu(); /* must return: nobody is inside a read-side section */
-	EXPECT(1);
+	return NULL;
+}
+
+TEST(test_synchronize_rcu_waits_for_a_reader_inside)
+{
+	pthread_t t;
+	rcu_reader_inside = rcu_reader_left = 0;
+	pthread_create(&t, NULL, rcu_reader, NULL);
+	while (!__atomic_load_n(&rcu_reader_inside, __ATOMIC_SEQ_CST))
+		;
+	ss_cpu_id = 0;
+	synchronize_rcu();
+	/* The grace period began while CPU 1 was inside: it ends after CPU 1 left. */
+	EXPECT_EQ(__atomic_load_n(&rcu_reader_left, __ATOMIC_SEQ_CST), 1);
+	pthread_join(t, NULL);
+	synchronize_rcu(); /* and with nobody inside it returns at once */
 }
 
 int main(void)
@@ -171,6 +192,6 @@ int main(void)
 	RUN(test_llist_del_all_returns_everything_added);
 	RUN(test_spinlock_excludes_across_threads);
 	RUN(test_fail_hook_receives_kind_cpu_site_and_message);
-	RUN(test_rcu_grace_period_waits_for_no_reader_when_none);
+	RUN(test_synchronize_rcu_waits_for_a_reader_inside);
 	TEST_SUMMARY();
 }
