@@ -69,6 +69,10 @@ struct ss_alloc_ops {
 	/* At quiescence (no role running): drain caches, check for leaks and invariants.
 	 * Reports failures through ss_fail_at(); returns the number found. */
 	int (*quiesce)(void *world);
+	/* Debug (SLABSTRESS_CHECK_RESET): a hash of every byte an execution can read
+	 * in the world, equal after every reset when the reset is complete.  NULL
+	 * where the backend cannot enumerate its memory (jemalloc, libc). */
+	unsigned long long (*world_hash)(void *world);
 };
 
 extern const struct ss_alloc_ops ss_alloc_slab;

@@ -1028,16 +1028,49 @@ static int calculate_sizes(struct kmem_cache *s, const struct ss_alloc_config *c
 	return 0;
 }
 
-/* Everything a reset puts back.  Raw stores: no role runs, and the emulator takes
- * the memory as it is at the start of an execution as its initial state.  Slab
- * page contents are not cleared: every byte the model reads from a slab page is
- * written first (free pointers and poison in allocate_slab, exts when zeroed). */
+/* Back to zero: memset for a few pages, MADV_DONTNEED (the kernel hands back
+ * zero pages on the next touch) for the whole pages of a large range, where most
+ * pages were never touched and memset would fault every one of them in. */
+#define SLAB_ZERO_MADVISE (64UL << 10)
+
+static void arena_zero(char *p, size_t len)
+{
+	if (len >= SLAB_ZERO_MADVISE) {
+		uintptr_t lo = ALIGN_UP((uintptr_t)p, (uintptr_t)4096);
+		uintptr_t hi = ((uintptr_t)p + len) & ~(uintptr_t)4095;
+		if (hi > lo && !madvise((void *)lo, hi - lo, MADV_DONTNEED)) {
+			memset(p, 0, lo - (uintptr_t)p);
+			memset((void *)hi, 0, (uintptr_t)p + len - hi);
+			return;
+		}
+	}
+	memset(p, 0, len);
+}
+
+/* Everything a reset puts back: after it, every byte an execution can read is
+ * what it was right after slab_world_create, so an execution is a pure function
+ * of (config, schedule) and never sees a value an earlier one left behind (a
+ * stale read that returned the previous execution's identical fill pattern made
+ * reproducers replay a different failure).  The parts of the arena are:
+ *   header (this struct, cache, node, barn, memcg ctx with its stocks), per-CPU
+ *     sheaf pointers                          rewritten below / by memcg_ctx_init
+ *   slabs[], obj_state[], slab pages          zeroed up to pages_hwm (nothing
+ *     above it was touched since the previous reset)
+ *   obj_exts vectors                          zeroed up to vecs_hwm
+ *   sheaves, objcgs, memcgs                   zeroed whole (small)
+ * Raw stores: no role runs, and the emulator takes memory as it is at the start
+ * of an execution as its initial state.  slab_world_hash() checks the claim. */
 static void world_init(struct slab_world *w)
 {
 	struct kmem_cache *s = &w->cache;
 
+	if (w->pages_hwm > w->pages_hwm_max)
+		w->pages_hwm_max = w->pages_hwm;
+	if (w->vecs_hwm > w->vecs_hwm_max)
+		w->vecs_hwm_max = w->vecs_hwm;
 	memset(w->slabs, 0, w->pages_hwm * sizeof(struct slab));
 	memset(w->obj_state, 0, w->pages_hwm * s->objects * SLAB_STATE_STRIDE * sizeof(u32));
+	arena_zero(w->pages, w->pages_hwm * s->slab_size);
 	memset(w->vecs, 0, w->vecs_hwm * w->vec_size);
 	w->pages_hwm = 0;
 	w->vecs_hwm = 0;
@@ -1191,6 +1224,55 @@ static void *slab_world_create(const struct ss_alloc_config *cfg_in, char *err, 
 static void slab_world_reset(void *world)
 {
 	world_init(W(world));
+}
+
+/* One word's share of the hash: nothing for a zero word, so memory never written
+ * (zero since the mmap) adds nothing and the ranges may grow with the high-water
+ * marks without changing the hash of an unchanged image. */
+static inline u64 hash_word(u64 off, u64 v)
+{
+	if (!v)
+		return 0;
+	u64 z = (off * 0x9e3779b97f4a7c15ULL) ^ v;
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static u64 hash_range(const struct slab_world *w, const void *p, size_t len)
+{
+	const char *c = p;
+	u64 h = 0;
+	for (size_t i = 0; i + sizeof(u64) <= len; i += sizeof(u64)) {
+		u64 v;
+		memcpy(&v, c + i, sizeof(v));
+		h += hash_word((u64)(c + i - w->arena), v);
+	}
+	return h;
+}
+
+/* Every part of the arena an execution can read, up to the largest high-water
+ * marks any execution reached (above them the arena is still all zero): the
+ * header and per-CPU sheaf pointers, struct slabs, checker words, vectors,
+ * sheaves, objcgs, memcgs and the slab pages. */
+static unsigned long long slab_world_hash(void *world)
+{
+	struct slab_world *w = W(world);
+	struct kmem_cache *s = &w->cache;
+	size_t hwm = w->pages_hwm > w->pages_hwm_max ? w->pages_hwm : w->pages_hwm_max;
+	size_t vhwm = w->vecs_hwm > w->vecs_hwm_max ? w->vecs_hwm : w->vecs_hwm_max;
+	size_t bookkeeping = offsetof(struct slab_world, pages_hwm_max);
+	u64 h = hash_range(w, w, bookkeeping);
+	h += hash_range(w, (char *)w + sizeof(*w),
+			(size_t)((char *)w->slabs - (char *)w) - sizeof(*w));
+	h += hash_range(w, w->slabs, hwm * sizeof(struct slab));
+	h += hash_range(w, w->obj_state, hwm * s->objects * SLAB_STATE_STRIDE * sizeof(u32));
+	h += hash_range(w, w->vecs, vhwm * w->vec_size);
+	h += hash_range(w, w->sheaf_mem, w->nsheaves * w->sheaf_bytes);
+	h += hash_range(w, w->objcgs, (size_t)w->cfg.nobjcgs * sizeof(struct obj_cgroup));
+	h += hash_range(w, w->memcgs, (size_t)w->cfg.nobjcgs * sizeof(struct mem_cgroup));
+	h += hash_range(w, w->pages, hwm * s->slab_size);
+	return h;
 }
 
 static void slab_world_destroy(void *world)
@@ -1449,4 +1531,5 @@ const struct ss_alloc_ops ss_alloc_slab = {
     .alloc = slab_op_alloc,
     .free = slab_op_free,
     .quiesce = slab_quiesce,
+    .world_hash = slab_world_hash,
 };

@@ -161,13 +161,18 @@ struct slab_world {
 	spinlock_t page_lock;
 	struct slab *page_free;
 	unsigned long nr_free_slabs;
-	size_t pages_hwm; /* high-water mark of slab pages ever handed out */
+	size_t pages_hwm; /* high-water mark of slab pages handed out since the last reset */
 	/* obj_exts vector pool (kmalloc of the vector) */
 	spinlock_t vec_lock;
 	char *vec_free; /* free stack, next pointer in the vector's first word */
 	unsigned long vecs_hwm;
 	/* objects taken by slab_reserve_from_new_slab and not yet made live */
 	atomic_long_t nr_reserved;
+	/* Reset bookkeeping, last so that slab_world_hash can leave it out (it is
+	 * no memory an execution reads): the largest pages_hwm / vecs_hwm of any
+	 * execution so far.  Nothing above them was ever written. */
+	size_t pages_hwm_max;
+	unsigned long vecs_hwm_max;
 };
 
 /* ---- kernel-named helpers (see alloc/slab.c) ---------------------------------------- */

@@ -127,6 +127,10 @@ struct emu {
 	struct emu_trace_ent *tr;
 	size_t ntr, trcap;
 
+	/* SLABSTRESS_CHECK_RESET: the world's image hash before the first execution */
+	bool check_reset, have_image;
+	unsigned long long image_hash;
+
 	/* extra fences (attribution): resolved site pointers, per config entry */
 	const struct ss_site *fence_site[16];
 
@@ -1010,6 +1014,8 @@ struct emu *emu_create(const struct emu_config *cfg, char *err, size_t errlen)
 		e->dep_span = 4096;
 	e->ncpus = scn->nroles;
 	e->max_steps = e->cfg.max_steps;
+	const char *cr = getenv("SLABSTRESS_CHECK_RESET");
+	e->check_reset = cr && *cr && strcmp(cr, "0") != 0;
 	e->stack_size = (e->cfg.stack_size + 4095) & ~(size_t)4095;
 
 	/* one mapping for every stack, each with a guard page below it */
@@ -1118,6 +1124,24 @@ static int execute(struct emu *e, struct emu_result *res)
 	e->world->iters = e->cfg.iters;
 	if (e->cfg.scn->reset)
 		e->cfg.scn->reset(e->world);
+	if (e->check_reset) {
+		/* Every execution must start from the same image (emu.h): compare
+		 * it with the first execution's. */
+		unsigned long long h = ss_world_hash(e->world);
+		if (!e->have_image) {
+			e->have_image = true;
+			e->image_hash = h;
+		} else if (h != e->image_hash) {
+			res->internal_error = true;
+			snprintf(res->internal_msg, sizeof(res->internal_msg),
+				 "SLABSTRESS_CHECK_RESET: the world's memory before this execution "
+				 "differs from the first execution's (hash %#llx, first %#llx): "
+				 "the reset missed something",
+				 h, e->image_hash);
+			ss_set_fail_hook(NULL, NULL);
+			return -1;
+		}
+	}
 
 	wmm_reset(e->w);
 	e->seen_commits = 0;

@@ -84,6 +84,31 @@ void ss_world_reset(struct ss_world *w, unsigned long long seed)
 	seed_rngs(w, seed);
 }
 
+unsigned long long ss_world_hash(const struct ss_world *w)
+{
+	/* FNV-1a over the bytes roles read outside the allocator: the scenario
+	 * state, the per-round fields, the PRNGs and counters. */
+	unsigned long long h = 0xcbf29ce484222325ULL;
+	const unsigned char *parts[] = {w->state,
+					(const unsigned char *)&w->iters,
+					(const unsigned char *)&w->batch,
+					(const unsigned char *)&w->round,
+					(const unsigned char *)w->rng,
+					(const unsigned char *)w->ctr};
+	size_t lens[] = {(w->scn->state_size + 63) & ~(size_t)63,
+			 sizeof(w->iters),
+			 sizeof(w->batch),
+			 sizeof(w->round),
+			 sizeof(w->rng),
+			 sizeof(w->ctr)};
+	for (size_t p = 0; p < sizeof(parts) / sizeof(parts[0]); p++)
+		for (size_t i = 0; i < lens[p]; i++)
+			h = (h ^ parts[p][i]) * 0x100000001b3ULL;
+	if (w->alloc->world_hash)
+		h ^= w->alloc->world_hash(w->alloc_world);
+	return h;
+}
+
 void ss_world_destroy(struct ss_world *w)
 {
 	if (!w)

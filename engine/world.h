@@ -23,6 +23,12 @@ struct ss_world *ss_world_create_sibling(const struct ss_world *first, unsigned 
 /* Back to the state right after create: allocator reset, scenario state zeroed,
  * counters cleared, PRNGs reseeded with seed. */
 void ss_world_reset(struct ss_world *w, unsigned long long seed);
+/* Debug: a hash of every byte of the world an execution can read (scenario state,
+ * per-round fields, and the allocator's memory where its backend can enumerate
+ * it).  The emulator compares it before every execution with the first one's
+ * when SLABSTRESS_CHECK_RESET is set: a difference means the reset missed
+ * something and executions are not independent. */
+unsigned long long ss_world_hash(const struct ss_world *w);
 void ss_world_destroy(struct ss_world *w);
 
 #endif /* SS_WORLD_H */

@@ -4,6 +4,9 @@
 BUILD=${1:-build}
 export SLABSTRESS="${SLABSTRESS:-$(pwd)/slabstress}"
 export SHARED="${SHARED:-$(cd .. && pwd)/shared}"
+# Every emulator execution checks that it starts from the first one's memory image
+# (engine/world.h); a reset that misses something is an internal error.
+export SLABSTRESS_CHECK_RESET="${SLABSTRESS_CHECK_RESET:-1}"
 passed=0; failed=0; failed_names=""
 for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue
