@@ -1,6 +1,7 @@
-/* alloc/memcg.c - obj_cgroup refcounting, the memcg page counter and the per-CPU
- * obj_stock: the charge/uncharge side of slab accounting in v7.0-rc1
- * (mm/memcontrol.c; reference/slub-model.md §1.5, §1.6).
+/* alloc/memcg.c - obj_cgroup refcounting, the memcg page counter, the per-CPU
+ * page stock (memcg_stock) and byte stock (obj_stock): the charge/uncharge side
+ * of slab accounting in v7.0-rc1 (mm/memcontrol.c; reference/slub-model.md §1.5,
+ * §1.6; the two-level charge path is described in memcg.h).
  *
  * The checks that belong here fire where the kernel would WARN or crash:
  *   - the page counter going below zero (page_counter_cancel's WARN; Venkat's
@@ -111,8 +112,9 @@ void obj_cgroup_put(struct obj_cgroup *objcg)
 	}
 }
 
-/* Like the kernel: uncharge the whole pages left in nr_charged_bytes.  The objcg is
- * not freed (it lives in the arena); `released` lets later gets be named. */
+/* Like the kernel: uncharge the whole pages left in nr_charged_bytes, straight from
+ * the page counter (rc1's obj_cgroup_release bypasses the page stock).  The objcg
+ * is not freed (it lives in the arena); `released` lets later gets be named. */
 void obj_cgroup_release(struct obj_cgroup *objcg)
 {
 	long nr_bytes = atomic_long_xchg(&objcg->nr_charged_bytes, 0);
@@ -127,7 +129,7 @@ void obj_cgroup_release(struct obj_cgroup *objcg)
 		unsigned long nr_pages = (unsigned long)nr_bytes >> shift;
 		long rest = nr_bytes & (long)((1UL << shift) - 1);
 		if (nr_pages)
-			obj_cgroup_uncharge_pages(objcg, nr_pages);
+			memcg_uncharge(objcg->memcg, nr_pages);
 		/* The kernel WARNs on a sub-page remainder and drops it; keep it so the
 		 * quiescence check can name it. */
 		if (rest)
@@ -135,27 +137,119 @@ void obj_cgroup_release(struct obj_cgroup *objcg)
 	}
 }
 
-/* ---- page counter ------------------------------------------------------------------- */
+/* ---- page counter and the per-CPU page stock ------------------------------------ */
 
-void obj_cgroup_charge_pages(struct obj_cgroup *objcg, unsigned long nr_pages)
+/* page_counter_try_charge with no limit: atomic_long_add_return, fully ordered. */
+static void page_counter_charge(struct mem_cgroup *memcg, unsigned long nr_pages)
 {
-	/* page_counter_try_charge: atomic_long_add_return, fully ordered.  No limit. */
-	(void)atomic_long_add_return((long)nr_pages, &objcg->memcg->memory);
+	(void)atomic_long_add_return((long)nr_pages, &memcg->memory);
 }
 
-void obj_cgroup_uncharge_pages(struct obj_cgroup *objcg, unsigned long nr_pages)
+/* page_counter_uncharge -> page_counter_cancel: atomic_long_sub_return; WARN and
+ * reset to 0 below zero. */
+void memcg_uncharge(struct mem_cgroup *memcg, unsigned long nr_pages)
 {
-	struct mem_cgroup *memcg = objcg->memcg;
-	/* page_counter_cancel: atomic_long_sub_return; WARN and reset to 0 below zero. */
 	long now = atomic_long_sub_return((long)nr_pages, &memcg->memory);
 	if (unlikely(now < 0)) {
 		SS_FAIL(
 		    SS_FAIL_COUNTER_UNDERFLOW,
 		    "page counter of memcg %d went to %ld (%ld pages) after uncharging %lu pages "
-		    "for objcg %d (more uncharged than charged)",
-		    memcg->id, now * (1L << memcg->page_shift), now, nr_pages, objcg->id);
+		    "(more uncharged than charged)",
+		    memcg->id, now * (1L << memcg->page_shift), now, nr_pages);
 		atomic_long_set(&memcg->memory, 0);
 	}
+}
+
+bool consume_stock(struct memcg_ctx *m, struct mem_cgroup *memcg, unsigned long nr_pages)
+{
+	struct memcg_stock_pcp *stock = this_cpu_ptr(m->memcg_stock);
+
+	if (nr_pages > MEMCG_CHARGE_BATCH)
+		return false;
+	for (int i = 0; i < NR_MEMCG_STOCK; i++) {
+		if (stock->cached[i] != memcg)
+			continue;
+		if (stock->nr_pages[i] < nr_pages)
+			return false;
+		stock->nr_pages[i] -= (u8)nr_pages;
+		return true;
+	}
+	return false;
+}
+
+/* Gives the slot's pages back to the counter and forgets its memcg. */
+void drain_stock(struct memcg_stock_pcp *stock, int i)
+{
+	struct mem_cgroup *old = stock->cached[i];
+
+	if (!old)
+		return;
+	if (stock->nr_pages[i]) {
+		memcg_uncharge(old, stock->nr_pages[i]);
+		stock->nr_pages[i] = 0;
+	}
+	stock->cached[i] = NULL;
+}
+
+void drain_stock_fully(struct memcg_stock_pcp *stock)
+{
+	for (int i = 0; i < NR_MEMCG_STOCK; i++)
+		drain_stock(stock, i);
+}
+
+void refill_stock(struct memcg_ctx *m, struct mem_cgroup *memcg, unsigned long nr_pages)
+{
+	struct memcg_stock_pcp *stock = this_cpu_ptr(m->memcg_stock);
+	int empty = -1;
+
+	/* More than a batch (the kernel also on a failed local_trylock, which the
+	 * model never sees: roles are not interrupted) goes straight back. */
+	if (nr_pages > MEMCG_CHARGE_BATCH) {
+		memcg_uncharge(memcg, nr_pages);
+		return;
+	}
+	for (int i = 0; i < NR_MEMCG_STOCK; i++) {
+		if (!stock->cached[i] && empty < 0)
+			empty = i;
+		if (stock->cached[i] == memcg) {
+			unsigned long pages = stock->nr_pages[i] + nr_pages;
+			stock->nr_pages[i] = (u8)pages; /* <= 2 * MEMCG_CHARGE_BATCH */
+			if (pages > MEMCG_CHARGE_BATCH)
+				drain_stock(stock, i);
+			return;
+		}
+	}
+	if (empty < 0) {
+		empty = stock->evict_next;
+		stock->evict_next = (u8)((stock->evict_next + 1) % NR_MEMCG_STOCK);
+		drain_stock(stock, empty);
+	}
+	stock->cached[empty] = memcg;
+	stock->nr_pages[empty] = (u8)nr_pages;
+}
+
+/* try_charge_memcg without limits or reclaim: the stock, else a whole batch from the
+ * page counter with the rest of it left in the stock. */
+int try_charge_memcg(struct memcg_ctx *m, struct mem_cgroup *memcg, unsigned long nr_pages)
+{
+	unsigned long batch = nr_pages > MEMCG_CHARGE_BATCH ? nr_pages : MEMCG_CHARGE_BATCH;
+
+	if (consume_stock(m, memcg, nr_pages))
+		return 0;
+	page_counter_charge(memcg, batch);
+	if (batch > nr_pages)
+		refill_stock(m, memcg, batch - nr_pages);
+	return 0;
+}
+
+void obj_cgroup_charge_pages(struct obj_cgroup *objcg, unsigned long nr_pages)
+{
+	(void)try_charge_memcg(objcg->ctx, objcg->memcg, nr_pages);
+}
+
+void obj_cgroup_uncharge_pages(struct obj_cgroup *objcg, unsigned long nr_pages)
+{
+	refill_stock(objcg->ctx, objcg->memcg, nr_pages);
 }
 
 /* ---- per-CPU obj_stock ---------------------------------------------------------------- */
@@ -249,6 +343,10 @@ void memcg_drain_all(struct memcg_ctx *m, int ncpus)
 		ss_cpu_id = cpu;
 		drain_obj_stock(m, per_cpu_ptr(m->stock, cpu));
 	}
+	for (int cpu = 0; cpu < ncpus; cpu++) {
+		ss_cpu_id = cpu;
+		drain_stock_fully(per_cpu_ptr(m->memcg_stock, cpu));
+	}
 	ss_cpu_id = saved;
 }
 
@@ -271,7 +369,7 @@ int memcg_check_quiesce(struct memcg_ctx *m, const unsigned long *charged_bytes,
 		unsigned long pages = (unsigned long)pooled >> m->page_shift;
 		unsigned long rest = (unsigned long)pooled & (m->page_size - 1);
 		if (pages)
-			obj_cgroup_uncharge_pages(objcg, pages);
+			memcg_uncharge(objcg->memcg, pages);
 		atomic_long_set(&objcg->nr_charged_bytes, (long)rest);
 
 		long counter = atomic_long_read(&objcg->memcg->memory);
@@ -307,4 +405,13 @@ int memcg_check_quiesce(struct memcg_ctx *m, const unsigned long *charged_bytes,
 long memcg_page_counter(const struct memcg_ctx *m, int memcg_id)
 {
 	return atomic_long_read(&m->memcgs[memcg_id].memory);
+}
+
+unsigned long memcg_stock_pages(const struct memcg_ctx *m, int cpu, int memcg_id)
+{
+	const struct memcg_stock_pcp *stock = &m->memcg_stock[cpu];
+	for (int i = 0; i < NR_MEMCG_STOCK; i++)
+		if (stock->cached[i] == &m->memcgs[memcg_id])
+			return stock->nr_pages[i];
+	return 0;
 }

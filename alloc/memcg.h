@@ -15,11 +15,26 @@
  *                            release runs at zero.
  *   objcg->nr_charged_bytes  sub-page leftovers: atomic add / fully ordered xchg.
  *   memcg->memory            the page counter, in pages: value-returning atomics
- *                            (fully ordered), as page_counter_{try_,}charge/cancel.
+ *                            (fully ordered), as page_counter_{try_,}charge/cancel,
+ *                            touched only on a page-stock miss (below).
  * Fields written only at create/reset (id, memcg, page_shift) are immutable while
  * roles run and are read directly.
- * The per-CPU obj_stock is private to its CPU and accessed directly, like the
+ * The per-CPU obj_stock (bytes, one objcg) and memcg_stock (whole pages, up to
+ * NR_MEMCG_STOCK memcgs) are private to their CPU and accessed directly, like the
  * kernel's this_cpu data under local_trylock.
+ *
+ * Charging goes through two per-CPU caches, as in v7.0-rc1 (mm/memcontrol.c):
+ *   bytes  obj_cgroup_charge -> consume_obj_stock; on a miss, whole pages from
+ *          obj_cgroup_charge_pages -> try_charge_memcg -> consume_stock; on a miss
+ *          there, page_counter_try_charge of a MEMCG_CHARGE_BATCH (64 pages) and
+ *          refill_stock of what this charge did not use.
+ *   back   obj_cgroup_uncharge_pages -> refill_stock (this CPU's page stock);
+ *          the counter is uncharged (memcg_uncharge) only when a slot grows past
+ *          the batch, is evicted, or is drained - and by obj_cgroup_release.
+ * So the fully ordered counter atomics run once per batch, not once per object:
+ * the model adds no barrier the kernel does not have.  memcg_drain_all empties
+ * both caches at quiescence (obj stocks first: draining them refills the page
+ * stocks), so the accounting checks see every charge in the counter.
  *
  * The world keeps one base reference on every objcg, so a correct run never brings
  * a refcount to zero; reaching zero (or below) is reported as a refcount underflow.
@@ -67,6 +82,18 @@ struct obj_stock_pcp {
 	long objcg_ref[SS_PCPU_OBJCGS];
 };
 
+/* rc1's struct memcg_stock_pcp: pages precharged to up to NR_MEMCG_STOCK memcgs. */
+#define NR_MEMCG_STOCK	   7
+#define MEMCG_CHARGE_BATCH 64U
+
+struct memcg_stock_pcp {
+	u8 nr_pages[NR_MEMCG_STOCK];
+	/* Model: the slot refill_stock evicts when all are taken (the kernel picks
+	 * one with get_random_u32_below; round robin keeps runs deterministic). */
+	u8 evict_next;
+	struct mem_cgroup *cached[NR_MEMCG_STOCK]; /* the kernel holds a css ref */
+} __attribute__((aligned(64)));
+
 /* The memcg state of one world. */
 struct memcg_ctx {
 	unsigned long page_size;
@@ -78,6 +105,7 @@ struct memcg_ctx {
 	/* Per-CPU, each on its own cache lines: the header above is read by every
 	 * CPU on every charge, the stocks are written by their own CPU. */
 	struct obj_stock_pcp stock[SS_MAX_CPUS] __attribute__((aligned(64)));
+	struct memcg_stock_pcp memcg_stock[SS_MAX_CPUS];
 };
 
 /* Bring ctx to its post-create state: every objcg holds the base reference, every
@@ -100,9 +128,19 @@ void obj_cgroup_get(struct obj_cgroup *objcg);
 void obj_cgroup_put(struct obj_cgroup *objcg);
 void obj_cgroup_release(struct obj_cgroup *objcg);
 
-/* Page counter of objcg's memcg. */
+/* Whole pages for objcg's memcg, through this CPU's page stock (try_charge_memcg /
+ * refill_stock). */
 void obj_cgroup_charge_pages(struct obj_cgroup *objcg, unsigned long nr_pages);
 void obj_cgroup_uncharge_pages(struct obj_cgroup *objcg, unsigned long nr_pages);
+
+/* The per-CPU page stock (current CPU) and the page counter behind it. */
+bool consume_stock(struct memcg_ctx *m, struct mem_cgroup *memcg, unsigned long nr_pages);
+void refill_stock(struct memcg_ctx *m, struct mem_cgroup *memcg, unsigned long nr_pages);
+void drain_stock(struct memcg_stock_pcp *stock, int i);
+void drain_stock_fully(struct memcg_stock_pcp *stock);
+int try_charge_memcg(struct memcg_ctx *m, struct mem_cgroup *memcg, unsigned long nr_pages);
+/* page_counter_uncharge: fully ordered; reports (and repairs) an underflow. */
+void memcg_uncharge(struct mem_cgroup *memcg, unsigned long nr_pages);
 
 /* Byte-granular charge/uncharge through the per-CPU stock (current CPU). */
 bool consume_obj_stock(struct memcg_ctx *m, struct obj_cgroup *objcg, unsigned long nr_bytes);
@@ -115,7 +153,8 @@ void obj_cgroup_uncharge(struct memcg_ctx *m, struct obj_cgroup *objcg, unsigned
 
 /* ---- quiescence (engine thread, no role running) ----------------------------------- */
 
-/* Drains every CPU's stock, running as that CPU (sets ss_cpu_id, restores it). */
+/* Drains every CPU's obj stock, then every CPU's page stock, running as that CPU
+ * (sets ss_cpu_id, restores it): afterwards the page counters hold every charge. */
 void memcg_drain_all(struct memcg_ctx *m, int ncpus);
 /* Checks charges against what live objects hold: for objcg i, charged_bytes[i] is
  * the sum of obj_full_size over live objects whose ext names objcg i, and
@@ -125,6 +164,9 @@ void memcg_drain_all(struct memcg_ctx *m, int ncpus);
 int memcg_check_quiesce(struct memcg_ctx *m, const unsigned long *charged_bytes,
 			const unsigned long *live_refs);
 
+/* The page counter (pages charged, including pages held in page stocks). */
 long memcg_page_counter(const struct memcg_ctx *m, int memcg_id);
+/* Pages of memcg_id held in the page stock of cpu. */
+unsigned long memcg_stock_pages(const struct memcg_ctx *m, int cpu, int memcg_id);
 
 #endif /* SS_MEMCG_H */
