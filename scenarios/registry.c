@@ -10,6 +10,7 @@ extern const struct ss_scenario ss_scn_same_cpu;
 extern const struct ss_scenario ss_scn_plain;
 extern const struct ss_scenario ss_scn_once;
 extern const struct ss_scenario ss_scn_release_acquire;
+extern const struct ss_scenario ss_scn_release_dep;
 extern const struct ss_scenario ss_scn_xchg;
 extern const struct ss_scenario ss_scn_cmpxchg;
 extern const struct ss_scenario ss_scn_cmpxchg_relaxed;
@@ -17,6 +18,7 @@ extern const struct ss_scenario ss_scn_spinlock;
 extern const struct ss_scenario ss_scn_consumer_lock;
 extern const struct ss_scenario ss_scn_llist;
 extern const struct ss_scenario ss_scn_rcu;
+extern const struct ss_scenario ss_scn_rcu_dep;
 extern const struct ss_scenario ss_scn_refcount;
 extern const struct ss_scenario ss_scn_pid_fastpath;
 extern const struct ss_scenario ss_scn_tty_flush_old;
@@ -28,6 +30,7 @@ const struct ss_scenario *const ss_scenarios[] = {
     &ss_scn_plain,
     &ss_scn_once,
     &ss_scn_release_acquire,
+    &ss_scn_release_dep,
     &ss_scn_xchg,
     &ss_scn_cmpxchg,
     &ss_scn_cmpxchg_relaxed,
@@ -35,6 +38,7 @@ const struct ss_scenario *const ss_scenarios[] = {
     &ss_scn_consumer_lock,
     &ss_scn_llist,
     &ss_scn_rcu,
+    &ss_scn_rcu_dep,
     &ss_scn_refcount,
     &ss_scn_pid_fastpath,
     &ss_scn_tty_flush_old,

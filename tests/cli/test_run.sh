@@ -8,7 +8,8 @@ NCPU=$(nproc)
 CPUS=0,1; [ "$NCPU" -lt 2 ] && CPUS=0
 
 for v in early-stride fixed; do
-	for s in same-cpu release-acquire xchg cmpxchg spinlock llist rcu refcount tty-flush; do
+	for s in same-cpu release-acquire release-dep xchg cmpxchg spinlock llist rcu rcu-dep \
+		refcount tty-flush; do
 		expect_rc "clean_${s}_${v}" 0 "$SLABSTRESS" run -s "$s" --variant "$v" --cpus "$CPUS" \
 			--duration "$DUR" --no-progress || true
 	done

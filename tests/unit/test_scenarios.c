@@ -143,9 +143,9 @@ static bool run_scenario(const struct ss_scenario *scn, const struct ss_alloc_op
 /* ---- the registry ------------------------------------------------------------- */
 
 static const char *const expected_names[] = {
-    "same-cpu",	       "plain",		"once",		 "release-acquire", "xchg", "cmpxchg",
-    "cmpxchg-relaxed", "spinlock",	"consumer-lock", "llist",	    "rcu",  "refcount",
-    "pid-fastpath",    "tty-flush-old", "tty-flush",	 "lazy-objexts",
+    "same-cpu", "plain",	   "once",	   "release-acquire", "release-dep", "xchg",
+    "cmpxchg",	"cmpxchg-relaxed", "spinlock",	   "consumer-lock",   "llist",	     "rcu",
+    "rcu-dep",	"refcount",	   "pid-fastpath", "tty-flush-old",   "tty-flush",   "lazy-objexts",
 };
 #define NEXPECTED (sizeof(expected_names) / sizeof(expected_names[0]))
 
@@ -191,9 +191,9 @@ TEST(test_every_descriptor_is_complete)
 
 TEST(test_handoff_classes_match_the_lkmm_table)
 {
-	static const char *const correct[] = {"same-cpu", "release-acquire", "xchg",
-					      "cmpxchg",  "spinlock",	     "llist",
-					      "rcu",	  "refcount",	     "tty-flush"};
+	static const char *const correct[] = {"same-cpu", "release-acquire", "release-dep", "xchg",
+					      "cmpxchg",  "spinlock",	     "llist",	    "rcu",
+					      "rcu-dep",  "refcount",	     "tty-flush"};
 	static const char *const broken[] = {"plain",	      "once",	      "cmpxchg-relaxed",
 					     "consumer-lock", "pid-fastpath", "tty-flush-old"};
 	for (size_t i = 0; i < sizeof(correct) / sizeof(correct[0]); i++) {
