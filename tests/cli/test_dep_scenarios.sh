@@ -32,7 +32,7 @@ if "$SLABSTRESS" explore --help 2>/dev/null | grep -q -- '--deps' || [ -n "$SS_T
 			--no-explain -q
 	done
 else
-	echo "  skipped: explore_release-dep/rcu-dep_lkmm_clean: needs explicit dependencies" \
+	echo "ok explore_dep_scenarios_lkmm_clean # skipped: needs explicit dependencies" \
 		"(explore --help has no --deps yet)"
 fi
 finish
