@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "kernel/kernel.h"
 
@@ -69,6 +70,12 @@ struct ss_alloc_ops {
 	/* At quiescence (no role running): drain caches, check for leaks and invariants.
 	 * Reports failures through ss_fail_at(); returns the number found. */
 	int (*quiesce)(void *world);
+	/* Optional, for the emulator's provenance inference (--deps provenance and
+	 * check): the blocks [lo[i], hi[i]) outside the object that the allocator
+	 * reaches by address arithmetic from a pointer p into its memory (SLUB: the
+	 * struct slab of p's page, the checker word of p's object).  Returns how
+	 * many (<= max); 0 when p is not the allocator's. */
+	int (*dep_blocks)(void *world, uintptr_t p, uintptr_t *lo, uintptr_t *hi, int max);
 };
 
 extern const struct ss_alloc_ops ss_alloc_slab;

@@ -72,8 +72,14 @@ static int na_quiesce(void *w)
 	(void)w;
 	return 0;
 }
-static const struct ss_alloc_ops none_alloc = {"none",	   "test",   0,	      na_create, na_reset,
-					       na_destroy, na_alloc, na_free, na_quiesce};
+static const struct ss_alloc_ops none_alloc = {.name = "none",
+					       .summary = "test",
+					       .world_create = na_create,
+					       .world_reset = na_reset,
+					       .world_destroy = na_destroy,
+					       .alloc = na_alloc,
+					       .free = na_free,
+					       .quiesce = na_quiesce};
 
 /* ---- test scenarios -------------------------------------------------------------- */
 
