@@ -71,10 +71,11 @@ struct ss_alloc_ops {
 	 * Reports failures through ss_fail_at(); returns the number found. */
 	int (*quiesce)(void *world);
 	/* Optional, for the emulator's provenance inference (--deps provenance and
-	 * check): the blocks [lo[i], hi[i]) outside the object that the allocator
-	 * reaches by address arithmetic from a pointer p into its memory (SLUB: the
-	 * struct slab of p's page, the checker word of p's object).  Returns how
-	 * many (<= max); 0 when p is not the allocator's. */
+	 * check): the blocks [lo[i], hi[i]) that code reaches by address arithmetic
+	 * from a pointer p into the allocator's memory (SLUB: p's object slot, the
+	 * struct slab of p's page, the checker word of p's object); they replace
+	 * the generic [p, p + span).  Returns how many (<= max); 0 when p is not the
+	 * allocator's. */
 	int (*dep_blocks)(void *world, uintptr_t p, uintptr_t *lo, uintptr_t *hi, int max);
 };
 

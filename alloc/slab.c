@@ -1486,29 +1486,56 @@ void *slab_alloc_reserved(void *world, void *obj, unsigned gfp)
 	return obj;
 }
 
-/* Provenance inference (emu --deps provenance/check): from an object pointer the
- * code reaches its whole slab (slab_address), its struct slab (virt_to_slab, a
- * separate array) and its checker word. */
+/* Provenance inference (emu --deps provenance/check): what the code reaches by
+ * address arithmetic from a pointer into a slab page: the rest of its object slot
+ * (content, free pointer, in-object ext), its struct slab (virt_to_slab, a
+ * separate array) and its checker word.  Not the rest of the page: other
+ * objects are reached through other pointers.  A pointer into other arena memory
+ * (an objcg, an obj_exts vector, a struct slab) reaches that structure only. */
 static int slab_dep_blocks(void *world, uintptr_t p, uintptr_t *lo, uintptr_t *hi, int max)
 {
 	struct slab_world *w = W(world);
 	struct kmem_cache *s = &w->cache;
 	struct slab *slab = slab_of_addr(w, (const void *)p); /* no dependency calls here */
-	if (!slab || max < 3)
+	if (max < 3)
 		return 0;
+	if (!slab) {
+		/* Other arena memory: the structure p points into, not the pages. */
+		const char *c = (const char *)p;
+		const char *objcgs = (const char *)w->objcgs;
+		if (c < w->arena || c >= w->arena + w->arena_len)
+			return 0;
+		lo[0] = p;
+		if (c >= objcgs && c < objcgs + (size_t)w->cfg.nobjcgs * sizeof(struct obj_cgroup))
+			hi[0] = (uintptr_t)objcgs +
+				((size_t)(c - objcgs) / sizeof(struct obj_cgroup) + 1) *
+				    sizeof(struct obj_cgroup);
+		else if (c >= w->vecs && c < w->vecs + w->nvecs * w->vec_size)
+			hi[0] = (uintptr_t)w->vecs +
+				((size_t)(c - w->vecs) / w->vec_size + 1) * w->vec_size;
+		else if (c >= (const char *)w->slabs && c < (const char *)(w->slabs + w->nslabs))
+			hi[0] = p + sizeof(struct slab);
+		else
+			hi[0] = p + w->cfg.page_size < (uintptr_t)w->pages ? p + w->cfg.page_size
+									 : (uintptr_t)w->pages;
+		return 1;
+	}
 	char *addr = w->pages + (size_t)(slab - w->slabs) * s->slab_size;
 	unsigned idx = obj_to_index(s, slab, (const void *)p, addr);
-	lo[0] = (uintptr_t)addr;
-	hi[0] = lo[0] + s->slab_size;
-	lo[1] = (uintptr_t)slab;
-	hi[1] = lo[1] + sizeof(*slab);
-	int n = 2;
+	int n = 0;
 	if (idx < s->objects) {
-		lo[2] = (uintptr_t)obj_state(w, slab, idx);
-		hi[2] = lo[2] + sizeof(u32);
-		n = 3;
+		lo[n] = (uintptr_t)addr + (uintptr_t)idx * s->size;
+		hi[n++] = lo[0] + s->size;
+		lo[n] = (uintptr_t)obj_state(w, slab, idx);
+		hi[n] = lo[n] + sizeof(u32);
+		n++;
+	} else {
+		lo[n] = p; /* the leftover vector at the slab's tail */
+		hi[n++] = (uintptr_t)addr + s->slab_size;
 	}
-	return n;
+	lo[n] = (uintptr_t)slab;
+	hi[n] = lo[n] + sizeof(*slab);
+	return n + 1;
 }
 
 const struct ss_alloc_ops ss_alloc_slab = {

@@ -43,11 +43,12 @@
  *    handed through an interface that carries only the value (kfree(p), a
  *    per-CPU sheaf) keeps its dependencies.
  *  - provenance: each CPU keeps a table of recent 8-byte loads whose value
- *    (flag bits 0-3 masked off) looks like a pointer: block [v, v + dep_span),
- *    cut short at the loaded field's own address when that lies inside (the
- *    pointer's own container is not reached through the pointer), plus the
- *    blocks the allocator says it reaches from v (ss_alloc_ops.dep_blocks: the
- *    struct slab of v's page lives in a separate array).  A later load inside
+ *    (flag bits 0-3 masked off) looks like a pointer: the blocks the allocator
+ *    says code reaches from v (ss_alloc_ops.dep_blocks: v's object slot, and
+ *    the struct slab of v's page, which lives in a separate array), else
+ *    [v, v + dep_span); each cut short at the loaded field's own address when
+ *    that lies inside (the pointer's own container is not reached through the
+ *    pointer).  A later load inside
  *    such blocks depends on every matching load (more than WMM_DEP_MAX: on all
  *    earlier loads).  Inferring too many only adds ordering (sound); a missed
  *    one (an address computed from an integer, a block farther than dep_span)
@@ -632,17 +633,21 @@ static void note_ptr(struct emu *e, int cpu, u64 v, uintptr_t src, uint32_t h)
 	if (!h || !ptr_like(p))
 		return;
 	struct vcpu *c = &e->cpu[cpu];
-	uintptr_t hi = p + e->dep_span;
-	if (src >= p && src < hi)
-		hi = src;
-	prov_block(c, p, hi, h);
-	if (e->cfg.alloc->dep_blocks) {
-		uintptr_t lo[EMU_DEP_BLOCKS], bhi[EMU_DEP_BLOCKS];
-		int nb = e->cfg.alloc->dep_blocks(e->world->alloc_world, (uintptr_t)v, lo, bhi,
-						  EMU_DEP_BLOCKS);
-		for (int i = 0; i < nb; i++)
-			if (!(src >= lo[i] && src < bhi[i])) /* not the pointer's own container */
-				prov_block(c, lo[i], bhi[i], h);
+	uintptr_t lo[EMU_DEP_BLOCKS], hi[EMU_DEP_BLOCKS];
+	int nb = e->cfg.alloc->dep_blocks ? e->cfg.alloc->dep_blocks(e->world->alloc_world, p, lo,
+								     hi, EMU_DEP_BLOCKS)
+					  : 0;
+	if (!nb) {
+		lo[0] = p;
+		hi[0] = p + e->dep_span;
+		nb = 1;
+	}
+	for (int i = 0; i < nb; i++) {
+		/* the pointer's own container is not reached through the pointer */
+		if (src >= lo[i] && src < hi[i])
+			hi[i] = src;
+		if (hi[i] > lo[i])
+			prov_block(c, lo[i], hi[i], h);
 	}
 }
 
@@ -1756,6 +1761,8 @@ void emu_print_trace(FILE *f, const struct emu *e, const struct emu_result *res,
 		fprintf(f, "FAILURE at step %lu: %s on CPU %d at %s (%s): %s\n", res->fail_step,
 			ss_fail_kind_name(res->kind), res->fail.cpu, at,
 			res->fail.site && res->fail.site->func ? res->fail.site->func : "?", msg);
+		fprintf(f, "  (under %s, %s dependencies)\n", wmm_model_name(e->cfg.model),
+			emu_deps_name(e->cfg.deps));
 	}
 	free(keep);
 }
