@@ -878,6 +878,7 @@ static u64 op_load(const volatile void *p, unsigned size, enum ss_access acc,
 	after_load(e, cpu, a, size, r, ri.dep);
 	struct emu_trace_ent *t = tr_add(e, EMU_OP_LOAD, site);
 	if (t) {
+		t->addr = word;
 		t->handle = ri.dep;
 		tr_deps(t, dep);
 		t->size = (uint8_t)size;
@@ -932,6 +933,7 @@ static void op_store(volatile void *p, unsigned size, u64 val, enum ss_access ac
 	sync_dirty(e);
 	struct emu_trace_ent *t = tr_add(e, EMU_OP_STORE, site);
 	if (t) {
+		t->addr = word;
 		t->size = (uint8_t)size;
 		t->sub = (uint8_t)acc;
 		t->val = val;
@@ -993,6 +995,7 @@ static u64 op_rmw(volatile void *p, unsigned size, enum ss_rmw_op op, u64 operan
 	sync_dirty(e);
 	struct emu_trace_ent *t = tr_add(e, EMU_OP_RMW, site);
 	if (t) {
+		t->addr = word;
 		t->size = (uint8_t)size;
 		t->sub = (uint8_t)op;
 		t->val = old;
@@ -1037,6 +1040,7 @@ static bool op_cmpxchg128(volatile u128 *p, u128 *old, u128 new_val, enum ss_ord
 	e->res->accesses++;
 	struct emu_trace_ent *t = tr_add(e, EMU_OP_CAS128, site);
 	if (t) {
+		t->addr = a;
 		t->size = 16;
 		t->val = n0;
 		t->newest_val = n1;

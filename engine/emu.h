@@ -208,6 +208,7 @@ struct emu_trace_ent {
 	const struct ss_site *newest_site; /* stale loads: site of the newest store */
 	u64 val;			   /* loads: value read; stores: value written */
 	u64 newest_val;
+	uintptr_t addr;			   /* loads, stores, RMWs: the 8-byte word accessed */
 	uint32_t handle;		   /* loads (lkmm): the load's dependency handle */
 	uint8_t ndeps;			   /* EMU_TR_DEP: handles in deps (0xff: all) */
 	uint32_t deps[4];		   /* handles of the loads it depends on */
