@@ -74,15 +74,13 @@
 #define EMU_DISAGREE_K 64 /* distinct disagreeing sites kept (--deps check) */
 #define EMU_NO_LOC     (-1)
 
+_Static_assert(EMU_VTAG_K <= 32, "op_dep_of scans the value tags into a u32 mask");
+
 struct dep_ent {
 	uintptr_t lo, hi;
 	uint32_t h;
 };
 
-struct vtag {
-	u64 v;
-	struct ss_dep d;
-};
 
 enum blk { BLK_NONE, BLK_LOCK, BLK_POLL, BLK_RCU };
 
@@ -103,7 +101,8 @@ struct vcpu {
 	struct dep_ent dep[EMU_DEP_K];
 	unsigned ndep;
 	/* explicit dependencies: value tags (ring) and the last load's handle */
-	struct vtag vt[EMU_VTAG_K];
+	u64 vtv[EMU_VTAG_K];	       /* values (scanned: kept apart) */
+	struct ss_dep vtd[EMU_VTAG_K]; /* their dependencies */
 	unsigned nvt;
 	uint32_t last_h;
 };
@@ -654,9 +653,9 @@ static void note_ptr(struct emu *e, int cpu, u64 v, uintptr_t src, uint32_t h)
 /* Explicit: value tags. */
 static inline void vtag_add(struct vcpu *c, u64 v, const struct ss_dep *d)
 {
-	struct vtag *t = &c->vt[c->nvt++ % EMU_VTAG_K];
-	t->v = v;
-	t->d = *d;
+	unsigned i = c->nvt++ % EMU_VTAG_K;
+	c->vtv[i] = v;
+	c->vtd[i] = *d;
 }
 
 static struct ss_dep op_dep_of(u64 v)
@@ -667,9 +666,14 @@ static struct ss_dep op_dep_of(u64 v)
 		return d;
 	struct vcpu *c = &e->cpu[e->cur];
 	unsigned n = c->nvt < EMU_VTAG_K ? c->nvt : EMU_VTAG_K;
+	u32 hit = 0;
 	for (unsigned i = 0; i < n; i++)
-		if (c->vt[i].v == v)
-			d = ss_dep_join(d, c->vt[i].d);
+		hit |= (u32)(c->vtv[i] == v) << i;
+	while (hit) {
+		unsigned i = (unsigned)__builtin_ctz(hit);
+		hit &= hit - 1;
+		d = d.n || d.all ? ss_dep_join(d, c->vtd[i]) : c->vtd[i];
+	}
 	return d;
 }
 
