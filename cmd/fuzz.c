@@ -775,9 +775,10 @@ int cmd_fuzz(int argc, char **argv)
 	if (c.nu) {
 		printf(
 		    "FAILED: %d unique failure%s in %lu failing input%s (first after %.2f s, %llu "
-		    "executions)\n",
+		    "executions) under %s, %s dependencies\n",
 		    c.nu, c.nu == 1 ? "" : "s", c.artifacts_seen, c.artifacts_seen == 1 ? "" : "s",
-		    c.first_fail_s, c.first_fail_execs);
+		    c.first_fail_s, c.first_fail_execs, wmm_model_name(model),
+		    emu_deps_name(t.ec.deps));
 		for (int i = 0; i < c.nu; i++) {
 			struct uniq *u = &c.u[i];
 			printf("  %s at %s:%d: %s (%zu non-default decision%s, %zu bytes)\n",
