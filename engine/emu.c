@@ -680,8 +680,19 @@ static struct ss_dep op_dep_of(u64 v)
 static void op_dep_derive(u64 v, const struct ss_dep *d)
 {
 	struct emu *e = g_emu;
-	if (e->deps_on && e->want_expl)
-		vtag_add(&e->cpu[e->cur], v, d);
+	if (!e->deps_on || !e->want_expl)
+		return;
+	struct vcpu *c = &e->cpu[e->cur];
+	/* the same derivation again (virt_to_slab of one object, called on every
+	 * path): keep the ring for other values */
+	for (unsigned k = 1; k <= 4 && k <= c->nvt; k++) {
+		unsigned i = (c->nvt - k) % EMU_VTAG_K;
+		const struct ss_dep *o = &c->vtd[i];
+		if (c->vtv[i] == v && o->n == d->n && o->all == d->all &&
+		    !memcmp(o->h, d->h, d->n * sizeof(d->h[0])))
+			return;
+	}
+	vtag_add(c, v, d);
 }
 
 static struct ss_dep op_dep_last(void)
