@@ -1517,7 +1517,7 @@ static int slab_dep_blocks(void *world, uintptr_t p, uintptr_t *lo, uintptr_t *h
 			hi[0] = p + sizeof(struct slab);
 		else
 			hi[0] = p + w->cfg.page_size < (uintptr_t)w->pages ? p + w->cfg.page_size
-									 : (uintptr_t)w->pages;
+									   : (uintptr_t)w->pages;
 		return 1;
 	}
 	char *addr = w->pages + (size_t)(slab - w->slabs) * s->slab_size;

@@ -77,7 +77,7 @@ void cli_check_output_path(const char *opt, const char *path);
 /* --deps explicit|provenance|check (emulator dependency source): usage error on
  * anything else.  CLI_DEPS_HELP is the option's help text. */
 #define CLI_DEPS_HELP                                                                              \
-	"where address dependencies come from: explicit (declared by the code), provenance "      \
+	"where address dependencies come from: explicit (declared by the code), provenance "       \
 	"(inferred from pointer ranges), check (explicit, and report every load where the two "    \
 	"disagree; exit 1 if any) (default: explicit)"
 int cli_parse_deps(const char *arg);

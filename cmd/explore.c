@@ -412,7 +412,8 @@ int cmd_explore(int argc, char **argv)
 			      "seed", (json_int_t)xo.seed, "executions", (json_int_t)xo.max_execs,
 			      "duration", xo.duration, "stale_prob", xo.stale_prob, "max_steps",
 			      (json_int_t)ec.max_steps, "iters", (json_int_t)ec.iters, "keep_going",
-			      xo.keep_going, "account", a->account, "deps", emu_deps_name(ec.deps)));
+			      xo.keep_going, "account", a->account, "deps",
+			      emu_deps_name(ec.deps)));
 		json_object_set_new(doc, "engine", json_string("emu"));
 		json_object_set_new(
 		    doc, "counters",
@@ -462,13 +463,14 @@ int cmd_explore(int argc, char **argv)
 			json_t *arr = json_array();
 			for (size_t i = 0; i < nd; i++)
 				json_array_append_new(
-				    arr, json_pack("{s:i, s:s, s:s, s:i, s:I, s:s}", "cpu", dd[i].cpu,
-						   "location", emu_site_expr(dd[i].site), "file",
-						   dd[i].site && dd[i].site->file ? dd[i].site->file
-										  : "?",
-						   "line", dd[i].site ? dd[i].site->line : 0, "count",
-						   (json_int_t)dd[i].count, "weaker",
-						   dd[i].explicit_weaker ? "explicit" : "provenance"));
+				    arr,
+				    json_pack("{s:i, s:s, s:s, s:i, s:I, s:s}", "cpu", dd[i].cpu,
+					      "location", emu_site_expr(dd[i].site), "file",
+					      dd[i].site && dd[i].site->file ? dd[i].site->file
+									     : "?",
+					      "line", dd[i].site ? dd[i].site->line : 0, "count",
+					      (json_int_t)dd[i].count, "weaker",
+					      dd[i].explicit_weaker ? "explicit" : "provenance"));
 			json_object_set_new(doc, "dep_disagreements", arr);
 		}
 		if (res_write_atomic(doc, o.json_path, err, sizeof(err)) != 0) {

@@ -717,11 +717,10 @@ int cmd_fuzz(int argc, char **argv)
 
 	const struct ss_alloc_config *a = &t.ec.acfg;
 	if (!o.quiet) {
-		printf(
-		    "slabstress fuzz: scenario %s, variant %s, alloc %s, model %s, feedback %s, "
-		    "deps %s\n",
-		    t.ec.scn->name, ss_variant_name(a->variant), t.ec.alloc->name,
-		    wmm_model_name(model), ss_cov_mode_name(cov), emu_deps_name(t.ec.deps));
+		printf("slabstress fuzz: scenario %s, variant %s, alloc %s, model %s, feedback %s, "
+		       "deps %s\n",
+		       t.ec.scn->name, ss_variant_name(a->variant), t.ec.alloc->name,
+		       wmm_model_name(model), ss_cov_mode_name(cov), emu_deps_name(t.ec.deps));
 		printf("  slab: stride-bits %u, objext %s, object-size %zu, page-size %zu\n",
 		       a->stride_bits, ss_objext_name(a->objext), a->object_size, a->page_size);
 		printf("  libFuzzer in-process, %lu job%s, %.0f s%s, corpus %s, save %s\n",

@@ -258,7 +258,8 @@ int cmd_matrix(int argc, char **argv)
 					    json_string(ss_fail_kind_name(st.first.kind)));
 				if (path[0])
 					json_object_set_new(jc, "reproducer", json_string(path));
-				json_object_set_new(jc, "deps", json_string(emu_deps_name(ec.deps)));
+				json_object_set_new(jc, "deps",
+						    json_string(emu_deps_name(ec.deps)));
 				if (ec.deps == EMU_DEPS_CHECK) {
 					size_t nd;
 					emu_dep_disagreements(e, &nd);

@@ -260,7 +260,8 @@ int cmd_replay(int argc, char **argv)
 		       strcmp(model, r.model) ? " (saved under " : "",
 		       strcmp(model, r.model) ? r.model : "", r.iters, r.iters == 1 ? "" : "s",
 		       r.schedule_len, ss_schedule_decisions(r.schedule, r.schedule_len));
-		printf("  dependencies %s%s%s%s\n", deps, strcmp(deps, r.deps) ? " (saved under " : "",
+		printf("  dependencies %s%s%s%s\n", deps,
+		       strcmp(deps, r.deps) ? " (saved under " : "",
 		       strcmp(deps, r.deps) ? r.deps : "", strcmp(deps, r.deps) ? ")" : "");
 		printf("  saved failure: %s\n", saved);
 		printf("  replay: %s\n\n", match);

@@ -81,7 +81,6 @@ struct dep_ent {
 	uint32_t h;
 };
 
-
 enum blk { BLK_NONE, BLK_LOCK, BLK_POLL, BLK_RCU };
 
 struct vcpu {
@@ -117,7 +116,7 @@ struct emu {
 	char *stacks;
 	size_t stacks_len, stack_size;
 	uintptr_t dep_span;
-	bool deps_on;	     /* lkmm and dependencies not turned off */
+	bool deps_on;		   /* lkmm and dependencies not turned off */
 	bool want_prov, want_expl; /* which dependency sources run (--deps) */
 	struct emu_dep_disagreement dis[EMU_DISAGREE_K];
 	size_t ndis;
@@ -633,9 +632,9 @@ static void note_ptr(struct emu *e, int cpu, u64 v, uintptr_t src, uint32_t h)
 		return;
 	struct vcpu *c = &e->cpu[cpu];
 	uintptr_t lo[EMU_DEP_BLOCKS], hi[EMU_DEP_BLOCKS];
-	int nb = e->cfg.alloc->dep_blocks ? e->cfg.alloc->dep_blocks(e->world->alloc_world, p, lo,
-								     hi, EMU_DEP_BLOCKS)
-					  : 0;
+	int nb = e->cfg.alloc->dep_blocks
+		     ? e->cfg.alloc->dep_blocks(e->world->alloc_world, p, lo, hi, EMU_DEP_BLOCKS)
+		     : 0;
 	if (!nb) {
 		lo[0] = p;
 		hi[0] = p + e->dep_span;
@@ -751,20 +750,23 @@ size_t emu_print_dep_disagreements(FILE *f, const struct emu *e)
 	for (size_t i = 0; i < e->ndis; i++)
 		total += e->dis[i].count;
 	if (!e->ndis) {
-		fprintf(f, "deps check: explicit and provenance dependencies agree at every load\n");
+		fprintf(f,
+			"deps check: explicit and provenance dependencies agree at every load\n");
 		return 0;
 	}
-	fprintf(f, "deps check: %lu load%s at %zu site%s where explicit and provenance "
-		   "dependencies disagree:\n",
+	fprintf(f,
+		"deps check: %lu load%s at %zu site%s where explicit and provenance "
+		"dependencies disagree:\n",
 		total, total == 1 ? "" : "s", e->ndis, e->ndis == 1 ? "" : "s");
 	for (size_t i = 0; i < e->ndis; i++) {
 		const struct emu_dep_disagreement *d = &e->dis[i];
 		const char *file = d->site && d->site->file ? d->site->file : "?";
 		const char *b = strrchr(file, '/');
 		fprintf(f, "  CPU %d %s at %s:%d (%s): %lu time%s; %s is weaker (floor %u vs %u)\n",
-			d->cpu, emu_site_expr(d->site), b ? b + 1 : file, d->site ? d->site->line : 0,
-			d->site && d->site->func ? d->site->func : "?", d->count,
-			d->count == 1 ? "" : "s", d->explicit_weaker ? "explicit" : "provenance",
+			d->cpu, emu_site_expr(d->site), b ? b + 1 : file,
+			d->site ? d->site->line : 0, d->site && d->site->func ? d->site->func : "?",
+			d->count, d->count == 1 ? "" : "s",
+			d->explicit_weaker ? "explicit" : "provenance",
 			d->explicit_weaker ? d->floor_explicit : d->floor_provenance,
 			d->explicit_weaker ? d->floor_provenance : d->floor_explicit);
 	}

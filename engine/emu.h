@@ -101,8 +101,8 @@ struct emu_result {
 	unsigned long steps;	/* scheduling points */
 	unsigned long accesses; /* kernel/ accesses (loads, stores, RMWs, locks) */
 	unsigned long stale_reads;
-	unsigned long preemptions;    /* CPU switches */
-	size_t front_used, back_used; /* schedule bytes consumed */
+	unsigned long preemptions;	 /* CPU switches */
+	size_t front_used, back_used;	 /* schedule bytes consumed */
 	unsigned long dep_disagreements; /* --deps check: loads whose floors differ */
 	bool internal_error;		 /* model out of locations, bad access size ... */
 	char internal_msg[160];
@@ -208,10 +208,10 @@ struct emu_trace_ent {
 	const struct ss_site *newest_site; /* stale loads: site of the newest store */
 	u64 val;			   /* loads: value read; stores: value written */
 	u64 newest_val;
-	uintptr_t addr;			   /* loads, stores, RMWs: the 8-byte word accessed */
-	uint32_t handle;		   /* loads (lkmm): the load's dependency handle */
-	uint8_t ndeps;			   /* EMU_TR_DEP: handles in deps (0xff: all) */
-	uint32_t deps[4];		   /* handles of the loads it depends on */
+	uintptr_t addr;	  /* loads, stores, RMWs: the 8-byte word accessed */
+	uint32_t handle;  /* loads (lkmm): the load's dependency handle */
+	uint8_t ndeps;	  /* EMU_TR_DEP: handles in deps (0xff: all) */
+	uint32_t deps[4]; /* handles of the loads it depends on */
 };
 
 const struct emu_trace_ent *emu_trace(const struct emu *e, size_t *n);

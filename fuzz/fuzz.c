@@ -39,14 +39,15 @@ int ss_fuzz_target_encode(const struct ss_fuzz_target *t, char *buf, size_t n)
 {
 	const struct emu_config *c = &t->ec;
 	const struct ss_alloc_config *a = &c->acfg;
-	int k = snprintf(buf, n,
-			 "scenario=%s alloc=%s variant=%d stride_bits=%u objext=%d object_size=%zu "
-			 "page_size=%zu account=%d ncpus=%d nobjcgs=%d max_objects=%lu model=%d "
-			 "iters=%lu max_steps=%lu seed=%llu cov=%d objcg_atomic=%d deps=%d stats=%s",
-			 c->scn->name, c->alloc->name, (int)a->variant, a->stride_bits,
-			 (int)a->objext, a->object_size, a->page_size, (int)a->account, a->ncpus,
-			 a->nobjcgs, a->max_objects, (int)c->model, c->iters, c->max_steps, c->seed,
-			 (int)t->cov, (int)a->objcg_atomic, (int)c->deps, t->stats_path);
+	int k =
+	    snprintf(buf, n,
+		     "scenario=%s alloc=%s variant=%d stride_bits=%u objext=%d object_size=%zu "
+		     "page_size=%zu account=%d ncpus=%d nobjcgs=%d max_objects=%lu model=%d "
+		     "iters=%lu max_steps=%lu seed=%llu cov=%d objcg_atomic=%d deps=%d stats=%s",
+		     c->scn->name, c->alloc->name, (int)a->variant, a->stride_bits, (int)a->objext,
+		     a->object_size, a->page_size, (int)a->account, a->ncpus, a->nobjcgs,
+		     a->max_objects, (int)c->model, c->iters, c->max_steps, c->seed, (int)t->cov,
+		     (int)a->objcg_atomic, (int)c->deps, t->stats_path);
 	return k < 0 || (size_t)k >= n ? -1 : 0;
 }
 

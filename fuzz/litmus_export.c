@@ -225,7 +225,7 @@ int ss_litmus_export(FILE *f, const struct emu *e, const struct emu_result *res,
 		return -1;
 	}
 	const struct emu_trace_ent *ld2 = &tr[pk.si], *st2 = &tr[pk.mi], *ld1 = &tr[pk.ki],
-				    *st1 = &tr[pk.wi];
+				   *st1 = &tr[pk.wi];
 	int w = st2->cpu, c = ld2->cpu;
 	char *keep = calloc(n, 1);
 	if (!keep) {
@@ -246,7 +246,8 @@ int ss_litmus_export(FILE *f, const struct emu *e, const struct emu_result *res,
 				first = i;
 			if (var_of(&v, tr[i].addr, emu_site_expr(tr[i].site)) < 0) {
 				free(keep);
-				snprintf(err, errlen, "more than %d locations in the chain", MAXVARS);
+				snprintf(err, errlen, "more than %d locations in the chain",
+					 MAXVARS);
 				return -1;
 			}
 		}
@@ -297,7 +298,8 @@ int ss_litmus_export(FILE *f, const struct emu *e, const struct emu_result *res,
 			for (unsigned d = 0; d < t->ndeps && d < 4; d++) {
 				long j = load_of_handle(tr, i, t->cpu, t->deps[d]);
 				if (j >= 0 && keep[j]) {
-					fprintf(f, "%s r%d", any ? "," : ": address depends on", rno[j]);
+					fprintf(f, "%s r%d", any ? "," : ": address depends on",
+						rno[j]);
 					any = true;
 				}
 			}
@@ -347,12 +349,15 @@ int ss_litmus_export(FILE *f, const struct emu *e, const struct emu_result *res,
 					continue;
 				}
 				last_fence = NULL;
-				const char *loc = v.name[var_of(&v, t->addr, emu_site_expr(t->site))];
+				const char *loc =
+				    v.name[var_of(&v, t->addr, emu_site_expr(t->site))];
 				char addr[256];
 				int o = snprintf(addr, sizeof(addr), "%s", loc);
 				bool dep = false;
 				if ((t->flags & EMU_TR_DEP) && t->ndeps == 0xff)
-					fprintf(f, "\tsmp_rmb(); /* depends on every earlier load */\n");
+					fprintf(
+					    f,
+					    "\tsmp_rmb(); /* depends on every earlier load */\n");
 				else if (t->flags & EMU_TR_DEP)
 					for (unsigned d = 0; d < t->ndeps && d < 4; d++) {
 						long j = load_of_handle(tr, i, c, t->deps[d]);

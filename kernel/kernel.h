@@ -332,7 +332,6 @@ static inline void ss_fence(enum ss_fence f, const struct ss_site *site)
 	}
 }
 
-
 /* ---- marked and plain accesses ---------------------------------------------------- */
 
 #define READ_ONCE(x)	  SS_FROM_U64(x, ss_load(&(x), sizeof(x), SS_ACC_ONCE, SS_SITE(#x)))
