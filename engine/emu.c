@@ -103,6 +103,10 @@ struct vcpu {
 	u64 vtv[EMU_VTAG_K];	       /* values (scanned: kept apart) */
 	struct ss_dep vtd[EMU_VTAG_K]; /* their dependencies */
 	unsigned nvt;
+	/* the last lookup, valid while no tag was added (nvt unchanged) */
+	u64 q_v;
+	unsigned q_nvt;
+	struct ss_dep q_d;
 	uint32_t last_h;
 };
 
@@ -664,6 +668,8 @@ static struct ss_dep op_dep_of(u64 v)
 	if (!e->deps_on || !e->want_expl)
 		return d;
 	struct vcpu *c = &e->cpu[e->cur];
+	if (c->q_v == v && c->q_nvt == c->nvt)
+		return c->q_d;
 	unsigned n = c->nvt < EMU_VTAG_K ? c->nvt : EMU_VTAG_K;
 	u32 hit = 0;
 	for (unsigned i = 0; i < n; i++)
@@ -673,6 +679,9 @@ static struct ss_dep op_dep_of(u64 v)
 		hit &= hit - 1;
 		d = d.n || d.all ? ss_dep_join(d, c->vtd[i]) : c->vtd[i];
 	}
+	c->q_v = v;
+	c->q_nvt = c->nvt;
+	c->q_d = d;
 	return d;
 }
 
@@ -1399,6 +1408,7 @@ static int execute(struct emu *e, struct emu_result *res)
 		v->rcu_wait_mask = 0;
 		v->ndep = 0;
 		v->nvt = 0;
+		v->q_nvt = ~0u;
 		v->last_h = 0;
 		char *stack = e->stacks + (size_t)c * (e->stack_size + 4096) + 4096;
 		ss_ctx_init(&v->ctx, stack, e->stack_size, role_entry, v);
