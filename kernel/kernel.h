@@ -105,8 +105,11 @@ typedef struct {
  * pointer kept in per-CPU private memory and taken back), ss_dep_of(v) finds the
  * dependencies again from the value itself: the emulator remembers, per CPU, the
  * recent loads that returned v and the values derived with ss_dep_derive().
- * Handles are exact; more than SS_DEP_MAX of them (or a lost one) become "all
- * earlier loads of this CPU", which only adds ordering (sound). */
+ * Handles are exact; more than SS_DEP_MAX of them become "all earlier loads of
+ * this CPU", and a handle the model no longer keeps becomes everything the CPU
+ * observed: both only add ordering (sound).  A value whose tags have left the
+ * emulator's per-CPU ring carries nothing: that residual risk is what
+ * `--deps check` measures against provenance inference. */
 #define SS_DEP_MAX 4
 
 struct ss_dep {

@@ -3,7 +3,9 @@
  * slab_obj_ext into the loads of slab->obj_exts, slab->stride and ext->objcg,
  * transitively; the dependency is what forbids a stale ext->objcg after
  * smp_wmb() + WRITE_ONCE publish (MP+wmb+addr); provenance agrees with it
- * (--deps check); natively the helpers cost nothing and return no dependency. */
+ * (--deps check) and names a load left undeclared; a release publish with a
+ * READ_ONCE take and kfree is clean with nothing in the scenario; natively the
+ * helpers cost nothing and return no dependency. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,6 +97,15 @@ static struct emu *mk(enum emu_deps deps, bool no_deps)
 	if (!e)
 		printf("  emu_create: %s\n", err);
 	return e;
+}
+
+/* A config to start from (the emulator is kept until the next call). */
+static struct emu *mk_keep_last;
+static struct emu *mk_keep(enum emu_deps deps)
+{
+	if (mk_keep_last)
+		emu_destroy(mk_keep_last);
+	return mk_keep_last = mk(deps, false);
 }
 
 static unsigned long long explore_n(struct emu *e, unsigned long long n)
@@ -197,6 +208,61 @@ TEST(test_deps_check_finds_no_disagreement_on_slab_metadata)
 	/* and provenance alone is as strong */
 	e = mk(EMU_DEPS_PROVENANCE, false);
 	EXPECT(e != NULL);
+	if (e) {
+		EXPECT_EQ(explore_n(e, 3000), 0);
+		emu_destroy(e);
+	}
+}
+
+/* The same reader with the stride load left undeclared (a plain PLAIN_LOAD of
+ * slab->stride16): --deps check must name that site, because provenance reaches
+ * struct slab (a separate array) from the object pointer and explicit does not. */
+static void undeclared_reader(struct ss_world *w, int role)
+{
+	struct dep_state *st = w->state;
+	struct slab_world *sw = w->alloc_world;
+	(void)role;
+	void *p;
+	while (!(p = READ_ONCE(st->ptr)))
+		cpu_relax();
+	struct slab *slab = virt_to_slab(sw, p);
+	if (!slab_obj_exts(slab))
+		return;
+	if (PLAIN_LOAD(slab->stride16) != sizeof(struct slabobj_ext))
+		ss_fail_at(SS_FAIL_WRONG_METADATA, SS_SITE("slab->stride16"), "stale stride");
+}
+
+static const struct ss_scenario scn_undeclared = {
+    .name = "t-undeclared",
+    .nroles = 2,
+    .state_size = sizeof(struct dep_state),
+    .needs_account = true,
+    .reset = dep_reset,
+    .role = {dep_writer, undeclared_reader},
+};
+
+TEST(test_deps_check_names_an_undeclared_metadata_load)
+{
+	struct emu_config c = *emu_config_of(mk_keep(EMU_DEPS_CHECK));
+	c.scn = &scn_undeclared;
+	char err[200];
+	struct emu *e = emu_create(&c, err, sizeof(err));
+	EXPECT(e != NULL);
+	if (!e)
+		return;
+	EXPECT(explore_n(e, 3000) > 0); /* explicit: the stale stride is allowed */
+	size_t nd;
+	const struct emu_dep_disagreement *d = emu_dep_disagreements(e, &nd);
+	EXPECT_EQ(nd, 1);
+	if (nd == 1) {
+		EXPECT(d[0].explicit_weaker);
+		EXPECT_EQ(d[0].cpu, 1);
+		EXPECT(!strcmp(emu_site_expr(d[0].site), "slab->stride"));
+	}
+	emu_destroy(e);
+	/* provenance orders it through struct slab */
+	c.deps = EMU_DEPS_PROVENANCE;
+	e = emu_create(&c, err, sizeof(err));
 	if (e) {
 		EXPECT_EQ(explore_n(e, 3000), 0);
 		emu_destroy(e);
@@ -319,8 +385,11 @@ int main(void)
 	RUN(test_dependency_follows_virt_to_slab_obj_to_index_slab_obj_ext);
 	RUN(test_dependency_through_slab_metadata_forbids_stale_reads);
 	RUN(test_deps_check_finds_no_disagreement_on_slab_metadata);
+	RUN(test_deps_check_names_an_undeclared_metadata_load);
 	RUN(test_release_publish_dependency_take_and_kfree_is_clean);
 	RUN(test_native_dependencies_are_empty);
 	RUN(test_deps_names_round_trip);
+	if (mk_keep_last)
+		emu_destroy(mk_keep_last);
 	TEST_SUMMARY();
 }

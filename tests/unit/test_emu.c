@@ -532,5 +532,7 @@ int main(void)
 	RUN(test_address_dependency_is_inferred_from_the_loaded_pointer);
 	RUN(test_declared_address_dependency_orders_the_load);
 	RUN(test_hex_round_trip);
+	if (mk_keep_last)
+		emu_destroy(mk_keep_last);
 	TEST_SUMMARY();
 }
