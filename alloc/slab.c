@@ -55,8 +55,9 @@
  * obj_to_index and slab_obj_ext are address arithmetic on the object pointer, as
  * in the kernel, so every access they lead to is address-dependent on the load
  * that produced the pointer: virt_to_slab and slab_address pass the pointer's
- * dependencies on to the pointer they return (ss_dep_derive), the metadata loads
- * declare them (READ_ONCE_DEP(slab->obj_exts), PLAIN_LOAD_DEP(slab->stride)), and
+ * dependencies on to the pointer they return (ss_dep_derive_from), the metadata
+ * loads declare them (READ_ONCE_DEP(slab->obj_exts, slab), PLAIN_LOAD_DEP(
+ * slab->stride16, slab)), and
  * an ext's address depends on the obj_exts load, the stride load and the object
  * pointer together.  The checker word of an object is reached the same way (like
  * KASAN shadow) and declares the same dependency.  Freelist walks declare the
@@ -115,7 +116,7 @@ static inline bool variant_early_stride(const struct kmem_cache *s)
 void *slab_address(struct slab_world *w, const struct slab *slab)
 {
 	void *addr = w->pages + (size_t)(slab - w->slabs) * w->cache.slab_size;
-	return ss_dep_derive(addr, ss_dep_of(slab));
+	return ss_dep_derive_from(addr, slab);
 }
 
 static inline struct slab *slab_of_addr(struct slab_world *w, const void *obj)
@@ -129,7 +130,7 @@ static inline struct slab *slab_of_addr(struct slab_world *w, const void *obj)
 struct slab *virt_to_slab(struct slab_world *w, const void *obj)
 {
 	struct slab *slab = slab_of_addr(w, obj);
-	return slab ? ss_dep_derive(slab, ss_dep_of(obj)) : NULL;
+	return slab ? ss_dep_derive_from(slab, obj) : NULL;
 }
 
 /* An integer: its dependencies are obj's (callers join ss_dep_of(obj)). */
@@ -173,7 +174,7 @@ static inline void **freeptr_addr(const struct kmem_cache *s, void *obj)
 
 static inline void *get_freepointer(const struct kmem_cache *s, void *obj)
 {
-	return PLAIN_LOAD_DEP(*freeptr_addr(s, obj), ss_dep_of(obj));
+	return PLAIN_LOAD_DEP(*freeptr_addr(s, obj), obj);
 }
 
 static inline void set_freepointer(const struct kmem_cache *s, void *obj, void *fp)
@@ -197,39 +198,49 @@ unsigned slab_get_stride(struct kmem_cache *s, struct slab *slab)
 	if (s->variant == SS_VARIANT_WMB_RMB)
 		smp_rmb(); /* patch [5]: pairs with the smp_wmb()s of the writer */
 	if (s->stride_bits == 16)
-		return PLAIN_LOAD_DEP(slab->stride16, ss_dep_of(slab));
-	return PLAIN_LOAD_DEP(slab->stride32, ss_dep_of(slab));
+		return PLAIN_LOAD_DEP(slab->stride16, slab);
+	return PLAIN_LOAD_DEP(slab->stride32, slab);
 }
 
 unsigned long slab_obj_exts(struct slab *slab)
 {
-	unsigned long v = READ_ONCE_DEP(slab->obj_exts, ss_dep_of(slab));
-	struct ss_dep d = ss_dep_last();
+	unsigned long v = READ_ONCE_DEP(slab->obj_exts, slab);
 	if (unlikely(v && (!(v & MEMCG_DATA_OBJEXTS) || (v & MEMCG_DATA_KMEM))))
 		SS_FAIL(SS_FAIL_INVARIANT, "slab %p obj_exts is 0x%lx (VM_BUG_ON: bad flags)",
 			(void *)slab, v);
-	return ss_dep_derive(v & ~OBJEXTS_FLAGS_MASK, d);
+	/* the masked vector address carries the obj_exts load (the last one) */
+	return ss_dep_derive_last(v & ~OBJEXTS_FLAGS_MASK);
 }
 
-/* The ext's address depends on the obj_exts value, the stride load and, through
- * index, whatever the caller's index came from (*d_index; NULL: nothing). */
-static struct slabobj_ext *obj_ext_dep(struct kmem_cache *s, struct slab *slab,
-				       unsigned long obj_exts, unsigned index,
-				       const struct ss_dep *d_index, unsigned *stride_out)
+/* Emulator only: ext's address depends on the obj_exts value, the stride load
+ * (the CPU's last load) and, through index = obj_to_index(obj), the object
+ * pointer (obj: NULL when the caller's index comes from elsewhere). */
+static void __attribute__((noinline))
+ext_note_deps(const struct slabobj_ext *ext, unsigned long obj_exts, const void *obj)
+{
+	struct ss_dep d = ss_dep_join(ss_dep_last(), ss_dep_of(obj_exts));
+	if (obj)
+		d = ss_dep_join(d, ss_dep_of(obj));
+	(void)ss_dep_derive(ext, d);
+}
+
+static inline struct slabobj_ext *obj_ext_dep(struct kmem_cache *s, struct slab *slab,
+					      unsigned long obj_exts, unsigned index,
+					      const void *obj, unsigned *stride_out)
 {
 	unsigned stride = slab_get_stride(s, slab);
-	struct ss_dep d = ss_dep_join(ss_dep_last(), ss_dep_of(obj_exts));
-	if (d_index)
-		d = ss_dep_join(d, *d_index);
-	if (stride_out)
-		*stride_out = stride;
-	return ss_dep_derive((struct slabobj_ext *)(obj_exts + (unsigned long)stride * index), d);
+	struct slabobj_ext *ext = (struct slabobj_ext *)(obj_exts + (unsigned long)stride * index);
+	if (unlikely(ss_kops))
+		ext_note_deps(ext, obj_exts, obj);
+	*stride_out = stride;
+	return ext;
 }
 
 struct slabobj_ext *slab_obj_ext(struct kmem_cache *s, struct slab *slab, unsigned long obj_exts,
 				 unsigned index)
 {
-	return obj_ext_dep(s, slab, obj_exts, index, NULL, NULL);
+	unsigned stride;
+	return obj_ext_dep(s, slab, obj_exts, index, NULL, &stride);
 }
 
 static bool slab_update_freelist(struct kmem_cache *s, struct slab *slab, void *freelist_old,
@@ -550,8 +561,8 @@ static void __slab_free(struct kmem_cache *s, struct slab *slab, void *head, voi
 			spin_unlock(&n->list_lock);
 			locked = false;
 		}
-		prior = PLAIN_LOAD_DEP(slab->freelist, ss_dep_of(slab));
-		counters = PLAIN_LOAD_DEP(slab->counters, ss_dep_of(slab));
+		prior = PLAIN_LOAD_DEP(slab->freelist, slab);
+		counters = PLAIN_LOAD_DEP(slab->counters, slab);
 		if (unlikely(counters_inuse(counters) < cnt)) {
 			/* Only a snapshot the slab really holds counts: confirm it with a
 			 * no-op cmpxchg128 before calling it corruption. */
@@ -709,8 +720,8 @@ static void *get_freelist_nofreeze(struct kmem_cache *s, struct slab *slab)
 	u64 counters, new_counters;
 
 	do {
-		freelist = PLAIN_LOAD_DEP(slab->freelist, ss_dep_of(slab));
-		counters = PLAIN_LOAD_DEP(slab->counters, ss_dep_of(slab));
+		freelist = PLAIN_LOAD_DEP(slab->freelist, slab);
+		counters = PLAIN_LOAD_DEP(slab->counters, slab);
 		new_counters = (counters & ~(u64)SLAB_INUSE_MASK) | counters_objects(counters);
 	} while (!slab_update_freelist(s, slab, freelist, counters, NULL, new_counters));
 	return freelist;
@@ -859,17 +870,15 @@ static bool __memcg_slab_post_alloc_hook(struct kmem_cache *s, unsigned flags, v
 
 		obj_exts = slab_obj_exts(slab);
 		unsigned off = obj_to_index(s, slab, p[i], addr);
-		struct ss_dep dp = ss_dep_of(p[i]);
 		unsigned stride;
-		struct slabobj_ext *ext = obj_ext_dep(s, slab, obj_exts, off, &dp, &stride);
-		struct ss_dep dext = ss_dep_of(ext);
+		struct slabobj_ext *ext = obj_ext_dep(s, slab, obj_exts, off, p[i], &stride);
 		ext = check_ext(s, addr, p[i], off, obj_exts, stride, ext, "charge");
 		if (!ext) {
 			obj_cgroup_uncharge(&w->memcg, objcg, obj_full_size(s));
 			continue;
 		}
 		obj_cgroup_get(objcg);
-		PLAIN_STORE_DEP(ext->objcg, objcg, dext);
+		PLAIN_STORE_DEP(ext->objcg, objcg, ext);
 	}
 	return true;
 }
@@ -890,17 +899,15 @@ static void __memcg_slab_free_hook(struct kmem_cache *s, struct slab *slab, void
 
 	for (int i = 0; i < objects; i++) {
 		unsigned off = obj_to_index(s, slab, p[i], addr);
-		struct ss_dep dp = ss_dep_of(p[i]);
 		/* rc1: a plain stride load with nothing ordering it after the READ_ONCE
 		 * of obj_exts (wmb-rmb adds smp_rmb() inside slab_get_stride) but the
 		 * address dependency both have on p[i] (through virt_to_slab). */
 		unsigned stride;
-		struct slabobj_ext *ext = obj_ext_dep(s, slab, obj_exts, off, &dp, &stride);
-		struct ss_dep dext = ss_dep_of(ext);
+		struct slabobj_ext *ext = obj_ext_dep(s, slab, obj_exts, off, p[i], &stride);
 		ext = check_ext(s, addr, p[i], off, obj_exts, stride, ext, "free");
 		if (!ext)
 			continue;
-		struct obj_cgroup *objcg = PLAIN_LOAD_DEP(ext->objcg, dext);
+		struct obj_cgroup *objcg = PLAIN_LOAD_DEP(ext->objcg, ext);
 		if (!objcg)
 			continue;
 		if (unlikely(!memcg_is_objcg(&w->memcg, objcg))) {
@@ -911,7 +918,7 @@ static void __memcg_slab_free_hook(struct kmem_cache *s, struct slab *slab, void
 			continue;
 		}
 		/* Not atomic: read, then clear, as in the kernel. */
-		PLAIN_STORE_DEP(ext->objcg, (struct obj_cgroup *)NULL, dext);
+		PLAIN_STORE_DEP(ext->objcg, (struct obj_cgroup *)NULL, ext);
 		refill_obj_stock(&w->memcg, objcg, obj_full_size(s), true);
 		obj_cgroup_put(objcg);
 	}
@@ -933,10 +940,9 @@ static inline void memcg_slab_free_hook(struct kmem_cache *s, struct slab *slab,
 static void checker_alloc(struct slab_world *w, struct kmem_cache *s, struct slab *slab, void *obj)
 {
 	unsigned idx = obj_to_index(s, slab, obj, slab_address(w, slab));
-	struct ss_dep dp = ss_dep_of(obj);
 	if (s->object_size >= SLAB_POISON_OFFSET + sizeof(long)) {
 		unsigned long *pw = (unsigned long *)((char *)obj + SLAB_POISON_OFFSET);
-		unsigned long v = PLAIN_LOAD_DEP(*pw, dp);
+		unsigned long v = PLAIN_LOAD_DEP(*pw, obj);
 		if (unlikely(v != SLAB_POISON))
 			SS_FAIL(
 			    SS_FAIL_USE_AFTER_FREE,
@@ -948,9 +954,8 @@ static void checker_alloc(struct slab_world *w, struct kmem_cache *s, struct sla
 	 * store buffer, an ordering the kernel does not have.  Only a concurrent
 	 * double free racing with this allocation can slip past. */
 	u32 *st = obj_state(w, slab, idx);
-	u32 old = (u32)ss_load_dep(st, sizeof(*st), SS_ACC_ONCE, &dp, SS_SITE("checker:obj_state"));
-	ss_store_dep(st, sizeof(*st), SLAB_OBJ_LIVE, SS_ACC_ONCE, &dp,
-		     SS_SITE("checker:obj_state"));
+	u32 old = READ_ONCE_DEP_AT(*st, obj, "checker:obj_state");
+	WRITE_ONCE_DEP_AT(*st, SLAB_OBJ_LIVE, obj, "checker:obj_state");
 	if (unlikely(old != SLAB_OBJ_FREE))
 		SS_FAIL(SS_FAIL_INVARIANT,
 			"allocator handed out object %p (index %u), already live", obj, idx);
@@ -972,7 +977,7 @@ static void slab_free(struct kmem_cache *s, struct slab *slab, void *obj)
 	memcg_slab_free_hook(s, slab, &obj, 1);
 	if (s->object_size >= SLAB_POISON_OFFSET + sizeof(long))
 		PLAIN_STORE_DEP(*(unsigned long *)((char *)obj + SLAB_POISON_OFFSET), SLAB_POISON,
-				ss_dep_of(obj));
+				obj);
 	free_to_pcs(s, obj);
 }
 
@@ -994,11 +999,9 @@ static void kmem_cache_free(struct kmem_cache *s, void *obj)
 	/* Marked load + store (see checker_alloc): sequential double frees are caught,
 	 * two CPUs freeing one object at the same instant may not be.  The word's
 	 * address is computed from obj: it depends on obj's load. */
-	struct ss_dep dp = ss_dep_of(obj);
 	u32 *st = obj_state(w, slab, idx);
-	u32 old = (u32)ss_load_dep(st, sizeof(*st), SS_ACC_ONCE, &dp, SS_SITE("checker:obj_state"));
-	ss_store_dep(st, sizeof(*st), SLAB_OBJ_FREE, SS_ACC_ONCE, &dp,
-		     SS_SITE("checker:obj_state"));
+	u32 old = READ_ONCE_DEP_AT(*st, obj, "checker:obj_state");
+	WRITE_ONCE_DEP_AT(*st, SLAB_OBJ_FREE, obj, "checker:obj_state");
 	if (unlikely(old != SLAB_OBJ_LIVE)) {
 		SS_FAIL(SS_FAIL_DOUBLE_FREE,
 			"free of object %p (slab %lu index %u), which is already free", obj,

@@ -42,9 +42,10 @@
 
 /* Where load->load address dependencies come from (reference/memory-model.md
  * §1.6):
- *  - explicit: what the code declares through kernel/ (READ_ONCE_DEP & co., the
- *    tokens ss_dep_of / ss_dep_derive carry through virt_to_slab, obj_to_index,
- *    slab_obj_ext and the scenarios' pointer arithmetic): exact, transitive;
+ *  - explicit: what the code declares through kernel/ (READ_ONCE_DEP(x, base)
+ *    & co.; the dependencies a value carries, ss_dep_of, pass through
+ *    virt_to_slab, obj_to_index, slab_obj_ext and the scenarios' pointer
+ *    arithmetic by ss_dep_derive_from): exact, transitive;
  *  - provenance: inferred: an access inside [v, v + dep_span) of a recently
  *    loaded pointer v, or inside a block the allocator reaches from v
  *    (ss_alloc_ops.dep_blocks: the struct slab, the checker word), depends on

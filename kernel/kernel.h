@@ -298,14 +298,39 @@ static inline struct ss_dep ss_dep_join(struct ss_dep a, struct ss_dep b)
 }
 
 /* Value v was computed from d: ss_dep_of(v) returns (at least) d from now on.
- * Returns v, so a helper can end with  return ss_dep_derive(ptr, d); */
-static inline u64 ss_dep_derive_u64(u64 v, struct ss_dep d)
+ * Evaluates to v, so a helper can end with  return ss_dep_derive(ptr, d);  d is
+ * evaluated only under the emulator (natively: one branch, nothing computed). */
+static inline void ss_dep_derive_u64(u64 v, struct ss_dep d)
 {
-	if (unlikely(ss_kops) && (d.n || d.all))
+	if (d.n || d.all)
 		ss_kops->dep_derive(v, &d);
-	return v;
 }
-#define ss_dep_derive(v, d) SS_FROM_U64(v, ss_dep_derive_u64(SS_TO_U64(v), (d)))
+#define ss_dep_derive(v, d)                                                                        \
+	({                                                                                         \
+		__typeof__(v) ss_v__ = (v);                                                        \
+		if (unlikely(ss_kops))                                                             \
+			ss_dep_derive_u64(SS_TO_U64(ss_v__), (d));                                 \
+		ss_v__;                                                                            \
+	})
+
+/* The same for "v was computed from base" and "v is the value of the CPU's last
+ * load" (out of line: a call only under the emulator). */
+void ss_emu_derive_from(u64 v, u64 base);
+void ss_emu_derive_last(u64 v);
+#define ss_dep_derive_from(v, base)                                                                \
+	({                                                                                         \
+		__typeof__(v) ss_v__ = (v);                                                        \
+		if (unlikely(ss_kops))                                                             \
+			ss_emu_derive_from(SS_TO_U64(ss_v__), SS_TO_U64(base));                    \
+		ss_v__;                                                                            \
+	})
+#define ss_dep_derive_last(v)                                                                      \
+	({                                                                                         \
+		__typeof__(v) ss_v__ = (v);                                                        \
+		if (unlikely(ss_kops))                                                             \
+			ss_emu_derive_last(SS_TO_U64(ss_v__));                                     \
+		ss_v__;                                                                            \
+	})
 
 static inline u64 ss_rmw(volatile void *p, unsigned size, enum ss_rmw_op op, u64 operand,
 			 u64 expected, enum ss_order ord, const struct ss_site *site)
@@ -341,28 +366,34 @@ static inline void ss_fence(enum ss_fence f, const struct ss_site *site)
 #define WRITE_ONCE(x, v)  ss_store(&(x), sizeof(x), SS_TO_U64(v), SS_ACC_ONCE, SS_SITE(#x))
 #define PLAIN_LOAD(x)	  SS_FROM_U64(x, ss_load(&(x), sizeof(x), SS_ACC_PLAIN, SS_SITE(#x)))
 #define PLAIN_STORE(x, v) ss_store(&(x), sizeof(x), SS_TO_U64(v), SS_ACC_PLAIN, SS_SITE(#x))
-/* The same with a declared dependency d (struct ss_dep): the address of x was
- * computed from d's loads (and, for stores, possibly the value too). */
-#define READ_ONCE_DEP(x, d)                                                                        \
-	SS_FROM_U64(x, ({                                                                          \
-			    struct ss_dep ss_d__ = (d);                                            \
-			    ss_load_dep(&(x), sizeof(x), SS_ACC_ONCE, &ss_d__, SS_SITE(#x));       \
-		    }))
-#define PLAIN_LOAD_DEP(x, d)                                                                       \
-	SS_FROM_U64(x, ({                                                                          \
-			    struct ss_dep ss_d__ = (d);                                            \
-			    ss_load_dep(&(x), sizeof(x), SS_ACC_PLAIN, &ss_d__, SS_SITE(#x));      \
-		    }))
-#define WRITE_ONCE_DEP(x, v, d)                                                                    \
-	({                                                                                         \
-		struct ss_dep ss_d__ = (d);                                                        \
-		ss_store_dep(&(x), sizeof(x), SS_TO_U64(v), SS_ACC_ONCE, &ss_d__, SS_SITE(#x));    \
-	})
-#define PLAIN_STORE_DEP(x, v, d)                                                                   \
-	({                                                                                         \
-		struct ss_dep ss_d__ = (d);                                                        \
-		ss_store_dep(&(x), sizeof(x), SS_TO_U64(v), SS_ACC_PLAIN, &ss_d__, SS_SITE(#x));   \
-	})
+/* The same with an address dependency: the address of x was computed from the
+ * value base (a pointer, or anything ss_dep_derive tagged), so the access depends
+ * on the loads base carries (ss_dep_of(base)).  Natively these are the plain
+ * relaxed accesses (base is not evaluated); under the emulator one out-of-line
+ * call (kernel/kernel.c). */
+u64 ss_emu_load_from(const volatile void *p, unsigned size, enum ss_access acc, u64 base,
+		     const struct ss_site *site);
+void ss_emu_store_from(volatile void *p, unsigned size, u64 v, enum ss_access acc, u64 base,
+		       const struct ss_site *site);
+#define SS_LOAD_DEP__(x, acc, base, text)                                                          \
+	SS_FROM_U64(x, likely(!ss_kops) ? ss_native_load(&(x), sizeof(x), __ATOMIC_RELAXED)        \
+					: ss_emu_load_from(&(x), sizeof(x), acc, SS_TO_U64(base),  \
+							   SS_SITE(text)))
+#define SS_STORE_DEP__(x, v, acc, base, text)                                                      \
+	do {                                                                                       \
+		if (likely(!ss_kops))                                                              \
+			ss_native_store(&(x), sizeof(x), SS_TO_U64(v), __ATOMIC_RELAXED);          \
+		else                                                                               \
+			ss_emu_store_from(&(x), sizeof(x), SS_TO_U64(v), acc, SS_TO_U64(base),     \
+					  SS_SITE(text));                                          \
+	} while (0)
+#define READ_ONCE_DEP(x, base)	    SS_LOAD_DEP__(x, SS_ACC_ONCE, base, #x)
+#define PLAIN_LOAD_DEP(x, base)	    SS_LOAD_DEP__(x, SS_ACC_PLAIN, base, #x)
+#define WRITE_ONCE_DEP(x, v, base)  SS_STORE_DEP__(x, v, SS_ACC_ONCE, base, #x)
+#define PLAIN_STORE_DEP(x, v, base) SS_STORE_DEP__(x, v, SS_ACC_PLAIN, base, #x)
+/* ... naming the location in traces by text instead of the expression. */
+#define READ_ONCE_DEP_AT(x, base, text)	    SS_LOAD_DEP__(x, SS_ACC_ONCE, base, text)
+#define WRITE_ONCE_DEP_AT(x, v, base, text) SS_STORE_DEP__(x, v, SS_ACC_ONCE, base, text)
 #define smp_load_acquire(p)                                                                        \
 	SS_FROM_U64(*(p), ss_load((p), sizeof(*(p)), SS_ACC_ACQUIRE, SS_SITE(#p)))
 #define smp_store_release(p, v)                                                                    \

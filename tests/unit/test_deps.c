@@ -54,7 +54,7 @@ static void dep_reader(struct ss_world *w, int role)
 		ss_fail_at(SS_FAIL_WRONG_METADATA, SS_SITE("slab->stride"), "stale stride");
 		return;
 	}
-	struct obj_cgroup *cg = PLAIN_LOAD_DEP(ext->objcg, ss_dep_of(ext));
+	struct obj_cgroup *cg = PLAIN_LOAD_DEP(ext->objcg, ext);
 	if (cg != st->want)
 		ss_fail_at(SS_FAIL_CHARGE_LEAK, SS_SITE("ext->objcg"), "stale ext->objcg");
 }
@@ -365,7 +365,8 @@ TEST(test_native_dependencies_are_empty)
 	EXPECT_EQ(d.n, 0);
 	EXPECT(!d.all);
 	EXPECT(ss_dep_derive(&x, d) == &x);
-	EXPECT_EQ(PLAIN_LOAD_DEP(x, d), 5);
+	EXPECT(ss_dep_derive_from(&x, &x) == &x);
+	EXPECT_EQ(PLAIN_LOAD_DEP(x, &x), 5);
 	EXPECT_EQ(ss_dep_last().n, 0);
 }
 

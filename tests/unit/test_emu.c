@@ -477,7 +477,7 @@ static void dep_reader_declared(struct ss_world *w, int role)
 	struct mp_state *s = w->state;
 	(void)role;
 	u64 *p = READ_ONCE(s->ptr);
-	if (p && READ_ONCE_DEP(*p, ss_dep_of(p)) != 7)
+	if (p && READ_ONCE_DEP(*p, p) != 7)
 		ss_fail_at(SS_FAIL_STALE_CONTENT, SS_SITE("*p"), "saw a stale value");
 }
 
