@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "kernel/kernel.h"
 
@@ -73,6 +74,13 @@ struct ss_alloc_ops {
 	 * in the world, equal after every reset when the reset is complete.  NULL
 	 * where the backend cannot enumerate its memory (jemalloc, libc). */
 	unsigned long long (*world_hash)(void *world);
+	/* Optional, for the emulator's provenance inference (--deps provenance and
+	 * check): the blocks [lo[i], hi[i]) that code reaches by address arithmetic
+	 * from a pointer p into the allocator's memory (SLUB: p's object slot, the
+	 * struct slab of p's page, the checker word of p's object); they replace
+	 * the generic [p, p + span).  Returns how many (<= max); 0 when p is not the
+	 * allocator's. */
+	int (*dep_blocks)(void *world, uintptr_t p, uintptr_t *lo, uintptr_t *hi, int max);
 };
 
 extern const struct ss_alloc_ops ss_alloc_slab;

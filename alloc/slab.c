@@ -51,6 +51,18 @@
  *      READ_ONCE / WRITE_ONCE: visible to the emulator but adding no ordering the
  *      kernel does not have (an RMW would drain the store buffer in the model).
  *
+ * DEPENDENCIES (kernel/kernel.h struct ss_dep).  virt_to_slab, slab_address,
+ * obj_to_index and slab_obj_ext are address arithmetic on the object pointer, as
+ * in the kernel, so every access they lead to is address-dependent on the load
+ * that produced the pointer: virt_to_slab and slab_address pass the pointer's
+ * dependencies on to the pointer they return (ss_dep_derive_from), the metadata
+ * loads declare them (READ_ONCE_DEP(slab->obj_exts, slab), PLAIN_LOAD_DEP(
+ * slab->stride16, slab)), and
+ * an ext's address depends on the obj_exts load, the stride load and the object
+ * pointer together.  The checker word of an object is reached the same way (like
+ * KASAN shadow) and declares the same dependency.  Freelist walks declare the
+ * dependency on the pointer they follow.
+ *
  * What the model leaves out: NUMA (one node), kfree_rcu sheaves, debug caches,
  * the per-CPU sheaf local_trylock (roles are CPUs; nothing preempts them), the
  * bit-spinlock slow path of slab_update_freelist (cmpxchg128 is always there),
@@ -100,12 +112,14 @@ static inline bool variant_early_stride(const struct kmem_cache *s)
 
 /* ---- struct slab accessors ------------------------------------------------------------ */
 
+/* Address arithmetic: the result carries the dependencies of its input. */
 void *slab_address(struct slab_world *w, const struct slab *slab)
 {
-	return w->pages + (size_t)(slab - w->slabs) * w->cache.slab_size;
+	void *addr = w->pages + (size_t)(slab - w->slabs) * w->cache.slab_size;
+	return ss_dep_derive_from(addr, slab);
 }
 
-struct slab *virt_to_slab(struct slab_world *w, const void *obj)
+static inline struct slab *slab_of_addr(struct slab_world *w, const void *obj)
 {
 	size_t off = (size_t)((const char *)obj - w->pages);
 	if ((const char *)obj < w->pages || off >= w->nslabs * w->cache.slab_size)
@@ -113,6 +127,13 @@ struct slab *virt_to_slab(struct slab_world *w, const void *obj)
 	return &w->slabs[off >> __builtin_ctzl(w->cache.slab_size)];
 }
 
+struct slab *virt_to_slab(struct slab_world *w, const void *obj)
+{
+	struct slab *slab = slab_of_addr(w, obj);
+	return slab ? ss_dep_derive_from(slab, obj) : NULL;
+}
+
+/* An integer: its dependencies are obj's (callers join ss_dep_of(obj)). */
 unsigned obj_to_index(const struct kmem_cache *s, const struct slab *slab, const void *obj,
 		      const void *slab_addr)
 {
@@ -153,7 +174,7 @@ static inline void **freeptr_addr(const struct kmem_cache *s, void *obj)
 
 static inline void *get_freepointer(const struct kmem_cache *s, void *obj)
 {
-	return PLAIN_LOAD(*freeptr_addr(s, obj));
+	return PLAIN_LOAD_DEP(*freeptr_addr(s, obj), obj);
 }
 
 static inline void set_freepointer(const struct kmem_cache *s, void *obj, void *fp)
@@ -170,28 +191,56 @@ void slab_set_stride(struct kmem_cache *s, struct slab *slab, unsigned stride)
 		PLAIN_STORE(slab->stride32, (u32)stride);
 }
 
+/* The stride's dependencies (for the ext address it goes into) are those of the
+ * CPU's last load right after: ss_dep_last(). */
 unsigned slab_get_stride(struct kmem_cache *s, struct slab *slab)
 {
 	if (s->variant == SS_VARIANT_WMB_RMB)
 		smp_rmb(); /* patch [5]: pairs with the smp_wmb()s of the writer */
 	if (s->stride_bits == 16)
-		return PLAIN_LOAD(slab->stride16);
-	return PLAIN_LOAD(slab->stride32);
+		return PLAIN_LOAD_DEP(slab->stride16, slab);
+	return PLAIN_LOAD_DEP(slab->stride32, slab);
 }
 
 unsigned long slab_obj_exts(struct slab *slab)
 {
-	unsigned long v = READ_ONCE(slab->obj_exts);
+	unsigned long v = READ_ONCE_DEP(slab->obj_exts, slab);
 	if (unlikely(v && (!(v & MEMCG_DATA_OBJEXTS) || (v & MEMCG_DATA_KMEM))))
 		SS_FAIL(SS_FAIL_INVARIANT, "slab %p obj_exts is 0x%lx (VM_BUG_ON: bad flags)",
 			(void *)slab, v);
-	return v & ~OBJEXTS_FLAGS_MASK;
+	/* the masked vector address carries the obj_exts load (the last one) */
+	return ss_dep_derive_last(v & ~OBJEXTS_FLAGS_MASK);
+}
+
+/* Emulator only: ext's address depends on the obj_exts value, the stride load
+ * (the CPU's last load) and, through index = obj_to_index(obj), the object
+ * pointer (obj: NULL when the caller's index comes from elsewhere). */
+static void __attribute__((noinline))
+ext_note_deps(const struct slabobj_ext *ext, unsigned long obj_exts, const void *obj)
+{
+	struct ss_dep d = ss_dep_join(ss_dep_last(), ss_dep_of(obj_exts));
+	if (obj)
+		d = ss_dep_join(d, ss_dep_of(obj));
+	(void)ss_dep_derive(ext, d);
+}
+
+static inline struct slabobj_ext *obj_ext_dep(struct kmem_cache *s, struct slab *slab,
+					      unsigned long obj_exts, unsigned index,
+					      const void *obj, unsigned *stride_out)
+{
+	unsigned stride = slab_get_stride(s, slab);
+	struct slabobj_ext *ext = (struct slabobj_ext *)(obj_exts + (unsigned long)stride * index);
+	if (unlikely(ss_kops))
+		ext_note_deps(ext, obj_exts, obj);
+	*stride_out = stride;
+	return ext;
 }
 
 struct slabobj_ext *slab_obj_ext(struct kmem_cache *s, struct slab *slab, unsigned long obj_exts,
 				 unsigned index)
 {
-	return (struct slabobj_ext *)(obj_exts + (unsigned long)slab_get_stride(s, slab) * index);
+	unsigned stride;
+	return obj_ext_dep(s, slab, obj_exts, index, NULL, &stride);
 }
 
 static bool slab_update_freelist(struct kmem_cache *s, struct slab *slab, void *freelist_old,
@@ -512,8 +561,8 @@ static void __slab_free(struct kmem_cache *s, struct slab *slab, void *head, voi
 			spin_unlock(&n->list_lock);
 			locked = false;
 		}
-		prior = PLAIN_LOAD(slab->freelist);
-		counters = PLAIN_LOAD(slab->counters);
+		prior = PLAIN_LOAD_DEP(slab->freelist, slab);
+		counters = PLAIN_LOAD_DEP(slab->counters, slab);
 		if (unlikely(counters_inuse(counters) < cnt)) {
 			/* Only a snapshot the slab really holds counts: confirm it with a
 			 * no-op cmpxchg128 before calling it corruption. */
@@ -671,8 +720,8 @@ static void *get_freelist_nofreeze(struct kmem_cache *s, struct slab *slab)
 	u64 counters, new_counters;
 
 	do {
-		freelist = PLAIN_LOAD(slab->freelist);
-		counters = PLAIN_LOAD(slab->counters);
+		freelist = PLAIN_LOAD_DEP(slab->freelist, slab);
+		counters = PLAIN_LOAD_DEP(slab->counters, slab);
 		new_counters = (counters & ~(u64)SLAB_INUSE_MASK) | counters_objects(counters);
 	} while (!slab_update_freelist(s, slab, freelist, counters, NULL, new_counters));
 	return freelist;
@@ -821,16 +870,15 @@ static bool __memcg_slab_post_alloc_hook(struct kmem_cache *s, unsigned flags, v
 
 		obj_exts = slab_obj_exts(slab);
 		unsigned off = obj_to_index(s, slab, p[i], addr);
-		unsigned stride = slab_get_stride(s, slab);
-		struct slabobj_ext *ext =
-		    (struct slabobj_ext *)(obj_exts + (unsigned long)stride * off);
+		unsigned stride;
+		struct slabobj_ext *ext = obj_ext_dep(s, slab, obj_exts, off, p[i], &stride);
 		ext = check_ext(s, addr, p[i], off, obj_exts, stride, ext, "charge");
 		if (!ext) {
 			obj_cgroup_uncharge(&w->memcg, objcg, obj_full_size(s));
 			continue;
 		}
 		obj_cgroup_get(objcg);
-		PLAIN_STORE(ext->objcg, objcg);
+		PLAIN_STORE_DEP(ext->objcg, objcg, ext);
 	}
 	return true;
 }
@@ -852,14 +900,14 @@ static void __memcg_slab_free_hook(struct kmem_cache *s, struct slab *slab, void
 	for (int i = 0; i < objects; i++) {
 		unsigned off = obj_to_index(s, slab, p[i], addr);
 		/* rc1: a plain stride load with nothing ordering it after the READ_ONCE
-		 * of obj_exts (wmb-rmb adds smp_rmb() inside slab_get_stride). */
-		unsigned stride = slab_get_stride(s, slab);
-		struct slabobj_ext *ext =
-		    (struct slabobj_ext *)(obj_exts + (unsigned long)stride * off);
+		 * of obj_exts (wmb-rmb adds smp_rmb() inside slab_get_stride) but the
+		 * address dependency both have on p[i] (through virt_to_slab). */
+		unsigned stride;
+		struct slabobj_ext *ext = obj_ext_dep(s, slab, obj_exts, off, p[i], &stride);
 		ext = check_ext(s, addr, p[i], off, obj_exts, stride, ext, "free");
 		if (!ext)
 			continue;
-		struct obj_cgroup *objcg = PLAIN_LOAD(ext->objcg);
+		struct obj_cgroup *objcg = PLAIN_LOAD_DEP(ext->objcg, ext);
 		if (!objcg)
 			continue;
 		if (unlikely(!memcg_is_objcg(&w->memcg, objcg))) {
@@ -870,7 +918,7 @@ static void __memcg_slab_free_hook(struct kmem_cache *s, struct slab *slab, void
 			continue;
 		}
 		/* Not atomic: read, then clear, as in the kernel. */
-		PLAIN_STORE(ext->objcg, (struct obj_cgroup *)NULL);
+		PLAIN_STORE_DEP(ext->objcg, (struct obj_cgroup *)NULL, ext);
 		refill_obj_stock(&w->memcg, objcg, obj_full_size(s), true);
 		obj_cgroup_put(objcg);
 	}
@@ -894,7 +942,7 @@ static void checker_alloc(struct slab_world *w, struct kmem_cache *s, struct sla
 	unsigned idx = obj_to_index(s, slab, obj, slab_address(w, slab));
 	if (s->object_size >= SLAB_POISON_OFFSET + sizeof(long)) {
 		unsigned long *pw = (unsigned long *)((char *)obj + SLAB_POISON_OFFSET);
-		unsigned long v = PLAIN_LOAD(*pw);
+		unsigned long v = PLAIN_LOAD_DEP(*pw, obj);
 		if (unlikely(v != SLAB_POISON))
 			SS_FAIL(
 			    SS_FAIL_USE_AFTER_FREE,
@@ -906,8 +954,8 @@ static void checker_alloc(struct slab_world *w, struct kmem_cache *s, struct sla
 	 * store buffer, an ordering the kernel does not have.  Only a concurrent
 	 * double free racing with this allocation can slip past. */
 	u32 *st = obj_state(w, slab, idx);
-	u32 old = (u32)ss_load(st, sizeof(*st), SS_ACC_ONCE, SS_SITE("checker:obj_state"));
-	ss_store(st, sizeof(*st), SLAB_OBJ_LIVE, SS_ACC_ONCE, SS_SITE("checker:obj_state"));
+	u32 old = READ_ONCE_DEP_AT(*st, obj, "checker:obj_state");
+	WRITE_ONCE_DEP_AT(*st, SLAB_OBJ_LIVE, obj, "checker:obj_state");
 	if (unlikely(old != SLAB_OBJ_FREE))
 		SS_FAIL(SS_FAIL_INVARIANT,
 			"allocator handed out object %p (index %u), already live", obj, idx);
@@ -928,7 +976,8 @@ static void slab_free(struct kmem_cache *s, struct slab *slab, void *obj)
 {
 	memcg_slab_free_hook(s, slab, &obj, 1);
 	if (s->object_size >= SLAB_POISON_OFFSET + sizeof(long))
-		PLAIN_STORE(*(unsigned long *)((char *)obj + SLAB_POISON_OFFSET), SLAB_POISON);
+		PLAIN_STORE_DEP(*(unsigned long *)((char *)obj + SLAB_POISON_OFFSET), SLAB_POISON,
+				obj);
 	free_to_pcs(s, obj);
 }
 
@@ -948,10 +997,11 @@ static void kmem_cache_free(struct kmem_cache *s, void *obj)
 		return;
 	}
 	/* Marked load + store (see checker_alloc): sequential double frees are caught,
-	 * two CPUs freeing one object at the same instant may not be. */
+	 * two CPUs freeing one object at the same instant may not be.  The word's
+	 * address is computed from obj: it depends on obj's load. */
 	u32 *st = obj_state(w, slab, idx);
-	u32 old = (u32)ss_load(st, sizeof(*st), SS_ACC_ONCE, SS_SITE("checker:obj_state"));
-	ss_store(st, sizeof(*st), SLAB_OBJ_FREE, SS_ACC_ONCE, SS_SITE("checker:obj_state"));
+	u32 old = READ_ONCE_DEP_AT(*st, obj, "checker:obj_state");
+	WRITE_ONCE_DEP_AT(*st, SLAB_OBJ_FREE, obj, "checker:obj_state");
 	if (unlikely(old != SLAB_OBJ_LIVE)) {
 		SS_FAIL(SS_FAIL_DOUBLE_FREE,
 			"free of object %p (slab %lu index %u), which is already free", obj,
@@ -1521,6 +1571,58 @@ void *slab_alloc_reserved(void *world, void *obj, unsigned gfp)
 	return obj;
 }
 
+/* Provenance inference (emu --deps provenance/check): what the code reaches by
+ * address arithmetic from a pointer into a slab page: the rest of its object slot
+ * (content, free pointer, in-object ext), its struct slab (virt_to_slab, a
+ * separate array) and its checker word.  Not the rest of the page: other
+ * objects are reached through other pointers.  A pointer into other arena memory
+ * (an objcg, an obj_exts vector, a struct slab) reaches that structure only. */
+static int slab_dep_blocks(void *world, uintptr_t p, uintptr_t *lo, uintptr_t *hi, int max)
+{
+	struct slab_world *w = W(world);
+	struct kmem_cache *s = &w->cache;
+	struct slab *slab = slab_of_addr(w, (const void *)p); /* no dependency calls here */
+	if (max < 3)
+		return 0;
+	if (!slab) {
+		/* Other arena memory: the structure p points into, not the pages. */
+		const char *c = (const char *)p;
+		const char *objcgs = (const char *)w->objcgs;
+		if (c < w->arena || c >= w->arena + w->arena_len)
+			return 0;
+		lo[0] = p;
+		if (c >= objcgs && c < objcgs + (size_t)w->cfg.nobjcgs * sizeof(struct obj_cgroup))
+			hi[0] = (uintptr_t)objcgs +
+				((size_t)(c - objcgs) / sizeof(struct obj_cgroup) + 1) *
+				    sizeof(struct obj_cgroup);
+		else if (c >= w->vecs && c < w->vecs + w->nvecs * w->vec_size)
+			hi[0] = (uintptr_t)w->vecs +
+				((size_t)(c - w->vecs) / w->vec_size + 1) * w->vec_size;
+		else if (c >= (const char *)w->slabs && c < (const char *)(w->slabs + w->nslabs))
+			hi[0] = p + sizeof(struct slab);
+		else
+			hi[0] = p + w->cfg.page_size < (uintptr_t)w->pages ? p + w->cfg.page_size
+									   : (uintptr_t)w->pages;
+		return 1;
+	}
+	char *addr = w->pages + (size_t)(slab - w->slabs) * s->slab_size;
+	unsigned idx = obj_to_index(s, slab, (const void *)p, addr);
+	int n = 0;
+	if (idx < s->objects) {
+		lo[n] = (uintptr_t)addr + (uintptr_t)idx * s->size;
+		hi[n++] = lo[0] + s->size;
+		lo[n] = (uintptr_t)obj_state(w, slab, idx);
+		hi[n] = lo[n] + sizeof(u32);
+		n++;
+	} else {
+		lo[n] = p; /* the leftover vector at the slab's tail */
+		hi[n++] = (uintptr_t)addr + s->slab_size;
+	}
+	lo[n] = (uintptr_t)slab;
+	hi[n] = lo[n] + sizeof(*slab);
+	return n + 1;
+}
+
 const struct ss_alloc_ops ss_alloc_slab = {
     .name = "slab",
     .summary = "model of v7.0-rc1 SLUB: sheaves, obj_exts/stride, memcg charge/uncharge",
@@ -1532,4 +1634,5 @@ const struct ss_alloc_ops ss_alloc_slab = {
     .free = slab_op_free,
     .quiesce = slab_quiesce,
     .world_hash = slab_world_hash,
+    .dep_blocks = slab_dep_blocks,
 };

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cmd/cli.h"
+#include "engine/emu.h"
 
 int cli_argc;
 char **cli_argv;
@@ -399,4 +400,13 @@ void cli_parse(const struct argp *argp, int argc, char **argv_in, void *input)
 	if (len)
 		fputs(buf, stderr);
 	free(buf);
+}
+
+int cli_parse_deps(const char *arg)
+{
+	enum emu_deps d;
+	if (emu_deps_parse(arg, &d) != 0)
+		cli_usage_error("unknown --deps '%s': expected explicit, provenance or check",
+				arg ? arg : "");
+	return (int)d;
 }

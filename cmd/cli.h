@@ -74,6 +74,14 @@ int cli_parse_cpus(const char *opt, const char *arg, int *cpus, int max);
  * --json gets exit 2 at once instead of losing the run. */
 void cli_check_output_path(const char *opt, const char *path);
 
+/* --deps explicit|provenance|check (emulator dependency source): usage error on
+ * anything else.  CLI_DEPS_HELP is the option's help text. */
+#define CLI_DEPS_HELP                                                                              \
+	"where address dependencies come from: explicit (declared by the code), provenance "       \
+	"(inferred from pointer ranges), check (explicit, and report every load where the two "    \
+	"disagree; exit 1 if any) (default: explicit)"
+int cli_parse_deps(const char *arg);
+
 /* Is stderr a terminal (for live progress lines)? */
 bool cli_stderr_is_tty(void);
 

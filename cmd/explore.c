@@ -31,6 +31,7 @@ enum {
 	OPT_STALENESS,
 	OPT_SAVE,
 	OPT_NO_EXPLAIN,
+	OPT_DEPS,
 };
 
 struct explore_cli {
@@ -43,6 +44,7 @@ struct explore_cli {
 	unsigned depth, history, preemptions, staleness;
 	int preemptions_set, staleness_set;
 	const char *save_dir;
+	int deps;
 };
 
 static const struct argp_option options[] = {
@@ -63,6 +65,7 @@ static const struct argp_option options[] = {
     {"max-steps", OPT_MAX_STEPS, "N", 0,
      "step bound of one execution; beyond it: step-limit failure (default: 200000)", 3},
     {"iters", OPT_ITERS, "N", 0, "handoffs per role per execution (default: 1)", 3},
+    {"deps", OPT_DEPS, "MODE", 0, CLI_DEPS_HELP, 3},
     {"depth", OPT_DEPTH, "D", 0,
      "pct: bug depth d, d-1 priority change points per execution (default: 3); exhaustive: "
      "the same as --preemptions",
@@ -140,6 +143,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	case OPT_NO_PROGRESS: o->no_progress = 1; break;
 	case 'q': o->quiet = 1; break;
 	case OPT_NO_EXPLAIN: o->no_explain = 1; break;
+	case OPT_DEPS: o->deps = cli_parse_deps(arg); break;
 	case ARGP_KEY_ARG: cli_usage_error("explore: unexpected argument '%s' (options only)", arg);
 	default: return ARGP_ERR_UNKNOWN;
 	}
@@ -243,6 +247,7 @@ int cmd_explore(int argc, char **argv)
 	ec.iters = o.iters ? o.iters : 1;
 	ec.seed = SS_EMU_WORLD_SEED; /* runs depend on the schedule only (reproducers) */
 	ec.max_steps = o.max_steps ? o.max_steps : 200000;
+	ec.deps = (enum emu_deps)o.deps;
 
 	struct explore_opts xo;
 	memset(&xo, 0, sizeof(xo));
@@ -274,9 +279,10 @@ int cmd_explore(int argc, char **argv)
 	const struct ss_alloc_config *a = &ec.acfg;
 	if (!o.quiet) {
 		printf("slabstress explore: scenario %s, variant %s, alloc %s, model %s, strategy "
-		       "%s, seed %llu\n",
+		       "%s, seed %llu, deps %s\n",
 		       ec.scn->name, ss_variant_name(a->variant), ec.alloc->name,
-		       wmm_model_name(model), explore_strategy_name(strategy), xo.seed);
+		       wmm_model_name(model), explore_strategy_name(strategy), xo.seed,
+		       emu_deps_name(ec.deps));
 		printf("  slab: stride-bits %u, objext %s, object-size %zu, page-size %zu, account "
 		       "%s\n",
 		       a->stride_bits, ss_objext_name(a->objext), a->object_size, a->page_size,
@@ -359,7 +365,8 @@ int cmd_explore(int argc, char **argv)
 		printf("FAILED: %llu failing execution%s (", st->failed_execs,
 		       st->failed_execs == 1 ? "" : "s");
 		print_kinds(&st->log);
-		printf(")\n");
+		printf(") under %s, %s dependencies\n", wmm_model_name(model),
+		       emu_deps_name(ec.deps));
 		const struct ss_failure *f = &st->first.fail;
 		char nmsg[300];
 		emu_name_message(e, f->msg, nmsg, sizeof(nmsg));
@@ -384,16 +391,19 @@ int cmd_explore(int argc, char **argv)
 			ss_attribution_print(stdout, &at);
 		}
 	} else {
-		printf("clean: no failure in %llu executions under %s\n", st->executions,
-		       wmm_model_name(model));
+		printf("clean: no failure in %llu executions under %s, %s dependencies\n",
+		       st->executions, wmm_model_name(model), emu_deps_name(ec.deps));
 	}
+	size_t ndis = 0;
+	if (ec.deps == EMU_DEPS_CHECK)
+		ndis = emu_print_dep_disagreements(stdout, e);
 
 	if (o.json_path) {
 		json_t *doc = res_doc_new("explore", cli_argc, cli_argv);
 		json_object_set_new(
 		    doc, "parameters",
 		    json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:I, s:I, s:I, s:I, s:f, s:f, "
-			      "s:I, s:I, s:b, s:b}",
+			      "s:I, s:I, s:b, s:b, s:s}",
 			      "scenario", ec.scn->name, "variant", ss_variant_name(a->variant),
 			      "alloc", ec.alloc->name, "model", wmm_model_name(model), "strategy",
 			      explore_strategy_name(strategy), "stride_bits", a->stride_bits,
@@ -402,7 +412,8 @@ int cmd_explore(int argc, char **argv)
 			      "seed", (json_int_t)xo.seed, "executions", (json_int_t)xo.max_execs,
 			      "duration", xo.duration, "stale_prob", xo.stale_prob, "max_steps",
 			      (json_int_t)ec.max_steps, "iters", (json_int_t)ec.iters, "keep_going",
-			      xo.keep_going, "account", a->account));
+			      xo.keep_going, "account", a->account, "deps",
+			      emu_deps_name(ec.deps)));
 		json_object_set_new(doc, "engine", json_string("emu"));
 		json_object_set_new(
 		    doc, "counters",
@@ -444,13 +455,31 @@ int cmd_explore(int argc, char **argv)
 		if (sv.nsaved)
 			json_object_set_new(doc, "reproducer", json_string(sv.first));
 		json_object_set_new(doc, "verdict", json_string(st->found ? "failed" : "clean"));
+		/* the dependency mode the verdict rests on */
+		json_object_set_new(doc, "deps", json_string(emu_deps_name(ec.deps)));
+		if (ec.deps == EMU_DEPS_CHECK) {
+			size_t nd;
+			const struct emu_dep_disagreement *dd = emu_dep_disagreements(e, &nd);
+			json_t *arr = json_array();
+			for (size_t i = 0; i < nd; i++)
+				json_array_append_new(
+				    arr,
+				    json_pack("{s:i, s:s, s:s, s:i, s:I, s:s}", "cpu", dd[i].cpu,
+					      "location", emu_site_expr(dd[i].site), "file",
+					      dd[i].site && dd[i].site->file ? dd[i].site->file
+									     : "?",
+					      "line", dd[i].site ? dd[i].site->line : 0, "count",
+					      (json_int_t)dd[i].count, "weaker",
+					      dd[i].explicit_weaker ? "explicit" : "provenance"));
+			json_object_set_new(doc, "dep_disagreements", arr);
+		}
 		if (res_write_atomic(doc, o.json_path, err, sizeof(err)) != 0) {
 			json_decref(doc);
 			cli_usage_error("%s", err);
 		}
 		json_decref(doc);
 	}
-	int ret = st->found ? SS_EXIT_FOUND : SS_EXIT_CLEAN;
+	int ret = st->found || ndis ? SS_EXIT_FOUND : SS_EXIT_CLEAN;
 	free(hex);
 	explore_stats_free(st);
 	free(st);

@@ -46,6 +46,7 @@ enum {
 	OPT_MAX_LEN,
 	OPT_RUNS,
 	OPT_MIN_EXECS,
+	OPT_DEPS,
 };
 
 struct fuzz_cli {
@@ -55,6 +56,7 @@ struct fuzz_cli {
 	unsigned long jobs, iters, max_steps, max_len, min_execs;
 	unsigned long long runs;
 	int keep_going, no_extra, no_progress, quiet;
+	int deps;
 };
 
 static const struct argp_option options[] = {
@@ -78,6 +80,10 @@ static const struct argp_option options[] = {
     {"max-steps", OPT_MAX_STEPS, "N", 0,
      "step bound of one execution; beyond it: step-limit failure (default: 200000)", 3},
     {"iters", OPT_ITERS, "N", 0, "handoffs per role per execution (default: 1)", 3},
+    {"deps", OPT_DEPS, "MODE", 0,
+     "where address dependencies come from: explicit, provenance, check (check runs "
+     "explicit here; use explore --deps check for the report) (default: explicit)",
+     3},
     {"minimize-execs", OPT_MIN_EXECS, "N", 0,
      "executions spent minimizing each unique failure (default: 20000)", 3},
     {0, 0, 0, 0, "Output:", 4},
@@ -122,6 +128,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		o->max_steps = (unsigned long)cli_parse_ull("--max-steps", arg, 100, 1UL << 26);
 		break;
 	case OPT_ITERS: o->iters = (unsigned long)cli_parse_ull("--iters", arg, 1, 1 << 20); break;
+	case OPT_DEPS: o->deps = cli_parse_deps(arg); break;
 	case OPT_MIN_EXECS:
 		o->min_execs = (unsigned long)cli_parse_ull("--minimize-execs", arg, 1, 1UL << 30);
 		break;
@@ -670,6 +677,7 @@ int cmd_fuzz(int argc, char **argv)
 	t.ec.iters = o.iters ? o.iters : 1;
 	t.ec.seed = SS_EMU_WORLD_SEED;
 	t.ec.max_steps = o.max_steps ? o.max_steps : 200000;
+	t.ec.deps = (enum emu_deps)o.deps;
 	t.cov = cov;
 
 	struct campaign c;
@@ -709,10 +717,10 @@ int cmd_fuzz(int argc, char **argv)
 
 	const struct ss_alloc_config *a = &t.ec.acfg;
 	if (!o.quiet) {
-		printf(
-		    "slabstress fuzz: scenario %s, variant %s, alloc %s, model %s, feedback %s\n",
-		    t.ec.scn->name, ss_variant_name(a->variant), t.ec.alloc->name,
-		    wmm_model_name(model), ss_cov_mode_name(cov));
+		printf("slabstress fuzz: scenario %s, variant %s, alloc %s, model %s, feedback %s, "
+		       "deps %s\n",
+		       t.ec.scn->name, ss_variant_name(a->variant), t.ec.alloc->name,
+		       wmm_model_name(model), ss_cov_mode_name(cov), emu_deps_name(t.ec.deps));
 		printf("  slab: stride-bits %u, objext %s, object-size %zu, page-size %zu\n",
 		       a->stride_bits, ss_objext_name(a->objext), a->object_size, a->page_size);
 		printf("  libFuzzer in-process, %lu job%s, %.0f s%s, corpus %s, save %s\n",
@@ -766,9 +774,10 @@ int cmd_fuzz(int argc, char **argv)
 	if (c.nu) {
 		printf(
 		    "FAILED: %d unique failure%s in %lu failing input%s (first after %.2f s, %llu "
-		    "executions)\n",
+		    "executions) under %s, %s dependencies\n",
 		    c.nu, c.nu == 1 ? "" : "s", c.artifacts_seen, c.artifacts_seen == 1 ? "" : "s",
-		    c.first_fail_s, c.first_fail_execs);
+		    c.first_fail_s, c.first_fail_execs, wmm_model_name(model),
+		    emu_deps_name(t.ec.deps));
 		for (int i = 0; i < c.nu; i++) {
 			struct uniq *u = &c.u[i];
 			printf("  %s at %s:%d: %s (%zu non-default decision%s, %zu bytes)\n",
@@ -777,8 +786,8 @@ int cmd_fuzz(int argc, char **argv)
 			       u->decisions == 1 ? "" : "s", u->len);
 		}
 	} else {
-		printf("clean: no failure in %llu executions (%.0f s) under %s\n", execs, elapsed,
-		       wmm_model_name(model));
+		printf("clean: no failure in %llu executions (%.0f s) under %s, %s dependencies\n",
+		       execs, elapsed, wmm_model_name(model), emu_deps_name(t.ec.deps));
 	}
 
 	if (o.json_path) {
@@ -828,6 +837,7 @@ int cmd_fuzz(int argc, char **argv)
 		}
 		json_object_set_new(doc, "failures", fl);
 		json_object_set_new(doc, "verdict", json_string(c.nu ? "failed" : "clean"));
+		json_object_set_new(doc, "deps", json_string(emu_deps_name(t.ec.deps)));
 		if (res_write_atomic(doc, o.json_path, err, sizeof(err)) != 0) {
 			json_decref(doc);
 			fprintf(stderr, "slabstress: %s\n", err);

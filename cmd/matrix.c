@@ -20,7 +20,8 @@ enum {
 	OPT_DURATION,
 	OPT_EXECUTIONS,
 	OPT_JSON,
-	OPT_SAVE
+	OPT_SAVE,
+	OPT_DEPS
 };
 
 #define MAXL 32
@@ -35,6 +36,7 @@ struct matrix_cli {
 	const char *variants, *scenarios, *models, *json, *save;
 	double duration;
 	unsigned long long executions;
+	int deps;
 };
 
 static const struct argp_option options[] = {
@@ -46,6 +48,7 @@ static const struct argp_option options[] = {
      "tty-flush-old,tty-flush,same-cpu@big)",
      0},
     {"models", OPT_MODELS, "LIST", 0, "memory models (default: sc,tso,lkmm)", 0},
+    {"deps", OPT_DEPS, "MODE", 0, CLI_DEPS_HELP, 0},
     {"executions", OPT_EXECUTIONS, "N", 0,
      "executions per cell: half random, half pct (default: 4000)", 0},
     {"duration", OPT_DURATION, "T", 0,
@@ -70,6 +73,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	case OPT_DURATION: o->duration = cli_parse_duration("--duration", arg); break;
 	case OPT_JSON: o->json = arg; break;
 	case OPT_SAVE: o->save = arg; break;
+	case OPT_DEPS: o->deps = cli_parse_deps(arg); break;
 	case ARGP_KEY_ARG: cli_usage_error("matrix: unexpected argument '%s' (options only)", arg);
 	default: return ARGP_ERR_UNKNOWN;
 	}
@@ -166,9 +170,10 @@ int cmd_matrix(int argc, char **argv)
 	unsigned long long execs = o.executions ? o.executions : o.duration > 0 ? 0 : 4000;
 
 	printf("slabstress matrix: %d scenario%s x %d variant%s x %d model%s, %s per cell "
-	       "(half random, half pct)\n\n",
+	       "(half random, half pct), %s dependencies\n\n",
 	       ns, ns == 1 ? "" : "s", nv, nv == 1 ? "" : "s", nm, nm == 1 ? "" : "s",
-	       execs ? "executions" : "time");
+	       execs ? "executions" : "time", emu_deps_name((enum emu_deps)o.deps));
+	unsigned long ndis = 0;
 	printf("%-34s %-13s", "scenario", "variant");
 	for (int m = 0; m < nm; m++)
 		printf(" %-22s", wmm_model_name(models[m]));
@@ -202,6 +207,7 @@ int cmd_matrix(int argc, char **argv)
 				ec.iters = 1;
 				ec.seed = SS_EMU_WORLD_SEED;
 				ec.max_steps = 200000;
+				ec.deps = (enum emu_deps)o.deps;
 				char err[256];
 				struct emu *e = emu_create(&ec, err, sizeof(err));
 				if (!e)
@@ -252,6 +258,19 @@ int cmd_matrix(int argc, char **argv)
 					    json_string(ss_fail_kind_name(st.first.kind)));
 				if (path[0])
 					json_object_set_new(jc, "reproducer", json_string(path));
+				json_object_set_new(jc, "deps",
+						    json_string(emu_deps_name(ec.deps)));
+				if (ec.deps == EMU_DEPS_CHECK) {
+					size_t nd;
+					emu_dep_disagreements(e, &nd);
+					ndis += nd;
+					json_object_set_new(jc, "dep_disagreement_sites",
+							    json_integer((json_int_t)nd));
+					if (nd) {
+						printf("\n");
+						emu_print_dep_disagreements(stdout, e);
+					}
+				}
 				json_array_append_new(cells, jc);
 				explore_stats_free(&st);
 				emu_destroy(e);
@@ -260,12 +279,21 @@ int cmd_matrix(int argc, char **argv)
 		}
 	double el = now() - t0;
 	printf("\n%s in %.1f s.  Found under sc: not an ordering bug.  Found under lkmm only: a "
-	       "reordering x86 (tso) never does.  Clean: none found within the budget.\n",
-	       ss_interrupted ? "interrupted" : "done", el);
+	       "reordering x86 (tso) never does.  Clean: none found within the budget.  Verdicts "
+	       "rest on %s dependencies.\n",
+	       ss_interrupted ? "interrupted" : "done", el, emu_deps_name((enum emu_deps)o.deps));
+	if ((enum emu_deps)o.deps == EMU_DEPS_CHECK) {
+		printf("deps check: %lu site%s where explicit and provenance dependencies "
+		       "disagree\n",
+		       ndis, ndis == 1 ? "" : "s");
+		if (ndis)
+			ret = SS_EXIT_FOUND;
+	}
 	if (o.json) {
 		json_t *doc = res_doc_new("matrix", cli_argc, cli_argv);
 		json_object_set_new(doc, "cells", cells);
 		json_object_set_new(doc, "executions_per_cell", json_integer((json_int_t)execs));
+		json_object_set_new(doc, "deps", json_string(emu_deps_name((enum emu_deps)o.deps)));
 		json_object_set_new(doc, "timing", json_pack("{s:f}", "elapsed_s", el));
 		char err[256];
 		if (res_write_atomic(doc, o.json, err, sizeof(err)) != 0) {

@@ -15,17 +15,22 @@
 #include "results/json.h"
 #include "results/repro.h"
 
-enum { OPT_MODEL = 0x2100, OPT_FORMAT, OPT_FULL, OPT_LITMUS, OPT_NO_EXPLAIN };
+enum { OPT_MODEL = 0x2100, OPT_FORMAT, OPT_FULL, OPT_LITMUS, OPT_NO_EXPLAIN, OPT_DEPS };
 
 struct replay_cli {
 	const char *file, *model, *format;
 	int full, litmus, no_explain;
+	int deps; /* -1: the reproducer's */
 };
 
 static const struct argp_option options[] = {
     {"model", OPT_MODEL, "M", 0,
      "replay under memory model M instead of the saved one: sc, tso, lkmm (default: the "
      "reproducer's)",
+     0},
+    {"deps", OPT_DEPS, "MODE", 0,
+     "dependency mode: explicit, provenance or check (default: the reproducer's; files "
+     "without one: provenance)",
      0},
     {"format", OPT_FORMAT, "F", 0, "output format: text or json (default: text)", 0},
     {"full", OPT_FULL, 0, 0, "show every step (default: only the accesses that matter)", 0},
@@ -45,6 +50,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	struct replay_cli *o = state->input;
 	switch (key) {
 	case OPT_MODEL: o->model = arg; break;
+	case OPT_DEPS: o->deps = cli_parse_deps(arg); break;
 	case OPT_FORMAT:
 		if (strcmp(arg, "text") && strcmp(arg, "json"))
 			cli_usage_error("unknown --format '%s': expected text or json", arg);
@@ -126,6 +132,7 @@ int cmd_replay(int argc, char **argv)
 {
 	struct replay_cli o;
 	memset(&o, 0, sizeof(o));
+	o.deps = -1;
 	struct argp argp = {options, parse, "FILE", doc, 0, 0, 0};
 	cli_parse(&argp, argc, argv, &o);
 	bool json = o.format && !strcmp(o.format, "json");
@@ -141,6 +148,9 @@ int cmd_replay(int argc, char **argv)
 		ss_repro_free(&r);
 		cli_usage_error("%s: %s", o.file, err);
 	}
+	if (o.deps >= 0)
+		ec.deps = (enum emu_deps)o.deps;
+	const char *deps = emu_deps_name(ec.deps);
 	struct emu *e = emu_create(&ec, err, sizeof(err));
 	if (!e) {
 		ss_repro_free(&r);
@@ -196,6 +206,12 @@ int cmd_replay(int argc, char **argv)
 		json_object_set_new(doc, "variant", json_string(ss_variant_name(r.acfg.variant)));
 		json_object_set_new(doc, "model", json_string(model));
 		json_object_set_new(doc, "saved_model", json_string(r.model));
+		/* the dependency mode the verdict rests on */
+		json_object_set_new(doc, "deps", json_string(deps));
+		json_object_set_new(doc, "saved_deps", json_string(r.deps));
+		if (ec.deps == EMU_DEPS_CHECK)
+			json_object_set_new(doc, "dep_disagreements",
+					    json_integer((json_int_t)res.dep_disagreements));
 		json_object_set_new(doc, "schedule_bytes",
 				    json_integer((json_int_t)r.schedule_len));
 		json_object_set_new(doc, "saved_failure", json_string(saved));
@@ -244,12 +260,18 @@ int cmd_replay(int argc, char **argv)
 		       strcmp(model, r.model) ? " (saved under " : "",
 		       strcmp(model, r.model) ? r.model : "", r.iters, r.iters == 1 ? "" : "s",
 		       r.schedule_len, ss_schedule_decisions(r.schedule, r.schedule_len));
+		printf("  dependencies %s%s%s%s\n", deps,
+		       strcmp(deps, r.deps) ? " (saved under " : "",
+		       strcmp(deps, r.deps) ? r.deps : "", strcmp(deps, r.deps) ? ")" : "");
 		printf("  saved failure: %s\n", saved);
 		printf("  replay: %s\n\n", match);
 		if (res.kind)
 			emu_print_trace(stdout, e, &res, o.full);
 		else
-			printf("clean under %s: no failure (%lu steps)\n", model, res.steps);
+			printf("clean under %s, %s dependencies: no failure (%lu steps)\n", model,
+			       deps, res.steps);
+		if (ec.deps == EMU_DEPS_CHECK)
+			emu_print_dep_disagreements(stdout, e);
 		if (explain) {
 			printf("\n");
 			ss_attribution_print(stdout, &at);

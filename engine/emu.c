@@ -33,17 +33,29 @@
  * written through when they commit (only the bytes that changed, so private
  * fields sharing the word and written by plain C keep their value).
  *
- * Address dependencies (reference/memory-model.md §1.6, option 2: provenance).
- * Each CPU keeps a small table of recent 8-byte loads whose value (flag bits
- * 0-3 masked off) looks like a pointer: block [v, v + dep_span), cut short at the
- * loaded field's own address when that lies inside (the pointer's own container
- * is not reached through the pointer).  A later load whose address falls in such
- * a block is address-dependent on the newest such load (its knowledge floor is
- * joined for that one access).  This makes ext = READ_ONCE(slab->obj_exts) +
- * stride * idx depend on the obj_exts load, and object content depend on the
- * loaded object pointer.  Inferring too many dependencies only adds ordering
- * (sound); a missed one (address computed from an integer, a block farther than
- * dep_span) is the residual false-alarm risk.
+ * Address dependencies (reference/memory-model.md §1.6), --deps (emu.h):
+ *  - explicit (default): a load takes the dependency the code declares
+ *    (kernel/'s struct ss_dep: READ_ONCE_DEP & co.).  Each CPU keeps a small
+ *    ring of value tags: every 8-byte load that returns a pointer-like value v
+ *    tags v with its own handle (whose knowledge already holds the loads it
+ *    depended on: chains are transitive in wmm), and ss_dep_derive(v, d) tags a
+ *    computed value.  ss_dep_of(v) is the union of the tags of v, so a pointer
+ *    handed through an interface that carries only the value (kfree(p), a
+ *    per-CPU sheaf) keeps its dependencies.
+ *  - provenance: each CPU keeps a table of recent 8-byte loads whose value
+ *    (flag bits 0-3 masked off) looks like a pointer: the blocks the allocator
+ *    says code reaches from v (ss_alloc_ops.dep_blocks: v's object slot, and
+ *    the struct slab of v's page, which lives in a separate array), else
+ *    [v, v + dep_span); each cut short at the loaded field's own address when
+ *    that lies inside (the pointer's own container is not reached through the
+ *    pointer).  A later load inside
+ *    such blocks depends on every matching load (more than WMM_DEP_MAX: on all
+ *    earlier loads).  Inferring too many only adds ordering (sound); a missed
+ *    one (an address computed from an integer, a block farther than dep_span)
+ *    is the residual false-alarm risk.
+ *  - check: explicit drives the run; provenance's floor is computed beside it
+ *    at every load and a difference is recorded (emu_dep_disagreements).
+ * Under sc and tso dependencies order nothing, so none of this runs there.
  */
 #include <errno.h>
 #include <limits.h>
@@ -56,8 +68,13 @@
 #include "engine/world.h"
 #include "results/repro.h"
 
-#define EMU_DEP_K  8
-#define EMU_NO_LOC (-1)
+#define EMU_DEP_K      16 /* provenance blocks per CPU */
+#define EMU_VTAG_K     32 /* value tags per CPU (explicit dependencies) */
+#define EMU_DEP_BLOCKS 4  /* allocator blocks reached from one pointer */
+#define EMU_DISAGREE_K 64 /* distinct disagreeing sites kept (--deps check) */
+#define EMU_NO_LOC     (-1)
+
+_Static_assert(EMU_VTAG_K <= 32, "op_dep_of scans the value tags into a u32 mask");
 
 struct dep_ent {
 	uintptr_t lo, hi;
@@ -82,6 +99,15 @@ struct vcpu {
 	/* provenance table (ring) */
 	struct dep_ent dep[EMU_DEP_K];
 	unsigned ndep;
+	/* explicit dependencies: value tags (ring) and the last load's handle */
+	u64 vtv[EMU_VTAG_K];	       /* values (scanned: kept apart) */
+	struct ss_dep vtd[EMU_VTAG_K]; /* their dependencies */
+	unsigned nvt;
+	/* the last lookup, valid while no tag was added (nvt unchanged) */
+	u64 q_v;
+	unsigned q_nvt;
+	struct ss_dep q_d;
+	uint32_t last_h;
 };
 
 struct emu {
@@ -94,6 +120,10 @@ struct emu {
 	char *stacks;
 	size_t stacks_len, stack_size;
 	uintptr_t dep_span;
+	bool deps_on;		   /* lkmm and dependencies not turned off */
+	bool want_prov, want_expl; /* which dependency sources run (--deps) */
+	struct emu_dep_disagreement dis[EMU_DISAGREE_K];
+	size_t ndis;
 
 	/* schedule */
 	const u8 *sched;
@@ -545,34 +575,254 @@ static void role_entry(void *arg)
 
 /* ---- dependencies -------------------------------------------------------------- */
 
-static inline const struct wmm_dep *find_dep(struct emu *e, int cpu, uintptr_t a, struct wmm_dep *d)
+static const char *const deps_names[] = {"explicit", "provenance", "check"};
+
+const char *emu_deps_name(enum emu_deps d)
+{
+	return (unsigned)d < 3 ? deps_names[d] : "?";
+}
+
+int emu_deps_parse(const char *name, enum emu_deps *d)
+{
+	for (unsigned i = 0; i < 3; i++)
+		if (name && !strcmp(name, deps_names[i])) {
+			*d = (enum emu_deps)i;
+			return 0;
+		}
+	return -1;
+}
+
+static inline void dep_add(struct wmm_dep *d, uint32_t h)
+{
+	if (!h || d->all)
+		return;
+	for (unsigned i = 0; i < d->n; i++)
+		if (d->h[i] == h)
+			return;
+	if (d->n == WMM_DEP_MAX)
+		d->all = true;
+	else
+		d->h[d->n++] = h;
+}
+
+/* Provenance: every table block holding address a (newest first). */
+static const struct wmm_dep *find_dep(struct emu *e, int cpu, uintptr_t a, struct wmm_dep *d)
 {
 	struct vcpu *c = &e->cpu[cpu];
 	unsigned n = c->ndep < EMU_DEP_K ? c->ndep : EMU_DEP_K;
+	d->n = 0;
+	d->all = false;
 	for (unsigned i = 0; i < n; i++) {
 		const struct dep_ent *de = &c->dep[(c->ndep - 1 - i) % EMU_DEP_K];
-		if (a - de->lo < de->hi - de->lo) {
-			d->n = 1;
-			d->h[0] = de->h;
-			d->all = false;
-			return d;
-		}
+		if (a - de->lo < de->hi - de->lo)
+			dep_add(d, de->h);
 	}
-	return NULL;
+	return d->n || d->all ? d : NULL;
 }
 
-static inline void note_ptr(struct emu *e, int cpu, u64 v, uintptr_t src, uint32_t h)
+static inline bool ptr_like(uintptr_t p)
+{
+	return p >= 65536 && p < ((uintptr_t)1 << 47);
+}
+
+static inline void prov_block(struct vcpu *c, uintptr_t lo, uintptr_t hi, uint32_t h)
+{
+	struct dep_ent *de = &c->dep[c->ndep++ % EMU_DEP_K];
+	de->lo = lo;
+	de->hi = hi;
+	de->h = h;
+}
+
+static void note_ptr(struct emu *e, int cpu, u64 v, uintptr_t src, uint32_t h)
 {
 	uintptr_t p = (uintptr_t)v & ~(uintptr_t)0xf;
-	if (!h || p < 65536 || p >= ((uintptr_t)1 << 47) || e->cfg.no_dep_inference)
+	if (!h || !ptr_like(p))
 		return;
 	struct vcpu *c = &e->cpu[cpu];
-	struct dep_ent *de = &c->dep[c->ndep++ % EMU_DEP_K];
-	de->lo = p;
-	de->hi = p + e->dep_span;
-	de->h = h;
-	if (src >= p && src < de->hi)
-		de->hi = src;
+	uintptr_t lo[EMU_DEP_BLOCKS], hi[EMU_DEP_BLOCKS];
+	int nb = e->cfg.alloc->dep_blocks
+		     ? e->cfg.alloc->dep_blocks(e->world->alloc_world, p, lo, hi, EMU_DEP_BLOCKS)
+		     : 0;
+	if (!nb) {
+		lo[0] = p;
+		hi[0] = p + e->dep_span;
+		nb = 1;
+	}
+	for (int i = 0; i < nb; i++) {
+		/* the pointer's own container is not reached through the pointer */
+		if (src >= lo[i] && src < hi[i])
+			hi[i] = src;
+		if (hi[i] > lo[i])
+			prov_block(c, lo[i], hi[i], h);
+	}
+}
+
+/* Explicit: value tags. */
+static inline void vtag_add(struct vcpu *c, u64 v, const struct ss_dep *d)
+{
+	unsigned i = c->nvt++ % EMU_VTAG_K;
+	c->vtv[i] = v;
+	c->vtd[i] = *d;
+}
+
+static struct ss_dep op_dep_of(u64 v)
+{
+	struct emu *e = g_emu;
+	struct ss_dep d = SS_DEP_NONE;
+	if (!e->deps_on || !e->want_expl)
+		return d;
+	struct vcpu *c = &e->cpu[e->cur];
+	if (c->q_v == v && c->q_nvt == c->nvt)
+		return c->q_d;
+	unsigned n = c->nvt < EMU_VTAG_K ? c->nvt : EMU_VTAG_K;
+	u32 hit = 0;
+	for (unsigned i = 0; i < n; i++)
+		hit |= (u32)(c->vtv[i] == v) << i;
+	while (hit) {
+		unsigned i = (unsigned)__builtin_ctz(hit);
+		hit &= hit - 1;
+		d = d.n || d.all ? ss_dep_join(d, c->vtd[i]) : c->vtd[i];
+	}
+	c->q_v = v;
+	c->q_nvt = c->nvt;
+	c->q_d = d;
+	return d;
+}
+
+static void op_dep_derive(u64 v, const struct ss_dep *d)
+{
+	struct emu *e = g_emu;
+	if (!e->deps_on || !e->want_expl)
+		return;
+	struct vcpu *c = &e->cpu[e->cur];
+	/* the same derivation again (virt_to_slab of one object, called on every
+	 * path): keep the ring for other values */
+	for (unsigned k = 1; k <= 4 && k <= c->nvt; k++) {
+		unsigned i = (c->nvt - k) % EMU_VTAG_K;
+		const struct ss_dep *o = &c->vtd[i];
+		if (c->vtv[i] == v && o->n == d->n && o->all == d->all &&
+		    !memcmp(o->h, d->h, d->n * sizeof(d->h[0])))
+			return;
+	}
+	vtag_add(c, v, d);
+}
+
+static struct ss_dep op_dep_last(void)
+{
+	struct emu *e = g_emu;
+	struct ss_dep d = SS_DEP_NONE;
+	uint32_t h = e->cpu[e->cur].last_h;
+	if (e->deps_on && e->want_expl && h) {
+		d.n = 1;
+		d.h[0] = h;
+	}
+	return d;
+}
+
+static inline const struct wmm_dep *expl_dep(const struct ss_dep *sd, struct wmm_dep *d)
+{
+	if (!sd || (!sd->n && !sd->all))
+		return NULL;
+	d->n = 0;
+	d->all = sd->all;
+	for (unsigned i = 0; i < sd->n && i < SS_DEP_MAX; i++)
+		dep_add(d, sd->h[i]);
+	return d;
+}
+
+static void note_disagreement(struct emu *e, const struct ss_site *site, uint32_t fe, uint32_t fp,
+			      uint32_t newest)
+{
+	e->res->dep_disagreements++;
+	for (size_t i = 0; i < e->ndis; i++)
+		if (e->dis[i].site == site && e->dis[i].cpu == e->cur) {
+			e->dis[i].count++;
+			return;
+		}
+	if (e->ndis == EMU_DISAGREE_K)
+		return;
+	struct emu_dep_disagreement *d = &e->dis[e->ndis++];
+	d->site = site;
+	d->cpu = e->cur;
+	d->count = 1;
+	d->floor_explicit = fe;
+	d->floor_provenance = fp;
+	d->newest = newest;
+	d->explicit_weaker = fe < fp;
+}
+
+const struct emu_dep_disagreement *emu_dep_disagreements(const struct emu *e, size_t *n)
+{
+	*n = e->ndis;
+	return e->dis;
+}
+
+size_t emu_print_dep_disagreements(FILE *f, const struct emu *e)
+{
+	unsigned long total = 0;
+	for (size_t i = 0; i < e->ndis; i++)
+		total += e->dis[i].count;
+	if (!e->ndis) {
+		fprintf(f,
+			"deps check: explicit and provenance dependencies agree at every load\n");
+		return 0;
+	}
+	fprintf(f,
+		"deps check: %lu load%s at %zu site%s where explicit and provenance "
+		"dependencies disagree:\n",
+		total, total == 1 ? "" : "s", e->ndis, e->ndis == 1 ? "" : "s");
+	for (size_t i = 0; i < e->ndis; i++) {
+		const struct emu_dep_disagreement *d = &e->dis[i];
+		const char *file = d->site && d->site->file ? d->site->file : "?";
+		const char *b = strrchr(file, '/');
+		fprintf(f, "  CPU %d %s at %s:%d (%s): %lu time%s; %s is weaker (floor %u vs %u)\n",
+			d->cpu, emu_site_expr(d->site), b ? b + 1 : file,
+			d->site ? d->site->line : 0, d->site && d->site->func ? d->site->func : "?",
+			d->count, d->count == 1 ? "" : "s",
+			d->explicit_weaker ? "explicit" : "provenance",
+			d->explicit_weaker ? d->floor_explicit : d->floor_provenance,
+			d->explicit_weaker ? d->floor_provenance : d->floor_explicit);
+	}
+	return e->ndis;
+}
+
+/* The dependency a load at address a uses, by --deps; in check mode also
+ * compares the two floors. */
+static inline const struct wmm_dep *load_dep(struct emu *e, int cpu, int x, uintptr_t a,
+					     const struct ss_dep *sd, struct wmm_dep *buf,
+					     const struct ss_site *site)
+{
+	if (!e->deps_on)
+		return NULL;
+	switch (e->cfg.deps) {
+	case EMU_DEPS_PROVENANCE: return find_dep(e, cpu, a, buf);
+	case EMU_DEPS_CHECK: {
+		struct wmm_dep pbuf;
+		const struct wmm_dep *de = expl_dep(sd, buf), *dp = find_dep(e, cpu, a, &pbuf);
+		uint32_t fe = wmm_dep_floor(e->w, cpu, x, de), fp = wmm_dep_floor(e->w, cpu, x, dp);
+		if (fe != fp)
+			note_disagreement(e, site, fe, fp, wmm_loc_version(e->w, x));
+		return de;
+	}
+	default: return expl_dep(sd, buf);
+	}
+}
+
+/* After a load of value r (size bytes) at a with handle h. */
+static inline void after_load(struct emu *e, int cpu, uintptr_t a, unsigned size, u64 r, uint32_t h)
+{
+	if (!e->deps_on)
+		return;
+	struct vcpu *c = &e->cpu[cpu];
+	c->last_h = h;
+	if (size != 8 || !h)
+		return;
+	if (e->want_prov)
+		note_ptr(e, cpu, r, a, h);
+	if (e->want_expl && ptr_like((uintptr_t)r)) {
+		struct ss_dep d = {.n = 1, .h = {h}};
+		vtag_add(c, r, &d);
+	}
 }
 
 /* ---- the kernel ops ------------------------------------------------------------- */
@@ -629,8 +879,18 @@ static inline u64 size_mask(unsigned size)
 	return size >= 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
 }
 
+static void tr_deps(struct emu_trace_ent *t, const struct wmm_dep *dep)
+{
+	if (!dep)
+		return;
+	t->flags |= EMU_TR_DEP;
+	t->ndeps = dep->all ? 0xff : (uint8_t)dep->n;
+	for (unsigned i = 0; i < dep->n && i < WMM_DEP_MAX; i++)
+		t->deps[i] = dep->h[i];
+}
+
 static u64 op_load(const volatile void *p, unsigned size, enum ss_access acc,
-		   const struct ss_site *site)
+		   const struct ss_dep *sdep, const struct ss_site *site)
 {
 	struct emu *e = g_emu;
 	sched_point(e);
@@ -640,15 +900,17 @@ static u64 op_load(const volatile void *p, unsigned size, enum ss_access acc,
 	bad_addr(e, a, size);
 	int x = get_loc(e, word, word);
 	struct wmm_dep dbuf;
-	const struct wmm_dep *dep = find_dep(e, cpu, a, &dbuf);
+	const struct wmm_dep *dep = load_dep(e, cpu, x, a, sdep, &dbuf, site);
 	struct wmm_read_info ri;
 	u64 v = wmm_load(e->w, cpu, x, acc, dep, &ri);
 	e->res->accesses++;
 	u64 r = size == 8 ? v : (v >> (8 * (a & 7))) & size_mask(size);
-	if (size == 8)
-		note_ptr(e, cpu, r, a, ri.dep);
+	after_load(e, cpu, a, size, r, ri.dep);
 	struct emu_trace_ent *t = tr_add(e, EMU_OP_LOAD, site);
 	if (t) {
+		t->addr = word;
+		t->handle = ri.dep;
+		tr_deps(t, dep);
 		t->size = (uint8_t)size;
 		t->sub = (uint8_t)acc;
 		t->val = r;
@@ -657,8 +919,6 @@ static u64 op_load(const volatile void *p, unsigned size, enum ss_access acc,
 			t->newest_val = (t->newest_val >> (8 * (a & 7))) & size_mask(size);
 		if (t->val == t->newest_val) /* an older message with the same bytes */
 			t->flags &= (uint8_t)~EMU_TR_STALE;
-		if (dep)
-			t->flags |= EMU_TR_DEP;
 		if (acc == SS_ACC_ACQUIRE)
 			t->flags |= EMU_TR_ACQ;
 	}
@@ -680,7 +940,7 @@ static u64 subword_write(struct emu *e, int cpu, int x, unsigned off, unsigned s
 }
 
 static void op_store(volatile void *p, unsigned size, u64 val, enum ss_access acc,
-		     const struct ss_site *site)
+		     const struct ss_dep *sdep, const struct ss_site *site)
 {
 	struct emu *e = g_emu;
 	sched_point(e);
@@ -703,12 +963,19 @@ static void op_store(volatile void *p, unsigned size, u64 val, enum ss_access ac
 	sync_dirty(e);
 	struct emu_trace_ent *t = tr_add(e, EMU_OP_STORE, site);
 	if (t) {
+		t->addr = word;
 		t->size = (uint8_t)size;
 		t->sub = (uint8_t)acc;
 		t->val = val;
 		t->store_id = sid;
 		if (acc == SS_ACC_RELEASE)
 			t->flags |= EMU_TR_REL;
+		/* Dependencies into stores order nothing the model does not already
+		 * order (every store carries what its CPU read): recorded for traces
+		 * and litmus export only. */
+		struct wmm_dep dbuf;
+		if (e->deps_on && e->want_expl)
+			tr_deps(t, expl_dep(sdep, &dbuf));
 	}
 }
 
@@ -758,6 +1025,7 @@ static u64 op_rmw(volatile void *p, unsigned size, enum ss_rmw_op op, u64 operan
 	sync_dirty(e);
 	struct emu_trace_ent *t = tr_add(e, EMU_OP_RMW, site);
 	if (t) {
+		t->addr = word;
 		t->size = (uint8_t)size;
 		t->sub = (uint8_t)op;
 		t->val = old;
@@ -802,6 +1070,7 @@ static bool op_cmpxchg128(volatile u128 *p, u128 *old, u128 new_val, enum ss_ord
 	e->res->accesses++;
 	struct emu_trace_ent *t = tr_add(e, EMU_OP_CAS128, site);
 	if (t) {
+		t->addr = a;
 		t->size = 16;
 		t->val = n0;
 		t->newest_val = n1;
@@ -953,6 +1222,9 @@ static const struct ss_kernel_ops emu_kops = {
     .synchronize_rcu = op_synchronize_rcu,
     .rcu_read_lock = op_rcu_read_lock,
     .rcu_read_unlock = op_rcu_read_unlock,
+    .dep_of = op_dep_of,
+    .dep_derive = op_dep_derive,
+    .dep_last = op_dep_last,
 };
 
 /* ---- failures ------------------------------------------------------------------- */
@@ -1012,6 +1284,9 @@ struct emu *emu_create(const struct emu_config *cfg, char *err, size_t errlen)
 				  : e->cfg.acfg.object_size;
 	if (!e->dep_span)
 		e->dep_span = 4096;
+	e->deps_on = e->cfg.model == WMM_LKMM && !e->cfg.no_dep_inference;
+	e->want_prov = e->cfg.deps != EMU_DEPS_EXPLICIT;
+	e->want_expl = e->cfg.deps != EMU_DEPS_PROVENANCE;
 	e->ncpus = scn->nroles;
 	e->max_steps = e->cfg.max_steps;
 	const char *cr = getenv("SLABSTRESS_CHECK_RESET");
@@ -1156,6 +1431,9 @@ static int execute(struct emu *e, struct emu_result *res)
 		v->rcu_gen = 0;
 		v->rcu_wait_mask = 0;
 		v->ndep = 0;
+		v->nvt = 0;
+		v->q_nvt = ~0u;
+		v->last_h = 0;
 		char *stack = e->stacks + (size_t)c * (e->stack_size + 4096) + 4096;
 		ss_ctx_init(&v->ctx, stack, e->stack_size, role_entry, v);
 	}
@@ -1538,6 +1816,8 @@ void emu_print_trace(FILE *f, const struct emu *e, const struct emu_result *res,
 		fprintf(f, "FAILURE at step %lu: %s on CPU %d at %s (%s): %s\n", res->fail_step,
 			ss_fail_kind_name(res->kind), res->fail.cpu, at,
 			res->fail.site && res->fail.site->func ? res->fail.site->func : "?", msg);
+		fprintf(f, "  (under %s, %s dependencies)\n", wmm_model_name(e->cfg.model),
+			emu_deps_name(e->cfg.deps));
 	}
 	free(keep);
 }

@@ -40,6 +40,28 @@
 #include "kernel/bug.h"
 #include "scenarios/scenario.h"
 
+/* Where load->load address dependencies come from (reference/memory-model.md
+ * §1.6):
+ *  - explicit: what the code declares through kernel/ (READ_ONCE_DEP(x, base)
+ *    & co.; the dependencies a value carries, ss_dep_of, pass through
+ *    virt_to_slab, obj_to_index, slab_obj_ext and the scenarios' pointer
+ *    arithmetic by ss_dep_derive_from): exact, transitive;
+ *  - provenance: inferred: an access inside [v, v + dep_span) of a recently
+ *    loaded pointer v, or inside a block the allocator reaches from v
+ *    (ss_alloc_ops.dep_blocks: the struct slab, the checker word), depends on
+ *    every such load (up to WMM_DEP_MAX, more: on all earlier loads);
+ *  - check: runs with explicit and computes the provenance floor beside it at
+ *    every load; a load where the two floors differ is a disagreement
+ *    (emu_dep_disagreements). */
+enum emu_deps {
+	EMU_DEPS_EXPLICIT,
+	EMU_DEPS_PROVENANCE,
+	EMU_DEPS_CHECK,
+};
+const char *emu_deps_name(enum emu_deps d);
+/* "explicit", "provenance", "check" -> 0 and *d; else -1. */
+int emu_deps_parse(const char *name, enum emu_deps *d);
+
 struct emu_config {
 	const struct ss_scenario *scn;
 	const struct ss_alloc_ops *alloc;
@@ -55,7 +77,8 @@ struct emu_config {
 	 * at memory makes later loads of [v, v + dep_span) dependent on it
 	 * (0: max(page_size, object_size)). */
 	size_t dep_span;
-	bool no_dep_inference; /* tests: turn the inference off */
+	bool no_dep_inference; /* tests: no dependencies at all (either mode) */
+	enum emu_deps deps;    /* default: explicit */
 	/* Candidate fixes (attribution): an extra fence executed right before
 	 * every access at a code site on one CPU.  NULL / 0: none. */
 	const struct emu_extra_fence *fences;
@@ -79,9 +102,10 @@ struct emu_result {
 	unsigned long steps;	/* scheduling points */
 	unsigned long accesses; /* kernel/ accesses (loads, stores, RMWs, locks) */
 	unsigned long stale_reads;
-	unsigned long preemptions;    /* CPU switches */
-	size_t front_used, back_used; /* schedule bytes consumed */
-	bool internal_error;	      /* model out of locations, bad access size ... */
+	unsigned long preemptions;	 /* CPU switches */
+	size_t front_used, back_used;	 /* schedule bytes consumed */
+	unsigned long dep_disagreements; /* --deps check: loads whose floors differ */
+	bool internal_error;		 /* model out of locations, bad access size ... */
 	char internal_msg[160];
 };
 
@@ -129,6 +153,21 @@ int emu_execute_pick(struct emu *e, const struct emu_gen *gen, emu_pick_fn pick,
  * buffer belongs to e and changes with the next execution. */
 const u8 *emu_last_schedule(const struct emu *e, size_t *len);
 
+/* --deps check: the distinct code sites (per CPU) where explicit and provenance
+ * dependencies gave a load different floors, over every execution of e so far.
+ * floor_*: the oldest readable message (mo positions; the newer floor is the
+ * stronger ordering) at the first such load. */
+struct emu_dep_disagreement {
+	const struct ss_site *site;
+	int cpu;
+	unsigned long count;
+	uint32_t floor_explicit, floor_provenance, newest;
+	bool explicit_weaker; /* explicit allowed an older message than provenance */
+};
+const struct emu_dep_disagreement *emu_dep_disagreements(const struct emu *e, size_t *n);
+/* Prints them (or that there are none); returns how many sites. */
+size_t emu_print_dep_disagreements(FILE *f, const struct emu *e);
+
 /* Trace recording (off by default; costs ~64 bytes per step). */
 void emu_set_trace(struct emu *e, bool on);
 
@@ -149,7 +188,7 @@ enum emu_op {
 
 #define EMU_TR_STALE	 0x01u /* load read an older message than the newest */
 #define EMU_TR_FORWARDED 0x02u /* load read the CPU's own buffered store */
-#define EMU_TR_DEP	 0x04u /* load was address-dependent on an earlier load */
+#define EMU_TR_DEP	 0x04u /* access was declared / inferred dependent on loads */
 #define EMU_TR_FAILED	 0x08u /* conditional RMW / trylock failed */
 #define EMU_TR_ACQ	 0x10u
 #define EMU_TR_REL	 0x20u
@@ -170,6 +209,10 @@ struct emu_trace_ent {
 	const struct ss_site *newest_site; /* stale loads: site of the newest store */
 	u64 val;			   /* loads: value read; stores: value written */
 	u64 newest_val;
+	uintptr_t addr;	  /* loads, stores, RMWs: the 8-byte word accessed */
+	uint32_t handle;  /* loads (lkmm): the load's dependency handle */
+	uint8_t ndeps;	  /* EMU_TR_DEP: handles in deps (0xff: all) */
+	uint32_t deps[4]; /* handles of the loads it depends on */
 };
 
 const struct emu_trace_ent *emu_trace(const struct emu *e, size_t *n);

@@ -825,6 +825,36 @@ static u128 load_common(struct wmm *w, int cpu, int x, enum ss_access acc,
 	return msg_at(w, x, p)->val;
 }
 
+static inline uint32_t vat(const struct view *v, int x)
+{
+	return (uint32_t)x >= v->lo && (uint32_t)x < v->hi ? v->v[x] : 0;
+}
+
+uint32_t wmm_dep_floor(const struct wmm *w, int cpu, int loc, const struct wmm_dep *dep)
+{
+	if (!lkmm(w))
+		return w->locs[loc].next - 1;
+	struct wcpu *c = (struct wcpu *)&w->cpu[cpu];
+	if (c->nsb && sb_find(c, loc) >= 0)
+		return UINT32_MAX; /* forwarded from the store buffer: no floor */
+	uint32_t f = vat(&c->cur, loc);
+	if (dep && (dep->n || dep->all)) {
+		bool fallback = dep->all;
+		for (unsigned i = 0; i < dep->n && i < WMM_DEP_MAX; i++) {
+			if (!dep->h[i])
+				continue;
+			const struct view *kv = know_get(c, dep->h[i]);
+			if (!kv)
+				fallback = true;
+			else
+				f = umax(f, vat(kv, loc));
+		}
+		if (fallback)
+			f = umax(f, vat(&c->obs, loc));
+	}
+	return umax(f, w->locs[loc].base);
+}
+
 u64 wmm_load(struct wmm *w, int cpu, int loc, enum ss_access acc, const struct wmm_dep *dep,
 	     struct wmm_read_info *out)
 {

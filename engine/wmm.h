@@ -138,6 +138,11 @@ uint32_t wmm_loc_version(const struct wmm *w, int loc);
 
 /* ---- accesses (cpu in [0, ncpus)) --------------------------------------------------- */
 
+/* The oldest mo position a load of loc by cpu with dependency dep could read now
+ * (the per-access floor of §1.6, before the poll rule); the newest message's
+ * position under sc/tso; UINT32_MAX when the load would be forwarded from the
+ * CPU's store buffer.  Pure: for comparing two dependency sets. */
+uint32_t wmm_dep_floor(const struct wmm *w, int cpu, int loc, const struct wmm_dep *dep);
 /* acc: SS_ACC_PLAIN / ONCE (relaxed load), ACQUIRE.  dep: NULL or the loads this
  * address depends on.  out: may be NULL. */
 u64 wmm_load(struct wmm *w, int cpu, int loc, enum ss_access acc, const struct wmm_dep *dep,

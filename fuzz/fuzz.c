@@ -39,21 +39,22 @@ int ss_fuzz_target_encode(const struct ss_fuzz_target *t, char *buf, size_t n)
 {
 	const struct emu_config *c = &t->ec;
 	const struct ss_alloc_config *a = &c->acfg;
-	int k = snprintf(buf, n,
-			 "scenario=%s alloc=%s variant=%d stride_bits=%u objext=%d object_size=%zu "
-			 "page_size=%zu account=%d ncpus=%d nobjcgs=%d max_objects=%lu model=%d "
-			 "iters=%lu max_steps=%lu seed=%llu cov=%d objcg_atomic=%d stats=%s",
-			 c->scn->name, c->alloc->name, (int)a->variant, a->stride_bits,
-			 (int)a->objext, a->object_size, a->page_size, (int)a->account, a->ncpus,
-			 a->nobjcgs, a->max_objects, (int)c->model, c->iters, c->max_steps, c->seed,
-			 (int)t->cov, (int)a->objcg_atomic, t->stats_path);
+	int k =
+	    snprintf(buf, n,
+		     "scenario=%s alloc=%s variant=%d stride_bits=%u objext=%d object_size=%zu "
+		     "page_size=%zu account=%d ncpus=%d nobjcgs=%d max_objects=%lu model=%d "
+		     "iters=%lu max_steps=%lu seed=%llu cov=%d objcg_atomic=%d deps=%d stats=%s",
+		     c->scn->name, c->alloc->name, (int)a->variant, a->stride_bits, (int)a->objext,
+		     a->object_size, a->page_size, (int)a->account, a->ncpus, a->nobjcgs,
+		     a->max_objects, (int)c->model, c->iters, c->max_steps, c->seed, (int)t->cov,
+		     (int)a->objcg_atomic, (int)c->deps, t->stats_path);
 	return k < 0 || (size_t)k >= n ? -1 : 0;
 }
 
 int ss_fuzz_target_decode(struct ss_fuzz_target *t, const char *s, char *err, size_t errlen)
 {
 	char scn[64], alloc[32], stats[512] = "";
-	int variant, objext, account, model, cov, objcg_atomic = 0;
+	int variant, objext, account, model, cov, objcg_atomic = 0, deps = 0;
 	unsigned long long seed;
 	memset(t, 0, sizeof(*t));
 	struct emu_config *c = &t->ec;
@@ -62,10 +63,10 @@ int ss_fuzz_target_decode(struct ss_fuzz_target *t, const char *s, char *err, si
 	    sscanf(s,
 		   "scenario=%63s alloc=%31s variant=%d stride_bits=%u objext=%d object_size=%zu "
 		   "page_size=%zu account=%d ncpus=%d nobjcgs=%d max_objects=%lu model=%d "
-		   "iters=%lu max_steps=%lu seed=%llu cov=%d objcg_atomic=%d stats=%511s",
+		   "iters=%lu max_steps=%lu seed=%llu cov=%d objcg_atomic=%d deps=%d stats=%511s",
 		   scn, alloc, &variant, &a->stride_bits, &objext, &a->object_size, &a->page_size,
 		   &account, &a->ncpus, &a->nobjcgs, &a->max_objects, &model, &c->iters,
-		   &c->max_steps, &seed, &cov, &objcg_atomic, stats);
+		   &c->max_steps, &seed, &cov, &objcg_atomic, &deps, stats);
 	a->objcg_atomic = objcg_atomic != 0;
 	if (got < 17) {
 		snprintf(err, errlen, "bad %s '%.80s': not written by this slabstress", SS_FUZZ_ENV,
@@ -83,6 +84,7 @@ int ss_fuzz_target_decode(struct ss_fuzz_target *t, const char *s, char *err, si
 	a->objext = (enum ss_objext_placement)objext;
 	a->account = account != 0;
 	c->model = (enum wmm_model)model;
+	c->deps = deps >= 0 && deps <= EMU_DEPS_CHECK ? (enum emu_deps)deps : EMU_DEPS_EXPLICIT;
 	c->seed = seed;
 	t->cov = (enum ss_cov_mode)cov;
 	snprintf(t->stats_path, sizeof(t->stats_path), "%s", stats);

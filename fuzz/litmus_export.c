@@ -1,8 +1,27 @@
-/* fuzz/litmus_export.c - failing execution -> C-litmus test (see litmus_export.h). */
+/* fuzz/litmus_export.c - failing execution -> C-litmus test (see litmus_export.h).
+ *
+ * The test is the chain the failure rests on, not the whole execution:
+ *  - on the reading CPU: the stale load, the earlier load that saw a newer value
+ *    (the reordered pair), and every load either depends on - the load that
+ *    produced the pointer and the metadata loads whose values went into the
+ *    address (slab->obj_exts, slab->stride) - in program order with the fences
+ *    between them; a dependency is written as an address computed from the
+ *    source register (x + (r ^ r)), which herd7 and `slabstress litmus` both
+ *    treat as an address dependency;
+ *  - on the writing CPU: the store the stale load missed, the producer's
+ *    barriers (fences, full-barrier RMWs) after it, and the store the earlier
+ *    load read.
+ * The checkers' own bookkeeping words (site text "checker:...") are never part
+ * of it: the kernel has no such word, so a shape over it says nothing about the
+ * kernel.
+ */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fuzz/litmus_export.h"
+
+#define MAXVARS 32
 
 /* A C identifier for a location expression: its last member name. */
 static void var_name(char *buf, size_t n, const char *expr, const char *fallback)
@@ -21,6 +40,22 @@ static void var_name(char *buf, size_t n, const char *expr, const char *fallback
 	buf[o] = 0;
 	if (!o || isdigit((unsigned char)buf[0]))
 		snprintf(buf, n, "%s", fallback);
+}
+
+static bool is_checker(const struct emu_trace_ent *t)
+{
+	return t->site && t->site->expr && !strncmp(t->site->expr, "checker:", 8);
+}
+
+static bool is_read(const struct emu_trace_ent *t)
+{
+	return t->op == EMU_OP_LOAD || t->op == EMU_OP_RMW || t->op == EMU_OP_CAS128;
+}
+
+static bool is_write(const struct emu_trace_ent *t)
+{
+	return t->op == EMU_OP_STORE ||
+	       ((t->op == EMU_OP_RMW || t->op == EMU_OP_CAS128) && !(t->flags & EMU_TR_FAILED));
 }
 
 static const char *fence_text(const struct emu_trace_ent *t)
@@ -61,46 +96,180 @@ static void fences_between(FILE *f, const struct emu_trace_ent *tr, size_t a, si
 	}
 }
 
+/* The trace index of the store load k read (by store id, else the reading CPU's
+ * newest write at that site); -1 for the initial value or unknown. */
+static long rf_store(const struct emu_trace_ent *tr, size_t k)
+{
+	const struct emu_trace_ent *l = &tr[k];
+	if (l->rf_cpu < 0)
+		return -1;
+	if (l->store_id)
+		for (size_t j = k; j-- > 0;)
+			if (tr[j].op == EMU_OP_STORE && tr[j].store_id == l->store_id)
+				return (long)j;
+	for (size_t j = k; j-- > 0;)
+		if (is_write(&tr[j]) && tr[j].cpu == l->rf_cpu && tr[j].site == l->rf_site)
+			return (long)j;
+	return -1;
+}
+
+/* The trace index of cpu's load with dependency handle h before index before. */
+static long load_of_handle(const struct emu_trace_ent *tr, size_t before, int cpu, uint32_t h)
+{
+	if (!h)
+		return -1;
+	for (size_t j = before; j-- > 0;)
+		if (tr[j].cpu == cpu && tr[j].op == EMU_OP_LOAD && tr[j].handle == h)
+			return (long)j;
+	return -1;
+}
+
+/* Marks i and, transitively, every load it depends on. */
+static void mark_chain(const struct emu_trace_ent *tr, char *keep, size_t i, int depth)
+{
+	if (keep[i] || depth > 64)
+		return;
+	keep[i] = 1;
+	const struct emu_trace_ent *t = &tr[i];
+	if (!(t->flags & EMU_TR_DEP) || t->ndeps == 0xff)
+		return;
+	for (unsigned d = 0; d < t->ndeps && d < 4; d++) {
+		long j = load_of_handle(tr, i, t->cpu, t->deps[d]);
+		if (j >= 0 && !is_checker(&tr[j]))
+			mark_chain(tr, keep, (size_t)j, depth + 1);
+	}
+}
+
+struct vars {
+	uintptr_t addr[MAXVARS];
+	char name[MAXVARS][40];
+	const char *expr[MAXVARS];
+	int n;
+};
+
+/* The variable of the location at addr (named after expr). */
+static int var_of(struct vars *v, uintptr_t addr, const char *expr)
+{
+	for (int i = 0; i < v->n; i++)
+		if (v->addr[i] == addr)
+			return i;
+	if (v->n == MAXVARS)
+		return -1;
+	char base[32];
+	var_name(base, sizeof(base), expr, "x");
+	int i = v->n++, dup = 0;
+	for (int j = 0; j < i; j++)
+		if (!strncmp(v->name[j], base, strlen(base)))
+			dup++;
+	if (dup)
+		snprintf(v->name[i], sizeof(v->name[i]), "%s_%d", base, dup + 1);
+	else
+		snprintf(v->name[i], sizeof(v->name[i]), "%s", base);
+	v->addr[i] = addr;
+	v->expr[i] = expr;
+	return i;
+}
+
+/* The failing pair: stale load si, the earlier load ki of the same CPU that read
+ * a store mi's CPU made after the missed store mi, and that store wi. */
+struct pick {
+	long si, ki, mi, wi;
+};
+
+static bool find_pair(const struct emu *e, const struct emu_result *res, struct pick *pk)
+{
+	size_t n;
+	const struct emu_trace_ent *tr = emu_trace(e, &n);
+	bool found = false;
+	for (size_t i = 0; i < n; i++) {
+		const struct emu_trace_ent *t = &tr[i];
+		if (t->op != EMU_OP_LOAD || !(t->flags & EMU_TR_STALE) || is_checker(t))
+			continue;
+		long mi = emu_trace_missed(e, i);
+		if (mi < 0 || is_checker(&tr[mi]) || tr[mi].cpu == t->cpu)
+			continue;
+		int w = tr[mi].cpu;
+		long ki = -1, wi = -1;
+		for (size_t k = i; k-- > 0 && ki < 0;) {
+			const struct emu_trace_ent *l = &tr[k];
+			if (l->cpu != t->cpu || !is_read(l) || is_checker(l) || l->rf_cpu != w ||
+			    l->addr == t->addr)
+				continue;
+			long m = rf_store(tr, k);
+			if (m > mi && tr[m].cpu == w && !is_checker(&tr[m])) {
+				ki = (long)k;
+				wi = m;
+			}
+		}
+		if (ki < 0)
+			continue;
+		/* prefer the failing CPU, then the latest */
+		if (found && t->cpu != res->fail.cpu && tr[pk->si].cpu == res->fail.cpu)
+			continue;
+		*pk = (struct pick){(long)i, ki, mi, wi};
+		found = true;
+	}
+	return found;
+}
+
 int ss_litmus_export(FILE *f, const struct emu *e, const struct emu_result *res, const char *source,
 		     char *err, size_t errlen)
 {
 	size_t n;
 	const struct emu_trace_ent *tr = emu_trace(e, &n);
-	long si = -1;
-	for (size_t i = 0; i < n; i++)
-		if ((tr[i].flags & EMU_TR_STALE) && emu_trace_newer_po(e, i) >= 0)
-			if (si < 0 || tr[i].cpu == res->fail.cpu || tr[si].cpu != res->fail.cpu)
-				si = (long)i;
-	if (si < 0) {
-		snprintf(
-		    err, errlen,
-		    "no stale load with an earlier load that saw a newer value (message-passing "
-		    "shape) in the trace");
+	struct pick pk;
+	if (!find_pair(e, res, &pk)) {
+		snprintf(err, errlen,
+			 "no stale load (outside the checkers' bookkeeping) with an earlier load "
+			 "that saw a newer value (message-passing shape) in the trace");
 		return -1;
 	}
-	long mi = emu_trace_missed(e, (size_t)si), ki = emu_trace_newer_po(e, (size_t)si);
-	const struct emu_trace_ent *ld2 = &tr[si], *st2 = &tr[mi], *ld1 = &tr[ki];
-	/* the store the earlier load read */
-	long wi = -1;
-	for (long m = ki; m-- > mi;)
-		if (tr[m].cpu == ld1->rf_cpu && tr[m].site == ld1->rf_site &&
-		    tr[m].op != EMU_OP_LOAD) {
-			wi = m;
-			break;
-		}
-	if (wi < 0) {
-		snprintf(err, errlen, "cannot find the store the earlier load read");
-		return -1;
-	}
-	const struct emu_trace_ent *st1 = &tr[wi];
+	const struct emu_trace_ent *ld2 = &tr[pk.si], *st2 = &tr[pk.mi], *ld1 = &tr[pk.ki],
+				   *st1 = &tr[pk.wi];
 	int w = st2->cpu, c = ld2->cpu;
-	char x[48], y[64];
-	var_name(x, sizeof(x), emu_site_expr(ld2->site), "x");
-	var_name(y, sizeof(y), emu_site_expr(ld1->site), "y");
-	if (!strcmp(x, y))
-		snprintf(y, sizeof(y), "%s_2", x);
-	int pw = w < c ? 0 : 1, pc = 1 - pw;
+	char *keep = calloc(n, 1);
+	if (!keep) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	mark_chain(tr, keep, (size_t)pk.si, 0);
+	mark_chain(tr, keep, (size_t)pk.ki, 0);
+
+	/* Variables: the two locations of the pair first, then the chain's. */
+	struct vars v = {.n = 0};
+	int x = var_of(&v, ld2->addr, emu_site_expr(ld2->site));
+	int y = var_of(&v, ld1->addr, emu_site_expr(ld1->site));
+	size_t first = (size_t)pk.si;
+	for (size_t i = 0; i <= (size_t)pk.si; i++)
+		if (keep[i]) {
+			if (i < first)
+				first = i;
+			if (var_of(&v, tr[i].addr, emu_site_expr(tr[i].site)) < 0) {
+				free(keep);
+				snprintf(err, errlen, "more than %d locations in the chain",
+					 MAXVARS);
+				return -1;
+			}
+		}
+	if (x < 0 || y < 0) {
+		free(keep);
+		snprintf(err, errlen, "too many locations");
+		return -1;
+	}
+	/* registers: one per kept load, in program order */
+	int *rno = calloc(n, sizeof(int));
+	if (!rno) {
+		free(keep);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	int nregs = 0;
+	for (size_t i = first; i <= (size_t)pk.si; i++)
+		if (keep[i])
+			rno[i] = nregs++;
+
 	const struct emu_config *cfg = emu_config_of(e);
+	int pw = w < c ? 0 : 1, pc = 1 - pw;
 	char v_old[64], v_new[64], v_y[64];
 	emu_name_value(e, ld2->val, v_old, sizeof(v_old));
 	emu_name_value(e, ld2->newest_val, v_new, sizeof(v_new));
@@ -108,44 +277,108 @@ int ss_litmus_export(FILE *f, const struct emu *e, const struct emu_result *res,
 
 	fprintf(f, "C slabstress-%s-%s\n\n", cfg->scn->name, ss_variant_name(cfg->acfg.variant));
 	fprintf(f, "(*\n * Result: Sometimes\n *\n");
-	fprintf(f, " * Exported by slabstress replay --litmus from %s (model %s).\n", source,
-		wmm_model_name(cfg->model));
-	fprintf(f, " * P%d is CPU %d (%s), P%d is CPU %d (%s).  %s = %s, %s = %s in the model:\n",
-		pw, w, cfg->scn->role_names[w] ? cfg->scn->role_names[w] : "role", pc, c,
-		cfg->scn->role_names[c] ? cfg->scn->role_names[c] : "role", x,
-		emu_site_expr(ld2->site), y, emu_site_expr(ld1->site));
+	fprintf(f, " * Exported by slabstress replay --litmus from %s (model %s, %s\n", source,
+		wmm_model_name(cfg->model), emu_deps_name(cfg->deps));
+	fprintf(f, " * dependencies).  P%d is CPU %d (%s), P%d is CPU %d (%s).\n", pw, w,
+		cfg->scn->role_names[w] ? cfg->scn->role_names[w] : "role", pc, c,
+		cfg->scn->role_names[c] ? cfg->scn->role_names[c] : "role");
 	fprintf(f, " * CPU %d read %s = %s (new), then %s = %s (stale; %s was stored before).\n", c,
-		y, v_y, x, v_old, v_new);
+		emu_site_expr(ld1->site), v_y, emu_site_expr(ld2->site), v_old, v_new);
+	fprintf(f, " * The chain on CPU %d, in program order:\n", c);
+	for (size_t i = first; i <= (size_t)pk.si; i++) {
+		if (!keep[i])
+			continue;
+		const struct emu_trace_ent *t = &tr[i];
+		char val[64];
+		emu_name_value(e, t->val, val, sizeof(val));
+		fprintf(f, " *   r%d = %s (= %s, step %u)", rno[i], emu_site_expr(t->site), val,
+			t->step);
+		bool any = false;
+		if ((t->flags & EMU_TR_DEP) && t->ndeps != 0xff)
+			for (unsigned d = 0; d < t->ndeps && d < 4; d++) {
+				long j = load_of_handle(tr, i, t->cpu, t->deps[d]);
+				if (j >= 0 && keep[j]) {
+					fprintf(f, "%s r%d", any ? "," : ": address depends on",
+						rno[j]);
+					any = true;
+				}
+			}
+		fprintf(f, "\n");
+	}
 	fprintf(f, " * Values renumbered: 0 = initial, 1 = the new value.  Plain C accesses of\n"
 		   " * the kernel are written *_ONCE (no data-race flag).\n *)\n\n");
-	fprintf(f, "{\n\tint %s;\n\tint %s;\n}\n\n", x, y);
+	fprintf(f, "{\n");
+	for (int i = 0; i < v.n; i++)
+		fprintf(f, "\tint %s;\n", v.name[i]);
+	fprintf(f, "}\n\n");
+
 	for (int p = 0; p < 2; p++) {
-		fprintf(f, "P%d(int *%s, int *%s)\n{\n", p, x, y);
+		fprintf(f, "P%d(", p);
+		for (int i = 0; i < v.n; i++)
+			fprintf(f, "%sint *%s", i ? ", " : "", v.name[i]);
+		fprintf(f, ")\n{\n");
 		if (p == pw) {
 			bool rmw = st1->op == EMU_OP_RMW || st1->op == EMU_OP_CAS128;
 			if (rmw)
 				fprintf(f, "\tint r0;\n\n");
-			fprintf(f, "\tWRITE_ONCE(*%s, 1);\n", x);
-			fences_between(f, tr, (size_t)mi, (size_t)wi, w, 1u << SS_FENCE_WMB);
+			fprintf(f, "\tWRITE_ONCE(*%s, 1);\n", v.name[x]);
+			fences_between(f, tr, (size_t)pk.mi, (size_t)pk.wi, w, 1u << SS_FENCE_WMB);
 			if (rmw && (st1->flags & EMU_TR_FULL))
-				fprintf(f, "\tr0 = cmpxchg(%s, 0, 1);\n", y);
+				fprintf(f, "\tr0 = cmpxchg(%s, 0, 1);\n", v.name[y]);
 			else if (rmw)
-				fprintf(f, "\tr0 = cmpxchg_relaxed(%s, 0, 1);\n", y);
+				fprintf(f, "\tr0 = cmpxchg_relaxed(%s, 0, 1);\n", v.name[y]);
 			else if (st1->flags & EMU_TR_REL)
-				fprintf(f, "\tsmp_store_release(%s, 1);\n", y);
+				fprintf(f, "\tsmp_store_release(%s, 1);\n", v.name[y]);
 			else
-				fprintf(f, "\tWRITE_ONCE(*%s, 1);\n", y);
+				fprintf(f, "\tWRITE_ONCE(*%s, 1);\n", v.name[y]);
 		} else {
-			fprintf(f, "\tint r0;\n\tint r1;\n\n");
-			if (ld1->flags & EMU_TR_ACQ)
-				fprintf(f, "\tr0 = smp_load_acquire(%s);\n", y);
-			else
-				fprintf(f, "\tr0 = READ_ONCE(*%s);\n", y);
-			fences_between(f, tr, (size_t)ki, (size_t)si, c, 1u << SS_FENCE_RMB);
-			fprintf(f, "\tr1 = READ_ONCE(*%s);\n", x);
+			for (int r = 0; r < nregs; r++)
+				fprintf(f, "\tint r%d;\n", r);
+			fprintf(f, "\n");
+			const char *last_fence = NULL;
+			for (size_t i = first; i <= (size_t)pk.si; i++) {
+				const struct emu_trace_ent *t = &tr[i];
+				if (t->cpu != c)
+					continue;
+				if (!keep[i]) {
+					const char *ft = fence_text(t);
+					if (ft && ft != last_fence)
+						fprintf(f, "\t%s\n", ft);
+					if (ft)
+						last_fence = ft;
+					continue;
+				}
+				last_fence = NULL;
+				const char *loc =
+				    v.name[var_of(&v, t->addr, emu_site_expr(t->site))];
+				char addr[256];
+				int o = snprintf(addr, sizeof(addr), "%s", loc);
+				bool dep = false;
+				if ((t->flags & EMU_TR_DEP) && t->ndeps == 0xff)
+					fprintf(
+					    f,
+					    "\tsmp_rmb(); /* depends on every earlier load */\n");
+				else if (t->flags & EMU_TR_DEP)
+					for (unsigned d = 0; d < t->ndeps && d < 4; d++) {
+						long j = load_of_handle(tr, i, c, t->deps[d]);
+						if (j < 0 || !keep[j] || o >= (int)sizeof(addr))
+							continue;
+						o += snprintf(addr + o, sizeof(addr) - (size_t)o,
+							      " + (r%d ^ r%d)", rno[j], rno[j]);
+						dep = true;
+					}
+				if (t->flags & EMU_TR_ACQ)
+					fprintf(f, "\tr%d = smp_load_acquire(%s);\n", rno[i], addr);
+				else if (dep)
+					fprintf(f, "\tr%d = READ_ONCE(*(%s));\n", rno[i], addr);
+				else
+					fprintf(f, "\tr%d = READ_ONCE(*%s);\n", rno[i], addr);
+			}
 		}
 		fprintf(f, "}\n\n");
 	}
-	fprintf(f, "exists (%d:r0=1 /\\ %d:r1=0)\n", pc, pc);
+	fprintf(f, "exists (%d:r%d=1 /\\ %d:r%d=0)\n", pc, rno[pk.ki], pc, rno[pk.si]);
+	free(rno);
+	free(keep);
 	return 0;
 }

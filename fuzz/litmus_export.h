@@ -2,14 +2,15 @@
  *
  * From the traced failing execution: the stale load, the store it missed and
  * the earlier load of the same CPU whose value came after that store (the
- * reordered pair), with the accesses of each CPU to those locations between
- * them and the fences / full-barrier RMWs in program order, become a litmus
- * test (dialect: /work/shared/litmus/FORMAT.md) over shared variables named
- * after the locations, values renumbered small, and an `exists` clause for the
- * failing outcome (the earlier load saw the new value, the stale load the old
- * one).  `slabstress litmus` (or herd7) should then find it Sometimes under
- * lkmm (and Never under tso when the failure needs a reordering x86 never
- * does).
+ * reordered pair), plus the chain the failure rests on - every load of the
+ * reading CPU the two depend on (the load that produced the pointer, the slab
+ * metadata loads), with each dependency written as an address computed from the
+ * source register, the fences in program order, and the producer's barriers
+ * between its two stores.  The checkers' own bookkeeping words are never used.
+ * Dialect: /work/shared/litmus/FORMAT.md; shared variables named after the
+ * locations, values renumbered small, an `exists` clause for the failing
+ * outcome (the earlier load saw the new value, the stale load the old one).
+ * `slabstress litmus` (or herd7) should find it Sometimes under lkmm.
  */
 #ifndef SS_LITMUS_EXPORT_H
 #define SS_LITMUS_EXPORT_H

@@ -27,6 +27,10 @@ int ss_emu_config_from_repro(struct emu_config *c, const struct ss_repro *r,
 		snprintf(err, errlen, "unknown model '%s': expected one of sc, tso, lkmm", m);
 		return -1;
 	}
+	if (emu_deps_parse(r->deps[0] ? r->deps : "provenance", &c->deps) != 0) {
+		snprintf(err, errlen, "unknown dependency mode '%s'", r->deps);
+		return -1;
+	}
 	c->acfg = r->acfg;
 	c->iters = r->iters;
 	c->max_steps = r->step_limit;
@@ -42,6 +46,7 @@ int ss_repro_from_emu(struct ss_repro *r, const struct emu *e, const struct emu_
 	snprintf(r->scenario, sizeof(r->scenario), "%s", c->scn->name);
 	snprintf(r->alloc, sizeof(r->alloc), "%s", c->alloc->name);
 	snprintf(r->model, sizeof(r->model), "%s", wmm_model_name(c->model));
+	snprintf(r->deps, sizeof(r->deps), "%s", emu_deps_name(c->deps));
 	r->acfg = c->acfg;
 	r->iters = c->iters;
 	r->step_limit = c->max_steps;

@@ -1,4 +1,5 @@
-/* kernel/kernel.c - the dispatch pointer, failure reporting and native RCU.
+/* kernel/kernel.c - the dispatch pointer, failure reporting, the emulator's side
+ * of the dependency-carrying accesses, and native RCU.
  *
  * Native RCU is a small, correct-but-slow grace period: every CPU keeps a
  * read-side nesting count; synchronize_rcu() is smp_mb(), a wait until every CPU
@@ -66,6 +67,36 @@ void ss_fail_at(enum ss_fail_kind kind, const struct ss_site *site, const char *
 	else
 		fprintf(stderr, "slabstress: %s on cpu %d at %s:%d (%s): %s\n",
 			ss_fail_kind_name(kind), f.cpu, site->file, site->line, site->func, f.msg);
+}
+
+/* ---- dependencies: the emulator's side of the *_DEP accesses (kernel.h) ---- */
+
+u64 ss_emu_load_from(const volatile void *p, unsigned size, enum ss_access acc, u64 base,
+		     const struct ss_site *site)
+{
+	struct ss_dep d = ss_kops->dep_of(base);
+	return ss_kops->load(p, size, acc, &d, site);
+}
+
+void ss_emu_store_from(volatile void *p, unsigned size, u64 v, enum ss_access acc, u64 base,
+		       const struct ss_site *site)
+{
+	struct ss_dep d = ss_kops->dep_of(base);
+	ss_kops->store(p, size, v, acc, &d, site);
+}
+
+void ss_emu_derive_from(u64 v, u64 base)
+{
+	struct ss_dep d = ss_kops->dep_of(base);
+	if (d.n || d.all)
+		ss_kops->dep_derive(v, &d);
+}
+
+void ss_emu_derive_last(u64 v)
+{
+	struct ss_dep d = ss_kops->dep_last();
+	if (d.n || d.all)
+		ss_kops->dep_derive(v, &d);
 }
 
 /* ---- native RCU ---- */

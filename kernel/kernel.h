@@ -92,14 +92,44 @@ typedef struct {
 	int locked; /* 0 unlocked, 1 locked; touched only through spin_* */
 } spinlock_t;
 
+/* ---- dependencies ----------------------------------------------------------------
+ *
+ * An address or data dependency of an access on earlier loads of the same CPU
+ * (LKMM's addr/data; reference/memory-model.md §1.6).  The emulator gives every
+ * load an identity (a handle); a value computed from loaded values carries the
+ * union of their handles, and an access whose address was computed from such a
+ * value declares it (READ_ONCE_DEP, PLAIN_LOAD_DEP, ...).  Natively all of this
+ * is an empty set: ss_kops is NULL, so no call is made.
+ *
+ * Where a value crosses an interface that carries only the value (kfree(p), a
+ * pointer kept in per-CPU private memory and taken back), ss_dep_of(v) finds the
+ * dependencies again from the value itself: the emulator remembers, per CPU, the
+ * recent loads that returned v and the values derived with ss_dep_derive().
+ * Handles are exact; more than SS_DEP_MAX of them become "all earlier loads of
+ * this CPU", and a handle the model no longer keeps becomes everything the CPU
+ * observed: both only add ordering (sound).  A value whose tags have left the
+ * emulator's per-CPU ring carries nothing: that residual risk is what
+ * `--deps check` measures against provenance inference. */
+#define SS_DEP_MAX 4
+
+struct ss_dep {
+	u8 n;	  /* handles in h[] */
+	bool all; /* depends on every earlier load of the CPU (overflow) */
+	u32 h[SS_DEP_MAX];
+};
+
+#define SS_DEP_NONE ((struct ss_dep){0})
+
 /* The emulator's side of the dispatch point.  Values travel as u64 (zero-extended
  * for sizes 1, 2, 4); RMWs exist for sizes 4 and 8; cmpxchg128 is the SLUB
  * freelist+counters double word. */
 struct ss_kernel_ops {
+	/* dep: NULL (no declared dependency) or the loads the address (loads,
+	 * stores) or the stored value (stores) was computed from. */
 	u64 (*load)(const volatile void *p, unsigned size, enum ss_access acc,
-		    const struct ss_site *site);
+		    const struct ss_dep *dep, const struct ss_site *site);
 	void (*store)(volatile void *p, unsigned size, u64 val, enum ss_access acc,
-		      const struct ss_site *site);
+		      const struct ss_dep *dep, const struct ss_site *site);
 	u64 (*rmw)(volatile void *p, unsigned size, enum ss_rmw_op op, u64 operand, u64 expected,
 		   enum ss_order ord, const struct ss_site *site);
 	bool (*cmpxchg128)(volatile u128 *p, u128 *old, u128 new_val, enum ss_order ord,
@@ -115,6 +145,12 @@ struct ss_kernel_ops {
 	void (*synchronize_rcu)(const struct ss_site *site);
 	void (*rcu_read_lock)(const struct ss_site *site);
 	void (*rcu_read_unlock)(const struct ss_site *site);
+	/* Dependencies: those value v carries on this CPU (loads that returned it,
+	 * values derived from it); v carries d from now on; those of the CPU's
+	 * last load. */
+	struct ss_dep (*dep_of)(u64 v);
+	void (*dep_derive)(u64 v, const struct ss_dep *d);
+	struct ss_dep (*dep_last)(void);
 };
 
 /* NULL: native. Set only while no native worker runs. */
@@ -187,23 +223,114 @@ static inline int ss_native_order(enum ss_order ord)
 
 /* ---- the dispatch point ----------------------------------------------------------- */
 
+/* Value <-> u64 without warnings for pointers and integers of any width. */
+#define SS_TO_U64(v)	  ((u64)(uintptr_t)(v))
+#define SS_FROM_U64(x, v) ((__typeof__(x))(uintptr_t)(v))
+
+static inline u64 ss_load_dep(const volatile void *p, unsigned size, enum ss_access acc,
+			      const struct ss_dep *dep, const struct ss_site *site)
+{
+	if (unlikely(ss_kops))
+		return ss_kops->load(p, size, acc, dep, site);
+	return ss_native_load(p, size, acc == SS_ACC_ACQUIRE ? __ATOMIC_ACQUIRE : __ATOMIC_RELAXED);
+}
+
+static inline void ss_store_dep(volatile void *p, unsigned size, u64 v, enum ss_access acc,
+				const struct ss_dep *dep, const struct ss_site *site)
+{
+	if (unlikely(ss_kops)) {
+		ss_kops->store(p, size, v, acc, dep, site);
+		return;
+	}
+	ss_native_store(p, size, v, acc == SS_ACC_RELEASE ? __ATOMIC_RELEASE : __ATOMIC_RELAXED);
+}
+
 static inline u64 ss_load(const volatile void *p, unsigned size, enum ss_access acc,
 			  const struct ss_site *site)
 {
-	if (unlikely(ss_kops))
-		return ss_kops->load(p, size, acc, site);
-	return ss_native_load(p, size, acc == SS_ACC_ACQUIRE ? __ATOMIC_ACQUIRE : __ATOMIC_RELAXED);
+	return ss_load_dep(p, size, acc, NULL, site);
 }
 
 static inline void ss_store(volatile void *p, unsigned size, u64 v, enum ss_access acc,
 			    const struct ss_site *site)
 {
-	if (unlikely(ss_kops)) {
-		ss_kops->store(p, size, v, acc, site);
-		return;
-	}
-	ss_native_store(p, size, v, acc == SS_ACC_RELEASE ? __ATOMIC_RELEASE : __ATOMIC_RELAXED);
+	ss_store_dep(p, size, v, acc, NULL, site);
 }
+
+/* ---- dependency helpers (see struct ss_dep) ---------------------------------------- */
+
+/* The dependencies value v carries on this CPU. */
+static inline struct ss_dep ss_dep_of_u64(u64 v)
+{
+	if (unlikely(ss_kops))
+		return ss_kops->dep_of(v);
+	return SS_DEP_NONE;
+}
+#define ss_dep_of(v) ss_dep_of_u64((u64)(uintptr_t)(v))
+
+/* The dependencies of the CPU's last load (its value: an integer such as a
+ * stride that goes into an address). */
+static inline struct ss_dep ss_dep_last(void)
+{
+	if (unlikely(ss_kops))
+		return ss_kops->dep_last();
+	return SS_DEP_NONE;
+}
+
+/* a | b: an overflow becomes "all" (sound). */
+static inline struct ss_dep ss_dep_join(struct ss_dep a, struct ss_dep b)
+{
+	if (likely(!ss_kops))
+		return a;
+	a.all |= b.all;
+	for (unsigned i = 0; i < b.n && !a.all; i++) {
+		bool have = false;
+		for (unsigned j = 0; j < a.n; j++)
+			have |= a.h[j] == b.h[i];
+		if (have)
+			continue;
+		if (a.n == SS_DEP_MAX)
+			a.all = true;
+		else
+			a.h[a.n++] = b.h[i];
+	}
+	return a;
+}
+
+/* Value v was computed from d: ss_dep_of(v) returns (at least) d from now on.
+ * Evaluates to v, so a helper can end with  return ss_dep_derive(ptr, d);  d is
+ * evaluated only under the emulator (natively: one branch, nothing computed). */
+static inline void ss_dep_derive_u64(u64 v, struct ss_dep d)
+{
+	if (d.n || d.all)
+		ss_kops->dep_derive(v, &d);
+}
+#define ss_dep_derive(v, d)                                                                        \
+	({                                                                                         \
+		__typeof__(v) ss_v__ = (v);                                                        \
+		if (unlikely(ss_kops))                                                             \
+			ss_dep_derive_u64(SS_TO_U64(ss_v__), (d));                                 \
+		ss_v__;                                                                            \
+	})
+
+/* The same for "v was computed from base" and "v is the value of the CPU's last
+ * load" (out of line: a call only under the emulator). */
+void ss_emu_derive_from(u64 v, u64 base);
+void ss_emu_derive_last(u64 v);
+#define ss_dep_derive_from(v, base)                                                                \
+	({                                                                                         \
+		__typeof__(v) ss_v__ = (v);                                                        \
+		if (unlikely(ss_kops))                                                             \
+			ss_emu_derive_from(SS_TO_U64(ss_v__), SS_TO_U64(base));                    \
+		ss_v__;                                                                            \
+	})
+#define ss_dep_derive_last(v)                                                                      \
+	({                                                                                         \
+		__typeof__(v) ss_v__ = (v);                                                        \
+		if (unlikely(ss_kops))                                                             \
+			ss_emu_derive_last(SS_TO_U64(ss_v__));                                     \
+		ss_v__;                                                                            \
+	})
 
 static inline u64 ss_rmw(volatile void *p, unsigned size, enum ss_rmw_op op, u64 operand,
 			 u64 expected, enum ss_order ord, const struct ss_site *site)
@@ -233,16 +360,40 @@ static inline void ss_fence(enum ss_fence f, const struct ss_site *site)
 	}
 }
 
-/* Value <-> u64 without warnings for pointers and integers of any width. */
-#define SS_TO_U64(v)	  ((u64)(uintptr_t)(v))
-#define SS_FROM_U64(x, v) ((__typeof__(x))(uintptr_t)(v))
-
 /* ---- marked and plain accesses ---------------------------------------------------- */
 
 #define READ_ONCE(x)	  SS_FROM_U64(x, ss_load(&(x), sizeof(x), SS_ACC_ONCE, SS_SITE(#x)))
 #define WRITE_ONCE(x, v)  ss_store(&(x), sizeof(x), SS_TO_U64(v), SS_ACC_ONCE, SS_SITE(#x))
 #define PLAIN_LOAD(x)	  SS_FROM_U64(x, ss_load(&(x), sizeof(x), SS_ACC_PLAIN, SS_SITE(#x)))
 #define PLAIN_STORE(x, v) ss_store(&(x), sizeof(x), SS_TO_U64(v), SS_ACC_PLAIN, SS_SITE(#x))
+/* The same with an address dependency: the address of x was computed from the
+ * value base (a pointer, or anything ss_dep_derive tagged), so the access depends
+ * on the loads base carries (ss_dep_of(base)).  Natively these are the plain
+ * relaxed accesses (base is not evaluated); under the emulator one out-of-line
+ * call (kernel/kernel.c). */
+u64 ss_emu_load_from(const volatile void *p, unsigned size, enum ss_access acc, u64 base,
+		     const struct ss_site *site);
+void ss_emu_store_from(volatile void *p, unsigned size, u64 v, enum ss_access acc, u64 base,
+		       const struct ss_site *site);
+#define SS_LOAD_DEP__(x, acc, base, text)                                                          \
+	SS_FROM_U64(x, likely(!ss_kops) ? ss_native_load(&(x), sizeof(x), __ATOMIC_RELAXED)        \
+					: ss_emu_load_from(&(x), sizeof(x), acc, SS_TO_U64(base),  \
+							   SS_SITE(text)))
+#define SS_STORE_DEP__(x, v, acc, base, text)                                                      \
+	do {                                                                                       \
+		if (likely(!ss_kops))                                                              \
+			ss_native_store(&(x), sizeof(x), SS_TO_U64(v), __ATOMIC_RELAXED);          \
+		else                                                                               \
+			ss_emu_store_from(&(x), sizeof(x), SS_TO_U64(v), acc, SS_TO_U64(base),     \
+					  SS_SITE(text));                                          \
+	} while (0)
+#define READ_ONCE_DEP(x, base)	    SS_LOAD_DEP__(x, SS_ACC_ONCE, base, #x)
+#define PLAIN_LOAD_DEP(x, base)	    SS_LOAD_DEP__(x, SS_ACC_PLAIN, base, #x)
+#define WRITE_ONCE_DEP(x, v, base)  SS_STORE_DEP__(x, v, SS_ACC_ONCE, base, #x)
+#define PLAIN_STORE_DEP(x, v, base) SS_STORE_DEP__(x, v, SS_ACC_PLAIN, base, #x)
+/* ... naming the location in traces by text instead of the expression. */
+#define READ_ONCE_DEP_AT(x, base, text)	    SS_LOAD_DEP__(x, SS_ACC_ONCE, base, text)
+#define WRITE_ONCE_DEP_AT(x, v, base, text) SS_STORE_DEP__(x, v, SS_ACC_ONCE, base, text)
 #define smp_load_acquire(p)                                                                        \
 	SS_FROM_U64(*(p), ss_load((p), sizeof(*(p)), SS_ACC_ACQUIRE, SS_SITE(#p)))
 #define smp_store_release(p, v)                                                                    \

@@ -99,12 +99,12 @@ int ss_repro_save(const struct ss_repro *r, const char *path, char *err, size_t 
 	json_t *failure = json_pack("{s:s, s:i, s:s, s:i, s:s, s:s}", "kind",
 				    ss_fail_kind_name(r->kind), "cpu", r->cpu, "file", r->file,
 				    "line", r->line, "func", r->func, "message", r->message);
-	json_t *doc =
-	    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:I, s:I, s:s, s:o}", "schema",
-		      SS_REPRO_SCHEMA, "tool", "slabstress", "version", SS_VERSION, "scenario",
-		      r->scenario, "variant", ss_variant_name(r->acfg.variant), "alloc", r->alloc,
-		      "knobs", knobs, "model", r->model, "iters", (json_int_t)r->iters,
-		      "step_limit", (json_int_t)r->step_limit, "schedule", hex, "failure", failure);
+	json_t *doc = json_pack(
+	    "{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:I, s:I, s:s, s:o}", "schema",
+	    SS_REPRO_SCHEMA, "tool", "slabstress", "version", SS_VERSION, "scenario", r->scenario,
+	    "variant", ss_variant_name(r->acfg.variant), "alloc", r->alloc, "knobs", knobs, "model",
+	    r->model, "deps", r->deps[0] ? r->deps : "explicit", "iters", (json_int_t)r->iters,
+	    "step_limit", (json_int_t)r->step_limit, "schedule", hex, "failure", failure);
 	free(hex);
 	if (!doc) {
 		snprintf(err, errlen, "cannot build reproducer JSON");
@@ -233,7 +233,7 @@ int ss_repro_load(struct ss_repro *r, const char *path, char *err, size_t errlen
 	}
 	static const char *const top[] = {
 	    "schema", "tool",  "version",    "scenario", "variant", "alloc", "knobs",
-	    "model",  "iters", "step_limit", "schedule", "failure", NULL};
+	    "model",  "iters", "step_limit", "schedule", "failure", "deps",  NULL};
 	static const char *const knob_keys[] = {
 	    "stride_bits", "objext",  "object_size", "page_size",    "account",
 	    "ncpus",	   "nobjcgs", "max_objects", "objcg_atomic", NULL};
@@ -253,6 +253,19 @@ int ss_repro_load(struct ss_repro *r, const char *path, char *err, size_t errlen
 	copy_str(&l, doc, "", "variant", variant, sizeof(variant));
 	copy_str(&l, doc, "", "alloc", r->alloc, sizeof(r->alloc));
 	copy_str(&l, doc, "", "model", r->model, sizeof(r->model));
+	/* Optional: reproducers from before dependency modes ran under provenance. */
+	json_t *deps = json_object_get(doc, "deps");
+	snprintf(r->deps, sizeof(r->deps), "provenance");
+	if (deps && !l.bad) {
+		const char *d = json_is_string(deps) ? json_string_value(deps) : "";
+		if (strcmp(d, "explicit") && strcmp(d, "provenance") && strcmp(d, "check")) {
+			snprintf(err, errlen,
+				 "%s: field 'deps' is not explicit, provenance or check", path);
+			l.bad = 1;
+		} else {
+			snprintf(r->deps, sizeof(r->deps), "%s", d);
+		}
+	}
 	r->iters = (unsigned long)get_int(&l, doc, "", "iters", 1, 1 << 20);
 	r->step_limit = (unsigned long)get_int(&l, doc, "", "step_limit", 1, 1LL << 40);
 	json_t *knobs = need(&l, doc, "", "knobs", JSON_OBJECT);

@@ -12,7 +12,7 @@
  *     "knobs": { "stride_bits": 16, "objext": "separate", "object_size": 64,
  *                "page_size": 4096, "account": false, "ncpus": 2, "nobjcgs": 2,
  *                "max_objects": 4096, "objcg_atomic": false },
- *     "model": "lkmm", "iters": 1, "step_limit": 100000,
+ *     "model": "lkmm", "deps": "explicit", "iters": 1, "step_limit": 100000,
  *     "schedule": "00ff01...",                 (hex)
  *     "failure": { "kind": "wrong-metadata", "cpu": 1, "file": "alloc/memcg.c",
  *                  "line": 123, "func": "__memcg_slab_free_hook", "message": "..." } }
@@ -31,6 +31,8 @@ struct ss_repro {
 	char scenario[64];
 	char alloc[32];
 	char model[16];
+	char deps[16]; /* dependency mode (explicit, provenance, check); files
+			* written before it existed: provenance */
 	struct ss_alloc_config acfg;
 	unsigned long iters;
 	unsigned long step_limit;

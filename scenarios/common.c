@@ -9,7 +9,10 @@
  * pointer) or from zeroed memory never matches.  Both sides use plain accesses:
  * that is what a user initialising an object and kfree() reading it do, and it
  * is what the emulator may serve from an older store when the handoff does not
- * order them.
+ * order them.  The freeing side's loads declare their address dependency on the
+ * object pointer (PLAIN_LOAD_DEP(word[k], obj)), so a handoff ordered only by that dependency (a
+ * READ_ONCE / rcu_dereference take) is ordered here without anything in the
+ * scenario.
  */
 #include "scenarios/scenario.h"
 
@@ -48,16 +51,18 @@ void *ss_obj_trailer(struct ss_world *w, void *obj, size_t size)
 	if (osize < size)
 		return NULL;
 	size_t off = (osize - size) & ~(size_t)7;
-	return off >= fill ? (char *)obj + off : NULL;
+	/* pointer arithmetic: the trailer carries obj's dependencies */
+	return off >= fill ? ss_dep_derive_from((char *)obj + off, obj) : NULL;
 }
 
 bool ss_obj_verify(struct ss_world *w, void *obj, unsigned long tag)
 {
 	u64 *word = obj;
 	unsigned n = fill_words(w);
-
 	for (unsigned k = 0; k < n; k++) {
-		u64 seen = PLAIN_LOAD(word[k]);
+		/* The word's address is computed from obj: address-dependent on the
+		 * load that produced obj (the handoff's READ_ONCE / rcu_dereference). */
+		u64 seen = PLAIN_LOAD_DEP(word[k], obj);
 		u64 want = pattern_word(tag, k);
 		if (seen != want) {
 			SS_FAIL(SS_FAIL_STALE_CONTENT,

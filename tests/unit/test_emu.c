@@ -162,6 +162,16 @@ static struct emu *mk(const struct ss_scenario *scn, enum wmm_model m, unsigned 
 	return e;
 }
 
+/* A config made by mk(): the emulator itself is destroyed (tests change the
+ * config and create their own). */
+static struct emu *mk_keep_last;
+static struct emu *mk_keep(const struct ss_scenario *scn)
+{
+	if (mk_keep_last)
+		emu_destroy(mk_keep_last);
+	return mk_keep_last = mk(scn, WMM_LKMM, 0);
+}
+
 /* Random exploration of n executions; returns the number that failed. */
 static unsigned long long explore_n(struct emu *e, unsigned long long n, double p)
 {
@@ -439,15 +449,63 @@ static const struct ss_scenario scn_dep = {
 
 TEST(test_address_dependency_is_inferred_from_the_loaded_pointer)
 {
-	struct emu *e = mk(&scn_dep, WMM_LKMM, 0);
+	struct emu_config c = *emu_config_of(mk_keep(&scn_dep));
+	c.deps = EMU_DEPS_PROVENANCE;
+	char err[200];
+	struct emu *e = emu_create(&c, err, sizeof(err));
 	EXPECT_EQ(explore_n(e, 4000, 0.5), 0);
 	emu_destroy(e);
 	/* without the inference the model would allow it: the inference matters */
-	struct emu_config c = *emu_config_of((e = mk(&scn_dep, WMM_LKMM, 0)));
-	emu_destroy(e);
 	c.no_dep_inference = true;
-	char err[200];
 	e = emu_create(&c, err, sizeof(err));
+	EXPECT(explore_n(e, 4000, 0.5) > 0);
+	emu_destroy(e);
+	/* explicit mode takes only what the code declares: this reader declares
+	 * nothing, so the stale read is allowed (and --deps check says so) */
+	c.no_dep_inference = false;
+	c.deps = EMU_DEPS_CHECK;
+	e = emu_create(&c, err, sizeof(err));
+	EXPECT(explore_n(e, 4000, 0.5) > 0);
+	size_t nd;
+	const struct emu_dep_disagreement *d = emu_dep_disagreements(e, &nd);
+	EXPECT_EQ(nd, 1);
+	EXPECT(nd == 1 && d[0].explicit_weaker && d[0].cpu == 1);
+	emu_destroy(e);
+}
+
+/* The same reader declaring its dependency (READ_ONCE_DEP on the pointer). */
+static void dep_reader_declared(struct ss_world *w, int role)
+{
+	struct mp_state *s = w->state;
+	(void)role;
+	u64 *p = READ_ONCE(s->ptr);
+	if (p && READ_ONCE_DEP(*p, p) != 7)
+		ss_fail_at(SS_FAIL_STALE_CONTENT, SS_SITE("*p"), "saw a stale value");
+}
+
+static const struct ss_scenario scn_dep_declared = {
+    .name = "t-dep-declared",
+    .nroles = 2,
+    .state_size = sizeof(struct mp_state),
+    .role = {dep_writer, dep_reader_declared},
+};
+
+TEST(test_declared_address_dependency_orders_the_load)
+{
+	struct emu_config c = *emu_config_of(mk_keep(&scn_dep_declared));
+	char err[200];
+	for (int d = EMU_DEPS_EXPLICIT; d <= EMU_DEPS_CHECK; d++) {
+		c.deps = (enum emu_deps)d;
+		struct emu *e = emu_create(&c, err, sizeof(err));
+		EXPECT_EQ(explore_n(e, 4000, 0.5), 0);
+		size_t nd;
+		emu_dep_disagreements(e, &nd);
+		EXPECT_EQ(nd, 0);
+		emu_destroy(e);
+	}
+	c.deps = EMU_DEPS_EXPLICIT;
+	c.no_dep_inference = true;
+	struct emu *e = emu_create(&c, err, sizeof(err));
 	EXPECT(explore_n(e, 4000, 0.5) > 0);
 	emu_destroy(e);
 }
@@ -474,6 +532,9 @@ int main(void)
 	RUN(test_relax_blocks_a_poller_until_a_new_value);
 	RUN(test_sub_word_stores_merge_into_the_word);
 	RUN(test_address_dependency_is_inferred_from_the_loaded_pointer);
+	RUN(test_declared_address_dependency_orders_the_load);
 	RUN(test_hex_round_trip);
+	if (mk_keep_last)
+		emu_destroy(mk_keep_last);
 	TEST_SUMMARY();
 }
