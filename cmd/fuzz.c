@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -418,12 +419,19 @@ static pid_t spawn_worker(struct campaign *c, char **args, int *errfd)
 	int pfd[2];
 	if (pipe(pfd) != 0)
 		return -1;
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
 		setpgid(0, 0); /* one group: SIGINT reaches fork-mode jobs too */
 		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		/* Never outlive the supervisor, however it ends (even SIGKILL). */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
 		int nul = open("/dev/null", O_RDWR);
 		dup2(nul, 0);
 		dup2(pfd[1], 1);
@@ -433,6 +441,7 @@ static pid_t spawn_worker(struct campaign *c, char **args, int *errfd)
 		_exit(127);
 	}
 	setpgid(pid, pid);
+	ss_stop_track_pgid(pid);
 	close(pfd[1]);
 	fcntl(pfd[0], F_SETFL, O_NONBLOCK);
 	*errfd = pfd[0];
@@ -571,6 +580,7 @@ static int run_campaign(struct campaign *c, char **base_args, int nbase, char **
 		drain(c, fd, log, line, &ll, sizeof(line));
 		close(fd);
 		kill(-pid, SIGKILL); /* stray fork-mode jobs */
+		ss_stop_untrack_pgid(pid);
 		scan_artifacts(c);
 		if (c->internal[0])
 			return -1;
@@ -676,11 +686,14 @@ int cmd_fuzz(int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	c.o = &o;
 	c.save = save;
+	ss_install_sigint(); /* before the work directory exists: a stop removes it */
 	const char *tmp = getenv("TMPDIR");
 	snprintf(c.work, sizeof(c.work), "%s/slabstress-fuzz.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(c.work))
 		cli_internal_error("cannot create a work directory in %s: %s", tmp ? tmp : "/tmp",
 				   strerror(errno));
+	/* Removed at exit and on a hard stop, whatever path ends the campaign. */
+	ss_stop_track_path(c.work, 1);
 	if (FMT(c.artifacts, sizeof(c.artifacts), "%s/artifacts", c.work) ||
 	    FMT(c.log_path, sizeof(c.log_path), "%s/libfuzzer.log", c.work) ||
 	    FMT(t.stats_path, sizeof(t.stats_path), "%s/stats", c.work) ||
@@ -744,7 +757,6 @@ int cmd_fuzz(int argc, char **argv)
 	}
 	/* argv[0] of the exec is "slabstress"; drop it from the count of our slots. */
 
-	ss_install_sigint();
 	signal(SIGPIPE, SIG_IGN);
 	bool progress = !o.no_progress && !o.quiet && cli_stderr_is_tty();
 	c.t0 = now_s();

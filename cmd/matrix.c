@@ -235,17 +235,22 @@ int cmd_matrix(int argc, char **argv)
 							    st.first_len, path, sizeof(path), err,
 							    sizeof(err)) != 0)
 						cli_usage_error("%s", err);
+				} else if (ss_interrupted) {
+					/* Stopped inside this cell: not a verdict. */
+					snprintf(cell, sizeof(cell), "unfinished");
 				} else {
 					snprintf(cell, sizeof(cell), "Clean");
 				}
+				const char *verdict = st.found	       ? "found"
+						      : ss_interrupted ? "unfinished"
+								       : "clean";
 				printf(" %-22s", cell);
 				fflush(stdout);
-				json_t *jc =
-				    json_pack("{s:s, s:s, s:b, s:s, s:s, s:I, s:f}", "scenario",
-					      rows[s].scn, "variant", vl[v], "in_object_128k",
-					      rows[s].big, "model", wmm_model_name(models[m]),
-					      "verdict", st.found ? "found" : "clean", "executions",
-					      (json_int_t)total, "elapsed_s", now() - c0);
+				json_t *jc = json_pack(
+				    "{s:s, s:s, s:b, s:s, s:s, s:I, s:f}", "scenario", rows[s].scn,
+				    "variant", vl[v], "in_object_128k", rows[s].big, "model",
+				    wmm_model_name(models[m]), "verdict", verdict, "executions",
+				    (json_int_t)total, "elapsed_s", now() - c0);
 				if (st.found)
 					json_object_set_new(
 					    jc, "kind",
@@ -255,6 +260,8 @@ int cmd_matrix(int argc, char **argv)
 				json_array_append_new(cells, jc);
 				explore_stats_free(&st);
 				emu_destroy(e);
+				if (ss_interrupted)
+					break; /* one unfinished cell, not a row of them */
 			}
 			printf("\n");
 		}
@@ -265,6 +272,7 @@ int cmd_matrix(int argc, char **argv)
 	if (o.json) {
 		json_t *doc = res_doc_new("matrix", cli_argc, cli_argv);
 		json_object_set_new(doc, "cells", cells);
+		json_object_set_new(doc, "interrupted", json_boolean(ss_interrupted));
 		json_object_set_new(doc, "executions_per_cell", json_integer((json_int_t)execs));
 		json_object_set_new(doc, "timing", json_pack("{s:f}", "elapsed_s", el));
 		char err[256];

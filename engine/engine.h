@@ -50,8 +50,7 @@ struct ss_run_stats {
 int ss_native_run(const struct ss_run_config *cfg, struct ss_failure_log *log,
 		  struct ss_run_stats *stats, char *err, size_t errlen);
 
-/* Set by the SIGINT handler; engines poll it. */
-extern volatile int ss_interrupted;
-void ss_install_sigint(void);
+/* ss_interrupted: set by the stop handler (SIGINT, SIGTERM, SIGHUP); engines poll it. */
+#include "results/stop.h"
 
 #endif /* SS_ENGINE_H */

@@ -25,25 +25,6 @@
 #include "engine/engine.h"
 #include "engine/world.h"
 
-volatile int ss_interrupted;
-
-static void on_sigint(int sig)
-{
-	(void)sig;
-	ss_interrupted = 1;
-	/* A second ^C kills the process the usual way. */
-	signal(SIGINT, SIG_DFL);
-}
-
-void ss_install_sigint(void)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_sigint;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-}
-
 static double now_seconds(void)
 {
 	struct timespec ts;

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,9 +99,19 @@ int res_write_atomic(json_t *doc, const char *path, char *err, size_t errlen)
 	char tmp[4096];
 	snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dirname(copy), basename((char *)path));
 	free(copy);
+	/* Signals are blocked while the temporary file exists, so that a hard stop
+	 * (a second signal) never leaves it behind half-written: it is either
+	 * renamed or removed before the handler runs. */
+	sigset_t stop, old;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stop, &old);
 	int fd = mkstemp(tmp);
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		return -1;
 	}
 	FILE *f = fdopen(fd, "w");
@@ -118,7 +129,9 @@ int res_write_atomic(json_t *doc, const char *path, char *err, size_t errlen)
 	if (rc != 0 || chmod(tmp, 0644) != 0 || rename(tmp, path) != 0) {
 		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno ? errno : EIO));
 		unlink(tmp);
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		return -1;
 	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	return 0;
 }
