@@ -682,6 +682,7 @@ int cmd_bench(int argc, char **argv)
 		b.ncpu = default_cpus(b.cpu, 2 * (int)o.pairs);
 	}
 	cli_check_output_path("--json", o.json_path);
+	cli_json_stdout(o.json_path);
 	cli_check_output_path("--report", o.report_path);
 	if (o.report_path && !strcmp(o.report_path, "-"))
 		cli_usage_error("--report '-': expected a file path (the page is HTML)");

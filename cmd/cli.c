@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cmd/cli.h"
+#include "results/json.h"
 
 int cli_argc;
 char **cli_argv;
@@ -184,6 +185,12 @@ void cli_check_output_path(const char *opt, const char *path)
 		close(fd);
 	else if (errno != ENOENT)
 		cli_usage_error("cannot write %s '%s': %s", opt, path, strerror(errno));
+}
+
+void cli_json_stdout(const char *json_path)
+{
+	if (json_path && !strcmp(json_path, "-") && res_json_stdout_take() != 0)
+		cli_internal_error("cannot keep stdout for --json -: %s", strerror(errno));
 }
 
 bool cli_stderr_is_tty(void)

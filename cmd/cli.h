@@ -74,6 +74,10 @@ int cli_parse_cpus(const char *opt, const char *arg, int *cpus, int max);
  * --json gets exit 2 at once instead of losing the run. */
 void cli_check_output_path(const char *opt, const char *path);
 
+/* `--json -`: the JSON document alone goes to stdout, the human report to stderr
+ * (call before printing anything).  No-op for any other path. */
+void cli_json_stdout(const char *json_path);
+
 /* Is stderr a terminal (for live progress lines)? */
 bool cli_stderr_is_tty(void);
 

@@ -357,6 +357,7 @@ int cmd_compare(int argc, char **argv)
 	struct argp argp = {options, parse, "BASE.json NEW.json", doc, 0, 0, 0};
 	cli_parse(&argp, argc, argv, &o);
 	cli_check_output_path("--json", o.json_path);
+	cli_json_stdout(o.json_path);
 
 	struct file f[2];
 	memset(f, 0, sizeof(f));

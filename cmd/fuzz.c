@@ -660,6 +660,7 @@ int cmd_fuzz(int argc, char **argv)
 		cov = (enum ss_cov_mode)m;
 	}
 	cli_check_output_path("--json", o.json_path);
+	cli_json_stdout(o.json_path);
 	if (!ss_fuzz_have_libfuzzer())
 		cli_usage_error("fuzz: built without libFuzzer (CC=gcc): rebuild with clang");
 	const char *save = o.save ? o.save : "crashes";

@@ -193,6 +193,7 @@ int cmd_run(int argc, char **argv)
 		    cfg.scn->name, cfg.nthreads, o.cpus_arg ? o.cpus_arg : "(default)", cfg.ncpus,
 		    cfg.ncpus == 1 ? "" : "s", cfg.nthreads);
 	cli_check_output_path("--json", o.json_path);
+	cli_json_stdout(o.json_path);
 
 	if (!o.quiet) {
 		printf("slabstress run: scenario %s, variant %s, alloc %s, seed %llu\n",

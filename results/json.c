@@ -85,14 +85,43 @@ json_t *res_failure_log_json(const struct ss_failure_log *log)
 			 "first", first);
 }
 
+static FILE *json_stdout;
+
+FILE *res_json_stdout(void)
+{
+	return json_stdout ? json_stdout : stdout;
+}
+
+int res_json_stdout_take(void)
+{
+	if (json_stdout)
+		return 0;
+	fflush(stdout);
+	int fd = fcntl(1, F_DUPFD_CLOEXEC, 3);
+	if (fd < 0)
+		return -1;
+	FILE *f = fdopen(fd, "w");
+	if (!f || dup2(2, 1) < 0) {
+		if (f)
+			fclose(f);
+		else
+			close(fd);
+		return -1;
+	}
+	json_stdout = f;
+	return 0;
+}
+
 int res_write_atomic(json_t *doc, const char *path, char *err, size_t errlen)
 {
 	if (!strcmp(path, "-")) {
-		if (json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_SORT_KEYS) < 0) {
+		FILE *out = res_json_stdout();
+		fflush(stdout);
+		if (json_dumpf(doc, out, JSON_INDENT(2) | JSON_SORT_KEYS) < 0 ||
+		    fputc('\n', out) == EOF || fflush(out) != 0) {
 			snprintf(err, errlen, "cannot write JSON to stdout");
 			return -1;
 		}
-		fputc('\n', stdout);
 		return 0;
 	}
 	char *copy = strdup(path);

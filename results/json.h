@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "kernel/bug.h"
 #include "results/failures.h"
@@ -25,6 +26,12 @@ json_t *res_doc_new(const char *kind, int argc, char **argv);
 json_t *res_failure_json(const struct ss_failure *f);
 /* All failures of a log: {"total", "by_kind": {...}, "first": [...]} */
 json_t *res_failure_log_json(const struct ss_failure_log *log);
+/* Where "-" writes: the process's stdout unless res_json_stdout_take() moved it. */
+FILE *res_json_stdout(void);
+/* For `--json -`: keeps the real stdout for the JSON document alone and points
+ * file descriptor 1 (and so every printf of the human report) at stderr.
+ * Returns 0, or -1 when the descriptors cannot be duplicated. */
+int res_json_stdout_take(void);
 /* Writes doc to path atomically ("-" = stdout).  Returns 0, or -1 with err set. */
 int res_write_atomic(json_t *doc, const char *path, char *err, size_t errlen);
 

@@ -4,7 +4,7 @@
 # "interrupted": true, no temporary file left, exit status the one the run earned;
 # a second signal during the cleanup exits 128+signal and still leaves nothing.
 . "$(dirname "$0")/lib.sh"
-case $SLABSTRESS in /*) S=$SLABSTRESS ;; *) S=$(pwd)/$SLABSTRESS ;; esac
+S=$SLABSTRESS
 
 # json_ok NAME FILE FILTER: FILE parses and jq FILTER (or python) is true.
 json_ok() {
