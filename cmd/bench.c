@@ -145,32 +145,6 @@ static const struct argp_child children[] = {{&cli_scenario_argp, 0, 0, 0}, {0}}
 
 /* ---- parameters ------------------------------------------------------------------ */
 
-static int parse_list(const char *opt, const char *arg, unsigned long long *out, int max,
-		      unsigned long long min, unsigned long long hi, bool is_size)
-{
-	char *copy = strdup(arg), *save = NULL;
-	int n = 0;
-	if (!*arg || arg[strlen(arg) - 1] == ',')
-		cli_usage_error("cannot parse %s '%s': expected a comma list like %s", opt, arg,
-				is_size ? "64,256" : "1,32");
-	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		if (n == max)
-			cli_usage_error("%s '%s': more than %d values", opt, arg, max);
-		unsigned long long v =
-		    is_size ? cli_parse_size(opt, t) : cli_parse_ull(opt, t, min, hi);
-		if (v < min || v > hi)
-			cli_usage_error(
-			    "cannot parse %s '%s': %llu is out of range: expected %llu to %llu",
-			    opt, arg, v, min, hi);
-		for (int i = 0; i < n; i++)
-			if (out[i] == v)
-				cli_usage_error("%s '%s': %llu is listed twice", opt, arg, v);
-		out[n++] = v;
-	}
-	free(copy);
-	return n;
-}
-
 static int parse_allocs(const char *arg, const struct ss_alloc_ops **out)
 {
 	char *copy = strdup(arg), *save = NULL;
@@ -657,13 +631,13 @@ int cmd_bench(int argc, char **argv)
 	}
 
 	if (o.size_arg)
-		b.nsize =
-		    parse_list("--size", o.size_arg, b.size, BENCH_MAX_SIZES, 8, 1u << 22, true);
+		b.nsize = cli_parse_list("--size", o.size_arg, b.size, BENCH_MAX_SIZES, 8, 1u << 22,
+					 true);
 	else
 		b.size[b.nsize++] = b.acfg.object_size;
 	if (o.batch_arg)
-		b.nbatch = parse_list("--batch", o.batch_arg, b.batch, BENCH_MAX_BATCHES, 1,
-				      SS_CEILING_RING_CAP / 4, false);
+		b.nbatch = cli_parse_list("--batch", o.batch_arg, b.batch, BENCH_MAX_BATCHES, 1,
+					  SS_CEILING_RING_CAP / 4, false);
 	else
 		b.batch[b.nbatch++] = 1;
 

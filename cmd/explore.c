@@ -233,6 +233,7 @@ int cmd_explore(int argc, char **argv)
 	if (o.executions && o.duration > 0)
 		cli_usage_error("--executions and --duration both given: expected one of them");
 	cli_check_output_path("--json", o.json_path);
+	cli_check_output_dir("--save", o.save_dir);
 	cli_json_stdout(o.json_path);
 
 	struct emu_config ec;

@@ -119,6 +119,7 @@ int cmd_matrix(int argc, char **argv)
 	if (o.executions && o.duration > 0)
 		cli_usage_error("--executions and --duration both given: expected one of them");
 	cli_check_output_path("--json", o.json);
+	cli_check_output_dir("--save", o.save);
 	cli_json_stdout(o.json);
 
 	char vbuf[512], sbuf[1024], mbuf[128];
