@@ -514,6 +514,13 @@ static void print_table(struct bench *b, FILE *out)
 					struct cell *c = cell_for(b, scn, b->alloc[a], size, batch);
 					if (!c)
 						continue;
+					if (!c->n) {
+						/* Interrupted before its first run. */
+						fprintf(out, "%-16s %6zu %5u %-9s %10s\n",
+							scn->name, size, batch, c->alloc->name,
+							"no runs");
+						continue;
+					}
 					struct ss_summary sm;
 					ss_summarize(c->hps, c->n, &sm);
 					if (fmed < 0)
@@ -775,7 +782,11 @@ int cmd_bench(int argc, char **argv)
 			}
 		fprintf(out, ": the throughput of a failing run is not a result\n");
 	} else {
-		fprintf(out, "clean: no failure in any run\n");
+		unsigned runs = 0;
+		for (int i = 0; i < b.ncells; i++)
+			runs += b.cells[i].n;
+		fprintf(out, runs ? "clean: no failure in any run\n"
+				  : "no runs: interrupted before the first run ended\n");
 	}
 	for (int i = 0; i < b.ncells; i++) {
 		free(b.cells[i].hps);

@@ -21,6 +21,9 @@
 #include "results/stats.h"
 
 #define BENCH_SCHEMA "slabstress-bench/1"
+/* Limits of a bench result read by compare: its size and its JSON nesting. */
+#define BENCH_MAX_BYTES (64u << 20)
+#define BENCH_MAX_DEPTH 32
 
 enum { OPT_THRESHOLD = 0x2000, OPT_ALPHA, OPT_MATCH, OPT_JSON };
 
@@ -145,7 +148,11 @@ static void load(struct file *f, const char *path)
 {
 	json_error_t jerr;
 	f->path = path;
-	f->doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	char lerr[512];
+	f->doc = res_json_load_limited(path, "bench result", BENCH_MAX_BYTES, BENCH_MAX_DEPTH,
+				       &jerr, lerr, sizeof(lerr));
+	if (!f->doc && lerr[0])
+		cli_usage_error("%s", lerr);
 	if (!f->doc) {
 		if (jerr.line > 0)
 			cli_usage_error("%s:%d:%d: not valid JSON: %s", path, jerr.line,
@@ -206,6 +213,11 @@ static void load(struct file *f, const char *path)
 		const json_t *h =
 		    field(f, t, twhere, "handoffs_per_s", JSON_ARRAY, "an array of numbers");
 		x->n = json_array_size(h);
+		if (!x->n)
+			cli_usage_error("%s: %s.handoffs_per_s is empty (runs %lld): no data to "
+					"compare (an interrupted bench?)",
+					path, twhere,
+					(long long)json_integer_value(json_object_get(r, "runs")));
 		x->hps = calloc(x->n ? x->n : 1, sizeof(double));
 		if (!x->hps)
 			cli_internal_error("out of memory");

@@ -242,6 +242,8 @@ struct campaign {
 	struct uniq *u;
 	int nu, capu;
 	unsigned long artifacts_seen, flaky;
+	char warned[8][256]; /* libFuzzer's unrecognized-flag warnings, shown once */
+	int nwarned;
 	double t0, first_fail_s;
 	unsigned long long first_fail_execs;
 	size_t corpus_size;
@@ -449,6 +451,18 @@ static pid_t spawn_worker(struct campaign *c, char **args, int *errfd)
 	return pid;
 }
 
+/* Shows libFuzzer's warning about a flag it does not know, once per flag (a
+ * restarted worker says it again). */
+static void warn_flag(struct campaign *c, const char *line)
+{
+	for (int i = 0; i < c->nwarned; i++)
+		if (!strcmp(c->warned[i], line))
+			return;
+	if (c->nwarned < 8)
+		snprintf(c->warned[c->nwarned++], sizeof(c->warned[0]), "%s", line);
+	fprintf(stderr, "slabstress: libFuzzer: %s\n", line);
+}
+
 /* Reads libFuzzer's output: appended to the log; "corp: N" gives the corpus size. */
 static void drain(struct campaign *c, int fd, FILE *log, char *line, size_t *ll, size_t cap)
 {
@@ -468,6 +482,9 @@ static void drain(struct campaign *c, int fd, FILE *log, char *line, size_t *ll,
 			const char *p = strstr(line, "corp: ");
 			if (p)
 				c->corpus_size = strtoul(p + 6, NULL, 10);
+			/* A flag after -- that libFuzzer does not know: its own words. */
+			if (strstr(line, "WARNING: unrecognized flag"))
+				warn_flag(c, line);
 		}
 	}
 	if (log)
