@@ -94,6 +94,7 @@ bench: deps
 lint:
 	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
 	mandoc -Tlint -W warning slabstress.1
+	sh tests/lint-man.sh slabstress.1
 
 clean:
 	rm -rf build build-asan build-fuzz build-fuzz-parsers build-nofuzz slabstress

@@ -262,8 +262,12 @@ static const struct argp_option scenario_options[] = {
     {"scenario", 's', "NAME", 0, "handoff scenario to run (see `slabstress list scenarios`)", 1},
     {"variant", OPT_VARIANT, "V", 0,
      "slab code variant: rc1, early-stride, wmb-rmb, fixed (default: fixed)", 1},
-    {"alloc", OPT_ALLOC, "A", 0, "allocator: slab, jemalloc, libc (default: slab)", 1},
-    {"seed", OPT_SEED, "N", 0, "seed of every random choice (default: 1)", 1},
+    {"alloc", OPT_ALLOC, "A", 0,
+     "allocator: slab, jemalloc, libc (default: slab; bench: the comma list "
+     "slab,jemalloc,libc)",
+     1},
+    {"seed", OPT_SEED, "N", 0,
+     "seed of every random choice (default: 1; fuzz: libFuzzer's own, from the clock)", 1},
     {0, 0, 0, 0, "Slab model knobs:", 2},
     {"stride-bits", OPT_STRIDE_BITS, "16|32", 0,
      "width of slab->stride (default: 16 for rc1/early-stride/wmb-rmb, 32 for fixed)", 2},
@@ -398,8 +402,69 @@ void cli_scenario_finish(struct cli_scenario_opts *o, bool need_scenario)
 		    o->scn->name, o->alloc->name);
 }
 
-void cli_parse(const struct argp *argp, int argc, char **argv_in, void *input)
+/* argp wraps its post-doc text at 79 columns, breaking example commands across
+ * lines.  The help filter takes the post-doc away from argp, and it is printed
+ * at exit (argp's --help exits right after writing the rest of the help, so it
+ * lands at the end, where argp would have put it): indented lines (usage and
+ * examples) verbatim, paragraphs wrapped at word boundaries. */
+static char *post_doc;
+
+static void print_post_doc(void)
 {
+	if (!post_doc)
+		return;
+	putchar('\n');
+	for (char *line = post_doc; line && *line;) {
+		char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+		if (line[0] == ' ' || len <= 79) {
+			printf("%.*s\n", (int)len, line);
+		} else {
+			size_t col = 0;
+			for (size_t i = 0; i < len;) {
+				size_t w = 0;
+				while (i + w < len && line[i + w] != ' ')
+					w++;
+				if (col && col + 1 + w > 79) {
+					putchar('\n');
+					col = 0;
+				} else if (col) {
+					putchar(' ');
+					col++;
+				}
+				printf("%.*s", (int)w, line + i);
+				col += w;
+				i += w;
+				while (i < len && line[i] == ' ')
+					i++;
+			}
+			putchar('\n');
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	free(post_doc);
+	post_doc = NULL;
+}
+
+static char *help_filter(int key, const char *text, void *input)
+{
+	(void)input;
+	if (key != ARGP_KEY_HELP_POST_DOC || !text)
+		return (char *)text;
+	if (!post_doc) {
+		post_doc = strdup(text);
+		if (post_doc)
+			atexit(print_post_doc);
+	}
+	return post_doc ? NULL : (char *)text;
+}
+
+void cli_parse(const struct argp *argp_in, int argc, char **argv_in, void *input)
+{
+	struct argp argp_copy = *argp_in;
+	if (!argp_copy.help_filter)
+		argp_copy.help_filter = help_filter;
+	const struct argp *argp = &argp_copy;
 	/* argp names the program after argv[0]: make it "slabstress CMD". */
 	char name[64];
 	char *argv_copy[argc + 1];

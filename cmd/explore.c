@@ -53,7 +53,9 @@ static const struct argp_option options[] = {
      "(bounded depth-first search; a verification result within its bounds) (default: random)",
      3},
     {"executions", OPT_EXECUTIONS, "N", 0,
-     "stop after N executions (default: 100000, or unlimited with --duration)", 3},
+     "stop after N executions (default: 100000; exhaustive: 2000000, a safety net, the "
+     "bounds end the search; unlimited with --duration)",
+     3},
     {"duration", OPT_DURATION, "T", 0,
      "stop after T (10, 10s, 500ms, 2m; default: none, --executions bounds the run)", 3},
     {"stale-prob", OPT_STALE_PROB, "P", 0,
