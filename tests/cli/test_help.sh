@@ -10,7 +10,7 @@ for c in run explore fuzz bench matrix replay minimize compare list; do
 	"$S" $c --help >"$TMP/help" 2>&1
 	# After "Examples:", every line up to the next blank one is an indented
 	# command (or its comment): a wrapped one would start in column 0.
-	bad=$(awk '/^Examples:/ {ex = 1; next} ex && /^$/ {ex = 0} ex && !/^  / {print}' "$TMP/help")
+	bad=$(awk '/^(Examples:|EXAMPLES)$/ {ex = 1; next} ex && /^$/ {ex = 0} ex && !/^  / {print}' "$TMP/help")
 	n=$(grep -c '^  slabstress ' "$TMP/help")
 	if [ -z "$bad" ] && [ "$n" -ge 1 ]; then ok "$c --help: $n examples, none wrapped"; else fail "$c --help: examples wrapped" "$bad"; fi
 done
