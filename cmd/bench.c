@@ -199,6 +199,11 @@ struct cell {
 	json_t *first_failures; /* res_failure_log_json of the first failing run */
 	int pinned[2];
 	bool interrupted;
+	/* What disturbed its runs (engine/disturb.h), over all of them. */
+	unsigned long long ivcsw, vcsw;
+	double steal_max, load_max;
+	unsigned disturbed_runs;
+	char reasons[160];
 };
 
 struct ceil_cell {
@@ -275,6 +280,12 @@ static void run_cell(struct bench *b, struct cell *c, bool record)
 	c->pinned[0] = st.pinned_cpu[0];
 	c->pinned[1] = st.pinned_cpu[1];
 	c->interrupted |= st.interrupted;
+	c->ivcsw += st.dist.ivcsw;
+	c->vcsw += st.dist.vcsw;
+	c->steal_max = st.dist.steal_pct > c->steal_max ? st.dist.steal_pct : c->steal_max;
+	c->load_max = st.dist.loadavg1 > c->load_max ? st.dist.loadavg1 : c->load_max;
+	if (st.dist.disturbed && record && !c->disturbed_runs++)
+		snprintf(c->reasons, sizeof(c->reasons), "%s", st.dist.reasons);
 	if (log->total) {
 		/* Loud at once, not only in the table at the end. */
 		fprintf(stderr,
@@ -376,6 +387,34 @@ static void run_config(struct bench *b, const struct ss_scenario *scn, size_t si
 
 /* ---- output ------------------------------------------------------------------------ */
 
+/* Round-trip spread over a cell's runs: (max - min) / median. */
+static double rtt_spread(const struct cell *c)
+{
+	if (c->n < 2)
+		return 0;
+	double lo = c->rtt[0], hi = c->rtt[0], med = ss_median(c->rtt, c->n);
+	for (unsigned i = 1; i < c->n; i++) {
+		lo = c->rtt[i] < lo ? c->rtt[i] : lo;
+		hi = c->rtt[i] > hi ? c->rtt[i] : hi;
+	}
+	return med > 0 ? (hi - lo) / med : 0;
+}
+
+#define BENCH_RTT_SPREAD_MAX 0.5
+
+/* Was this cell's throughput measured on a disturbed machine?  Its reasons into
+ * why (may be NULL). */
+static bool cell_disturbed(const struct cell *c, char *why, size_t n)
+{
+	double sp = rtt_spread(c);
+	if (why)
+		snprintf(why, n, "%s%s", c->disturbed_runs ? c->reasons : "",
+			 sp > BENCH_RTT_SPREAD_MAX
+			     ? (c->disturbed_runs ? "; round-trip spread" : "round-trip spread")
+			     : "");
+	return c->disturbed_runs > 0 || sp > BENCH_RTT_SPREAD_MAX;
+}
+
 static double cell_median(const struct cell *c)
 {
 	return ss_median(c->hps, c->n);
@@ -466,6 +505,16 @@ static json_t *bench_json(struct bench *b)
 		    c->pinned[0], c->pinned[1], "runs", (json_int_t)c->n, "handoffs",
 		    (json_int_t)c->handoffs, "interrupted", c->interrupted, "failures", fail,
 		    "verdict", c->failures ? "failed" : "clean", "timing", timing);
+		char why[200];
+		bool dist = cell_disturbed(c, why, sizeof(why));
+		json_object_set_new(r, "disturbed", json_boolean(dist));
+		json_object_set_new(
+		    r, "disturbance",
+		    json_pack("{s:I, s:I, s:f, s:f, s:I, s:f, s:s}", "involuntary_ctx_switches",
+			      (json_int_t)c->ivcsw, "voluntary_ctx_switches", (json_int_t)c->vcsw,
+			      "steal_pct_max", c->steal_max, "loadavg1_max", c->load_max,
+			      "disturbed_runs", (json_int_t)c->disturbed_runs, "rtt_spread",
+			      rtt_spread(c), "reasons", why));
 		json_array_append_new(results, r);
 	}
 	json_object_set_new(doc, "results", results);
@@ -538,7 +587,10 @@ static void print_table(struct bench *b, FILE *out)
 						scn->name, size, batch, c->alloc->name,
 						sm.median / 1e6, sm.min / 1e6, sm.max / 1e6,
 						sm.mad / 1e6, ratio, xpool, ss_median(c->rtt, c->n),
-						c->failures, c->failures ? "  <-- FAILED" : "");
+						c->failures,
+						c->failures		     ? "  <-- FAILED"
+						: cell_disturbed(c, NULL, 0) ? "  <-- DISTURBED"
+									     : "");
 				}
 				if (cc && cc->n) {
 					struct ss_summary sp, sr;

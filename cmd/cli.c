@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cmd/cli.h"
+#include "engine/disturb.h"
 #include "results/json.h"
 #include "results/parse.h"
 
@@ -237,6 +238,14 @@ void cli_json_stdout(const char *json_path)
 {
 	if (json_path && !strcmp(json_path, "-") && res_json_stdout_take() != 0)
 		cli_internal_error("cannot keep stdout for --json -: %s", strerror(errno));
+}
+
+json_t *cli_disturbance_json(const struct ss_disturbance *d)
+{
+	return json_pack("{s:I, s:I, s:f, s:f, s:i, s:b, s:s}", "involuntary_ctx_switches",
+			 (json_int_t)d->ivcsw, "voluntary_ctx_switches", (json_int_t)d->vcsw,
+			 "steal_pct", d->steal_pct, "loadavg1", d->loadavg1, "cpus_online",
+			 d->cpus_online, "disturbed", d->disturbed, "reasons", d->reasons);
 }
 
 bool cli_stderr_is_tty(void)

@@ -85,6 +85,11 @@ void cli_check_output_dir(const char *opt, const char *path);
  * (call before printing anything).  No-op for any other path. */
 void cli_json_stdout(const char *json_path);
 
+/* A native run's disturbance as JSON (run, bench). */
+struct ss_disturbance;
+struct json_t;
+struct json_t *cli_disturbance_json(const struct ss_disturbance *d);
+
 /* Is stderr a terminal (for live progress lines)? */
 bool cli_stderr_is_tty(void);
 

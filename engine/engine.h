@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 
+#include "engine/disturb.h"
 #include "kernel/bug.h"
 #include "results/failures.h"
 #include "scenarios/scenario.h"
@@ -43,6 +44,7 @@ struct ss_run_stats {
 	double elapsed;		     /* seconds of the timed part */
 	int pinned_cpu[SS_MAX_CPUS]; /* host CPU each thread ran on, -1 when unpinned */
 	bool interrupted;	     /* SIGINT */
+	struct ss_disturbance dist;  /* what disturbed the pinned threads */
 };
 
 /* Returns 0 when the run happened (failures are in *log), 2 on a config error

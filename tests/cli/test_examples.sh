@@ -30,6 +30,14 @@ want_rc() {
 	esac
 }
 
+# The stand-in benches are marked quiet: on a busy machine compare would rightly
+# refuse them (exit 2), and the example's own verdict is what is tested here.
+quiet() {
+	for f in "$@"; do
+		jq '.results[].disturbed = false' "$f" >"$f.q" 2>/dev/null && mv "$f.q" "$f"
+	done
+}
+
 mkdir -p "$TMP/bin" "$TMP/work"
 ln -s "$S" "$TMP/bin/slabstress"
 ln -s "$SHARED" "$TMP/shared"
@@ -54,10 +62,12 @@ while IFS="$tab" read -r src cmd; do
 		for f in base.json new.json; do
 			slabstress bench -s release-acquire --alloc slab,jemalloc,libc --repeat 2 \
 				--duration 0.1 --no-ceilings --json $f >/dev/null 2>&1
-		done ;;
+		done
+		quiet base.json new.json ;;
 	*"compare slab.json libc.json"*)
 		slabstress bench -s release-acquire --alloc slab --repeat 2 --duration 0.2 --no-ceilings --json slab.json >/dev/null 2>&1
-		slabstress bench -s release-acquire --alloc libc --repeat 2 --duration 0.2 --no-ceilings --json libc.json >/dev/null 2>&1 ;;
+		slabstress bench -s release-acquire --alloc libc --repeat 2 --duration 0.2 --no-ceilings --json libc.json >/dev/null 2>&1
+		quiet slab.json libc.json ;;
 	esac
 	want=$(want_rc "$cmd")
 	# The shell ignores the SIGINT (its long-running child still gets it and
