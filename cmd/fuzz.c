@@ -678,11 +678,11 @@ int cmd_fuzz(int argc, char **argv)
 	}
 	cli_check_output_path("--json", o.json_path);
 	cli_json_stdout(o.json_path);
-	if (!ss_fuzz_have_libfuzzer())
-		cli_usage_error("fuzz: built without libFuzzer (CC=gcc): rebuild with clang");
 	const char *save = o.save ? o.save : "crashes";
 	cli_check_output_dir("--save", save);
 	cli_check_output_dir("--corpus", o.corpus);
+	if (!ss_fuzz_have_libfuzzer())
+		cli_usage_error("fuzz: built without libFuzzer (CC=gcc): rebuild with clang");
 	if (mkdir_p(save) != 0)
 		cli_usage_error("cannot create --save directory '%s': %s", save, strerror(errno));
 	if (o.corpus && mkdir_p(o.corpus) != 0)
