@@ -132,6 +132,14 @@ static bool expect_found(const struct cli_scenario_opts *so, bool big, enum wmm_
 
 static int split(char *s, char **out, int max)
 {
+	size_t l = strlen(s);
+	if (!l || s[0] == ',' || s[l - 1] == ',' || strstr(s, ",,"))
+		return -1; /* an empty item: refused, not skipped */
+	int items = 1;
+	for (const char *p = s; *p; p++)
+		items += *p == ',';
+	if (items > max)
+		return -2; /* more than the table takes: refused, not cut */
 	int n = 0;
 	for (char *t = strtok(s, ","); t && n < max; t = strtok(NULL, ","))
 		if (*t)
@@ -169,8 +177,23 @@ int cmd_matrix(int argc, char **argv)
 	snprintf(mbuf, sizeof(mbuf), "%s", o.models ? o.models : "sc,tso,lkmm");
 	char *vl[MAXL], *sl[MAXL], *ml[MAXL];
 	int nv = split(vbuf, vl, MAXL), ns = split(sbuf, sl, MAXL), nm = split(mbuf, ml, MAXL);
-	if (!nv || !ns || !nm)
-		cli_usage_error("matrix: empty --variants, --scenarios or --models list");
+	if (nv == -2 || ns == -2 || nm == -2)
+		cli_usage_error("--%s: more than %d items (limit)",
+				nv == -2   ? "variants"
+				: ns == -2 ? "scenarios"
+					   : "models",
+				MAXL);
+	if (nv <= 0 || ns <= 0 || nm <= 0)
+		cli_usage_error("cannot parse --%s '%s': empty item, expected a comma list like %s",
+				nv <= 0	  ? "variants"
+				: ns <= 0 ? "scenarios"
+					  : "models",
+				nv <= 0	  ? (o.variants ? o.variants : "")
+				: ns <= 0 ? (o.scenarios ? o.scenarios : "")
+					  : (o.models ? o.models : ""),
+				nv <= 0	  ? "rc1,fixed"
+				: ns <= 0 ? "once,lazy-objexts"
+					  : "tso,lkmm");
 	enum wmm_model models[MAXL];
 	for (int i = 0; i < nm; i++)
 		if (wmm_model_parse(ml[i], &models[i]) != 0)

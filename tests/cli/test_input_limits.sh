@@ -64,6 +64,12 @@ one_line "run --cpus with a huge number refused" "cannot parse --cpus" "$S" run 
 long=$(python3 -c "print(','.join(str(i) for i in range(2000)))")
 one_line "run --cpus past the list length limit" "list longer than 4096 characters" "$S" run --cpus "$long"
 
+one_line "matrix --variants with an empty item refused" "cannot parse --variants 'rc1,,fixed': empty item" \
+	"$S" matrix --variants rc1,,fixed
+many=$(python3 -c "print(','.join(['once'] * 40))")
+one_line "matrix --scenarios past the item limit refused" "--scenarios: more than 32 items" \
+	"$S" matrix --scenarios "$many"
+
 # bench stopped before its first run ends: "no runs", not 0.00
 "$S" bench -s release-acquire --alloc slab,libc --repeat 50 --duration 5 >out.txt 2>&1 &
 pid=$!
