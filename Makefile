@@ -15,6 +15,15 @@ CC = clang
 endif
 endif
 
+# One short line per build step; `make V=1` shows the full commands.
+ifeq ($(V),1)
+Q =
+ss_say =
+else
+Q = @
+ss_say = @printf '  %-3s %s\n' '$(1)' '$(2)'
+endif
+
 OPT      ?= -O2
 CFLAGS   ?= $(OPT) -gdwarf-4
 WARN      = -std=gnu11 -Wall -Wextra
@@ -57,26 +66,32 @@ deps:
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(WARN) $(SS_CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(call ss_say,CC,$<)
+	$(Q)$(CC) $(WARN) $(SS_CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/%.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(SS_CPPFLAGS) $(CFLAGS) -c $< -o $@
+	$(call ss_say,AS,$<)
+	$(Q)$(CC) $(SS_CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/libslabstress.a: $(LIB_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	$(call ss_say,AR,$@)
+	$(Q)ar rcs $@ $^
 
 slabstress: $(CMD_OBJS) $(BUILD)/libslabstress.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(call ss_say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h $(BUILD)/libslabstress.a
 	@mkdir -p $(dir $@)
-	$(CC) $(WARN) $(SS_CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libslabstress.a $(LDLIBS)
+	$(call ss_say,LD,$@)
+	$(Q)$(CC) $(WARN) $(SS_CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libslabstress.a $(LDLIBS)
 
 run: deps
 	@$(MAKE) --no-print-directory slabstress
-	./slabstress matrix
+	@echo "  RUN ./slabstress matrix"
+	@./slabstress matrix
 
 check: deps
 	@$(MAKE) --no-print-directory all
@@ -94,6 +109,7 @@ bench: deps
 lint:
 	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
 	mandoc -Tlint -W warning slabstress.1
+	sh tests/lint-man.sh slabstress.1
 
 clean:
 	rm -rf build build-asan build-fuzz build-fuzz-parsers build-nofuzz slabstress

@@ -145,32 +145,6 @@ static const struct argp_child children[] = {{&cli_scenario_argp, 0, 0, 0}, {0}}
 
 /* ---- parameters ------------------------------------------------------------------ */
 
-static int parse_list(const char *opt, const char *arg, unsigned long long *out, int max,
-		      unsigned long long min, unsigned long long hi, bool is_size)
-{
-	char *copy = strdup(arg), *save = NULL;
-	int n = 0;
-	if (!*arg || arg[strlen(arg) - 1] == ',')
-		cli_usage_error("cannot parse %s '%s': expected a comma list like %s", opt, arg,
-				is_size ? "64,256" : "1,32");
-	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		if (n == max)
-			cli_usage_error("%s '%s': more than %d values", opt, arg, max);
-		unsigned long long v =
-		    is_size ? cli_parse_size(opt, t) : cli_parse_ull(opt, t, min, hi);
-		if (v < min || v > hi)
-			cli_usage_error(
-			    "cannot parse %s '%s': %llu is out of range: expected %llu to %llu",
-			    opt, arg, v, min, hi);
-		for (int i = 0; i < n; i++)
-			if (out[i] == v)
-				cli_usage_error("%s '%s': %llu is listed twice", opt, arg, v);
-		out[n++] = v;
-	}
-	free(copy);
-	return n;
-}
-
 static int parse_allocs(const char *arg, const struct ss_alloc_ops **out)
 {
 	char *copy = strdup(arg), *save = NULL;
@@ -225,6 +199,11 @@ struct cell {
 	json_t *first_failures; /* res_failure_log_json of the first failing run */
 	int pinned[2];
 	bool interrupted;
+	/* What disturbed its runs (engine/disturb.h), over all of them. */
+	unsigned long long ivcsw, vcsw;
+	double steal_max, load_max;
+	unsigned disturbed_runs;
+	char reasons[160];
 };
 
 struct ceil_cell {
@@ -301,6 +280,12 @@ static void run_cell(struct bench *b, struct cell *c, bool record)
 	c->pinned[0] = st.pinned_cpu[0];
 	c->pinned[1] = st.pinned_cpu[1];
 	c->interrupted |= st.interrupted;
+	c->ivcsw += st.dist.ivcsw;
+	c->vcsw += st.dist.vcsw;
+	c->steal_max = st.dist.steal_pct > c->steal_max ? st.dist.steal_pct : c->steal_max;
+	c->load_max = st.dist.loadavg1 > c->load_max ? st.dist.loadavg1 : c->load_max;
+	if (st.dist.disturbed && record && !c->disturbed_runs++)
+		snprintf(c->reasons, sizeof(c->reasons), "%s", st.dist.reasons);
 	if (log->total) {
 		/* Loud at once, not only in the table at the end. */
 		fprintf(stderr,
@@ -402,6 +387,34 @@ static void run_config(struct bench *b, const struct ss_scenario *scn, size_t si
 
 /* ---- output ------------------------------------------------------------------------ */
 
+/* Round-trip spread over a cell's runs: (max - min) / median. */
+static double rtt_spread(const struct cell *c)
+{
+	if (c->n < 2)
+		return 0;
+	double lo = c->rtt[0], hi = c->rtt[0], med = ss_median(c->rtt, c->n);
+	for (unsigned i = 1; i < c->n; i++) {
+		lo = c->rtt[i] < lo ? c->rtt[i] : lo;
+		hi = c->rtt[i] > hi ? c->rtt[i] : hi;
+	}
+	return med > 0 ? (hi - lo) / med : 0;
+}
+
+#define BENCH_RTT_SPREAD_MAX 0.5
+
+/* Was this cell's throughput measured on a disturbed machine?  Its reasons into
+ * why (may be NULL). */
+static bool cell_disturbed(const struct cell *c, char *why, size_t n)
+{
+	double sp = rtt_spread(c);
+	if (why)
+		snprintf(why, n, "%s%s", c->disturbed_runs ? c->reasons : "",
+			 sp > BENCH_RTT_SPREAD_MAX
+			     ? (c->disturbed_runs ? "; round-trip spread" : "round-trip spread")
+			     : "");
+	return c->disturbed_runs > 0 || sp > BENCH_RTT_SPREAD_MAX;
+}
+
 static double cell_median(const struct cell *c)
 {
 	return ss_median(c->hps, c->n);
@@ -492,6 +505,16 @@ static json_t *bench_json(struct bench *b)
 		    c->pinned[0], c->pinned[1], "runs", (json_int_t)c->n, "handoffs",
 		    (json_int_t)c->handoffs, "interrupted", c->interrupted, "failures", fail,
 		    "verdict", c->failures ? "failed" : "clean", "timing", timing);
+		char why[200];
+		bool dist = cell_disturbed(c, why, sizeof(why));
+		json_object_set_new(r, "disturbed", json_boolean(dist));
+		json_object_set_new(
+		    r, "disturbance",
+		    json_pack("{s:I, s:I, s:f, s:f, s:I, s:f, s:s}", "involuntary_ctx_switches",
+			      (json_int_t)c->ivcsw, "voluntary_ctx_switches", (json_int_t)c->vcsw,
+			      "steal_pct_max", c->steal_max, "loadavg1_max", c->load_max,
+			      "disturbed_runs", (json_int_t)c->disturbed_runs, "rtt_spread",
+			      rtt_spread(c), "reasons", why));
 		json_array_append_new(results, r);
 	}
 	json_object_set_new(doc, "results", results);
@@ -540,6 +563,13 @@ static void print_table(struct bench *b, FILE *out)
 					struct cell *c = cell_for(b, scn, b->alloc[a], size, batch);
 					if (!c)
 						continue;
+					if (!c->n) {
+						/* Interrupted before its first run. */
+						fprintf(out, "%-16s %6zu %5u %-9s %10s\n",
+							scn->name, size, batch, c->alloc->name,
+							"no runs");
+						continue;
+					}
 					struct ss_summary sm;
 					ss_summarize(c->hps, c->n, &sm);
 					if (fmed < 0)
@@ -557,7 +587,10 @@ static void print_table(struct bench *b, FILE *out)
 						scn->name, size, batch, c->alloc->name,
 						sm.median / 1e6, sm.min / 1e6, sm.max / 1e6,
 						sm.mad / 1e6, ratio, xpool, ss_median(c->rtt, c->n),
-						c->failures, c->failures ? "  <-- FAILED" : "");
+						c->failures,
+						c->failures		     ? "  <-- FAILED"
+						: cell_disturbed(c, NULL, 0) ? "  <-- DISTURBED"
+									     : "");
 				}
 				if (cc && cc->n) {
 					struct ss_summary sp, sr;
@@ -657,13 +690,13 @@ int cmd_bench(int argc, char **argv)
 	}
 
 	if (o.size_arg)
-		b.nsize =
-		    parse_list("--size", o.size_arg, b.size, BENCH_MAX_SIZES, 8, 1u << 22, true);
+		b.nsize = cli_parse_list("--size", o.size_arg, b.size, BENCH_MAX_SIZES, 8, 1u << 22,
+					 true);
 	else
 		b.size[b.nsize++] = b.acfg.object_size;
 	if (o.batch_arg)
-		b.nbatch = parse_list("--batch", o.batch_arg, b.batch, BENCH_MAX_BATCHES, 1,
-				      SS_CEILING_RING_CAP / 4, false);
+		b.nbatch = cli_parse_list("--batch", o.batch_arg, b.batch, BENCH_MAX_BATCHES, 1,
+					  SS_CEILING_RING_CAP / 4, false);
 	else
 		b.batch[b.nbatch++] = 1;
 
@@ -682,6 +715,7 @@ int cmd_bench(int argc, char **argv)
 		b.ncpu = default_cpus(b.cpu, 2 * (int)o.pairs);
 	}
 	cli_check_output_path("--json", o.json_path);
+	cli_json_stdout(o.json_path);
 	cli_check_output_path("--report", o.report_path);
 	if (o.report_path && !strcmp(o.report_path, "-"))
 		cli_usage_error("--report '-': expected a file path (the page is HTML)");
@@ -800,7 +834,11 @@ int cmd_bench(int argc, char **argv)
 			}
 		fprintf(out, ": the throughput of a failing run is not a result\n");
 	} else {
-		fprintf(out, "clean: no failure in any run\n");
+		unsigned runs = 0;
+		for (int i = 0; i < b.ncells; i++)
+			runs += b.cells[i].n;
+		fprintf(out, runs ? "clean: no failure in any run\n"
+				  : "no runs: interrupted before the first run ended\n");
 	}
 	for (int i = 0; i < b.ncells; i++) {
 		free(b.cells[i].hps);

@@ -9,10 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd/cli.h"
 #include "engine/emu.h"
+#include "engine/disturb.h"
+#include "results/json.h"
+#include "results/parse.h"
 
 int cli_argc;
 char **cli_argv;
@@ -91,27 +95,11 @@ double cli_parse_duration(const char *opt, const char *arg)
 
 unsigned long long cli_parse_size(const char *opt, const char *arg)
 {
-	char *end;
-	errno = 0;
-	unsigned long long v = arg && isdigit((unsigned char)arg[0]) ? strtoull(arg, &end, 0) : 0;
-	unsigned shift = 0;
-	if (v && !errno) {
-		if (!strcmp(end, "") || !strcmp(end, "B"))
-			shift = 0;
-		else if (!strcasecmp(end, "K") || !strcasecmp(end, "KiB"))
-			shift = 10;
-		else if (!strcasecmp(end, "M") || !strcasecmp(end, "MiB"))
-			shift = 20;
-		else if (!strcasecmp(end, "G") || !strcasecmp(end, "GiB"))
-			shift = 30;
-		else
-			v = 0;
-	}
-	if (errno || !v || (v << shift) >> shift != v)
-		cli_usage_error(
-		    "cannot parse %s '%s': expected a size in bytes like 64, 4096 or 64K", opt,
-		    arg ? arg : "");
-	return v << shift;
+	unsigned long long v;
+	char err[512];
+	if (ss_parse_size(opt, arg, &v, err, sizeof(err)))
+		cli_usage_error("%s", err);
+	return v;
 }
 
 int cli_parse_cpus(const char *opt, const char *arg, int *cpus, int max)
@@ -120,49 +108,72 @@ int cli_parse_cpus(const char *opt, const char *arg, int *cpus, int max)
 	CPU_ZERO(&allowed);
 	if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0)
 		cli_internal_error("sched_getaffinity: %s", strerror(errno));
-	int n = 0;
-	const char *p = arg;
-	if (!p || !*p)
-		cli_usage_error("cannot parse %s '': expected a CPU list like 0-3,8", opt);
-	while (*p) {
-		char *end;
-		if (!isdigit((unsigned char)*p))
-			cli_usage_error("cannot parse %s '%s': expected a CPU list like 0-3,8", opt,
-					arg);
-		long lo = strtol(p, &end, 10), hi = lo;
-		p = end;
-		if (*p == '-') {
-			p++;
-			if (!isdigit((unsigned char)*p))
-				cli_usage_error(
-				    "cannot parse %s '%s': expected a CPU list like 0-3,8", opt,
-				    arg);
-			hi = strtol(p, &end, 10);
-			p = end;
-		}
-		if (*p == ',' && p[1])
-			p++;
-		else if (*p)
-			cli_usage_error("cannot parse %s '%s': expected a CPU list like 0-3,8", opt,
-					arg);
-		if (hi < lo)
-			cli_usage_error("cannot parse %s '%s': range %ld-%ld is empty", opt, arg,
-					lo, hi);
-		for (long c = lo; c <= hi; c++) {
-			if (c >= CPU_SETSIZE || !CPU_ISSET(c, &allowed))
-				cli_usage_error("%s '%s': CPU %ld is not available to this process "
-						"(it may use %d CPUs, see nproc)",
-						opt, arg, c, CPU_COUNT(&allowed));
-			for (int i = 0; i < n; i++)
-				if (cpus[i] == c)
-					cli_usage_error("%s '%s': CPU %ld is listed twice", opt,
-							arg, c);
-			if (n == max)
-				cli_usage_error("%s '%s': more than %d CPUs", opt, arg, max);
-			cpus[n++] = (int)c;
-		}
-	}
+	char err[512];
+	int n = ss_parse_cpu_list(opt, arg, &allowed, cpus, max, err, sizeof(err));
+	if (n < 0)
+		cli_usage_error("%s", err);
 	return n;
+}
+
+int cli_parse_list(const char *opt, const char *arg, unsigned long long *out, int max,
+		   unsigned long long min, unsigned long long hi, bool is_size)
+{
+	char err[512];
+	int n = ss_parse_list(opt, arg, out, max, min, hi, is_size, err, sizeof(err));
+	if (n < 0)
+		cli_usage_error("%s", err);
+	return n;
+}
+
+/* Can a file be created in dir?  Tried, not guessed: access(2) says yes to root on
+ * any directory, and /proc says yes to access but no to creat.  0, or an errno. */
+static int probe_dir(const char *dir)
+{
+	struct stat st;
+	if (stat(dir, &st) != 0)
+		return errno;
+	if (!S_ISDIR(st.st_mode))
+		return ENOTDIR;
+	char tmp[4200];
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.slabstress-probe.XXXXXX", dir) >= sizeof(tmp))
+		return ENAMETOOLONG;
+	int fd = mkstemp(tmp);
+	if (fd < 0)
+		return errno;
+	close(fd);
+	unlink(tmp);
+	return 0;
+}
+
+/* The deepest existing ancestor of path (path itself included) into buf. */
+static void existing_ancestor(const char *path, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s", path);
+	for (;;) {
+		size_t l = strlen(buf);
+		while (l > 1 && buf[l - 1] == '/')
+			buf[--l] = 0;
+		struct stat st;
+		if (stat(buf, &st) == 0 || (errno != ENOENT && errno != ENOTDIR))
+			return;
+		char *slash = strrchr(buf, '/');
+		if (!slash) {
+			snprintf(buf, n, ".");
+			return;
+		}
+		if (slash == buf)
+			slash[1] = 0;
+		else
+			*slash = 0;
+	}
+}
+
+static void output_dir_error(const char *opt, const char *path, const char *dir, int e)
+{
+	if (e == ENOTDIR)
+		cli_usage_error("cannot write %s '%s': '%s' is not a directory", opt, path, dir);
+	cli_usage_error("cannot write %s '%s': cannot create files in directory '%s' (%s)", opt,
+			path, dir, strerror(e));
 }
 
 void cli_check_output_path(const char *opt, const char *path)
@@ -171,20 +182,71 @@ void cli_check_output_path(const char *opt, const char *path)
 		return;
 	if (!*path)
 		cli_usage_error("%s '': expected a file path", opt);
+	struct stat st;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		cli_usage_error("cannot write %s '%s': it is a directory, expected a file", opt,
+				path);
 	char *copy = strdup(path);
-	const char *dir = dirname(copy);
-	if (access(dir, W_OK | X_OK) != 0) {
-		cli_usage_error("cannot write %s '%s': directory '%s' %s", opt, path, dir,
-				errno == ENOENT ? "does not exist" : "is not writable");
-	}
+	if (!copy)
+		cli_internal_error("out of memory");
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s", dirname(copy));
 	free(copy);
-	int fd = open(path, O_WRONLY);
-	if (fd < 0 && errno == EISDIR)
-		cli_usage_error("cannot write %s '%s': it is a directory", opt, path);
-	if (fd >= 0)
-		close(fd);
-	else if (errno != ENOENT)
-		cli_usage_error("cannot write %s '%s': %s", opt, path, strerror(errno));
+	struct stat ds;
+	if (stat(dir, &ds) != 0 && errno == ENOENT) {
+		char anc[4096];
+		existing_ancestor(dir, anc, sizeof(anc));
+		struct stat as;
+		if (stat(anc, &as) == 0 && !S_ISDIR(as.st_mode))
+			output_dir_error(opt, path, anc, ENOTDIR);
+		cli_usage_error("cannot write %s '%s': directory '%s' does not exist", opt, path,
+				dir);
+	}
+	int e = probe_dir(dir);
+	if (e)
+		output_dir_error(opt, path, dir, e);
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		cli_usage_error("cannot write %s '%s': not a regular file (it is replaced by "
+				"rename)",
+				opt, path);
+}
+
+void cli_check_output_dir(const char *opt, const char *path)
+{
+	if (!path)
+		return;
+	if (!*path)
+		cli_usage_error("%s '': expected a directory", opt);
+	struct stat st;
+	if (stat(path, &st) == 0) {
+		if (!S_ISDIR(st.st_mode))
+			cli_usage_error("cannot use %s '%s': it is a file, expected a directory",
+					opt, path);
+		int e = probe_dir(path);
+		if (e)
+			output_dir_error(opt, path, path, e);
+		return;
+	}
+	/* Created when first needed: the deepest existing ancestor must take it. */
+	char anc[4096];
+	existing_ancestor(path, anc, sizeof(anc));
+	int e = probe_dir(anc);
+	if (e)
+		output_dir_error(opt, path, anc, e);
+}
+
+void cli_json_stdout(const char *json_path)
+{
+	if (json_path && !strcmp(json_path, "-") && res_json_stdout_take() != 0)
+		cli_internal_error("cannot keep stdout for --json -: %s", strerror(errno));
+}
+
+json_t *cli_disturbance_json(const struct ss_disturbance *d)
+{
+	return json_pack("{s:I, s:I, s:f, s:f, s:i, s:b, s:s}", "involuntary_ctx_switches",
+			 (json_int_t)d->ivcsw, "voluntary_ctx_switches", (json_int_t)d->vcsw,
+			 "steal_pct", d->steal_pct, "loadavg1", d->loadavg1, "cpus_online",
+			 d->cpus_online, "disturbed", d->disturbed, "reasons", d->reasons);
 }
 
 bool cli_stderr_is_tty(void)
@@ -210,8 +272,12 @@ static const struct argp_option scenario_options[] = {
     {"scenario", 's', "NAME", 0, "handoff scenario to run (see `slabstress list scenarios`)", 1},
     {"variant", OPT_VARIANT, "V", 0,
      "slab code variant: rc1, early-stride, wmb-rmb, fixed (default: fixed)", 1},
-    {"alloc", OPT_ALLOC, "A", 0, "allocator: slab, jemalloc, libc (default: slab)", 1},
-    {"seed", OPT_SEED, "N", 0, "seed of every random choice (default: 1)", 1},
+    {"alloc", OPT_ALLOC, "A", 0,
+     "allocator: slab, jemalloc, libc (default: slab; bench: the comma list "
+     "slab,jemalloc,libc)",
+     1},
+    {"seed", OPT_SEED, "N", 0,
+     "seed of every random choice (default: 1; fuzz: libFuzzer's own, from the clock)", 1},
     {0, 0, 0, 0, "Slab model knobs:", 2},
     {"stride-bits", OPT_STRIDE_BITS, "16|32", 0,
      "width of slab->stride (default: 16 for rc1/early-stride/wmb-rmb, 32 for fixed)", 2},
@@ -346,8 +412,69 @@ void cli_scenario_finish(struct cli_scenario_opts *o, bool need_scenario)
 		    o->scn->name, o->alloc->name);
 }
 
-void cli_parse(const struct argp *argp, int argc, char **argv_in, void *input)
+/* argp wraps its post-doc text at 79 columns, breaking example commands across
+ * lines.  The help filter takes the post-doc away from argp, and it is printed
+ * at exit (argp's --help exits right after writing the rest of the help, so it
+ * lands at the end, where argp would have put it): indented lines (usage and
+ * examples) verbatim, paragraphs wrapped at word boundaries. */
+static char *post_doc;
+
+static void print_post_doc(void)
 {
+	if (!post_doc)
+		return;
+	putchar('\n');
+	for (char *line = post_doc; line && *line;) {
+		char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+		if (line[0] == ' ' || len <= 79) {
+			printf("%.*s\n", (int)len, line);
+		} else {
+			size_t col = 0;
+			for (size_t i = 0; i < len;) {
+				size_t w = 0;
+				while (i + w < len && line[i + w] != ' ')
+					w++;
+				if (col && col + 1 + w > 79) {
+					putchar('\n');
+					col = 0;
+				} else if (col) {
+					putchar(' ');
+					col++;
+				}
+				printf("%.*s", (int)w, line + i);
+				col += w;
+				i += w;
+				while (i < len && line[i] == ' ')
+					i++;
+			}
+			putchar('\n');
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	free(post_doc);
+	post_doc = NULL;
+}
+
+static char *help_filter(int key, const char *text, void *input)
+{
+	(void)input;
+	if (key != ARGP_KEY_HELP_POST_DOC || !text)
+		return (char *)text;
+	if (!post_doc) {
+		post_doc = strdup(text);
+		if (post_doc)
+			atexit(print_post_doc);
+	}
+	return post_doc ? NULL : (char *)text;
+}
+
+void cli_parse(const struct argp *argp_in, int argc, char **argv_in, void *input)
+{
+	struct argp argp_copy = *argp_in;
+	if (!argp_copy.help_filter)
+		argp_copy.help_filter = help_filter;
+	const struct argp *argp = &argp_copy;
 	/* argp names the program after argv[0]: make it "slabstress CMD". */
 	char name[64];
 	char *argv_copy[argc + 1];

@@ -69,10 +69,26 @@ unsigned long long cli_parse_size(const char *opt, const char *arg);
 /* CPU list "0-3,8,10-11" into cpus[]; returns the count.  Bad syntax, a CPU this
  * process may not run on, or more than max entries: usage error. */
 int cli_parse_cpus(const char *opt, const char *arg, int *cpus, int max);
+/* A comma list of sizes (is_size) or numbers from min to hi, at most max, no empty
+ * item, none twice (results/parse.h): usage error otherwise. */
+int cli_parse_list(const char *opt, const char *arg, unsigned long long *out, int max,
+		   unsigned long long min, unsigned long long hi, bool is_size);
 
 /* The output path must be creatable: checked before a long run starts, so a bad
  * --json gets exit 2 at once instead of losing the run. */
 void cli_check_output_path(const char *opt, const char *path);
+/* The same for an output directory (--save, --corpus): an existing directory we
+ * can create files in, or a path whose deepest existing ancestor is one. */
+void cli_check_output_dir(const char *opt, const char *path);
+
+/* `--json -`: the JSON document alone goes to stdout, the human report to stderr
+ * (call before printing anything).  No-op for any other path. */
+void cli_json_stdout(const char *json_path);
+
+/* A native run's disturbance as JSON (run, bench). */
+struct ss_disturbance;
+struct json_t;
+struct json_t *cli_disturbance_json(const struct ss_disturbance *d);
 
 /* --deps explicit|provenance|check (emulator dependency source): usage error on
  * anything else.  CLI_DEPS_HELP is the option's help text. */

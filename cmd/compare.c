@@ -21,8 +21,11 @@
 #include "results/stats.h"
 
 #define BENCH_SCHEMA "slabstress-bench/1"
+/* Limits of a bench result read by compare: its size and its JSON nesting. */
+#define BENCH_MAX_BYTES (64u << 20)
+#define BENCH_MAX_DEPTH 32
 
-enum { OPT_THRESHOLD = 0x2000, OPT_ALPHA, OPT_MATCH, OPT_JSON };
+enum { OPT_THRESHOLD = 0x2000, OPT_ALPHA, OPT_MATCH, OPT_JSON, OPT_ALLOW_DISTURBED };
 
 struct cmp_opts {
 	const char *path[2];
@@ -30,6 +33,7 @@ struct cmp_opts {
 	const char *json_path, *match;
 	double threshold, alpha;
 	int quiet;
+	int allow_disturbed;
 };
 
 static const struct argp_option options[] = {
@@ -47,6 +51,10 @@ static const struct argp_option options[] = {
      "(default: none)",
      0},
     {"quiet", 'q', 0, 0, "print only changed rows and the verdict (default: every pair)", 0},
+    {"allow-disturbed", OPT_ALLOW_DISTURBED, 0, 0,
+     "call a regression even when its runs were disturbed (context switches of the pinned "
+     "threads, steal, load above the CPUs, round-trip spread; default: refuse, exit 2)",
+     0},
     {0},
 };
 
@@ -73,6 +81,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_JSON: o->json_path = arg; break;
 	case 'q': o->quiet = 1; break;
+	case OPT_ALLOW_DISTURBED: o->allow_disturbed = 1; break;
 	case ARGP_KEY_ARG:
 		if (o->npaths == 2)
 			cli_usage_error(
@@ -104,6 +113,8 @@ static const char doc[] =
     "new.json\n"
     "  slabstress compare base.json new.json\n"
     "  slabstress compare slab.json libc.json --match scenario --threshold 10\n\n"
+    "A slower result measured on disturbed runs (bench marks them) is not called a "
+    "regression: compare exits 2 naming the cell and why, unless --allow-disturbed.\n\n"
     "Exit status: 0 no regression (\"no change\" when nothing moved), 1 a regression "
     "(slower beyond the threshold and the noise, or clean -> failing), 2 bad or "
     "mismatched input.";
@@ -119,6 +130,8 @@ struct rec {
 	double rtt; /* median round trip, ns; 0 when absent */
 	long long failures;
 	int matched;
+	bool disturbed;	     /* "disturbed": true in the result */
+	const char *reasons; /* its "disturbance"."reasons" */
 };
 
 struct file {
@@ -145,7 +158,11 @@ static void load(struct file *f, const char *path)
 {
 	json_error_t jerr;
 	f->path = path;
-	f->doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	char lerr[512];
+	f->doc = res_json_load_limited(path, "bench result", BENCH_MAX_BYTES, BENCH_MAX_DEPTH,
+				       &jerr, lerr, sizeof(lerr));
+	if (!f->doc && lerr[0])
+		cli_usage_error("%s", lerr);
 	if (!f->doc) {
 		if (jerr.line > 0)
 			cli_usage_error("%s:%d:%d: not valid JSON: %s", path, jerr.line,
@@ -206,6 +223,11 @@ static void load(struct file *f, const char *path)
 		const json_t *h =
 		    field(f, t, twhere, "handoffs_per_s", JSON_ARRAY, "an array of numbers");
 		x->n = json_array_size(h);
+		if (!x->n)
+			cli_usage_error("%s: %s.handoffs_per_s is empty (runs %lld): no data to "
+					"compare (an interrupted bench?)",
+					path, twhere,
+					(long long)json_integer_value(json_object_get(r, "runs")));
 		x->hps = calloc(x->n ? x->n : 1, sizeof(double));
 		if (!x->hps)
 			cli_internal_error("out of memory");
@@ -217,6 +239,9 @@ static void load(struct file *f, const char *path)
 				    twhere, k);
 			x->hps[k] = json_number_value(v);
 		}
+		x->disturbed = json_is_true(json_object_get(r, "disturbed"));
+		const json_t *dr = json_object_get(json_object_get(r, "disturbance"), "reasons");
+		x->reasons = json_is_string(dr) ? json_string_value(dr) : "";
 		const json_t *rtt = json_object_get(t, "rtt_ns_median");
 		x->rtt = json_is_number(rtt) ? json_number_value(rtt) : 0;
 		for (size_t j = 0; j < i; j++) {
@@ -357,6 +382,7 @@ int cmd_compare(int argc, char **argv)
 	struct argp argp = {options, parse, "BASE.json NEW.json", doc, 0, 0, 0};
 	cli_parse(&argp, argc, argv, &o);
 	cli_check_output_path("--json", o.json_path);
+	cli_json_stdout(o.json_path);
 
 	struct file f[2];
 	memset(f, 0, sizeof(f));
@@ -402,6 +428,24 @@ int cmd_compare(int argc, char **argv)
 		    "same bench, or --match scenario",
 		    o.path[1], o.path[0], f[0].r[0].scenario, f[0].r[0].alloc, f[0].r[0].size,
 		    f[0].r[0].batch);
+
+	/* A slower median measured on a disturbed machine measures the machine. */
+	int ndist = 0;
+	const struct pair *firstd = NULL;
+	for (size_t i = 0; i < np; i++)
+		if (pairs[i].v == V_SLOWER && (pairs[i].a->disturbed || pairs[i].b->disturbed)) {
+			ndist++;
+			firstd = firstd ? firstd : &pairs[i];
+		}
+	if (ndist && !o.allow_disturbed) {
+		const struct rec *d = firstd->b->disturbed ? firstd->b : firstd->a;
+		cli_usage_error(
+		    "compare: %d slower result%s measured on disturbed runs (first: %s %s "
+		    "size %lld batch %lld in %s: %s): not called a regression; rerun on "
+		    "a quiet machine or pass --allow-disturbed",
+		    ndist, ndist == 1 ? "" : "s", d->scenario, d->alloc, d->size, d->batch,
+		    d == firstd->b ? o.path[1] : o.path[0], *d->reasons ? d->reasons : "disturbed");
+	}
 
 	int nreg = 0, nimp = 0, nsame = 0;
 	for (size_t i = 0; i < np; i++) {

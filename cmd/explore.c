@@ -55,7 +55,9 @@ static const struct argp_option options[] = {
      "(bounded depth-first search; a verification result within its bounds) (default: random)",
      3},
     {"executions", OPT_EXECUTIONS, "N", 0,
-     "stop after N executions (default: 100000, or unlimited with --duration)", 3},
+     "stop after N executions (default: 100000; exhaustive: 2000000, a safety net, the "
+     "bounds end the search; unlimited with --duration)",
+     3},
     {"duration", OPT_DURATION, "T", 0,
      "stop after T (10, 10s, 500ms, 2m; default: none, --executions bounds the run)", 3},
     {"stale-prob", OPT_STALE_PROB, "P", 0,
@@ -237,6 +239,8 @@ int cmd_explore(int argc, char **argv)
 	if (o.executions && o.duration > 0)
 		cli_usage_error("--executions and --duration both given: expected one of them");
 	cli_check_output_path("--json", o.json_path);
+	cli_check_output_dir("--save", o.save_dir);
+	cli_json_stdout(o.json_path);
 
 	struct emu_config ec;
 	memset(&ec, 0, sizeof(ec));

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -248,6 +249,8 @@ struct campaign {
 	struct uniq *u;
 	int nu, capu;
 	unsigned long artifacts_seen, flaky;
+	char warned[8][256]; /* libFuzzer's unrecognized-flag warnings, shown once */
+	int nwarned;
 	double t0, first_fail_s;
 	unsigned long long first_fail_execs;
 	size_t corpus_size;
@@ -425,12 +428,19 @@ static pid_t spawn_worker(struct campaign *c, char **args, int *errfd)
 	int pfd[2];
 	if (pipe(pfd) != 0)
 		return -1;
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
 		setpgid(0, 0); /* one group: SIGINT reaches fork-mode jobs too */
 		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		/* Never outlive the supervisor, however it ends (even SIGKILL). */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
 		int nul = open("/dev/null", O_RDWR);
 		dup2(nul, 0);
 		dup2(pfd[1], 1);
@@ -440,11 +450,24 @@ static pid_t spawn_worker(struct campaign *c, char **args, int *errfd)
 		_exit(127);
 	}
 	setpgid(pid, pid);
+	ss_stop_track_pgid(pid);
 	close(pfd[1]);
 	fcntl(pfd[0], F_SETFL, O_NONBLOCK);
 	*errfd = pfd[0];
 	(void)c;
 	return pid;
+}
+
+/* Shows libFuzzer's warning about a flag it does not know, once per flag (a
+ * restarted worker says it again). */
+static void warn_flag(struct campaign *c, const char *line)
+{
+	for (int i = 0; i < c->nwarned; i++)
+		if (!strcmp(c->warned[i], line))
+			return;
+	if (c->nwarned < 8)
+		snprintf(c->warned[c->nwarned++], sizeof(c->warned[0]), "%s", line);
+	fprintf(stderr, "slabstress: libFuzzer: %s\n", line);
 }
 
 /* Reads libFuzzer's output: appended to the log; "corp: N" gives the corpus size. */
@@ -466,6 +489,9 @@ static void drain(struct campaign *c, int fd, FILE *log, char *line, size_t *ll,
 			const char *p = strstr(line, "corp: ");
 			if (p)
 				c->corpus_size = strtoul(p + 6, NULL, 10);
+			/* A flag after -- that libFuzzer does not know: its own words. */
+			if (strstr(line, "WARNING: unrecognized flag"))
+				warn_flag(c, line);
 		}
 	}
 	if (log)
@@ -578,6 +604,7 @@ static int run_campaign(struct campaign *c, char **base_args, int nbase, char **
 		drain(c, fd, log, line, &ll, sizeof(line));
 		close(fd);
 		kill(-pid, SIGKILL); /* stray fork-mode jobs */
+		ss_stop_untrack_pgid(pid);
 		scan_artifacts(c);
 		if (c->internal[0])
 			return -1;
@@ -657,9 +684,12 @@ int cmd_fuzz(int argc, char **argv)
 		cov = (enum ss_cov_mode)m;
 	}
 	cli_check_output_path("--json", o.json_path);
+	cli_json_stdout(o.json_path);
+	const char *save = o.save ? o.save : "crashes";
+	cli_check_output_dir("--save", save);
+	cli_check_output_dir("--corpus", o.corpus);
 	if (!ss_fuzz_have_libfuzzer())
 		cli_usage_error("fuzz: built without libFuzzer (CC=gcc): rebuild with clang");
-	const char *save = o.save ? o.save : "crashes";
 	if (mkdir_p(save) != 0)
 		cli_usage_error("cannot create --save directory '%s': %s", save, strerror(errno));
 	if (o.corpus && mkdir_p(o.corpus) != 0)
@@ -684,11 +714,14 @@ int cmd_fuzz(int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	c.o = &o;
 	c.save = save;
+	ss_install_sigint(); /* before the work directory exists: a stop removes it */
 	const char *tmp = getenv("TMPDIR");
 	snprintf(c.work, sizeof(c.work), "%s/slabstress-fuzz.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(c.work))
 		cli_internal_error("cannot create a work directory in %s: %s", tmp ? tmp : "/tmp",
 				   strerror(errno));
+	/* Removed at exit and on a hard stop, whatever path ends the campaign. */
+	ss_stop_track_path(c.work, 1);
 	if (FMT(c.artifacts, sizeof(c.artifacts), "%s/artifacts", c.work) ||
 	    FMT(c.log_path, sizeof(c.log_path), "%s/libfuzzer.log", c.work) ||
 	    FMT(t.stats_path, sizeof(t.stats_path), "%s/stats", c.work) ||
@@ -752,7 +785,6 @@ int cmd_fuzz(int argc, char **argv)
 	}
 	/* argv[0] of the exec is "slabstress"; drop it from the count of our slots. */
 
-	ss_install_sigint();
 	signal(SIGPIPE, SIG_IGN);
 	bool progress = !o.no_progress && !o.quiet && cli_stderr_is_tty();
 	c.t0 = now_s();

@@ -47,7 +47,8 @@ static void usage(FILE *f)
 	fprintf(
 	    f,
 	    "\n`slabstress COMMAND --help` describes each command; `man ./slabstress.1` all.\n"
-	    "Exit status: 0 nothing found, 1 failure found (or verdict disagrees),\n"
+	    "Exit status: 0 nothing found, 1 failure found (or verdict disagrees, or a\n"
+	    "matrix cell Found where Clean is expected),\n"
 	    "2 usage or input error, 3 internal error.\n\n"
 	    "Examples:\n"
 	    "  slabstress list scenarios\n"

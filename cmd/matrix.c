@@ -21,7 +21,8 @@ enum {
 	OPT_EXECUTIONS,
 	OPT_JSON,
 	OPT_SAVE,
-	OPT_DEPS
+	OPT_DEPS,
+	OPT_EXPECT
 };
 
 #define MAXL 32
@@ -34,6 +35,7 @@ struct row {
 
 struct matrix_cli {
 	const char *variants, *scenarios, *models, *json, *save;
+	bool expect_clean; /* --expect clean: every cell */
 	double duration;
 	unsigned long long executions;
 	int deps;
@@ -57,6 +59,10 @@ static const struct argp_option options[] = {
      0},
     {"save", OPT_SAVE, "DIR", 0, "save a reproducer for each Found cell under DIR (default: none)",
      0},
+    {"expect", OPT_EXPECT, "E", 0,
+     "what each cell should show: rule (the known bugs Found, see below) or clean (every "
+     "cell Clean: check a fix across the table) (default: rule)",
+     0},
     {0},
 };
 
@@ -74,6 +80,11 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	case OPT_JSON: o->json = arg; break;
 	case OPT_SAVE: o->save = arg; break;
 	case OPT_DEPS: o->deps = cli_parse_deps(arg); break;
+	case OPT_EXPECT:
+		if (strcmp(arg, "rule") && strcmp(arg, "clean"))
+			cli_usage_error("unknown --expect '%s': expected rule or clean", arg);
+		o->expect_clean = !strcmp(arg, "clean");
+		break;
 	case ARGP_KEY_ARG: cli_usage_error("matrix: unexpected argument '%s' (options only)", arg);
 	default: return ARGP_ERR_UNKNOWN;
 	}
@@ -96,10 +107,43 @@ static const char doc[] =
     "  slabstress matrix\n"
     "  slabstress matrix --scenarios lazy-objexts --variants rc1,fixed --duration 2s\n"
     "  slabstress matrix --json matrix.json --save found/\n\n"
-    "Exit status: 0 the table was made, 2 bad input, 3 internal error.";
+    "Expectation: a NAME@big row with a 16-bit stride (rc1, early-stride, wmb-rmb) is "
+    "Found under every model; a broken user handoff (see `slabstress list scenarios`) is "
+    "Found under lkmm; lazy-objexts with rc1 is Found under lkmm; every other cell is "
+    "Clean.  A cell Found where Clean is expected is marked !, one expected Found but "
+    "Clean within the budget is marked ?.\n\n"
+    "Exit status: 0 no cell Found where Clean is expected, 1 at least one (a regression), "
+    "2 bad input, 3 internal error.";
+
+/* What the table expects of a cell: the seed email's answers, as one rule.
+ *  - a NAME@big row with a 16-bit stride (rc1, early-stride, wmb-rmb): Found under
+ *    every model (131072 truncates to 0: not an ordering bug at all);
+ *  - a broken user handoff (scenario table: handoff "broken"): Found under lkmm;
+ *  - the allocator's own handoff (lazy-objexts) under rc1: Found under lkmm;
+ *  - anything else: Clean.
+ * Found where Clean is expected is a regression: matrix exits 1.  Clean where
+ * Found is expected is a miss of the bounded search, shown but not an error. */
+static bool expect_found(const struct cli_scenario_opts *so, bool big, enum wmm_model m)
+{
+	if (big && so->acfg.stride_bits == 16)
+		return true;
+	if (m != WMM_LKMM)
+		return false;
+	if (so->scn->handoff == SS_HANDOFF_BROKEN)
+		return true;
+	return so->scn->handoff == SS_HANDOFF_ALLOCATOR && so->acfg.variant == SS_VARIANT_RC1;
+}
 
 static int split(char *s, char **out, int max)
 {
+	size_t l = strlen(s);
+	if (!l || s[0] == ',' || s[l - 1] == ',' || strstr(s, ",,"))
+		return -1; /* an empty item: refused, not skipped */
+	int items = 1;
+	for (const char *p = s; *p; p++)
+		items += *p == ',';
+	if (items > max)
+		return -2; /* more than the table takes: refused, not cut */
 	int n = 0;
 	for (char *t = strtok(s, ","); t && n < max; t = strtok(NULL, ","))
 		if (*t)
@@ -123,6 +167,8 @@ int cmd_matrix(int argc, char **argv)
 	if (o.executions && o.duration > 0)
 		cli_usage_error("--executions and --duration both given: expected one of them");
 	cli_check_output_path("--json", o.json);
+	cli_check_output_dir("--save", o.save);
+	cli_json_stdout(o.json);
 
 	char vbuf[512], sbuf[1024], mbuf[128];
 	snprintf(vbuf, sizeof(vbuf), "%s",
@@ -135,8 +181,23 @@ int cmd_matrix(int argc, char **argv)
 	snprintf(mbuf, sizeof(mbuf), "%s", o.models ? o.models : "sc,tso,lkmm");
 	char *vl[MAXL], *sl[MAXL], *ml[MAXL];
 	int nv = split(vbuf, vl, MAXL), ns = split(sbuf, sl, MAXL), nm = split(mbuf, ml, MAXL);
-	if (!nv || !ns || !nm)
-		cli_usage_error("matrix: empty --variants, --scenarios or --models list");
+	if (nv == -2 || ns == -2 || nm == -2)
+		cli_usage_error("--%s: more than %d items (limit)",
+				nv == -2   ? "variants"
+				: ns == -2 ? "scenarios"
+					   : "models",
+				MAXL);
+	if (nv <= 0 || ns <= 0 || nm <= 0)
+		cli_usage_error("cannot parse --%s '%s': empty item, expected a comma list like %s",
+				nv <= 0	  ? "variants"
+				: ns <= 0 ? "scenarios"
+					  : "models",
+				nv <= 0	  ? (o.variants ? o.variants : "")
+				: ns <= 0 ? (o.scenarios ? o.scenarios : "")
+					  : (o.models ? o.models : ""),
+				nv <= 0	  ? "rc1,fixed"
+				: ns <= 0 ? "once,lazy-objexts"
+					  : "tso,lkmm");
 	enum wmm_model models[MAXL];
 	for (int i = 0; i < nm; i++)
 		if (wmm_model_parse(ml[i], &models[i]) != 0)
@@ -169,10 +230,17 @@ int cmd_matrix(int argc, char **argv)
 	}
 	unsigned long long execs = o.executions ? o.executions : o.duration > 0 ? 0 : 4000;
 
-	printf("slabstress matrix: %d scenario%s x %d variant%s x %d model%s, %s per cell "
-	       "(half random, half pct), %s dependencies\n\n",
-	       ns, ns == 1 ? "" : "s", nv, nv == 1 ? "" : "s", nm, nm == 1 ? "" : "s",
-	       execs ? "executions" : "time", emu_deps_name((enum emu_deps)o.deps));
+	char budget[96];
+	if (execs)
+		snprintf(budget, sizeof(budget), "%llu executions per cell (%llu random, %llu pct)",
+			 execs, execs / 2, execs / 2);
+	else
+		snprintf(budget, sizeof(budget), "%.3g s per cell (half random, half pct)",
+			 o.duration);
+	printf("slabstress matrix: %d scenario%s x %d variant%s x %d model%s = %d cells, %s, %s "
+	       "dependencies\n\n",
+	       ns, ns == 1 ? "" : "s", nv, nv == 1 ? "" : "s", nm, nm == 1 ? "" : "s", ns * nv * nm,
+	       budget, emu_deps_name((enum emu_deps)o.deps));
 	unsigned long ndis = 0;
 	printf("%-34s %-13s", "scenario", "variant");
 	for (int m = 0; m < nm; m++)
@@ -183,6 +251,7 @@ int cmd_matrix(int argc, char **argv)
 	ss_install_sigint();
 	double t0 = now();
 	int ret = SS_EXIT_CLEAN;
+	int unexpected = 0, missed = 0, ncells = 0;
 	for (int s = 0; s < ns && !ss_interrupted; s++)
 		for (int v = 0; v < nv && !ss_interrupted; v++) {
 			struct cli_scenario_opts so;
@@ -241,17 +310,35 @@ int cmd_matrix(int argc, char **argv)
 							    st.first_len, path, sizeof(path), err,
 							    sizeof(err)) != 0)
 						cli_usage_error("%s", err);
+				} else if (ss_interrupted) {
+					/* Stopped inside this cell: not a verdict. */
+					snprintf(cell, sizeof(cell), "unfinished");
 				} else {
 					snprintf(cell, sizeof(cell), "Clean");
 				}
+				const char *verdict = st.found	       ? "found"
+						      : ss_interrupted ? "unfinished"
+								       : "clean";
+				bool want =
+				    !o.expect_clean && expect_found(&so, rows[s].big, models[m]);
+				bool unexp = st.found && !want;
+				bool miss = !st.found && !ss_interrupted && want;
+				unexpected += unexp;
+				missed += miss;
+				ncells++;
+				if (unexp || miss)
+					strncat(cell, unexp ? " !" : " ?",
+						sizeof(cell) - strlen(cell) - 1);
 				printf(" %-22s", cell);
 				fflush(stdout);
-				json_t *jc =
-				    json_pack("{s:s, s:s, s:b, s:s, s:s, s:I, s:f}", "scenario",
-					      rows[s].scn, "variant", vl[v], "in_object_128k",
-					      rows[s].big, "model", wmm_model_name(models[m]),
-					      "verdict", st.found ? "found" : "clean", "executions",
-					      (json_int_t)total, "elapsed_s", now() - c0);
+				json_t *jc = json_pack(
+				    "{s:s, s:s, s:b, s:s, s:s, s:I, s:f}", "scenario", rows[s].scn,
+				    "variant", vl[v], "in_object_128k", rows[s].big, "model",
+				    wmm_model_name(models[m]), "verdict", verdict, "executions",
+				    (json_int_t)total, "elapsed_s", now() - c0);
+				json_object_set_new(jc, "expected",
+						    json_string(want ? "found" : "clean"));
+				json_object_set_new(jc, "unexpected", json_boolean(unexp));
 				if (st.found)
 					json_object_set_new(
 					    jc, "kind",
@@ -274,6 +361,8 @@ int cmd_matrix(int argc, char **argv)
 				json_array_append_new(cells, jc);
 				explore_stats_free(&st);
 				emu_destroy(e);
+				if (ss_interrupted)
+					break; /* one unfinished cell, not a row of them */
 			}
 			printf("\n");
 		}
@@ -289,9 +378,20 @@ int cmd_matrix(int argc, char **argv)
 		if (ndis)
 			ret = SS_EXIT_FOUND;
 	}
+	printf("expectation: %d of %d cells as expected; %d Found where Clean was expected "
+	       "(marked !)%s; %d expected Found but none found within the budget (marked ?)\n",
+	       ncells - unexpected - missed, ncells, unexpected,
+	       unexpected ? ": exit status 1" : "", missed);
+	if (unexpected)
+		ret = SS_EXIT_FOUND;
 	if (o.json) {
 		json_t *doc = res_doc_new("matrix", cli_argc, cli_argv);
 		json_object_set_new(doc, "cells", cells);
+		json_object_set_new(doc, "interrupted", json_boolean(ss_interrupted));
+		json_object_set_new(doc, "unexpected_found", json_integer(unexpected));
+		json_object_set_new(doc, "missed", json_integer(missed));
+		json_object_set_new(doc, "verdict",
+				    json_string(unexpected ? "unexpected-found" : "as-expected"));
 		json_object_set_new(doc, "executions_per_cell", json_integer((json_int_t)execs));
 		json_object_set_new(doc, "deps", json_string(emu_deps_name((enum emu_deps)o.deps)));
 		json_object_set_new(doc, "timing", json_pack("{s:f}", "elapsed_s", el));

@@ -89,7 +89,8 @@ static const char doc[] =
     "  slabstress replay found/X.json --model tso     # does it still fail on x86?\n"
     "  slabstress replay small.json --litmus > bug.litmus && slabstress litmus bug.litmus\n\n"
     "Exit status: 0 the replay is clean, 1 it fails, 2 bad or corrupt reproducer, 3 "
-    "internal error.";
+    "internal error.  With --litmus: 0 the test was written, 2 the reproducer does not fail "
+    "under the model (nothing to export).";
 
 struct jctx {
 	const struct emu *e;
@@ -170,11 +171,14 @@ int cmd_replay(int argc, char **argv)
 	int ret = res.kind ? SS_EXIT_FOUND : SS_EXIT_CLEAN;
 
 	if (o.litmus) {
+		/* An export: 0 when the test was written, so that
+		 * `replay X --litmus > f && slabstress litmus f` reaches its second step. */
+		ret = SS_EXIT_CLEAN;
 		if (!res.kind) {
 			fprintf(stderr,
 				"slabstress: %s does not fail under %s: nothing to export\n",
 				o.file, model);
-			ret = SS_EXIT_CLEAN;
+			ret = SS_EXIT_USAGE;
 		} else if (ss_litmus_export(stdout, e, &res, o.file, err, sizeof(err)) != 0) {
 			fprintf(stderr, "slabstress: cannot export a litmus test: %s\n", err);
 			ret = SS_EXIT_INTERNAL;

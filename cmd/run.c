@@ -193,6 +193,7 @@ int cmd_run(int argc, char **argv)
 		    cfg.scn->name, cfg.nthreads, o.cpus_arg ? o.cpus_arg : "(default)", cfg.ncpus,
 		    cfg.ncpus == 1 ? "" : "s", cfg.nthreads);
 	cli_check_output_path("--json", o.json_path);
+	cli_json_stdout(o.json_path);
 
 	if (!o.quiet) {
 		printf("slabstress run: scenario %s, variant %s, alloc %s, seed %llu\n",
@@ -234,7 +235,14 @@ int cmd_run(int argc, char **argv)
 		}
 		printf("\n  rounds %lu, handoffs %llu in %.2f s = %.3f M handoffs/s%s\n", st.rounds,
 		       st.handoffs, st.elapsed, hps / 1e6, st.interrupted ? " (interrupted)" : "");
+		printf("  disturbance: %llu involuntary, %llu voluntary context switches of the "
+		       "pinned threads, steal %.1f%%, load %.2f on %d CPUs\n",
+		       st.dist.ivcsw, st.dist.vcsw, st.dist.steal_pct, st.dist.loadavg1,
+		       st.dist.cpus_online);
 	}
+	if (st.dist.disturbed)
+		printf("DISTURBED: %s: the throughput measures the machine, not the code\n",
+		       st.dist.reasons);
 	if (log->total) {
 		printf("FAILED: %llu failure%s (", log->total, log->total == 1 ? "" : "s");
 		const char *sep = "";
@@ -297,6 +305,8 @@ int cmd_run(int argc, char **argv)
 					      "handoffs_per_s", hps, "rounds_per_s",
 					      st.elapsed > 0 ? st.rounds / st.elapsed : 0.0));
 		json_object_set_new(doc, "interrupted", json_boolean(st.interrupted));
+		json_object_set_new(doc, "disturbance", cli_disturbance_json(&st.dist));
+		json_object_set_new(doc, "disturbed", json_boolean(st.dist.disturbed));
 		json_object_set_new(doc, "failures", res_failure_log_json(log));
 		json_object_set_new(doc, "verdict", json_string(log->total ? "failed" : "clean"));
 		if (res_write_atomic(doc, o.json_path, err, sizeof(err)) != 0) {

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 
+#include "engine/disturb.h"
 #include "kernel/bug.h"
 #include "results/failures.h"
 #include "scenarios/scenario.h"
@@ -43,6 +44,7 @@ struct ss_run_stats {
 	double elapsed;		     /* seconds of the timed part */
 	int pinned_cpu[SS_MAX_CPUS]; /* host CPU each thread ran on, -1 when unpinned */
 	bool interrupted;	     /* SIGINT */
+	struct ss_disturbance dist;  /* what disturbed the pinned threads */
 };
 
 /* Returns 0 when the run happened (failures are in *log), 2 on a config error
@@ -50,8 +52,7 @@ struct ss_run_stats {
 int ss_native_run(const struct ss_run_config *cfg, struct ss_failure_log *log,
 		  struct ss_run_stats *stats, char *err, size_t errlen);
 
-/* Set by the SIGINT handler; engines poll it. */
-extern volatile int ss_interrupted;
-void ss_install_sigint(void);
+/* ss_interrupted: set by the stop handler (SIGINT, SIGTERM, SIGHUP); engines poll it. */
+#include "results/stop.h"
 
 #endif /* SS_ENGINE_H */

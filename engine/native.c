@@ -19,30 +19,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "engine/engine.h"
 #include "engine/world.h"
-
-volatile int ss_interrupted;
-
-static void on_sigint(int sig)
-{
-	(void)sig;
-	ss_interrupted = 1;
-	/* A second ^C kills the process the usual way. */
-	signal(SIGINT, SIG_DFL);
-}
-
-void ss_install_sigint(void)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_sigint;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-}
 
 static double now_seconds(void)
 {
@@ -88,6 +70,7 @@ struct native_run {
 	volatile int stop;
 	volatile unsigned long rounds_done;
 	int host_cpu[SS_MAX_CPUS];
+	unsigned long long ivcsw[SS_MAX_CPUS], vcsw[SS_MAX_CPUS]; /* per thread, at its end */
 	int pin_error;
 	char pin_msg[160];
 	double t_start;
@@ -141,8 +124,15 @@ static void *worker_main(void *p)
 			}
 		}
 		barrier_wait(&run->start, &start_sense);
-		if (run->done)
+		if (run->done) {
+			/* What took this pinned thread off its CPU during the run. */
+			struct rusage ru;
+			if (getrusage(RUSAGE_THREAD, &ru) == 0) {
+				run->ivcsw[wa->cpu] = (unsigned long long)ru.ru_nivcsw;
+				run->vcsw[wa->cpu] = (unsigned long long)ru.ru_nvcsw;
+			}
 			break;
+		}
 		cfg->scn->role[wa->role](w, wa->role);
 		barrier_wait(&run->end, &end_sense);
 		if (!coordinator)
@@ -324,6 +314,8 @@ int ss_native_run(const struct ss_run_config *cfg, struct ss_failure_log *log,
 	}
 	pthread_attr_destroy(&attr);
 
+	unsigned long long steal0, total0;
+	ss_cpu_ticks(run->host_cpu, cfg->nthreads, &steal0, &total0);
 	run->t_start = now_seconds();
 	double next_progress = run->t_start + 0.25;
 	if (started == cfg->nthreads && rc == 0) {
@@ -354,6 +346,15 @@ int ss_native_run(const struct ss_run_config *cfg, struct ss_failure_log *log,
 	for (int r = 0; r < started; r++)
 		pthread_join(args[r].thread, NULL);
 	stats->elapsed = now_seconds() - run->t_start;
+	unsigned long long steal1, total1;
+	ss_cpu_ticks(run->host_cpu, cfg->nthreads, &steal1, &total1);
+	memset(&stats->dist, 0, sizeof(stats->dist));
+	for (int r = 0; r < started; r++) {
+		stats->dist.ivcsw += run->ivcsw[r];
+		stats->dist.vcsw += run->vcsw[r];
+	}
+	ss_disturbance_judge(&stats->dist, steal1 - steal0, total1 - total0, stats->elapsed,
+			     started);
 	if (cfg->progress)
 		print_progress(run, stats->elapsed, true);
 

@@ -85,10 +85,22 @@ int ss_save_failure(const char *dir, const struct emu *e, const struct emu_resul
 		    const u8 *sched, size_t len, char *path, size_t pathlen, char *err,
 		    size_t errlen)
 {
-	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-		snprintf(err, errlen, "cannot create --save directory '%s': %s", dir,
-			 strerror(errno));
-		return -1;
+	/* mkdir -p: the front end checked that the deepest existing ancestor takes it. */
+	char d[4096];
+	snprintf(d, sizeof(d), "%s", dir);
+	for (char *p = d + 1;; p++) {
+		char c = *p;
+		if (c && c != '/')
+			continue;
+		*p = 0;
+		if (mkdir(d, 0777) != 0 && errno != EEXIST) {
+			snprintf(err, errlen, "cannot create --save directory '%s': %s", d,
+				 strerror(errno));
+			return -1;
+		}
+		*p = c;
+		if (!c)
+			break;
 	}
 	char name[256];
 	ss_repro_file_name(name, sizeof(name), emu_config_of(e), res->kind, sched, len);

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,23 +85,138 @@ json_t *res_failure_log_json(const struct ss_failure_log *log)
 			 "first", first);
 }
 
+json_t *res_json_load_limited(const char *path, const char *what, size_t max_bytes, int max_depth,
+			      json_error_t *je, char *err, size_t errlen)
+{
+	err[0] = 0;
+	memset(je, 0, sizeof(*je));
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: is a directory, expected a %s file", path, what);
+		return NULL;
+	}
+	if (S_ISREG(st.st_mode) && (size_t)st.st_size > max_bytes) {
+		snprintf(err, errlen, "%s: %lld bytes, over the limit of %zu bytes for a %s", path,
+			 (long long)st.st_size, max_bytes, what);
+		return NULL;
+	}
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+		return NULL;
+	}
+	char *buf = malloc(max_bytes + 1);
+	if (!buf) {
+		fclose(f);
+		snprintf(err, errlen, "%s: out of memory", path);
+		return NULL;
+	}
+	size_t n = fread(buf, 1, max_bytes + 1, f);
+	int rerr = ferror(f);
+	fclose(f);
+	if (rerr) {
+		free(buf);
+		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno ? errno : EIO));
+		return NULL;
+	}
+	if (n > max_bytes) {
+		free(buf);
+		snprintf(err, errlen, "%s: more than %zu bytes, over the limit for a %s", path,
+			 max_bytes, what);
+		return NULL;
+	}
+	/* Nesting depth, outside strings: checked before the parser recurses. */
+	int depth = 0, maxd = 0, in_str = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = buf[i];
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = 0;
+		} else if (c == '"') {
+			in_str = 1;
+		} else if (c == '[' || c == '{') {
+			if (++depth > maxd)
+				maxd = depth;
+			if (depth > max_depth) {
+				free(buf);
+				snprintf(
+				    err, errlen,
+				    "%s: JSON nested more than %d deep (at byte %zu), over the "
+				    "limit for a %s",
+				    path, max_depth, i, what);
+				return NULL;
+			}
+		} else if (c == ']' || c == '}') {
+			depth--;
+		}
+	}
+	json_t *doc = json_loadb(buf, n, JSON_REJECT_DUPLICATES, je);
+	free(buf);
+	return doc;
+}
+
+static FILE *json_stdout;
+
+FILE *res_json_stdout(void)
+{
+	return json_stdout ? json_stdout : stdout;
+}
+
+int res_json_stdout_take(void)
+{
+	if (json_stdout)
+		return 0;
+	fflush(stdout);
+	int fd = fcntl(1, F_DUPFD_CLOEXEC, 3);
+	if (fd < 0)
+		return -1;
+	FILE *f = fdopen(fd, "w");
+	if (!f || dup2(2, 1) < 0) {
+		if (f)
+			fclose(f);
+		else
+			close(fd);
+		return -1;
+	}
+	json_stdout = f;
+	return 0;
+}
+
 int res_write_atomic(json_t *doc, const char *path, char *err, size_t errlen)
 {
 	if (!strcmp(path, "-")) {
-		if (json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_SORT_KEYS) < 0) {
+		FILE *out = res_json_stdout();
+		fflush(stdout);
+		if (json_dumpf(doc, out, JSON_INDENT(2) | JSON_SORT_KEYS) < 0 ||
+		    fputc('\n', out) == EOF || fflush(out) != 0) {
 			snprintf(err, errlen, "cannot write JSON to stdout");
 			return -1;
 		}
-		fputc('\n', stdout);
 		return 0;
 	}
 	char *copy = strdup(path);
 	char tmp[4096];
 	snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dirname(copy), basename((char *)path));
 	free(copy);
+	/* Signals are blocked while the temporary file exists, so that a hard stop
+	 * (a second signal) never leaves it behind half-written: it is either
+	 * renamed or removed before the handler runs. */
+	sigset_t stop, old;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stop, &old);
 	int fd = mkstemp(tmp);
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		return -1;
 	}
 	FILE *f = fdopen(fd, "w");
@@ -118,7 +234,9 @@ int res_write_atomic(json_t *doc, const char *path, char *err, size_t errlen)
 	if (rc != 0 || chmod(tmp, 0644) != 0 || rename(tmp, path) != 0) {
 		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno ? errno : EIO));
 		unlink(tmp);
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		return -1;
 	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	return 0;
 }

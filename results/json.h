@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "kernel/bug.h"
 #include "results/failures.h"
@@ -25,6 +26,21 @@ json_t *res_doc_new(const char *kind, int argc, char **argv);
 json_t *res_failure_json(const struct ss_failure *f);
 /* All failures of a log: {"total", "by_kind": {...}, "first": [...]} */
 json_t *res_failure_log_json(const struct ss_failure_log *log);
+/* Reads a JSON document under explicit limits: path must be a file (a directory
+ * is named as one), at most max_bytes long (a stream like /dev/zero is cut at the
+ * limit), nested at most max_depth arrays/objects deep.  what names the kind of
+ * file in messages ("reproducer", "bench result").  Returns the document, or NULL:
+ * with err set for a limit or an unreadable file (one line naming the file, the
+ * limit and the value), else with *je describing the JSON syntax error. */
+json_t *res_json_load_limited(const char *path, const char *what, size_t max_bytes, int max_depth,
+			      json_error_t *je, char *err, size_t errlen);
+
+/* Where "-" writes: the process's stdout unless res_json_stdout_take() moved it. */
+FILE *res_json_stdout(void);
+/* For `--json -`: keeps the real stdout for the JSON document alone and points
+ * file descriptor 1 (and so every printf of the human report) at stderr.
+ * Returns 0, or -1 when the descriptors cannot be duplicated. */
+int res_json_stdout_take(void);
 /* Writes doc to path atomically ("-" = stdout).  Returns 0, or -1 with err set. */
 int res_write_atomic(json_t *doc, const char *path, char *err, size_t errlen);
 

@@ -288,9 +288,17 @@ static void table(FILE *f, const json_t *doc, const char *scn)
 			else
 				fprintf(f, "<td>&#8211;</td>");
 		}
-		fprintf(f, "<td>%.0f</td><td>%lld</td><td>%lld%s</td></tr>\n",
-			jnum(t, "rtt_ns_median"), jint(r, "runs"),
-			jint(json_object_get(r, "failures"), "total"), failed ? " FAILED" : "");
+		bool disturbed = json_is_true(json_object_get(r, "disturbed"));
+		fprintf(f, "<td>%.0f</td><td>%lld</td><td>%lld%s", jnum(t, "rtt_ns_median"),
+			jint(r, "runs"), jint(json_object_get(r, "failures"), "total"),
+			failed ? " FAILED" : "");
+		if (disturbed) {
+			/* Measured on a busy machine: say so where the figure is. */
+			fprintf(f, " <span class=\"disturbed\">DISTURBED: ");
+			esc(f, jstr(json_object_get(r, "disturbance"), "reasons"));
+			fprintf(f, "</span>");
+		}
+		fprintf(f, "</td></tr>\n");
 	}
 	size_t ci;
 	const json_t *c;
@@ -336,6 +344,7 @@ static void page(FILE *f, const json_t *doc)
 		   "tr.ceil td{color:#666;font-style:italic}\n"
 		   ".verdict{font-weight:bold;padding:6px 10px;display:inline-block}\n"
 		   ".clean{background:#dfd}.failed{background:#fbb;color:#900}\n"
+		   ".disturbed{background:#fe9;color:#740}\n"
 		   ".meta{font-size:13px;color:#444}code{font-size:12px}\n"
 		   "</style></head><body>\n");
 	fprintf(f, "<h1>slabstress bench</h1>\n<p class=\"verdict %s\">%s</p>\n",

@@ -206,7 +206,10 @@ int ss_repro_load(struct ss_repro *r, const char *path, char *err, size_t errlen
 	struct loader l = {path, err, errlen, 0};
 	json_error_t je;
 	memset(r, 0, sizeof(*r));
-	json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	json_t *doc = res_json_load_limited(path, "reproducer", SS_REPRO_MAX_BYTES,
+					    SS_REPRO_MAX_DEPTH, &je, err, errlen);
+	if (!doc && err[0])
+		return -1;
 	if (!doc) {
 		if (je.line <= 0 && je.position == 0)
 			snprintf(err, errlen, "%s: cannot read: %s", path, je.text);
@@ -340,14 +343,19 @@ int ss_repro_load(struct ss_repro *r, const char *path, char *err, size_t errlen
 		r->acfg.objext = (enum ss_objext_placement)(p < 0 ? 0 : p);
 	}
 	if (!l.bad) {
-		long n = ss_hex_decode(json_string_value(sched), &r->schedule);
-		if (n < 0) {
+		size_t hl = strlen(json_string_value(sched));
+		long n = -1;
+		if (hl > 2 * (size_t)SS_REPRO_MAX_SCHEDULE)
+			snprintf(err, errlen,
+				 "%s: field 'schedule' holds %zu bytes, over the limit of %d", path,
+				 hl / 2, SS_REPRO_MAX_SCHEDULE);
+		else if ((n = ss_hex_decode(json_string_value(sched), &r->schedule)) < 0)
 			snprintf(err, errlen,
 				 "%s: field 'schedule' is not an even-length hex string", path);
+		if (n < 0)
 			l.bad = 1;
-		} else {
+		else
 			r->schedule_len = (size_t)n;
-		}
 	}
 	json_decref(doc);
 	if (l.bad) {

@@ -26,6 +26,11 @@
 #include "kernel/bug.h"
 
 #define SS_REPRO_SCHEMA "slabstress-repro/1"
+/* Limits of a reproducer file: its size, its JSON nesting, its schedule (bytes;
+ * fuzz --max-len allows up to 1 MiB). */
+#define SS_REPRO_MAX_BYTES    (4u << 20)
+#define SS_REPRO_MAX_DEPTH    16
+#define SS_REPRO_MAX_SCHEDULE (1 << 20)
 
 struct ss_repro {
 	char scenario[64];

@@ -1,6 +1,8 @@
 # tests/cli/lib.sh - helpers for end-to-end tests through the real binary.
 # Each test script sources this, calls check NAME CMD..., and ends with finish.
 : "${SLABSTRESS:=./slabstress}"
+# Absolute, so that a test may cd into its own directory.
+case $SLABSTRESS in /*) ;; *) SLABSTRESS=$(pwd)/$SLABSTRESS ;; esac
 : "${SHARED:=../shared}"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT

@@ -27,13 +27,14 @@ expect_grep self_says_no_change "^no change" "$OUT"
 expect_grep self_row_same "release-acquire +slab +64 +1 +no .* same" "$OUT"
 
 # Two allocators of one scenario pair up; whether libc counts as slower than slab
-# depends on the machine, so the exit status may be 0 or 1, never 2.
-"$SLABSTRESS" compare "$TMP/slab.json" "$TMP/libc.json" >"$TMP/out" 2>"$TMP/err"; rc=$?
+# depends on the machine, so the exit status may be 0 or 1, never 2 (and a busy
+# machine's disturbance is test_disturbed.sh's subject, not this one's).
+"$SLABSTRESS" compare --allow-disturbed "$TMP/slab.json" "$TMP/libc.json" >"$TMP/out" 2>"$TMP/err"; rc=$?
 OUT=$(cat "$TMP/out")
 if [ "$rc" -le 1 ]; then ok slab_vs_libc_pairs_by_scenario; else fail slab_vs_libc_pairs_by_scenario "exit $rc: $(cat "$TMP/err")"; fi
 expect_grep slab_vs_libc_says_allocator_differs "allocator differs: slab -> libc" "$OUT"
 expect_grep slab_vs_libc_row_has_a_verdict "release-acquire .*(SAME|SLOWER|FASTER|same|slower|faster)" "$OUT"
-"$SLABSTRESS" compare --match scenario "$TMP/slab.json" "$TMP/libc.json" >/dev/null 2>"$TMP/err"; rc=$?
+"$SLABSTRESS" compare --allow-disturbed --match scenario "$TMP/slab.json" "$TMP/libc.json" >/dev/null 2>"$TMP/err"; rc=$?
 if [ "$rc" -le 1 ]; then ok match_scenario_explicit; else fail match_scenario_explicit "exit $rc: $(cat "$TMP/err")"; fi
 
 # Deterministic regressions: a real result with its runs set to fixed, tight values
@@ -44,6 +45,7 @@ import json, sys
 t = sys.argv[1]
 def runs(d, vals):
     for r in d['results']:
+        r['disturbed'] = False  # fixed figures, not this machine's measurement
         tm = r['timing']
         tm['handoffs_per_s'] = list(vals)
         s = sorted(vals)

@@ -23,6 +23,9 @@
 #define LLVMFuzzerTestOneInput fuzz_hex_one
 #include "fuzz/parsers/hex.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_lists_one
+#include "fuzz/parsers/lists.c"
+#undef LLVMFuzzerTestOneInput
 
 static int replay_dir(const char *dir, int (*one)(const uint8_t *, size_t))
 {
@@ -64,6 +67,44 @@ TEST(test_fuzz_regress_hex_inputs_agree)
 	static const char *const odd[] = {"", "0", "zz", "0 0", "00 ff\n", "ABCDEF", "\xff\xfe"};
 	for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++)
 		fuzz_hex_one((const uint8_t *)odd[i], strlen(odd[i]));
+}
+
+TEST(test_fuzz_regress_list_parsers_keep_their_promises)
+{
+	EXPECT(replay_dir("tests/fuzz-regress/lists", fuzz_lists_one) > 0);
+	static const char *const odd[] = {"\0",
+					  "\0-",
+					  "\0"
+					  "0-99999999999999999999",
+					  "\0"
+					  "5-1",
+					  "\0"
+					  "0,,1",
+					  "\1"
+					  "64,,128",
+					  "\1"
+					  ",64",
+					  "\1"
+					  "64,",
+					  "\1"
+					  "18446744073709551615K",
+					  "\2"
+					  "0",
+					  "\2"
+					  "1,1",
+					  "\2"
+					  "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17"};
+	for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++)
+		fuzz_lists_one((const uint8_t *)odd[i], strlen(odd[i] + 1) + 1);
+	/* The cases the CLI refuses, refused by the library parsers too. */
+	unsigned long long v[8];
+	char err[256];
+	EXPECT(ss_parse_list("--size", "64,,128", v, 8, 8, 1 << 22, true, err, sizeof(err)) < 0);
+	EXPECT(strstr(err, "empty item") != NULL);
+	EXPECT(ss_parse_list("--size", "64,128", v, 8, 8, 1 << 22, true, err, sizeof(err)) == 2);
+	int cpus[4];
+	EXPECT(ss_parse_cpu_list("--cpus", "0-9", NULL, cpus, 4, err, sizeof(err)) < 0);
+	EXPECT(strstr(err, "more than 4") != NULL);
 }
 
 static struct emu *lazy_emu(const char *variant)
@@ -225,6 +266,7 @@ int main(void)
 	RUN(test_fuzz_regress_litmus_inputs_parse_or_fail_cleanly);
 	RUN(test_fuzz_regress_repro_inputs_load_or_fail_cleanly);
 	RUN(test_fuzz_regress_hex_inputs_agree);
+	RUN(test_fuzz_regress_list_parsers_keep_their_promises);
 	RUN(test_fuzz_saved_lazy_objexts_schedule_still_fails);
 	RUN(test_fuzz_extra_counters_follow_reads_from);
 	RUN(test_fuzz_fallback_minimizer_keeps_the_failure);

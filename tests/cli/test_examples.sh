@@ -1,0 +1,90 @@
+#!/bin/sh
+# tests/cli/test_examples.sh - every example command of README.md, the --help
+# texts and slabstress.1 (tests/extract-examples.sh) runs, in document order in
+# one scratch directory (so a session's later steps find what earlier ones
+# saved), each stopped by SIGINT after EX_CAP seconds (a stop request: the
+# command still ends with the status it earned).  Each must exit with the status
+# marked for it below (default 0); a chain like "A > f && B" must reach B.
+. "$(dirname "$0")/lib.sh"
+S=$SLABSTRESS
+EX_CAP=${EX_CAP:-0.5}
+SRC=$(pwd)
+SHARED=$(cd "$SHARED" && pwd)
+
+# Marked: the examples that find a failure and exit 1 (by design).
+want_rc() {
+	case $1 in
+	*"explore -s lazy-objexts --variant rc1 --model lkmm"* | \
+	*"explore -s lazy-objexts --variant rc1 --strategy pct"* | \
+	*"replay found/lazy-objexts-rc1-lkmm-wrong-metadata-"* | \
+	*"replay crashes/lazy-objexts-rc1-lkmm-wrong-metadata-"* | \
+	*"replay small.json" | \
+	*"run -s same-cpu --variant rc1 --objext in-object"* | \
+	*"fuzz -s lazy-objexts --variant rc1"* | \
+	*"fuzz -s once --variant fixed"*) echo 1 ;;
+	# the kernel's own litmus tests include documented misses (see --misses-ok)
+	*"litmus ../shared/litmus/kernel-tools/"*) echo 1 ;;
+	# a regression verdict depends on the machine: either is a result
+	*"compare slab.json libc.json"* | *"compare base.json new.json"*) echo 01 ;;
+	*) echo 0 ;;
+	esac
+}
+
+# The stand-in benches are marked quiet: on a busy machine compare would rightly
+# refuse them (exit 2), and the example's own verdict is what is tested here.
+quiet() {
+	for f in "$@"; do
+		jq '.results[].disturbed = false' "$f" >"$f.q" 2>/dev/null && mv "$f.q" "$f"
+	done
+}
+
+mkdir -p "$TMP/bin" "$TMP/work"
+ln -s "$S" "$TMP/bin/slabstress"
+ln -s "$SHARED" "$TMP/shared"
+ln -s "$SHARED/litmus/shapes" "$TMP/work/shapes" # litmus --help runs from the litmus folder
+(cd "$SRC" && sh tests/extract-examples.sh "$S") >"$TMP/examples"
+n=$(wc -l <"$TMP/examples")
+if [ "$n" -ge 30 ]; then ok "extracted $n examples"; else fail "extracted $n examples (expected 30 or more)"; fi
+# A build without libFuzzer (CC=gcc, make asan) cannot run the fuzz examples.
+have_fuzz=1
+if "$S" fuzz -s once --runs 1 --save "$TMP/probe" 2>&1 | grep -q "built without libFuzzer"; then
+	have_fuzz=0
+	echo "skipped the fuzz examples (this build has no libFuzzer)"
+fi
+cd "$TMP/work" || exit 1
+export PATH="$TMP/bin:$PATH"
+export TMPDIR="$TMP"
+tab=$(printf '\t')
+while IFS="$tab" read -r src cmd; do
+	# the same command in two documents runs once
+	if grep -qxF -- "$cmd" done.txt 2>/dev/null; then continue; fi
+	printf '%s\n' "$cmd" >>done.txt
+	case $cmd in *"slabstress fuzz "* | *" crashes/"*) [ $have_fuzz = 1 ] || continue ;; esac
+	# placeholders: a reproducer's hash, an example name
+	run=$(printf '%s\n' "$cmd" | sed 's/1a2b3c4d/*/g; s|found/X\.json|found/*.json|g')
+	case $run in
+	*"compare base.json new.json"*)
+		# the bench examples were stopped before a run ended (EX_CAP): two
+		# short benches stand in for them
+		for f in base.json new.json; do
+			slabstress bench -s release-acquire --alloc slab,jemalloc,libc --repeat 2 \
+				--duration 0.1 --no-ceilings --json $f >/dev/null 2>&1
+		done
+		quiet base.json new.json ;;
+	*"compare slab.json libc.json"*)
+		slabstress bench -s release-acquire --alloc slab --repeat 2 --duration 0.2 --no-ceilings --json slab.json >/dev/null 2>&1
+		slabstress bench -s release-acquire --alloc libc --repeat 2 --duration 0.2 --no-ceilings --json libc.json >/dev/null 2>&1
+		quiet slab.json libc.json ;;
+	esac
+	want=$(want_rc "$cmd")
+	# The shell ignores the SIGINT (its long-running child still gets it and
+	# stops, a short one ends on its own) so that a chain's status is its own.
+	timeout --preserve-status -s INT "$EX_CAP" sh -c "trap '' INT; $run" </dev/null >out.txt 2>err.txt
+	got=$?
+	if [ "$got" -eq "$want" ] || { [ "$want" = 01 ] && [ "$got" -le 1 ]; }; then
+		ok "$src: $cmd"
+	else
+		fail "$src: $cmd" "exit $got, wanted $want" "$(tail -2 err.txt)"
+	fi
+done <"$TMP/examples"
+finish
