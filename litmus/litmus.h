@@ -31,6 +31,13 @@
 #define LIT_MAX_PROP	256
 #define LIT_NAME	64
 
+/* Input limits (issue 11): past one, the parse fails with LIT_ERR_LIMIT. */
+#define LIT_LIMIT_FILE	  (1 << 20) /* bytes in a litmus file */
+#define LIT_LIMIT_LINE	  4096	    /* characters in one line */
+#define LIT_LIMIT_DEPTH	  256	    /* nesting of parentheses, unary operators, blocks */
+#define LIT_LIMIT_THREADS 64	    /* threads a file may name (the engine runs LIT_MAX_THREADS) */
+/* locations: LIT_MAX_LOCS */
+
 /* Address of location i as a value (pointer-valued locations and registers). */
 #define LIT_ADDR_BASE	0x10000000LL
 #define LIT_ADDR_STRIDE 0x100LL
@@ -111,10 +118,38 @@ struct lit_test {
 	struct lit_val obs[LIT_MAX_OBS];
 };
 
-/* Parses path.  0: ok (t->unsupported may be set); -1: file or syntax error,
- * err holds one line "FILE:LINE: expected ..." (or "FILE: No such file...").
- * *out is freed with lit_free. */
+enum lit_err_kind {
+	LIT_ERR_NONE,
+	LIT_ERR_READ,	/* cannot open or read the file (or it is a directory) */
+	LIT_ERR_SYNTAX, /* not the C-litmus dialect */
+	LIT_ERR_MACRO,	/* a call linux-kernel.def does not define: herd7's Unknown macro */
+	LIT_ERR_LIMIT,	/* past one of the LIT_LIMIT_* input limits */
+};
+
+struct lit_error {
+	enum lit_err_kind kind;
+	int line;	/* 0: about the whole file */
+	char msg[256];	/* the message alone ("Unknown macro smp_memb") */
+	char text[800]; /* one line: "FILE:LINE: msg" (or "FILE: msg") */
+};
+
+struct lit_parse_opts {
+	/* The macro names herd7 would know (read from a linux-kernel.def given with
+	 * herd7's -macros or -conf); NULL: the built-in list of the kernel's file. */
+	const char *const *macros;
+	int nmacros;
+};
+
+/* Parses path.  0: ok (t->unsupported may be set); -1: e says what failed.
+ * For an unknown macro e->text is "FILE:LINE: Unknown macro NAME (User
+ * error)", the form the kernel's judgelitmus.sh greps for.  *out is freed with
+ * lit_free.  po may be NULL. */
+int lit_parse(const char *path, const struct lit_parse_opts *po, struct lit_test **out,
+	      struct lit_error *e);
+/* The same; err holds e->text. */
 int lit_parse_file(const char *path, struct lit_test **out, char *err, size_t errlen);
+/* Would herd7 (with po's macros, or linux-kernel.def's) know the macro fn? */
+bool lit_macro_known(const struct lit_parse_opts *po, const char *fn);
 void lit_free(struct lit_test *t);
 
 enum lit_obs_verdict { OBS_NEVER, OBS_SOMETIMES, OBS_ALWAYS };

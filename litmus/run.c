@@ -331,10 +331,16 @@ static void exec_shared(struct ex *e, int i)
 	case LOP_FENCE: wmm_fence(w, i, in->sub); break;
 	case LOP_LOCK: wmm_lock(w, i, l, NULL); break;
 	case LOP_UNLOCK: wmm_unlock(w, i, l, NULL); break;
-	case LOP_TRYLOCK:
-		s->reg[in->dst] = wmm_trylock(w, i, l, NULL);
-		s->dep[in->dst] = load_bit(in->load_id);
+	case LOP_TRYLOCK: {
+		/* A failed attempt is a load of the lock word: its value (0) carries
+		 * that load's dependency.  A success is an acquire: nothing after it
+		 * can be reordered before it, so its 1 needs no dependency. */
+		uint32_t h;
+		s->reg[in->dst] = wmm_trylock_dep(w, i, l, NULL, &h);
+		s->dep[in->dst] = h ? load_bit(in->load_id) : 0;
+		s->handle[in->load_id] = h;
 		break;
+	}
 	}
 	s->pc++;
 }
