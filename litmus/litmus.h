@@ -103,6 +103,7 @@ enum lit_expect { EXP_NONE, EXP_NEVER, EXP_SOMETIMES, EXP_ALWAYS, EXP_DEADLOCK }
 struct lit_test {
 	char path[512];
 	char name[256];
+	unsigned long long digest[2]; /* of the file's text: herd block's Hash= */
 	enum lit_expect expect;
 	bool datarace;
 	char unsupported[128]; /* non-empty: the construct we refuse to guess */
@@ -170,6 +171,14 @@ struct lit_result {
 	int nout, capout;
 	struct lit_outcome *out; /* distinct final states that pass the filter */
 	unsigned pos, neg;
+	/* What herd7's block (lit_print_herd) needs beyond out[], pos and neg,
+	 * set by the engine that ran.  This explorer counts distinct final
+	 * states (exec_counts false); an exact checker that enumerates candidate
+	 * executions as herd7 does sets exec_counts and the data-race flag. */
+	bool exec_counts; /* pos/neg are herd7's execution counts */
+	bool race_checked;
+	bool datarace; /* herd7's "Flag data-race" (when race_checked) */
+	bool timed_out;
 	enum lit_obs_verdict obs;
 	enum lit_cmp cmp;
 	const char *why; /* for CMP_DISAGREE: "false alarm" / "miss (model stronger than LKMM)" */
@@ -178,6 +187,7 @@ struct lit_result {
 struct lit_opts {
 	enum wmm_model model;
 	unsigned long long max_states; /* 0: default 20M */
+	double timeout_s;	       /* > 0: stop after this many seconds (incomplete) */
 };
 
 /* Explores t (which must have no unsupported construct).  Fills r; free with
@@ -191,7 +201,24 @@ const char *lit_cmp_name(enum lit_cmp c);
 
 /* herd7-style text report of one test. */
 void lit_print(FILE *f, const struct lit_test *t, const struct lit_result *r, bool quiet);
+/* herd7's own block for one test, line for line as herd7 prints it:
+ * Test, States, the final states, Ok/No, Witnesses, Positive/Negative, Flag,
+ * Condition, Observation, Time, Hash.  Counts come from r as they are (see
+ * lit_result.exec_counts); Hash= is a digest of the file's text, not herd7's. */
+void lit_print_herd(FILE *f, const struct lit_test *t, const struct lit_result *r);
+/* The condition as herd7 prints it: "exists ([x]=1 /\ 1:r0=0)". */
+void lit_herd_condition(const struct lit_test *t, char *buf, size_t n);
 /* The same as a JSON object. */
 json_t *lit_result_json(const struct lit_test *t, const struct lit_result *r);
+
+/* The files of a batch: each path as given, a directory replaced by every
+ * *.litmus under it (recursively, sorted by name). */
+struct lit_files {
+	char **path;
+	int n, cap;
+	int dirs; /* directories expanded */
+};
+void lit_files_add(struct lit_files *fl, const char *path);
+void lit_files_free(struct lit_files *fl);
 
 #endif /* SS_LITMUS_H */

@@ -1580,6 +1580,13 @@ int lit_parse(const char *path, const struct lit_parse_opts *po, struct lit_test
 	}
 	snprintf(t->name, sizeof(t->name), "%.*s", (int)(e - s), s);
 	find_result(t, text);
+	/* FNV-1a, twice, for the herd block's Hash= line */
+	t->digest[0] = 0xcbf29ce484222325ull;
+	t->digest[1] = 0x84222325cbf29ce4ull;
+	for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
+		t->digest[0] = (t->digest[0] ^ *c) * 0x100000001b3ull;
+		t->digest[1] = (t->digest[1] ^ (*c + 0x5bu)) * 0x100000001b3ull;
+	}
 	while (*e && *e != '\n')
 		e++;
 	lex(p, e, line);
