@@ -1590,6 +1590,26 @@ int lit_parse(const char *path, const struct lit_parse_opts *po, struct lit_test
 	while (*e && *e != '\n')
 		e++;
 	lex(p, e, line);
+	/* the thread-count limit first: past LIT_MAX_THREADS a test is only
+	 * unsupported, past LIT_LIMIT_THREADS it is refused */
+	{
+		int depth = 0, nth = 0, line0 = 0;
+		for (int k = 0; k + 1 < p->ntk; k++) {
+			struct tok *tk = &p->tk[k];
+			if (tk->k == T_P && tk->s[0] == '{')
+				depth++;
+			else if (tk->k == T_P && tk->s[0] == '}' && depth > 0)
+				depth--;
+			else if (!depth && tk->k == T_ID && tk->s[0] == 'P' &&
+				 isdigit((unsigned char)tk->s[1]) && !strcmp(p->tk[k + 1].s, "(") &&
+				 ++nth > LIT_LIMIT_THREADS && !line0)
+				line0 = tk->line;
+		}
+		if (nth > LIT_LIMIT_THREADS)
+			perr_kind(p, LIT_ERR_LIMIT, line0,
+				  "%d threads, past the limit of %d threads", nth,
+				  LIT_LIMIT_THREADS);
+	}
 	/* prelude (key=value lines) up to the initial state */
 	while (!is(p, "{")) {
 		if (cur(p)->k == T_EOF)
