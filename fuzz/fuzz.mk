@@ -106,10 +106,11 @@ fuzz-parsers: $(PARSER_BINS)
 	@set -e; for t in $(PARSER_TARGETS); do \
 	  corp=$(PARSER_BUILD)/corpus-$$t; mkdir -p $$corp; \
 	  seeds=""; [ -d tests/fuzz-regress/$$t ] && seeds=tests/fuzz-regress/$$t; \
+	  dict=""; [ -f fuzz/parsers/$$t.dict ] && dict=-dict=fuzz/parsers/$$t.dict; \
 	  echo "== fuzz-$$t ($(FUZZ_PARSER_TIME) s)"; \
 	  ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  $(PARSER_BUILD)/fuzz-$$t -max_total_time=$(FUZZ_PARSER_TIME) -timeout=10 \
+	  $(PARSER_BUILD)/fuzz-$$t $$dict -max_total_time=$(FUZZ_PARSER_TIME) -timeout=10 \
 	    -rss_limit_mb=2048 -max_len=8192 -print_final_stats=1 \
 	    -artifact_prefix=$(PARSER_BUILD)/crash-$$t- $$corp $$seeds 2>$(PARSER_BUILD)/$$t.log \
 	    || { tail -40 $(PARSER_BUILD)/$$t.log; echo "fuzz-$$t: FAILED (inputs under $(PARSER_BUILD)/crash-$$t-*)"; exit 1; }; \
