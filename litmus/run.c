@@ -696,13 +696,17 @@ static void fmt_prop(const struct lit_test *t, int k, char *buf, size_t n)
 
 static const char *quant_kind(enum lit_quant q)
 {
-	return q == Q_NOT_EXISTS ? "Forbidden" : q == Q_FORALL ? "Required" : "Allowed";
+	/* no condition at all: herd7 reads "forall (true)" */
+	return q == Q_NOT_EXISTS	      ? "Forbidden"
+	       : q == Q_FORALL || q == Q_NONE ? "Required"
+					      : "Allowed";
 }
 
 static bool quant_ok(const struct lit_test *t, const struct lit_result *r)
 {
 	switch (t->quant) {
 	case Q_NOT_EXISTS: return r->pos == 0;
+	case Q_NONE:
 	case Q_FORALL: return r->neg == 0;
 	default: return r->pos > 0;
 	}
@@ -930,9 +934,9 @@ void lit_herd_condition(const struct lit_test *t, char *buf, size_t n)
 	if (t->cond >= 0)
 		herd_prop(t, t->cond, H_TOP, c, sizeof(c));
 	snprintf(buf, n, "%s (%s)",
-		 t->quant == Q_NOT_EXISTS ? "~exists"
-		 : t->quant == Q_FORALL	  ? "forall"
-					  : "exists",
+		 t->quant == Q_NOT_EXISTS		      ? "~exists"
+		 : t->quant == Q_FORALL || t->quant == Q_NONE ? "forall"
+							      : "exists",
 		 c);
 }
 
