@@ -116,7 +116,7 @@ static const char doc[] =
     "  slabstress litmus ../shared/litmus/ --quiet --misses-ok\n"
     "  slabstress litmus --model tso ../shared/litmus/shapes/SB.litmus\n"
     "  slabstress litmus --format herd ../shared/litmus/shapes/MP.litmus\n"
-    "  slabstress litmus --json out.json --misses-ok ../shared/litmus/random/*.litmus";
+    "  slabstress litmus --json out.json --misses-ok ../shared/litmus/random";
 
 /* What happened to the files of a run. */
 struct tally {
