@@ -597,7 +597,7 @@ static int rmw_order(const char *name, const char *base, bool *match)
 	return 0;
 }
 
-/* The macros of the kernel's tools/memory-model/linux-kernel.def (as of v6.x),
+/* The macros of the kernel's tools/memory-model/linux-kernel.def (as of v6.15),
  * by name: what herd7 knows with -conf linux-kernel.cfg.  Names with an
  * ordering family take "", _relaxed, _acquire and _release. */
 static const char *const def_plain[] = {
@@ -639,10 +639,13 @@ static const char *const def_plain[] = {
     "atomic_sub",
     "atomic_inc",
     "atomic_dec",
+    "atomic_and",
+    "atomic_or",
+    "atomic_xor",
+    "atomic_andnot",
     "atomic_sub_and_test",
     "atomic_dec_and_test",
     "atomic_inc_and_test",
-    "atomic_add_negative",
     /* not in the file: herd7's own "legacy" built-in */
     "atomic_add_unless",
     NULL,
@@ -660,6 +663,11 @@ static const char *const def_ordered[] = {
     "atomic_fetch_sub",
     "atomic_dec_return",
     "atomic_fetch_dec",
+    "atomic_fetch_and",
+    "atomic_fetch_or",
+    "atomic_fetch_xor",
+    "atomic_fetch_andnot",
+    "atomic_add_negative",
     NULL,
 };
 
@@ -809,7 +817,8 @@ static int c_call(struct ps *p, const char *fn, int line)
 	}
 	/* atomic_{add,sub,inc,dec}: relaxed, no value */
 	if (!strcmp(fn, "atomic_inc") || !strcmp(fn, "atomic_dec") || !strcmp(fn, "atomic_add") ||
-	    !strcmp(fn, "atomic_sub") || !strcmp(fn, "atomic_and") || !strcmp(fn, "atomic_or")) {
+	    !strcmp(fn, "atomic_sub") || !strcmp(fn, "atomic_and") || !strcmp(fn, "atomic_or") ||
+	    !strcmp(fn, "atomic_andnot")) {
 		int opnd, a;
 		bool unary = !strcmp(fn, "atomic_inc") || !strcmp(fn, "atomic_dec");
 		if (unary) {
@@ -821,11 +830,13 @@ static int c_call(struct ps *p, const char *fn, int line)
 			a = c_expr(p);
 			if (!strcmp(fn, "atomic_sub"))
 				opnd = k_un(p, 2 /* neg */, opnd);
+			if (!strcmp(fn, "atomic_andnot"))
+				opnd = k_un(p, 3 /* ~ */, opnd);
 		}
 		args_end(p);
-		int op = !strcmp(fn, "atomic_and")  ? SS_RMW_AND
-			 : !strcmp(fn, "atomic_or") ? SS_RMW_OR
-						    : SS_RMW_ADD;
+		int op = !strcmp(fn, "atomic_and") || !strcmp(fn, "atomic_andnot") ? SS_RMW_AND
+			 : !strcmp(fn, "atomic_or")				   ? SS_RMW_OR
+										   : SS_RMW_ADD;
 		k_rmw(p, op, a, opnd, -1, SS_ORD_RELAXED, RET_NONE);
 		return -1;
 	}
@@ -833,7 +844,7 @@ static int c_call(struct ps *p, const char *fn, int line)
 	static const struct {
 		const char *base;
 		int unary; /* 1: (v), 0: (i, v) */
-		int delta; /* for unary: +1/-1; for binary: +1 add, -1 sub */
+		int delta; /* unary: +1/-1; binary: +1 as is, -1 negated, -2 complemented */
 		int op, ret;
 	} ar[] = {
 	    {"atomic_add_return", 0, 1, SS_RMW_ADD, RET_NEW},
@@ -846,6 +857,7 @@ static int c_call(struct ps *p, const char *fn, int line)
 	    {"atomic_fetch_dec", 1, -1, SS_RMW_ADD, RET_OLD},
 	    {"atomic_fetch_and", 0, 1, SS_RMW_AND, RET_OLD},
 	    {"atomic_fetch_or", 0, 1, SS_RMW_OR, RET_OLD},
+	    {"atomic_fetch_andnot", 0, -2, SS_RMW_AND, RET_OLD},
 	    {"atomic_inc_and_test", 1, 1, SS_RMW_ADD, RET_ZERO},
 	    {"atomic_dec_and_test", 1, -1, SS_RMW_ADD, RET_ZERO},
 	    {"atomic_sub_and_test", 0, -1, SS_RMW_ADD, RET_ZERO},
@@ -855,8 +867,8 @@ static int c_call(struct ps *p, const char *fn, int line)
 		ord = rmw_order(fn, ar[i].base, &m);
 		if (!m)
 			continue;
-		if (ar[i].ret != RET_NEW && ar[i].ret != RET_OLD && ord != SS_ORD_FULL)
-			continue;
+		if (ar[i].ret == RET_ZERO && ord != SS_ORD_FULL)
+			continue; /* the *_and_test forms have no ordering variants */
 		int a, opnd;
 		if (ar[i].unary) {
 			a = c_expr(p);
@@ -865,8 +877,10 @@ static int c_call(struct ps *p, const char *fn, int line)
 			opnd = c_expr(p);
 			comma(p);
 			a = c_expr(p);
-			if (ar[i].delta < 0)
+			if (ar[i].delta == -1)
 				opnd = k_un(p, 2, opnd);
+			else if (ar[i].delta == -2) /* andnot: & ~V */
+				opnd = k_un(p, 3, opnd);
 		}
 		args_end(p);
 		return k_rmw(p, ar[i].op, a, opnd, -1, ord, ar[i].ret);
