@@ -1,5 +1,5 @@
 /* litmus/litmus.h - the kernel C-litmus front end: parse a test
- * (/work/shared/litmus/FORMAT.md dialect), explore it exhaustively on one of
+ * (../shared/litmus/FORMAT.md dialect), explore it exhaustively on one of
  * the engine/wmm.h models, and report like herd7.
  *
  * A parsed test is compiled to a tiny per-thread register machine: shared

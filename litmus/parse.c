@@ -1,5 +1,5 @@
 /* litmus/parse.c - parser and compiler for the kernel C-litmus dialect
- * (/work/shared/litmus/FORMAT.md).
+ * (../shared/litmus/FORMAT.md).
  *
  * The file is lexed once.  OCaml comments "(* ... *)" are only recognised
  * outside braces (READ_ONCE(*x) contains "(*"), C comments everywhere.  Thread

@@ -1,5 +1,7 @@
 /* litmus/run.c - exhaustive exploration of a parsed litmus test on a wmm model,
- * and its herd7-style report.
+ * and its reports: slabstress's herd7-style text, JSON, and herd7's own block
+ * (lit_print_herd), which prints only from struct lit_result so that another
+ * engine (an exact LKMM checker with herd7's execution counts) can feed it.
  *
  * Stateless DFS over the choice vector: one execution replays the vector from
  * an empty model; every choice point (which thread acts or which buffered store
