@@ -109,6 +109,8 @@ expect_grep batch-dir-recursive '^MP\+pooncerelease\+poacquireonce +Never +Never
 expect_grep batch-dir-unsupported 'RCU\+sync\+free\.litmus: unsupported: synchronize_rcu$' "$OUT"
 expect_grep batch-dir-macro 'memb\.litmus:10: Unknown macro smp_memb \(User error\)$' "$OUT"
 expect_grep batch-dir-summary '^3 tests: 1 agree, 0 disagree, 1 unsupported .*1 failed: .* 1 unknown macros' "$OUT"
+expect_rc litmus-timeout 1 $SLABSTRESS litmus -q --timeout 0.000001 "$L/shapes/PBTAIL.litmus"
+expect_grep litmus-timeout-incomplete "^PBTAIL .* incomplete" "$OUT"
 expect_rc batch-json 1 $SLABSTRESS litmus --format json "$TMP/a-bad.litmus" "$TMP/b-good.litmus"
 expect_grep batch-json-failed '"failed": 1' "$OUT"
 
@@ -178,6 +180,11 @@ done
 got=$(grep -h '^Observation' litmus-tests/*.out | awk '{print $2, $3}' | tr '\n' ';')
 want="MP+pooncerelease+poacquireonce Never;SB+poonceonces Sometimes;"
 [ "$got" = "$want" ] && ok herd7-scripts-observation || fail herd7-scripts-observation "got: $got" "want: $want"
+# -timeout: a test past it prints nothing, as in herd7 (PBTAIL: 5796 executions,
+# the clock is read every 256, so 1 us always passes; judgelitmus.sh then
+# finds no Observation line)
+expect_rc herd7-timeout 0 env PATH="$TMP/bin:$PATH" herd7 -conf linux-kernel.cfg -timeout 0.000001 "$L/shapes/PBTAIL.litmus"
+[ -z "$OUT" ] && ok herd7-timeout-silent || fail herd7-timeout-silent "printed: $(printf '%s\n' "$OUT" | head -3)"
 bad=$(grep ': Unknown macro ' litmus-tests/memb.litmus.out | sed -e 's/^.*: Unknown macro //' -e 's/ (User error).*$//')
 [ "$bad" = smp_memb ] && ok herd7-scripts-unknown-macro || fail herd7-scripts-unknown-macro "got '$bad' from: $(cat litmus-tests/memb.litmus.out)"
 expect_grep herd7-unknown-macro-form '^Warning: File "litmus-tests/memb\.litmus": Unknown macro smp_memb \(User error\)$' "$(cat litmus-tests/memb.litmus.out)"
