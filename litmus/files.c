@@ -2,6 +2,8 @@
  * and for a directory every *.litmus file under it (recursively, in name
  * order, so a batch's report is the same on every host).  A path that is
  * neither stays in the list: reading it later gives the file's own error line.
+ * Inside a directory, a symbolic link to a directory is not followed (as
+ * find(1) does not): corpora link directories into each other.
  */
 #include <dirent.h>
 #include <stdlib.h>
@@ -55,9 +57,11 @@ static void walk(struct lit_files *fl, const char *dir, int depth)
 			abort();
 		snprintf(p, len, "%s%s%s", dir, has_suffix(dir, "/") ? "" : "/", nm);
 		struct stat st;
-		if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
-			if (depth < 64) /* a link cycle ends here */
+		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+			if (depth < 64)
 				walk(fl, p, depth + 1);
+		} else if (S_ISLNK(st.st_mode) && stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+			/* a linked directory: not followed */
 		} else if (has_suffix(nm, ".litmus")) {
 			add(fl, p);
 		}

@@ -104,6 +104,7 @@ mkdir -p "$TMP/dir/sub"
 cp "$TMP/b-good.litmus" "$TMP/dir/sub/"
 cp "$TMP/memb.litmus" "$TMP/dir/"
 cp "$L/kernel-doc/rcu/RCU+sync+free.litmus" "$TMP/dir/"
+ln -s sub "$TMP/dir/linked" # a linked directory is not walked twice
 expect_rc batch-dir 1 $SLABSTRESS litmus -q "$TMP/dir"
 expect_grep batch-dir-recursive '^MP\+pooncerelease\+poacquireonce +Never +Never agree' "$OUT"
 expect_grep batch-dir-unsupported 'RCU\+sync\+free\.litmus: unsupported: synchronize_rcu$' "$OUT"
