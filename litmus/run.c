@@ -899,7 +899,7 @@ enum herd_above { H_TOP, H_AND, H_OR, H_IMPL };
 static void herd_prop(const struct lit_test *t, int k, enum herd_above above, char *buf, size_t n)
 {
 	const struct lit_prop *p = &t->props[k];
-	char a[1024], b[1024];
+	char a[512], b[512];
 	enum herd_above here = p->kind == PK_AND ? H_AND : p->kind == PK_OR ? H_OR : H_IMPL;
 	switch (p->kind) {
 	case PK_TRUE: snprintf(buf, n, "true"); return;
