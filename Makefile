@@ -5,6 +5,8 @@
 #   make asan    the test suite under ASan+UBSan (fuzz/fuzz.mk)
 #   make fuzz    the standalone libFuzzer target; make fuzz-parsers: fuzz our parsers
 #   make lint    clang-format check, mandoc -Tlint on the man page
+#   make install PREFIX=/usr/local DESTDIR=   slabstress, its man page, and the herd7
+#                link PREFIX/libexec/slabstress/herd7 (put that directory first on PATH)
 
 ifeq ($(origin CC),default)
 CC = clang
@@ -44,7 +46,7 @@ CMD_OBJS  = $(CMD_SRCS:%.c=$(BUILD)/%.o)
 UNIT_SRCS = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps run check test unit bench asan lint clean
+.PHONY: all deps run check test unit bench asan lint clean install uninstall
 
 all: slabstress $(UNIT_BINS)
 
@@ -110,6 +112,22 @@ lint:
 	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
 	mandoc -Tlint -W warning slabstress.1
 	sh tests/lint-man.sh slabstress.1
+
+PREFIX  ?= /usr/local
+BINDIR   = $(PREFIX)/bin
+MANDIR   = $(PREFIX)/share/man/man1
+HERD7DIR = $(PREFIX)/libexec/slabstress
+# The herd7 link is relative, so a DESTDIR staging tree keeps working once copied.
+install: slabstress
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(HERD7DIR)
+	install -m 755 slabstress $(DESTDIR)$(BINDIR)/slabstress
+	install -m 644 slabstress.1 $(DESTDIR)$(MANDIR)/slabstress.1
+	ln -sf ../../bin/slabstress $(DESTDIR)$(HERD7DIR)/herd7
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/slabstress $(DESTDIR)$(MANDIR)/slabstress.1 \
+	  $(DESTDIR)$(HERD7DIR)/herd7
+	-rmdir $(DESTDIR)$(HERD7DIR)
 
 clean:
 	rm -rf build build-asan build-fuzz build-fuzz-parsers build-nofuzz slabstress

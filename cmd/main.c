@@ -8,6 +8,7 @@ int cmd_list(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_explore(int argc, char **argv);
 int cmd_litmus(int argc, char **argv);
+int cmd_herd7(int argc, char **argv);
 /* Weak: a subcommand whose file is not in this build is reported, not linked. */
 int cmd_replay(int argc, char **argv) __attribute__((weak));
 int cmd_minimize(int argc, char **argv) __attribute__((weak));
@@ -27,6 +28,7 @@ static const struct subcommand subcommands[] = {
     {"run", cmd_run, "run a scenario natively on pinned threads"},
     {"explore", cmd_explore, "run a scenario in the weak-memory emulator under many schedules"},
     {"litmus", cmd_litmus, "judge C-litmus tests (herd7 style) under sc, tso or lkmm"},
+    {"herd7", cmd_herd7, "herd7's command line and output (as when run under the name herd7)"},
     {"replay", cmd_replay, "re-run a saved failing schedule and show its interleaving"},
     {"minimize", cmd_minimize, "shrink a failing schedule to its fewest decisions"},
     {"matrix", cmd_matrix, "variants x scenarios x models: the verdict table"},
@@ -61,6 +63,12 @@ int main(int argc, char **argv)
 {
 	cli_argc = argc;
 	cli_argv = argv;
+	/* Run under the name herd7 (the link `make install` puts in
+	 * PREFIX/libexec/slabstress): herd7's command line, for the kernel's
+	 * tools/memory-model/scripts. */
+	const char *slash = strrchr(argv[0], '/');
+	if (!strcmp(slash ? slash + 1 : argv[0], "herd7"))
+		return cmd_herd7(argc, argv);
 	if (argc < 2) {
 		/* `slabstress` alone: the default job, as `make run` does: the verdict
 		 * table of the seed email's questions. */

@@ -1075,13 +1075,23 @@ bool wmm_lock(struct wmm *w, int cpu, int x, const void *tag)
 
 bool wmm_trylock(struct wmm *w, int cpu, int x, const void *tag)
 {
+	return wmm_trylock_dep(w, cpu, x, tag, NULL);
+}
+
+bool wmm_trylock_dep(struct wmm *w, int cpu, int x, const void *tag, uint32_t *dep)
+{
+	if (dep)
+		*dep = 0;
 	if (w->model != WMM_SC)
 		wmm_drain(w, cpu);
 	if (!wmm_lock_would_block(w, x))
 		return wmm_lock(w, cpu, x, tag);
 	w->st.loads++;
-	if (lkmm(w))
-		read_msg(w, cpu, x, w->locs[x].next - 1, false, NULL);
+	if (lkmm(w)) {
+		uint32_t h = read_msg(w, cpu, x, w->locs[x].next - 1, false, NULL);
+		if (dep)
+			*dep = h;
+	}
 	return false;
 }
 

@@ -179,6 +179,9 @@ bool wmm_lock_would_block(const struct wmm *w, int loc);
 bool wmm_lock(struct wmm *w, int cpu, int loc, const void *tag);
 /* Success: as wmm_lock.  Failure (locked): a plain load of the newest message. */
 bool wmm_trylock(struct wmm *w, int cpu, int loc, const void *tag);
+/* The same; *dep: the knowledge handle of a failed attempt's load (0 on success
+ * or outside lkmm), for accesses that depend on the returned value. */
+bool wmm_trylock_dep(struct wmm *w, int cpu, int loc, const void *tag, uint32_t *dep);
 /* Drain; release store of 0, committed at once. */
 void wmm_unlock(struct wmm *w, int cpu, int loc, const void *tag);
 

@@ -1,5 +1,5 @@
 /* litmus/litmus.h - the kernel C-litmus front end: parse a test
- * (/work/shared/litmus/FORMAT.md dialect), explore it exhaustively on one of
+ * (../shared/litmus/FORMAT.md dialect), explore it exhaustively on one of
  * the engine/wmm.h models, and report like herd7.
  *
  * A parsed test is compiled to a tiny per-thread register machine: shared
@@ -30,6 +30,13 @@
 #define LIT_MAX_OBS	32
 #define LIT_MAX_PROP	256
 #define LIT_NAME	64
+
+/* Input limits (issue 11): past one, the parse fails with LIT_ERR_LIMIT. */
+#define LIT_LIMIT_FILE	  (1 << 20) /* bytes in a litmus file */
+#define LIT_LIMIT_LINE	  4096	    /* characters in one line */
+#define LIT_LIMIT_DEPTH	  256	    /* nesting of parentheses, unary operators, blocks */
+#define LIT_LIMIT_THREADS 64	    /* threads a file may name (the engine runs LIT_MAX_THREADS) */
+/* locations: LIT_MAX_LOCS */
 
 /* Address of location i as a value (pointer-valued locations and registers). */
 #define LIT_ADDR_BASE	0x10000000LL
@@ -96,6 +103,7 @@ enum lit_expect { EXP_NONE, EXP_NEVER, EXP_SOMETIMES, EXP_ALWAYS, EXP_DEADLOCK }
 struct lit_test {
 	char path[512];
 	char name[256];
+	unsigned long long digest[2]; /* of the file's text: herd block's Hash= */
 	enum lit_expect expect;
 	bool datarace;
 	char unsupported[128]; /* non-empty: the construct we refuse to guess */
@@ -111,10 +119,38 @@ struct lit_test {
 	struct lit_val obs[LIT_MAX_OBS];
 };
 
-/* Parses path.  0: ok (t->unsupported may be set); -1: file or syntax error,
- * err holds one line "FILE:LINE: expected ..." (or "FILE: No such file...").
- * *out is freed with lit_free. */
+enum lit_err_kind {
+	LIT_ERR_NONE,
+	LIT_ERR_READ,	/* cannot open or read the file (or it is a directory) */
+	LIT_ERR_SYNTAX, /* not the C-litmus dialect */
+	LIT_ERR_MACRO,	/* a call linux-kernel.def does not define: herd7's Unknown macro */
+	LIT_ERR_LIMIT,	/* past one of the LIT_LIMIT_* input limits */
+};
+
+struct lit_error {
+	enum lit_err_kind kind;
+	int line;	/* 0: about the whole file */
+	char msg[256];	/* the message alone ("Unknown macro smp_memb") */
+	char text[800]; /* one line: "FILE:LINE: msg" (or "FILE: msg") */
+};
+
+struct lit_parse_opts {
+	/* The macro names herd7 would know (read from a linux-kernel.def given with
+	 * herd7's -macros or -conf); NULL: the built-in list of the kernel's file. */
+	const char *const *macros;
+	int nmacros;
+};
+
+/* Parses path.  0: ok (t->unsupported may be set); -1: e says what failed.
+ * For an unknown macro e->text is "FILE:LINE: Unknown macro NAME (User
+ * error)", the form the kernel's judgelitmus.sh greps for.  *out is freed with
+ * lit_free.  po may be NULL. */
+int lit_parse(const char *path, const struct lit_parse_opts *po, struct lit_test **out,
+	      struct lit_error *e);
+/* The same; err holds e->text. */
 int lit_parse_file(const char *path, struct lit_test **out, char *err, size_t errlen);
+/* Would herd7 (with po's macros, or linux-kernel.def's) know the macro fn? */
+bool lit_macro_known(const struct lit_parse_opts *po, const char *fn);
 void lit_free(struct lit_test *t);
 
 enum lit_obs_verdict { OBS_NEVER, OBS_SOMETIMES, OBS_ALWAYS };
@@ -135,6 +171,14 @@ struct lit_result {
 	int nout, capout;
 	struct lit_outcome *out; /* distinct final states that pass the filter */
 	unsigned pos, neg;
+	/* What herd7's block (lit_print_herd) needs beyond out[], pos and neg,
+	 * set by the engine that ran.  This explorer counts distinct final
+	 * states (exec_counts false); an exact checker that enumerates candidate
+	 * executions as herd7 does sets exec_counts and the data-race flag. */
+	bool exec_counts; /* pos/neg are herd7's execution counts */
+	bool race_checked;
+	bool datarace; /* herd7's "Flag data-race" (when race_checked) */
+	bool timed_out;
 	enum lit_obs_verdict obs;
 	enum lit_cmp cmp;
 	const char *why; /* for CMP_DISAGREE: "false alarm" / "miss (model stronger than LKMM)" */
@@ -143,6 +187,7 @@ struct lit_result {
 struct lit_opts {
 	enum wmm_model model;
 	unsigned long long max_states; /* 0: default 20M */
+	double timeout_s;	       /* > 0: stop after this many seconds (incomplete) */
 };
 
 /* Explores t (which must have no unsupported construct).  Fills r; free with
@@ -156,7 +201,24 @@ const char *lit_cmp_name(enum lit_cmp c);
 
 /* herd7-style text report of one test. */
 void lit_print(FILE *f, const struct lit_test *t, const struct lit_result *r, bool quiet);
+/* herd7's own block for one test, line for line as herd7 prints it:
+ * Test, States, the final states, Ok/No, Witnesses, Positive/Negative, Flag,
+ * Condition, Observation, Time, Hash.  Counts come from r as they are (see
+ * lit_result.exec_counts); Hash= is a digest of the file's text, not herd7's. */
+void lit_print_herd(FILE *f, const struct lit_test *t, const struct lit_result *r);
+/* The condition as herd7 prints it: "exists ([x]=1 /\ 1:r0=0)". */
+void lit_herd_condition(const struct lit_test *t, char *buf, size_t n);
 /* The same as a JSON object. */
 json_t *lit_result_json(const struct lit_test *t, const struct lit_result *r);
+
+/* The files of a batch: each path as given, a directory replaced by every
+ * *.litmus under it (recursively, sorted by name). */
+struct lit_files {
+	char **path;
+	int n, cap;
+	int dirs; /* directories expanded */
+};
+void lit_files_add(struct lit_files *fl, const char *path);
+void lit_files_free(struct lit_files *fl);
 
 #endif /* SS_LITMUS_H */

@@ -1,5 +1,7 @@
 /* litmus/run.c - exhaustive exploration of a parsed litmus test on a wmm model,
- * and its herd7-style report.
+ * and its reports: slabstress's herd7-style text, JSON, and herd7's own block
+ * (lit_print_herd), which prints only from struct lit_result so that another
+ * engine (an exact LKMM checker with herd7's execution counts) can feed it.
  *
  * Stateless DFS over the choice vector: one execution replays the vector from
  * an empty model; every choice point (which thread acts or which buffered store
@@ -331,10 +333,16 @@ static void exec_shared(struct ex *e, int i)
 	case LOP_FENCE: wmm_fence(w, i, in->sub); break;
 	case LOP_LOCK: wmm_lock(w, i, l, NULL); break;
 	case LOP_UNLOCK: wmm_unlock(w, i, l, NULL); break;
-	case LOP_TRYLOCK:
-		s->reg[in->dst] = wmm_trylock(w, i, l, NULL);
-		s->dep[in->dst] = load_bit(in->load_id);
+	case LOP_TRYLOCK: {
+		/* A failed attempt is a load of the lock word: its value (0) carries
+		 * that load's dependency.  A success is an acquire: nothing after it
+		 * can be reordered before it, so its 1 needs no dependency. */
+		uint32_t h;
+		s->reg[in->dst] = wmm_trylock_dep(w, i, l, NULL, &h);
+		s->dep[in->dst] = h ? load_bit(in->load_id) : 0;
+		s->handle[in->load_id] = h;
 		break;
+	}
 	}
 	s->pc++;
 }
@@ -478,10 +486,19 @@ void lit_run(const struct lit_test *t, const struct lit_opts *o, struct lit_resu
 		abort();
 	wmm_set_chooser(e->w, wmm_choose_cb, e);
 	e->div = -1;
-	for (;;) {
+	for (unsigned long long n = 1;; n++) {
 		run_one(e, r);
 		if (e->rt_error || e->limit)
 			break;
+		if (o->timeout_s > 0 && !(n & 255)) {
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			if ((double)(t1.tv_sec - t0.tv_sec) +
+				1e-9 * (double)(t1.tv_nsec - t0.tv_nsec) >
+			    o->timeout_s) {
+				r->timed_out = true;
+				break;
+			}
+		}
 		/* odometer: advance the last entry that has an untried value */
 		while (e->len > 0 && e->ch[e->len - 1] + 1 >= e->n[e->len - 1])
 			e->len--;
@@ -490,7 +507,7 @@ void lit_run(const struct lit_test *t, const struct lit_opts *o, struct lit_resu
 		e->ch[e->len - 1]++;
 		e->div = e->len - 1;
 	}
-	r->complete = !e->rt_error && !e->limit;
+	r->complete = !e->rt_error && !e->limit && !r->timed_out;
 	r->error = e->rt_error;
 	snprintf(r->err, sizeof(r->err), "%s", e->err);
 	r->states = e->vn;
@@ -681,13 +698,17 @@ static void fmt_prop(const struct lit_test *t, int k, char *buf, size_t n)
 
 static const char *quant_kind(enum lit_quant q)
 {
-	return q == Q_NOT_EXISTS ? "Forbidden" : q == Q_FORALL ? "Required" : "Allowed";
+	/* no condition at all: herd7 reads "forall (true)" */
+	return q == Q_NOT_EXISTS	      ? "Forbidden"
+	       : q == Q_FORALL || q == Q_NONE ? "Required"
+					      : "Allowed";
 }
 
 static bool quant_ok(const struct lit_test *t, const struct lit_result *r)
 {
 	switch (t->quant) {
 	case Q_NOT_EXISTS: return r->pos == 0;
+	case Q_NONE:
 	case Q_FORALL: return r->neg == 0;
 	default: return r->pos > 0;
 	}
@@ -799,4 +820,153 @@ json_t *lit_result_json(const struct lit_test *t, const struct lit_result *r)
 	json_object_set_new(tm, "deadlocked", json_integer((json_int_t)r->deadlocks));
 	json_object_set_new(o, "timing", tm);
 	return o;
+}
+
+/* ---- herd7's block -------------------------------------------------------------- */
+
+/* herd7 orders a final state's bindings by location: registers by thread and
+ * name, then memory by name. */
+static int herd_obs_cmp(const struct lit_test *t, const struct lit_val *x, const struct lit_val *y)
+{
+	if (x->kind != y->kind)
+		return x->kind == 2 ? -1 : 1;
+	if (x->kind == 2) {
+		if (x->t != y->t)
+			return x->t < y->t ? -1 : 1;
+		return strcmp(t->th[x->t]->regname[x->idx], t->th[y->t]->regname[y->idx]);
+	}
+	return strcmp(t->locs[x->idx].name, t->locs[y->idx].name);
+}
+
+static int herd_obs_order(const struct lit_test *t, int *ord)
+{
+	int n = t->nobs;
+	for (int k = 0; k < n; k++)
+		ord[k] = k;
+	for (int a = 1; a < n; a++)
+		for (int b = a; b > 0 && herd_obs_cmp(t, &t->obs[ord[b - 1]], &t->obs[ord[b]]) > 0;
+		     b--) {
+			int tmp = ord[b];
+			ord[b] = ord[b - 1];
+			ord[b - 1] = tmp;
+		}
+	return n;
+}
+
+static void herd_key(const struct lit_test *t, const struct lit_val *v, char *buf, size_t n)
+{
+	if (v->kind == 1)
+		snprintf(buf, n, "[%s]", t->locs[v->idx].name);
+	else
+		snprintf(buf, n, "%d:%s", v->t, t->th[v->t]->regname[v->idx]);
+}
+
+static bool is_addr(const struct lit_test *t, long long v)
+{
+	return v >= LIT_ADDR_BASE && (v - LIT_ADDR_BASE) % LIT_ADDR_STRIDE == 0 &&
+	       (v - LIT_ADDR_BASE) / LIT_ADDR_STRIDE < t->nlocs;
+}
+
+/* Values: numbers before addresses (printed as the location's name). */
+static int herd_val_cmp(const struct lit_test *t, long long a, long long b)
+{
+	bool sa = is_addr(t, a), sb = is_addr(t, b);
+	if (sa != sb)
+		return sa ? 1 : -1;
+	if (sa)
+		return strcmp(t->locs[(a - LIT_ADDR_BASE) / LIT_ADDR_STRIDE].name,
+			      t->locs[(b - LIT_ADDR_BASE) / LIT_ADDR_STRIDE].name);
+	return a < b ? -1 : a > b;
+}
+
+static int herd_state_cmp(const void *a, const void *b, void *ctx)
+{
+	const struct lit_test *t = ctx;
+	const struct lit_outcome *x = a, *y = b;
+	int ord[LIT_MAX_OBS], no = herd_obs_order(t, ord);
+	for (int j = 0; j < no; j++) {
+		int c = herd_val_cmp(t, x->v[ord[j]], y->v[ord[j]]);
+		if (c)
+			return c;
+	}
+	return 0;
+}
+
+enum herd_above { H_TOP, H_AND, H_OR, H_IMPL };
+
+/* herd7's ConstrGen printing: And/Or chains flat, parenthesised only under a
+ * different connective, "not (...)" for a negation. */
+static void herd_prop(const struct lit_test *t, int k, enum herd_above above, char *buf, size_t n)
+{
+	const struct lit_prop *p = &t->props[k];
+	char a[512], b[512];
+	enum herd_above here = p->kind == PK_AND ? H_AND : p->kind == PK_OR ? H_OR : H_IMPL;
+	switch (p->kind) {
+	case PK_TRUE: snprintf(buf, n, "true"); return;
+	case PK_FALSE: snprintf(buf, n, "false"); return;
+	case PK_ATOM:
+		herd_key(t, &p->lhs, a, sizeof(a));
+		if (p->rhs.kind)
+			herd_key(t, &p->rhs, b, sizeof(b));
+		else
+			fmt_value(t, p->rhs.c, b, sizeof(b));
+		snprintf(buf, n, "%s=%s", a, b);
+		return;
+	case PK_NOT:
+		herd_prop(t, p->l, H_TOP, a, sizeof(a));
+		snprintf(buf, n, "not (%s)", a);
+		return;
+	default: break;
+	}
+	herd_prop(t, p->l, here, a, sizeof(a));
+	herd_prop(t, p->r, here, b, sizeof(b));
+	/* herd7's is_paren: only an And under an Or, or a chain of the same
+	 * connective, goes without parentheses */
+	bool paren = above != H_TOP && above != here && !(above == H_OR && here == H_AND);
+	snprintf(buf, n, "%s%s%s%s%s", paren ? "(" : "", a,
+		 here == H_AND	? " /\\ "
+		 : here == H_OR ? " \\/ "
+				: " => ",
+		 b, paren ? ")" : "");
+}
+
+void lit_herd_condition(const struct lit_test *t, char *buf, size_t n)
+{
+	char c[2048] = "true";
+	if (t->cond >= 0)
+		herd_prop(t, t->cond, H_TOP, c, sizeof(c));
+	snprintf(buf, n, "%s (%s)",
+		 t->quant == Q_NOT_EXISTS		      ? "~exists"
+		 : t->quant == Q_FORALL || t->quant == Q_NONE ? "forall"
+							      : "exists",
+		 c);
+}
+
+void lit_print_herd(FILE *f, const struct lit_test *t, const struct lit_result *r)
+{
+	fprintf(f, "Test %s %s\n", t->name, quant_kind(t->quant));
+	qsort_r(r->out, (size_t)r->nout, sizeof(*r->out), herd_state_cmp, (void *)t);
+	fprintf(f, "States %d\n", r->nout);
+	int ord[LIT_MAX_OBS], no = herd_obs_order(t, ord);
+	for (int k = 0; k < r->nout; k++) {
+		for (int j = 0; j < no; j++) {
+			char key[LIT_NAME * 2], val[LIT_NAME];
+			herd_key(t, &t->obs[ord[j]], key, sizeof(key));
+			fmt_value(t, r->out[k].v[ord[j]], val, sizeof(val));
+			fprintf(f, "%s=%s;%s", key, val, j + 1 < no ? " " : "");
+		}
+		fprintf(f, "\n");
+	}
+	fprintf(f, "%s\n", quant_ok(t, r) ? "Ok" : "No");
+	bool swap = t->quant == Q_NOT_EXISTS; /* herd7 counts the witnesses of ~p */
+	fprintf(f, "Witnesses\nPositive: %u Negative: %u\n", swap ? r->neg : r->pos,
+		swap ? r->pos : r->neg);
+	if (r->race_checked && r->datarace)
+		fprintf(f, "Flag data-race\n");
+	char cond[2304];
+	lit_herd_condition(t, cond, sizeof(cond));
+	fprintf(f, "Condition %s\n", cond);
+	fprintf(f, "Observation %s %s %u %u\n", t->name, lit_obs_name(r->obs), r->pos, r->neg);
+	fprintf(f, "Time %s %0.2f\n", t->name, r->seconds);
+	fprintf(f, "Hash=%016llx%016llx\n\n", t->digest[0], t->digest[1]);
 }

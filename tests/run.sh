@@ -11,7 +11,7 @@ passed=0; failed=0; failed_names=""
 for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue
 	out=$("$t" 2>&1); rc=$?
-	printf '%s\n' "$out" | grep -E '^(ok|FAIL|  )' | sed "s|^|$(basename "$t"): |"
+	printf '%s\n' "$out" | grep -E '^(ok|FAIL|skipped|  )' | sed "s|^|$(basename "$t"): |"
 	p=$(printf '%s\n' "$out" | grep -c '^ok ')
 	f=$(printf '%s\n' "$out" | grep -c '^FAIL ')
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; echo "FAIL $(basename "$t") exited $rc"; fi
@@ -21,7 +21,7 @@ done
 for t in tests/cli/test_*.sh; do
 	[ -f "$t" ] || continue
 	out=$(sh "$t" 2>&1); rc=$?
-	printf '%s\n' "$out" | grep -E '^(ok|FAIL|  )' | sed "s|^|$(basename "$t"): |"
+	printf '%s\n' "$out" | grep -E '^(ok|FAIL|skipped|  )' | sed "s|^|$(basename "$t"): |"
 	p=$(printf '%s\n' "$out" | grep -c '^ok ')
 	f=$(printf '%s\n' "$out" | grep -c '^FAIL ')
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; echo "FAIL $(basename "$t") exited $rc"; printf '%s\n' "$out" | tail -5; fi

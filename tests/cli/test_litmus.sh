@@ -15,7 +15,7 @@ expect_rc kernel-tools-misses-ok 0 $SLABSTRESS litmus -q --misses-ok $L/kernel-t
 # kernel-doc: all supported files agree; the two RCU grace-period tests are unsupported.
 expect_rc kernel-doc 0 $SLABSTRESS litmus -q $L/kernel-doc/*/*.litmus
 expect_grep kernel-doc-summary '^12 tests: 10 agree, 0 disagree, 2 unsupported' "$OUT"
-expect_grep kernel-doc-rcu 'RCU\+sync\+free +unsupported: synchronize_rcu' "$OUT"
+expect_grep kernel-doc-rcu 'RCU\+sync\+free\.litmus: unsupported: synchronize_rcu$' "$OUT"
 
 # shapes: exactly the misses listed in memory-model.md §3 (rec column).
 expect_rc shapes 0 $SLABSTRESS litmus -q --misses-ok $L/shapes/*.litmus
