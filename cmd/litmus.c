@@ -11,7 +11,7 @@
 #include "litmus/litmus.h"
 #include "results/json.h"
 
-enum { OPT_JSON = 1000, OPT_MAX_STATES, OPT_MISSES_OK };
+enum { OPT_JSON = 1000, OPT_MAX_STATES, OPT_MISSES_OK, OPT_ENGINE, OPT_MAX_CANDIDATES };
 
 struct opts {
 	enum wmm_model model;
@@ -19,6 +19,8 @@ struct opts {
 	const char *json_path;
 	bool quiet, misses_ok;
 	unsigned long long max_states;
+	enum lit_engine engine;
+	unsigned long long max_candidates;
 	char **files;
 	int nfiles;
 };
@@ -30,8 +32,18 @@ static const struct argp_option options[] = {
      0},
     {"quiet", 'q', 0, 0,
      "text: one line per test plus the summary (default: full herd7-style report)", 0},
+    {"engine", OPT_ENGINE, "ENGINE", 0,
+     "cat: check every candidate execution against the model's axioms (lkmm: the kernel's "
+     "linux-kernel.cat, exact); lkvm: the emulator's operational models (default: cat)",
+     0},
+    {"max-candidates", OPT_MAX_CANDIDATES, "N", 0,
+     "engine cat: give up on a test after N candidate executions and path combinations, exit 3 "
+     "(default: 50000000)",
+     0},
     {"max-states", OPT_MAX_STATES, "N", 0,
-     "give up on a test after N distinct states, verdict 'incomplete' (default: 20000000)", 0},
+     "engine lkvm: give up on a test after N distinct states, verdict 'incomplete' (default: "
+     "20000000)",
+     0},
     {"misses-ok", OPT_MISSES_OK, 0, 0,
      "exit 0 even if a Sometimes test comes out Never (model stronger than LKMM); false alarms "
      "still exit 1 (default: off)",
@@ -60,6 +72,13 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		o->max_states = cli_parse_ull("--max-states", arg, 1, 1ULL << 40);
 		break;
 	case OPT_MISSES_OK: o->misses_ok = true; break;
+	case OPT_ENGINE:
+		if (lit_engine_parse(arg, &o->engine))
+			cli_usage_error("litmus: unknown --engine '%s': expected cat or lkvm", arg);
+		break;
+	case OPT_MAX_CANDIDATES:
+		o->max_candidates = cli_parse_ull("--max-candidates", arg, 1, 1ULL << 50);
+		break;
 	case ARGP_KEY_ARG: o->files[o->nfiles++] = arg; break;
 	case ARGP_KEY_END:
 		if (!o->nfiles)
@@ -94,7 +113,7 @@ static const char doc[] =
 
 int cmd_litmus(int argc, char **argv)
 {
-	struct opts o = {.model = WMM_LKMM, .format = "text"};
+	struct opts o = {.model = WMM_LKMM, .format = "text", .engine = LIT_ENGINE_CAT};
 	o.files = calloc((size_t)argc + 1, sizeof(char *));
 	if (!o.files)
 		cli_internal_error("out of memory");
@@ -118,31 +137,42 @@ int cmd_litmus(int argc, char **argv)
 	if (o.json_path || !text) {
 		doc = res_doc_new("litmus", cli_argc ? cli_argc : argc, cli_argv ? cli_argv : argv);
 		json_object_set_new(doc, "model", json_string(wmm_model_name(o.model)));
+		json_object_set_new(doc, "engine", json_string(lit_engine_name(o.engine)));
 		arr = json_array();
 	}
 	unsigned agree = 0, disagree = 0, unsup = 0, none = 0, incomplete = 0, errors = 0,
-		 misses = 0, alarms = 0;
+		 misses = 0, alarms = 0, gave_up = 0;
 	for (int i = 0; i < o.nfiles; i++) {
 		struct lit_test *t = tests[i];
-		if (t->unsupported[0]) {
+		const char *uns = lit_unsupported(t, o.engine);
+		if (uns) {
 			unsup++;
 			if (text)
 				printf(o.quiet ? "%-56s unsupported: %s\n"
 					       : "Test %s\nunsupported: %s\n\n",
-				       t->name, t->unsupported);
+				       t->name, uns);
 			if (arr) {
 				json_t *j = json_object();
 				json_object_set_new(j, "file", json_string(t->path));
 				json_object_set_new(j, "name", json_string(t->name));
 				json_object_set_new(j, "verdict", json_string("unsupported"));
-				json_object_set_new(j, "unsupported", json_string(t->unsupported));
+				json_object_set_new(j, "unsupported", json_string(uns));
 				json_array_append_new(arr, j);
 			}
 			continue;
 		}
 		struct lit_result r;
-		struct lit_opts lo = {.model = o.model, .max_states = o.max_states};
+		struct lit_opts lo = {.model = o.model,
+				      .max_states = o.max_states,
+				      .engine = o.engine,
+				      .max_candidates = o.max_candidates};
 		lit_run(t, &lo, &r);
+		if (r.gave_up) {
+			gave_up++;
+			fprintf(stderr,
+				"slabstress: %s: gave up after %llu candidates (--max-candidates)\n",
+				t->path, r.candidates);
+		}
 		switch (r.cmp) {
 		case CMP_AGREE: agree++; break;
 		case CMP_DISAGREE:
@@ -180,6 +210,8 @@ int cmd_litmus(int argc, char **argv)
 	int rc = SS_EXIT_CLEAN;
 	if (alarms || incomplete || errors || (misses && !o.misses_ok))
 		rc = SS_EXIT_FOUND;
+	if (gave_up)
+		rc = SS_EXIT_INTERNAL; /* a verdict we could not reach: never a silent hour */
 	if (doc) {
 		json_object_set_new(doc, "tests", arr);
 		json_t *s = json_object();

@@ -55,6 +55,24 @@ enum lit_op {
 
 enum lit_ret { RET_NONE, RET_OLD, RET_NEW, RET_ZERO, RET_NEG, RET_OK };
 
+/* LOP_FENCE: imm holds the exact LKMM fence kind (linux-kernel.def); sub holds
+ * the ss_fence the lkvm engine executes.  0 (a hand-built program): sub alone. */
+enum lit_fence {
+	LIT_F_NONE,
+	LIT_F_MB,
+	LIT_F_WMB,
+	LIT_F_RMB,
+	LIT_F_BEFORE_ATOMIC,
+	LIT_F_AFTER_ATOMIC,
+	LIT_F_AFTER_SPINLOCK,
+	LIT_F_AFTER_UNLOCK_LOCK,
+	/* from here on: no-ops for the lkvm engine */
+	LIT_F_BARRIER,
+	LIT_F_RCU_LOCK,
+	LIT_F_RCU_UNLOCK,
+	LIT_F_SYNC_RCU,
+};
+
 struct lit_ins {
 	unsigned char op, sub, acc, ord, ret;
 	int dst, a, b, c;
@@ -99,6 +117,7 @@ struct lit_test {
 	enum lit_expect expect;
 	bool datarace;
 	char unsupported[128]; /* non-empty: the construct we refuse to guess */
+	char lkvm_unsupported[128]; /* non-empty: only --engine cat runs it */
 	int nthreads;
 	struct lit_thread *th[LIT_MAX_THREADS];
 	int nlocs;
@@ -123,6 +142,7 @@ enum lit_cmp { CMP_AGREE, CMP_DISAGREE, CMP_NONE, CMP_UNSUPPORTED, CMP_INCOMPLET
 struct lit_outcome {
 	long long v[LIT_MAX_OBS];
 	bool sat;
+	unsigned long long count; /* executions ending here (engine cat; lkvm: 0) */
 };
 
 struct lit_result {
@@ -134,19 +154,41 @@ struct lit_result {
 	double seconds;
 	int nout, capout;
 	struct lit_outcome *out; /* distinct final states that pass the filter */
+	/* engine cat: executions satisfying / not satisfying the condition, as
+	 * herd7 counts them; engine lkvm: distinct final states */
 	unsigned pos, neg;
+	bool datarace; /* engine cat, lkmm: some consistent execution has a data race */
+	bool gave_up;  /* engine cat: --max-candidates reached (then complete = false) */
+	unsigned long long candidates; /* engine cat: candidate executions checked */
 	enum lit_obs_verdict obs;
 	enum lit_cmp cmp;
 	const char *why; /* for CMP_DISAGREE: "false alarm" / "miss (model stronger than LKMM)" */
 };
 
-struct lit_opts {
-	enum wmm_model model;
-	unsigned long long max_states; /* 0: default 20M */
+enum lit_engine {
+	LIT_ENGINE_CAT,	 /* axiomatic: candidate executions checked against the model's
+			  * axioms (litmus/graph.c, litmus/lkmm.c, litmus/axioms.c) */
+	LIT_ENGINE_LKVM, /* operational: engine/wmm.c explored exhaustively */
 };
 
-/* Explores t (which must have no unsupported construct).  Fills r; free with
- * lit_result_free. */
+struct lit_opts {
+	enum wmm_model model;
+	unsigned long long max_states; /* lkvm; 0: default 20M */
+	enum lit_engine engine;
+	unsigned long long max_candidates; /* cat; 0: default LIT_MAX_CANDIDATES */
+};
+
+#define LIT_MAX_CANDIDATES 50000000ull
+
+/* "cat" or "lkvm" -> 0 and *e; else -1. */
+int lit_engine_parse(const char *name, enum lit_engine *e);
+const char *lit_engine_name(enum lit_engine e);
+/* Why t cannot run on engine e, or NULL. */
+const char *lit_unsupported(const struct lit_test *t, enum lit_engine e);
+
+/* Explores t (which must have no unsupported construct for o->engine) on the
+ * engine o->engine: the dispatch point between litmus/run.c (lkvm) and
+ * litmus/graph.c (cat).  Fills r; free with lit_result_free. */
 void lit_run(const struct lit_test *t, const struct lit_opts *o, struct lit_result *r);
 void lit_result_free(struct lit_result *r);
 
