@@ -396,7 +396,7 @@ static void all_paths(struct gx *x)
 	if (!s)
 		abort();
 	for (int round = 0;; round++) {
-		int nw = 0;
+		int nw = 0; /* most writes one execution can have */
 		for (int i = 0; i < t->nthreads; i++) {
 			x->npaths[i] = 0;
 			memset(s, 0, sizeof(*s));
@@ -406,13 +406,26 @@ static void all_paths(struct gx *x)
 		if (x->err || x->stop)
 			break;
 		bool grew = false;
+		for (int i = 0; i < t->nthreads; i++) {
+			int most = 0;
+			for (int p = 0; p < x->npaths[i]; p++) {
+				int w = 0;
+				for (int k = 0; k < x->paths[i][p].nev; k++)
+					w += x->paths[i][p].ev[k].kind == EV_W;
+				most = w > most ? w : most;
+			}
+			nw += most;
+		}
+		/* a value read in round k was built by a chain of k writes of one
+		 * execution: after nw rounds every such chain is covered */
+		if (round >= nw)
+			break;
 		for (int i = 0; i < t->nthreads; i++)
 			for (int p = 0; p < x->npaths[i]; p++)
 				for (int k = 0; k < x->paths[i][p].nev; k++) {
 					const struct pev *e = &x->paths[i][p].ev[k];
 					if (e->kind != EV_W)
 						continue;
-					nw++;
 					if (x->V[e->loc].n == GX_MAXVAL) {
 						gx_error(x, "more than 32 values in one location",
 							 0);
@@ -420,7 +433,7 @@ static void all_paths(struct gx *x)
 					}
 					grew |= vset_add(&x->V[e->loc], e->val);
 				}
-		if (!grew || x->err || round > nw + 1 || round > 64)
+		if (!grew || x->err)
 			break;
 	}
 	free(s);

@@ -66,13 +66,15 @@ static void po_rel(const struct exg *g, struct lkmm *m)
 	rel_restrict(N, g->M, &g->po, g->release | g->ul, &m->po_rel);
 }
 
-/* let po-unlock-rf-lock-po = po ; [UL] ; rf ; [LKR] ; po */
-static void po_unlock_rf_lock_po(const struct exg *g, struct lkmm *m)
+/* let po-unlock-lock-po = po ; [UL] ; (po | rf) ; [LKR] ; po
+ * (since v5.16; before it was po ; [UL] ; rf ; [LKR] ; po) */
+static void po_unlock_lock_po(const struct exg *g, struct lkmm *m)
 {
 	struct rel t;
-	rel_restrict(N, g->ul, &g->rf, g->lkr, &t);
+	rel_union(N, &g->po, &g->rf, &t);
+	rel_restrict(N, g->ul, &t, g->lkr, &t);
 	rel_seq(N, &g->po, &t, &t);
-	rel_seq(N, &t, &g->po, &m->po_unlock_rf_lock_po);
+	rel_seq(N, &t, &g->po, &m->po_unlock_lock_po);
 }
 
 /* let R4rmb = R \ Noreturn
@@ -152,7 +154,7 @@ static void fences(const struct exg *g, struct lkmm *m)
 {
 	acq_po(g, m);
 	po_rel(g, m);
-	po_unlock_rf_lock_po(g, m);
+	po_unlock_lock_po(g, m);
 	rmb(g, m);
 	wmb(g, m);
 	mb(g, m);
@@ -199,7 +201,7 @@ static bool atomic(const struct exg *g, struct lkmm *m)
  * let overwrite = co | fr
  * let to-w = rwdep | (overwrite & int) | (addr ; [Plain] ; wmb)
  * let to-r = addr | (dep ; [Marked] ; rfi)
- * let ppo = to-r | to-w | fence | (po-unlock-rf-lock-po & int) */
+ * let ppo = to-r | to-w | fence | (po-unlock-lock-po & int) */
 static void ppo(const struct exg *g, struct lkmm *m)
 {
 	struct rel dep, t, acc;
@@ -218,27 +220,36 @@ static void ppo(const struct exg *g, struct lkmm *m)
 	rel_rng(N, &dep, g->marked, &t);
 	rel_seq(N, &t, &m->rfi, &t);
 	rel_union(N, &acc, &t, &acc);
-	/* fence, po-unlock-rf-lock-po & int */
+	/* fence, po-unlock-lock-po & int */
 	rel_union(N, &acc, &m->fence, &acc);
-	rel_inter(N, &m->po_unlock_rf_lock_po, &g->intr, &t);
+	rel_inter(N, &m->po_unlock_lock_po, &g->intr, &t);
 	rel_union(N, &acc, &t, &m->ppo);
 }
 
 /* ---- propagation --------------------------------------------------------------------- */
 
+/* let rmw-sequence = (rf ; rmw)* */
+static void rmw_sequence(const struct exg *g, struct lkmm *m)
+{
+	rel_seq(N, &g->rf, &g->rmw, &m->rmw_sequence);
+	rel_star(N, &m->rmw_sequence, &m->rmw_sequence);
+}
+
 /* let A-cumul(r) = (rfe ; [Marked])? ; r
  * let cumul-fence = [Marked] ; (A-cumul(strong-fence | po-rel) | wmb |
- *	po-unlock-rf-lock-po) ; [Marked] */
+ *	po-unlock-lock-po) ; [Marked] ; rmw-sequence */
 static void cumul_fence(const struct exg *g, struct lkmm *m)
 {
 	struct rel r, a, t;
+	rmw_sequence(g, m);
 	rel_union(N, &m->strong_fence, &m->po_rel, &r);
 	rel_rng(N, &m->rfe, g->marked, &a);
 	rel_opt(N, &a, &a);
 	rel_seq(N, &a, &r, &t);
 	rel_union(N, &t, &m->wmb, &t);
-	rel_union(N, &t, &m->po_unlock_rf_lock_po, &t);
-	rel_restrict(N, g->marked, &t, g->marked, &m->cumul_fence);
+	rel_union(N, &t, &m->po_unlock_lock_po, &t);
+	rel_restrict(N, g->marked, &t, g->marked, &t);
+	rel_seq(N, &t, &m->rmw_sequence, &m->cumul_fence);
 }
 
 /* let prop = [Marked] ; (overwrite & ext)? ; cumul-fence* ; [Marked] ; rfe? ; [Marked] */
@@ -381,7 +392,7 @@ static void vis(const struct exg *g, struct lkmm *m)
 /* let w-pre-bounded = [Marked] ; (addr | fence)?
  * let r-pre-bounded = [Marked] ; (addr | nonrw-fence |
  *	([R4rmb] ; fencerel(Rmb) ; [~Noreturn]))?
- * let w-post-bounded = fence? ; [Marked]
+ * let w-post-bounded = fence? ; [Marked] ; rmw-sequence
  * let r-post-bounded = (nonrw-fence | ([~Noreturn] ; fencerel(Rmb) ; [R4rmb]))? ;
  *	[Marked] */
 static void bounded(const struct exg *g, struct lkmm *m)
@@ -398,7 +409,8 @@ static void bounded(const struct exg *g, struct lkmm *m)
 	rel_opt(N, &t, &t);
 	rel_dom(N, g->marked, &t, &m->r_pre_bounded);
 	rel_opt(N, &m->fence, &t);
-	rel_rng(N, &t, g->marked, &m->w_post_bounded);
+	rel_rng(N, &t, g->marked, &t);
+	rel_seq(N, &t, &m->rmw_sequence, &m->w_post_bounded);
 	rel_restrict(N, nnr, &fr, r4rmb, &t);
 	rel_union(N, &t, &m->nonrw_fence, &t);
 	rel_opt(N, &t, &t);
