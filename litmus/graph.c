@@ -522,8 +522,17 @@ static void leaf(struct gx *x)
 		return;
 	x->r->candidates++;
 	switch (x->o->model) {
-	case WMM_SC: ok = ax_sc_check(g); break;
-	case WMM_TSO: ok = ax_tso_check(g); break;
+	case WMM_SC:
+	case WMM_TSO: {
+		struct lkmm_verdict v;
+		ok = x->o->model == WMM_SC ? ax_sc_check(g) : ax_tso_check(g);
+		/* RCU grace periods are no hardware axiom: they hold by the kernel's
+		 * implementation, which LKMM's rcu axiom states; keep it (the other
+		 * LKMM axioms hold anyway on an SC or TSO execution) */
+		if (ok && g->fk[LIT_F_SYNC_RCU])
+			ok = lkmm_check(g, false, &v, NULL);
+		break;
+	}
 	default: {
 		struct lkmm_verdict v;
 		ok = lkmm_check(g, false, &v, NULL);
