@@ -841,6 +841,7 @@ json_t *lit_result_json(const struct lit_test *t, const struct lit_result *r)
 		json_object_set_new(o, "observation", json_string(lit_obs_name(r->obs)));
 		json_object_set_new(o, "positive", json_integer(r->pos));
 		json_object_set_new(o, "negative", json_integer(r->neg));
+		json_object_set_new(o, "datarace", json_boolean(r->datarace));
 	}
 	json_object_set_new(o, "verdict", json_string(lit_cmp_name(r->cmp)));
 	if (r->why && r->cmp == CMP_DISAGREE)
