@@ -1,6 +1,7 @@
 /* cmd/litmus.c - `slabstress litmus`: judge C-litmus tests like herd7 does, on
- * the emulator's own memory models (engine/wmm.h), so the model the emulator
- * uses to look for slab bugs is checked against the kernel's verdicts.
+ * the cat engine (the kernel's linux-kernel.cat, litmus/lkmm.c) or on the
+ * emulator's own memory models (--engine lkvm, engine/wmm.h), so the model the
+ * emulator uses to look for slab bugs is checked against the kernel's verdicts.
  */
 #include <argp.h>
 #include <stdio.h>
@@ -45,8 +46,8 @@ static const struct argp_option options[] = {
      "20000000)",
      0},
     {"misses-ok", OPT_MISSES_OK, 0, 0,
-     "exit 0 even if a Sometimes test comes out Never (model stronger than LKMM); false alarms "
-     "still exit 1 (default: off)",
+     "exit 0 even if a Sometimes test comes out Never (model stronger than LKMM; engine lkvm); "
+     "false alarms still exit 1 (default: off)",
      0},
     {0},
 };
@@ -95,21 +96,29 @@ static const char doc[] =
     "explore every execution the chosen model allows, print the final states and the "
     "Observation line, and compare it with the test's '* Result:' line."
     "\v"
-    "Models: lkmm (default) is the emulator's LKVM model, built to show only outcomes LKMM "
-    "allows (a Never test that shows its outcome is a false alarm). Known to be stronger than "
-    "LKMM (Sometimes comes out Never): load buffering (LB), S+wmb+po, 2+2W+wmbs/rels and the "
-    "non-multicopy-atomic WRC variants. tso and sc are stronger still: under them only a "
-    "Never test is compared (an outcome LKMM forbids must not show there either).\n\n"
-    "Unsupported constructs (RCU grace periods, SRCU, loops, unknown functions) give "
-    "'unsupported: <construct>' and are counted apart. Outcome counts are distinct final "
-    "states, not herd7's execution counts.\n\n"
+    "Engines: cat (default) enumerates candidate executions (per-thread paths with the "
+    "values each read can see, then rf and co) and keeps those the model's axioms allow: "
+    "--model lkmm is the kernel's linux-kernel.cat with linux-kernel.bell, .def and lock.cat "
+    "(exact: every herd7 verdict, Positive/Negative counted in executions as herd7 does, "
+    "'Flag data-race' when a consistent execution has a data race on plain accesses, RCU "
+    "grace periods); --model tso is x86-TSO, --model sc sequential consistency (both keep "
+    "LKMM's RCU axiom). lkvm is the emulator's operational model (engine/wmm.c), as explore "
+    "and replay use it: built to show only outcomes LKMM allows, and known to be stronger "
+    "than LKMM (Sometimes comes out Never) on load buffering (LB), S+wmb+po, 2+2W+wmbs/rels "
+    "and the non-multicopy-atomic WRC variants; its counts are distinct final states, and it "
+    "refuses synchronize_rcu.\n\n"
+    "Unsupported constructs (SRCU, loops, unknown functions) give 'unsupported: <construct>' "
+    "and are counted apart. A test the cat engine cannot finish within --max-candidates says "
+    "'gave up' and the run exits 3.\n\n"
     "Exit status: 0 every verdict agrees (or has no Result line), 1 some verdict disagrees "
-    "(or is incomplete), 2 bad input (missing file, parse error), 3 internal error.\n\n"
+    "(or is incomplete), 2 bad input (missing file, parse error), 3 internal error or gave "
+    "up.\n\n"
     "Examples:\n"
     "  slabstress litmus ../shared/litmus/kernel-tools/*.litmus --quiet\n"
     "  slabstress litmus --model tso ../shared/litmus/shapes/SB.litmus\n"
+    "  slabstress litmus --engine lkvm --misses-ok ../shared/litmus/shapes/*.litmus\n"
     "  slabstress litmus --format json shapes/MP.litmus > mp.json\n"
-    "  slabstress litmus --json out.json --misses-ok ../shared/litmus/random/*.litmus";
+    "  slabstress litmus --json out.json ../shared/litmus/random/*.litmus";
 
 int cmd_litmus(int argc, char **argv)
 {
@@ -169,9 +178,10 @@ int cmd_litmus(int argc, char **argv)
 		lit_run(t, &lo, &r);
 		if (r.gave_up) {
 			gave_up++;
-			fprintf(stderr,
-				"slabstress: %s: gave up after %llu candidates (--max-candidates)\n",
-				t->path, r.candidates);
+			fprintf(
+			    stderr,
+			    "slabstress: %s: gave up after %llu candidates (--max-candidates)\n",
+			    t->path, r.candidates);
 		}
 		switch (r.cmp) {
 		case CMP_AGREE: agree++; break;

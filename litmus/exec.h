@@ -31,7 +31,7 @@ enum ev_flag {
 	EVF_LKW = 1 << 7,
 	EVF_UL = 1 << 8,
 	EVF_LF = 1 << 9,
-	EVF_IW = 1 << 10, /* initial write */
+	EVF_IW = 1 << 10,    /* initial write */
 	EVF_PLAIN = 1 << 11, /* an unmarked access (plain C) */
 };
 

@@ -135,8 +135,8 @@ static int addr_loc(struct gx *x, long long a, int line)
 	long long k = (a - LIT_ADDR_BASE) / LIT_ADDR_STRIDE;
 	if (a < LIT_ADDR_BASE || (a - LIT_ADDR_BASE) % LIT_ADDR_STRIDE || k >= x->t->nlocs) {
 		char m[128];
-		snprintf(m, sizeof(m), "access through %lld, which is not the address of a location",
-			 a);
+		snprintf(m, sizeof(m),
+			 "access through %lld, which is not the address of a location", a);
 		gx_error(x, m, line);
 		return -1;
 	}
@@ -203,9 +203,7 @@ static void tp_read(struct gx *x, int t, const struct tstate *s0, const struct l
 	int ri;
 	long long res = v;
 	switch (in->op) {
-	case LOP_LOAD:
-		ri = add_ev(x, &s, EV_R, loc, v, acc_flags(in->acc), ad, 0);
-		break;
+	case LOP_LOAD: ri = add_ev(x, &s, EV_R, loc, v, acc_flags(in->acc), ad, 0); break;
 	case LOP_RMW: {
 		long long opnd = s.reg[in->b], nv = 0;
 		bool ok = true;
@@ -324,7 +322,7 @@ static void tp_run(struct gx *x, int t, struct tstate *s)
 			int k = add_ev(x, s, EV_F, -1, 0, 0, 0, 0);
 			if (k < 0)
 				return;
-			s->p.ev[k].fence = (unsigned char)(in->imm		  ? in->imm
+			s->p.ev[k].fence = (unsigned char)(in->imm		     ? in->imm
 							   : in->sub == SS_FENCE_WMB ? LIT_F_WMB
 							   : in->sub == SS_FENCE_RMB ? LIT_F_RMB
 										     : LIT_F_MB);
@@ -536,8 +534,7 @@ static void leaf(struct gx *x)
 	default: {
 		struct lkmm_verdict v;
 		ok = lkmm_check(g, false, &v, NULL);
-		if (ok && v.data_race &&
-		    (x->t->filter < 0 || prop_eval(x, x->t->filter)))
+		if (ok && v.data_race && (x->t->filter < 0 || prop_eval(x, x->t->filter)))
 			x->r->datarace = true;
 		break;
 	}

@@ -116,7 +116,7 @@ struct lit_test {
 	char name[256];
 	enum lit_expect expect;
 	bool datarace;
-	char unsupported[128]; /* non-empty: the construct we refuse to guess */
+	char unsupported[128];	    /* non-empty: the construct we refuse to guess */
 	char lkvm_unsupported[128]; /* non-empty: only --engine cat runs it */
 	int nthreads;
 	struct lit_thread *th[LIT_MAX_THREADS];

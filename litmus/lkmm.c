@@ -496,11 +496,11 @@ bool lkmm_check(const struct exg *g, bool all, struct lkmm_verdict *v, struct lk
 {
 	struct lkmm mm, *m = mout ? mout : &mm;
 	memset(v, 0, sizeof(*v));
-#define FAIL(ax)                                   \
-	do {                                       \
-		v->fails[ax] = true;               \
-		if (!all)                          \
-			return v->consistent = false; \
+#define FAIL(ax)                                                                                   \
+	do {                                                                                       \
+		v->fails[ax] = true;                                                               \
+		if (!all)                                                                          \
+			return v->consistent = false;                                              \
 	} while (0)
 	if (!coherence(g, m))
 		FAIL(LKMM_COHERENCE);
@@ -548,7 +548,7 @@ bool lkmm_check(const struct exg *g, bool all, struct lkmm_verdict *v, struct lk
 
 const char *lkmm_axiom_name(enum lkmm_axiom a)
 {
-	static const char *const names[] = {"coherence", "atomic", "happens-before",
-					    "propagation", "rcu", "plain-coherence"};
+	static const char *const names[] = {"coherence",   "atomic", "happens-before",
+					    "propagation", "rcu",    "plain-coherence"};
 	return a < LKMM_NAXIOMS ? names[a] : "?";
 }

@@ -29,8 +29,8 @@ struct lkmm_verdict {
 struct lkmm {
 	struct rel fr, com, po_loc, rfe, rfi, coe, fre;
 	struct rel addr, data, ctrl; /* after the bell's carry-dep */
-	struct rel acq_po, po_rel, po_unlock_lock_po, rmb, wmb, mb, gp, strong_fence,
-	    nonrw_fence, fence;
+	struct rel acq_po, po_rel, po_unlock_lock_po, rmb, wmb, mb, gp, strong_fence, nonrw_fence,
+	    fence;
 	struct rel ppo, rmw_sequence, cumul_fence, prop, hb, pb;
 	struct rel rcu_rscs, rcu_link, rcu_fence, rb;
 	struct rel xbstar, full_fence, vis, w_pre_bounded, r_pre_bounded, w_post_bounded,

@@ -288,11 +288,10 @@ TEST(test_engine_shows_load_buffering_under_lkmm_only)
 /* 2+2W: herd7 counts executions, co orders included: 4 rf-free executions. */
 TEST(test_engine_counts_executions_like_herd)
 {
-	static const char w22[] =
-	    "C 2+2W\n{}\n"
-	    "P0(int *x, int *y) { WRITE_ONCE(*x, 1); WRITE_ONCE(*y, 2); }\n"
-	    "P1(int *x, int *y) { WRITE_ONCE(*y, 1); WRITE_ONCE(*x, 2); }\n"
-	    "exists (x=1 /\\ y=1)\n";
+	static const char w22[] = "C 2+2W\n{}\n"
+				  "P0(int *x, int *y) { WRITE_ONCE(*x, 1); WRITE_ONCE(*y, 2); }\n"
+				  "P1(int *x, int *y) { WRITE_ONCE(*y, 1); WRITE_ONCE(*x, 2); }\n"
+				  "exists (x=1 /\\ y=1)\n";
 	struct lit_result r;
 	run_text(w22, WMM_LKMM, &r);
 	EXPECT_EQ(r.obs, OBS_SOMETIMES);
