@@ -98,7 +98,7 @@ static void wmb(const struct exg *g, struct lkmm *m)
  *	([M] ; fencerel(Before-atomic) ; [RMW] ; po? ; [M]) |
  *	([M] ; po? ; [RMW] ; fencerel(After-atomic) ; [M]) |
  *	([M] ; po? ; [LKW] ; fencerel(After-spinlock) ; [M]) |
- *	([M] ; po ; [UL] ; (co | po) ; [LKW] ; fencerel(After-unlock-lock) ; [M]) */
+ *	([M] ; po-unlock-lock-po ; [After-unlock-lock] ; po ; [M]) */
 static void mb(const struct exg *g, struct lkmm *m)
 {
 	struct rel acc, t, f, poq;
@@ -127,12 +127,8 @@ static void mb(const struct exg *g, struct lkmm *m)
 		rel_union(N, &acc, &t, &acc);
 	}
 	if (g->fk[LIT_F_AFTER_UNLOCK_LOCK]) {
-		struct rel cp;
-		fencerel(g, g->fk[LIT_F_AFTER_UNLOCK_LOCK], &f);
-		rel_union(N, &g->co, &g->po, &cp);
-		rel_restrict(N, g->ul, &cp, g->lkw, &cp);
-		rel_seq(N, &g->po, &cp, &t);
-		rel_seq(N, &t, &f, &t);
+		rel_rng(N, &m->po_unlock_lock_po, g->fk[LIT_F_AFTER_UNLOCK_LOCK], &t);
+		rel_seq(N, &t, &g->po, &t);
 		rel_union(N, &acc, &t, &acc);
 	}
 	rel_restrict(N, g->M, &acc, g->M, &m->mb);
@@ -200,7 +196,7 @@ static bool atomic(const struct exg *g, struct lkmm *m)
  * let rwdep = (dep | ctrl) ; [W]
  * let overwrite = co | fr
  * let to-w = rwdep | (overwrite & int) | (addr ; [Plain] ; wmb)
- * let to-r = addr | (dep ; [Marked] ; rfi)
+ * let to-r = (addr ; [R]) | (dep ; [Marked] ; rfi)
  * let ppo = to-r | to-w | fence | (po-unlock-lock-po & int) */
 static void ppo(const struct exg *g, struct lkmm *m)
 {
@@ -216,7 +212,8 @@ static void ppo(const struct exg *g, struct lkmm *m)
 	rel_seq(N, &t, &m->wmb, &t);
 	rel_union(N, &acc, &t, &acc);
 	/* to-r */
-	rel_union(N, &acc, &m->addr, &acc);
+	rel_rng(N, &m->addr, g->R, &t);
+	rel_union(N, &acc, &t, &acc);
 	rel_rng(N, &dep, g->marked, &t);
 	rel_seq(N, &t, &m->rfi, &t);
 	rel_union(N, &acc, &t, &acc);
@@ -307,12 +304,13 @@ static void rcu_link(const struct exg *g, struct lkmm *m)
 	rel_seq(N, &t, &g->po, &m->rcu_link);
 }
 
-/* let rec rcu-fence = rcu-gp | (rcu-gp ; rcu-link ; rcu-rscsi) |
+/* let rec rcu-order = rcu-gp | (rcu-gp ; rcu-link ; rcu-rscsi) |
  *	(rcu-rscsi ; rcu-link ; rcu-gp) |
- *	(rcu-gp ; rcu-link ; rcu-fence ; rcu-link ; rcu-rscsi) |
- *	(rcu-rscsi ; rcu-link ; rcu-fence ; rcu-link ; rcu-gp) |
- *	(rcu-fence ; rcu-link ; rcu-fence)
- * (least fixed point; rcu-gp = [Sync-rcu], rcu-rscsi = rcu-rscs^-1) */
+ *	(rcu-gp ; rcu-link ; rcu-order ; rcu-link ; rcu-rscsi) |
+ *	(rcu-rscsi ; rcu-link ; rcu-order ; rcu-link ; rcu-gp) |
+ *	(rcu-order ; rcu-link ; rcu-order)
+ * (least fixed point; rcu-gp = [Sync-rcu], rcu-rscsi = rcu-rscs^-1)
+ * let rcu-fence = po ; rcu-order ; po? */
 static void rcu_fence(const struct exg *g, struct lkmm *m)
 {
 	struct rel gpid, rscsi, base, t, u, cur;
@@ -343,18 +341,18 @@ static void rcu_fence(const struct exg *g, struct lkmm *m)
 			break;
 		cur = nx;
 	}
-	m->rcu_fence = cur;
+	m->rcu_order = cur;
+	rel_opt(N, &g->po, &t);
+	rel_seq(N, &g->po, &m->rcu_order, &u);
+	rel_seq(N, &u, &t, &m->rcu_fence);
 }
 
-/* let rb = prop ; po ; rcu-fence ; po? ; hb* ; pb* ; [Marked]
+/* let rb = prop ; rcu-fence ; hb* ; pb* ; [Marked]
  * irreflexive rb as rcu */
 static void rb(const struct exg *g, struct lkmm *m)
 {
 	struct rel t, s;
-	rel_seq(N, &m->prop, &g->po, &t);
-	rel_seq(N, &t, &m->rcu_fence, &t);
-	rel_opt(N, &g->po, &s);
-	rel_seq(N, &t, &s, &t);
+	rel_seq(N, &m->prop, &m->rcu_fence, &t);
 	rel_star(N, &m->hb, &s);
 	rel_seq(N, &t, &s, &t);
 	rel_star(N, &m->pb, &s);
@@ -364,21 +362,21 @@ static void rb(const struct exg *g, struct lkmm *m)
 
 /* ---- plain accesses and data races ------------------------------------------------------ */
 
-/* let xbstar = (hb | pb | rb)*
- * let full-fence = strong-fence | (po ; rcu-fence ; po?)
+/* (after the RCU section)
+ * let fence = fence | rcu-fence
+ * let strong-fence = strong-fence | rcu-fence
+ * let xbstar = (hb | pb | rb)*
  * let vis = cumul-fence* ; rfe? ; [Marked] ;
- *	((full-fence ; [Marked] ; xbstar) | (xbstar & int)) */
+ *	((strong-fence ; [Marked] ; xbstar) | (xbstar & int)) */
 static void vis(const struct exg *g, struct lkmm *m)
 {
 	struct rel t, s, a;
+	rel_union(N, &m->fence, &m->rcu_fence, &m->fence);
+	rel_union(N, &m->strong_fence, &m->rcu_fence, &m->strong_fence);
 	rel_union(N, &m->hb, &m->pb, &t);
 	rel_union(N, &t, &m->rb, &t);
 	rel_star(N, &t, &m->xbstar);
-	rel_seq(N, &g->po, &m->rcu_fence, &t);
-	rel_opt(N, &g->po, &s);
-	rel_seq(N, &t, &s, &t);
-	rel_union(N, &m->strong_fence, &t, &m->full_fence);
-	rel_rng(N, &m->full_fence, g->marked, &t);
+	rel_rng(N, &m->strong_fence, g->marked, &t);
 	rel_seq(N, &t, &m->xbstar, &t);
 	rel_inter(N, &m->xbstar, &g->intr, &s);
 	rel_union(N, &t, &s, &t); /* the disjunction */
@@ -417,18 +415,28 @@ static void bounded(const struct exg *g, struct lkmm *m)
 	rel_rng(N, &t, g->marked, &m->r_post_bounded);
 }
 
-/* let ww-vis = w-post-bounded ; vis ; w-pre-bounded
- * let wr-vis = w-post-bounded ; vis ; r-pre-bounded
- * let rw-xbstar = r-post-bounded ; xbstar ; w-pre-bounded */
+/* let ww-vis = fence | (strong-fence ; xbstar ; w-pre-bounded) |
+ *	(w-post-bounded ; vis ; w-pre-bounded)
+ * let wr-vis = fence | (strong-fence ; xbstar ; r-pre-bounded) |
+ *	(w-post-bounded ; vis ; r-pre-bounded)
+ * let rw-xbstar = fence | (r-post-bounded ; xbstar ; w-pre-bounded) */
 static void plain_vis(const struct exg *g, struct lkmm *m)
 {
-	struct rel t;
+	struct rel t, sx, u;
 	(void)g;
+	rel_seq(N, &m->strong_fence, &m->xbstar, &sx);
 	rel_seq(N, &m->w_post_bounded, &m->vis, &t);
 	rel_seq(N, &t, &m->w_pre_bounded, &m->ww_vis);
+	rel_seq(N, &sx, &m->w_pre_bounded, &u);
+	rel_union(N, &m->ww_vis, &u, &m->ww_vis);
+	rel_union(N, &m->ww_vis, &m->fence, &m->ww_vis);
 	rel_seq(N, &t, &m->r_pre_bounded, &m->wr_vis);
+	rel_seq(N, &sx, &m->r_pre_bounded, &u);
+	rel_union(N, &m->wr_vis, &u, &m->wr_vis);
+	rel_union(N, &m->wr_vis, &m->fence, &m->wr_vis);
 	rel_seq(N, &m->r_post_bounded, &m->xbstar, &t);
 	rel_seq(N, &t, &m->w_pre_bounded, &m->rw_xbstar);
+	rel_union(N, &m->rw_xbstar, &m->fence, &m->rw_xbstar);
 }
 
 /* let pre-race = ext & ((Plain * M) | ((M \ IW) * Plain)) */
@@ -466,7 +474,7 @@ static bool plain_coherence(const struct exg *g, struct lkmm *m)
 
 /* let ww-nonrace = ww-vis & ((Marked * W) | rw-xbstar) & ((W * Marked) | wr-vis)
  * let ww-race = (pre-race & co) \ ww-nonrace
- * let wr-race = (pre-race & (co? ; rf)) \ wr-vis
+ * let wr-race = (pre-race & (co? ; rf)) \ wr-vis \ rw-xbstar^-1
  * let rw-race = (pre-race & fr) \ rw-xbstar
  * flag ~empty (ww-race | wr-race | rw-race) as data-race */
 static bool data_race(const struct exg *g, struct lkmm *m)
@@ -483,7 +491,9 @@ static bool data_race(const struct exg *g, struct lkmm *m)
 	rel_opt(N, &g->co, &a);
 	rel_seq(N, &a, &g->rf, &a);
 	rel_inter(N, &m->pre_race, &a, &a);
-	rel_minus(N, &a, &m->wr_vis, &m->wr_race);
+	rel_minus(N, &a, &m->wr_vis, &a);
+	rel_inv(N, &m->rw_xbstar, &b);
+	rel_minus(N, &a, &b, &m->wr_race);
 	rel_inter(N, &m->pre_race, &m->fr, &a);
 	rel_minus(N, &a, &m->rw_xbstar, &m->rw_race);
 	return !rel_empty(N, &m->ww_race) || !rel_empty(N, &m->wr_race) ||
@@ -519,6 +529,7 @@ bool lkmm_check(const struct exg *g, bool all, struct lkmm_verdict *v, struct lk
 		FAIL(LKMM_PROPAGATION);
 	rel_zero(N, &m->rcu_rscs);
 	rel_zero(N, &m->rcu_link);
+	rel_zero(N, &m->rcu_order);
 	rel_zero(N, &m->rcu_fence);
 	rel_zero(N, &m->rb);
 	if (g->fk[LIT_F_SYNC_RCU]) { /* no grace period: rcu-fence and rb are empty */
