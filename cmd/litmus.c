@@ -39,7 +39,7 @@ static const struct argp_option options[] = {
      0},
     {"max-candidates", OPT_MAX_CANDIDATES, "N", 0,
      "engine cat: give up on a test after N candidate executions and path combinations, exit 3 "
-     "(default: 50000000)",
+     "(default: 5000000)",
      0},
     {"max-states", OPT_MAX_STATES, "N", 0,
      "engine lkvm: give up on a test after N distinct states, verdict 'incomplete' (default: "

@@ -518,7 +518,6 @@ static void leaf(struct gx *x)
 	bool ok;
 	if (!budget(x))
 		return;
-	x->r->candidates++;
 	switch (x->o->model) {
 	case WMM_SC:
 	case WMM_TSO: {
@@ -754,6 +753,7 @@ void lit_cat_run(const struct lit_test *t, const struct lit_opts *o, struct lit_
 	r->complete = !x->err && !r->gave_up;
 	r->obs = r->pos == 0 ? OBS_NEVER : r->neg == 0 ? OBS_ALWAYS : OBS_SOMETIMES;
 	r->states = (unsigned long long)r->nout;
+	r->candidates = x->nodes; /* path combinations, location choices, executions */
 	for (int i = 0; i < LIT_MAX_THREADS; i++)
 		free(x->paths[i]);
 	free(x);

@@ -159,7 +159,8 @@ struct lit_result {
 	unsigned pos, neg;
 	bool datarace; /* engine cat, lkmm: some consistent execution has a data race */
 	bool gave_up;  /* engine cat: --max-candidates reached (then complete = false) */
-	unsigned long long candidates; /* engine cat: candidate executions checked */
+	unsigned long long candidates; /* engine cat: nodes visited (path combinations,
+					* per-location rf/co choices, executions) */
 	enum lit_obs_verdict obs;
 	enum lit_cmp cmp;
 	const char *why; /* for CMP_DISAGREE: "false alarm" / "miss (model stronger than LKMM)" */
@@ -178,7 +179,7 @@ struct lit_opts {
 	unsigned long long max_candidates; /* cat; 0: default LIT_MAX_CANDIDATES */
 };
 
-#define LIT_MAX_CANDIDATES 50000000ull
+#define LIT_MAX_CANDIDATES 5000000ull
 
 /* "cat" or "lkvm" -> 0 and *e; else -1. */
 int lit_engine_parse(const char *name, enum lit_engine *e);

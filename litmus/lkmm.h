@@ -33,8 +33,8 @@ struct lkmm {
 	    fence;
 	struct rel ppo, rmw_sequence, cumul_fence, prop, hb, pb;
 	struct rel rcu_rscs, rcu_link, rcu_order, rcu_fence, rb;
-	struct rel xbstar, vis, w_pre_bounded, r_pre_bounded, w_post_bounded,
-	    r_post_bounded, ww_vis, wr_vis, rw_xbstar, pre_race, ww_race, wr_race, rw_race;
+	struct rel xbstar, vis, w_pre_bounded, r_pre_bounded, w_post_bounded, r_post_bounded,
+	    ww_vis, wr_vis, rw_xbstar, pre_race, ww_race, wr_race, rw_race;
 };
 
 /* Checks g (built with exec.h, finished).  all: evaluate every axiom and the

@@ -563,6 +563,9 @@ static void lit_compare(const struct lit_test *t, const struct lit_opts *o, stru
 	bool lk = o->model == WMM_LKMM;
 	if (r->error) {
 		r->cmp = CMP_ERROR;
+	} else if (r->gave_up) {
+		r->cmp = CMP_INCOMPLETE;
+		r->why = "gave up at --max-candidates";
 	} else if (t->expect == EXP_NONE) {
 		r->cmp = CMP_NONE;
 	} else {
