@@ -65,7 +65,7 @@ bool ax_tso_check(const struct exg *g)
 		if (g->W >> i & 1)
 			ghb.r[i] &= ~g->R;
 	/* mfence */
-	set_t mf = g->fk[LIT_F_MB] | g->fk[LIT_F_SYNC_RCU];
+	set_t mf = g->fk[LIT_F_MB] | g->fk[LIT_F_SYNC_RCU] | g->fk[LIT_F_SYNC_SRCU];
 	rel_rng(n, &g->po, mf, &t);
 	rel_seq(n, &t, &g->po, &t);
 	rel_restrict(n, g->M, &t, g->M, &t);

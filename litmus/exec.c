@@ -17,7 +17,7 @@ int exg_add(struct exg *g, int thr, enum ev_kind kind, int loc, long long val, u
 	e->kind = (unsigned char)kind;
 	e->fence = (unsigned char)fence;
 	e->thr = (signed char)thr;
-	e->loc = (short)(kind == EV_F ? -1 : loc);
+	e->loc = (short)loc;
 	e->val = val;
 	e->flags = flags | (thr < 0 ? EVF_IW : 0);
 	if (thr + 1 > g->nthreads)
@@ -30,6 +30,7 @@ void exg_finish(struct exg *g)
 	int n = g->n;
 	g->R = g->W = g->F = g->IW = g->plain = g->noreturn = g->acquire = g->release = 0;
 	g->mbtag = g->rmwset = g->lkr = g->lkw = g->ul = g->lf = 0;
+	g->srcu_lock = g->srcu_unlock = 0;
 	memset(g->fk, 0, sizeof(g->fk));
 	for (int i = 0; i < n; i++) {
 		const struct ev *e = &g->ev[i];
@@ -41,7 +42,7 @@ void exg_finish(struct exg *g)
 			g->W |= b;
 		if (e->kind == EV_F) {
 			g->F |= b;
-			if (e->fence <= LIT_F_SYNC_RCU)
+			if (e->fence < LIT_F_NKINDS)
 				g->fk[e->fence] |= b;
 		}
 		g->IW |= f & EVF_IW ? b : 0;
@@ -55,6 +56,8 @@ void exg_finish(struct exg *g)
 		g->lkw |= f & EVF_LKW ? b : 0;
 		g->ul |= f & EVF_UL ? b : 0;
 		g->lf |= f & EVF_LF ? b : 0;
+		g->srcu_lock |= f & EVF_SRCU_LOCK ? b : 0;
+		g->srcu_unlock |= f & EVF_SRCU_UNLOCK ? b : 0;
 	}
 	g->M = g->R | g->W;
 	/* linux-kernel.bell: Marked = ~M | IW | Once | Release | Acquire | Mb | RMW

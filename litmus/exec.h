@@ -31,15 +31,17 @@ enum ev_flag {
 	EVF_LKW = 1 << 7,
 	EVF_UL = 1 << 8,
 	EVF_LF = 1 << 9,
-	EVF_IW = 1 << 10,    /* initial write */
-	EVF_PLAIN = 1 << 11, /* an unmarked access (plain C) */
+	EVF_IW = 1 << 10,	   /* initial write */
+	EVF_PLAIN = 1 << 11,	   /* an unmarked access (plain C) */
+	EVF_SRCU_LOCK = 1 << 12,   /* srcu_read_lock: a read of the srcu_struct */
+	EVF_SRCU_UNLOCK = 1 << 13, /* srcu_read_unlock: a write of it */
 };
 
 struct ev {
 	unsigned char kind;  /* enum ev_kind */
 	unsigned char fence; /* EV_F: enum lit_fence */
 	signed char thr;     /* -1: initial write */
-	short loc;	     /* -1: fence */
+	short loc;	     /* -1: fence (but synchronize_srcu: its srcu_struct) */
 	long long val;
 	unsigned flags; /* enum ev_flag */
 };
@@ -50,7 +52,8 @@ struct exg {
 	/* event sets (exg_finish) */
 	set_t R, W, F, M, IW, marked, plain, noreturn, acquire, release, mbtag, rmwset;
 	set_t lkr, lkw, ul, lf;
-	set_t fk[LIT_F_SYNC_RCU + 1]; /* fences by kind */
+	set_t srcu_lock, srcu_unlock;
+	set_t fk[LIT_F_NKINDS]; /* fences by kind */
 	/* base relations: po, loc, int, ext by exg_finish; deps, rmw, rf, co given */
 	struct rel po, loc, intr, ext, addr, data, ctrl, rmw, rf, co;
 };

@@ -203,7 +203,11 @@ static void tp_read(struct gx *x, int t, const struct tstate *s0, const struct l
 	int ri;
 	long long res = v;
 	switch (in->op) {
-	case LOP_LOAD: ri = add_ev(x, &s, EV_R, loc, v, acc_flags(in->acc), ad, 0); break;
+	case LOP_LOAD:
+		ri = add_ev(x, &s, EV_R, loc, v,
+			    acc_flags(in->acc) | (in->ord == LIT_SRCU_LOCK ? EVF_SRCU_LOCK : 0), ad,
+			    0);
+		break;
 	case LOP_RMW: {
 		long long opnd = s.reg[in->b], nv = 0;
 		bool ok = true;
@@ -319,7 +323,11 @@ static void tp_run(struct gx *x, int t, struct tstate *s)
 		case LOP_JMP: s->pc = (int)in->imm; continue;
 		case LOP_END: save_path(x, t, s); return;
 		case LOP_FENCE: {
-			int k = add_ev(x, s, EV_F, -1, 0, 0, 0, 0);
+			loc = -1;
+			if (in->imm == LIT_F_SYNC_SRCU &&
+			    (loc = addr_loc(x, s->reg[in->a], in->line)) < 0)
+				return;
+			int k = add_ev(x, s, EV_F, loc, 0, 0, 0, 0);
 			if (k < 0)
 				return;
 			s->p.ev[k].fence = (unsigned char)(in->imm		     ? in->imm
@@ -330,8 +338,11 @@ static void tp_run(struct gx *x, int t, struct tstate *s)
 		}
 		case LOP_STORE:
 			loc = addr_loc(x, s->reg[in->a], in->line);
-			if (loc < 0 || add_ev(x, s, EV_W, loc, s->reg[in->b], acc_flags(in->acc),
-					      s->dep[in->a], s->dep[in->b]) < 0)
+			if (loc < 0 ||
+			    add_ev(x, s, EV_W, loc, s->reg[in->b],
+				   acc_flags(in->acc) |
+				       (in->ord == LIT_SRCU_UNLOCK ? EVF_SRCU_UNLOCK : 0),
+				   s->dep[in->a], s->dep[in->b]) < 0)
 				return;
 			break;
 		case LOP_LOCK: {
@@ -526,7 +537,7 @@ static void leaf(struct gx *x)
 		/* RCU grace periods are no hardware axiom: they hold by the kernel's
 		 * implementation, which LKMM's rcu axiom states; keep it (the other
 		 * LKMM axioms hold anyway on an SC or TSO execution) */
-		if (ok && g->fk[LIT_F_SYNC_RCU])
+		if (ok && (g->fk[LIT_F_SYNC_RCU] | g->fk[LIT_F_SYNC_SRCU]))
 			ok = lkmm_check(g, false, &v, NULL);
 		break;
 	}
@@ -689,7 +700,7 @@ static void combination(struct gx *x)
 		li->nr = li->nw = 0;
 		li->evs = 0;
 		for (int e = 0; e < g->n; e++) {
-			if (g->ev[e].loc != l)
+			if (g->ev[e].loc != l || g->ev[e].kind == EV_F)
 				continue;
 			li->evs |= 1ull << e;
 			if (g->ev[e].kind == EV_W)

@@ -71,7 +71,14 @@ enum lit_fence {
 	LIT_F_RCU_LOCK,
 	LIT_F_RCU_UNLOCK,
 	LIT_F_SYNC_RCU,
+	LIT_F_AFTER_SRCU_READ_UNLOCK,
+	LIT_F_SYNC_SRCU, /* synchronize_srcu(a): an event of location a */
+	LIT_F_NKINDS,
 };
+
+/* LOP_LOAD / LOP_STORE: ord holds one of these (SRCU read-side marks, which
+ * linux-kernel.def makes a load and a store of the srcu_struct). */
+enum { LIT_SRCU_NONE, LIT_SRCU_LOCK, LIT_SRCU_UNLOCK };
 
 struct lit_ins {
 	unsigned char op, sub, acc, ord, ret;

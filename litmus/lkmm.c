@@ -4,8 +4,8 @@
  * litmus/exec.h (the bell's event classes, lock.cat's lock events); relation
  * algebra from litmus/rel.h.
  *
- * Deliberate differences from running the .cat in herd7: SRCU is not modelled
- * (the front end refuses it); the bell's flags other than data-race
+ * Deliberate differences from running the .cat in herd7: the bell's and
+ * lock.cat's flags other than data-race
  * (unbalanced RCU nesting, mixed accesses, lock misuse) are not computed; the
  * checks stop at the first failed axiom unless asked for all.
  */
@@ -27,7 +27,8 @@ static void fencerel(const struct exg *g, set_t s, struct rel *o)
 static void carry_dep(const struct exg *g, struct lkmm *m)
 {
 	struct rel cd;
-	rel_seq(N, &g->data, &m->rfi, &cd);
+	rel_rng(N, &g->data, ~g->srcu_unlock, &cd);
+	rel_seq(N, &cd, &m->rfi, &cd);
 	rel_star(N, &cd, &cd);
 	rel_seq(N, &cd, &g->addr, &m->addr);
 	rel_seq(N, &cd, &g->ctrl, &m->ctrl);
@@ -50,6 +51,21 @@ static void rcu_rscs(const struct exg *g, struct lkmm *m)
 		else if ((g->fk[LIT_F_RCU_UNLOCK] >> i & 1) && sp)
 			rel_add(&m->rcu_rscs, stack[--sp], i);
 	}
+}
+
+/* let carry-srcu-data = (data ; [~Srcu-unlock] ; rf)*
+ * let srcu-rscs = ([Srcu-lock] ; carry-srcu-data ; data ; [Srcu-unlock]) & loc
+ * (the bell's data: before carry-dep) */
+static void srcu_rscs(const struct exg *g, struct lkmm *m)
+{
+	struct rel csd;
+	rel_rng(N, &g->data, ~g->srcu_unlock, &csd);
+	rel_seq(N, &csd, &g->rf, &csd);
+	rel_star(N, &csd, &csd);
+	rel_dom(N, g->srcu_lock, &csd, &csd);
+	rel_seq(N, &csd, &g->data, &csd);
+	rel_rng(N, &csd, g->srcu_unlock, &csd);
+	rel_inter(N, &csd, &g->loc, &m->srcu_rscs);
 }
 
 /* ---- basic relations ---------------------------------------------------------------- */
@@ -98,7 +114,8 @@ static void wmb(const struct exg *g, struct lkmm *m)
  *	([M] ; fencerel(Before-atomic) ; [RMW] ; po? ; [M]) |
  *	([M] ; po? ; [RMW] ; fencerel(After-atomic) ; [M]) |
  *	([M] ; po? ; [LKW] ; fencerel(After-spinlock) ; [M]) |
- *	([M] ; po-unlock-lock-po ; [After-unlock-lock] ; po ; [M]) */
+ *	([M] ; po-unlock-lock-po ; [After-unlock-lock] ; po ; [M]) |
+ *	([M] ; po? ; [Srcu-unlock] ; fencerel(After-srcu-read-unlock) ; [M]) */
 static void mb(const struct exg *g, struct lkmm *m)
 {
 	struct rel acc, t, f, poq;
@@ -131,6 +148,12 @@ static void mb(const struct exg *g, struct lkmm *m)
 		rel_seq(N, &t, &g->po, &t);
 		rel_union(N, &acc, &t, &acc);
 	}
+	if (g->fk[LIT_F_AFTER_SRCU_READ_UNLOCK]) {
+		fencerel(g, g->fk[LIT_F_AFTER_SRCU_READ_UNLOCK], &f);
+		rel_rng(N, &poq, g->srcu_unlock, &t);
+		rel_seq(N, &t, &f, &t);
+		rel_union(N, &acc, &t, &acc);
+	}
 	rel_restrict(N, g->M, &acc, g->M, &m->mb);
 }
 
@@ -139,7 +162,7 @@ static void gp(const struct exg *g, struct lkmm *m)
 {
 	struct rel poq;
 	rel_opt(N, &g->po, &poq);
-	rel_rng(N, &g->po, g->fk[LIT_F_SYNC_RCU], &m->gp);
+	rel_rng(N, &g->po, g->fk[LIT_F_SYNC_RCU] | g->fk[LIT_F_SYNC_SRCU], &m->gp);
 	rel_seq(N, &m->gp, &poq, &m->gp);
 }
 
@@ -309,13 +332,16 @@ static void rcu_link(const struct exg *g, struct lkmm *m)
  *	(rcu-gp ; rcu-link ; rcu-order ; rcu-link ; rcu-rscsi) |
  *	(rcu-rscsi ; rcu-link ; rcu-order ; rcu-link ; rcu-gp) |
  *	(rcu-order ; rcu-link ; rcu-order)
- * (least fixed point; rcu-gp = [Sync-rcu], rcu-rscsi = rcu-rscs^-1)
+ * with, for SRCU, the same terms on srcu-gp = [Sync-srcu] and srcu-rscsi, each
+ * "& loc" (the same srcu_struct); a least fixed point.
  * let rcu-fence = po ; rcu-order ; po? */
 static void rcu_fence(const struct exg *g, struct lkmm *m)
 {
-	struct rel gpid, rscsi, base, t, u, cur;
+	struct rel gpid, rscsi, sgp, srscsi, base, t, u, cur;
 	rel_id(N, g->fk[LIT_F_SYNC_RCU], &gpid);
 	rel_inv(N, &m->rcu_rscs, &rscsi);
+	rel_id(N, g->fk[LIT_F_SYNC_SRCU], &sgp);
+	rel_inv(N, &m->srcu_rscs, &srscsi);
 	/* base = rcu-gp | gp;link;rscsi | rscsi;link;gp */
 	rel_seq(N, &gpid, &m->rcu_link, &t);
 	rel_seq(N, &t, &rscsi, &base);
@@ -323,6 +349,15 @@ static void rcu_fence(const struct exg *g, struct lkmm *m)
 	rel_seq(N, &t, &gpid, &t);
 	rel_union(N, &base, &t, &base);
 	rel_union(N, &base, &gpid, &base);
+	rel_union(N, &base, &sgp, &base);
+	rel_seq(N, &sgp, &m->rcu_link, &t);
+	rel_seq(N, &t, &srscsi, &t);
+	rel_inter(N, &t, &g->loc, &t);
+	rel_union(N, &base, &t, &base);
+	rel_seq(N, &srscsi, &m->rcu_link, &t);
+	rel_seq(N, &t, &sgp, &t);
+	rel_inter(N, &t, &g->loc, &t);
+	rel_union(N, &base, &t, &base);
 	cur = base;
 	for (;;) {
 		struct rel nx = base, lfl;
@@ -333,6 +368,14 @@ static void rcu_fence(const struct exg *g, struct lkmm *m)
 		rel_union(N, &nx, &t, &nx);
 		rel_seq(N, &rscsi, &lfl, &t);
 		rel_seq(N, &t, &gpid, &t);
+		rel_union(N, &nx, &t, &nx);
+		rel_seq(N, &sgp, &lfl, &t);
+		rel_seq(N, &t, &srscsi, &t);
+		rel_inter(N, &t, &g->loc, &t);
+		rel_union(N, &nx, &t, &nx);
+		rel_seq(N, &srscsi, &lfl, &t);
+		rel_seq(N, &t, &sgp, &t);
+		rel_inter(N, &t, &g->loc, &t);
 		rel_union(N, &nx, &t, &nx);
 		rel_seq(N, &cur, &m->rcu_link, &u);
 		rel_seq(N, &u, &cur, &u);
@@ -528,12 +571,14 @@ bool lkmm_check(const struct exg *g, bool all, struct lkmm_verdict *v, struct lk
 	if (!rel_acyclic(N, &m->pb))
 		FAIL(LKMM_PROPAGATION);
 	rel_zero(N, &m->rcu_rscs);
+	rel_zero(N, &m->srcu_rscs);
 	rel_zero(N, &m->rcu_link);
 	rel_zero(N, &m->rcu_order);
 	rel_zero(N, &m->rcu_fence);
 	rel_zero(N, &m->rb);
-	if (g->fk[LIT_F_SYNC_RCU]) { /* no grace period: rcu-fence and rb are empty */
+	if (g->fk[LIT_F_SYNC_RCU] | g->fk[LIT_F_SYNC_SRCU]) { /* else rcu-order is empty */
 		rcu_rscs(g, m);
+		srcu_rscs(g, m);
 		rcu_link(g, m);
 		rcu_fence(g, m);
 		rb(g, m);

@@ -32,7 +32,7 @@ struct lkmm {
 	struct rel acq_po, po_rel, po_unlock_lock_po, rmb, wmb, mb, gp, strong_fence, nonrw_fence,
 	    fence;
 	struct rel ppo, rmw_sequence, cumul_fence, prop, hb, pb;
-	struct rel rcu_rscs, rcu_link, rcu_order, rcu_fence, rb;
+	struct rel rcu_rscs, srcu_rscs, rcu_link, rcu_order, rcu_fence, rb;
 	struct rel xbstar, vis, w_pre_bounded, r_pre_bounded, w_post_bounded, r_post_bounded,
 	    ww_vis, wr_vis, rw_xbstar, pre_race, ww_race, wr_race, rw_race;
 };

@@ -255,7 +255,8 @@ static bool skip_type(struct ps *p)
 		if (!strcmp(cur(p)->s, "struct")) {
 			p->i++;
 			if (cur(p)->k == T_ID && !strcmp(cur(p)->s, "srcu_struct"))
-				unsupported(p, "struct srcu_struct (SRCU)");
+				snprintf(p->t->lkvm_unsupported, sizeof(p->t->lkvm_unsupported),
+					 "struct srcu_struct (SRCU; use --engine cat)");
 			ident(p, "struct name");
 		} else {
 			p->i++;
@@ -599,6 +600,7 @@ static int c_call(struct ps *p, const char *fn, int line)
 	    {"rcu_read_unlock", LIT_F_RCU_UNLOCK},
 	    {"synchronize_rcu", LIT_F_SYNC_RCU},
 	    {"synchronize_rcu_expedited", LIT_F_SYNC_RCU},
+	    {"smp_mb__after_srcu_read_unlock", LIT_F_AFTER_SRCU_READ_UNLOCK},
 	};
 	for (size_t i = 0; i < sizeof(fences) / sizeof(fences[0]); i++) {
 		if (strcmp(fn, fences[i].fn))
@@ -613,6 +615,31 @@ static int c_call(struct ps *p, const char *fn, int line)
 		if (kd == LIT_F_SYNC_RCU)
 			snprintf(p->t->lkvm_unsupported, sizeof(p->t->lkvm_unsupported),
 				 "%s (RCU grace period; use --engine cat)", fn);
+		return -1;
+	}
+	/* SRCU (engine cat only; the parameter's type marks the test lkvm-unsupported):
+	 * linux-kernel.def makes the read side a load and a store of the srcu_struct */
+	if (!strcmp(fn, "srcu_read_lock") || !strcmp(fn, "srcu_down_read")) {
+		int a = c_expr(p);
+		args_end(p);
+		int r = k_load(p, a, SS_ACC_ONCE);
+		p->th->code[p->th->ncode - 1].ord = LIT_SRCU_LOCK;
+		return r;
+	}
+	if (!strcmp(fn, "srcu_read_unlock") || !strcmp(fn, "srcu_up_read")) {
+		int a = c_expr(p);
+		comma(p);
+		int v = c_expr(p);
+		args_end(p);
+		k_store(p, a, v, SS_ACC_ONCE);
+		p->th->code[p->th->ncode - 1].ord = LIT_SRCU_UNLOCK;
+		return -1;
+	}
+	if (!strcmp(fn, "synchronize_srcu") || !strcmp(fn, "synchronize_srcu_expedited")) {
+		int a = c_expr(p);
+		args_end(p);
+		k_fence_kind(p, SS_FENCE_MB, LIT_F_SYNC_SRCU);
+		p->th->code[p->th->ncode - 1].a = a;
 		return -1;
 	}
 	/* spinlocks */

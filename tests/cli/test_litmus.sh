@@ -68,6 +68,37 @@ expect_rc no-data-race 0 $SLABSTRESS litmus "$TMP/norace.litmus"
 expect_grep no-data-race-agree '^Expected \(Result: Never\) -> agree$' "$OUT"
 case $OUT in *"Flag data-race"*) fail no-data-race-flag "$OUT" ;; *) ok no-data-race-flag ;; esac
 
+# SRCU: a grace period on the reader's srcu_struct orders, one on another does not
+cat > "$TMP/srcu.litmus" <<'EOF2'
+C srcu-mp
+(*
+ * Result: Never
+ *)
+{}
+P0(int *x, int *y, struct srcu_struct *s)
+{
+	int r0; int r1; int r2;
+	r2 = srcu_read_lock(s);
+	r0 = READ_ONCE(*y);
+	r1 = READ_ONCE(*x);
+	srcu_read_unlock(s, r2);
+}
+P1(int *x, int *y, struct srcu_struct *s, struct srcu_struct *t)
+{
+	WRITE_ONCE(*x, 1);
+	synchronize_srcu(s);
+	WRITE_ONCE(*y, 1);
+}
+exists (0:r0=1 /\ 0:r1=0)
+EOF2
+expect_rc srcu 0 $SLABSTRESS litmus "$TMP/srcu.litmus"
+expect_grep srcu-never '^Observation srcu-mp Never 0 3$' "$OUT"
+sed -e 's/synchronize_srcu(s)/synchronize_srcu(t)/' -e 's/Result: Never/Result: Sometimes/' "$TMP/srcu.litmus" > "$TMP/srcu2.litmus"
+expect_rc srcu-other-struct 0 $SLABSTRESS litmus "$TMP/srcu2.litmus"
+expect_grep srcu-other-sometimes '^Observation srcu-mp Sometimes 1 3$' "$OUT"
+expect_rc srcu-lkvm 0 $SLABSTRESS litmus -q --engine lkvm "$TMP/srcu.litmus"
+expect_grep srcu-lkvm-unsupported 'unsupported: struct srcu_struct' "$OUT"
+
 # a bound instead of a silent hour: exit 3, one line saying so
 expect_rc max-candidates 3 $SLABSTRESS litmus -q --max-candidates 10 $L/random/rand-s-009.litmus
 expect_grep max-candidates-msg 'rand-s-009.litmus: gave up after [0-9]+ candidates' "$ERR"
