@@ -41,6 +41,7 @@ struct pev {
 	unsigned flags;
 	uint64_t addr, data, ctrl; /* sources: event indices within the path */
 	signed char rmw_w;	   /* R of an rmw pair: index of its W; else -1 */
+	int line;		   /* source line (herd7's plain-store quirk) */
 };
 
 struct tpath {
@@ -54,6 +55,7 @@ struct tstate {
 	long long reg[LIT_MAX_REGS];
 	uint64_t dep[LIT_MAX_REGS];
 	uint64_t ctrl;
+	int line; /* of the instruction being run */
 	struct tpath p;
 };
 
@@ -161,6 +163,7 @@ static int add_ev(struct gx *x, struct tstate *s, int kind, int loc, long long v
 	e->data = data;
 	e->ctrl = s->ctrl;
 	e->rmw_w = -1;
+	e->line = s->line;
 	return i;
 }
 
@@ -200,6 +203,7 @@ static void tp_read(struct gx *x, int t, const struct tstate *s0, const struct l
 {
 	struct tstate s = *s0;
 	uint64_t ad = s.dep[in->a];
+	s.line = in->line;
 	int ri;
 	long long res = v;
 	switch (in->op) {
@@ -291,6 +295,7 @@ static void tp_run(struct gx *x, int t, struct tstate *s)
 		}
 		const struct lit_ins *in = &th->code[s->pc];
 		int loc;
+		s->line = in->line;
 		switch (in->op) {
 		case LOP_CONST:
 			s->reg[in->dst] = in->imm;
@@ -336,15 +341,24 @@ static void tp_run(struct gx *x, int t, struct tstate *s)
 										     : LIT_F_MB);
 			break;
 		}
-		case LOP_STORE:
+		case LOP_STORE: {
+			uint64_t data = s->dep[in->b];
+			/* herd7 (7.58+1, C front end): a plain store whose value is a
+			 * load in the same statement (*z2 = *z1;) carries no data
+			 * dependency from that load; a marked one does */
+			if (in->acc == SS_ACC_PLAIN)
+				for (int k = 0; k < s->p.nev; k++)
+					if (s->p.ev[k].kind == EV_R && s->p.ev[k].line == in->line)
+						data &= ~(1ull << k);
 			loc = addr_loc(x, s->reg[in->a], in->line);
 			if (loc < 0 ||
 			    add_ev(x, s, EV_W, loc, s->reg[in->b],
 				   acc_flags(in->acc) |
 				       (in->ord == LIT_SRCU_UNLOCK ? EVF_SRCU_UNLOCK : 0),
-				   s->dep[in->a], s->dep[in->b]) < 0)
+				   s->dep[in->a], data) < 0)
 				return;
 			break;
+		}
 		case LOP_LOCK: {
 			loc = addr_loc(x, s->reg[in->a], in->line);
 			if (loc < 0)
@@ -400,6 +414,24 @@ static void all_paths(struct gx *x)
 	for (int l = 0; l < t->nlocs; l++) {
 		x->V[l].n = 0;
 		vset_add(&x->V[l], t->locs[l].init);
+	}
+	/* herd7 solves a branch on a read symbolically: "if (r == 1)" can take
+	 * r = 1 even when only a cycle of reads-from justifies it.  Seeding every
+	 * location with the constants the program compares against finds those
+	 * executions too (a value no write gives is dropped at rf time). */
+	for (int i = 0; i < t->nthreads; i++) {
+		const struct lit_thread *th = t->th[i];
+		for (int k = 0; k < th->ncode; k++) {
+			const struct lit_ins *in = &th->code[k];
+			if (in->op != LOP_BIN || in->sub < 5 || in->sub > 10)
+				continue;
+			for (int j = 0; j < th->ncode; j++) {
+				const struct lit_ins *c = &th->code[j];
+				if (c->op == LOP_CONST && (c->dst == in->a || c->dst == in->b))
+					for (int l = 0; l < t->nlocs; l++)
+						vset_add(&x->V[l], c->imm);
+			}
+		}
 	}
 	struct tstate *s = malloc(sizeof(*s));
 	if (!s)
