@@ -1,6 +1,6 @@
 /* litmus/litmus.h - the kernel C-litmus front end: parse a test
- * (/work/shared/litmus/FORMAT.md dialect), explore it exhaustively on one of
- * the engine/wmm.h models, and report like herd7.
+ * (../shared/litmus/FORMAT.md dialect), judge it on one of two engines, and
+ * report like herd7.
  *
  * A parsed test is compiled to a tiny per-thread register machine: shared
  * memory is touched only by LOAD/STORE/RMW/FENCE/LOCK instructions (one model
@@ -8,10 +8,15 @@
  * carry the set of loads their value was computed from, so an access through a
  * pointer register is address-dependent on those loads (wmm_dep).
  *
- * Exploration is a stateless DFS over the vector of choices (which thread
- * acts next or which buffered store commits, which message each load reads):
- * that vector is the schedule.  States already explored (hashed: model state,
- * pcs, registers) are pruned, which keeps the search exhaustive.
+ * Engine cat (litmus/graph.c): every candidate execution of the program is
+ * built as an event graph and checked against the model's axioms
+ * (litmus/lkmm.c: linux-kernel.cat; litmus/axioms.c: x86-TSO, SC).
+ *
+ * Engine lkvm (litmus/run.c): exploration is a stateless DFS over the vector of
+ * choices (which thread acts next or which buffered store commits, which
+ * message each load reads) on an engine/wmm.h model: that vector is the
+ * schedule.  States already explored (hashed: model state, pcs, registers) are
+ * pruned, which keeps the search exhaustive.
  */
 #ifndef SS_LITMUS_H
 #define SS_LITMUS_H
