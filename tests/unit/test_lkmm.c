@@ -160,6 +160,34 @@ TEST(test_rcu_alone_forbids_a_grace_period_inside_a_reader)
 	(void)sync;
 }
 
+/* SRCU: the reader's critical section is an srcu_read_lock load and an
+ * srcu_read_unlock store of the srcu_struct, matched by data; only a grace
+ * period on the same srcu_struct orders against it. */
+TEST(test_rcu_alone_forbids_srcu_grace_period_on_the_same_struct)
+{
+	enum { S = 2, T = 3 };
+	struct lkmm_verdict v;
+	exg_init(&G);
+	int ix = iw(X), iy = iw(Y), is = iw(S);
+	iw(T);
+	int lk = rd(0, S, 0, M_ONCE | EVF_SRCU_LOCK);
+	int ry = rd(0, Y, 1, M_ONCE), rx = rd(0, X, 0, M_ONCE);
+	int ul = wr(0, S, 0, M_ONCE | EVF_SRCU_UNLOCK);
+	int wx = wr(1, X, 1, M_ONCE);
+	int sync = exg_add(&G, 1, EV_F, S, 0, 0, LIT_F_SYNC_SRCU);
+	int wy = wr(1, Y, 1, M_ONCE);
+	rel_add(&G.data, lk, ul);
+	rf(is, lk);
+	rf(wy, ry);
+	rf(ix, rx);
+	co(ix, wx);
+	co(iy, wy);
+	co(is, ul);
+	EXPECT_EQ(only_failure(&v), LKMM_RCU);
+	G.ev[sync].loc = T; /* synchronize_srcu(t): another srcu_struct */
+	EXPECT_EQ(only_failure(&v), -1);
+}
+
 /* A plain load reads from a plain store that executes after it (through two mbs). */
 TEST(test_plain_coherence_alone_forbids_reading_the_future)
 {
@@ -332,6 +360,7 @@ int main(void)
 	RUN(test_happens_before_alone_forbids_lb_acquires);
 	RUN(test_propagation_alone_forbids_sb_mbs);
 	RUN(test_rcu_alone_forbids_a_grace_period_inside_a_reader);
+	RUN(test_rcu_alone_forbids_srcu_grace_period_on_the_same_struct);
 	RUN(test_plain_coherence_alone_forbids_reading_the_future);
 	RUN(test_data_race_flag_on_plain_message_passing);
 	RUN(test_ppo_has_dependencies_and_fences_but_not_plain_po);
