@@ -42,6 +42,21 @@ for m in lkmm tso sc lkvm; do
 	fi
 done
 
+# herd7's own results for tests/litmus/lkmm-extra (data races, locks, RCU, SRCU, cycles)
+X=tests/litmus/lkmm-extra
+got=$($SLABSTRESS litmus $(grep -v '^#' tests/litmus/expected-lkmm-extra.txt | cut -f1 | sed "s|^|$X/|") |
+	summarize)
+want=$(grep -v '^#' tests/litmus/expected-lkmm-extra.txt | cut -f2-)
+if [ "$got" = "$want" ]; then
+	ok herd7-extra
+else
+	printf '%s\n' "$want" > "$TMP/want"
+	printf '%s\n' "$got" > "$TMP/got"
+	fail herd7-extra "$(diff "$TMP/want" "$TMP/got" | head -5)"
+fi
+expect_rc herd7-extra-agree 0 $SLABSTRESS litmus -q $X/*.litmus
+expect_grep herd7-extra-summary '^38 tests: 38 agree, 0 disagree' "$OUT"
+
 # herd7's own counts for the random tests (random/MANIFEST.tsv): equal but for the two
 # where the manifest kept herd7 7.58's older LKMM, without rmw-sequence (rand-s-096's line
 # gives both; docs/design-changes.md)
