@@ -640,6 +640,22 @@ static void enum_co(struct gx *x, int k, int pos, set_t placed)
 		for (int i = 0; i < g->n && ok; i++)
 			if (rel_has(&g->rmw, i, e) && x->rfsrc[i] != prev)
 				ok = false;
+		/* coherence with the reads, as early as possible: e goes co-after
+		 * every placed write and co-before every unplaced one */
+		for (int j = 0; j < li->nr && ok; j++) {
+			int r = li->r[j], src = x->rfsrc[r];
+			bool src_placed = placed >> src & 1;
+			if (src != e && src_placed && rel_has(&g->po, e, r))
+				ok = false; /* CoWR: r reads a write co-before its po-earlier e */
+			if (src != e && !src_placed && rel_has(&g->po, r, e))
+				ok = false; /* CoRW: r reads a write co-after its po-later e */
+			if (src == e)
+				for (int k = 0; k < li->nr && ok; k++) {
+					int r2 = li->r[k], s2 = x->rfsrc[r2];
+					if (s2 != e && (placed >> s2 & 1) && rel_has(&g->po, r, r2))
+						ok = false; /* CoRR */
+				}
+		}
 		if (!ok)
 			continue;
 		li->order[pos] = c;
