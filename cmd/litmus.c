@@ -1,6 +1,7 @@
 /* cmd/litmus.c - `slabstress litmus`: judge C-litmus tests like herd7 does, on
- * the emulator's own memory models (engine/wmm.h), so the model the emulator
- * uses to look for slab bugs is checked against the kernel's verdicts.
+ * the cat engine (the kernel's linux-kernel.cat, litmus/lkmm.c) or on the
+ * emulator's own memory models (--engine lkvm, engine/wmm.h), so the model the
+ * emulator uses to look for slab bugs is checked against the kernel's verdicts.
  *
  * Over many files or a directory (a batch) a file that cannot be read, parsed
  * or supported gets one line of its own and is counted apart; the others
@@ -16,7 +17,7 @@
 #include "litmus/litmus.h"
 #include "results/json.h"
 
-enum { OPT_JSON = 1000, OPT_MAX_STATES, OPT_MISSES_OK, OPT_TIMEOUT };
+enum { OPT_JSON = 1000, OPT_MAX_STATES, OPT_MISSES_OK, OPT_TIMEOUT, OPT_ENGINE, OPT_MAX_CANDIDATES };
 
 struct opts {
 	enum wmm_model model;
@@ -25,6 +26,8 @@ struct opts {
 	bool quiet, misses_ok;
 	unsigned long long max_states;
 	double timeout_s;
+	enum lit_engine engine;
+	unsigned long long max_candidates;
 	char **files;
 	int nfiles;
 };
@@ -39,8 +42,18 @@ static const struct argp_option options[] = {
      0},
     {"quiet", 'q', 0, 0,
      "text: one line per test plus the summary (default: full herd7-style report)", 0},
+    {"engine", OPT_ENGINE, "ENGINE", 0,
+     "cat: check every candidate execution against the model's axioms (lkmm: the kernel's "
+     "linux-kernel.cat, exact); lkvm: the emulator's operational models (default: cat)",
+     0},
+    {"max-candidates", OPT_MAX_CANDIDATES, "N", 0,
+     "engine cat: give up on a test after N candidate executions and path combinations, exit 3 "
+     "(default: 5000000)",
+     0},
     {"max-states", OPT_MAX_STATES, "N", 0,
-     "give up on a test after N distinct states, verdict 'incomplete' (default: 20000000)", 0},
+     "engine lkvm: give up on a test after N distinct states, verdict 'incomplete' (default: "
+     "20000000)",
+     0},
     {"timeout", OPT_TIMEOUT, "T", 0,
      "give up on a test after T (10, 10s, 500ms, 2m), verdict 'incomplete' (default: none)", 0},
     {"misses-ok", OPT_MISSES_OK, 0, 0,
@@ -72,6 +85,13 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_MISSES_OK: o->misses_ok = true; break;
 	case OPT_TIMEOUT: o->timeout_s = cli_parse_duration("--timeout", arg); break;
+	case OPT_ENGINE:
+		if (lit_engine_parse(arg, &o->engine))
+			cli_usage_error("litmus: unknown --engine '%s': expected cat or lkvm", arg);
+		break;
+	case OPT_MAX_CANDIDATES:
+		o->max_candidates = cli_parse_ull("--max-candidates", arg, 1, 1ULL << 50);
+		break;
 	case ARGP_KEY_ARG: o->files[o->nfiles++] = arg; break;
 	case ARGP_KEY_END:
 		if (!o->nfiles)
@@ -89,23 +109,28 @@ static const char doc[] =
     "the Observation line, and compare it with the test's '* Result:' line."
     "\v"
     "FILE may be a directory: every *.litmus under it runs (recursively, in name order). "
-    "Models: lkmm (default) is the emulator's LKVM model, built to show only outcomes LKMM "
-    "allows (a Never test that shows its outcome is a false alarm). Known to be stronger than "
-    "LKMM (Sometimes comes out Never): load buffering (LB), S+wmb+po, 2+2W+wmbs/rels and the "
-    "non-multicopy-atomic WRC variants. tso and sc are stronger still: under them only a "
-    "Never test is compared (an outcome LKMM forbids must not show there either).\n\n"
-    "Unsupported constructs (RCU grace periods, SRCU, more than 8 threads) give 'FILE: "
-    "unsupported: WHAT' and are counted apart. A call that the kernel's linux-kernel.def does "
-    "not define is herd7's 'FILE:LINE: Unknown macro NAME (User error)'. Outcome counts are "
-    "distinct final states, not herd7's execution counts (--format herd prints them where "
-    "herd7 prints its counts).\n\n"
+    "Engines: cat (default) enumerates candidate executions (per-thread paths with the "
+    "values each read can see, then rf and co) and keeps those the model's axioms allow: "
+    "--model lkmm is the kernel's linux-kernel.cat with linux-kernel.bell, .def and lock.cat "
+    "(exact: every herd7 verdict, Positive/Negative counted in executions as herd7 does, "
+    "'Flag data-race' when a consistent execution has a data race on plain accesses, RCU "
+    "grace periods and SRCU); --model tso is x86-TSO, --model sc sequential consistency (both "
+    "keep LKMM's RCU axiom). lkvm is the emulator's operational model (engine/wmm.c), as "
+    "explore and replay use it: built to show only outcomes LKMM allows, and known to be "
+    "stronger than LKMM (Sometimes comes out Never) on load buffering (LB), S+wmb+po, "
+    "2+2W+wmbs/rels and the non-multicopy-atomic WRC variants; its counts are distinct final "
+    "states, and it refuses synchronize_rcu and SRCU.\n\n"
+    "Unsupported constructs (loops, more than 8 threads) give 'FILE: unsupported: WHAT' and "
+    "are counted apart. A call that the kernel's linux-kernel.def does not define is herd7's "
+    "'FILE:LINE: Unknown macro NAME (User error)'. A test the cat engine cannot finish within "
+    "--max-candidates says 'gave up' and the run exits 3.\n\n"
     "Batches: with several files or a directory, a file that cannot be read or parsed, "
     "exceeds an input limit or names an unknown macro gets one line of its own and is "
     "counted in the summary; every other file still runs.\n\n"
     "Exit status: 0 every verdict agrees (or has no Result line; unsupported files do not "
     "count), 1 some verdict disagrees or is incomplete, or (in a batch) some file failed, "
     "2 bad input for a single FILE (missing, a parse error, an unknown macro, past a limit) "
-    "or a bad option, 3 internal error.\n\n"
+    "or a bad option, 3 internal error or a test gave up (--max-candidates).\n\n"
     "Limits: a file of at most 1 MiB, lines of at most 4096 characters, nesting (parentheses, "
     "'!', '~', blocks) at most 256 deep, threads P0..P63, 48 locations.\n\n"
     "herd7 stand-in: run as 'herd7' (the link 'make install' puts in "
@@ -116,12 +141,13 @@ static const char doc[] =
     "  slabstress litmus ../shared/litmus/ --quiet --misses-ok\n"
     "  slabstress litmus --model tso ../shared/litmus/shapes/SB.litmus\n"
     "  slabstress litmus --format herd ../shared/litmus/shapes/MP.litmus\n"
+    "  slabstress litmus --engine lkvm --misses-ok ../shared/litmus/shapes\n"
     "  slabstress litmus --json out.json --misses-ok ../shared/litmus/random";
 
 /* What happened to the files of a run. */
 struct tally {
 	unsigned agree, disagree, unsup, none, incomplete, errors, misses, alarms;
-	unsigned failed, unreadable, syntax, macros, limits;
+	unsigned failed, unreadable, syntax, macros, limits, gave_up;
 };
 
 static void count_failure(struct tally *c, enum lit_err_kind k)
@@ -147,7 +173,7 @@ static const char *err_kind_name(enum lit_err_kind k)
 
 int cmd_litmus(int argc, char **argv)
 {
-	struct opts o = {.model = WMM_LKMM, .format = "text"};
+	struct opts o = {.model = WMM_LKMM, .format = "text", .engine = LIT_ENGINE_CAT};
 	o.files = calloc((size_t)argc + 1, sizeof(char *));
 	if (!o.files)
 		cli_internal_error("out of memory");
@@ -173,6 +199,7 @@ int cmd_litmus(int argc, char **argv)
 	if (o.json_path || !strcmp(o.format, "json")) {
 		doc = res_doc_new("litmus", cli_argc ? cli_argc : argc, cli_argv ? cli_argv : argv);
 		json_object_set_new(doc, "model", json_string(wmm_model_name(o.model)));
+		json_object_set_new(doc, "engine", json_string(lit_engine_name(o.engine)));
 		arr = json_array();
 	}
 	struct tally c = {0};
@@ -197,25 +224,35 @@ int cmd_litmus(int argc, char **argv)
 			}
 			continue;
 		}
-		if (t->unsupported[0]) {
+		const char *uns = lit_unsupported(t, o.engine);
+		if (uns) {
 			c.unsup++;
 			if (text || herd)
-				fprintf(rep, "%s: unsupported: %s\n", t->path, t->unsupported);
+				fprintf(rep, "%s: unsupported: %s\n", t->path, uns);
 			if (arr) {
 				json_t *j = json_object();
 				json_object_set_new(j, "file", json_string(t->path));
 				json_object_set_new(j, "name", json_string(t->name));
 				json_object_set_new(j, "verdict", json_string("unsupported"));
-				json_object_set_new(j, "unsupported", json_string(t->unsupported));
+				json_object_set_new(j, "unsupported", json_string(uns));
 				json_array_append_new(arr, j);
 			}
 			lit_free(t);
 			continue;
 		}
 		struct lit_result r;
-		struct lit_opts lo = {
-		    .model = o.model, .max_states = o.max_states, .timeout_s = o.timeout_s};
+		struct lit_opts lo = {.model = o.model,
+				      .max_states = o.max_states,
+				      .timeout_s = o.timeout_s,
+				      .engine = o.engine,
+				      .max_candidates = o.max_candidates};
 		lit_run(t, &lo, &r);
+		if (r.gave_up) {
+			c.gave_up++;
+			fprintf(stderr,
+				"slabstress: %s: gave up after %llu candidates (--max-candidates)\n",
+				t->path, r.candidates);
+		}
 		switch (r.cmp) {
 		case CMP_AGREE: c.agree++; break;
 		case CMP_DISAGREE:
@@ -261,6 +298,8 @@ int cmd_litmus(int argc, char **argv)
 	int rc = SS_EXIT_CLEAN;
 	if (c.alarms || c.incomplete || c.errors || c.failed || (c.misses && !o.misses_ok))
 		rc = SS_EXIT_FOUND;
+	if (c.gave_up)
+		rc = SS_EXIT_INTERNAL; /* a verdict we could not reach: never a silent hour */
 	if (doc) {
 		json_object_set_new(doc, "tests", arr);
 		json_t *s = json_object();

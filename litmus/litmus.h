@@ -1,6 +1,6 @@
 /* litmus/litmus.h - the kernel C-litmus front end: parse a test
- * (../shared/litmus/FORMAT.md dialect), explore it exhaustively on one of
- * the engine/wmm.h models, and report like herd7.
+ * (../shared/litmus/FORMAT.md dialect), judge it on one of two engines, and
+ * report like herd7.
  *
  * A parsed test is compiled to a tiny per-thread register machine: shared
  * memory is touched only by LOAD/STORE/RMW/FENCE/LOCK instructions (one model
@@ -8,10 +8,15 @@
  * carry the set of loads their value was computed from, so an access through a
  * pointer register is address-dependent on those loads (wmm_dep).
  *
- * Exploration is a stateless DFS over the vector of choices (which thread
- * acts next or which buffered store commits, which message each load reads):
- * that vector is the schedule.  States already explored (hashed: model state,
- * pcs, registers) are pruned, which keeps the search exhaustive.
+ * Engine cat (litmus/graph.c): every candidate execution of the program is
+ * built as an event graph and checked against the model's axioms
+ * (litmus/lkmm.c: linux-kernel.cat; litmus/axioms.c: x86-TSO, SC).
+ *
+ * Engine lkvm (litmus/run.c): exploration is a stateless DFS over the vector of
+ * choices (which thread acts next or which buffered store commits, which
+ * message each load reads) on an engine/wmm.h model: that vector is the
+ * schedule.  States already explored (hashed: model state, pcs, registers) are
+ * pruned, which keeps the search exhaustive.
  */
 #ifndef SS_LITMUS_H
 #define SS_LITMUS_H
@@ -62,6 +67,31 @@ enum lit_op {
 
 enum lit_ret { RET_NONE, RET_OLD, RET_NEW, RET_ZERO, RET_NEG, RET_OK };
 
+/* LOP_FENCE: imm holds the exact LKMM fence kind (linux-kernel.def); sub holds
+ * the ss_fence the lkvm engine executes.  0 (a hand-built program): sub alone. */
+enum lit_fence {
+	LIT_F_NONE,
+	LIT_F_MB,
+	LIT_F_WMB,
+	LIT_F_RMB,
+	LIT_F_BEFORE_ATOMIC,
+	LIT_F_AFTER_ATOMIC,
+	LIT_F_AFTER_SPINLOCK,
+	LIT_F_AFTER_UNLOCK_LOCK,
+	/* from here on: no-ops for the lkvm engine */
+	LIT_F_BARRIER,
+	LIT_F_RCU_LOCK,
+	LIT_F_RCU_UNLOCK,
+	LIT_F_SYNC_RCU,
+	LIT_F_AFTER_SRCU_READ_UNLOCK,
+	LIT_F_SYNC_SRCU, /* synchronize_srcu(a): an event of location a */
+	LIT_F_NKINDS,
+};
+
+/* LOP_LOAD / LOP_STORE: ord holds one of these (SRCU read-side marks, which
+ * linux-kernel.def makes a load and a store of the srcu_struct). */
+enum { LIT_SRCU_NONE, LIT_SRCU_LOCK, LIT_SRCU_UNLOCK };
+
 struct lit_ins {
 	unsigned char op, sub, acc, ord, ret;
 	int dst, a, b, c;
@@ -106,7 +136,8 @@ struct lit_test {
 	unsigned long long digest[2]; /* of the file's text: herd block's Hash= */
 	enum lit_expect expect;
 	bool datarace;
-	char unsupported[128]; /* non-empty: the construct we refuse to guess */
+	char unsupported[128];	    /* non-empty: the construct we refuse to guess */
+	char lkvm_unsupported[128]; /* non-empty: only --engine cat runs it */
 	int nthreads;
 	struct lit_thread *th[LIT_MAX_THREADS];
 	int nlocs;
@@ -159,6 +190,7 @@ enum lit_cmp { CMP_AGREE, CMP_DISAGREE, CMP_NONE, CMP_UNSUPPORTED, CMP_INCOMPLET
 struct lit_outcome {
 	long long v[LIT_MAX_OBS];
 	bool sat;
+	unsigned long long count; /* executions ending here (engine cat; lkvm: 0) */
 };
 
 struct lit_result {
@@ -170,28 +202,50 @@ struct lit_result {
 	double seconds;
 	int nout, capout;
 	struct lit_outcome *out; /* distinct final states that pass the filter */
+	/* engine cat: executions satisfying / not satisfying the condition, as
+	 * herd7 counts them; engine lkvm: distinct final states */
 	unsigned pos, neg;
 	/* What herd7's block (lit_print_herd) needs beyond out[], pos and neg,
-	 * set by the engine that ran.  This explorer counts distinct final
-	 * states (exec_counts false); an exact checker that enumerates candidate
-	 * executions as herd7 does sets exec_counts and the data-race flag. */
+	 * set by the engine that ran.  engine cat counts executions as herd7
+	 * does (exec_counts) and, under lkmm, checks data races; engine lkvm
+	 * counts distinct final states. */
 	bool exec_counts; /* pos/neg are herd7's execution counts */
 	bool race_checked;
 	bool datarace; /* herd7's "Flag data-race" (when race_checked) */
 	bool timed_out;
+	bool gave_up;  /* engine cat: --max-candidates reached (then complete = false) */
+	unsigned long long candidates; /* engine cat: nodes visited (path combinations,
+					* per-location rf/co choices, executions) */
 	enum lit_obs_verdict obs;
 	enum lit_cmp cmp;
 	const char *why; /* for CMP_DISAGREE: "false alarm" / "miss (model stronger than LKMM)" */
 };
 
-struct lit_opts {
-	enum wmm_model model;
-	unsigned long long max_states; /* 0: default 20M */
-	double timeout_s;	       /* > 0: stop after this many seconds (incomplete) */
+enum lit_engine {
+	LIT_ENGINE_CAT,	 /* axiomatic: candidate executions checked against the model's
+			  * axioms (litmus/graph.c, litmus/lkmm.c, litmus/axioms.c) */
+	LIT_ENGINE_LKVM, /* operational: engine/wmm.c explored exhaustively */
 };
 
-/* Explores t (which must have no unsupported construct).  Fills r; free with
- * lit_result_free. */
+struct lit_opts {
+	enum wmm_model model;
+	unsigned long long max_states; /* lkvm; 0: default 20M */
+	double timeout_s;	       /* > 0: stop after this many seconds (incomplete) */
+	enum lit_engine engine;
+	unsigned long long max_candidates; /* cat; 0: default LIT_MAX_CANDIDATES */
+};
+
+#define LIT_MAX_CANDIDATES 5000000ull
+
+/* "cat" or "lkvm" -> 0 and *e; else -1. */
+int lit_engine_parse(const char *name, enum lit_engine *e);
+const char *lit_engine_name(enum lit_engine e);
+/* Why t cannot run on engine e, or NULL. */
+const char *lit_unsupported(const struct lit_test *t, enum lit_engine e);
+
+/* Explores t (which must have no unsupported construct for o->engine) on the
+ * engine o->engine: the dispatch point between litmus/run.c (lkvm) and
+ * litmus/graph.c (cat).  Fills r; free with lit_result_free. */
 void lit_run(const struct lit_test *t, const struct lit_opts *o, struct lit_result *r);
 void lit_result_free(struct lit_result *r);
 

@@ -319,6 +319,9 @@ static bool skip_type(struct ps *p)
 	while (cur(p)->k == T_ID && is_type_word(cur(p)->s)) {
 		if (!strcmp(cur(p)->s, "struct")) {
 			p->i++;
+			if (cur(p)->k == T_ID && !strcmp(cur(p)->s, "srcu_struct"))
+				snprintf(p->t->lkvm_unsupported, sizeof(p->t->lkvm_unsupported),
+					 "struct srcu_struct (SRCU; use --engine cat)");
 			ident(p, "struct name");
 		} else {
 			p->i++;
@@ -434,10 +437,13 @@ static void k_store(struct ps *p, int addr, int val, int acc)
 	in->acc = (unsigned char)acc;
 }
 
-static void k_fence(struct ps *p, int f)
+/* A fence with its LKMM kind (linux-kernel.def): sub is what the lkvm engine
+ * executes, imm the exact kind the cat engine needs. */
+static void k_fence_kind(struct ps *p, int f, enum lit_fence kind)
 {
 	int k = emit(p, LOP_FENCE);
 	p->th->code[k].sub = (unsigned char)f;
+	p->th->code[k].imm = kind;
 }
 
 static int k_bin(struct ps *p, int sub, int a, int b)
@@ -701,12 +707,6 @@ static int c_call(struct ps *p, const char *fn, int line)
 	int ord;
 	if (!lit_macro_known(p->po, fn))
 		perr_kind(p, LIT_ERR_MACRO, line, "Unknown macro %s", fn);
-	if (!strncmp(fn, "srcu_", 5) || !strncmp(fn, "synchronize_srcu", 16) ||
-	    !strcmp(fn, "smp_mb__after_srcu_read_unlock")) {
-		char what[96];
-		snprintf(what, sizeof(what), "SRCU (%s)", fn);
-		unsupported(p, what);
-	}
 	/* loads */
 	if (!strcmp(fn, "READ_ONCE") || !strcmp(fn, "rcu_dereference")) {
 		int a = c_lvalue_addr(p);
@@ -739,7 +739,7 @@ static int c_call(struct ps *p, const char *fn, int line)
 		args_end(p);
 		k_store(p, a, v, fn[0] == 'r' ? SS_ACC_RELEASE : SS_ACC_ONCE);
 		if (!strcmp(fn, "smp_store_mb"))
-			k_fence(p, SS_FENCE_MB);
+			k_fence_kind(p, SS_FENCE_MB, LIT_F_MB);
 		return -1;
 	}
 	if (!strcmp(fn, "smp_store_release") || !strcmp(fn, "atomic_set_release") ||
@@ -752,29 +752,64 @@ static int c_call(struct ps *p, const char *fn, int line)
 		return -1;
 	}
 	/* fences */
-	if (!strcmp(fn, "smp_mb") || !strcmp(fn, "smp_mb__before_atomic") ||
-	    !strcmp(fn, "smp_mb__after_atomic") || !strcmp(fn, "smp_mb__after_spinlock") ||
-	    !strcmp(fn, "smp_mb__after_unlock_lock")) {
+	static const struct {
+		const char *fn;
+		enum lit_fence kind;
+	} fences[] = {
+	    {"smp_mb", LIT_F_MB},
+	    {"smp_mb__before_atomic", LIT_F_BEFORE_ATOMIC},
+	    {"smp_mb__after_atomic", LIT_F_AFTER_ATOMIC},
+	    {"smp_mb__after_spinlock", LIT_F_AFTER_SPINLOCK},
+	    {"smp_mb__after_unlock_lock", LIT_F_AFTER_UNLOCK_LOCK},
+	    {"smp_wmb", LIT_F_WMB},
+	    {"smp_rmb", LIT_F_RMB},
+	    /* no-ops for the lkvm engine (program order is execution order
+	     * there); events for the cat engine */
+	    {"barrier", LIT_F_BARRIER},
+	    {"rcu_read_lock", LIT_F_RCU_LOCK},
+	    {"rcu_read_unlock", LIT_F_RCU_UNLOCK},
+	    {"synchronize_rcu", LIT_F_SYNC_RCU},
+	    {"synchronize_rcu_expedited", LIT_F_SYNC_RCU},
+	    {"smp_mb__after_srcu_read_unlock", LIT_F_AFTER_SRCU_READ_UNLOCK},
+	};
+	for (size_t i = 0; i < sizeof(fences) / sizeof(fences[0]); i++) {
+		if (strcmp(fn, fences[i].fn))
+			continue;
 		args_end(p);
-		k_fence(p, SS_FENCE_MB);
+		enum lit_fence kd = fences[i].kind;
+		k_fence_kind(p,
+			     kd == LIT_F_WMB   ? SS_FENCE_WMB
+			     : kd == LIT_F_RMB ? SS_FENCE_RMB
+					       : SS_FENCE_MB,
+			     kd);
+		if (kd == LIT_F_SYNC_RCU)
+			snprintf(p->t->lkvm_unsupported, sizeof(p->t->lkvm_unsupported),
+				 "%s (RCU grace period; use --engine cat)", fn);
 		return -1;
 	}
-	if (!strcmp(fn, "smp_wmb")) {
+	/* SRCU (engine cat only; the parameter's type marks the test lkvm-unsupported):
+	 * linux-kernel.def makes the read side a load and a store of the srcu_struct */
+	if (!strcmp(fn, "srcu_read_lock") || !strcmp(fn, "srcu_down_read")) {
+		int a = c_expr(p);
 		args_end(p);
-		k_fence(p, SS_FENCE_WMB);
+		int r = k_load(p, a, SS_ACC_ONCE);
+		p->th->code[p->th->ncode - 1].ord = LIT_SRCU_LOCK;
+		return r;
+	}
+	if (!strcmp(fn, "srcu_read_unlock") || !strcmp(fn, "srcu_up_read")) {
+		int a = c_expr(p);
+		comma(p);
+		int v = c_expr(p);
+		args_end(p);
+		k_store(p, a, v, SS_ACC_ONCE);
+		p->th->code[p->th->ncode - 1].ord = LIT_SRCU_UNLOCK;
 		return -1;
 	}
-	if (!strcmp(fn, "smp_rmb")) {
+	if (!strcmp(fn, "synchronize_srcu") || !strcmp(fn, "synchronize_srcu_expedited")) {
+		int a = c_expr(p);
 		args_end(p);
-		k_fence(p, SS_FENCE_RMB);
-		return -1;
-	}
-	if (!strcmp(fn, "barrier") || !strcmp(fn, "rcu_read_lock") ||
-	    !strcmp(fn, "rcu_read_unlock")) {
-		/* barrier(): program order is already execution order here.
-		 * rcu_read_lock/unlock only matter to grace periods, and every
-		 * grace-period primitive is refused as unsupported. */
-		args_end(p);
+		k_fence_kind(p, SS_FENCE_MB, LIT_F_SYNC_SRCU);
+		p->th->code[p->th->ncode - 1].a = a;
 		return -1;
 	}
 	/* spinlocks */

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "litmus/graph.h"
 #include "litmus/litmus.h"
 
 #define MAX_VEC 4096
@@ -330,7 +331,10 @@ static void exec_shared(struct ex *e, int i)
 		s->handle[in->load_id] = ri.dep;
 		break;
 	}
-	case LOP_FENCE: wmm_fence(w, i, in->sub); break;
+	case LOP_FENCE:
+		if (in->imm < LIT_F_BARRIER) /* barrier(), RCU marks: no-ops here */
+			wmm_fence(w, i, in->sub);
+		break;
 	case LOP_LOCK: wmm_lock(w, i, l, NULL); break;
 	case LOP_UNLOCK: wmm_unlock(w, i, l, NULL); break;
 	case LOP_TRYLOCK: {
@@ -470,7 +474,9 @@ static void run_one(struct ex *e, struct lit_result *r)
 	}
 }
 
-void lit_run(const struct lit_test *t, const struct lit_opts *o, struct lit_result *r)
+static void lit_compare(const struct lit_test *t, const struct lit_opts *o, struct lit_result *r);
+
+static void lkvm_run(const struct lit_test *t, const struct lit_opts *o, struct lit_result *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->model = o->model;
@@ -518,14 +524,65 @@ void lit_run(const struct lit_test *t, const struct lit_opts *o, struct lit_resu
 			r->neg++;
 	}
 	r->obs = r->pos == 0 ? OBS_NEVER : r->neg == 0 ? OBS_ALWAYS : OBS_SOMETIMES;
+	lit_compare(t, o, r);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	r->seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+	wmm_destroy(e->w);
+	free(e->vis);
+	free(e);
+}
 
-	/* Compare with the file's Result: line.  The models under-approximate
-	 * LKMM (sc ⊆ tso ⊆ LKMM; lkmm mode = LKVM), so an outcome shown that LKMM
-	 * forbids is a disagreement under every model; a missing outcome is one
-	 * only under lkmm (sc and tso are meant to be stronger). */
+/* ---- the dispatch point between the engines ------------------------------------- */
+
+void lit_run(const struct lit_test *t, const struct lit_opts *o, struct lit_result *r)
+{
+	if (o->engine == LIT_ENGINE_CAT) {
+		lit_cat_run(t, o, r); /* litmus/graph.c */
+		lit_compare(t, o, r);
+	} else {
+		lkvm_run(t, o, r);
+	}
+}
+
+int lit_engine_parse(const char *name, enum lit_engine *e)
+{
+	if (!strcmp(name, "cat"))
+		*e = LIT_ENGINE_CAT;
+	else if (!strcmp(name, "lkvm"))
+		*e = LIT_ENGINE_LKVM;
+	else
+		return -1;
+	return 0;
+}
+
+const char *lit_engine_name(enum lit_engine e)
+{
+	return e == LIT_ENGINE_CAT ? "cat" : "lkvm";
+}
+
+const char *lit_unsupported(const struct lit_test *t, enum lit_engine e)
+{
+	if (t->unsupported[0])
+		return t->unsupported;
+	if (e == LIT_ENGINE_LKVM && t->lkvm_unsupported[0])
+		return t->lkvm_unsupported;
+	return NULL;
+}
+
+/* Compare with the file's Result: line.  The lkvm models under-approximate
+ * LKMM (sc ⊆ tso ⊆ LKMM; lkmm mode = LKVM), so an outcome shown that LKMM
+ * forbids is a disagreement under every model; a missing outcome is one only
+ * under lkmm (sc and tso are meant to be stronger).  The cat engine's lkmm is
+ * LKMM itself: there every difference is a disagreement, the data-race flag
+ * included. */
+static void lit_compare(const struct lit_test *t, const struct lit_opts *o, struct lit_result *r)
+{
 	bool lk = o->model == WMM_LKMM;
 	if (r->error) {
 		r->cmp = CMP_ERROR;
+	} else if (r->gave_up) {
+		r->cmp = CMP_INCOMPLETE;
+		r->why = "gave up at --max-candidates";
 	} else if (t->expect == EXP_NONE) {
 		r->cmp = CMP_NONE;
 	} else {
@@ -550,15 +607,14 @@ void lit_run(const struct lit_test *t, const struct lit_opts *o, struct lit_resu
 			r->cmp = CMP_INCOMPLETE;
 		} else if (miss) {
 			r->cmp = CMP_NONE; /* sc/tso stronger than LKMM: expected */
+		} else if (lk && o->engine == LIT_ENGINE_CAT && r->datarace != t->datarace) {
+			r->cmp = CMP_DISAGREE;
+			r->why = r->datarace ? "data race flagged, Result: has no DATARACE"
+					     : "Result: says DATARACE, no data race found";
 		} else {
 			r->cmp = CMP_AGREE;
 		}
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	r->seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
-	wmm_destroy(e->w);
-	free(e->vis);
-	free(e);
 }
 
 void lit_result_free(struct lit_result *r)
@@ -749,6 +805,8 @@ void lit_print(FILE *f, const struct lit_test *t, const struct lit_result *r, bo
 		}
 		fprintf(f, "%s\n", quant_ok(t, r) ? "Ok" : "No");
 		fprintf(f, "Witnesses\nPositive: %u Negative: %u\n", r->pos, r->neg);
+		if (r->datarace)
+			fprintf(f, "Flag data-race\n");
 	}
 	fprintf(f, "Condition %s %s\n",
 		t->quant == Q_NOT_EXISTS ? "~exists"
@@ -807,6 +865,7 @@ json_t *lit_result_json(const struct lit_test *t, const struct lit_result *r)
 		json_object_set_new(o, "observation", json_string(lit_obs_name(r->obs)));
 		json_object_set_new(o, "positive", json_integer(r->pos));
 		json_object_set_new(o, "negative", json_integer(r->neg));
+		json_object_set_new(o, "datarace", json_boolean(r->datarace));
 	}
 	json_object_set_new(o, "verdict", json_string(lit_cmp_name(r->cmp)));
 	if (r->why && r->cmp == CMP_DISAGREE)

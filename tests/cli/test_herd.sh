@@ -105,9 +105,10 @@ cp "$TMP/b-good.litmus" "$TMP/dir/sub/"
 cp "$TMP/memb.litmus" "$TMP/dir/"
 cp "$L/kernel-doc/rcu/RCU+sync+free.litmus" "$TMP/dir/"
 ln -s sub "$TMP/dir/linked" # a linked directory is not walked twice
-expect_rc batch-dir 1 $SLABSTRESS litmus -q "$TMP/dir"
+# --engine lkvm: the operational engine still refuses grace periods (the cat engine runs them)
+expect_rc batch-dir 1 $SLABSTRESS litmus -q --engine lkvm "$TMP/dir"
 expect_grep batch-dir-recursive '^MP\+pooncerelease\+poacquireonce +Never +Never agree' "$OUT"
-expect_grep batch-dir-unsupported 'RCU\+sync\+free\.litmus: unsupported: synchronize_rcu$' "$OUT"
+expect_grep batch-dir-unsupported 'RCU\+sync\+free\.litmus: unsupported: synchronize_rcu' "$OUT"
 expect_grep batch-dir-macro 'memb\.litmus:10: Unknown macro smp_memb \(User error\)$' "$OUT"
 expect_grep batch-dir-summary '^3 tests: 1 agree, 0 disagree, 1 unsupported .*1 failed: .* 1 unknown macros' "$OUT"
 expect_rc litmus-timeout 1 $SLABSTRESS litmus -q --timeout 0.000001 "$L/shapes/PBTAIL.litmus"
