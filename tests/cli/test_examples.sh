@@ -22,8 +22,12 @@ want_rc() {
 	*"run -s same-cpu --variant rc1 --objext in-object"* | \
 	*"fuzz -s lazy-objexts --variant rc1"* | \
 	*"fuzz -s once --variant fixed"*) echo 1 ;;
-	# the kernel's own litmus tests include documented misses (see --misses-ok)
-	*"litmus ../shared/litmus/kernel-tools/"*) echo 1 ;;
+	# the kernel's dep+plain says Never in its Result: line where herd7 (and the cat
+	# engine, which follows it) says Sometimes; lkvm misses load buffering
+	*"litmus ../shared/litmus/kernel-tools/"* | *"litmus ../shared/litmus/ --quiet"* | \
+	*"litmus --engine lkvm -q ../shared/litmus/shapes/LB.litmus"*) echo 1 ;;
+	# a bound far below what the test needs: the checker gives up
+	*"litmus --max-candidates 10 "*) echo 3 ;;
 	# a regression verdict depends on the machine: either is a result
 	*"compare slab.json libc.json"* | *"compare base.json new.json"*) echo 01 ;;
 	*) echo 0 ;;
