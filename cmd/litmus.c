@@ -17,7 +17,14 @@
 #include "litmus/litmus.h"
 #include "results/json.h"
 
-enum { OPT_JSON = 1000, OPT_MAX_STATES, OPT_MISSES_OK, OPT_TIMEOUT, OPT_ENGINE, OPT_MAX_CANDIDATES };
+enum {
+	OPT_JSON = 1000,
+	OPT_MAX_STATES,
+	OPT_MISSES_OK,
+	OPT_TIMEOUT,
+	OPT_ENGINE,
+	OPT_MAX_CANDIDATES
+};
 
 struct opts {
 	enum wmm_model model;
@@ -249,9 +256,10 @@ int cmd_litmus(int argc, char **argv)
 		lit_run(t, &lo, &r);
 		if (r.gave_up) {
 			c.gave_up++;
-			fprintf(stderr,
-				"slabstress: %s: gave up after %llu candidates (--max-candidates)\n",
-				t->path, r.candidates);
+			fprintf(
+			    stderr,
+			    "slabstress: %s: gave up after %llu candidates (--max-candidates)\n",
+			    t->path, r.candidates);
 		}
 		switch (r.cmp) {
 		case CMP_AGREE: c.agree++; break;

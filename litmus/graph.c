@@ -557,7 +557,8 @@ static bool budget(struct gx *x)
 	if (x->o->timeout_s > 0 && (x->nodes & 255) == 1) {
 		struct timespec now;
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		if ((double)(now.tv_sec - x->t0.tv_sec) + 1e-9 * (double)(now.tv_nsec - x->t0.tv_nsec) >
+		if ((double)(now.tv_sec - x->t0.tv_sec) +
+			1e-9 * (double)(now.tv_nsec - x->t0.tv_nsec) >
 		    x->o->timeout_s) {
 			x->stop = true;
 			x->r->timed_out = true;
@@ -825,7 +826,7 @@ void lit_cat_run(const struct lit_test *t, const struct lit_opts *o, struct lit_
 	r->obs = r->pos == 0 ? OBS_NEVER : r->neg == 0 ? OBS_ALWAYS : OBS_SOMETIMES;
 	r->states = (unsigned long long)r->nout;
 	r->candidates = x->nodes; /* path combinations, location choices, executions */
-	r->exec_counts = true; /* pos/neg count executions, as herd7 does */
+	r->exec_counts = true;	  /* pos/neg count executions, as herd7 does */
 	r->race_checked = o->model == WMM_LKMM;
 	for (int i = 0; i < LIT_MAX_THREADS; i++)
 		free(x->paths[i]);

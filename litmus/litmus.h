@@ -213,7 +213,7 @@ struct lit_result {
 	bool race_checked;
 	bool datarace; /* herd7's "Flag data-race" (when race_checked) */
 	bool timed_out;
-	bool gave_up;  /* engine cat: --max-candidates reached (then complete = false) */
+	bool gave_up; /* engine cat: --max-candidates reached (then complete = false) */
 	unsigned long long candidates; /* engine cat: nodes visited (path combinations,
 					* per-location rf/co choices, executions) */
 	enum lit_obs_verdict obs;
