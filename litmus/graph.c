@@ -108,31 +108,6 @@ static void gx_error(struct gx *x, const char *msg, int line)
 
 /* ---- 1. per-thread paths ------------------------------------------------------------ */
 
-static long long binop(int sub, long long a, long long b)
-{
-	switch (sub) {
-	case 0: return a || b;
-	case 1: return a && b;
-	case 2: return a | b;
-	case 3: return a ^ b;
-	case 4: return a & b;
-	case 5: return a == b;
-	case 6: return a != b;
-	case 7: return a < b;
-	case 8: return a > b;
-	case 9: return a <= b;
-	case 10: return a >= b;
-	case 11: return (long long)((unsigned long long)a << (b & 63));
-	case 12: return a >> (b & 63);
-	case 13: return (long long)((unsigned long long)a + (unsigned long long)b);
-	case 14: return (long long)((unsigned long long)a - (unsigned long long)b);
-	case 15: return (long long)((unsigned long long)a * (unsigned long long)b);
-	case 16: return b ? a / b : 0;
-	case 17: return b ? a % b : 0;
-	}
-	return 0;
-}
-
 static int addr_loc(struct gx *x, long long a, int line)
 {
 	long long k = (a - LIT_ADDR_BASE) / LIT_ADDR_STRIDE;
@@ -218,7 +193,7 @@ static void tp_read(struct gx *x, int t, const struct tstate *s0, const struct l
 		bool ok = true;
 		switch (in->sub) {
 		case SS_RMW_XCHG: nv = opnd; break;
-		case SS_RMW_ADD: nv = binop(13, v, opnd); break;
+		case SS_RMW_ADD: nv = lit_binop(13, v, opnd); break;
 		case SS_RMW_AND: nv = v & opnd; break;
 		case SS_RMW_OR: nv = v | opnd; break;
 		case SS_RMW_CMPXCHG:
@@ -226,7 +201,7 @@ static void tp_read(struct gx *x, int t, const struct tstate *s0, const struct l
 			ok = v == s.reg[in->c];
 			break;
 		default: /* WMM_RMW_ADD_UNLESS */
-			nv = binop(13, v, opnd);
+			nv = lit_binop(13, v, opnd);
 			ok = v != s.reg[in->c];
 			break;
 		}
@@ -252,7 +227,7 @@ static void tp_read(struct gx *x, int t, const struct tstate *s0, const struct l
 			if (wi >= 0)
 				s.p.ev[ri].rmw_w = (signed char)wi;
 		}
-		long long sum = binop(13, v, opnd);
+		long long sum = lit_binop(13, v, opnd);
 		switch (in->ret) {
 		case RET_OLD: res = v; break;
 		case RET_NEW: res = sum; break;
@@ -307,7 +282,7 @@ static void tp_run(struct gx *x, int t, struct tstate *s)
 			s->dep[in->dst] = s->dep[in->a];
 			break;
 		case LOP_BIN:
-			s->reg[in->dst] = binop(in->sub, s->reg[in->a], s->reg[in->b]);
+			s->reg[in->dst] = lit_binop(in->sub, s->reg[in->a], s->reg[in->b]);
 			s->dep[in->dst] = s->dep[in->a] | s->dep[in->b];
 			break;
 		case LOP_UN: {

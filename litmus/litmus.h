@@ -248,6 +248,8 @@ const char *lit_unsupported(const struct lit_test *t, enum lit_engine e);
  * litmus/graph.c (cat).  Fills r; free with lit_result_free. */
 void lit_run(const struct lit_test *t, const struct lit_opts *o, struct lit_result *r);
 void lit_result_free(struct lit_result *r);
+/* a OP b for a LOP_BINOP sub-code (0 ||, 1 &&, 2 |, ... 17 %); x / 0 is 0. */
+long long lit_binop(int sub, long long a, long long b);
 
 const char *lit_expect_name(enum lit_expect e);
 const char *lit_obs_name(enum lit_obs_verdict v);

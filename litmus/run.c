@@ -149,7 +149,9 @@ static bool is_shared(int op)
 	return op >= LOP_LOAD && op <= LOP_TRYLOCK;
 }
 
-static long long binop(int sub, long long a, long long b)
+/* The register machine's binary operators (LOP_BINOP sub-codes); shared by both
+ * engines. */
+long long lit_binop(int sub, long long a, long long b)
 {
 	switch (sub) {
 	case 0: return a || b;
@@ -191,7 +193,7 @@ static void run_local(struct ex *e, int i)
 			s->dep[in->dst] = s->dep[in->a];
 			break;
 		case LOP_BIN:
-			s->reg[in->dst] = binop(in->sub, s->reg[in->a], s->reg[in->b]);
+			s->reg[in->dst] = lit_binop(in->sub, s->reg[in->a], s->reg[in->b]);
 			s->dep[in->dst] = s->dep[in->a] | s->dep[in->b];
 			break;
 		case LOP_UN: {
