@@ -774,7 +774,8 @@ static bool quant_ok(const struct lit_test *t, const struct lit_result *r)
 
 static void sort_outcomes(const struct lit_test *t, const struct lit_result *r)
 {
-	qsort_r(r->out, (size_t)r->nout, sizeof(*r->out), outcome_cmp_t, (void *)t);
+	if (r->nout > 1) /* no state at all (a deadlocked test): out may be NULL */
+		qsort_r(r->out, (size_t)r->nout, sizeof(*r->out), outcome_cmp_t, (void *)t);
 }
 
 void lit_print(FILE *f, const struct lit_test *t, const struct lit_result *r, bool quiet)
@@ -1006,7 +1007,8 @@ void lit_herd_condition(const struct lit_test *t, char *buf, size_t n)
 void lit_print_herd(FILE *f, const struct lit_test *t, const struct lit_result *r)
 {
 	fprintf(f, "Test %s %s\n", t->name, quant_kind(t->quant));
-	qsort_r(r->out, (size_t)r->nout, sizeof(*r->out), herd_state_cmp, (void *)t);
+	if (r->nout > 1)
+		qsort_r(r->out, (size_t)r->nout, sizeof(*r->out), herd_state_cmp, (void *)t);
 	fprintf(f, "States %d\n", r->nout);
 	int ord[LIT_MAX_OBS], no = herd_obs_order(t, ord);
 	for (int k = 0; k < r->nout; k++) {
