@@ -8,7 +8,7 @@
  * stores now), so a driver that always answers 0 gets a sequentially consistent
  * run.  The same sequence of answers gives the same execution (deterministic).
  *
- * The lkmm model is "LKVM" base mode of /work/shared/reference/memory-model.md:
+ * The lkmm model is "LKVM" base mode of ../shared/reference/memory-model.md:
  * per-location histories in coherence order (= commit order, append-only),
  * per-CPU views cur/obs/obsR/rel/ownW, per-CPU store buffers that commit in
  * per-location FIFO order, a global view G for strong fences, and transitive

@@ -7,7 +7,7 @@
  * metadata loads), with each dependency written as an address computed from the
  * source register, the fences in program order, and the producer's barriers
  * between its two stores.  The checkers' own bookkeeping words are never used.
- * Dialect: /work/shared/litmus/FORMAT.md; shared variables named after the
+ * Dialect: ../shared/litmus/FORMAT.md; shared variables named after the
  * locations, values renumbered small, an `exists` clause for the failing
  * outcome (the earlier load saw the new value, the stale load the old one).
  * `slabstress litmus` (or herd7) should find it Sometimes under lkmm.
