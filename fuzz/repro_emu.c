@@ -153,7 +153,9 @@ int ss_repro_matches(const struct ss_repro *r, const struct emu_result *res)
 	const struct ss_site *s = res->fail.site;
 	if (res->kind != r->kind)
 		return 0;
-	if (!s || !s->file)
+	if (!s || !s->func || !r->func[0])
 		return 0;
-	return !strcmp(s->file, r->file) && s->line == r->line;
+	/* The function, not the line: a reproducer saved before an edit that only
+	 * moved code (or moved a function to another file) still names its failure. */
+	return !strcmp(s->func, r->func);
 }

@@ -41,7 +41,9 @@ int ss_save_failure(const char *dir, const struct emu *e, const struct emu_resul
  * objcgs), so traces name addresses the same way in every process. */
 void ss_emu_name_regions(struct emu *e);
 
-/* Does res show the failure the reproducer recorded (same kind, same file:line)? */
+/* Does res show the failure the reproducer recorded: the same kind in the same
+ * function?  file:line are reported but not compared, so code that moves keeps
+ * its reproducers. */
 int ss_repro_matches(const struct ss_repro *r, const struct emu_result *res);
 
 #endif /* SS_REPRO_EMU_H */
