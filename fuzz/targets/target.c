@@ -4,11 +4,15 @@
  * rc1, lkmm, 1, interleaving).  A failing schedule is a crash: the failure is
  * printed, then abort(), so any engine (libFuzzer, AFL++, LibAFL, OSS-Fuzz's
  * ClusterFuzz) keeps the input.  Built by `make fuzz`; fuzz/targets/replay_main.c
- * runs saved inputs without an engine.
+ * runs saved inputs without an engine.  A build may bake in its own defaults
+ * with -DSS_TARGET_ENV='"SLABSTRESS_VARIANT=fixed SLABSTRESS_SCENARIO=..."' (what
+ * .clusterfuzzlite/build.sh does: a fuzzing service sets no environment); the
+ * environment still wins.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "fuzz/fuzz.h"
 
@@ -19,10 +23,29 @@ static struct ss_fuzz_target t_target;
 int ss_target_no_abort;
 struct emu_result ss_target_last;
 
+/* Applies the build's SS_TARGET_ENV ("NAME=VALUE NAME=VALUE"), each only where
+ * the environment does not set it. */
+static void target_defaults(void)
+{
+#ifdef SS_TARGET_ENV
+	char buf[512];
+	snprintf(buf, sizeof(buf), "%s", SS_TARGET_ENV);
+	for (char *save = NULL, *kv = strtok_r(buf, " ", &save); kv;
+	     kv = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(kv, '=');
+		if (!eq)
+			continue;
+		*eq = '\0';
+		setenv(kv, eq + 1, 0);
+	}
+#endif
+}
+
 static struct emu *target_emu(void)
 {
 	if (t_emu)
 		return t_emu;
+	target_defaults();
 	char err[256];
 	if (ss_fuzz_target_from_env(&t_target, err, sizeof(err)) != 0) {
 		fprintf(stderr, "slabstress-fuzz: %s\n", err);
