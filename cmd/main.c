@@ -8,6 +8,7 @@ int cmd_list(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_explore(int argc, char **argv);
 int cmd_litmus(int argc, char **argv);
+int cmd_triage(int argc, char **argv);
 int cmd_herd7(int argc, char **argv);
 /* Weak: a subcommand whose file is not in this build is reported, not linked. */
 int cmd_replay(int argc, char **argv) __attribute__((weak));
@@ -31,6 +32,7 @@ static const struct subcommand subcommands[] = {
     {"herd7", cmd_herd7, "herd7's command line and output (as when run under the name herd7)"},
     {"replay", cmd_replay, "re-run a saved failing schedule and show its interleaving"},
     {"minimize", cmd_minimize, "shrink a failing schedule to its fewest decisions"},
+    {"triage", cmd_triage, "replay reproducers from many machines, group them, keep the smallest"},
     {"matrix", cmd_matrix, "variants x scenarios x models: the verdict table"},
     {"fuzz", cmd_fuzz, "search schedules with libFuzzer"},
     {"bench", cmd_bench, "handoff throughput per allocator, with statistics"},

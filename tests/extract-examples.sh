@@ -10,7 +10,7 @@ keep() { grep -E '^slabstress( |$)' | grep -vE '\[|\.\.\.|[A-Z]{4,}\.|SCENARIO|F
 awk '/^```/ {b = !b; next} b' README.md | sed 's/[[:space:]]*#.*$//; s/^[[:space:]]*//' |
 	keep | sed 's/^/README.md\t/'
 # --help of every command
-for c in list run explore replay minimize matrix fuzz litmus bench compare; do
+for c in list run explore replay minimize triage matrix fuzz litmus bench compare; do
 	"$S" $c --help 2>/dev/null | awk '/^(Examples:|EXAMPLES)$/ {e = 1; next} e && /^$/ {e = 0} e' |
 		sed 's/[[:space:]]*#.*$//; s/^[[:space:]]*//' | keep | sed "s/^/$c --help\t/"
 done

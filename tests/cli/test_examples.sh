@@ -21,7 +21,10 @@ want_rc() {
 	*"replay small.json" | \
 	*"run -s same-cpu --variant rc1 --objext in-object"* | \
 	*"fuzz -s lazy-objexts --variant rc1"* | \
-	*"fuzz -s once --variant fixed"*) echo 1 ;;
+	*"fuzz -s once --variant fixed"* | \
+	*"explore -s once --model lkmm --save found1/"* | \
+	*"explore -s once --model lkmm --seed 2 --save found2/"* | \
+	*"triage found1/ found2/"*) echo 1 ;;
 	# the kernel's dep+plain says Never in its Result: line where herd7 (and the cat
 	# engine, which follows it) says Sometimes; lkvm misses load buffering
 	*"litmus ../shared/litmus/kernel-tools/"* | *"litmus ../shared/litmus/ --quiet"* | \
