@@ -7,6 +7,7 @@
 
 #include "cmd/cli.h"
 #include "fuzz/minimize.h"
+#include "fuzz/replay.h"
 #include "fuzz/repro_emu.h"
 #include "results/repro.h"
 
@@ -80,39 +81,29 @@ int cmd_minimize(int argc, char **argv)
 	}
 	cli_check_output_path("-o", o.out);
 
-	struct ss_repro r;
+	static struct ss_replay p;
 	char err[512];
-	if (ss_repro_load(&r, o.file, err, sizeof(err)) != 0) {
-		fprintf(stderr, "slabstress: %s\n", err);
-		return SS_EXIT_USAGE;
-	}
-	struct emu_config ec;
-	if (ss_emu_config_from_repro(&ec, &r, NULL, err, sizeof(err)) != 0) {
-		ss_repro_free(&r);
-		cli_usage_error("%s: %s", o.file, err);
-	}
-	struct emu *e = emu_create(&ec, err, sizeof(err));
-	if (!e) {
-		ss_repro_free(&r);
+	int rc = ss_replay_open(&p, o.file, NULL, -1, err, sizeof(err));
+	if (rc == SS_REPLAY_BAD_FILE)
+		cli_usage_error("%s", err);
+	if (rc != 0)
 		cli_internal_error("%s", err);
-	}
-	ss_emu_name_regions(e);
-	int f = ss_schedule_fails(e, r.schedule, r.schedule_len, r.kind, r.file, r.line);
+	const struct ss_repro *r = &p.r;
+	struct emu *e = p.e;
+	int f = ss_schedule_fails(e, r->schedule, r->schedule_len, r->kind, r->file, r->line);
 	if (f != 1) {
 		fprintf(stderr,
 			"slabstress: %s does not fail with %s at %s:%d when replayed: nothing to "
 			"minimize\n",
-			o.file, ss_fail_kind_name(r.kind), r.file, r.line);
-		emu_destroy(e);
-		ss_repro_free(&r);
+			o.file, ss_fail_kind_name(r->kind), r->file, r->line);
+		ss_replay_close(&p);
 		return f < 0 ? SS_EXIT_INTERNAL : SS_EXIT_USAGE;
 	}
 	u8 *out;
 	size_t olen;
-	if (ss_minimize_schedule(e, r.schedule, r.schedule_len, r.kind, r.file, r.line, o.max_execs,
-				 &out, &olen) != 0) {
-		emu_destroy(e);
-		ss_repro_free(&r);
+	if (ss_minimize_schedule(e, r->schedule, r->schedule_len, r->kind, r->file, r->line,
+				 o.max_execs, &out, &olen) != 0) {
+		ss_replay_close(&p);
 		cli_internal_error("minimization failed");
 	}
 	struct emu_result res;
@@ -121,9 +112,9 @@ int cmd_minimize(int argc, char **argv)
 	if (ss_repro_from_emu(&m, e, &res, out, olen) != 0)
 		cli_internal_error("out of memory");
 	printf("slabstress minimize: %s\n", o.file);
-	printf("  %s at %s:%d under %s\n", ss_fail_kind_name(r.kind), r.file, r.line, r.model);
-	printf("  before: %zu bytes, %zu decisions\n", r.schedule_len,
-	       ss_schedule_decisions(r.schedule, r.schedule_len));
+	printf("  %s at %s:%d under %s\n", ss_fail_kind_name(r->kind), r->file, r->line, r->model);
+	printf("  before: %zu bytes, %zu decisions\n", r->schedule_len,
+	       ss_schedule_decisions(r->schedule, r->schedule_len));
 	printf("  after:  %zu bytes, %zu decisions\n", olen, ss_schedule_decisions(out, olen));
 	int ret = SS_EXIT_CLEAN;
 	if (ss_repro_save(&m, o.out, err, sizeof(err)) != 0) {
@@ -134,7 +125,6 @@ int cmd_minimize(int argc, char **argv)
 	}
 	ss_repro_free(&m);
 	free(out);
-	emu_destroy(e);
-	ss_repro_free(&r);
+	ss_replay_close(&p);
 	return ret;
 }
