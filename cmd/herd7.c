@@ -23,7 +23,7 @@
 #include <sys/stat.h>
 
 #include "cmd/cli.h"
-#include "litmus/litmus.h"
+#include "litmus/batch.h"
 
 #define H7_MAX_DIRS   16
 #define H7_MAX_MACROS 512
@@ -179,14 +179,37 @@ static bool h7_no_arg(const char *o)
 	return false;
 }
 
-int cmd_herd7(int argc, char **argv)
+/* One option with its value (a bad -timeout is a usage error). */
+static void h7_option(struct h7 *h, const char *a, const char *v, const char **conf)
 {
-	struct h7 h = {0};
-	char **files = calloc((size_t)argc + 1, sizeof(char *));
-	if (!files)
-		cli_internal_error("out of memory");
+	if (!strcmp(a, "-conf"))
+		*conf = v;
+	else if (!strcmp(a, "-model") || !strcmp(a, "-cat"))
+		snprintf(h->model, sizeof(h->model), "%s", v);
+	else if (!strcmp(a, "-bell"))
+		snprintf(h->bell, sizeof(h->bell), "%s", v);
+	else if (!strcmp(a, "-macros"))
+		snprintf(h->macros, sizeof(h->macros), "%s", v);
+	else if (!strcmp(a, "-I")) {
+		if (h->ndirs < H7_MAX_DIRS)
+			h->dirs[h->ndirs++] = v;
+	} else if (!strcmp(a, "-set-libdir"))
+		h->libdir = v;
+	else if (!strcmp(a, "-timeout")) {
+		char *e;
+		errno = 0;
+		h->timeout_s = strtod(v, &e);
+		if (errno || *e || h->timeout_s < 0)
+			h7_error("cannot parse -timeout '%s': expected seconds, like 30 or 0.5", v);
+	}
+	/* anything else: herd7's drawing and tuning options, ignored */
+}
+
+/* herd7's command line into h and files[]; returns the file count, or -1 when
+ * an informational option (-help, -version, -libdir) has answered already. */
+static int h7_parse_args(struct h7 *h, int argc, char **argv, char **files, const char **conf)
+{
 	int nfiles = 0;
-	const char *conf = NULL;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (a[0] != '-' || !a[1]) {
@@ -195,70 +218,70 @@ int cmd_herd7(int argc, char **argv)
 		}
 		if (!strcmp(a, "-help") || !strcmp(a, "--help")) {
 			h7_usage(stdout);
-			return 0;
+			return -1;
 		}
 		if (!strcmp(a, "-version")) {
 			printf("7.58+1 (slabstress %s)\n", SS_VERSION);
-			return 0;
+			return -1;
 		}
 		if (h7_no_arg(a)) {
 			if (!strcmp(a, "-libdir")) {
-				printf("%s\n", h.libdir ? h.libdir : ".");
-				return 0;
+				printf("%s\n", h->libdir ? h->libdir : ".");
+				return -1;
 			}
 			continue;
 		}
 		if (i + 1 >= argc)
 			h7_error("option %s needs an argument", a);
-		const char *v = argv[++i];
-		if (!strcmp(a, "-conf"))
-			conf = v;
-		else if (!strcmp(a, "-model") || !strcmp(a, "-cat"))
-			snprintf(h.model, sizeof(h.model), "%s", v);
-		else if (!strcmp(a, "-bell"))
-			snprintf(h.bell, sizeof(h.bell), "%s", v);
-		else if (!strcmp(a, "-macros"))
-			snprintf(h.macros, sizeof(h.macros), "%s", v);
-		else if (!strcmp(a, "-I")) {
-			if (h.ndirs < H7_MAX_DIRS)
-				h.dirs[h.ndirs++] = v;
-		} else if (!strcmp(a, "-set-libdir"))
-			h.libdir = v;
-		else if (!strcmp(a, "-timeout")) {
-			char *e;
-			errno = 0;
-			h.timeout_s = strtod(v, &e);
-			if (errno || *e || h.timeout_s < 0)
-				h7_error("cannot parse -timeout '%s': expected seconds, like 30 or "
-					 "0.5",
-					 v);
-		}
-		/* anything else: herd7's drawing and tuning options, ignored */
+		h7_option(h, a, argv[++i], conf);
 	}
-	if (conf) {
-		/* command-line -model/-bell/-macros win over the file's */
-		char m[512], b[512], mc[512];
-		snprintf(m, sizeof(m), "%s", h.model);
-		snprintf(b, sizeof(b), "%s", h.bell);
-		snprintf(mc, sizeof(mc), "%s", h.macros);
-		h7_read_conf(&h, conf);
-		if (m[0])
-			snprintf(h.model, sizeof(h.model), "%s", m);
-		if (b[0])
-			snprintf(h.bell, sizeof(h.bell), "%s", b);
-		if (mc[0])
-			snprintf(h.macros, sizeof(h.macros), "%s", mc);
-	}
-	if (!h.model[0])
+	return nfiles;
+}
+
+/* The -conf file's settings, under those of the command line. */
+static void h7_apply_conf(struct h7 *h, const char *conf)
+{
+	char m[512], b[512], mc[512];
+	snprintf(m, sizeof(m), "%s", h->model);
+	snprintf(b, sizeof(b), "%s", h->bell);
+	snprintf(mc, sizeof(mc), "%s", h->macros);
+	h7_read_conf(h, conf);
+	if (m[0])
+		snprintf(h->model, sizeof(h->model), "%s", m);
+	if (b[0])
+		snprintf(h->bell, sizeof(h->bell), "%s", b);
+	if (mc[0])
+		snprintf(h->macros, sizeof(h->macros), "%s", mc);
+}
+
+/* Only the LKMM: its cat file, its bell file. */
+static void h7_check_model(const struct h7 *h, const char *conf)
+{
+	if (!h->model[0])
 		h7_error("no model: pass -conf linux-kernel.cfg (from the kernel's "
 			 "tools/memory-model) or -model linux-kernel.cat");
-	if (strcmp(base_name(h.model), "linux-kernel.cat"))
+	if (strcmp(base_name(h->model), "linux-kernel.cat"))
 		h7_error("model '%s'%s%s: only the Linux-kernel memory model (linux-kernel.cat, "
 			 "as selected by linux-kernel.cfg) is supported",
-			 h.model, conf ? " from -conf " : "", conf ? conf : "");
-	if (h.bell[0] && strcmp(base_name(h.bell), "linux-kernel.bell"))
+			 h->model, conf ? " from -conf " : "", conf ? conf : "");
+	if (h->bell[0] && strcmp(base_name(h->bell), "linux-kernel.bell"))
 		h7_error("bell file '%s': only linux-kernel.bell (the LKMM's) is supported",
-			 h.bell);
+			 h->bell);
+}
+
+int cmd_herd7(int argc, char **argv)
+{
+	struct h7 h = {0};
+	char **files = calloc((size_t)argc + 1, sizeof(char *));
+	if (!files)
+		cli_internal_error("out of memory");
+	const char *conf = NULL;
+	int nfiles = h7_parse_args(&h, argc, argv, files, &conf);
+	if (nfiles < 0)
+		return 0;
+	if (conf) /* command-line -model/-bell/-macros win over the file's */
+		h7_apply_conf(&h, conf);
+	h7_check_model(&h, conf);
 	if (!nfiles)
 		h7_error("expected FILE.litmus arguments (reading test names from stdin is not "
 			 "supported)");
@@ -270,41 +293,7 @@ int cmd_herd7(int argc, char **argv)
 	struct lit_files fl = {0};
 	for (int i = 0; i < nfiles; i++)
 		lit_files_add(&fl, files[i]);
-	for (int i = 0; i < fl.n; i++) {
-		struct lit_test *t;
-		struct lit_error e;
-		if (lit_parse(fl.path[i], &po, &t, &e)) {
-			if (e.line > 0 && e.kind != LIT_ERR_MACRO)
-				fprintf(stderr, "Warning: File \"%s\", line %d: %s (User error)\n",
-					fl.path[i], e.line, e.msg);
-			else
-				fprintf(stderr, "Warning: File \"%s\": %s (User error)\n",
-					fl.path[i], e.msg);
-			continue;
-		}
-		if (t->unsupported[0]) {
-			fprintf(stderr, "Warning: File \"%s\": unsupported by slabstress: %s\n",
-				fl.path[i], t->unsupported);
-			lit_free(t);
-			continue;
-		}
-		struct lit_result r;
-		struct lit_opts lo = {.model = WMM_LKMM, .timeout_s = h.timeout_s};
-		lit_run(t, &lo, &r);
-		if (r.error)
-			fprintf(stderr, "Warning: File \"%s\": slabstress: %s\n", fl.path[i],
-				r.err);
-		else if (r.complete)
-			lit_print_herd(stdout, t, &r);
-		else if (!r.timed_out) /* herd7 prints nothing for a test past -timeout */
-			fprintf(stderr,
-				"Warning: File \"%s\": slabstress: exploration incomplete (state "
-				"limit)\n",
-				fl.path[i]);
-		fflush(stdout);
-		lit_result_free(&r);
-		lit_free(t);
-	}
+	lit_batch_herd7(&fl, &po, h.timeout_s, stdout, stderr);
 	lit_files_free(&fl);
 	for (int i = 0; i < h.nmacros; i++)
 		free(h.macro_names[i]);
