@@ -2,13 +2,11 @@
  * fewest decisions that keep the same failure (fuzz/minimize.c), write it as a
  * new reproducer. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cmd/cli.h"
 #include "fuzz/minimize.h"
 #include "fuzz/replay.h"
-#include "fuzz/repro_emu.h"
 #include "results/repro.h"
 
 enum { OPT_MAX_EXECS = 0x2200 };
@@ -89,33 +87,26 @@ int cmd_minimize(int argc, char **argv)
 	if (rc != 0)
 		cli_internal_error("%s", err);
 	const struct ss_repro *r = &p.r;
-	struct emu *e = p.e;
-	int f = ss_schedule_fails(e, r->schedule, r->schedule_len, r->kind, r->file, r->line);
-	if (f != 1) {
+	struct ss_repro m;
+	rc = ss_replay_minimize(&p, o.max_execs, &m, err, sizeof(err));
+	if (rc == SS_REPLAY_NOT_FAILING || rc == SS_REPLAY_CHECK_ERROR) {
 		fprintf(stderr,
 			"slabstress: %s does not fail with %s at %s:%d when replayed: nothing to "
 			"minimize\n",
 			o.file, ss_fail_kind_name(r->kind), r->file, r->line);
 		ss_replay_close(&p);
-		return f < 0 ? SS_EXIT_INTERNAL : SS_EXIT_USAGE;
+		return rc == SS_REPLAY_CHECK_ERROR ? SS_EXIT_INTERNAL : SS_EXIT_USAGE;
 	}
-	u8 *out;
-	size_t olen;
-	if (ss_minimize_schedule(e, r->schedule, r->schedule_len, r->kind, r->file, r->line,
-				 o.max_execs, &out, &olen) != 0) {
+	if (rc != 0) {
 		ss_replay_close(&p);
-		cli_internal_error("minimization failed");
+		cli_internal_error("%s", err);
 	}
-	struct emu_result res;
-	emu_execute(e, out, olen, &res);
-	struct ss_repro m;
-	if (ss_repro_from_emu(&m, e, &res, out, olen) != 0)
-		cli_internal_error("out of memory");
 	printf("slabstress minimize: %s\n", o.file);
 	printf("  %s at %s:%d under %s\n", ss_fail_kind_name(r->kind), r->file, r->line, r->model);
 	printf("  before: %zu bytes, %zu decisions\n", r->schedule_len,
 	       ss_schedule_decisions(r->schedule, r->schedule_len));
-	printf("  after:  %zu bytes, %zu decisions\n", olen, ss_schedule_decisions(out, olen));
+	printf("  after:  %zu bytes, %zu decisions\n", m.schedule_len,
+	       ss_schedule_decisions(m.schedule, m.schedule_len));
 	int ret = SS_EXIT_CLEAN;
 	if (ss_repro_save(&m, o.out, err, sizeof(err)) != 0) {
 		fprintf(stderr, "slabstress: %s\n", err);
@@ -124,7 +115,6 @@ int cmd_minimize(int argc, char **argv)
 		printf("  wrote %s\n", o.out);
 	}
 	ss_repro_free(&m);
-	free(out);
 	ss_replay_close(&p);
 	return ret;
 }

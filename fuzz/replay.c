@@ -3,8 +3,10 @@
 #include "fuzz/replay.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "fuzz/minimize.h"
 #include "fuzz/repro_emu.h"
 #include "results/replay_doc.h"
 
@@ -55,6 +57,31 @@ void ss_replay_close(struct ss_replay *p)
 		emu_destroy(p->e);
 	p->e = NULL;
 	ss_repro_free(&p->r);
+}
+
+int ss_replay_minimize(struct ss_replay *p, unsigned long max_execs, struct ss_repro *m, char *err,
+		       size_t errlen)
+{
+	const struct ss_repro *r = &p->r;
+	int f = ss_schedule_fails(p->e, r->schedule, r->schedule_len, r->kind, r->file, r->line);
+	if (f != 1)
+		return f < 0 ? SS_REPLAY_CHECK_ERROR : SS_REPLAY_NOT_FAILING;
+	u8 *out;
+	size_t olen;
+	if (ss_minimize_schedule(p->e, r->schedule, r->schedule_len, r->kind, r->file, r->line,
+				 max_execs, &out, &olen) != 0) {
+		snprintf(err, errlen, "minimization failed");
+		return SS_REPLAY_INTERNAL;
+	}
+	struct emu_result res;
+	emu_execute(p->e, out, olen, &res);
+	int rc = ss_repro_from_emu(m, p->e, &res, out, olen);
+	free(out);
+	if (rc != 0) {
+		snprintf(err, errlen, "out of memory");
+		return SS_REPLAY_INTERNAL;
+	}
+	return 0;
 }
 
 struct trace_json {

@@ -45,6 +45,18 @@ int ss_replay_run(struct ss_replay *p, char *err, size_t errlen);
 bool ss_replay_explain(struct ss_replay *p, unsigned long search);
 void ss_replay_close(struct ss_replay *p);
 
+/* ss_replay_minimize's outcomes besides 0 and SS_REPLAY_INTERNAL. */
+#define SS_REPLAY_NOT_FAILING (1)  /* the schedule does not fail as saved */
+#define SS_REPLAY_CHECK_ERROR (-3) /* checking that it fails hit an internal error */
+
+/* Shrinks the reproducer's schedule to the fewest decisions that keep the
+ * saved failure (fuzz/minimize.h), at most max_execs trial executions (0: the
+ * default), and makes *m, the minimized reproducer (free with ss_repro_free).
+ * Returns 0; SS_REPLAY_NOT_FAILING or SS_REPLAY_CHECK_ERROR (nothing to
+ * minimize); SS_REPLAY_INTERNAL with err. */
+int ss_replay_minimize(struct ss_replay *p, unsigned long max_execs, struct ss_repro *m, char *err,
+		       size_t errlen);
+
 /* The trace entries emu_print_trace would show (all with full) as JSON. */
 json_t *ss_replay_trace_json(const struct ss_replay *p, bool full);
 /* The result document of `replay --format json`. */

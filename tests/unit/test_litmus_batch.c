@@ -39,19 +39,28 @@ static void files(struct lit_files *fl, const char *a, const char *b)
 		lit_files_add(fl, b);
 }
 
+/* A batch of several files on one engine and model, reports into out. */
+static struct lit_batch_opts batch_opts(enum lit_engine engine, enum wmm_model model,
+					enum lit_format format, FILE *out, json_t *tests)
+{
+	struct lit_batch_opts o = {.run = {.model = model, .engine = engine},
+				   .format = format,
+				   .quiet = true,
+				   .batch = true,
+				   .out = out,
+				   .rep = out,
+				   .diag = stderr,
+				   .tests = tests};
+	return o;
+}
+
 TEST(test_two_regress_files_agree_under_lkmm)
 {
 	struct lit_files fl;
 	files(&fl, MP_LOCK, HERD_DIALECT);
 	struct capture out;
-	struct lit_batch_opts o = {.run = {.model = WMM_LKMM, .engine = LIT_ENGINE_CAT},
-				   .format = LIT_FORMAT_TEXT,
-				   .quiet = true,
-				   .batch = true,
-				   .out = capture_open(&out),
-				   .diag = stderr,
-				   .tests = json_array()};
-	o.rep = o.out;
+	struct lit_batch_opts o =
+	    batch_opts(LIT_ENGINE_CAT, WMM_LKMM, LIT_FORMAT_TEXT, capture_open(&out), json_array());
 	struct lit_tally c = {0};
 	char err[800];
 	EXPECT_EQ(lit_batch_run(&fl, &o, &c, err, sizeof(err)), 0);
@@ -79,12 +88,8 @@ TEST(test_lkvm_miss_counts_and_misses_ok)
 	struct lit_files fl;
 	files(&fl, TWO_PLUS_TWO, HERD_DIALECT);
 	struct capture out;
-	struct lit_batch_opts o = {.run = {.model = WMM_LKMM, .engine = LIT_ENGINE_LKVM},
-				   .format = LIT_FORMAT_JSON,
-				   .batch = true,
-				   .out = capture_open(&out),
-				   .diag = stderr};
-	o.rep = o.out;
+	struct lit_batch_opts o =
+	    batch_opts(LIT_ENGINE_LKVM, WMM_LKMM, LIT_FORMAT_JSON, capture_open(&out), NULL);
 	struct lit_tally c = {0};
 	char err[800];
 	EXPECT_EQ(lit_batch_run(&fl, &o, &c, err, sizeof(err)), 0);
@@ -111,14 +116,8 @@ TEST(test_unreadable_file_is_counted_apart_in_a_batch_and_refused_alone)
 	struct lit_files fl;
 	files(&fl, "/nonexistent/x.litmus", MP_LOCK);
 	struct capture out;
-	struct lit_batch_opts o = {.run = {.model = WMM_SC, .engine = LIT_ENGINE_CAT},
-				   .format = LIT_FORMAT_TEXT,
-				   .quiet = true,
-				   .batch = true,
-				   .out = capture_open(&out),
-				   .diag = stderr,
-				   .tests = json_array()};
-	o.rep = o.out;
+	struct lit_batch_opts o =
+	    batch_opts(LIT_ENGINE_CAT, WMM_SC, LIT_FORMAT_TEXT, capture_open(&out), json_array());
 	struct lit_tally c = {0};
 	char err[800] = "";
 	EXPECT_EQ(lit_batch_run(&fl, &o, &c, err, sizeof(err)), 0);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "engine/explore.h"
+#include "fuzz/minimize.h"
 #include "fuzz/replay.h"
 #include "fuzz/repro_emu.h"
 #include "results/replay_doc.h"
@@ -130,6 +131,25 @@ TEST(test_json_document_holds_failure_trace_and_attribution)
 	ss_replay_close(&p);
 }
 
+TEST(test_minimize_keeps_the_failure_with_no_more_decisions)
+{
+	static struct ss_replay p;
+	char err[512];
+	EXPECT_EQ(ss_replay_open(&p, saved, NULL, -1, err, sizeof(err)), 0);
+	struct ss_repro m;
+	EXPECT_EQ(ss_replay_minimize(&p, 2000, &m, err, sizeof(err)), 0);
+	EXPECT(ss_schedule_decisions(m.schedule, m.schedule_len) <=
+	       ss_schedule_decisions(p.r.schedule, p.r.schedule_len));
+	EXPECT_EQ(m.kind, p.r.kind);
+	EXPECT(!strcmp(m.func, p.r.func));
+	ss_repro_free(&m);
+	ss_replay_close(&p);
+	/* under sc the saved failure does not happen: nothing to minimize */
+	EXPECT_EQ(ss_replay_open(&p, saved, "sc", -1, err, sizeof(err)), 0);
+	EXPECT_EQ(ss_replay_minimize(&p, 2000, &m, err, sizeof(err)), SS_REPLAY_NOT_FAILING);
+	ss_replay_close(&p);
+}
+
 TEST(test_replay_doc_lays_out_the_given_info)
 {
 	char saved_text[200];
@@ -169,6 +189,7 @@ int main(void)
 	RUN(test_under_tso_the_saved_failure_does_not_happen);
 	RUN(test_bad_files_and_values_are_file_errors);
 	RUN(test_json_document_holds_failure_trace_and_attribution);
+	RUN(test_minimize_keeps_the_failure_with_no_more_decisions);
 	RUN(test_replay_doc_lays_out_the_given_info);
 	unlink(saved);
 	rmdir(dir);
