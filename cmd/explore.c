@@ -1,6 +1,8 @@
 /* cmd/explore.c - `slabstress explore`: a scenario in the weak-memory emulator
  * under many schedules; stops at the first failing schedule (unless
- * --keep-going), prints its schedule bytes and interleaving, writes JSON. */
+ * --keep-going), prints its schedule bytes and interleaving, writes JSON.
+ * The options are parsed and the report printed here; the run itself is
+ * fuzz/campaign.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,23 +209,25 @@ static void campaign_setup(struct ss_campaign *c, const struct explore_cli *o)
 	ec->seed = SS_EMU_WORLD_SEED; /* runs depend on the schedule only (reproducers) */
 	ec->max_steps = o->max_steps ? o->max_steps : 200000;
 	ec->deps = (enum emu_deps)o->deps;
-	struct explore_opts *xo = &c->xo;
-	xo->seed = o->sc.seed;
-	xo->duration = o->duration;
-	xo->max_execs = o->executions ? o->executions : o->duration > 0 ? 0 : 100000;
+	struct explore_opts xo;
+	memset(&xo, 0, sizeof(xo));
+	xo.seed = o->sc.seed;
+	xo.duration = o->duration;
+	xo.max_execs = o->executions ? o->executions : o->duration > 0 ? 0 : 100000;
 	if (strategy == EXPLORE_EXHAUSTIVE && !o->executions && !(o->duration > 0))
-		xo->max_execs = 2000000; /* the bounds end the search; this is a safety net */
-	xo->strategy = strategy;
-	xo->depth = o->depth;
-	xo->history = o->history;
-	xo->preemptions = o->preemptions_set ? o->preemptions : o->depth;
-	xo->zero_preemptions = o->preemptions_set && !o->preemptions;
-	xo->staleness = o->staleness;
-	xo->zero_staleness = o->staleness_set && !o->staleness;
-	xo->stale_prob = o->stale_set ? o->stale_prob : 0.3;
-	xo->keep_going = o->keep_going;
+		xo.max_execs = 2000000; /* the bounds end the search; this is a safety net */
+	xo.strategy = strategy;
+	xo.depth = o->depth;
+	xo.history = o->history;
+	xo.preemptions = o->preemptions_set ? o->preemptions : o->depth;
+	xo.zero_preemptions = o->preemptions_set && !o->preemptions;
+	xo.staleness = o->staleness;
+	xo.zero_staleness = o->staleness_set && !o->staleness;
+	xo.stale_prob = o->stale_set ? o->stale_prob : 0.3;
+	xo.keep_going = o->keep_going;
 	if (!o->no_progress && !o->quiet && cli_stderr_is_tty())
-		xo->progress = progress_line;
+		xo.progress = progress_line;
+	c->xo = xo;
 	c->save_dir = o->save_dir;
 	c->explain = !o->quiet && !o->no_explain;
 }

@@ -6,7 +6,8 @@
  * Over many files or a directory (a batch) a file that cannot be read, parsed
  * or supported gets one line of its own and is counted apart; the others
  * still run.  --format herd prints herd7's own block per test (see also
- * cmd/herd7.c, the binary run under the name herd7).
+ * cmd/herd7.c, the binary run under the name herd7).  The batch runner, its
+ * tally and its JSON document are litmus/batch.c.
  */
 #include <argp.h>
 #include <stdio.h>

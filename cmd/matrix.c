@@ -1,6 +1,8 @@
 /* cmd/matrix.c - `slabstress matrix`: variants x scenarios x models in the
  * emulator, one bounded search per cell (random, then pct), as a verdict
- * table.  Its default is the seed email's question set. */
+ * table.  Its default is the seed email's question set.  The lists are parsed
+ * and the table printed here; the runner and its expectation rule are
+ * fuzz/matrix.c. */
 #include <stdio.h>
 #include <string.h>
 

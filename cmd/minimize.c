@@ -1,6 +1,6 @@
 /* cmd/minimize.c - `slabstress minimize`: shrink a reproducer's schedule to the
- * fewest decisions that keep the same failure (fuzz/minimize.c), write it as a
- * new reproducer. */
+ * fewest decisions that keep the same failure (fuzz/minimize.c, through
+ * fuzz/replay.c), write it as a new reproducer. */
 #include <stdio.h>
 #include <string.h>
 

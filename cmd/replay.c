@@ -1,7 +1,8 @@
 /* cmd/replay.c - `slabstress replay`: re-run a saved failing schedule
  * (reproducer file) byte for byte, show its interleaving one column per CPU,
  * say whether the saved failure happened again, explain which reordering it
- * needs (--model to try another model), or export it as a C-litmus test. */
+ * needs (--model to try another model), or export it as a C-litmus test.
+ * The replay itself and its JSON document are fuzz/replay.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
