@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cmd/cli.h"
+#include "cmd/repro_arg.h"
 #include "fuzz/minimize.h"
 #include "fuzz/replay.h"
 #include "results/repro.h"
@@ -31,17 +32,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	case OPT_MAX_EXECS:
 		o->max_execs = (unsigned long)cli_parse_ull("--max-executions", arg, 1, 1UL << 30);
 		break;
-	case ARGP_KEY_ARG:
-		if (o->file)
-			cli_usage_error(
-			    "minimize: unexpected second argument '%s' (one reproducer)", arg);
-		o->file = arg;
-		break;
-	case ARGP_KEY_END:
-		if (!o->file)
-			cli_usage_error("minimize: no reproducer file given");
-		break;
-	default: return ARGP_ERR_UNKNOWN;
+	default: return cli_reproducer_arg("minimize", key, arg, &o->file);
 	}
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cmd/cli.h"
+#include "cmd/repro_arg.h"
 #include "fuzz/litmus_export.h"
 #include "fuzz/minimize.h"
 #include "fuzz/replay.h"
@@ -58,17 +59,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	case OPT_FULL: o->full = 1; break;
 	case OPT_LITMUS: o->litmus = 1; break;
 	case OPT_NO_EXPLAIN: o->no_explain = 1; break;
-	case ARGP_KEY_ARG:
-		if (o->file)
-			cli_usage_error("replay: unexpected second argument '%s' (one reproducer)",
-					arg);
-		o->file = arg;
-		break;
-	case ARGP_KEY_END:
-		if (!o->file)
-			cli_usage_error("replay: no reproducer file given");
-		break;
-	default: return ARGP_ERR_UNKNOWN;
+	default: return cli_reproducer_arg("replay", key, arg, &o->file);
 	}
 	return 0;
 }
