@@ -1,17 +1,17 @@
 /* cmd/explore.c - `slabstress explore`: a scenario in the weak-memory emulator
  * under many schedules; stops at the first failing schedule (unless
- * --keep-going), prints its schedule bytes and interleaving, writes JSON. */
+ * --keep-going), prints its schedule bytes and interleaving, writes JSON.
+ * The options are parsed and the report printed here; the run itself is
+ * fuzz/campaign.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd/cli.h"
-#include "engine/emu.h"
-#include "engine/engine.h"
-#include "engine/explore.h"
-#include "fuzz/attribute.h"
+#include "fuzz/campaign.h"
 #include "fuzz/repro_emu.h"
 #include "results/json.h"
+#include "results/stop.h"
 
 enum {
 	OPT_MODEL = 0x2000,
@@ -187,27 +187,119 @@ static void progress_line(void *ctx, unsigned long long execs, unsigned long lon
 	fflush(stderr);
 }
 
-struct save_ctx {
-	const char *dir;
-	struct emu *e;
-	unsigned long nsaved;
-	int failed;
-	char first[512];
-};
-
-static void save_failure(void *ctx, const struct emu_result *r, const u8 *sched, size_t len)
+/* The options as the campaign's emulator config and explore options. */
+static void campaign_setup(struct ss_campaign *c, const struct explore_cli *o)
 {
-	struct save_ctx *sv = ctx;
-	char path[512], err[256];
-	if (sv->failed || sv->nsaved >= 1000)
-		return;
-	if (ss_save_failure(sv->dir, sv->e, r, sched, len, path, sizeof(path), err, sizeof(err))) {
-		fprintf(stderr, "slabstress: %s\n", err);
-		sv->failed = 1;
-		return;
-	}
-	if (!sv->nsaved++)
-		snprintf(sv->first, sizeof(sv->first), "%s", path);
+	enum wmm_model model = WMM_LKMM;
+	if (o->model_arg && wmm_model_parse(o->model_arg, &model) != 0)
+		cli_usage_error("unknown --model '%s': expected one of sc, tso, lkmm",
+				o->model_arg);
+	enum explore_strategy strategy = EXPLORE_RANDOM;
+	if (o->strategy_arg && explore_strategy_parse(o->strategy_arg, &strategy) != 0)
+		cli_usage_error("unknown --strategy '%s': expected one of random, pct, exhaustive",
+				o->strategy_arg);
+	if (o->executions && o->duration > 0)
+		cli_usage_error("--executions and --duration both given: expected one of them");
+	struct emu_config *ec = &c->ec;
+	ec->scn = o->sc.scn;
+	ec->alloc = o->sc.alloc;
+	ec->acfg = o->sc.acfg;
+	ec->model = model;
+	ec->iters = o->iters ? o->iters : 1;
+	ec->seed = SS_EMU_WORLD_SEED; /* runs depend on the schedule only (reproducers) */
+	ec->max_steps = o->max_steps ? o->max_steps : 200000;
+	ec->deps = (enum emu_deps)o->deps;
+	struct explore_opts xo;
+	memset(&xo, 0, sizeof(xo));
+	xo.seed = o->sc.seed;
+	xo.duration = o->duration;
+	xo.max_execs = o->executions ? o->executions : o->duration > 0 ? 0 : 100000;
+	if (strategy == EXPLORE_EXHAUSTIVE && !o->executions && !(o->duration > 0))
+		xo.max_execs = 2000000; /* the bounds end the search; this is a safety net */
+	xo.strategy = strategy;
+	xo.depth = o->depth;
+	xo.history = o->history;
+	xo.preemptions = o->preemptions_set ? o->preemptions : o->depth;
+	xo.zero_preemptions = o->preemptions_set && !o->preemptions;
+	xo.staleness = o->staleness;
+	xo.zero_staleness = o->staleness_set && !o->staleness;
+	xo.stale_prob = o->stale_set ? o->stale_prob : 0.3;
+	xo.keep_going = o->keep_going;
+	if (!o->no_progress && !o->quiet && cli_stderr_is_tty())
+		xo.progress = progress_line;
+	c->xo = xo;
+	c->save_dir = o->save_dir;
+	c->explain = !o->quiet && !o->no_explain;
+}
+
+static void print_header(const struct ss_campaign *c)
+{
+	const struct emu_config *ec = &c->ec;
+	const struct explore_opts *xo = &c->xo;
+	const struct ss_alloc_config *a = &ec->acfg;
+	printf("slabstress explore: scenario %s, variant %s, alloc %s, model %s, strategy "
+	       "%s, seed %llu, deps %s\n",
+	       ec->scn->name, ss_variant_name(a->variant), ec->alloc->name,
+	       wmm_model_name(ec->model), explore_strategy_name(xo->strategy), xo->seed,
+	       emu_deps_name(ec->deps));
+	printf("  slab: stride-bits %u, objext %s, object-size %zu, page-size %zu, account "
+	       "%s\n",
+	       a->stride_bits, ss_objext_name(a->objext), a->object_size, a->page_size,
+	       a->account ? "SLAB_ACCOUNT" : "__GFP_ACCOUNT only");
+	const char *handoffs = ec->iters == 1 ? "" : "s";
+	if (xo->max_execs)
+		printf("  %d virtual CPUs, %llu executions of %lu handoff%s, stale-prob %.2f, "
+		       "max-steps %lu\n",
+		       ec->scn->nroles, xo->max_execs, ec->iters, handoffs, xo->stale_prob,
+		       ec->max_steps);
+	else
+		printf("  %d virtual CPUs, %.1f s of executions of %lu handoff%s, stale-prob "
+		       "%.2f, max-steps %lu\n",
+		       ec->scn->nroles, xo->duration, ec->iters, handoffs, xo->stale_prob,
+		       ec->max_steps);
+	fflush(stdout);
+}
+
+static void print_exhaustive(const struct ss_campaign *c)
+{
+	const struct explore_stats *st = &c->st;
+	if (st->complete && !st->bound_hit)
+		printf("  exhaustive: complete: every execution explored (no bound was reached; "
+		       "history %d messages per location, step bound %lu)\n",
+		       4, c->ec.max_steps);
+	else if (st->complete)
+		printf("  exhaustive: complete within bounds (preemptions <= %u, weak choices "
+		       "<= %u): a verification result for those bounds, not a sample\n",
+		       st->bound_p, st->bound_s);
+	else
+		printf("  exhaustive: %s before the search ended: a partial search, not a "
+		       "verification result (bounds: preemptions <= %u, weak choices <= %u)\n",
+		       st->interrupted ? "interrupted" : "budget exhausted", st->bound_p,
+		       st->bound_s);
+}
+
+/* Throughput, the strategy's own lines, reproducers saved. */
+static void print_summary(const struct ss_campaign *c, bool quiet)
+{
+	const struct explore_stats *st = &c->st;
+	enum explore_strategy strategy = c->xo.strategy;
+	double eps = st->elapsed > 0 ? st->executions / st->elapsed : 0;
+	double aps = st->elapsed > 0 ? st->accesses / st->elapsed : 0;
+	if (!quiet)
+		printf("  %llu executions in %.2f s = %.0f exec/s, %.2f M accesses/s, %llu stale "
+		       "reads%s\n",
+		       st->executions, st->elapsed, eps, aps / 1e6, st->stale_reads,
+		       st->interrupted ? " (interrupted)" : "");
+	if (!quiet && strategy == EXPLORE_PCT)
+		printf("  pct: n=%u CPUs, k=%lu steps, d=%u, h=%u: one execution finds a depth-%u "
+		       "bug with probability >= 1/(n*k^(d-1)) = %.3g (scheduling; each stale read "
+		       "it needs adds a factor 1/(h+1))\n",
+		       st->pct_n, st->pct_k, st->pct_d, st->pct_h, st->pct_d, st->pct_bound);
+	if (strategy == EXPLORE_EXHAUSTIVE && !st->found)
+		print_exhaustive(c);
+	if (c->nsaved)
+		printf("  saved %lu reproducer%s under %s/ (first: %s)\n", c->nsaved,
+		       c->nsaved == 1 ? "" : "s", c->save_dir, c->first_saved);
 }
 
 static void print_kinds(const struct ss_failure_log *log)
@@ -220,6 +312,46 @@ static void print_kinds(const struct ss_failure_log *log)
 		}
 }
 
+static void print_failure(const struct ss_campaign *c, bool full_trace)
+{
+	const struct explore_stats *st = &c->st;
+	const char *model = wmm_model_name(c->ec.model), *deps = emu_deps_name(c->ec.deps);
+	printf("FAILED: %llu failing execution%s (", st->failed_execs,
+	       st->failed_execs == 1 ? "" : "s");
+	print_kinds(&st->log);
+	printf(") under %s, %s dependencies\n", model, deps);
+	const struct ss_failure *f = &st->first.fail;
+	char nmsg[300];
+	emu_name_message(c->e, f->msg, nmsg, sizeof(nmsg));
+	printf("first failure: execution %llu, step %lu: %s on CPU %d at %s:%d (%s): %s\n",
+	       st->first_exec, st->first.fail_step, ss_fail_kind_name(f->kind), f->cpu,
+	       f->site ? f->site->file : "?", f->site ? f->site->line : 0,
+	       f->site && f->site->func ? f->site->func : "?", nmsg);
+	printf("schedule (%zu bytes): %s\n", st->first_len,
+	       c->schedule_hex ? c->schedule_hex : "?");
+	if (!st->replay_ok)
+		printf("warning: replaying the schedule gave %s at step %lu, not the same "
+		       "failure (nondeterminism: please report)\n",
+		       ss_fail_kind_name(st->replay.kind), st->replay.fail_step);
+	printf("\n");
+	emu_print_trace(stdout, c->e, &st->replay, full_trace);
+	if (c->attributed) {
+		printf("\n");
+		ss_attribution_print(stdout, &c->at);
+	}
+}
+
+static void write_json(const struct ss_campaign *c, const char *path)
+{
+	char err[256];
+	json_t *doc = ss_campaign_json(c, cli_argc, cli_argv);
+	if (res_write_atomic(doc, path, err, sizeof(err)) != 0) {
+		json_decref(doc);
+		cli_usage_error("%s", err);
+	}
+	json_decref(doc);
+}
+
 int cmd_explore(int argc, char **argv)
 {
 	struct explore_cli o;
@@ -228,265 +360,34 @@ int cmd_explore(int argc, char **argv)
 	struct argp argp = {options, parse, 0, doc, children, 0, 0};
 	cli_parse(&argp, argc, argv, &o);
 	cli_scenario_finish(&o.sc, true);
-
-	enum wmm_model model = WMM_LKMM;
-	if (o.model_arg && wmm_model_parse(o.model_arg, &model) != 0)
-		cli_usage_error("unknown --model '%s': expected one of sc, tso, lkmm", o.model_arg);
-	enum explore_strategy strategy = EXPLORE_RANDOM;
-	if (o.strategy_arg && explore_strategy_parse(o.strategy_arg, &strategy) != 0)
-		cli_usage_error("unknown --strategy '%s': expected one of random, pct, exhaustive",
-				o.strategy_arg);
-	if (o.executions && o.duration > 0)
-		cli_usage_error("--executions and --duration both given: expected one of them");
+	static struct ss_campaign c;
+	campaign_setup(&c, &o);
 	cli_check_output_path("--json", o.json_path);
 	cli_check_output_dir("--save", o.save_dir);
 	cli_json_stdout(o.json_path);
-
-	struct emu_config ec;
-	memset(&ec, 0, sizeof(ec));
-	ec.scn = o.sc.scn;
-	ec.alloc = o.sc.alloc;
-	ec.acfg = o.sc.acfg;
-	ec.model = model;
-	ec.iters = o.iters ? o.iters : 1;
-	ec.seed = SS_EMU_WORLD_SEED; /* runs depend on the schedule only (reproducers) */
-	ec.max_steps = o.max_steps ? o.max_steps : 200000;
-	ec.deps = (enum emu_deps)o.deps;
-
-	struct explore_opts xo;
-	memset(&xo, 0, sizeof(xo));
-	xo.seed = o.sc.seed;
-	xo.duration = o.duration;
-	xo.max_execs = o.executions ? o.executions : o.duration > 0 ? 0 : 100000;
-	if (strategy == EXPLORE_EXHAUSTIVE && !o.executions && !(o.duration > 0))
-		xo.max_execs = 2000000; /* the bounds end the search; this is a safety net */
-	xo.strategy = strategy;
-	xo.depth = o.depth;
-	xo.history = o.history;
-	xo.preemptions = o.preemptions_set ? o.preemptions : o.depth;
-	xo.zero_preemptions = o.preemptions_set && !o.preemptions;
-	xo.staleness = o.staleness;
-	xo.zero_staleness = o.staleness_set && !o.staleness;
-	struct save_ctx sv;
-	memset(&sv, 0, sizeof(sv));
-	sv.dir = o.save_dir;
-	if (o.save_dir) {
-		xo.on_failure = save_failure;
-		xo.failure_ctx = &sv;
-	}
-	xo.stale_prob = o.stale_set ? o.stale_prob : 0.3;
-	xo.keep_going = o.keep_going;
-	bool progress = !o.no_progress && !o.quiet && cli_stderr_is_tty();
-	if (progress)
-		xo.progress = progress_line;
-
-	const struct ss_alloc_config *a = &ec.acfg;
-	if (!o.quiet) {
-		printf("slabstress explore: scenario %s, variant %s, alloc %s, model %s, strategy "
-		       "%s, seed %llu, deps %s\n",
-		       ec.scn->name, ss_variant_name(a->variant), ec.alloc->name,
-		       wmm_model_name(model), explore_strategy_name(strategy), xo.seed,
-		       emu_deps_name(ec.deps));
-		printf("  slab: stride-bits %u, objext %s, object-size %zu, page-size %zu, account "
-		       "%s\n",
-		       a->stride_bits, ss_objext_name(a->objext), a->object_size, a->page_size,
-		       a->account ? "SLAB_ACCOUNT" : "__GFP_ACCOUNT only");
-		if (xo.max_execs)
-			printf(
-			    "  %d virtual CPUs, %llu executions of %lu handoff%s, stale-prob %.2f, "
-			    "max-steps %lu\n",
-			    ec.scn->nroles, xo.max_execs, ec.iters, ec.iters == 1 ? "" : "s",
-			    xo.stale_prob, ec.max_steps);
-		else
-			printf(
-			    "  %d virtual CPUs, %.1f s of executions of %lu handoff%s, stale-prob "
-			    "%.2f, max-steps %lu\n",
-			    ec.scn->nroles, xo.duration, ec.iters, ec.iters == 1 ? "" : "s",
-			    xo.stale_prob, ec.max_steps);
-		fflush(stdout);
-	}
+	if (!o.quiet)
+		print_header(&c);
 
 	char err[256] = "";
-	struct emu *e = emu_create(&ec, err, sizeof(err));
-	if (!e)
-		cli_internal_error("%s", err);
-	ss_emu_name_regions(e);
-	sv.e = e;
-	struct explore_stats *st = calloc(1, sizeof(*st));
-	if (!st)
-		cli_internal_error("out of memory");
 	ss_install_sigint();
-	int rc = explore_run(e, &xo, st);
-	if (progress)
+	int rc = ss_campaign_run(&c, err, sizeof(err));
+	if (rc != 0)
+		cli_internal_error("%s", err);
+	if (c.save_error[0])
+		fprintf(stderr, "slabstress: %s\n", c.save_error);
+	if (c.xo.progress)
 		fprintf(stderr, "\r%*s\r", 60, "");
-	if (rc != 0) {
-		fprintf(stderr, "slabstress: internal error: %s\n", st->error);
-		explore_stats_free(st);
-		emu_destroy(e);
-		free(st);
-		return SS_EXIT_INTERNAL;
-	}
-
-	double eps = st->elapsed > 0 ? st->executions / st->elapsed : 0;
-	double aps = st->elapsed > 0 ? st->accesses / st->elapsed : 0;
-	if (!o.quiet)
-		printf("  %llu executions in %.2f s = %.0f exec/s, %.2f M accesses/s, %llu stale "
-		       "reads%s\n",
-		       st->executions, st->elapsed, eps, aps / 1e6, st->stale_reads,
-		       st->interrupted ? " (interrupted)" : "");
-	if (!o.quiet && strategy == EXPLORE_PCT)
-		printf("  pct: n=%u CPUs, k=%lu steps, d=%u, h=%u: one execution finds a depth-%u "
-		       "bug with probability >= 1/(n*k^(d-1)) = %.3g (scheduling; each stale read "
-		       "it needs adds a factor 1/(h+1))\n",
-		       st->pct_n, st->pct_k, st->pct_d, st->pct_h, st->pct_d, st->pct_bound);
-	if (strategy == EXPLORE_EXHAUSTIVE && !st->found) {
-		if (st->complete && !st->bound_hit)
-			printf("  exhaustive: complete: every execution explored (no bound was "
-			       "reached; "
-			       "history %d messages per location, step bound %lu)\n",
-			       4, ec.max_steps);
-		else if (st->complete)
-			printf(
-			    "  exhaustive: complete within bounds (preemptions <= %u, weak choices "
-			    "<= %u): a verification result for those bounds, not a sample\n",
-			    st->bound_p, st->bound_s);
-		else
-			printf(
-			    "  exhaustive: %s before the search ended: a partial search, not a "
-			    "verification result (bounds: preemptions <= %u, weak choices <= %u)\n",
-			    st->interrupted ? "interrupted" : "budget exhausted", st->bound_p,
-			    st->bound_s);
-	}
-	if (sv.nsaved)
-		printf("  saved %lu reproducer%s under %s/ (first: %s)\n", sv.nsaved,
-		       sv.nsaved == 1 ? "" : "s", o.save_dir, sv.first);
-
-	char *hex = NULL;
-	if (st->found) {
-		hex = malloc(2 * st->first_len + 1);
-		if (hex)
-			emu_hex(hex, st->first_sched, st->first_len);
-		printf("FAILED: %llu failing execution%s (", st->failed_execs,
-		       st->failed_execs == 1 ? "" : "s");
-		print_kinds(&st->log);
-		printf(") under %s, %s dependencies\n", wmm_model_name(model),
-		       emu_deps_name(ec.deps));
-		const struct ss_failure *f = &st->first.fail;
-		char nmsg[300];
-		emu_name_message(e, f->msg, nmsg, sizeof(nmsg));
-		printf("first failure: execution %llu, step %lu: %s on CPU %d at %s:%d (%s): %s\n",
-		       st->first_exec, st->first.fail_step, ss_fail_kind_name(f->kind), f->cpu,
-		       f->site ? f->site->file : "?", f->site ? f->site->line : 0,
-		       f->site && f->site->func ? f->site->func : "?", nmsg);
-		printf("schedule (%zu bytes): %s\n", st->first_len, hex ? hex : "?");
-		if (!st->replay_ok)
-			printf("warning: replaying the schedule gave %s at step %lu, not the same "
-			       "failure (nondeterminism: please report)\n",
-			       ss_fail_kind_name(st->replay.kind), st->replay.fail_step);
-		printf("\n");
-		emu_print_trace(stdout, e, &st->replay, o.full_trace);
-		/* Which reordering it needs and which single barrier removes it, as
-		 * `replay` says (its own emulators: the trace of e stays). */
-		struct ss_attribution at;
-		if (!o.quiet && !o.no_explain && st->replay_ok &&
-		    ss_attribute(&ec, st->first_sched, st->first_len, st->first.kind, 0, &at, err,
-				 sizeof(err)) == 0) {
-			printf("\n");
-			ss_attribution_print(stdout, &at);
-		}
-	} else {
+	print_summary(&c, o.quiet);
+	if (c.st.found)
+		print_failure(&c, o.full_trace);
+	else
 		printf("clean: no failure in %llu executions under %s, %s dependencies\n",
-		       st->executions, wmm_model_name(model), emu_deps_name(ec.deps));
-	}
-	size_t ndis = 0;
-	if (ec.deps == EMU_DEPS_CHECK)
-		ndis = emu_print_dep_disagreements(stdout, e);
-
-	if (o.json_path) {
-		json_t *doc = res_doc_new("explore", cli_argc, cli_argv);
-		json_object_set_new(
-		    doc, "parameters",
-		    json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:I, s:I, s:I, s:I, s:f, s:f, "
-			      "s:I, s:I, s:b, s:b, s:s}",
-			      "scenario", ec.scn->name, "variant", ss_variant_name(a->variant),
-			      "alloc", ec.alloc->name, "model", wmm_model_name(model), "strategy",
-			      explore_strategy_name(strategy), "stride_bits", a->stride_bits,
-			      "objext", ss_objext_name(a->objext), "object_size",
-			      (json_int_t)a->object_size, "page_size", (json_int_t)a->page_size,
-			      "seed", (json_int_t)xo.seed, "executions", (json_int_t)xo.max_execs,
-			      "duration", xo.duration, "stale_prob", xo.stale_prob, "max_steps",
-			      (json_int_t)ec.max_steps, "iters", (json_int_t)ec.iters, "keep_going",
-			      xo.keep_going, "account", a->account, "deps",
-			      emu_deps_name(ec.deps)));
-		json_object_set_new(doc, "engine", json_string("emu"));
-		json_object_set_new(
-		    doc, "counters",
-		    json_pack(
-			"{s:I, s:I, s:I, s:I, s:I, s:I}", "executions", (json_int_t)st->executions,
-			"failing_executions", (json_int_t)st->failed_execs, "steps",
-			(json_int_t)st->steps, "accesses", (json_int_t)st->accesses, "stale_reads",
-			(json_int_t)st->stale_reads, "preemptions", (json_int_t)st->preemptions));
-		json_object_set_new(doc, "timing",
-				    json_pack("{s:f, s:f, s:f}", "elapsed_s", st->elapsed,
-					      "executions_per_s", eps, "accesses_per_s", aps));
-		json_object_set_new(doc, "interrupted", json_boolean(st->interrupted));
-		json_object_set_new(doc, "failures", res_failure_log_json(&st->log));
-		if (st->found) {
-			json_t *ff = res_failure_json(&st->first.fail);
-			json_object_set_new(ff, "execution",
-					    json_integer((json_int_t)st->first_exec));
-			json_object_set_new(ff, "step",
-					    json_integer((json_int_t)st->first.fail_step));
-			json_object_set_new(ff, "schedule", json_string(hex ? hex : ""));
-			json_object_set_new(ff, "replay_ok", json_boolean(st->replay_ok));
-			json_object_set_new(doc, "first_failure", ff);
-		}
-		if (strategy == EXPLORE_PCT)
-			json_object_set_new(doc, "pct",
-					    json_pack("{s:i, s:I, s:i, s:i, s:f}", "n", st->pct_n,
-						      "k", (json_int_t)st->pct_k, "d", st->pct_d,
-						      "h", st->pct_h, "bound", st->pct_bound));
-		if (strategy == EXPLORE_EXHAUSTIVE)
-			json_object_set_new(doc, "exhaustive",
-					    json_pack("{s:b, s:b, s:i, s:i, s:s}", "complete",
-						      st->complete, "bound_hit", st->bound_hit,
-						      "preemptions", st->bound_p, "staleness",
-						      st->bound_s, "result",
-						      st->found ? "failure found"
-						      : st->complete && !st->bound_hit ? "complete"
-						      : st->complete ? "complete within bounds"
-								     : "budget exhausted"));
-		if (sv.nsaved)
-			json_object_set_new(doc, "reproducer", json_string(sv.first));
-		json_object_set_new(doc, "verdict", json_string(st->found ? "failed" : "clean"));
-		/* the dependency mode the verdict rests on */
-		json_object_set_new(doc, "deps", json_string(emu_deps_name(ec.deps)));
-		if (ec.deps == EMU_DEPS_CHECK) {
-			size_t nd;
-			const struct emu_dep_disagreement *dd = emu_dep_disagreements(e, &nd);
-			json_t *arr = json_array();
-			for (size_t i = 0; i < nd; i++)
-				json_array_append_new(
-				    arr,
-				    json_pack("{s:i, s:s, s:s, s:i, s:I, s:s}", "cpu", dd[i].cpu,
-					      "location", emu_site_expr(dd[i].site), "file",
-					      dd[i].site && dd[i].site->file ? dd[i].site->file
-									     : "?",
-					      "line", dd[i].site ? dd[i].site->line : 0, "count",
-					      (json_int_t)dd[i].count, "weaker",
-					      dd[i].explicit_weaker ? "explicit" : "provenance"));
-			json_object_set_new(doc, "dep_disagreements", arr);
-		}
-		if (res_write_atomic(doc, o.json_path, err, sizeof(err)) != 0) {
-			json_decref(doc);
-			cli_usage_error("%s", err);
-		}
-		json_decref(doc);
-	}
-	int ret = st->found || ndis ? SS_EXIT_FOUND : SS_EXIT_CLEAN;
-	free(hex);
-	explore_stats_free(st);
-	free(st);
-	emu_destroy(e);
+		       c.st.executions, wmm_model_name(c.ec.model), emu_deps_name(c.ec.deps));
+	if (c.ec.deps == EMU_DEPS_CHECK)
+		emu_print_dep_disagreements(stdout, c.e);
+	if (o.json_path)
+		write_json(&c, o.json_path);
+	int ret = ss_campaign_exit_status(&c);
+	ss_campaign_free(&c);
 	return ret;
 }

@@ -13,31 +13,18 @@
  * NAME (User error)"), a construct the engine cannot run "Warning: File "F":
  * unsupported by slabstress: WHAT"; a test past -timeout prints nothing, as in
  * herd7.  Exit status 0 after the files, as herd7; 2 for a bad command line or
- * configuration.
+ * configuration.  The -conf file and macro reading are litmus/herd7_conf.c, the
+ * file loop litmus/batch.c (lit_batch_herd7).
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cmd/cli.h"
-#include "litmus/litmus.h"
-
-#define H7_MAX_DIRS   16
-#define H7_MAX_MACROS 512
-
-struct h7 {
-	const char *dirs[H7_MAX_DIRS]; /* -I, then -set-libdir */
-	int ndirs;
-	const char *libdir;
-	char conf_dir[512];
-	char model[512], bell[512], macros[512];
-	double timeout_s;
-	char *macro_names[H7_MAX_MACROS];
-	int nmacros;
-};
+#include "litmus/batch.h"
+#include "litmus/herd7_conf.h"
 
 static void h7_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 static void h7_error(const char *fmt, ...)
@@ -55,104 +42,6 @@ static const char *base_name(const char *p)
 {
 	const char *s = strrchr(p, '/');
 	return s ? s + 1 : p;
-}
-
-static bool is_file(const char *p)
-{
-	struct stat st;
-	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-/* herd7's search: the name as given, then next to the -conf file, then each
- * -I directory, then the library directory. */
-static bool h7_find(const struct h7 *h, const char *name, char *out, size_t n)
-{
-	if (is_file(name) || name[0] == '/') {
-		snprintf(out, n, "%s", name);
-		return is_file(name);
-	}
-	const char *dirs[H7_MAX_DIRS + 2];
-	int nd = 0;
-	if (h->conf_dir[0])
-		dirs[nd++] = h->conf_dir;
-	for (int i = 0; i < h->ndirs; i++)
-		dirs[nd++] = h->dirs[i];
-	if (h->libdir)
-		dirs[nd++] = h->libdir;
-	for (int i = 0; i < nd; i++) {
-		snprintf(out, n, "%s/%s", dirs[i], name);
-		if (is_file(out))
-			return true;
-	}
-	snprintf(out, n, "%s", name);
-	return false;
-}
-
-/* A herd7 configuration file: "key value" lines; (* ... *) and # comments. */
-static void h7_read_conf(struct h7 *h, const char *arg)
-{
-	char path[512];
-	if (!h7_find(h, arg, path, sizeof(path)))
-		h7_error("cannot find the -conf file '%s' (looked in ., the -I directories and "
-			 "-set-libdir)",
-			 arg);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		h7_error("cannot read the -conf file '%s': %s", path, strerror(errno));
-	snprintf(h->conf_dir, sizeof(h->conf_dir), "%s", path);
-	char *slash = strrchr(h->conf_dir, '/');
-	if (slash)
-		*slash = 0;
-	else
-		snprintf(h->conf_dir, sizeof(h->conf_dir), ".");
-	char line[1024];
-	bool in_comment = false;
-	while (fgets(line, sizeof(line), f)) {
-		if (in_comment || strstr(line, "(*")) {
-			in_comment = !strstr(line, "*)");
-			continue;
-		}
-		char *hash = strchr(line, '#');
-		if (hash)
-			*hash = 0;
-		char key[64], val[448];
-		if (sscanf(line, " %63s %447s", key, val) != 2)
-			continue;
-		if (!strcmp(key, "model") || !strcmp(key, "cat"))
-			snprintf(h->model, sizeof(h->model), "%s", val);
-		else if (!strcmp(key, "bell"))
-			snprintf(h->bell, sizeof(h->bell), "%s", val);
-		else if (!strcmp(key, "macros"))
-			snprintf(h->macros, sizeof(h->macros), "%s", val);
-	}
-	fclose(f);
-}
-
-/* The names a linux-kernel.def defines: "NAME(args) body" lines. */
-static void h7_read_macros(struct h7 *h)
-{
-	char path[512];
-	if (!h->macros[0] || !h7_find(h, h->macros, path, sizeof(path)))
-		return; /* the built-in list: the kernel's linux-kernel.def */
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return;
-	char line[1024];
-	while (fgets(line, sizeof(line), f) && h->nmacros < H7_MAX_MACROS) {
-		size_t n = 0;
-		while (line[n] == '_' || (line[n] >= 'a' && line[n] <= 'z') ||
-		       (line[n] >= 'A' && line[n] <= 'Z') ||
-		       (n && line[n] >= '0' && line[n] <= '9'))
-			n++;
-		if (!n || line[n] != '(')
-			continue;
-		line[n] = 0;
-		h->macro_names[h->nmacros] = strdup(line);
-		if (!h->macro_names[h->nmacros])
-			abort();
-		h->nmacros++;
-	}
-	fclose(f);
 }
 
 static void h7_usage(FILE *f)
@@ -179,14 +68,38 @@ static bool h7_no_arg(const char *o)
 	return false;
 }
 
-int cmd_herd7(int argc, char **argv)
+/* One option with its value (a bad -timeout is a usage error). */
+static void h7_option(struct lit_herd7_conf *h, const char *a, const char *v, const char **conf)
 {
-	struct h7 h = {0};
-	char **files = calloc((size_t)argc + 1, sizeof(char *));
-	if (!files)
-		cli_internal_error("out of memory");
+	if (!strcmp(a, "-conf"))
+		*conf = v;
+	else if (!strcmp(a, "-model") || !strcmp(a, "-cat"))
+		snprintf(h->model, sizeof(h->model), "%s", v);
+	else if (!strcmp(a, "-bell"))
+		snprintf(h->bell, sizeof(h->bell), "%s", v);
+	else if (!strcmp(a, "-macros"))
+		snprintf(h->macros, sizeof(h->macros), "%s", v);
+	else if (!strcmp(a, "-I")) {
+		if (h->ndirs < LIT_HERD7_MAX_DIRS)
+			h->dirs[h->ndirs++] = v;
+	} else if (!strcmp(a, "-set-libdir"))
+		h->libdir = v;
+	else if (!strcmp(a, "-timeout")) {
+		char *e;
+		errno = 0;
+		h->timeout_s = strtod(v, &e);
+		if (errno || *e || h->timeout_s < 0)
+			h7_error("cannot parse -timeout '%s': expected seconds, like 30 or 0.5", v);
+	}
+	/* anything else: herd7's drawing and tuning options, ignored */
+}
+
+/* herd7's command line into h and files[]; returns the file count, or -1 when
+ * an informational option (-help, -version, -libdir) has answered already. */
+static int h7_parse_args(struct lit_herd7_conf *h, int argc, char **argv, char **files,
+			 const char **conf)
+{
 	int nfiles = 0;
-	const char *conf = NULL;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (a[0] != '-' || !a[1]) {
@@ -195,74 +108,76 @@ int cmd_herd7(int argc, char **argv)
 		}
 		if (!strcmp(a, "-help") || !strcmp(a, "--help")) {
 			h7_usage(stdout);
-			return 0;
+			return -1;
 		}
 		if (!strcmp(a, "-version")) {
 			printf("7.58+1 (slabstress %s)\n", SS_VERSION);
-			return 0;
+			return -1;
 		}
 		if (h7_no_arg(a)) {
 			if (!strcmp(a, "-libdir")) {
-				printf("%s\n", h.libdir ? h.libdir : ".");
-				return 0;
+				printf("%s\n", h->libdir ? h->libdir : ".");
+				return -1;
 			}
 			continue;
 		}
 		if (i + 1 >= argc)
 			h7_error("option %s needs an argument", a);
-		const char *v = argv[++i];
-		if (!strcmp(a, "-conf"))
-			conf = v;
-		else if (!strcmp(a, "-model") || !strcmp(a, "-cat"))
-			snprintf(h.model, sizeof(h.model), "%s", v);
-		else if (!strcmp(a, "-bell"))
-			snprintf(h.bell, sizeof(h.bell), "%s", v);
-		else if (!strcmp(a, "-macros"))
-			snprintf(h.macros, sizeof(h.macros), "%s", v);
-		else if (!strcmp(a, "-I")) {
-			if (h.ndirs < H7_MAX_DIRS)
-				h.dirs[h.ndirs++] = v;
-		} else if (!strcmp(a, "-set-libdir"))
-			h.libdir = v;
-		else if (!strcmp(a, "-timeout")) {
-			char *e;
-			errno = 0;
-			h.timeout_s = strtod(v, &e);
-			if (errno || *e || h.timeout_s < 0)
-				h7_error("cannot parse -timeout '%s': expected seconds, like 30 or "
-					 "0.5",
-					 v);
-		}
-		/* anything else: herd7's drawing and tuning options, ignored */
+		h7_option(h, a, argv[++i], conf);
 	}
-	if (conf) {
-		/* command-line -model/-bell/-macros win over the file's */
-		char m[512], b[512], mc[512];
-		snprintf(m, sizeof(m), "%s", h.model);
-		snprintf(b, sizeof(b), "%s", h.bell);
-		snprintf(mc, sizeof(mc), "%s", h.macros);
-		h7_read_conf(&h, conf);
-		if (m[0])
-			snprintf(h.model, sizeof(h.model), "%s", m);
-		if (b[0])
-			snprintf(h.bell, sizeof(h.bell), "%s", b);
-		if (mc[0])
-			snprintf(h.macros, sizeof(h.macros), "%s", mc);
-	}
-	if (!h.model[0])
+	return nfiles;
+}
+
+/* The -conf file's settings, under those of the command line. */
+static void h7_apply_conf(struct lit_herd7_conf *h, const char *conf)
+{
+	char m[512], b[512], mc[512];
+	snprintf(m, sizeof(m), "%s", h->model);
+	snprintf(b, sizeof(b), "%s", h->bell);
+	snprintf(mc, sizeof(mc), "%s", h->macros);
+	char err[1024];
+	if (lit_herd7_read_conf(h, conf, err, sizeof(err)))
+		h7_error("%s", err);
+	if (m[0])
+		snprintf(h->model, sizeof(h->model), "%s", m);
+	if (b[0])
+		snprintf(h->bell, sizeof(h->bell), "%s", b);
+	if (mc[0])
+		snprintf(h->macros, sizeof(h->macros), "%s", mc);
+}
+
+/* Only the LKMM: its cat file, its bell file. */
+static void h7_check_model(const struct lit_herd7_conf *h, const char *conf)
+{
+	if (!h->model[0])
 		h7_error("no model: pass -conf linux-kernel.cfg (from the kernel's "
 			 "tools/memory-model) or -model linux-kernel.cat");
-	if (strcmp(base_name(h.model), "linux-kernel.cat"))
+	if (strcmp(base_name(h->model), "linux-kernel.cat"))
 		h7_error("model '%s'%s%s: only the Linux-kernel memory model (linux-kernel.cat, "
 			 "as selected by linux-kernel.cfg) is supported",
-			 h.model, conf ? " from -conf " : "", conf ? conf : "");
-	if (h.bell[0] && strcmp(base_name(h.bell), "linux-kernel.bell"))
+			 h->model, conf ? " from -conf " : "", conf ? conf : "");
+	if (h->bell[0] && strcmp(base_name(h->bell), "linux-kernel.bell"))
 		h7_error("bell file '%s': only linux-kernel.bell (the LKMM's) is supported",
-			 h.bell);
+			 h->bell);
+}
+
+int cmd_herd7(int argc, char **argv)
+{
+	struct lit_herd7_conf h = {0};
+	char **files = calloc((size_t)argc + 1, sizeof(char *));
+	if (!files)
+		cli_internal_error("out of memory");
+	const char *conf = NULL;
+	int nfiles = h7_parse_args(&h, argc, argv, files, &conf);
+	if (nfiles < 0)
+		return 0;
+	if (conf) /* command-line -model/-bell/-macros win over the file's */
+		h7_apply_conf(&h, conf);
+	h7_check_model(&h, conf);
 	if (!nfiles)
 		h7_error("expected FILE.litmus arguments (reading test names from stdin is not "
 			 "supported)");
-	h7_read_macros(&h);
+	lit_herd7_read_macros(&h);
 	struct lit_parse_opts po = {
 	    .macros = h.nmacros ? (const char *const *)h.macro_names : NULL,
 	    .nmacros = h.nmacros,
@@ -270,44 +185,9 @@ int cmd_herd7(int argc, char **argv)
 	struct lit_files fl = {0};
 	for (int i = 0; i < nfiles; i++)
 		lit_files_add(&fl, files[i]);
-	for (int i = 0; i < fl.n; i++) {
-		struct lit_test *t;
-		struct lit_error e;
-		if (lit_parse(fl.path[i], &po, &t, &e)) {
-			if (e.line > 0 && e.kind != LIT_ERR_MACRO)
-				fprintf(stderr, "Warning: File \"%s\", line %d: %s (User error)\n",
-					fl.path[i], e.line, e.msg);
-			else
-				fprintf(stderr, "Warning: File \"%s\": %s (User error)\n",
-					fl.path[i], e.msg);
-			continue;
-		}
-		if (t->unsupported[0]) {
-			fprintf(stderr, "Warning: File \"%s\": unsupported by slabstress: %s\n",
-				fl.path[i], t->unsupported);
-			lit_free(t);
-			continue;
-		}
-		struct lit_result r;
-		struct lit_opts lo = {.model = WMM_LKMM, .timeout_s = h.timeout_s};
-		lit_run(t, &lo, &r);
-		if (r.error)
-			fprintf(stderr, "Warning: File \"%s\": slabstress: %s\n", fl.path[i],
-				r.err);
-		else if (r.complete)
-			lit_print_herd(stdout, t, &r);
-		else if (!r.timed_out) /* herd7 prints nothing for a test past -timeout */
-			fprintf(stderr,
-				"Warning: File \"%s\": slabstress: exploration incomplete (state "
-				"limit)\n",
-				fl.path[i]);
-		fflush(stdout);
-		lit_result_free(&r);
-		lit_free(t);
-	}
+	lit_batch_herd7(&fl, &po, h.timeout_s, stdout, stderr);
 	lit_files_free(&fl);
-	for (int i = 0; i < h.nmacros; i++)
-		free(h.macro_names[i]);
+	lit_herd7_conf_free(&h);
 	free(files);
 	return 0;
 }

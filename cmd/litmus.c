@@ -6,7 +6,8 @@
  * Over many files or a directory (a batch) a file that cannot be read, parsed
  * or supported gets one line of its own and is counted apart; the others
  * still run.  --format herd prints herd7's own block per test (see also
- * cmd/herd7.c, the binary run under the name herd7).
+ * cmd/herd7.c, the binary run under the name herd7).  The batch runner, its
+ * tally and its JSON document are litmus/batch.c.
  */
 #include <argp.h>
 #include <stdio.h>
@@ -14,7 +15,7 @@
 #include <string.h>
 
 #include "cmd/cli.h"
-#include "litmus/litmus.h"
+#include "litmus/batch.h"
 #include "results/json.h"
 
 enum {
@@ -151,31 +152,22 @@ static const char doc[] =
     "  slabstress litmus --engine lkvm --misses-ok ../shared/litmus/shapes\n"
     "  slabstress litmus --json out.json --misses-ok ../shared/litmus/random";
 
-/* What happened to the files of a run. */
-struct tally {
-	unsigned agree, disagree, unsup, none, incomplete, errors, misses, alarms;
-	unsigned failed, unreadable, syntax, macros, limits, gave_up;
-};
-
-static void count_failure(struct tally *c, enum lit_err_kind k)
+static enum lit_format format_of(const char *name)
 {
-	c->failed++;
-	switch (k) {
-	case LIT_ERR_READ: c->unreadable++; break;
-	case LIT_ERR_MACRO: c->macros++; break;
-	case LIT_ERR_LIMIT: c->limits++; break;
-	default: c->syntax++; break;
-	}
+	return !strcmp(name, "json")   ? LIT_FORMAT_JSON
+	       : !strcmp(name, "herd") ? LIT_FORMAT_HERD
+				       : LIT_FORMAT_TEXT;
 }
 
-static const char *err_kind_name(enum lit_err_kind k)
+static void write_json(const struct opts *o, json_t *doc)
 {
-	switch (k) {
-	case LIT_ERR_READ: return "unreadable";
-	case LIT_ERR_MACRO: return "unknown macro";
-	case LIT_ERR_LIMIT: return "limit";
-	default: return "parse error";
-	}
+	char err[512];
+	bool json_out = !strcmp(o->format, "json");
+	if (json_out && res_write_atomic(doc, "-", err, sizeof(err)))
+		cli_internal_error("%s", err);
+	if (o->json_path && !(json_out && !strcmp(o->json_path, "-")) &&
+	    res_write_atomic(doc, o->json_path, err, sizeof(err)))
+		cli_usage_error("%s", err);
 }
 
 int cmd_litmus(int argc, char **argv)
@@ -188,153 +180,42 @@ int cmd_litmus(int argc, char **argv)
 	cli_parse(&argp, argc, argv, &o);
 	if (o.json_path && strcmp(o.json_path, "-"))
 		cli_check_output_path("--json", o.json_path);
-	bool text = !strcmp(o.format, "text"), herd = !strcmp(o.format, "herd");
+	struct lit_batch_opts bo = {
+	    .run = {.model = o.model,
+		    .max_states = o.max_states,
+		    .timeout_s = o.timeout_s,
+		    .engine = o.engine,
+		    .max_candidates = o.max_candidates},
+	    .format = format_of(o.format),
+	    .quiet = o.quiet,
+	    .diag = stderr,
+	};
 	/* --json - puts the JSON document alone on stdout: the report goes to
 	 * stderr then; with --format herd, lines that are not herd7's do. */
-	FILE *out =
-	    o.json_path && !strcmp(o.json_path, "-") && strcmp(o.format, "json") ? stderr : stdout;
-	FILE *rep = herd ? stderr : out;
+	bo.out = o.json_path && !strcmp(o.json_path, "-") && bo.format != LIT_FORMAT_JSON ? stderr
+											  : stdout;
+	bo.rep = bo.format == LIT_FORMAT_HERD ? stderr : bo.out;
 
 	struct lit_files fl = {0};
 	for (int i = 0; i < o.nfiles; i++)
 		lit_files_add(&fl, o.files[i]);
-	bool batch = fl.n != 1 || fl.dirs > 0;
+	bo.batch = fl.n != 1 || fl.dirs > 0;
 	if (!fl.n)
 		cli_usage_error("litmus: no *.litmus file under %s", o.files[0]);
-
-	json_t *doc = NULL, *arr = NULL;
-	if (o.json_path || !strcmp(o.format, "json")) {
-		doc = res_doc_new("litmus", cli_argc ? cli_argc : argc, cli_argv ? cli_argv : argv);
-		json_object_set_new(doc, "model", json_string(wmm_model_name(o.model)));
-		json_object_set_new(doc, "engine", json_string(lit_engine_name(o.engine)));
-		arr = json_array();
-	}
-	struct tally c = {0};
-	for (int i = 0; i < fl.n; i++) {
-		struct lit_test *t;
-		struct lit_error e;
-		if (lit_parse(fl.path[i], NULL, &t, &e)) {
-			/* one file alone: bad input, exit 2; in a batch: its own line */
-			if (!batch)
-				cli_usage_error("%s", e.text);
-			count_failure(&c, e.kind);
-			if (text || herd)
-				fprintf(rep, "%s\n", e.text);
-			if (arr) {
-				json_t *j = json_object();
-				json_object_set_new(j, "file", json_string(fl.path[i]));
-				json_object_set_new(j, "verdict", json_string("failed"));
-				json_object_set_new(j, "failure",
-						    json_string(err_kind_name(e.kind)));
-				json_object_set_new(j, "error", json_string(e.text));
-				json_array_append_new(arr, j);
-			}
-			continue;
-		}
-		const char *uns = lit_unsupported(t, o.engine);
-		if (uns) {
-			c.unsup++;
-			if (text || herd)
-				fprintf(rep, "%s: unsupported: %s\n", t->path, uns);
-			if (arr) {
-				json_t *j = json_object();
-				json_object_set_new(j, "file", json_string(t->path));
-				json_object_set_new(j, "name", json_string(t->name));
-				json_object_set_new(j, "verdict", json_string("unsupported"));
-				json_object_set_new(j, "unsupported", json_string(uns));
-				json_array_append_new(arr, j);
-			}
-			lit_free(t);
-			continue;
-		}
-		struct lit_result r;
-		struct lit_opts lo = {.model = o.model,
-				      .max_states = o.max_states,
-				      .timeout_s = o.timeout_s,
-				      .engine = o.engine,
-				      .max_candidates = o.max_candidates};
-		lit_run(t, &lo, &r);
-		if (r.gave_up) {
-			c.gave_up++;
-			fprintf(
-			    stderr,
-			    "slabstress: %s: gave up after %llu candidates (--max-candidates)\n",
-			    t->path, r.candidates);
-		}
-		switch (r.cmp) {
-		case CMP_AGREE: c.agree++; break;
-		case CMP_DISAGREE:
-			c.disagree++;
-			if (r.why && !strncmp(r.why, "miss", 4))
-				c.misses++;
-			else
-				c.alarms++;
-			break;
-		case CMP_NONE: c.none++; break;
-		case CMP_INCOMPLETE: c.incomplete++; break;
-		case CMP_ERROR: c.errors++; break;
-		case CMP_UNSUPPORTED: c.unsup++; break;
-		}
-		if (text)
-			lit_print(out, t, &r, o.quiet);
-		else if (herd && !r.error && r.complete)
-			lit_print_herd(out, t, &r);
-		else if (herd)
-			fprintf(rep, "%s: %s\n", t->path,
-				r.error ? r.err : "incomplete (state or time limit)");
-		fflush(out);
-		if (arr)
-			json_array_append_new(arr, lit_result_json(t, &r));
-		lit_result_free(&r);
-		lit_free(t);
-	}
-	unsigned n = (unsigned)fl.n;
-	char summary[640];
-	snprintf(summary, sizeof(summary),
-		 "%u tests: %u agree, %u disagree, %u unsupported (model %s; %u false alarms, %u "
-		 "misses; %u not compared, %u incomplete, %u errors; %u failed: %u unreadable, %u "
-		 "parse errors, %u unknown macros, %u over a limit)",
-		 n, c.agree, c.disagree, c.unsup, wmm_model_name(o.model), c.alarms, c.misses,
-		 c.none, c.incomplete, c.errors, c.failed, c.unreadable, c.syntax, c.macros,
-		 c.limits);
-	if (text || herd)
-		fprintf(rep, "%s\n", summary);
-	if ((text || herd) && c.misses && !c.alarms && !c.incomplete && !c.errors && !c.failed &&
-	    !o.misses_ok)
-		fprintf(rep, "only misses disagree (Sometimes shapes the model cannot produce, "
-			     "listed in --help): --misses-ok exits 0 on them\n");
-	int rc = SS_EXIT_CLEAN;
-	if (c.alarms || c.incomplete || c.errors || c.failed || (c.misses && !o.misses_ok))
-		rc = SS_EXIT_FOUND;
-	if (c.gave_up)
-		rc = SS_EXIT_INTERNAL; /* a verdict we could not reach: never a silent hour */
-	if (doc) {
-		json_object_set_new(doc, "tests", arr);
-		json_t *s = json_object();
-		json_object_set_new(s, "tests", json_integer(n));
-		json_object_set_new(s, "agree", json_integer(c.agree));
-		json_object_set_new(s, "disagree", json_integer(c.disagree));
-		json_object_set_new(s, "false_alarms", json_integer(c.alarms));
-		json_object_set_new(s, "misses", json_integer(c.misses));
-		json_object_set_new(s, "unsupported", json_integer(c.unsup));
-		json_object_set_new(s, "not_compared", json_integer(c.none));
-		json_object_set_new(s, "incomplete", json_integer(c.incomplete));
-		json_object_set_new(s, "errors", json_integer(c.errors));
-		json_object_set_new(s, "failed", json_integer(c.failed));
-		json_object_set_new(s, "unreadable", json_integer(c.unreadable));
-		json_object_set_new(s, "parse_errors", json_integer(c.syntax));
-		json_object_set_new(s, "unknown_macros", json_integer(c.macros));
-		json_object_set_new(s, "over_limit", json_integer(c.limits));
-		json_object_set_new(doc, "summary", s);
-		json_object_set_new(doc, "exit_status", json_integer(rc));
-		char err[512];
-		bool json_out = !strcmp(o.format, "json");
-		if (json_out && res_write_atomic(doc, "-", err, sizeof(err)))
-			cli_internal_error("%s", err);
-		if (o.json_path && !(json_out && !strcmp(o.json_path, "-")) &&
-		    res_write_atomic(doc, o.json_path, err, sizeof(err)))
-			cli_usage_error("%s", err);
-		json_decref(doc);
+	if (o.json_path || bo.format == LIT_FORMAT_JSON)
+		bo.tests = json_array();
+	struct lit_tally c = {0};
+	char err[800];
+	if (lit_batch_run(&fl, &bo, &c, err, sizeof(err)))
+		cli_usage_error("%s", err);
+	if (bo.format != LIT_FORMAT_JSON)
+		lit_batch_print_summary(bo.rep, &c, o.model, o.misses_ok);
+	int rc = lit_batch_exit_status(&c, o.misses_ok);
+	if (bo.tests) {
+		json_t *jd = lit_batch_json(&bo.run, bo.tests, &c, rc, cli_argc ? cli_argc : argc,
+					    cli_argv ? cli_argv : argv);
+		write_json(&o, jd);
+		json_decref(jd);
 	}
 	lit_files_free(&fl);
 	free(o.files);

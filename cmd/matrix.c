@@ -1,17 +1,15 @@
 /* cmd/matrix.c - `slabstress matrix`: variants x scenarios x models in the
  * emulator, one bounded search per cell (random, then pct), as a verdict
- * table.  Its default is the seed email's question set. */
+ * table.  Its default is the seed email's question set.  The lists are parsed
+ * and the table printed here; the runner and its expectation rule are
+ * fuzz/matrix.c. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cmd/cli.h"
-#include "engine/emu.h"
-#include "engine/engine.h"
-#include "engine/explore.h"
-#include "fuzz/repro_emu.h"
+#include "fuzz/matrix.h"
 #include "results/json.h"
+#include "results/stop.h"
 
 enum {
 	OPT_VARIANTS = 0x2300,
@@ -25,13 +23,7 @@ enum {
 	OPT_EXPECT
 };
 
-#define MAXL 32
-
-struct row {
-	char name[64]; /* scenario, or scenario@in-object for the stride row */
-	const char *scn;
-	bool big; /* --objext in-object --object-size 131072 --page-size 65536 */
-};
+#define MAXL SS_MATRIX_MAX_ITEMS
 
 struct matrix_cli {
 	const char *variants, *scenarios, *models, *json, *save;
@@ -115,25 +107,6 @@ static const char doc[] =
     "Exit status: 0 no cell Found where Clean is expected, 1 at least one (a regression), "
     "2 bad input, 3 internal error.";
 
-/* What the table expects of a cell: the seed email's answers, as one rule.
- *  - a NAME@big row with a 16-bit stride (rc1, early-stride, wmb-rmb): Found under
- *    every model (131072 truncates to 0: not an ordering bug at all);
- *  - a broken user handoff (scenario table: handoff "broken"): Found under lkmm;
- *  - the allocator's own handoff (lazy-objexts) under rc1: Found under lkmm;
- *  - anything else: Clean.
- * Found where Clean is expected is a regression: matrix exits 1.  Clean where
- * Found is expected is a miss of the bounded search, shown but not an error. */
-static bool expect_found(const struct cli_scenario_opts *so, bool big, enum wmm_model m)
-{
-	if (big && so->acfg.stride_bits == 16)
-		return true;
-	if (m != WMM_LKMM)
-		return false;
-	if (so->scn->handoff == SS_HANDOFF_BROKEN)
-		return true;
-	return so->scn->handoff == SS_HANDOFF_ALLOCATOR && so->acfg.variant == SS_VARIANT_RC1;
-}
-
 static int split(char *s, char **out, int max)
 {
 	size_t l = strlen(s);
@@ -151,11 +124,170 @@ static int split(char *s, char **out, int max)
 	return n;
 }
 
-static double now(void)
+/* The three comma lists, split in place (usage error for an empty item or too
+ * many).  Returns the counts in n[3]: variants, scenarios, models. */
+static void split_lists(const struct matrix_cli *o, char *buf[3], char **items[3], int n[3])
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+	static const char *const opt[3] = {"variants", "scenarios", "models"};
+	static const char *const like[3] = {"rc1,fixed", "once,lazy-objexts", "tso,lkmm"};
+	const char *given[3] = {o->variants, o->scenarios, o->models};
+	for (int i = 0; i < 3; i++)
+		n[i] = split(buf[i], items[i], MAXL);
+	for (int i = 0; i < 3; i++)
+		if (n[i] == -2)
+			cli_usage_error("--%s: more than %d items (limit)", opt[i], MAXL);
+	for (int i = 0; i < 3; i++)
+		if (n[i] <= 0)
+			cli_usage_error(
+			    "cannot parse --%s '%s': empty item, expected a comma list like %s",
+			    opt[i], given[i] ? given[i] : "", like[i]);
+}
+
+/* A scenario item: NAME or NAME@big (cut at the @), known by the table. */
+static bool scenario_item(char *item)
+{
+	char *at = strchr(item, '@');
+	if (at) {
+		if (strcmp(at, "@big"))
+			cli_usage_error(
+			    "bad scenario '%s' in --scenarios: expected NAME or NAME@big", item);
+		*at = 0;
+	}
+	if (!ss_scenario_find(item))
+		cli_usage_error("unknown scenario '%s' in --scenarios (see slabstress list "
+				"scenarios)",
+				item);
+	return at != NULL;
+}
+
+/* One table line: the scenario under the variant, its slab knobs resolved. */
+static void resolve_line(struct ss_matrix_line *l, const char *scenario, const char *label,
+			 const char *variant, bool big)
+{
+	struct cli_scenario_opts so;
+	cli_scenario_defaults(&so);
+	so.scenario_name = scenario;
+	so.variant_name = variant;
+	if (big) {
+		so.objext_name = "in-object";
+		so.object_size = 131072;
+		so.page_size = 65536;
+	}
+	cli_scenario_finish(&so, true);
+	*l = (struct ss_matrix_line){.scenario = scenario,
+				     .label = label,
+				     .variant = variant,
+				     .big = big,
+				     .scn = so.scn,
+				     .alloc = so.alloc,
+				     .acfg = so.acfg};
+}
+
+/* The lists as table lines (scenario-major) and models; returns the line count.
+ * Names are checked here: a bad one is a usage error before anything runs. */
+static int table_lines(const struct matrix_cli *o, struct ss_matrix_opts *mo,
+		       struct ss_matrix_line *lines, int *nvariants, int *nscenarios)
+{
+	static char vbuf[512], sbuf[1024], mbuf[128], labels[MAXL][64];
+	snprintf(vbuf, sizeof(vbuf), "%s",
+		 o->variants ? o->variants : "rc1,early-stride,wmb-rmb,fixed");
+	snprintf(sbuf, sizeof(sbuf), "%s",
+		 o->scenarios
+		     ? o->scenarios
+		     : "lazy-objexts,release-acquire,once,pid-fastpath,tty-flush-old,tty-flush,"
+		       "same-cpu@big");
+	snprintf(mbuf, sizeof(mbuf), "%s", o->models ? o->models : "sc,tso,lkmm");
+	char *vl[MAXL], *sl[MAXL], *ml[MAXL], *buf[3] = {vbuf, sbuf, mbuf};
+	char **items[3] = {vl, sl, ml};
+	int n[3];
+	split_lists(o, buf, items, n);
+	for (int i = 0; i < n[2]; i++)
+		if (wmm_model_parse(ml[i], &mo->models[i]) != 0)
+			cli_usage_error("unknown model '%s' in --models: expected sc, tso, lkmm",
+					ml[i]);
+	mo->nmodels = n[2];
+	for (int i = 0; i < n[0]; i++)
+		if (ss_variant_from_name(vl[i]) < 0)
+			cli_usage_error("unknown variant '%s' in --variants: expected rc1, "
+					"early-stride, wmb-rmb, fixed",
+					vl[i]);
+	bool big[MAXL];
+	for (int s = 0; s < n[1]; s++) {
+		big[s] = scenario_item(sl[s]);
+		snprintf(labels[s], sizeof(labels[s]), "%s%s", sl[s],
+			 big[s] ? " (in-object 128K/64K)" : "");
+	}
+	int nl = 0;
+	for (int s = 0; s < n[1]; s++)
+		for (int v = 0; v < n[0]; v++)
+			resolve_line(&lines[nl++], sl[s], labels[s], vl[v], big[s]);
+	*nvariants = n[0];
+	*nscenarios = n[1];
+	return nl;
+}
+
+static void print_header(const struct ss_matrix_opts *mo, int ns, int nv)
+{
+	int nm = mo->nmodels;
+	char budget[96];
+	if (mo->executions)
+		snprintf(budget, sizeof(budget), "%llu executions per cell (%llu random, %llu pct)",
+			 mo->executions, mo->executions / 2, mo->executions / 2);
+	else
+		snprintf(budget, sizeof(budget), "%.3g s per cell (half random, half pct)",
+			 mo->duration);
+	printf("slabstress matrix: %d scenario%s x %d variant%s x %d model%s = %d cells, %s, %s "
+	       "dependencies\n\n",
+	       ns, ns == 1 ? "" : "s", nv, nv == 1 ? "" : "s", nm, nm == 1 ? "" : "s", ns * nv * nm,
+	       budget, emu_deps_name(mo->deps));
+	printf("%-34s %-13s", "scenario", "variant");
+	for (int m = 0; m < nm; m++)
+		printf(" %-22s", wmm_model_name(mo->models[m]));
+	printf("\n");
+}
+
+static void print_line_start(void *ctx, const struct ss_matrix_line *l)
+{
+	(void)ctx;
+	printf("%-34s %-13s", l->label, l->variant);
+	fflush(stdout);
+}
+
+static void print_cell(void *ctx, const struct ss_matrix_cell *c, const struct emu *e)
+{
+	(void)ctx;
+	char text[64];
+	ss_matrix_cell_text(c, text, sizeof(text));
+	printf(" %-22s", text);
+	fflush(stdout);
+	if (c->dep_sites) {
+		printf("\n");
+		emu_print_dep_disagreements(stdout, e);
+	}
+}
+
+static void print_line_end(void *ctx, const struct ss_matrix_line *l)
+{
+	(void)ctx;
+	(void)l;
+	printf("\n");
+}
+
+static void print_footer(const struct ss_matrix_result *res, const struct ss_matrix_opts *mo)
+{
+	printf("\n%s in %.1f s.  Found under sc: not an ordering bug.  Found under lkmm only: a "
+	       "reordering x86 (tso) never does.  Clean: none found within the budget.  Verdicts "
+	       "rest on %s dependencies.\n",
+	       ss_interrupted ? "interrupted" : "done", res->elapsed, emu_deps_name(mo->deps));
+	if (mo->deps == EMU_DEPS_CHECK)
+		printf("deps check: %lu site%s where explicit and provenance dependencies "
+		       "disagree\n",
+		       res->dep_sites, res->dep_sites == 1 ? "" : "s");
+	int unexpected = res->unexpected, missed = res->missed, ncells = res->ncells;
+	printf("expectation: %d of %d cells as expected; %d Found where Clean was expected "
+	       "(marked !)%s; %d expected Found but none found within the budget (marked ?)\n",
+	       ncells - unexpected - missed, ncells, unexpected,
+	       unexpected ? ": exit status 1" : "", missed);
 }
 
 int cmd_matrix(int argc, char **argv)
@@ -170,239 +302,38 @@ int cmd_matrix(int argc, char **argv)
 	cli_check_output_dir("--save", o.save);
 	cli_json_stdout(o.json);
 
-	char vbuf[512], sbuf[1024], mbuf[128];
-	snprintf(vbuf, sizeof(vbuf), "%s",
-		 o.variants ? o.variants : "rc1,early-stride,wmb-rmb,fixed");
-	snprintf(sbuf, sizeof(sbuf), "%s",
-		 o.scenarios
-		     ? o.scenarios
-		     : "lazy-objexts,release-acquire,once,pid-fastpath,tty-flush-old,tty-flush,"
-		       "same-cpu@big");
-	snprintf(mbuf, sizeof(mbuf), "%s", o.models ? o.models : "sc,tso,lkmm");
-	char *vl[MAXL], *sl[MAXL], *ml[MAXL];
-	int nv = split(vbuf, vl, MAXL), ns = split(sbuf, sl, MAXL), nm = split(mbuf, ml, MAXL);
-	if (nv == -2 || ns == -2 || nm == -2)
-		cli_usage_error("--%s: more than %d items (limit)",
-				nv == -2   ? "variants"
-				: ns == -2 ? "scenarios"
-					   : "models",
-				MAXL);
-	if (nv <= 0 || ns <= 0 || nm <= 0)
-		cli_usage_error("cannot parse --%s '%s': empty item, expected a comma list like %s",
-				nv <= 0	  ? "variants"
-				: ns <= 0 ? "scenarios"
-					  : "models",
-				nv <= 0	  ? (o.variants ? o.variants : "")
-				: ns <= 0 ? (o.scenarios ? o.scenarios : "")
-					  : (o.models ? o.models : ""),
-				nv <= 0	  ? "rc1,fixed"
-				: ns <= 0 ? "once,lazy-objexts"
-					  : "tso,lkmm");
-	enum wmm_model models[MAXL];
-	for (int i = 0; i < nm; i++)
-		if (wmm_model_parse(ml[i], &models[i]) != 0)
-			cli_usage_error("unknown model '%s' in --models: expected sc, tso, lkmm",
-					ml[i]);
-	for (int i = 0; i < nv; i++)
-		if (ss_variant_from_name(vl[i]) < 0)
-			cli_usage_error("unknown variant '%s' in --variants: expected rc1, "
-					"early-stride, wmb-rmb, fixed",
-					vl[i]);
-	struct row rows[MAXL];
-	for (int i = 0; i < ns; i++) {
-		char *at = strchr(sl[i], '@');
-		rows[i].big = false;
-		if (at) {
-			if (strcmp(at, "@big"))
-				cli_usage_error(
-				    "bad scenario '%s' in --scenarios: expected NAME or NAME@big",
-				    sl[i]);
-			*at = 0;
-			rows[i].big = true;
-		}
-		if (!ss_scenario_find(sl[i]))
-			cli_usage_error("unknown scenario '%s' in --scenarios (see slabstress list "
-					"scenarios)",
-					sl[i]);
-		rows[i].scn = sl[i];
-		snprintf(rows[i].name, sizeof(rows[i].name), "%s%s", sl[i],
-			 rows[i].big ? " (in-object 128K/64K)" : "");
-	}
-	unsigned long long execs = o.executions ? o.executions : o.duration > 0 ? 0 : 4000;
+	struct ss_matrix_opts mo = {
+	    .executions = o.executions	   ? o.executions
+			  : o.duration > 0 ? 0
+					   : 4000,
+	    .duration = o.duration,
+	    .deps = (enum emu_deps)o.deps,
+	    .expect_clean = o.expect_clean,
+	    .save_dir = o.save,
+	};
+	static struct ss_matrix_line lines[MAXL * MAXL];
+	int nv, ns, nl = table_lines(&o, &mo, lines, &nv, &ns);
+	print_header(&mo, ns, nv);
 
-	char budget[96];
-	if (execs)
-		snprintf(budget, sizeof(budget), "%llu executions per cell (%llu random, %llu pct)",
-			 execs, execs / 2, execs / 2);
-	else
-		snprintf(budget, sizeof(budget), "%.3g s per cell (half random, half pct)",
-			 o.duration);
-	printf("slabstress matrix: %d scenario%s x %d variant%s x %d model%s = %d cells, %s, %s "
-	       "dependencies\n\n",
-	       ns, ns == 1 ? "" : "s", nv, nv == 1 ? "" : "s", nm, nm == 1 ? "" : "s", ns * nv * nm,
-	       budget, emu_deps_name((enum emu_deps)o.deps));
-	unsigned long ndis = 0;
-	printf("%-34s %-13s", "scenario", "variant");
-	for (int m = 0; m < nm; m++)
-		printf(" %-22s", wmm_model_name(models[m]));
-	printf("\n");
-
-	json_t *cells = json_array();
+	struct ss_matrix_observer obs = {print_line_start, print_cell, print_line_end, NULL};
+	struct ss_matrix_result res;
+	char err[256];
 	ss_install_sigint();
-	double t0 = now();
-	int ret = SS_EXIT_CLEAN;
-	int unexpected = 0, missed = 0, ncells = 0;
-	for (int s = 0; s < ns && !ss_interrupted; s++)
-		for (int v = 0; v < nv && !ss_interrupted; v++) {
-			struct cli_scenario_opts so;
-			cli_scenario_defaults(&so);
-			so.scenario_name = rows[s].scn;
-			so.variant_name = vl[v];
-			if (rows[s].big) {
-				so.objext_name = "in-object";
-				so.object_size = 131072;
-				so.page_size = 65536;
-			}
-			cli_scenario_finish(&so, true);
-			printf("%-34s %-13s", rows[s].name, vl[v]);
-			fflush(stdout);
-			for (int m = 0; m < nm; m++) {
-				struct emu_config ec;
-				memset(&ec, 0, sizeof(ec));
-				ec.scn = so.scn;
-				ec.alloc = so.alloc;
-				ec.acfg = so.acfg;
-				ec.model = models[m];
-				ec.iters = 1;
-				ec.seed = SS_EMU_WORLD_SEED;
-				ec.max_steps = 200000;
-				ec.deps = (enum emu_deps)o.deps;
-				char err[256];
-				struct emu *e = emu_create(&ec, err, sizeof(err));
-				if (!e)
-					cli_internal_error("%s", err);
-				ss_emu_name_regions(e);
-				struct explore_opts xo;
-				memset(&xo, 0, sizeof(xo));
-				xo.seed = 1;
-				xo.stale_prob = 0.3;
-				xo.max_execs = execs / 2;
-				xo.duration = o.duration / 2;
-				struct explore_stats st;
-				unsigned long long total = 0;
-				double c0 = now();
-				int rc = explore_random(e, &xo, &st);
-				total += st.executions;
-				if (rc == 0 && !st.found && !ss_interrupted) {
-					explore_stats_free(&st);
-					xo.strategy = EXPLORE_PCT;
-					rc = explore_pct(e, &xo, &st);
-					total += st.executions;
-				}
-				if (rc != 0)
-					cli_internal_error("%s", st.error);
-				char cell[64], path[512] = "";
-				if (st.found) {
-					snprintf(cell, sizeof(cell), "Found %s",
-						 ss_fail_kind_name(st.first.kind));
-					if (o.save &&
-					    ss_save_failure(o.save, e, &st.first, st.first_sched,
-							    st.first_len, path, sizeof(path), err,
-							    sizeof(err)) != 0)
-						cli_usage_error("%s", err);
-				} else if (ss_interrupted) {
-					/* Stopped inside this cell: not a verdict. */
-					snprintf(cell, sizeof(cell), "unfinished");
-				} else {
-					snprintf(cell, sizeof(cell), "Clean");
-				}
-				const char *verdict = st.found	       ? "found"
-						      : ss_interrupted ? "unfinished"
-								       : "clean";
-				bool want =
-				    !o.expect_clean && expect_found(&so, rows[s].big, models[m]);
-				bool unexp = st.found && !want;
-				bool miss = !st.found && !ss_interrupted && want;
-				unexpected += unexp;
-				missed += miss;
-				ncells++;
-				if (unexp || miss)
-					strncat(cell, unexp ? " !" : " ?",
-						sizeof(cell) - strlen(cell) - 1);
-				printf(" %-22s", cell);
-				fflush(stdout);
-				json_t *jc = json_pack(
-				    "{s:s, s:s, s:b, s:s, s:s, s:I, s:f}", "scenario", rows[s].scn,
-				    "variant", vl[v], "in_object_128k", rows[s].big, "model",
-				    wmm_model_name(models[m]), "verdict", verdict, "executions",
-				    (json_int_t)total, "elapsed_s", now() - c0);
-				json_object_set_new(jc, "expected",
-						    json_string(want ? "found" : "clean"));
-				json_object_set_new(jc, "unexpected", json_boolean(unexp));
-				if (st.found)
-					json_object_set_new(
-					    jc, "kind",
-					    json_string(ss_fail_kind_name(st.first.kind)));
-				if (path[0])
-					json_object_set_new(jc, "reproducer", json_string(path));
-				json_object_set_new(jc, "deps",
-						    json_string(emu_deps_name(ec.deps)));
-				if (ec.deps == EMU_DEPS_CHECK) {
-					size_t nd;
-					emu_dep_disagreements(e, &nd);
-					ndis += nd;
-					json_object_set_new(jc, "dep_disagreement_sites",
-							    json_integer((json_int_t)nd));
-					if (nd) {
-						printf("\n");
-						emu_print_dep_disagreements(stdout, e);
-					}
-				}
-				json_array_append_new(cells, jc);
-				explore_stats_free(&st);
-				emu_destroy(e);
-				if (ss_interrupted)
-					break; /* one unfinished cell, not a row of them */
-			}
-			printf("\n");
-		}
-	double el = now() - t0;
-	printf("\n%s in %.1f s.  Found under sc: not an ordering bug.  Found under lkmm only: a "
-	       "reordering x86 (tso) never does.  Clean: none found within the budget.  Verdicts "
-	       "rest on %s dependencies.\n",
-	       ss_interrupted ? "interrupted" : "done", el, emu_deps_name((enum emu_deps)o.deps));
-	if ((enum emu_deps)o.deps == EMU_DEPS_CHECK) {
-		printf("deps check: %lu site%s where explicit and provenance dependencies "
-		       "disagree\n",
-		       ndis, ndis == 1 ? "" : "s");
-		if (ndis)
-			ret = SS_EXIT_FOUND;
-	}
-	printf("expectation: %d of %d cells as expected; %d Found where Clean was expected "
-	       "(marked !)%s; %d expected Found but none found within the budget (marked ?)\n",
-	       ncells - unexpected - missed, ncells, unexpected,
-	       unexpected ? ": exit status 1" : "", missed);
-	if (unexpected)
-		ret = SS_EXIT_FOUND;
+	int rc = ss_matrix_run(lines, nl, &mo, &obs, &res, err, sizeof(err));
+	if (rc == -1)
+		cli_internal_error("%s", err);
+	if (rc == -2)
+		cli_usage_error("%s", err);
+	print_footer(&res, &mo);
 	if (o.json) {
-		json_t *doc = res_doc_new("matrix", cli_argc, cli_argv);
-		json_object_set_new(doc, "cells", cells);
-		json_object_set_new(doc, "interrupted", json_boolean(ss_interrupted));
-		json_object_set_new(doc, "unexpected_found", json_integer(unexpected));
-		json_object_set_new(doc, "missed", json_integer(missed));
-		json_object_set_new(doc, "verdict",
-				    json_string(unexpected ? "unexpected-found" : "as-expected"));
-		json_object_set_new(doc, "executions_per_cell", json_integer((json_int_t)execs));
-		json_object_set_new(doc, "deps", json_string(emu_deps_name((enum emu_deps)o.deps)));
-		json_object_set_new(doc, "timing", json_pack("{s:f}", "elapsed_s", el));
-		char err[256];
-		if (res_write_atomic(doc, o.json, err, sizeof(err)) != 0) {
-			json_decref(doc);
+		json_t *jd = ss_matrix_json(&res, &mo, cli_argc, cli_argv);
+		if (res_write_atomic(jd, o.json, err, sizeof(err)) != 0) {
+			json_decref(jd);
 			cli_usage_error("%s", err);
 		}
-		json_decref(doc);
-	} else {
-		json_decref(cells);
+		json_decref(jd);
 	}
+	int ret = ss_matrix_exit_status(&res, &mo);
+	ss_matrix_result_free(&res);
 	return ret;
 }

@@ -1,13 +1,13 @@
 /* cmd/minimize.c - `slabstress minimize`: shrink a reproducer's schedule to the
- * fewest decisions that keep the same failure (fuzz/minimize.c), write it as a
- * new reproducer. */
+ * fewest decisions that keep the same failure (fuzz/minimize.c, through
+ * fuzz/replay.c), write it as a new reproducer. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cmd/cli.h"
+#include "cmd/repro_arg.h"
 #include "fuzz/minimize.h"
-#include "fuzz/repro_emu.h"
+#include "fuzz/replay.h"
 #include "results/repro.h"
 
 enum { OPT_MAX_EXECS = 0x2200 };
@@ -32,17 +32,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	case OPT_MAX_EXECS:
 		o->max_execs = (unsigned long)cli_parse_ull("--max-executions", arg, 1, 1UL << 30);
 		break;
-	case ARGP_KEY_ARG:
-		if (o->file)
-			cli_usage_error(
-			    "minimize: unexpected second argument '%s' (one reproducer)", arg);
-		o->file = arg;
-		break;
-	case ARGP_KEY_END:
-		if (!o->file)
-			cli_usage_error("minimize: no reproducer file given");
-		break;
-	default: return ARGP_ERR_UNKNOWN;
+	default: return cli_reproducer_arg("minimize", key, arg, &o->file);
 	}
 	return 0;
 }
@@ -80,51 +70,34 @@ int cmd_minimize(int argc, char **argv)
 	}
 	cli_check_output_path("-o", o.out);
 
-	struct ss_repro r;
+	static struct ss_replay p;
 	char err[512];
-	if (ss_repro_load(&r, o.file, err, sizeof(err)) != 0) {
-		fprintf(stderr, "slabstress: %s\n", err);
-		return SS_EXIT_USAGE;
-	}
-	struct emu_config ec;
-	if (ss_emu_config_from_repro(&ec, &r, NULL, err, sizeof(err)) != 0) {
-		ss_repro_free(&r);
-		cli_usage_error("%s: %s", o.file, err);
-	}
-	struct emu *e = emu_create(&ec, err, sizeof(err));
-	if (!e) {
-		ss_repro_free(&r);
+	int rc = ss_replay_open(&p, o.file, NULL, -1, err, sizeof(err));
+	if (rc == SS_REPLAY_BAD_FILE)
+		cli_usage_error("%s", err);
+	if (rc != 0)
 		cli_internal_error("%s", err);
-	}
-	ss_emu_name_regions(e);
-	int f = ss_schedule_fails(e, r.schedule, r.schedule_len, r.kind, r.file, r.line);
-	if (f != 1) {
+	const struct ss_repro *r = &p.r;
+	struct ss_repro m;
+	rc = ss_replay_minimize(&p, o.max_execs, &m, err, sizeof(err));
+	if (rc == SS_REPLAY_NOT_FAILING || rc == SS_REPLAY_CHECK_ERROR) {
 		fprintf(stderr,
 			"slabstress: %s does not fail with %s at %s:%d when replayed: nothing to "
 			"minimize\n",
-			o.file, ss_fail_kind_name(r.kind), r.file, r.line);
-		emu_destroy(e);
-		ss_repro_free(&r);
-		return f < 0 ? SS_EXIT_INTERNAL : SS_EXIT_USAGE;
+			o.file, ss_fail_kind_name(r->kind), r->file, r->line);
+		ss_replay_close(&p);
+		return rc == SS_REPLAY_CHECK_ERROR ? SS_EXIT_INTERNAL : SS_EXIT_USAGE;
 	}
-	u8 *out;
-	size_t olen;
-	if (ss_minimize_schedule(e, r.schedule, r.schedule_len, r.kind, r.file, r.line, o.max_execs,
-				 &out, &olen) != 0) {
-		emu_destroy(e);
-		ss_repro_free(&r);
-		cli_internal_error("minimization failed");
+	if (rc != 0) {
+		ss_replay_close(&p);
+		cli_internal_error("%s", err);
 	}
-	struct emu_result res;
-	emu_execute(e, out, olen, &res);
-	struct ss_repro m;
-	if (ss_repro_from_emu(&m, e, &res, out, olen) != 0)
-		cli_internal_error("out of memory");
 	printf("slabstress minimize: %s\n", o.file);
-	printf("  %s at %s:%d under %s\n", ss_fail_kind_name(r.kind), r.file, r.line, r.model);
-	printf("  before: %zu bytes, %zu decisions\n", r.schedule_len,
-	       ss_schedule_decisions(r.schedule, r.schedule_len));
-	printf("  after:  %zu bytes, %zu decisions\n", olen, ss_schedule_decisions(out, olen));
+	printf("  %s at %s:%d under %s\n", ss_fail_kind_name(r->kind), r->file, r->line, r->model);
+	printf("  before: %zu bytes, %zu decisions\n", r->schedule_len,
+	       ss_schedule_decisions(r->schedule, r->schedule_len));
+	printf("  after:  %zu bytes, %zu decisions\n", m.schedule_len,
+	       ss_schedule_decisions(m.schedule, m.schedule_len));
 	int ret = SS_EXIT_CLEAN;
 	if (ss_repro_save(&m, o.out, err, sizeof(err)) != 0) {
 		fprintf(stderr, "slabstress: %s\n", err);
@@ -133,8 +106,6 @@ int cmd_minimize(int argc, char **argv)
 		printf("  wrote %s\n", o.out);
 	}
 	ss_repro_free(&m);
-	free(out);
-	emu_destroy(e);
-	ss_repro_free(&r);
+	ss_replay_close(&p);
 	return ret;
 }

@@ -1,0 +1,186 @@
+/* fuzz/campaign.c - the explore driver: emulator, strategy loop, saved
+ * reproducers, attribution of the first failure, result document
+ * (fuzz/campaign.h). */
+#include "fuzz/campaign.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz/repro_emu.h"
+#include "results/json.h"
+
+/* explore's on_failure: every failing schedule as a reproducer, until one
+ * cannot be written (reported once) or SS_CAMPAIGN_MAX_SAVED. */
+static void save_failure(void *ctx, const struct emu_result *r, const u8 *sched, size_t len)
+{
+	struct ss_campaign *c = ctx;
+	char path[512];
+	if (c->save_error[0] || c->nsaved >= SS_CAMPAIGN_MAX_SAVED)
+		return;
+	if (ss_save_failure(c->save_dir, c->e, r, sched, len, path, sizeof(path), c->save_error,
+			    sizeof(c->save_error))) {
+		if (!c->save_error[0])
+			snprintf(c->save_error, sizeof(c->save_error), "cannot save a reproducer");
+		return;
+	}
+	if (!c->nsaved++)
+		snprintf(c->first_saved, sizeof(c->first_saved), "%s", path);
+}
+
+/* The first failure's schedule as hex, and (when asked and the replay
+ * matched) which reordering it needs: attribution runs its own emulators, so
+ * the trace of c->e stays. */
+static void explain_first_failure(struct ss_campaign *c)
+{
+	const struct explore_stats *st = &c->st;
+	c->schedule_hex = malloc(2 * st->first_len + 1);
+	if (c->schedule_hex)
+		emu_hex(c->schedule_hex, st->first_sched, st->first_len);
+	char err[256];
+	if (c->explain && st->replay_ok &&
+	    ss_attribute(&c->ec, st->first_sched, st->first_len, st->first.kind, c->explain_search,
+			 &c->at, err, sizeof(err)) == 0)
+		c->attributed = true;
+}
+
+int ss_campaign_run(struct ss_campaign *c, char *err, size_t errlen)
+{
+	c->e = emu_create(&c->ec, err, errlen);
+	if (!c->e)
+		return -1;
+	ss_emu_name_regions(c->e);
+	if (c->save_dir) {
+		c->xo.on_failure = save_failure;
+		c->xo.failure_ctx = c;
+	}
+	if (explore_run(c->e, &c->xo, &c->st) != 0) {
+		snprintf(err, errlen, "%s", c->st.error);
+		return -1;
+	}
+	if (c->st.found)
+		explain_first_failure(c);
+	return 0;
+}
+
+void ss_campaign_free(struct ss_campaign *c)
+{
+	explore_stats_free(&c->st);
+	free(c->schedule_hex);
+	c->schedule_hex = NULL;
+	if (c->e)
+		emu_destroy(c->e);
+	c->e = NULL;
+}
+
+const char *ss_campaign_exhaustive_result(const struct explore_stats *st)
+{
+	return st->found			? "failure found"
+	       : st->complete && !st->bound_hit ? "complete"
+	       : st->complete			? "complete within bounds"
+						: "budget exhausted";
+}
+
+int ss_campaign_exit_status(const struct ss_campaign *c)
+{
+	size_t ndis = 0;
+	if (c->ec.deps == EMU_DEPS_CHECK && c->e)
+		emu_dep_disagreements(c->e, &ndis);
+	return c->st.found || ndis ? 1 : 0;
+}
+
+static json_t *parameters_json(const struct ss_campaign *c)
+{
+	const struct emu_config *ec = &c->ec;
+	const struct ss_alloc_config *a = &ec->acfg;
+	const struct explore_opts *xo = &c->xo;
+	return json_pack(
+	    "{s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:I, s:I, s:I, s:I, s:f, s:f, s:I, s:I, s:b, s:b, "
+	    "s:s}",
+	    "scenario", ec->scn->name, "variant", ss_variant_name(a->variant), "alloc",
+	    ec->alloc->name, "model", wmm_model_name(ec->model), "strategy",
+	    explore_strategy_name(xo->strategy), "stride_bits", a->stride_bits, "objext",
+	    ss_objext_name(a->objext), "object_size", (json_int_t)a->object_size, "page_size",
+	    (json_int_t)a->page_size, "seed", (json_int_t)xo->seed, "executions",
+	    (json_int_t)xo->max_execs, "duration", xo->duration, "stale_prob", xo->stale_prob,
+	    "max_steps", (json_int_t)ec->max_steps, "iters", (json_int_t)ec->iters, "keep_going",
+	    xo->keep_going, "account", a->account, "deps", emu_deps_name(ec->deps));
+}
+
+static json_t *counters_json(const struct explore_stats *st)
+{
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "executions", (json_int_t)st->executions,
+			 "failing_executions", (json_int_t)st->failed_execs, "steps",
+			 (json_int_t)st->steps, "accesses", (json_int_t)st->accesses, "stale_reads",
+			 (json_int_t)st->stale_reads, "preemptions", (json_int_t)st->preemptions);
+}
+
+static json_t *first_failure_json(const struct ss_campaign *c)
+{
+	const struct explore_stats *st = &c->st;
+	json_t *ff = res_failure_json(&st->first.fail);
+	json_object_set_new(ff, "execution", json_integer((json_int_t)st->first_exec));
+	json_object_set_new(ff, "step", json_integer((json_int_t)st->first.fail_step));
+	json_object_set_new(ff, "schedule", json_string(c->schedule_hex ? c->schedule_hex : ""));
+	json_object_set_new(ff, "replay_ok", json_boolean(st->replay_ok));
+	return ff;
+}
+
+static json_t *dep_disagreements_json(const struct emu *e)
+{
+	size_t nd;
+	const struct emu_dep_disagreement *dd = emu_dep_disagreements(e, &nd);
+	json_t *arr = json_array();
+	for (size_t i = 0; i < nd; i++)
+		json_array_append_new(
+		    arr,
+		    json_pack("{s:i, s:s, s:s, s:i, s:I, s:s}", "cpu", dd[i].cpu, "location",
+			      emu_site_expr(dd[i].site), "file",
+			      dd[i].site && dd[i].site->file ? dd[i].site->file : "?", "line",
+			      dd[i].site ? dd[i].site->line : 0, "count", (json_int_t)dd[i].count,
+			      "weaker", dd[i].explicit_weaker ? "explicit" : "provenance"));
+	return arr;
+}
+
+/* The strategy's own section: pct's probability bound, exhaustive's bounds. */
+static void strategy_json(json_t *doc, const struct explore_stats *st, enum explore_strategy s)
+{
+	if (s == EXPLORE_PCT)
+		json_object_set_new(doc, "pct",
+				    json_pack("{s:i, s:I, s:i, s:i, s:f}", "n", st->pct_n, "k",
+					      (json_int_t)st->pct_k, "d", st->pct_d, "h", st->pct_h,
+					      "bound", st->pct_bound));
+	if (s == EXPLORE_EXHAUSTIVE)
+		json_object_set_new(doc, "exhaustive",
+				    json_pack("{s:b, s:b, s:i, s:i, s:s}", "complete", st->complete,
+					      "bound_hit", st->bound_hit, "preemptions",
+					      st->bound_p, "staleness", st->bound_s, "result",
+					      ss_campaign_exhaustive_result(st)));
+}
+
+json_t *ss_campaign_json(const struct ss_campaign *c, int argc, char **argv)
+{
+	const struct explore_stats *st = &c->st;
+	double eps = st->elapsed > 0 ? st->executions / st->elapsed : 0;
+	double aps = st->elapsed > 0 ? st->accesses / st->elapsed : 0;
+	json_t *doc = res_doc_new("explore", argc, argv);
+	json_object_set_new(doc, "parameters", parameters_json(c));
+	json_object_set_new(doc, "engine", json_string("emu"));
+	json_object_set_new(doc, "counters", counters_json(st));
+	json_object_set_new(doc, "timing",
+			    json_pack("{s:f, s:f, s:f}", "elapsed_s", st->elapsed,
+				      "executions_per_s", eps, "accesses_per_s", aps));
+	json_object_set_new(doc, "interrupted", json_boolean(st->interrupted));
+	json_object_set_new(doc, "failures", res_failure_log_json(&st->log));
+	if (st->found)
+		json_object_set_new(doc, "first_failure", first_failure_json(c));
+	strategy_json(doc, st, c->xo.strategy);
+	if (c->nsaved)
+		json_object_set_new(doc, "reproducer", json_string(c->first_saved));
+	json_object_set_new(doc, "verdict", json_string(st->found ? "failed" : "clean"));
+	/* the dependency mode the verdict rests on */
+	json_object_set_new(doc, "deps", json_string(emu_deps_name(c->ec.deps)));
+	if (c->ec.deps == EMU_DEPS_CHECK)
+		json_object_set_new(doc, "dep_disagreements", dep_disagreements_json(c->e));
+	return doc;
+}
