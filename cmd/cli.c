@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bench/run.h"
 #include "cmd/cli.h"
 #include "engine/emu.h"
 #include "engine/disturb.h"
@@ -243,10 +244,7 @@ void cli_json_stdout(const char *json_path)
 
 json_t *cli_disturbance_json(const struct ss_disturbance *d)
 {
-	return json_pack("{s:I, s:I, s:f, s:f, s:i, s:b, s:s}", "involuntary_ctx_switches",
-			 (json_int_t)d->ivcsw, "voluntary_ctx_switches", (json_int_t)d->vcsw,
-			 "steal_pct", d->steal_pct, "loadavg1", d->loadavg1, "cpus_online",
-			 d->cpus_online, "disturbed", d->disturbed, "reasons", d->reasons);
+	return ss_disturbance_json(d);
 }
 
 bool cli_stderr_is_tty(void)
