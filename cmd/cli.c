@@ -30,28 +30,29 @@ static FILE *err_stream(void)
 	return real_stderr ? real_stderr : stderr;
 }
 
+/* "slabstress: <prefix><message>" on the error stream, then exit(status). */
+static __attribute__((noreturn)) void die(int status, const char *prefix, const char *fmt,
+					  va_list ap)
+{
+	FILE *f = err_stream();
+	fprintf(f, "slabstress: %s", prefix);
+	vfprintf(f, fmt, ap);
+	fputc('\n', f);
+	exit(status);
+}
+
 void cli_usage_error(const char *fmt, ...)
 {
 	va_list ap;
-	FILE *f = err_stream();
-	fputs("slabstress: ", f);
 	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
-	va_end(ap);
-	fputc('\n', f);
-	exit(SS_EXIT_USAGE);
+	die(SS_EXIT_USAGE, "", fmt, ap);
 }
 
 void cli_internal_error(const char *fmt, ...)
 {
 	va_list ap;
-	FILE *f = err_stream();
-	fputs("slabstress: internal error: ", f);
 	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
-	va_end(ap);
-	fputc('\n', f);
-	exit(SS_EXIT_INTERNAL);
+	die(SS_EXIT_INTERNAL, "internal error: ", fmt, ap);
 }
 
 unsigned long long cli_parse_ull(const char *opt, const char *arg, unsigned long long min,

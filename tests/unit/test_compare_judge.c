@@ -38,27 +38,44 @@ static const double fast5[] = {120, 121, 122, 123, 124};
 
 static const struct res_cmp_options defaults = {5, 0.05, true, false};
 
-/* Judges base against new; returns the judge's status, err in err. */
-static int judge(struct res_cmp *c, json_t *base, json_t *new, const struct res_cmp_options *o,
-		 char *err, size_t n)
+/* One run of a bench document as a test writes it. */
+struct sample {
+	const char *scenario, *alloc;
+	const double *hps;
+	size_t n;
+	long long failures;
+	int disturbed;
+};
+
+static char err[512];
+
+/* Judges base against new (one run each); returns the judge's status, err in err. */
+static int judge(struct res_cmp *c, struct sample base, struct sample new,
+		 const struct res_cmp_options *o)
 {
 	memset(c, 0, sizeof(*c));
-	int rc = res_cmp_parse(&c->f[0], "base.json", base, err, n);
+	err[0] = 0;
+	int rc = res_cmp_parse(&c->f[0], "base.json",
+			       bench_doc(run_json(base.scenario, base.alloc, base.hps, base.n,
+						  base.failures, base.disturbed)),
+			       err, sizeof(err));
 	if (!rc)
-		rc = res_cmp_parse(&c->f[1], "new.json", new, err, n);
+		rc = res_cmp_parse(&c->f[1], "new.json",
+				   bench_doc(run_json(new.scenario, new.alloc, new.hps, new.n,
+						      new.failures, new.disturbed)),
+				   err, sizeof(err));
 	if (!rc)
-		rc = res_cmp_judge(c, o, err, n);
+		rc = res_cmp_judge(c, o, err, sizeof(err));
 	return rc;
 }
+
+#define RA(x)	      ((struct sample){"ra", "slab", x, 5, 0, 0})
+#define RA_FAILING(x) ((struct sample){"ra", "slab", x, 5, 3, 0})
 
 TEST(test_slower_beyond_threshold_and_noise_is_a_regression)
 {
 	struct res_cmp c;
-	char err[512] = "";
-	EXPECT_EQ(judge(&c, bench_doc(run_json("ra", "slab", base5, 5, 0, 0)),
-			bench_doc(run_json("ra", "slab", slow5, 5, 0, 0)), &defaults, err,
-			sizeof(err)),
-		  0);
+	EXPECT_EQ(judge(&c, RA(base5), RA(slow5), &defaults), 0);
 	EXPECT_EQ(c.np, 1);
 	EXPECT_EQ(c.pairs[0].v, RES_CMP_SLOWER);
 	EXPECT(c.pairs[0].change < -19 && c.pairs[0].change > -21);
@@ -76,11 +93,7 @@ TEST(test_slower_beyond_threshold_and_noise_is_a_regression)
 TEST(test_same_numbers_are_no_change)
 {
 	struct res_cmp c;
-	char err[512] = "";
-	EXPECT_EQ(judge(&c, bench_doc(run_json("ra", "slab", base5, 5, 0, 0)),
-			bench_doc(run_json("ra", "slab", base5, 5, 0, 0)), &defaults, err,
-			sizeof(err)),
-		  0);
+	EXPECT_EQ(judge(&c, RA(base5), RA(base5), &defaults), 0);
 	EXPECT_EQ(c.pairs[0].v, RES_CMP_SAME);
 	EXPECT_EQ(c.nreg + c.nimp, 0);
 	EXPECT_EQ(c.nsame, 1);
@@ -91,19 +104,13 @@ TEST(test_same_numbers_are_no_change)
 TEST(test_faster_is_an_improvement_and_below_threshold_is_same)
 {
 	struct res_cmp c;
-	char err[512] = "";
-	EXPECT_EQ(judge(&c, bench_doc(run_json("ra", "slab", base5, 5, 0, 0)),
-			bench_doc(run_json("ra", "slab", fast5, 5, 0, 0)), &defaults, err,
-			sizeof(err)),
-		  0);
+	EXPECT_EQ(judge(&c, RA(base5), RA(fast5), &defaults), 0);
 	EXPECT_EQ(c.pairs[0].v, RES_CMP_FASTER);
 	EXPECT(!strcmp(res_cmp_overall(&c), "improvement"));
 	res_cmp_free(&c);
 	struct res_cmp_options wide = defaults;
 	wide.threshold = 50; /* a 20% change is under it */
-	EXPECT_EQ(judge(&c, bench_doc(run_json("ra", "slab", base5, 5, 0, 0)),
-			bench_doc(run_json("ra", "slab", fast5, 5, 0, 0)), &wide, err, sizeof(err)),
-		  0);
+	EXPECT_EQ(judge(&c, RA(base5), RA(fast5), &wide), 0);
 	EXPECT_EQ(c.pairs[0].v, RES_CMP_SAME);
 	res_cmp_free(&c);
 }
@@ -111,11 +118,7 @@ TEST(test_faster_is_an_improvement_and_below_threshold_is_same)
 TEST(test_clean_to_failing_is_a_regression_whatever_the_speed)
 {
 	struct res_cmp c;
-	char err[512] = "";
-	EXPECT_EQ(judge(&c, bench_doc(run_json("ra", "slab", base5, 5, 0, 0)),
-			bench_doc(run_json("ra", "slab", fast5, 5, 3, 0)), &defaults, err,
-			sizeof(err)),
-		  0);
+	EXPECT_EQ(judge(&c, RA(base5), RA_FAILING(fast5), &defaults), 0);
 	EXPECT_EQ(c.pairs[0].v, RES_CMP_NOW_FAILING);
 	EXPECT(res_cmp_is_regression(c.pairs[0].v));
 	EXPECT(!strcmp(res_cmp_verdict_name(c.pairs[0].v), "NOW FAILING"));
@@ -126,10 +129,8 @@ TEST(test_too_few_runs_are_judged_by_ranges)
 {
 	static const double b2[] = {100, 101}, s2[] = {80, 81};
 	struct res_cmp c;
-	char err[512] = "";
-	EXPECT_EQ(judge(&c, bench_doc(run_json("ra", "slab", b2, 2, 0, 0)),
-			bench_doc(run_json("ra", "slab", s2, 2, 0, 0)), &defaults, err,
-			sizeof(err)),
+	EXPECT_EQ(judge(&c, (struct sample){"ra", "slab", b2, 2, 0, 0},
+			(struct sample){"ra", "slab", s2, 2, 0, 0}, &defaults),
 		  0);
 	EXPECT(c.pairs[0].by_ranges);
 	EXPECT(c.pairs[0].separated);
@@ -141,19 +142,13 @@ TEST(test_too_few_runs_are_judged_by_ranges)
 TEST(test_slower_on_disturbed_runs_is_refused_unless_allowed)
 {
 	struct res_cmp c;
-	char err[512] = "";
-	EXPECT_EQ(judge(&c, bench_doc(run_json("ra", "slab", base5, 5, 0, 0)),
-			bench_doc(run_json("ra", "slab", slow5, 5, 0, 1)), &defaults, err,
-			sizeof(err)),
+	EXPECT_EQ(judge(&c, RA(base5), (struct sample){"ra", "slab", slow5, 5, 0, 1}, &defaults),
 		  RES_CMP_BAD_INPUT);
 	EXPECT(strstr(err, "disturbed runs") && strstr(err, "new.json: steal 9%"));
 	res_cmp_free(&c);
 	struct res_cmp_options allow = defaults;
 	allow.allow_disturbed = true;
-	EXPECT_EQ(judge(&c, bench_doc(run_json("ra", "slab", base5, 5, 0, 0)),
-			bench_doc(run_json("ra", "slab", slow5, 5, 0, 1)), &allow, err,
-			sizeof(err)),
-		  0);
+	EXPECT_EQ(judge(&c, RA(base5), (struct sample){"ra", "slab", slow5, 5, 0, 1}, &allow), 0);
 	EXPECT_EQ(c.nreg, 1);
 	res_cmp_free(&c);
 }
@@ -161,10 +156,7 @@ TEST(test_slower_on_disturbed_runs_is_refused_unless_allowed)
 TEST(test_two_single_allocator_files_pair_by_scenario)
 {
 	struct res_cmp c;
-	char err[512] = "";
-	EXPECT_EQ(judge(&c, bench_doc(run_json("ra", "slab", base5, 5, 0, 0)),
-			bench_doc(run_json("ra", "libc", base5, 5, 0, 0)), &defaults, err,
-			sizeof(err)),
+	EXPECT_EQ(judge(&c, RA(base5), (struct sample){"ra", "libc", base5, 5, 0, 0}, &defaults),
 		  0);
 	EXPECT(c.auto_scenario && !c.by_alloc);
 	char label[64];
@@ -177,10 +169,7 @@ TEST(test_two_single_allocator_files_pair_by_scenario)
 TEST(test_mismatched_runs_are_bad_input)
 {
 	struct res_cmp c;
-	char err[512] = "";
-	EXPECT_EQ(judge(&c, bench_doc(run_json("ra", "slab", base5, 5, 0, 0)),
-			bench_doc(run_json("llist", "slab", base5, 5, 0, 0)), &defaults, err,
-			sizeof(err)),
+	EXPECT_EQ(judge(&c, RA(base5), (struct sample){"llist", "slab", base5, 5, 0, 0}, &defaults),
 		  RES_CMP_BAD_INPUT);
 	EXPECT(strstr(err, "new.json: no run matches one in base.json") == err);
 	res_cmp_free(&c);
@@ -189,7 +178,6 @@ TEST(test_mismatched_runs_are_bad_input)
 TEST(test_foreign_schema_and_missing_field_are_named)
 {
 	struct res_cmp_file f;
-	char err[512] = "";
 	json_t *doc = bench_doc(run_json("ra", "slab", base5, 5, 0, 0));
 	json_object_set_new(doc, "schema", json_string("slabstress-bench/9"));
 	EXPECT_EQ(res_cmp_parse(&f, "x.json", doc, err, sizeof(err)), RES_CMP_BAD_INPUT);
@@ -212,7 +200,6 @@ TEST(test_load_reads_a_file_and_names_a_missing_one)
 	EXPECT_EQ(json_dump_file(doc, path, 0), 0);
 	json_decref(doc);
 	struct res_cmp_file f;
-	char err[512] = "";
 	EXPECT_EQ(res_cmp_load(&f, path, err, sizeof(err)), 0);
 	EXPECT_EQ(f.n, 1);
 	EXPECT(f.r && f.r[0].n == 5 && f.r[0].hps[4] == 104);
