@@ -12,10 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bench/run.h"
 #include "cmd/cli.h"
 #include "engine/emu.h"
-#include "engine/disturb.h"
 #include "results/json.h"
 #include "results/parse.h"
 
@@ -241,11 +239,6 @@ void cli_json_stdout(const char *json_path)
 {
 	if (json_path && !strcmp(json_path, "-") && res_json_stdout_take() != 0)
 		cli_internal_error("cannot keep stdout for --json -: %s", strerror(errno));
-}
-
-json_t *cli_disturbance_json(const struct ss_disturbance *d)
-{
-	return ss_disturbance_json(d);
 }
 
 bool cli_stderr_is_tty(void)
