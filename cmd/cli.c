@@ -14,7 +14,6 @@
 
 #include "cmd/cli.h"
 #include "engine/emu.h"
-#include "engine/disturb.h"
 #include "results/json.h"
 #include "results/parse.h"
 
@@ -29,28 +28,29 @@ static FILE *err_stream(void)
 	return real_stderr ? real_stderr : stderr;
 }
 
+/* "slabstress: <prefix><message>" on the error stream, then exit(status). */
+static __attribute__((noreturn)) void die(int status, const char *prefix, const char *fmt,
+					  va_list ap)
+{
+	FILE *f = err_stream();
+	fprintf(f, "slabstress: %s", prefix);
+	vfprintf(f, fmt, ap);
+	fputc('\n', f);
+	exit(status);
+}
+
 void cli_usage_error(const char *fmt, ...)
 {
 	va_list ap;
-	FILE *f = err_stream();
-	fputs("slabstress: ", f);
 	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
-	va_end(ap);
-	fputc('\n', f);
-	exit(SS_EXIT_USAGE);
+	die(SS_EXIT_USAGE, "", fmt, ap);
 }
 
 void cli_internal_error(const char *fmt, ...)
 {
 	va_list ap;
-	FILE *f = err_stream();
-	fputs("slabstress: internal error: ", f);
 	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
-	va_end(ap);
-	fputc('\n', f);
-	exit(SS_EXIT_INTERNAL);
+	die(SS_EXIT_INTERNAL, "internal error: ", fmt, ap);
 }
 
 unsigned long long cli_parse_ull(const char *opt, const char *arg, unsigned long long min,
@@ -239,14 +239,6 @@ void cli_json_stdout(const char *json_path)
 {
 	if (json_path && !strcmp(json_path, "-") && res_json_stdout_take() != 0)
 		cli_internal_error("cannot keep stdout for --json -: %s", strerror(errno));
-}
-
-json_t *cli_disturbance_json(const struct ss_disturbance *d)
-{
-	return json_pack("{s:I, s:I, s:f, s:f, s:i, s:b, s:s}", "involuntary_ctx_switches",
-			 (json_int_t)d->ivcsw, "voluntary_ctx_switches", (json_int_t)d->vcsw,
-			 "steal_pct", d->steal_pct, "loadavg1", d->loadavg1, "cpus_online",
-			 d->cpus_online, "disturbed", d->disturbed, "reasons", d->reasons);
 }
 
 bool cli_stderr_is_tty(void)

@@ -85,11 +85,6 @@ void cli_check_output_dir(const char *opt, const char *path);
  * (call before printing anything).  No-op for any other path. */
 void cli_json_stdout(const char *json_path);
 
-/* A native run's disturbance as JSON (run, bench). */
-struct ss_disturbance;
-struct json_t;
-struct json_t *cli_disturbance_json(const struct ss_disturbance *d);
-
 /* --deps explicit|provenance|check (emulator dependency source): usage error on
  * anything else.  CLI_DEPS_HELP is the option's help text. */
 #define CLI_DEPS_HELP                                                                              \

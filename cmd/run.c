@@ -1,13 +1,12 @@
 /* cmd/run.c - `slabstress run`: a scenario natively, on real threads pinned to
- * real CPUs; prints a short summary and writes a JSON result. */
-#include <sched.h>
+ * real CPUs; prints a short summary and writes a JSON result.  The run's config and
+ * its document are bench/run.h. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "bench/run.h"
 #include "cmd/cli.h"
-#include "engine/engine.h"
 #include "results/json.h"
 
 enum {
@@ -106,19 +105,6 @@ static const char doc[] =
 
 static const struct argp_child children[] = {{&cli_scenario_argp, 0, 0, 0}, {0}};
 
-static const char *pin_names[] = {"spread", "compact", "random", "none"};
-
-static void default_cpus(struct ss_run_config *cfg)
-{
-	cpu_set_t set;
-	CPU_ZERO(&set);
-	sched_getaffinity(0, sizeof(set), &set);
-	cfg->ncpus = 0;
-	for (int c = 0; c < CPU_SETSIZE && cfg->ncpus < SS_MAX_CPUS; c++)
-		if (CPU_ISSET(c, &set))
-			cfg->cpus[cfg->ncpus++] = c;
-}
-
 static void print_failures(const struct ss_failure_log *log)
 {
 	for (int i = 0; i < log->kept; i++) {
@@ -131,6 +117,100 @@ static void print_failures(const struct ss_failure_log *log)
 		printf("  ... and %llu more\n", log->total - (unsigned long long)log->kept);
 }
 
+/* The options into a checked config (usage error otherwise). */
+static void build_config(struct ss_run_config *cfg, const struct run_opts *o)
+{
+	struct ss_run_request req = {
+	    .scn = o->sc.scn,
+	    .alloc = o->sc.alloc,
+	    .acfg = o->sc.acfg,
+	    .pairs = o->pairs,
+	    .rounds = o->rounds,
+	    .duration = o->duration,
+	    .iters = o->iters,
+	    .batch = o->batch,
+	    .jitter = o->jitter,
+	    .seed = o->sc.seed,
+	    .keep_going = o->keep_going,
+	    .progress = !o->no_progress && !o->quiet && cli_stderr_is_tty(),
+	};
+	char err[512];
+	if (ss_run_config_build(cfg, &req, err, sizeof(err)) != 0)
+		cli_usage_error("%s", err);
+	if (o->pin_arg && ss_pin_parse(o->pin_arg, &cfg->pin) != 0)
+		cli_usage_error("unknown --pin '%s': expected one of spread, compact, random, none",
+				o->pin_arg);
+	if (o->cpus_arg)
+		cfg->ncpus = cli_parse_cpus("--cpus", o->cpus_arg, cfg->cpus, SS_MAX_CPUS);
+	else
+		cfg->ncpus = ss_run_allowed_cpus(cfg->cpus, SS_MAX_CPUS);
+	if (ss_run_check_cpus(cfg, o->cpus_arg, err, sizeof(err)) != 0)
+		cli_usage_error("%s", err);
+}
+
+static void print_header(const struct ss_run_config *cfg)
+{
+	const struct ss_alloc_config *a = &cfg->acfg;
+	printf("slabstress run: scenario %s, variant %s, alloc %s, seed %llu\n", cfg->scn->name,
+	       ss_variant_name(a->variant), cfg->alloc->name, cfg->seed);
+	printf("  slab: stride-bits %u, objext %s, object-size %zu, page-size %zu, account %s\n",
+	       a->stride_bits, ss_objext_name(a->objext), a->object_size, a->page_size,
+	       a->account ? "SLAB_ACCOUNT" : "__GFP_ACCOUNT only");
+	if (cfg->rounds)
+		printf("  %d threads (%d pair%s), pin %s, %lu rounds of %lu handoffs\n",
+		       cfg->nthreads, cfg->pairs, cfg->pairs == 1 ? "" : "s", ss_pin_name(cfg->pin),
+		       cfg->rounds, cfg->iters);
+	else
+		printf("  %d threads (%d pair%s), pin %s, %.1f s, rounds of %lu handoffs\n",
+		       cfg->nthreads, cfg->pairs, cfg->pairs == 1 ? "" : "s", ss_pin_name(cfg->pin),
+		       cfg->duration, cfg->iters);
+	fflush(stdout);
+}
+
+static void print_summary(const struct ss_run_config *cfg, const struct ss_run_stats *st)
+{
+	printf("  roles:");
+	for (int t = 0; t < cfg->nthreads; t++) {
+		int r = t % cfg->scn->nroles;
+		printf(" %s", cfg->scn->role_names[r] ? cfg->scn->role_names[r] : "role");
+		if (cfg->pairs > 1)
+			printf("%d", t / cfg->scn->nroles);
+		printf("@cpu%d", st->pinned_cpu[t]);
+	}
+	printf("\n  rounds %lu, handoffs %llu in %.2f s = %.3f M handoffs/s%s\n", st->rounds,
+	       st->handoffs, st->elapsed, ss_run_handoffs_per_s(st) / 1e6,
+	       st->interrupted ? " (interrupted)" : "");
+	printf("  disturbance: %llu involuntary, %llu voluntary context switches of the pinned "
+	       "threads, steal %.1f%%, load %.2f on %d CPUs\n",
+	       st->dist.ivcsw, st->dist.vcsw, st->dist.steal_pct, st->dist.loadavg1,
+	       st->dist.cpus_online);
+}
+
+static void print_verdict(const struct ss_run_config *cfg, const struct ss_run_stats *st,
+			  const struct ss_failure_log *log)
+{
+	if (!log->total) {
+		printf("clean: no failure in %llu handoffs\n", st->handoffs);
+		return;
+	}
+	printf("FAILED: %llu failure%s (", log->total, log->total == 1 ? "" : "s");
+	const char *sep = "";
+	for (int k = 1; k < SS_FAIL_NKINDS; k++)
+		if (log->by_kind[k]) {
+			printf("%s%s %llu", sep, ss_fail_kind_name(k), log->by_kind[k]);
+			sep = ", ";
+		}
+	printf(")\n");
+	print_failures(log);
+	/* Native runs are not replayable; the emulator's are. */
+	const struct ss_alloc_config *a = &cfg->acfg;
+	printf("to reproduce it deterministically, with its interleaving: slabstress explore -s %s "
+	       "--variant %s --alloc %s --stride-bits %u --objext %s --object-size %zu "
+	       "--page-size %zu --model sc --save found/ (then --model tso, lkmm)\n",
+	       cfg->scn->name, ss_variant_name(a->variant), cfg->alloc->name, a->stride_bits,
+	       ss_objext_name(a->objext), a->object_size, a->page_size);
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_opts o;
@@ -141,174 +221,28 @@ int cmd_run(int argc, char **argv)
 	if (!o.sc.scenario_name)
 		o.sc.scenario_name = "release-acquire";
 	cli_scenario_finish(&o.sc, true);
-
 	struct ss_run_config cfg;
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.scn = o.sc.scn;
-	cfg.alloc = o.sc.alloc;
-	cfg.acfg = o.sc.acfg;
-	cfg.pairs = o.pairs ? (int)o.pairs : 1;
-	if (cfg.pairs * cfg.scn->nroles > SS_MAX_CPUS)
-		cli_usage_error("--pairs %d: %d threads, more than the %d this build supports",
-				cfg.pairs, cfg.pairs * cfg.scn->nroles, SS_MAX_CPUS);
-	if (cfg.pairs > 1 && cfg.scn->slab_only)
-		cli_usage_error("--pairs %d: scenario '%s' sets up the slab itself and runs as one "
-				"instance only",
-				cfg.pairs, cfg.scn->name);
-	cfg.nthreads = cfg.pairs * cfg.scn->nroles;
-	cfg.acfg.ncpus = cfg.nthreads;
-	cfg.acfg.max_objects *= (unsigned long)cfg.pairs;
-	cfg.seed = o.sc.seed;
-	cfg.rounds = o.rounds;
-	cfg.duration = o.duration > 0 ? o.duration : 3.0;
-	cfg.iters = o.iters ? o.iters : 1000;
-	cfg.batch = o.batch ? o.batch : 1;
-	if (cfg.batch > 1 && !cfg.scn->batches)
-		cli_usage_error(
-		    "--batch %u: scenario '%s' publishes one object at a time (batching "
-		    "scenarios: release-acquire)",
-		    cfg.batch, cfg.scn->name);
-	cfg.jitter = o.jitter;
-	cfg.keep_going = o.keep_going;
-	cfg.progress = !o.no_progress && !o.quiet && cli_stderr_is_tty();
-	cfg.pin = SS_PIN_SPREAD;
-	if (o.pin_arg) {
-		int p;
-		for (p = 0; p < 4 && strcmp(pin_names[p], o.pin_arg); p++)
-			;
-		if (p == 4)
-			cli_usage_error(
-			    "unknown --pin '%s': expected one of spread, compact, random, none",
-			    o.pin_arg);
-		cfg.pin = (enum ss_pin)p;
-	}
-	if (o.cpus_arg)
-		cfg.ncpus = cli_parse_cpus("--cpus", o.cpus_arg, cfg.cpus, SS_MAX_CPUS);
-	else
-		default_cpus(&cfg);
-	if (cfg.pin != SS_PIN_NONE && cfg.nthreads > cfg.ncpus)
-		cli_usage_error(
-		    "scenario '%s' runs %d threads but --cpus '%s' gives %d CPU%s: expected "
-		    "at least %d CPUs (or --pin none)",
-		    cfg.scn->name, cfg.nthreads, o.cpus_arg ? o.cpus_arg : "(default)", cfg.ncpus,
-		    cfg.ncpus == 1 ? "" : "s", cfg.nthreads);
+	build_config(&cfg, &o);
 	cli_check_output_path("--json", o.json_path);
 	cli_json_stdout(o.json_path);
-
-	if (!o.quiet) {
-		printf("slabstress run: scenario %s, variant %s, alloc %s, seed %llu\n",
-		       cfg.scn->name, ss_variant_name(cfg.acfg.variant), cfg.alloc->name, cfg.seed);
-		printf("  slab: stride-bits %u, objext %s, object-size %zu, page-size %zu, account "
-		       "%s\n",
-		       cfg.acfg.stride_bits, ss_objext_name(cfg.acfg.objext), cfg.acfg.object_size,
-		       cfg.acfg.page_size,
-		       cfg.acfg.account ? "SLAB_ACCOUNT" : "__GFP_ACCOUNT only");
-		if (cfg.rounds)
-			printf("  %d threads (%d pair%s), pin %s, %lu rounds of %lu handoffs\n",
-			       cfg.nthreads, cfg.pairs, cfg.pairs == 1 ? "" : "s",
-			       pin_names[cfg.pin], cfg.rounds, cfg.iters);
-		else
-			printf("  %d threads (%d pair%s), pin %s, %.1f s, rounds of %lu handoffs\n",
-			       cfg.nthreads, cfg.pairs, cfg.pairs == 1 ? "" : "s",
-			       pin_names[cfg.pin], cfg.duration, cfg.iters);
-		fflush(stdout);
-	}
+	if (!o.quiet)
+		print_header(&cfg);
 
 	struct ss_failure_log *log = malloc(sizeof(*log));
 	struct ss_run_stats st;
 	char err[256] = "";
 	ss_failure_log_init(log);
 	ss_install_sigint();
-	int rc = ss_native_run(&cfg, log, &st, err, sizeof(err));
-	if (rc)
+	if (ss_native_run(&cfg, log, &st, err, sizeof(err)) != 0)
 		cli_internal_error("%s", err);
-
-	double hps = st.elapsed > 0 ? (double)st.handoffs / st.elapsed : 0;
-	if (!o.quiet) {
-		printf("  roles:");
-		for (int t = 0; t < cfg.nthreads; t++) {
-			int r = t % cfg.scn->nroles;
-			printf(" %s", cfg.scn->role_names[r] ? cfg.scn->role_names[r] : "role");
-			if (cfg.pairs > 1)
-				printf("%d", t / cfg.scn->nroles);
-			printf("@cpu%d", st.pinned_cpu[t]);
-		}
-		printf("\n  rounds %lu, handoffs %llu in %.2f s = %.3f M handoffs/s%s\n", st.rounds,
-		       st.handoffs, st.elapsed, hps / 1e6, st.interrupted ? " (interrupted)" : "");
-		printf("  disturbance: %llu involuntary, %llu voluntary context switches of the "
-		       "pinned threads, steal %.1f%%, load %.2f on %d CPUs\n",
-		       st.dist.ivcsw, st.dist.vcsw, st.dist.steal_pct, st.dist.loadavg1,
-		       st.dist.cpus_online);
-	}
+	if (!o.quiet)
+		print_summary(&cfg, &st);
 	if (st.dist.disturbed)
 		printf("DISTURBED: %s: the throughput measures the machine, not the code\n",
 		       st.dist.reasons);
-	if (log->total) {
-		printf("FAILED: %llu failure%s (", log->total, log->total == 1 ? "" : "s");
-		const char *sep = "";
-		for (int k = 1; k < SS_FAIL_NKINDS; k++)
-			if (log->by_kind[k]) {
-				printf("%s%s %llu", sep, ss_fail_kind_name(k), log->by_kind[k]);
-				sep = ", ";
-			}
-		printf(")\n");
-		print_failures(log);
-		/* Native runs are not replayable; the emulator's are. */
-		printf(
-		    "to reproduce it deterministically, with its interleaving: slabstress explore "
-		    "-s %s --variant %s --alloc %s --stride-bits %u --objext %s --object-size %zu "
-		    "--page-size %zu --model sc --save found/ (then --model tso, lkmm)\n",
-		    cfg.scn->name, ss_variant_name(cfg.acfg.variant), cfg.alloc->name,
-		    cfg.acfg.stride_bits, ss_objext_name(cfg.acfg.objext), cfg.acfg.object_size,
-		    cfg.acfg.page_size);
-	} else {
-		printf("clean: no failure in %llu handoffs\n", st.handoffs);
-	}
-
+	print_verdict(&cfg, &st, log);
 	if (o.json_path) {
-		json_t *doc = res_doc_new("run", cli_argc, cli_argv);
-		json_t *roles = json_array();
-		for (int t = 0; t < cfg.nthreads; t++) {
-			int r = t % cfg.scn->nroles;
-			json_array_append_new(
-			    roles, json_pack("{s:i, s:i, s:s, s:i}", "role", r, "pair",
-					     t / cfg.scn->nroles, "name",
-					     cfg.scn->role_names[r] ? cfg.scn->role_names[r] : "",
-					     "cpu", st.pinned_cpu[t]));
-		}
-		json_t *cpus = json_array();
-		for (int i = 0; i < cfg.ncpus; i++)
-			json_array_append_new(cpus, json_integer(cfg.cpus[i]));
-		json_object_set_new(
-		    doc, "parameters",
-		    json_pack(
-			"{s:s, s:s, s:s, s:i, s:s, s:I, s:I, s:I, s:o, s:s, s:I, s:f, s:I, "
-			"s:I, s:b, s:b, s:I, s:i}",
-			"scenario", cfg.scn->name, "variant", ss_variant_name(cfg.acfg.variant),
-			"alloc", cfg.alloc->name, "stride_bits", cfg.acfg.stride_bits, "objext",
-			ss_objext_name(cfg.acfg.objext), "object_size",
-			(json_int_t)cfg.acfg.object_size, "page_size",
-			(json_int_t)cfg.acfg.page_size, "seed", (json_int_t)cfg.seed, "cpus", cpus,
-			"pin", pin_names[cfg.pin], "rounds", (json_int_t)cfg.rounds, "duration",
-			cfg.rounds ? 0.0 : cfg.duration, "iters", (json_int_t)cfg.iters, "jitter",
-			(json_int_t)cfg.jitter, "keep_going", cfg.keep_going, "account",
-			cfg.acfg.account, "batch", (json_int_t)cfg.batch, "pairs", cfg.pairs));
-		json_object_set_new(doc, "engine", json_string("native"));
-		json_object_set_new(doc, "roles", roles);
-		json_object_set_new(
-		    doc, "counters",
-		    json_pack("{s:I, s:I, s:I, s:I}", "rounds", (json_int_t)st.rounds, "handoffs",
-			      (json_int_t)st.handoffs, "allocs", (json_int_t)st.allocs, "frees",
-			      (json_int_t)st.frees));
-		json_object_set_new(doc, "timing",
-				    json_pack("{s:f, s:f, s:f}", "elapsed_s", st.elapsed,
-					      "handoffs_per_s", hps, "rounds_per_s",
-					      st.elapsed > 0 ? st.rounds / st.elapsed : 0.0));
-		json_object_set_new(doc, "interrupted", json_boolean(st.interrupted));
-		json_object_set_new(doc, "disturbance", cli_disturbance_json(&st.dist));
-		json_object_set_new(doc, "disturbed", json_boolean(st.dist.disturbed));
-		json_object_set_new(doc, "failures", res_failure_log_json(log));
-		json_object_set_new(doc, "verdict", json_string(log->total ? "failed" : "clean"));
+		json_t *doc = ss_run_doc(&cfg, &st, log, cli_argc, cli_argv);
 		if (res_write_atomic(doc, o.json_path, err, sizeof(err)) != 0) {
 			json_decref(doc);
 			cli_usage_error("%s", err);

@@ -1,0 +1,163 @@
+/* bench/run.c - one native run (bench/run.h): the config from the command's
+ * options, what the scenario allows, and the result document. */
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bench/run.h"
+#include "results/json.h"
+
+static const char *const pin_names[] = {"spread", "compact", "random", "none"};
+
+const char *ss_pin_name(enum ss_pin pin)
+{
+	return pin_names[pin];
+}
+
+int ss_pin_parse(const char *name, enum ss_pin *pin)
+{
+	for (int p = 0; p < 4; p++)
+		if (!strcmp(pin_names[p], name)) {
+			*pin = (enum ss_pin)p;
+			return 0;
+		}
+	return -1;
+}
+
+int ss_run_allowed_cpus(int *cpus, int max)
+{
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	sched_getaffinity(0, sizeof(set), &set);
+	int n = 0;
+	for (int c = 0; c < CPU_SETSIZE && n < max; c++)
+		if (CPU_ISSET(c, &set))
+			cpus[n++] = c;
+	return n;
+}
+
+int ss_run_config_build(struct ss_run_config *cfg, const struct ss_run_request *req, char *err,
+			size_t errlen)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->scn = req->scn;
+	cfg->alloc = req->alloc;
+	cfg->acfg = req->acfg;
+	cfg->pairs = req->pairs ? (int)req->pairs : 1;
+	if (cfg->pairs * cfg->scn->nroles > SS_MAX_CPUS) {
+		snprintf(err, errlen,
+			 "--pairs %d: %d threads, more than the %d this build supports", cfg->pairs,
+			 cfg->pairs * cfg->scn->nroles, SS_MAX_CPUS);
+		return -1;
+	}
+	if (cfg->pairs > 1 && cfg->scn->slab_only) {
+		snprintf(err, errlen,
+			 "--pairs %d: scenario '%s' sets up the slab itself and runs as one "
+			 "instance only",
+			 cfg->pairs, cfg->scn->name);
+		return -1;
+	}
+	cfg->nthreads = cfg->pairs * cfg->scn->nroles;
+	cfg->acfg.ncpus = cfg->nthreads;
+	cfg->acfg.max_objects *= (unsigned long)cfg->pairs;
+	cfg->seed = req->seed;
+	cfg->rounds = req->rounds;
+	cfg->duration = req->duration > 0 ? req->duration : 3.0;
+	cfg->iters = req->iters ? req->iters : 1000;
+	cfg->batch = req->batch ? req->batch : 1;
+	if (cfg->batch > 1 && !cfg->scn->batches) {
+		snprintf(err, errlen,
+			 "--batch %u: scenario '%s' publishes one object at a time (batching "
+			 "scenarios: release-acquire)",
+			 cfg->batch, cfg->scn->name);
+		return -1;
+	}
+	cfg->jitter = req->jitter;
+	cfg->keep_going = req->keep_going;
+	cfg->progress = req->progress;
+	cfg->pin = SS_PIN_SPREAD;
+	return 0;
+}
+
+int ss_run_check_cpus(const struct ss_run_config *cfg, const char *cpus_arg, char *err,
+		      size_t errlen)
+{
+	if (cfg->pin == SS_PIN_NONE || cfg->nthreads <= cfg->ncpus)
+		return 0;
+	snprintf(err, errlen,
+		 "scenario '%s' runs %d threads but --cpus '%s' gives %d CPU%s: expected at least "
+		 "%d CPUs (or --pin none)",
+		 cfg->scn->name, cfg->nthreads, cpus_arg ? cpus_arg : "(default)", cfg->ncpus,
+		 cfg->ncpus == 1 ? "" : "s", cfg->nthreads);
+	return -1;
+}
+
+double ss_run_handoffs_per_s(const struct ss_run_stats *st)
+{
+	return st->elapsed > 0 ? (double)st->handoffs / st->elapsed : 0;
+}
+
+json_t *ss_disturbance_json(const struct ss_disturbance *d)
+{
+	return json_pack("{s:I, s:I, s:f, s:f, s:i, s:b, s:s}", "involuntary_ctx_switches",
+			 (json_int_t)d->ivcsw, "voluntary_ctx_switches", (json_int_t)d->vcsw,
+			 "steal_pct", d->steal_pct, "loadavg1", d->loadavg1, "cpus_online",
+			 d->cpus_online, "disturbed", d->disturbed, "reasons", d->reasons);
+}
+
+static json_t *parameters_json(const struct ss_run_config *cfg)
+{
+	json_t *cpus = json_array();
+	for (int i = 0; i < cfg->ncpus; i++)
+		json_array_append_new(cpus, json_integer(cfg->cpus[i]));
+	const struct ss_alloc_config *a = &cfg->acfg;
+	return json_pack("{s:s, s:s, s:s, s:i, s:s, s:I, s:I, s:I, s:o, s:s, s:I, s:f, s:I, s:I, "
+			 "s:b, s:b, s:I, s:i}",
+			 "scenario", cfg->scn->name, "variant", ss_variant_name(a->variant),
+			 "alloc", cfg->alloc->name, "stride_bits", a->stride_bits, "objext",
+			 ss_objext_name(a->objext), "object_size", (json_int_t)a->object_size,
+			 "page_size", (json_int_t)a->page_size, "seed", (json_int_t)cfg->seed,
+			 "cpus", cpus, "pin", pin_names[cfg->pin], "rounds",
+			 (json_int_t)cfg->rounds, "duration", cfg->rounds ? 0.0 : cfg->duration,
+			 "iters", (json_int_t)cfg->iters, "jitter", (json_int_t)cfg->jitter,
+			 "keep_going", cfg->keep_going, "account", a->account, "batch",
+			 (json_int_t)cfg->batch, "pairs", cfg->pairs);
+}
+
+static json_t *roles_json(const struct ss_run_config *cfg, const struct ss_run_stats *st)
+{
+	json_t *roles = json_array();
+	for (int t = 0; t < cfg->nthreads; t++) {
+		int r = t % cfg->scn->nroles;
+		json_array_append_new(
+		    roles,
+		    json_pack("{s:i, s:i, s:s, s:i}", "role", r, "pair", t / cfg->scn->nroles,
+			      "name", cfg->scn->role_names[r] ? cfg->scn->role_names[r] : "", "cpu",
+			      st->pinned_cpu[t]));
+	}
+	return roles;
+}
+
+json_t *ss_run_doc(const struct ss_run_config *cfg, const struct ss_run_stats *st,
+		   const struct ss_failure_log *log, int argc, char **argv)
+{
+	json_t *doc = res_doc_new("run", argc, argv);
+	json_t *roles = roles_json(cfg, st);
+	json_object_set_new(doc, "parameters", parameters_json(cfg));
+	json_object_set_new(doc, "engine", json_string("native"));
+	json_object_set_new(doc, "roles", roles);
+	json_object_set_new(doc, "counters",
+			    json_pack("{s:I, s:I, s:I, s:I}", "rounds", (json_int_t)st->rounds,
+				      "handoffs", (json_int_t)st->handoffs, "allocs",
+				      (json_int_t)st->allocs, "frees", (json_int_t)st->frees));
+	json_object_set_new(doc, "timing",
+			    json_pack("{s:f, s:f, s:f}", "elapsed_s", st->elapsed, "handoffs_per_s",
+				      ss_run_handoffs_per_s(st), "rounds_per_s",
+				      st->elapsed > 0 ? st->rounds / st->elapsed : 0.0));
+	json_object_set_new(doc, "interrupted", json_boolean(st->interrupted));
+	json_object_set_new(doc, "disturbance", ss_disturbance_json(&st->dist));
+	json_object_set_new(doc, "disturbed", json_boolean(st->dist.disturbed));
+	json_object_set_new(doc, "failures", res_failure_log_json(log));
+	json_object_set_new(doc, "verdict", json_string(log->total ? "failed" : "clean"));
+	return doc;
+}

@@ -1,0 +1,59 @@
+/* bench/run.h - one native run of a scenario (`slabstress run`): its config built
+ * from the command's options and checked, and its result document (schema
+ * slabstress-run/1).  The command parses and prints; this is what it runs.
+ *
+ * Errors: functions that check return 0, or -1 with one line in err (the caller's
+ * usage error, exit 2).
+ */
+#ifndef SS_BENCH_RUN_H
+#define SS_BENCH_RUN_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "engine/engine.h"
+
+/* What the command was asked, before defaults (0 = the default). */
+struct ss_run_request {
+	const struct ss_scenario *scn;
+	const struct ss_alloc_ops *alloc;
+	struct ss_alloc_config acfg;
+	unsigned pairs;	      /* default 1 */
+	unsigned long rounds; /* 0: run for duration */
+	double duration;      /* default 3 s */
+	unsigned long iters;  /* default 1000 */
+	unsigned batch;	      /* default 1 */
+	unsigned jitter;
+	unsigned long long seed;
+	bool keep_going, progress;
+};
+
+/* Fills cfg from req with the defaults (pin spread, no CPUs yet) and checks what
+ * the scenario allows: pairs * roles threads at most SS_MAX_CPUS, one instance of a
+ * slab-only scenario, --batch only where the scenario batches. */
+int ss_run_config_build(struct ss_run_config *cfg, const struct ss_run_request *req, char *err,
+			size_t errlen);
+/* The pinned threads need a CPU each (unless pin none); cpus_arg names the list in
+ * the message ("(default)" when NULL). */
+int ss_run_check_cpus(const struct ss_run_config *cfg, const char *cpus_arg, char *err,
+		      size_t errlen);
+
+/* Every CPU this process may run on, in order, at most max; returns the count. */
+int ss_run_allowed_cpus(int *cpus, int max);
+
+/* "spread", "compact", "random", "none"; parse returns -1 for anything else. */
+const char *ss_pin_name(enum ss_pin pin);
+int ss_pin_parse(const char *name, enum ss_pin *pin);
+
+/* Handoffs per second of a run (0 when it took no time). */
+double ss_run_handoffs_per_s(const struct ss_run_stats *st);
+
+/* A native run's disturbance as JSON (run, bench). */
+json_t *ss_disturbance_json(const struct ss_disturbance *d);
+
+/* The run's result document: parameters, roles and their CPUs, counters, timing,
+ * disturbance, failures and the verdict. */
+json_t *ss_run_doc(const struct ss_run_config *cfg, const struct ss_run_stats *st,
+		   const struct ss_failure_log *log, int argc, char **argv);
+
+#endif /* SS_BENCH_RUN_H */
