@@ -2,7 +2,7 @@
  * target description passed to it, and what the campaign does with a failing
  * input (replay, minimize, deduplicate, save).
  *
- * Process layout of `slabstress fuzz` (cmd/fuzz.c is the supervisor):
+ * Process layout of `slabstress fuzz` (fuzz/supervisor.c is the supervisor):
  *
  *   slabstress fuzz ...                 supervisor: options, status line, SIGINT,
  *    |                                  artifacts -> minimized reproducers, JSON
