@@ -81,6 +81,28 @@ struct ss_alloc_ops {
 	 * the generic [p, p + span).  Returns how many (<= max); 0 when p is not the
 	 * allocator's. */
 	int (*dep_blocks)(void *world, uintptr_t p, uintptr_t *lo, uintptr_t *hi, int max);
+	/* Optional staging ops, for a scenario that needs objects of one fresh slab
+	 * (lazy-objexts).  A backend has all three or none; a scenario that needs them
+	 * does nothing (no handoffs) when they are NULL.  Objects move through three
+	 * states: free, *reserved* (out of the allocator but not live: not charged,
+	 * in no per-CPU cache, not counted by quiesce as a leak) and live.
+	 * drain_caches: quiescent only (no role running).  Flushes every CPU's
+	 *   object caches back to their slabs, so that empty slabs can be given back
+	 *   and their pages reused.  Reports nothing. */
+	void (*drain_caches)(void *world);
+	/* reserve_fresh: quiescent only, as CPU smp_processor_id().  Takes n objects
+	 *   from one brand-new slab, objs[i] being object i of that slab (index order),
+	 *   and leaves them reserved; the slab holds nothing else live.  Returns false
+	 *   and reserves nothing when n is 0 or above a slab's capacity, when fewer
+	 *   than keep_free free slabs would be left before taking one, or when no slab
+	 *   is left. */
+	bool (*reserve_fresh)(void *world, void **objs, unsigned n, unsigned long keep_free);
+	/* alloc_reserved: on CPU smp_processor_id(), at quiescence or from a role.
+	 *   Makes a reserved object live as if alloc(world, gfp) had just returned it
+	 *   (post-alloc hooks: memcg charge, lazy obj_exts).  Returns obj, or NULL when
+	 *   obj is not the allocator's (it stays reserved).  After it obj is freed
+	 *   with free() like any other object. */
+	void *(*alloc_reserved)(void *world, void *obj, unsigned gfp);
 };
 
 extern const struct ss_alloc_ops ss_alloc_slab;
