@@ -376,40 +376,22 @@ int lit_parse_file(const char *path, struct lit_test **out, char *err, size_t er
 	return rc;
 }
 
-int lit_parse(const char *path, const struct lit_parse_opts *po, struct lit_test **out,
-	      struct lit_error *err)
+/* The "C <name>" header on the first non-blank line; also the expected result
+ * and the digest of the whole text.  Returns the end of the header line (its
+ * number in *line), or NULL with p->err set. */
+static const char *parse_header(struct ps *p, const char *text, int *line)
 {
-	*out = NULL;
-	memset(err, 0, sizeof(*err));
-	char *text = lp_read_text(path, err);
-	if (!text)
-		return -1;
-
-	struct lit_test *t = calloc(1, sizeof(*t));
-	struct ps *p = calloc(1, sizeof(*p));
-	if (!t || !p)
-		abort();
-	snprintf(t->path, sizeof(t->path), "%s", path);
-	t->cond = t->filter = -1;
-	p->t = t;
-	p->err = err;
-	p->po = po;
-	int rc = 0;
-	if (setjmp(p->jb)) {
-		rc = p->unsup ? 0 : -1;
-		goto out;
-	}
-	/* header: "C <name>" on the first non-blank line */
+	struct lit_test *t = p->t;
 	const char *s = text;
-	int line = 1;
+	*line = 1;
 	while (*s == '\n' || *s == ' ' || *s == '\t' || *s == '\r') {
-		line += *s == '\n';
+		*line += *s == '\n';
 		s++;
 	}
 	if (s[0] != 'C' || (s[1] != ' ' && s[1] != '\t')) {
-		lp_set_err(err, LIT_ERR_SYNTAX, path, line, "expected 'C <test name>' header line");
-		rc = -1;
-		goto out;
+		lp_set_err(p->err, LIT_ERR_SYNTAX, t->path, *line,
+			   "expected 'C <test name>' header line");
+		return NULL;
 	}
 	s += 2;
 	while (*s == ' ' || *s == '\t')
@@ -420,9 +402,9 @@ int lit_parse(const char *path, const struct lit_parse_opts *po, struct lit_test
 	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
 		e--;
 	if (e == s) {
-		lp_set_err(err, LIT_ERR_SYNTAX, path, line, "expected a test name after 'C'");
-		rc = -1;
-		goto out;
+		lp_set_err(p->err, LIT_ERR_SYNTAX, t->path, *line,
+			   "expected a test name after 'C'");
+		return NULL;
 	}
 	snprintf(t->name, sizeof(t->name), "%.*s", (int)(e - s), s);
 	find_result(t, text);
@@ -435,27 +417,34 @@ int lit_parse(const char *path, const struct lit_parse_opts *po, struct lit_test
 	}
 	while (*e && *e != '\n')
 		e++;
-	lp_lex(p, e, line);
-	/* the thread-count limit first: past LIT_MAX_THREADS a test is only
-	 * unsupported, past LIT_LIMIT_THREADS it is refused */
-	{
-		int depth = 0, nth = 0, line0 = 0;
-		for (int k = 0; k + 1 < p->ntk; k++) {
-			struct tok *tk = &p->tk[k];
-			if (tk->k == T_P && tk->s[0] == '{')
-				depth++;
-			else if (tk->k == T_P && tk->s[0] == '}' && depth > 0)
-				depth--;
-			else if (!depth && tk->k == T_ID && tk->s[0] == 'P' &&
-				 isdigit((unsigned char)tk->s[1]) && !strcmp(p->tk[k + 1].s, "(") &&
-				 ++nth > LIT_LIMIT_THREADS && !line0)
-				line0 = tk->line;
-		}
-		if (nth > LIT_LIMIT_THREADS)
-			lp_err_kind(p, LIT_ERR_LIMIT, line0,
-				    "%d threads, past the limit of %d threads", nth,
-				    LIT_LIMIT_THREADS);
+	return e;
+}
+
+/* The thread-count limit first: past LIT_MAX_THREADS a test is only
+ * unsupported, past LIT_LIMIT_THREADS it is refused. */
+static void check_thread_count(struct ps *p)
+{
+	int depth = 0, nth = 0, line0 = 0;
+	for (int k = 0; k + 1 < p->ntk; k++) {
+		struct tok *tk = &p->tk[k];
+		if (tk->k == T_P && tk->s[0] == '{')
+			depth++;
+		else if (tk->k == T_P && tk->s[0] == '}' && depth > 0)
+			depth--;
+		else if (!depth && tk->k == T_ID && tk->s[0] == 'P' &&
+			 isdigit((unsigned char)tk->s[1]) && !strcmp(p->tk[k + 1].s, "(") &&
+			 ++nth > LIT_LIMIT_THREADS && !line0)
+			line0 = tk->line;
 	}
+	if (nth > LIT_LIMIT_THREADS)
+		lp_err_kind(p, LIT_ERR_LIMIT, line0, "%d threads, past the limit of %d threads",
+			    nth, LIT_LIMIT_THREADS);
+}
+
+/* Everything after the header: prelude, initial state, threads, conditions. */
+static void parse_body(struct ps *p)
+{
+	struct lit_test *t = p->t;
 	/* prelude (key=value lines) up to the initial state */
 	while (!is(p, "{")) {
 		if (cur(p)->k == T_EOF)
@@ -481,6 +470,40 @@ int lit_parse(const char *path, const struct lit_parse_opts *po, struct lit_test
 	for (int i = 0; i < t->nthreads; i++)
 		if (!t->th[i])
 			lp_err(p, 1, "thread P%d is missing", i);
+}
+
+int lit_parse(const char *path, const struct lit_parse_opts *po, struct lit_test **out,
+	      struct lit_error *err)
+{
+	*out = NULL;
+	memset(err, 0, sizeof(*err));
+	char *text = lp_read_text(path, err);
+	if (!text)
+		return -1;
+
+	struct lit_test *t = calloc(1, sizeof(*t));
+	struct ps *p = calloc(1, sizeof(*p));
+	if (!t || !p)
+		abort();
+	snprintf(t->path, sizeof(t->path), "%s", path);
+	t->cond = t->filter = -1;
+	p->t = t;
+	p->err = err;
+	p->po = po;
+	int rc = 0;
+	if (setjmp(p->jb)) {
+		rc = p->unsup ? 0 : -1;
+		goto out;
+	}
+	int line;
+	const char *e = parse_header(p, text, &line);
+	if (!e) {
+		rc = -1;
+		goto out;
+	}
+	lp_lex(p, e, line);
+	check_thread_count(p);
+	parse_body(p);
 out:
 	free(p->tk);
 	free(p);
