@@ -297,7 +297,7 @@ static void load_knobs(struct loader *l, json_t *doc, struct ss_repro *r, char *
 	r->acfg.page_size = (size_t)get_int(l, knobs, "knobs.", "page_size", 4096, 1 << 20);
 	json_t *acc = need(l, knobs, "knobs.", "account", JSON_TRUE);
 	r->acfg.account = acc && json_is_true(acc);
-	r->acfg.ncpus = (int)get_int(l, knobs, "knobs.", "ncpus", 1, SS_MAX_CPUS);
+	r->acfg.ncpus = (int)get_int(l, knobs, "knobs.", "ncpus", 1, SS_REPRO_MAX_CPUS);
 	r->acfg.nobjcgs = (int)get_int(l, knobs, "knobs.", "nobjcgs", 1, 64);
 	r->acfg.max_objects = (unsigned long)get_int(l, knobs, "knobs.", "max_objects", 1, 1 << 24);
 	/* Optional: absent means per-CPU refcounts (the default). */
@@ -320,7 +320,7 @@ static void load_failure(struct loader *l, json_t *doc, struct ss_repro *r, char
 	if (!fail)
 		return;
 	copy_str(l, fail, "failure.", "kind", kind, n);
-	r->cpu = (int)get_int(l, fail, "failure.", "cpu", -1, SS_MAX_CPUS);
+	r->cpu = (int)get_int(l, fail, "failure.", "cpu", -1, SS_REPRO_MAX_CPUS);
 	copy_str(l, fail, "failure.", "file", r->file, sizeof(r->file));
 	r->line = (int)get_int(l, fail, "failure.", "line", 0, 1 << 30);
 	copy_str(l, fail, "failure.", "func", r->func, sizeof(r->func));
