@@ -27,13 +27,13 @@ void lp_set_err(struct lit_error *e, enum lit_err_kind kind, const char *path, i
 		snprintf(e->text, sizeof(e->text), "%s: %s", path, msg);
 }
 
-void lp_err_kind(struct ps *p, enum lit_err_kind kind, int line, const char *fmt, ...)
+/* Sets p->err from fmt and leaves the parse. */
+static void lp_verr(struct ps *p, enum lit_err_kind kind, int line, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0), noreturn));
+static void lp_verr(struct ps *p, enum lit_err_kind kind, int line, const char *fmt, va_list ap)
 {
 	char msg[256];
-	va_list ap;
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	lp_set_err(p->err, kind, p->t->path, line, msg);
 	if (kind == LIT_ERR_MACRO) {
 		/* herd7's words, for judgelitmus.sh's grep ': Unknown macro ' */
@@ -43,15 +43,18 @@ void lp_err_kind(struct ps *p, enum lit_err_kind kind, int line, const char *fmt
 	longjmp(p->jb, 1);
 }
 
-void lp_err(struct ps *p, int line, const char *fmt, ...)
+void lp_err_kind(struct ps *p, enum lit_err_kind kind, int line, const char *fmt, ...)
 {
-	char msg[256];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	lp_set_err(p->err, LIT_ERR_SYNTAX, p->t->path, line, msg);
-	longjmp(p->jb, 1);
+	lp_verr(p, kind, line, fmt, ap);
+}
+
+void lp_err(struct ps *p, int line, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	lp_verr(p, LIT_ERR_SYNTAX, line, fmt, ap);
 }
 
 void lp_nest_in(struct ps *p, int line)

@@ -304,6 +304,20 @@ static void chart(FILE *f, const json_t *doc, const char *scn)
 	fprintf(f, "</svg>\n");
 }
 
+/* The first cells of a ceiling's table row: size, batch, which ("pool" or "ring")
+ * and its median, min, max and MAD in M handoffs/s. */
+static void ceiling_cells(FILE *f, const json_t *c, const char *which)
+{
+	const json_t *t = json_object_get(c, "timing"), *st = json_object_get(t, which);
+	char median[32];
+	snprintf(median, sizeof(median), "%s_median", which);
+	fprintf(f,
+		"<tr class=\"ceil\"><td>%lld</td><td>%lld</td><td>%s "
+		"ceiling</td><td>%.2f</td><td>%.2f</td><td>%.2f</td><td>%.2f</td>",
+		jint(c, "size"), jint(c, "batch"), which, jnum(t, median) / 1e6,
+		jnum(st, "min") / 1e6, jnum(st, "max") / 1e6, jnum(st, "mad") / 1e6);
+}
+
 static void table(FILE *f, const json_t *doc, const char *scn)
 {
 	fprintf(f, "<table>\n<thead><tr><th>size</th><th>batch</th><th>allocator</th>"
@@ -350,26 +364,13 @@ static void table(FILE *f, const json_t *doc, const char *scn)
 	const json_t *c;
 	json_array_foreach(json_object_get(doc, "ceilings"), ci, c)
 	{
-		const json_t *t = json_object_get(c, "timing");
+		ceiling_cells(f, c, "pool");
 		fprintf(f,
-			"<tr class=\"ceil\"><td>%lld</td><td>%lld</td><td>pool "
-			"ceiling</td><td>%.2f</td>"
-			"<td>%.2f</td><td>%.2f</td><td>%.2f</td><td></td><td>1.00</td><td></td>"
-			"<td>%.0f</td><td>%lld</td><td></td></tr>\n",
-			jint(c, "size"), jint(c, "batch"), jnum(t, "pool_median") / 1e6,
-			jnum(json_object_get(t, "pool"), "min") / 1e6,
-			jnum(json_object_get(t, "pool"), "max") / 1e6,
-			jnum(json_object_get(t, "pool"), "mad") / 1e6, jnum(t, "rtt_ns_median"),
+			"<td></td><td>1.00</td><td></td><td>%.0f</td><td>%lld</td><td></td></tr>\n",
+			jnum(json_object_get(c, "timing"), "rtt_ns_median"), jint(c, "runs"));
+		ceiling_cells(f, c, "ring");
+		fprintf(f, "<td></td><td></td><td>1.00</td><td></td><td>%lld</td><td></td></tr>\n",
 			jint(c, "runs"));
-		fprintf(f,
-			"<tr class=\"ceil\"><td>%lld</td><td>%lld</td><td>ring "
-			"ceiling</td><td>%.2f</td>"
-			"<td>%.2f</td><td>%.2f</td><td>%.2f</td><td></td><td></td><td>1.00</td>"
-			"<td></td><td>%lld</td><td></td></tr>\n",
-			jint(c, "size"), jint(c, "batch"), jnum(t, "ring_median") / 1e6,
-			jnum(json_object_get(t, "ring"), "min") / 1e6,
-			jnum(json_object_get(t, "ring"), "max") / 1e6,
-			jnum(json_object_get(t, "ring"), "mad") / 1e6, jint(c, "runs"));
 	}
 	fprintf(f, "</tbody></table>\n");
 }
