@@ -112,6 +112,7 @@ lint:
 	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
 	mandoc -Tlint -W warning slabstress.1
 	sh tests/lint-man.sh slabstress.1
+	sh tests/lint-includes.sh
 
 PREFIX  ?= /usr/local
 BINDIR   = $(PREFIX)/bin

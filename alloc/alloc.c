@@ -1,7 +1,11 @@
-/* alloc/alloc.c - the allocator table and the names of variants and placements. */
+/* alloc/alloc.c - the allocator table (the names of variants and placements are
+ * results/knobs.c). */
 #include <string.h>
 
 #include "alloc/alloc.h"
+#include "results/repro.h"
+
+_Static_assert(SS_REPRO_MAX_CPUS == SS_MAX_CPUS, "a reproducer names the CPUs a world may have");
 
 const struct ss_alloc_ops *const ss_allocators[] = {
     &ss_alloc_slab,
@@ -18,46 +22,7 @@ const struct ss_alloc_ops *ss_alloc_find(const char *name)
 	return NULL;
 }
 
-static const char *const variant_names[SS_NVARIANTS] = {
-    [SS_VARIANT_RC1] = "rc1",
-    [SS_VARIANT_EARLY_STRIDE] = "early-stride",
-    [SS_VARIANT_WMB_RMB] = "wmb-rmb",
-    [SS_VARIANT_FIXED] = "fixed",
-};
-
-const char *ss_variant_name(enum ss_variant v)
-{
-	return (unsigned)v < SS_NVARIANTS ? variant_names[v] : "unknown";
-}
-
-int ss_variant_from_name(const char *name)
-{
-	for (int v = 0; v < SS_NVARIANTS; v++)
-		if (!strcmp(variant_names[v], name))
-			return v;
-	return -1;
-}
-
 unsigned ss_variant_default_stride_bits(enum ss_variant v)
 {
 	return v == SS_VARIANT_FIXED ? 32 : 16;
-}
-
-static const char *const objext_names[] = {
-    [SS_OBJEXT_SEPARATE] = "separate",
-    [SS_OBJEXT_LEFTOVER] = "leftover",
-    [SS_OBJEXT_IN_OBJECT] = "in-object",
-};
-
-const char *ss_objext_name(enum ss_objext_placement p)
-{
-	return (unsigned)p <= SS_OBJEXT_IN_OBJECT ? objext_names[p] : "unknown";
-}
-
-int ss_objext_from_name(const char *name)
-{
-	for (int p = 0; p <= SS_OBJEXT_IN_OBJECT; p++)
-		if (!strcmp(objext_names[p], name))
-			return p;
-	return -1;
 }

@@ -18,21 +18,7 @@
 #include <stdint.h>
 
 #include "kernel/kernel.h"
-
-/* The SLUB code paths of the real history (reference/slub-model.md §3). */
-enum ss_variant {
-	SS_VARIANT_RC1,		 /* v7.0-rc1: lazy plain stride store, no rmb on read */
-	SS_VARIANT_EARLY_STRIDE, /* patch [7]: stride set early, before publication */
-	SS_VARIANT_WMB_RMB,	 /* patch [5]: [7] + smp_wmb on write, smp_rmb on read */
-	SS_VARIANT_FIXED,	 /* 32-bit stride + [7] (mainline after v7.0-rc2) */
-	SS_NVARIANTS
-};
-
-enum ss_objext_placement {
-	SS_OBJEXT_SEPARATE, /* kmalloc'ed vector, stride = sizeof(struct slabobj_ext) */
-	SS_OBJEXT_LEFTOVER, /* in the slab's leftover space, same stride */
-	SS_OBJEXT_IN_OBJECT /* inside each object (SLAB_OBJ_EXT_IN_OBJ), stride = s->size */
-};
+#include "results/knobs.h"
 
 /* Allocation flags: the subset of gfp_t the model uses. */
 #define SS_GFP_ACCOUNT 0x1u /* __GFP_ACCOUNT: charge to the current objcg */
@@ -41,20 +27,6 @@ enum ss_objext_placement {
 #define SS_CAP_MEMCG	   0x1u /* obj_exts, objcg charge/uncharge checks */
 #define SS_CAP_CONTENT	   0x2u /* stale-content checks (all backends) */
 #define SS_CAP_DOUBLE_FREE 0x4u
-
-struct ss_alloc_config {
-	enum ss_variant variant;
-	unsigned stride_bits; /* 16 or 32 */
-	enum ss_objext_placement objext;
-	size_t object_size;	   /* bytes, the kmem_cache's object_size */
-	size_t page_size;	   /* bytes, PAGE_SIZE of the modelled machine */
-	bool account;		   /* SLAB_ACCOUNT on the cache (charge every object) */
-	int ncpus;		   /* CPUs (roles) that will call into the world */
-	int nobjcgs;		   /* obj_cgroups; CPU c charges objcg c % nobjcgs */
-	unsigned long max_objects; /* upper bound of live objects at once (sizing) */
-	bool objcg_atomic;	   /* objcg refcounts in atomic (killed percpu_ref)
-				    * mode instead of per-CPU mode */
-};
 
 struct ss_alloc_ops {
 	const char *name;
@@ -81,6 +53,28 @@ struct ss_alloc_ops {
 	 * the generic [p, p + span).  Returns how many (<= max); 0 when p is not the
 	 * allocator's. */
 	int (*dep_blocks)(void *world, uintptr_t p, uintptr_t *lo, uintptr_t *hi, int max);
+	/* Optional staging ops, for a scenario that needs objects of one fresh slab
+	 * (lazy-objexts).  A backend has all three or none; a scenario that needs them
+	 * does nothing (no handoffs) when they are NULL.  Objects move through three
+	 * states: free, *reserved* (out of the allocator but not live: not charged,
+	 * in no per-CPU cache, not counted by quiesce as a leak) and live.
+	 * drain_caches: quiescent only (no role running).  Flushes every CPU's
+	 *   object caches back to their slabs, so that empty slabs can be given back
+	 *   and their pages reused.  Reports nothing. */
+	void (*drain_caches)(void *world);
+	/* reserve_fresh: quiescent only, as CPU smp_processor_id().  Takes n objects
+	 *   from one brand-new slab, objs[i] being object i of that slab (index order),
+	 *   and leaves them reserved; the slab holds nothing else live.  Returns false
+	 *   and reserves nothing when n is 0 or above a slab's capacity, when fewer
+	 *   than keep_free free slabs would be left before taking one, or when no slab
+	 *   is left. */
+	bool (*reserve_fresh)(void *world, void **objs, unsigned n, unsigned long keep_free);
+	/* alloc_reserved: on CPU smp_processor_id(), at quiescence or from a role.
+	 *   Makes a reserved object live as if alloc(world, gfp) had just returned it
+	 *   (post-alloc hooks: memcg charge, lazy obj_exts).  Returns obj, or NULL when
+	 *   obj is not the allocator's (it stays reserved).  After it obj is freed
+	 *   with free() like any other object. */
+	void *(*alloc_reserved)(void *world, void *obj, unsigned gfp);
 };
 
 extern const struct ss_alloc_ops ss_alloc_slab;
@@ -91,10 +85,6 @@ extern const struct ss_alloc_ops ss_alloc_libc;
 extern const struct ss_alloc_ops *const ss_allocators[];
 const struct ss_alloc_ops *ss_alloc_find(const char *name);
 
-const char *ss_variant_name(enum ss_variant v);
-int ss_variant_from_name(const char *name); /* -1 when unknown */
-const char *ss_objext_name(enum ss_objext_placement p);
-int ss_objext_from_name(const char *name); /* -1 when unknown */
 /* The stride width a variant ships with (16 for rc1/early-stride/wmb-rmb, 32 for fixed). */
 unsigned ss_variant_default_stride_bits(enum ss_variant v);
 

@@ -1,10 +1,10 @@
 /* alloc/slab.h - the SLUB model's types and its slab-specific API.
  *
  * The generic interface is alloc/alloc.h (ss_alloc_slab).  This header is for code
- * that needs the slab itself: the lazy-objexts scenario (which hands each role an
- * object of a chosen slab), white-box tests, and anything that wants to look at a
- * slab's stride or obj_exts.  The ordering protocol is described at the top of
- * alloc/slab.c.
+ * that needs the slab itself: the files of alloc/ and white-box tests that look at a
+ * slab's stride or obj_exts.  Nothing above alloc/ includes it (scenarios reach
+ * the slab through alloc/alloc.h's ops; tests/lint-includes.sh).  The ordering
+ * protocol is described at the top of alloc/slab.c.
  *
  * A "world" (void *world in alloc.h) is a struct slab_world.  It lives at the start
  * of one mmap'ed arena that also holds the slab pages, the struct slab pool, the

@@ -212,68 +212,79 @@ static bool find_pair(const struct emu *e, const struct emu_result *res, struct 
 	return found;
 }
 
-int ss_litmus_export(FILE *f, const struct emu *e, const struct emu_result *res, const char *source,
-		     char *err, size_t errlen)
+/* What the exported test is made of: the pair, the chain kept on the reading CPU,
+ * its variables and its registers. */
+struct export
 {
-	size_t n;
-	const struct emu_trace_ent *tr = emu_trace(e, &n);
+	FILE *f;
+	const struct emu *e;
+	const struct emu_trace_ent *tr;
 	struct pick pk;
-	if (!find_pair(e, res, &pk)) {
-		snprintf(err, errlen,
-			 "no stale load (outside the checkers' bookkeeping) with an earlier load "
-			 "that saw a newer value (message-passing shape) in the trace");
-		return -1;
-	}
-	const struct emu_trace_ent *ld2 = &tr[pk.si], *st2 = &tr[pk.mi], *ld1 = &tr[pk.ki],
-				   *st1 = &tr[pk.wi];
-	int w = st2->cpu, c = ld2->cpu;
-	char *keep = calloc(n, 1);
-	if (!keep) {
+	char *keep; /* [n]: trace entry i is in the chain */
+	int *rno;   /* [n]: register of a kept load */
+	int nregs;
+	size_t first; /* first kept entry */
+	struct vars v;
+	int x, y; /* variables of the stale load and of the earlier load */
+	int w, c; /* writing and reading CPU */
+};
+
+/* Marks the chain, names its variables and numbers its loads.  Returns 0, or -1
+ * with err set. */
+static int export_prepare(struct export *ex, size_t n, char *err, size_t errlen)
+{
+	const struct emu_trace_ent *tr = ex->tr, *ld2 = &tr[ex->pk.si], *ld1 = &tr[ex->pk.ki];
+	ex->keep = calloc(n, 1);
+	if (!ex->keep) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	mark_chain(tr, keep, (size_t)pk.si, 0);
-	mark_chain(tr, keep, (size_t)pk.ki, 0);
+	mark_chain(tr, ex->keep, (size_t)ex->pk.si, 0);
+	mark_chain(tr, ex->keep, (size_t)ex->pk.ki, 0);
 
 	/* Variables: the two locations of the pair first, then the chain's. */
-	struct vars v = {.n = 0};
-	int x = var_of(&v, ld2->addr, emu_site_expr(ld2->site));
-	int y = var_of(&v, ld1->addr, emu_site_expr(ld1->site));
-	size_t first = (size_t)pk.si;
-	for (size_t i = 0; i <= (size_t)pk.si; i++)
-		if (keep[i]) {
-			if (i < first)
-				first = i;
-			if (var_of(&v, tr[i].addr, emu_site_expr(tr[i].site)) < 0) {
-				free(keep);
+	ex->v.n = 0;
+	ex->x = var_of(&ex->v, ld2->addr, emu_site_expr(ld2->site));
+	ex->y = var_of(&ex->v, ld1->addr, emu_site_expr(ld1->site));
+	ex->first = (size_t)ex->pk.si;
+	for (size_t i = 0; i <= (size_t)ex->pk.si; i++)
+		if (ex->keep[i]) {
+			if (i < ex->first)
+				ex->first = i;
+			if (var_of(&ex->v, tr[i].addr, emu_site_expr(tr[i].site)) < 0) {
 				snprintf(err, errlen, "more than %d locations in the chain",
 					 MAXVARS);
 				return -1;
 			}
 		}
-	if (x < 0 || y < 0) {
-		free(keep);
+	if (ex->x < 0 || ex->y < 0) {
 		snprintf(err, errlen, "too many locations");
 		return -1;
 	}
 	/* registers: one per kept load, in program order */
-	int *rno = calloc(n, sizeof(int));
-	if (!rno) {
-		free(keep);
+	ex->rno = calloc(n, sizeof(int));
+	if (!ex->rno) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	int nregs = 0;
-	for (size_t i = first; i <= (size_t)pk.si; i++)
-		if (keep[i])
-			rno[i] = nregs++;
+	ex->nregs = 0;
+	for (size_t i = ex->first; i <= (size_t)ex->pk.si; i++)
+		if (ex->keep[i])
+			ex->rno[i] = ex->nregs++;
+	return 0;
+}
 
-	const struct emu_config *cfg = emu_config_of(e);
-	int pw = w < c ? 0 : 1, pc = 1 - pw;
+/* The "C name" line and the comment that tells where the test comes from. */
+static void export_comment(const struct export *ex, const char *source, int pw, int pc)
+{
+	FILE *f = ex->f;
+	const struct emu_trace_ent *tr = ex->tr, *ld2 = &tr[ex->pk.si], *ld1 = &tr[ex->pk.ki];
+	const struct emu_config *cfg = emu_config_of(ex->e);
+	int w = ex->w, c = ex->c;
 	char v_old[64], v_new[64], v_y[64];
-	emu_name_value(e, ld2->val, v_old, sizeof(v_old));
-	emu_name_value(e, ld2->newest_val, v_new, sizeof(v_new));
-	emu_name_value(e, ld1->val, v_y, sizeof(v_y));
+	emu_name_value(ex->e, ld2->val, v_old, sizeof(v_old));
+	emu_name_value(ex->e, ld2->newest_val, v_new, sizeof(v_new));
+	emu_name_value(ex->e, ld1->val, v_y, sizeof(v_y));
 
 	fprintf(f, "C slabstress-%s-%s\n\n", cfg->scn->name, ss_variant_name(cfg->acfg.variant));
 	fprintf(f, "(*\n * Result: Sometimes\n *\n");
@@ -285,21 +296,21 @@ int ss_litmus_export(FILE *f, const struct emu *e, const struct emu_result *res,
 	fprintf(f, " * CPU %d read %s = %s (new), then %s = %s (stale; %s was stored before).\n", c,
 		emu_site_expr(ld1->site), v_y, emu_site_expr(ld2->site), v_old, v_new);
 	fprintf(f, " * The chain on CPU %d, in program order:\n", c);
-	for (size_t i = first; i <= (size_t)pk.si; i++) {
-		if (!keep[i])
+	for (size_t i = ex->first; i <= (size_t)ex->pk.si; i++) {
+		if (!ex->keep[i])
 			continue;
 		const struct emu_trace_ent *t = &tr[i];
 		char val[64];
-		emu_name_value(e, t->val, val, sizeof(val));
-		fprintf(f, " *   r%d = %s (= %s, step %u)", rno[i], emu_site_expr(t->site), val,
+		emu_name_value(ex->e, t->val, val, sizeof(val));
+		fprintf(f, " *   r%d = %s (= %s, step %u)", ex->rno[i], emu_site_expr(t->site), val,
 			t->step);
 		bool any = false;
 		if ((t->flags & EMU_TR_DEP) && t->ndeps != 0xff)
 			for (unsigned d = 0; d < t->ndeps && d < 4; d++) {
 				long j = load_of_handle(tr, i, t->cpu, t->deps[d]);
-				if (j >= 0 && keep[j]) {
+				if (j >= 0 && ex->keep[j]) {
 					fprintf(f, "%s r%d", any ? "," : ": address depends on",
-						rno[j]);
+						ex->rno[j]);
 					any = true;
 				}
 			}
@@ -307,78 +318,122 @@ int ss_litmus_export(FILE *f, const struct emu *e, const struct emu_result *res,
 	}
 	fprintf(f, " * Values renumbered: 0 = initial, 1 = the new value.  Plain C accesses of\n"
 		   " * the kernel are written *_ONCE (no data-race flag).\n *)\n\n");
-	fprintf(f, "{\n");
-	for (int i = 0; i < v.n; i++)
-		fprintf(f, "\tint %s;\n", v.name[i]);
-	fprintf(f, "}\n\n");
+}
 
+/* The writing thread: the missed store, the producer's barriers, the store the
+ * earlier load read (as the kind of access it was). */
+static void export_writer(const struct export *ex)
+{
+	FILE *f = ex->f;
+	const struct emu_trace_ent *st1 = &ex->tr[ex->pk.wi];
+	const char *x = ex->v.name[ex->x], *y = ex->v.name[ex->y];
+	bool rmw = st1->op == EMU_OP_RMW || st1->op == EMU_OP_CAS128;
+	if (rmw)
+		fprintf(f, "\tint r0;\n\n");
+	fprintf(f, "\tWRITE_ONCE(*%s, 1);\n", x);
+	fences_between(f, ex->tr, (size_t)ex->pk.mi, (size_t)ex->pk.wi, ex->w, 1u << SS_FENCE_WMB);
+	if (rmw && (st1->flags & EMU_TR_FULL))
+		fprintf(f, "\tr0 = cmpxchg(%s, 0, 1);\n", y);
+	else if (rmw)
+		fprintf(f, "\tr0 = cmpxchg_relaxed(%s, 0, 1);\n", y);
+	else if (st1->flags & EMU_TR_REL)
+		fprintf(f, "\tsmp_store_release(%s, 1);\n", y);
+	else
+		fprintf(f, "\tWRITE_ONCE(*%s, 1);\n", y);
+}
+
+/* One kept load of the reading thread, its address dependencies written as
+ * x + (r ^ r). */
+static void export_load(struct export *ex, size_t i)
+{
+	FILE *f = ex->f;
+	const struct emu_trace_ent *t = &ex->tr[i];
+	const char *loc = ex->v.name[var_of(&ex->v, t->addr, emu_site_expr(t->site))];
+	char addr[256];
+	int o = snprintf(addr, sizeof(addr), "%s", loc);
+	bool dep = false;
+	if ((t->flags & EMU_TR_DEP) && t->ndeps == 0xff)
+		fprintf(f, "\tsmp_rmb(); /* depends on every earlier load */\n");
+	else if (t->flags & EMU_TR_DEP)
+		for (unsigned d = 0; d < t->ndeps && d < 4; d++) {
+			long j = load_of_handle(ex->tr, i, ex->c, t->deps[d]);
+			if (j < 0 || !ex->keep[j] || o >= (int)sizeof(addr))
+				continue;
+			o += snprintf(addr + o, sizeof(addr) - (size_t)o, " + (r%d ^ r%d)",
+				      ex->rno[j], ex->rno[j]);
+			dep = true;
+		}
+	if (t->flags & EMU_TR_ACQ)
+		fprintf(f, "\tr%d = smp_load_acquire(%s);\n", ex->rno[i], addr);
+	else if (dep)
+		fprintf(f, "\tr%d = READ_ONCE(*(%s));\n", ex->rno[i], addr);
+	else
+		fprintf(f, "\tr%d = READ_ONCE(*%s);\n", ex->rno[i], addr);
+}
+
+/* The reading thread: the chain in program order, with the fences between. */
+static void export_reader(struct export *ex)
+{
+	FILE *f = ex->f;
+	for (int r = 0; r < ex->nregs; r++)
+		fprintf(f, "\tint r%d;\n", r);
+	fprintf(f, "\n");
+	const char *last_fence = NULL;
+	for (size_t i = ex->first; i <= (size_t)ex->pk.si; i++) {
+		const struct emu_trace_ent *t = &ex->tr[i];
+		if (t->cpu != ex->c)
+			continue;
+		if (!ex->keep[i]) {
+			const char *ft = fence_text(t);
+			if (ft && ft != last_fence)
+				fprintf(f, "\t%s\n", ft);
+			if (ft)
+				last_fence = ft;
+			continue;
+		}
+		last_fence = NULL;
+		export_load(ex, i);
+	}
+}
+
+int ss_litmus_export(FILE *f, const struct emu *e, const struct emu_result *res, const char *source,
+		     char *err, size_t errlen)
+{
+	size_t n;
+	struct export ex = {.f = f, .e = e};
+	ex.tr = emu_trace(e, &n);
+	if (!find_pair(e, res, &ex.pk)) {
+		snprintf(err, errlen,
+			 "no stale load (outside the checkers' bookkeeping) with an earlier load "
+			 "that saw a newer value (message-passing shape) in the trace");
+		return -1;
+	}
+	ex.w = ex.tr[ex.pk.mi].cpu;
+	ex.c = ex.tr[ex.pk.si].cpu;
+	if (export_prepare(&ex, n, err, errlen)) {
+		free(ex.rno);
+		free(ex.keep);
+		return -1;
+	}
+	int pw = ex.w < ex.c ? 0 : 1, pc = 1 - pw;
+	export_comment(&ex, source, pw, pc);
+	fprintf(f, "{\n");
+	for (int i = 0; i < ex.v.n; i++)
+		fprintf(f, "\tint %s;\n", ex.v.name[i]);
+	fprintf(f, "}\n\n");
 	for (int p = 0; p < 2; p++) {
 		fprintf(f, "P%d(", p);
-		for (int i = 0; i < v.n; i++)
-			fprintf(f, "%sint *%s", i ? ", " : "", v.name[i]);
+		for (int i = 0; i < ex.v.n; i++)
+			fprintf(f, "%sint *%s", i ? ", " : "", ex.v.name[i]);
 		fprintf(f, ")\n{\n");
-		if (p == pw) {
-			bool rmw = st1->op == EMU_OP_RMW || st1->op == EMU_OP_CAS128;
-			if (rmw)
-				fprintf(f, "\tint r0;\n\n");
-			fprintf(f, "\tWRITE_ONCE(*%s, 1);\n", v.name[x]);
-			fences_between(f, tr, (size_t)pk.mi, (size_t)pk.wi, w, 1u << SS_FENCE_WMB);
-			if (rmw && (st1->flags & EMU_TR_FULL))
-				fprintf(f, "\tr0 = cmpxchg(%s, 0, 1);\n", v.name[y]);
-			else if (rmw)
-				fprintf(f, "\tr0 = cmpxchg_relaxed(%s, 0, 1);\n", v.name[y]);
-			else if (st1->flags & EMU_TR_REL)
-				fprintf(f, "\tsmp_store_release(%s, 1);\n", v.name[y]);
-			else
-				fprintf(f, "\tWRITE_ONCE(*%s, 1);\n", v.name[y]);
-		} else {
-			for (int r = 0; r < nregs; r++)
-				fprintf(f, "\tint r%d;\n", r);
-			fprintf(f, "\n");
-			const char *last_fence = NULL;
-			for (size_t i = first; i <= (size_t)pk.si; i++) {
-				const struct emu_trace_ent *t = &tr[i];
-				if (t->cpu != c)
-					continue;
-				if (!keep[i]) {
-					const char *ft = fence_text(t);
-					if (ft && ft != last_fence)
-						fprintf(f, "\t%s\n", ft);
-					if (ft)
-						last_fence = ft;
-					continue;
-				}
-				last_fence = NULL;
-				const char *loc =
-				    v.name[var_of(&v, t->addr, emu_site_expr(t->site))];
-				char addr[256];
-				int o = snprintf(addr, sizeof(addr), "%s", loc);
-				bool dep = false;
-				if ((t->flags & EMU_TR_DEP) && t->ndeps == 0xff)
-					fprintf(
-					    f,
-					    "\tsmp_rmb(); /* depends on every earlier load */\n");
-				else if (t->flags & EMU_TR_DEP)
-					for (unsigned d = 0; d < t->ndeps && d < 4; d++) {
-						long j = load_of_handle(tr, i, c, t->deps[d]);
-						if (j < 0 || !keep[j] || o >= (int)sizeof(addr))
-							continue;
-						o += snprintf(addr + o, sizeof(addr) - (size_t)o,
-							      " + (r%d ^ r%d)", rno[j], rno[j]);
-						dep = true;
-					}
-				if (t->flags & EMU_TR_ACQ)
-					fprintf(f, "\tr%d = smp_load_acquire(%s);\n", rno[i], addr);
-				else if (dep)
-					fprintf(f, "\tr%d = READ_ONCE(*(%s));\n", rno[i], addr);
-				else
-					fprintf(f, "\tr%d = READ_ONCE(*%s);\n", rno[i], addr);
-			}
-		}
+		if (p == pw)
+			export_writer(&ex);
+		else
+			export_reader(&ex);
 		fprintf(f, "}\n\n");
 	}
-	fprintf(f, "exists (%d:r%d=1 /\\ %d:r%d=0)\n", pc, rno[pk.ki], pc, rno[pk.si]);
-	free(rno);
-	free(keep);
+	fprintf(f, "exists (%d:r%d=1 /\\ %d:r%d=0)\n", pc, ex.rno[ex.pk.ki], pc, ex.rno[ex.pk.si]);
+	free(ex.rno);
+	free(ex.keep);
 	return 0;
 }

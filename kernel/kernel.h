@@ -45,12 +45,7 @@ typedef unsigned __int128 u128;
 
 /* ---- code sites ---------------------------------------------------------------- */
 
-struct ss_site {
-	const char *file;
-	int line;
-	const char *func;
-	const char *expr; /* source text of the accessed location or the primitive */
-};
+#include "results/failure.h" /* struct ss_site */
 
 #define SS_SITE(expr_text)                                                                         \
 	({                                                                                         \

@@ -1,6 +1,34 @@
 /* litmus/exec.c - building an execution graph (litmus/exec.h): events, then
  * the sets and base relations every model reads. */
+#include <stddef.h>
+
 #include "litmus/exec.h"
+
+/* The event sets a flag alone decides: the flag and its set in struct exg. */
+static const struct {
+	unsigned flag;
+	size_t set; /* offsetof(struct exg, ...) */
+} flag_sets[] = {
+    {EVF_IW, offsetof(struct exg, IW)},
+    {EVF_PLAIN, offsetof(struct exg, plain)},
+    {EVF_NORETURN, offsetof(struct exg, noreturn)},
+    {EVF_ACQUIRE, offsetof(struct exg, acquire)},
+    {EVF_RELEASE, offsetof(struct exg, release)},
+    {EVF_MB, offsetof(struct exg, mbtag)},
+    {EVF_RMW, offsetof(struct exg, rmwset)},
+    {EVF_LKR, offsetof(struct exg, lkr)},
+    {EVF_LKW, offsetof(struct exg, lkw)},
+    {EVF_UL, offsetof(struct exg, ul)},
+    {EVF_LF, offsetof(struct exg, lf)},
+    {EVF_SRCU_LOCK, offsetof(struct exg, srcu_lock)},
+    {EVF_SRCU_UNLOCK, offsetof(struct exg, srcu_unlock)},
+};
+#define NFLAG_SETS (sizeof(flag_sets) / sizeof(flag_sets[0]))
+
+static set_t *flag_set(struct exg *g, size_t k)
+{
+	return (set_t *)((char *)g + flag_sets[k].set);
+}
 
 void exg_init(struct exg *g)
 {
@@ -28,9 +56,9 @@ int exg_add(struct exg *g, int thr, enum ev_kind kind, int loc, long long val, u
 void exg_finish(struct exg *g)
 {
 	int n = g->n;
-	g->R = g->W = g->F = g->IW = g->plain = g->noreturn = g->acquire = g->release = 0;
-	g->mbtag = g->rmwset = g->lkr = g->lkw = g->ul = g->lf = 0;
-	g->srcu_lock = g->srcu_unlock = 0;
+	g->R = g->W = g->F = 0;
+	for (size_t k = 0; k < NFLAG_SETS; k++)
+		*flag_set(g, k) = 0;
 	memset(g->fk, 0, sizeof(g->fk));
 	for (int i = 0; i < n; i++) {
 		const struct ev *e = &g->ev[i];
@@ -45,19 +73,9 @@ void exg_finish(struct exg *g)
 			if (e->fence < LIT_F_NKINDS)
 				g->fk[e->fence] |= b;
 		}
-		g->IW |= f & EVF_IW ? b : 0;
-		g->plain |= f & EVF_PLAIN ? b : 0;
-		g->noreturn |= f & EVF_NORETURN ? b : 0;
-		g->acquire |= f & EVF_ACQUIRE ? b : 0;
-		g->release |= f & EVF_RELEASE ? b : 0;
-		g->mbtag |= f & EVF_MB ? b : 0;
-		g->rmwset |= f & EVF_RMW ? b : 0;
-		g->lkr |= f & EVF_LKR ? b : 0;
-		g->lkw |= f & EVF_LKW ? b : 0;
-		g->ul |= f & EVF_UL ? b : 0;
-		g->lf |= f & EVF_LF ? b : 0;
-		g->srcu_lock |= f & EVF_SRCU_LOCK ? b : 0;
-		g->srcu_unlock |= f & EVF_SRCU_UNLOCK ? b : 0;
+		for (size_t k = 0; k < NFLAG_SETS; k++)
+			if (f & flag_sets[k].flag)
+				*flag_set(g, k) |= b;
 	}
 	g->M = g->R | g->W;
 	/* linux-kernel.bell: Marked = ~M | IW | Once | Release | Acquire | Mb | RMW

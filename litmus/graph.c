@@ -29,6 +29,7 @@
 
 #include "litmus/graph.h"
 #include "litmus/lkmm.h"
+#include "litmus/machine.h"
 
 #define GX_MAXVAL   32	 /* values per location */
 #define GX_MAXPATHS 8192 /* paths per thread */
@@ -110,15 +111,15 @@ static void gx_error(struct gx *x, const char *msg, int line)
 
 static int addr_loc(struct gx *x, long long a, int line)
 {
-	long long k = (a - LIT_ADDR_BASE) / LIT_ADDR_STRIDE;
-	if (a < LIT_ADDR_BASE || (a - LIT_ADDR_BASE) % LIT_ADDR_STRIDE || k >= x->t->nlocs) {
+	int k = lit_addr_loc(x->t, a);
+	if (k < 0) {
 		char m[128];
 		snprintf(m, sizeof(m),
 			 "access through %lld, which is not the address of a location", a);
 		gx_error(x, m, line);
 		return -1;
 	}
-	return (int)k;
+	return k;
 }
 
 static int add_ev(struct gx *x, struct tstate *s, int kind, int loc, long long val, unsigned flags,
@@ -274,26 +275,9 @@ static void tp_run(struct gx *x, int t, struct tstate *s)
 		s->line = in->line;
 		switch (in->op) {
 		case LOP_CONST:
-			s->reg[in->dst] = in->imm;
-			s->dep[in->dst] = 0;
-			break;
 		case LOP_MOV:
-			s->reg[in->dst] = s->reg[in->a];
-			s->dep[in->dst] = s->dep[in->a];
-			break;
 		case LOP_BIN:
-			s->reg[in->dst] = lit_binop(in->sub, s->reg[in->a], s->reg[in->b]);
-			s->dep[in->dst] = s->dep[in->a] | s->dep[in->b];
-			break;
-		case LOP_UN: {
-			long long a = s->reg[in->a];
-			s->reg[in->dst] = in->sub == 0	 ? !a
-					  : in->sub == 1 ? !!a
-					  : in->sub == 2 ? (long long)(0ull - (unsigned long long)a)
-							 : ~a;
-			s->dep[in->dst] = s->dep[in->a];
-			break;
-		}
+		case LOP_UN: lit_exec_local(in, s->reg, s->dep); break;
 		case LOP_JZ:
 			s->ctrl |= s->dep[in->a]; /* herd7: ctrl reaches every po-later event */
 			if (!s->reg[in->a]) {
@@ -458,8 +442,9 @@ static void all_paths(struct gx *x)
 
 /* ---- 2-4. candidates ----------------------------------------------------------------- */
 
-static long long val_of(struct gx *x, const struct lit_val *v)
+static long long val_of(void *ctx, const struct lit_val *v)
 {
+	struct gx *x = ctx;
 	switch (v->kind) {
 	case 1: {
 		int iw = x->locev[v->idx];
@@ -476,50 +461,25 @@ static long long val_of(struct gx *x, const struct lit_val *v)
 	return v->c;
 }
 
-static bool prop_eval(struct gx *x, int k)
-{
-	const struct lit_prop *p = &x->t->props[k];
-	switch (p->kind) {
-	case PK_TRUE: return true;
-	case PK_FALSE: return false;
-	case PK_ATOM: return val_of(x, &p->lhs) == val_of(x, &p->rhs);
-	case PK_NOT: return !prop_eval(x, p->l);
-	case PK_AND: return prop_eval(x, p->l) && prop_eval(x, p->r);
-	case PK_OR: return prop_eval(x, p->l) || prop_eval(x, p->r);
-	case PK_IMPL: return !prop_eval(x, p->l) || prop_eval(x, p->r);
-	}
-	return false;
-}
-
+/* A consistent execution: counted, and its final state into the histogram. */
 static void record(struct gx *x)
 {
-	const struct lit_test *t = x->t;
 	struct lit_result *r = x->r;
-	if (t->filter >= 0 && !prop_eval(x, t->filter))
-		return;
 	struct lit_outcome o;
-	memset(&o, 0, sizeof(o));
-	for (int k = 0; k < t->nobs; k++)
-		o.v[k] = val_of(x, &t->obs[k]);
-	o.sat = t->cond >= 0 ? prop_eval(x, t->cond) : true;
+	if (!lit_outcome_of(x->t, val_of, x, &o))
+		return;
 	if (o.sat)
 		r->pos++;
 	else
 		r->neg++;
 	r->executions++;
-	for (int k = 0; k < r->nout; k++)
-		if (!memcmp(r->out[k].v, o.v, sizeof(o.v))) {
-			r->out[k].count++;
-			return;
-		}
-	if (r->nout == r->capout) {
-		r->capout = r->capout ? 2 * r->capout : 16;
-		r->out = realloc(r->out, (size_t)r->capout * sizeof(*r->out));
-		if (!r->out)
-			abort();
+	int k = lit_outcome_find(r, &o);
+	if (k >= 0) {
+		r->out[k].count++;
+		return;
 	}
 	o.count = 1;
-	r->out[r->nout++] = o;
+	lit_outcome_append(r, &o);
 }
 
 static bool budget(struct gx *x)
@@ -563,7 +523,8 @@ static void leaf(struct gx *x)
 	default: {
 		struct lkmm_verdict v;
 		ok = lkmm_check(g, false, &v, NULL);
-		if (ok && v.data_race && (x->t->filter < 0 || prop_eval(x, x->t->filter)))
+		if (ok && v.data_race &&
+		    (x->t->filter < 0 || lit_prop_eval(x->t, x->t->filter, val_of, x)))
 			x->r->datarace = true;
 		break;
 	}

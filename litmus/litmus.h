@@ -12,7 +12,7 @@
  * built as an event graph and checked against the model's axioms
  * (litmus/lkmm.c: linux-kernel.cat; litmus/axioms.c: x86-TSO, SC).
  *
- * Engine lkvm (litmus/run.c): exploration is a stateless DFS over the vector of
+ * Engine lkvm (litmus/lkvm.c): exploration is a stateless DFS over the vector of
  * choices (which thread acts next or which buffered store commits, which
  * message each load reads) on an engine/wmm.h model: that vector is the
  * schedule.  States already explored (hashed: model state, pcs, registers) are
@@ -244,8 +244,8 @@ const char *lit_engine_name(enum lit_engine e);
 const char *lit_unsupported(const struct lit_test *t, enum lit_engine e);
 
 /* Explores t (which must have no unsupported construct for o->engine) on the
- * engine o->engine: the dispatch point between litmus/run.c (lkvm) and
- * litmus/graph.c (cat).  Fills r; free with lit_result_free. */
+ * engine o->engine: the dispatch point (litmus/run.c) between litmus/lkvm.c
+ * (lkvm) and litmus/graph.c (cat).  Fills r; free with lit_result_free. */
 void lit_run(const struct lit_test *t, const struct lit_opts *o, struct lit_result *r);
 void lit_result_free(struct lit_result *r);
 /* a OP b for a LOP_BINOP sub-code (0 ||, 1 &&, 2 |, ... 17 %); x / 0 is 0. */

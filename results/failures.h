@@ -1,6 +1,6 @@
 /* results/failures.h - the failures a run found, collected thread-safely.
  *
- * Engines point the kernel/bug.h hook at a log; the log keeps the first
+ * Engines point the failure hook (results/failure.h) at a log; the log keeps the first
  * SS_LOG_KEEP failures in full and counts all of them by kind.
  */
 #ifndef SS_FAILURES_H
@@ -8,7 +8,7 @@
 
 #include <pthread.h>
 
-#include "kernel/bug.h"
+#include "results/failure.h"
 
 #define SS_LOG_KEEP 32
 
@@ -23,7 +23,7 @@ struct ss_failure_log {
 };
 
 void ss_failure_log_init(struct ss_failure_log *log);
-/* Installs the log as the kernel/bug.h hook (NULL: uninstall). */
+/* Installs the log as the failure hook (NULL: uninstall). */
 void ss_failure_log_attach(struct ss_failure_log *log);
 
 #endif /* SS_FAILURES_H */

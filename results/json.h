@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "kernel/bug.h"
+#include "results/failure.h"
 #include "results/failures.h"
 
 #define SS_SCHEMA_VERSION 1

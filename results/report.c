@@ -80,18 +80,30 @@ static int alloc_index(const json_t *allocs, const char *name)
 	return 0;
 }
 
-static void chart(FILE *f, const json_t *doc, const char *scn)
+/* The geometry of one scenario's chart: margins, plot height, value scale. */
+struct chart_geom {
+	int left, right, plot_h, head, foot;
+	int bar_w, gap, group_pad, group_w;
+	int width, height;
+	double top, step; /* M handoffs/s at the top of the plot, between grid lines */
+};
+
+/* The y coordinate of value v (M handoffs/s). */
+static double chart_y(const struct chart_geom *cg, double v)
 {
-	const json_t *results = json_object_get(doc, "results");
-	const json_t *allocs = json_object_get(json_object_get(doc, "parameters"), "allocators");
-	int nalloc = (int)json_array_size(allocs);
-	struct group g[64];
+	return cg->head + cg->plot_h - v / cg->top * cg->plot_h;
+}
+
+/* The (size, batch) groups of scenario scn, in the order they first appear
+ * (at most max); *ymax: the largest value to put on the scale. */
+static int chart_groups(const json_t *doc, const char *scn, struct group *g, int max, double *ymax)
+{
 	int ng = 0;
-	double ymax = 0;
 	size_t i;
 	const json_t *r;
 
-	json_array_foreach(results, i, r)
+	*ymax = 0;
+	json_array_foreach(json_object_get(doc, "results"), i, r)
 	{
 		if (strcmp(jstr(r, "scenario"), scn))
 			continue;
@@ -100,142 +112,126 @@ static void chart(FILE *f, const json_t *doc, const char *scn)
 		for (k = 0; k < ng; k++)
 			if (g[k].size == size && g[k].batch == batch)
 				break;
-		if (k == ng && ng < 64)
+		if (k == ng && ng < max)
 			g[ng++] = (struct group){size, batch};
 		const json_t *t = json_object_get(r, "timing");
 		double hi = jnum(t, "max");
-		if (hi > ymax)
-			ymax = hi;
+		if (hi > *ymax)
+			*ymax = hi;
 	}
 	/* The pool ceiling is on the scale; the ring (often 10x higher) only when it
 	 * fits, else it is marked at the top edge. */
 	for (int k = 0; k < ng; k++) {
 		const json_t *c = ceiling_for(doc, g[k].size, g[k].batch);
-		if (c && jnum(json_object_get(c, "timing"), "pool_median") > ymax)
-			ymax = jnum(json_object_get(c, "timing"), "pool_median");
+		if (c && jnum(json_object_get(c, "timing"), "pool_median") > *ymax)
+			*ymax = jnum(json_object_get(c, "timing"), "pool_median");
 	}
-	double top, step;
-	nice_axis(ymax / 1e6 * 1.05, &top, &step);
+	return ng;
+}
 
-	const int left = 64, right = 16, plot_h = 280, head = 28, foot = 56;
-	int bar_w = 26, gap = 6, group_pad = 28;
-	int group_w = nalloc * (bar_w + gap) - gap + 2 * 12;
-	int width = left + right + ng * (group_w + group_pad);
-	if (width < 560)
-		width = 560;
-	int height = head + plot_h + foot + 22;
-
+/* The svg element, its title, the grid with its values and the axis. */
+static void chart_axes(FILE *f, const struct chart_geom *cg, const char *scn)
+{
 	fprintf(f,
 		"<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"%d\" height=\"%d\" "
 		"viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">\n",
-		width, height, width, height);
+		cg->width, cg->height, cg->width, cg->height);
 	fprintf(f, "<title>");
 	esc(f, scn);
 	fprintf(f, ": median handoffs/s per allocator, size and batch</title>\n");
-	fprintf(f, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"#fff\"/>\n", width,
-		height);
-	/* Axis and grid. */
-	for (double v = 0; v <= top + step / 2; v += step) {
-		double y = head + plot_h - v / top * plot_h;
+	fprintf(f, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"#fff\"/>\n", cg->width,
+		cg->height);
+	for (double v = 0; v <= cg->top + cg->step / 2; v += cg->step) {
+		double y = chart_y(cg, v);
 		fprintf(f,
 			"<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>"
 			"<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%g</text>\n",
-			left, width - right, y, y, left - 6, y + 4, v);
+			cg->left, cg->width - cg->right, y, y, cg->left - 6, y + 4, v);
 	}
 	fprintf(f,
 		"<text x=\"14\" y=\"%d\" transform=\"rotate(-90 14 %d)\" text-anchor=\"middle\">"
 		"M handoffs/s</text>\n",
-		head + plot_h / 2, head + plot_h / 2);
-	fprintf(f, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"#333\"/>\n", left,
-		width - right, head + plot_h, head + plot_h);
+		cg->head + cg->plot_h / 2, cg->head + cg->plot_h / 2);
+	fprintf(f, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"#333\"/>\n", cg->left,
+		cg->width - cg->right, cg->head + cg->plot_h, cg->head + cg->plot_h);
+}
 
-	for (int k = 0; k < ng; k++) {
-		int gx = left + group_pad / 2 + k * (group_w + group_pad);
-		json_array_foreach(results, i, r)
-		{
-			if (strcmp(jstr(r, "scenario"), scn) || jint(r, "size") != g[k].size ||
-			    jint(r, "batch") != g[k].batch)
-				continue;
-			int a = alloc_index(allocs, jstr(r, "alloc"));
-			const json_t *t = json_object_get(r, "timing");
-			double med = jnum(t, "median") / 1e6, lo = jnum(t, "min") / 1e6,
-			       hi = jnum(t, "max") / 1e6;
-			int x = gx + 12 + a * (bar_w + gap);
-			double y = head + plot_h - med / top * plot_h;
-			bool failed = !strcmp(jstr(r, "verdict"), "failed");
-			fprintf(
-			    f,
-			    "<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" fill=\"%s\"%s>"
-			    "<title>",
-			    x, y, bar_w, head + plot_h - y, palette[a % 8],
-			    failed ? " stroke=\"#d00\" stroke-width=\"3\"" : "");
-			esc(f, jstr(r, "alloc"));
-			fprintf(f,
-				": median %.2f M/s (min %.2f, max %.2f), RTT %.0f "
-				"ns%s</title></rect>\n",
-				med, lo, hi, jnum(t, "rtt_ns_median"), failed ? ", FAILED" : "");
-			double ylo = head + plot_h - lo / top * plot_h,
-			       yhi = head + plot_h - hi / top * plot_h;
-			int cx = x + bar_w / 2;
-			fprintf(f,
-				"<path d=\"M%d %.1fV%.1fM%d %.1fH%dM%d %.1fH%d\" stroke=\"#222\" "
-				"fill=\"none\"/>\n",
-				cx, ylo, yhi, cx - 4, ylo, cx + 4, cx - 4, yhi, cx + 4);
-			if (failed)
-				fprintf(f,
-					"<text x=\"%d\" y=\"%.1f\" text-anchor=\"middle\" "
-					"fill=\"#d00\" "
-					"font-weight=\"bold\">FAIL</text>\n",
-					cx, (yhi < y ? yhi : y) - 6);
-			/* The value sits above the whisker (and the FAIL mark), inside the plot. */
-			double ly = (yhi < y ? yhi : y) - (failed ? 18 : 4);
-			fprintf(f,
-				"<text x=\"%d\" y=\"%.1f\" text-anchor=\"middle\" "
-				"font-size=\"10\">%.1f</text>\n",
-				cx, ly < head + 10.0 ? head + 10.0 : ly, med);
-		}
-		const json_t *c = ceiling_for(doc, g[k].size, g[k].batch);
-		if (c) {
-			const json_t *t = json_object_get(c, "timing");
-			double pool = jnum(t, "pool_median") / 1e6,
-			       ring = jnum(t, "ring_median") / 1e6;
-			double yp = head + plot_h - pool / top * plot_h;
-			fprintf(
-			    f,
-			    "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#c00\" "
-			    "stroke-width=\"2\" stroke-dasharray=\"6 3\"><title>pool ceiling %.2f "
-			    "M/s</title></line>\n"
-			    "<text x=\"%d\" y=\"%.1f\" fill=\"#c00\" font-size=\"10\">pool "
-			    "%.1f</text>\n",
-			    gx, gx + group_w, yp, yp, pool, gx + 2, yp - 3, pool);
-			if (ring <= top) {
-				double yr = head + plot_h - ring / top * plot_h;
-				fprintf(f,
-					"<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" "
-					"stroke=\"#555\" "
-					"stroke-width=\"2\" stroke-dasharray=\"2 2\"><title>ring "
-					"ceiling "
-					"%.2f M/s</title></line>\n"
-					"<text x=\"%d\" y=\"%.1f\" fill=\"#555\" "
-					"font-size=\"10\">ring %.1f</text>\n",
-					gx, gx + group_w, yr, yr, ring, gx + 2, yr - 3, ring);
-			} else {
-				fprintf(f,
-					"<text x=\"%d\" y=\"%d\" fill=\"#555\" "
-					"font-size=\"10\">ring %.1f "
-					"&#8593; (off scale)</text>\n",
-					gx + 2, head - 6, ring);
-			}
-		}
+/* One result's bar (median), whisker (min to max), FAIL mark and value, in the
+ * slot of allocator a of the group at gx. */
+static void chart_bar(FILE *f, const struct chart_geom *cg, const json_t *r, int a, int gx)
+{
+	const json_t *t = json_object_get(r, "timing");
+	double med = jnum(t, "median") / 1e6, lo = jnum(t, "min") / 1e6, hi = jnum(t, "max") / 1e6;
+	int x = gx + 12 + a * (cg->bar_w + cg->gap);
+	double y = chart_y(cg, med);
+	bool failed = !strcmp(jstr(r, "verdict"), "failed");
+	fprintf(f,
+		"<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" fill=\"%s\"%s>"
+		"<title>",
+		x, y, cg->bar_w, cg->head + cg->plot_h - y, palette[a % 8],
+		failed ? " stroke=\"#d00\" stroke-width=\"3\"" : "");
+	esc(f, jstr(r, "alloc"));
+	fprintf(f,
+		": median %.2f M/s (min %.2f, max %.2f), RTT %.0f "
+		"ns%s</title></rect>\n",
+		med, lo, hi, jnum(t, "rtt_ns_median"), failed ? ", FAILED" : "");
+	double ylo = chart_y(cg, lo), yhi = chart_y(cg, hi);
+	int cx = x + cg->bar_w / 2;
+	fprintf(f,
+		"<path d=\"M%d %.1fV%.1fM%d %.1fH%dM%d %.1fH%d\" stroke=\"#222\" "
+		"fill=\"none\"/>\n",
+		cx, ylo, yhi, cx - 4, ylo, cx + 4, cx - 4, yhi, cx + 4);
+	if (failed)
 		fprintf(f,
-			"<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%lld B</text>"
-			"<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"#555\">batch "
-			"%lld</text>\n",
-			gx + group_w / 2, head + plot_h + 18, g[k].size, gx + group_w / 2,
-			head + plot_h + 34, g[k].batch);
+			"<text x=\"%d\" y=\"%.1f\" text-anchor=\"middle\" "
+			"fill=\"#d00\" "
+			"font-weight=\"bold\">FAIL</text>\n",
+			cx, (yhi < y ? yhi : y) - 6);
+	/* The value sits above the whisker (and the FAIL mark), inside the plot. */
+	double ly = (yhi < y ? yhi : y) - (failed ? 18 : 4);
+	fprintf(f,
+		"<text x=\"%d\" y=\"%.1f\" text-anchor=\"middle\" "
+		"font-size=\"10\">%.1f</text>\n",
+		cx, ly < cg->head + 10.0 ? cg->head + 10.0 : ly, med);
+}
+
+/* The pool and ring ceilings of a group (the ring at the top edge when off scale). */
+static void chart_ceilings(FILE *f, const struct chart_geom *cg, const json_t *c, int gx)
+{
+	const json_t *t = json_object_get(c, "timing");
+	double pool = jnum(t, "pool_median") / 1e6, ring = jnum(t, "ring_median") / 1e6;
+	double yp = chart_y(cg, pool);
+	fprintf(f,
+		"<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#c00\" "
+		"stroke-width=\"2\" stroke-dasharray=\"6 3\"><title>pool ceiling %.2f "
+		"M/s</title></line>\n"
+		"<text x=\"%d\" y=\"%.1f\" fill=\"#c00\" font-size=\"10\">pool "
+		"%.1f</text>\n",
+		gx, gx + cg->group_w, yp, yp, pool, gx + 2, yp - 3, pool);
+	if (ring <= cg->top) {
+		double yr = chart_y(cg, ring);
+		fprintf(f,
+			"<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" "
+			"stroke=\"#555\" "
+			"stroke-width=\"2\" stroke-dasharray=\"2 2\"><title>ring "
+			"ceiling "
+			"%.2f M/s</title></line>\n"
+			"<text x=\"%d\" y=\"%.1f\" fill=\"#555\" "
+			"font-size=\"10\">ring %.1f</text>\n",
+			gx, gx + cg->group_w, yr, yr, ring, gx + 2, yr - 3, ring);
+	} else {
+		fprintf(f,
+			"<text x=\"%d\" y=\"%d\" fill=\"#555\" "
+			"font-size=\"10\">ring %.1f "
+			"&#8593; (off scale)</text>\n",
+			gx + 2, cg->head - 6, ring);
 	}
-	/* Legend. */
-	int lx = left, ly = head + plot_h + foot;
+}
+
+/* One colour swatch per allocator, then the two ceiling line styles. */
+static void chart_legend(FILE *f, const struct chart_geom *cg, const json_t *allocs)
+{
+	int lx = cg->left, ly = cg->head + cg->plot_h + cg->foot;
 	size_t ai;
 	const json_t *an;
 	json_array_foreach(allocs, ai, an)
@@ -255,7 +251,71 @@ static void chart(FILE *f, const json_t *doc, const char *scn)
 		"stroke-dasharray=\"2 2\"/><text x=\"%d\" y=\"%d\">ring ceiling</text>\n",
 		lx, lx + 24, ly + 6, ly + 6, lx + 28, ly + 10, lx + 120, lx + 144, ly + 6, ly + 6,
 		lx + 148, ly + 10);
+}
+
+/* One scenario's bar chart: a group per (size, batch), a bar per allocator. */
+static void chart(FILE *f, const json_t *doc, const char *scn)
+{
+	const json_t *results = json_object_get(doc, "results");
+	const json_t *allocs = json_object_get(json_object_get(doc, "parameters"), "allocators");
+	int nalloc = (int)json_array_size(allocs);
+	struct group g[64];
+	double ymax;
+	int ng = chart_groups(doc, scn, g, 64, &ymax);
+	size_t i;
+	const json_t *r;
+	struct chart_geom cg = {.left = 64,
+				.right = 16,
+				.plot_h = 280,
+				.head = 28,
+				.foot = 56,
+				.bar_w = 26,
+				.gap = 6,
+				.group_pad = 28};
+
+	nice_axis(ymax / 1e6 * 1.05, &cg.top, &cg.step);
+	cg.group_w = nalloc * (cg.bar_w + cg.gap) - cg.gap + 2 * 12;
+	cg.width = cg.left + cg.right + ng * (cg.group_w + cg.group_pad);
+	if (cg.width < 560)
+		cg.width = 560;
+	cg.height = cg.head + cg.plot_h + cg.foot + 22;
+
+	chart_axes(f, &cg, scn);
+	for (int k = 0; k < ng; k++) {
+		int gx = cg.left + cg.group_pad / 2 + k * (cg.group_w + cg.group_pad);
+		json_array_foreach(results, i, r)
+		{
+			if (strcmp(jstr(r, "scenario"), scn) || jint(r, "size") != g[k].size ||
+			    jint(r, "batch") != g[k].batch)
+				continue;
+			chart_bar(f, &cg, r, alloc_index(allocs, jstr(r, "alloc")), gx);
+		}
+		const json_t *c = ceiling_for(doc, g[k].size, g[k].batch);
+		if (c)
+			chart_ceilings(f, &cg, c, gx);
+		fprintf(f,
+			"<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%lld B</text>"
+			"<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"#555\">batch "
+			"%lld</text>\n",
+			gx + cg.group_w / 2, cg.head + cg.plot_h + 18, g[k].size,
+			gx + cg.group_w / 2, cg.head + cg.plot_h + 34, g[k].batch);
+	}
+	chart_legend(f, &cg, allocs);
 	fprintf(f, "</svg>\n");
+}
+
+/* The first cells of a ceiling's table row: size, batch, which ("pool" or "ring")
+ * and its median, min, max and MAD in M handoffs/s. */
+static void ceiling_cells(FILE *f, const json_t *c, const char *which)
+{
+	const json_t *t = json_object_get(c, "timing"), *st = json_object_get(t, which);
+	char median[32];
+	snprintf(median, sizeof(median), "%s_median", which);
+	fprintf(f,
+		"<tr class=\"ceil\"><td>%lld</td><td>%lld</td><td>%s "
+		"ceiling</td><td>%.2f</td><td>%.2f</td><td>%.2f</td><td>%.2f</td>",
+		jint(c, "size"), jint(c, "batch"), which, jnum(t, median) / 1e6,
+		jnum(st, "min") / 1e6, jnum(st, "max") / 1e6, jnum(st, "mad") / 1e6);
 }
 
 static void table(FILE *f, const json_t *doc, const char *scn)
@@ -304,26 +364,13 @@ static void table(FILE *f, const json_t *doc, const char *scn)
 	const json_t *c;
 	json_array_foreach(json_object_get(doc, "ceilings"), ci, c)
 	{
-		const json_t *t = json_object_get(c, "timing");
+		ceiling_cells(f, c, "pool");
 		fprintf(f,
-			"<tr class=\"ceil\"><td>%lld</td><td>%lld</td><td>pool "
-			"ceiling</td><td>%.2f</td>"
-			"<td>%.2f</td><td>%.2f</td><td>%.2f</td><td></td><td>1.00</td><td></td>"
-			"<td>%.0f</td><td>%lld</td><td></td></tr>\n",
-			jint(c, "size"), jint(c, "batch"), jnum(t, "pool_median") / 1e6,
-			jnum(json_object_get(t, "pool"), "min") / 1e6,
-			jnum(json_object_get(t, "pool"), "max") / 1e6,
-			jnum(json_object_get(t, "pool"), "mad") / 1e6, jnum(t, "rtt_ns_median"),
+			"<td></td><td>1.00</td><td></td><td>%.0f</td><td>%lld</td><td></td></tr>\n",
+			jnum(json_object_get(c, "timing"), "rtt_ns_median"), jint(c, "runs"));
+		ceiling_cells(f, c, "ring");
+		fprintf(f, "<td></td><td></td><td>1.00</td><td></td><td>%lld</td><td></td></tr>\n",
 			jint(c, "runs"));
-		fprintf(f,
-			"<tr class=\"ceil\"><td>%lld</td><td>%lld</td><td>ring "
-			"ceiling</td><td>%.2f</td>"
-			"<td>%.2f</td><td>%.2f</td><td>%.2f</td><td></td><td></td><td>1.00</td>"
-			"<td></td><td>%lld</td><td></td></tr>\n",
-			jint(c, "size"), jint(c, "batch"), jnum(t, "ring_median") / 1e6,
-			jnum(json_object_get(t, "ring"), "min") / 1e6,
-			jnum(json_object_get(t, "ring"), "max") / 1e6,
-			jnum(json_object_get(t, "ring"), "mad") / 1e6, jint(c, "runs"));
 	}
 	fprintf(f, "</tbody></table>\n");
 }

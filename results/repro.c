@@ -201,28 +201,28 @@ static void only_known(struct loader *l, json_t *obj, const char *where, const c
 	}
 }
 
-int ss_repro_load(struct ss_repro *r, const char *path, char *err, size_t errlen)
+/* The document at path, once it is a JSON object of the reproducer schema; NULL
+ * with err set otherwise. */
+static json_t *repro_open(const char *path, char *err, size_t errlen)
 {
-	struct loader l = {path, err, errlen, 0};
 	json_error_t je;
-	memset(r, 0, sizeof(*r));
 	json_t *doc = res_json_load_limited(path, "reproducer", SS_REPRO_MAX_BYTES,
 					    SS_REPRO_MAX_DEPTH, &je, err, errlen);
 	if (!doc && err[0])
-		return -1;
+		return NULL;
 	if (!doc) {
 		if (je.line <= 0 && je.position == 0)
 			snprintf(err, errlen, "%s: cannot read: %s", path, je.text);
 		else
 			snprintf(err, errlen, "%s: not valid JSON at line %d column %d: %s", path,
 				 je.line, je.column, je.text);
-		return -1;
+		return NULL;
 	}
 	if (!json_is_object(doc)) {
 		snprintf(err, errlen, "%s: not a slabstress reproducer (expected a JSON object)",
 			 path);
 		json_decref(doc);
-		return -1;
+		return NULL;
 	}
 	json_t *schema = json_object_get(doc, "schema");
 	if (!json_is_string(schema) || strcmp(json_string_value(schema), SS_REPRO_SCHEMA)) {
@@ -232,131 +232,166 @@ int ss_repro_load(struct ss_repro *r, const char *path, char *err, size_t errlen
 			 json_is_string(schema) ? json_string_value(schema) : "missing",
 			 json_is_string(schema) ? "\"" : "", SS_REPRO_SCHEMA);
 		json_decref(doc);
-		return -1;
+		return NULL;
 	}
+	return doc;
+}
+
+/* The top-level fields but knobs, failure and schedule; the variant's name into
+ * variant (checked later). */
+static void load_top(struct loader *l, json_t *doc, struct ss_repro *r, char *variant, size_t n)
+{
 	static const char *const top[] = {
 	    "schema", "tool",  "version",    "scenario", "variant", "alloc", "knobs",
 	    "model",  "iters", "step_limit", "schedule", "failure", "deps",  NULL};
-	static const char *const knob_keys[] = {
-	    "stride_bits", "objext",  "object_size", "page_size",    "account",
-	    "ncpus",	   "nobjcgs", "max_objects", "objcg_atomic", NULL};
-	static const char *const fail_keys[] = {"kind", "cpu",	   "file", "line",
-						"func", "message", NULL};
-	only_known(&l, doc, "", top);
-	char version[64] = "", variant[32] = "", objext[32] = "", kind[32] = "";
-	copy_str(&l, doc, "", "version", version, sizeof(version));
-	if (!l.bad && strcmp(version, SS_VERSION)) {
-		snprintf(err, errlen,
+	char version[64] = "";
+	only_known(l, doc, "", top);
+	copy_str(l, doc, "", "version", version, sizeof(version));
+	if (!l->bad && strcmp(version, SS_VERSION)) {
+		snprintf(l->err, l->errlen,
 			 "%s: written by slabstress %s, this is %s: schedules are not portable "
 			 "across versions; re-run the exploration",
-			 path, version, SS_VERSION);
-		l.bad = 1;
+			 l->path, version, SS_VERSION);
+		l->bad = 1;
 	}
-	copy_str(&l, doc, "", "scenario", r->scenario, sizeof(r->scenario));
-	copy_str(&l, doc, "", "variant", variant, sizeof(variant));
-	copy_str(&l, doc, "", "alloc", r->alloc, sizeof(r->alloc));
-	copy_str(&l, doc, "", "model", r->model, sizeof(r->model));
+	copy_str(l, doc, "", "scenario", r->scenario, sizeof(r->scenario));
+	copy_str(l, doc, "", "variant", variant, n);
+	copy_str(l, doc, "", "alloc", r->alloc, sizeof(r->alloc));
+	copy_str(l, doc, "", "model", r->model, sizeof(r->model));
 	/* Optional: reproducers from before dependency modes ran under provenance. */
 	json_t *deps = json_object_get(doc, "deps");
 	snprintf(r->deps, sizeof(r->deps), "provenance");
-	if (deps && !l.bad) {
+	if (deps && !l->bad) {
 		const char *d = json_is_string(deps) ? json_string_value(deps) : "";
 		if (strcmp(d, "explicit") && strcmp(d, "provenance") && strcmp(d, "check")) {
-			snprintf(err, errlen,
-				 "%s: field 'deps' is not explicit, provenance or check", path);
-			l.bad = 1;
+			snprintf(l->err, l->errlen,
+				 "%s: field 'deps' is not explicit, provenance or check", l->path);
+			l->bad = 1;
 		} else {
 			snprintf(r->deps, sizeof(r->deps), "%s", d);
 		}
 	}
-	r->iters = (unsigned long)get_int(&l, doc, "", "iters", 1, 1 << 20);
-	r->step_limit = (unsigned long)get_int(&l, doc, "", "step_limit", 1, 1LL << 40);
-	json_t *knobs = need(&l, doc, "", "knobs", JSON_OBJECT);
-	only_known(&l, knobs, "knobs.", knob_keys);
-	if (knobs) {
-		r->acfg.stride_bits = (unsigned)get_int(&l, knobs, "knobs.", "stride_bits", 16, 32);
-		if (!l.bad && r->acfg.stride_bits != 16 && r->acfg.stride_bits != 32) {
-			snprintf(err, errlen,
-				 "%s: field 'knobs.stride_bits' is %u: expected 16 or 32", path,
-				 r->acfg.stride_bits);
-			l.bad = 1;
-		}
-		copy_str(&l, knobs, "knobs.", "objext", objext, sizeof(objext));
-		r->acfg.object_size =
-		    (size_t)get_int(&l, knobs, "knobs.", "object_size", 8, 1 << 22);
-		r->acfg.page_size =
-		    (size_t)get_int(&l, knobs, "knobs.", "page_size", 4096, 1 << 20);
-		json_t *acc = need(&l, knobs, "knobs.", "account", JSON_TRUE);
-		r->acfg.account = acc && json_is_true(acc);
-		r->acfg.ncpus = (int)get_int(&l, knobs, "knobs.", "ncpus", 1, SS_MAX_CPUS);
-		r->acfg.nobjcgs = (int)get_int(&l, knobs, "knobs.", "nobjcgs", 1, 64);
-		r->acfg.max_objects =
-		    (unsigned long)get_int(&l, knobs, "knobs.", "max_objects", 1, 1 << 24);
-		/* Optional: absent means per-CPU refcounts (the default). */
-		json_t *atomic_refs = json_object_get(knobs, "objcg_atomic");
-		if (atomic_refs && !json_is_boolean(atomic_refs) && !l.bad) {
-			snprintf(err, errlen,
-				 "%s: bad field 'knobs.objcg_atomic': expected true or false",
-				 path);
-			l.bad = 1;
-		}
-		r->acfg.objcg_atomic = atomic_refs && json_is_true(atomic_refs);
+	r->iters = (unsigned long)get_int(l, doc, "", "iters", 1, 1 << 20);
+	r->step_limit = (unsigned long)get_int(l, doc, "", "step_limit", 1, 1LL << 40);
+}
+
+/* "knobs": the allocator configuration; the placement's name into objext. */
+static void load_knobs(struct loader *l, json_t *doc, struct ss_repro *r, char *objext, size_t n)
+{
+	static const char *const knob_keys[] = {
+	    "stride_bits", "objext",  "object_size", "page_size",    "account",
+	    "ncpus",	   "nobjcgs", "max_objects", "objcg_atomic", NULL};
+	json_t *knobs = need(l, doc, "", "knobs", JSON_OBJECT);
+	only_known(l, knobs, "knobs.", knob_keys);
+	if (!knobs)
+		return;
+	r->acfg.stride_bits = (unsigned)get_int(l, knobs, "knobs.", "stride_bits", 16, 32);
+	if (!l->bad && r->acfg.stride_bits != 16 && r->acfg.stride_bits != 32) {
+		snprintf(l->err, l->errlen,
+			 "%s: field 'knobs.stride_bits' is %u: expected 16 or 32", l->path,
+			 r->acfg.stride_bits);
+		l->bad = 1;
 	}
-	json_t *fail = need(&l, doc, "", "failure", JSON_OBJECT);
-	only_known(&l, fail, "failure.", fail_keys);
-	if (fail) {
-		copy_str(&l, fail, "failure.", "kind", kind, sizeof(kind));
-		r->cpu = (int)get_int(&l, fail, "failure.", "cpu", -1, SS_MAX_CPUS);
-		copy_str(&l, fail, "failure.", "file", r->file, sizeof(r->file));
-		r->line = (int)get_int(&l, fail, "failure.", "line", 0, 1 << 30);
-		copy_str(&l, fail, "failure.", "func", r->func, sizeof(r->func));
-		copy_str(&l, fail, "failure.", "message", r->message, sizeof(r->message));
+	copy_str(l, knobs, "knobs.", "objext", objext, n);
+	r->acfg.object_size = (size_t)get_int(l, knobs, "knobs.", "object_size", 8, 1 << 22);
+	r->acfg.page_size = (size_t)get_int(l, knobs, "knobs.", "page_size", 4096, 1 << 20);
+	json_t *acc = need(l, knobs, "knobs.", "account", JSON_TRUE);
+	r->acfg.account = acc && json_is_true(acc);
+	r->acfg.ncpus = (int)get_int(l, knobs, "knobs.", "ncpus", 1, SS_REPRO_MAX_CPUS);
+	r->acfg.nobjcgs = (int)get_int(l, knobs, "knobs.", "nobjcgs", 1, 64);
+	r->acfg.max_objects = (unsigned long)get_int(l, knobs, "knobs.", "max_objects", 1, 1 << 24);
+	/* Optional: absent means per-CPU refcounts (the default). */
+	json_t *atomic_refs = json_object_get(knobs, "objcg_atomic");
+	if (atomic_refs && !json_is_boolean(atomic_refs) && !l->bad) {
+		snprintf(l->err, l->errlen,
+			 "%s: bad field 'knobs.objcg_atomic': expected true or false", l->path);
+		l->bad = 1;
 	}
+	r->acfg.objcg_atomic = atomic_refs && json_is_true(atomic_refs);
+}
+
+/* "failure": what the reproducer showed; the kind's name into kind. */
+static void load_failure(struct loader *l, json_t *doc, struct ss_repro *r, char *kind, size_t n)
+{
+	static const char *const fail_keys[] = {"kind", "cpu",	   "file", "line",
+						"func", "message", NULL};
+	json_t *fail = need(l, doc, "", "failure", JSON_OBJECT);
+	only_known(l, fail, "failure.", fail_keys);
+	if (!fail)
+		return;
+	copy_str(l, fail, "failure.", "kind", kind, n);
+	r->cpu = (int)get_int(l, fail, "failure.", "cpu", -1, SS_REPRO_MAX_CPUS);
+	copy_str(l, fail, "failure.", "file", r->file, sizeof(r->file));
+	r->line = (int)get_int(l, fail, "failure.", "line", 0, 1 << 30);
+	copy_str(l, fail, "failure.", "func", r->func, sizeof(r->func));
+	copy_str(l, fail, "failure.", "message", r->message, sizeof(r->message));
+}
+
+/* The names read as strings: variant, placement, failure kind and model. */
+static void load_names(struct loader *l, struct ss_repro *r, const char *variant,
+		       const char *objext, const char *kind)
+{
+	int v = ss_variant_from_name(variant);
+	int p = ss_objext_from_name(objext);
+	r->kind = ss_fail_kind_from_name(kind);
+	if (v < 0)
+		snprintf(l->err, l->errlen,
+			 "%s: field 'variant' is '%s': expected rc1, early-stride, "
+			 "wmb-rmb or fixed",
+			 l->path, variant),
+		    l->bad = 1;
+	else if (p < 0)
+		snprintf(l->err, l->errlen,
+			 "%s: field 'knobs.objext' is '%s': expected separate, "
+			 "leftover or in-object",
+			 l->path, objext),
+		    l->bad = 1;
+	else if (r->kind == SS_FAIL_NONE)
+		snprintf(l->err, l->errlen, "%s: field 'failure.kind' is '%s': not a failure kind",
+			 l->path, kind),
+		    l->bad = 1;
+	else if (strcmp(r->model, "sc") && strcmp(r->model, "tso") && strcmp(r->model, "lkmm"))
+		snprintf(l->err, l->errlen, "%s: field 'model' is '%s': expected sc, tso or lkmm",
+			 l->path, r->model),
+		    l->bad = 1;
+	r->acfg.variant = (enum ss_variant)(v < 0 ? 0 : v);
+	r->acfg.objext = (enum ss_objext_placement)(p < 0 ? 0 : p);
+}
+
+/* "schedule": hex, within SS_REPRO_MAX_SCHEDULE bytes. */
+static void load_schedule(struct loader *l, json_t *sched, struct ss_repro *r)
+{
+	size_t hl = strlen(json_string_value(sched));
+	long n = -1;
+	if (hl > 2 * (size_t)SS_REPRO_MAX_SCHEDULE)
+		snprintf(l->err, l->errlen,
+			 "%s: field 'schedule' holds %zu bytes, over the limit of %d", l->path,
+			 hl / 2, SS_REPRO_MAX_SCHEDULE);
+	else if ((n = ss_hex_decode(json_string_value(sched), &r->schedule)) < 0)
+		snprintf(l->err, l->errlen, "%s: field 'schedule' is not an even-length hex string",
+			 l->path);
+	if (n < 0)
+		l->bad = 1;
+	else
+		r->schedule_len = (size_t)n;
+}
+
+int ss_repro_load(struct ss_repro *r, const char *path, char *err, size_t errlen)
+{
+	struct loader l = {path, err, errlen, 0};
+	char variant[32] = "", objext[32] = "", kind[32] = "";
+	memset(r, 0, sizeof(*r));
+	json_t *doc = repro_open(path, err, errlen);
+	if (!doc)
+		return -1;
+	load_top(&l, doc, r, variant, sizeof(variant));
+	load_knobs(&l, doc, r, objext, sizeof(objext));
+	load_failure(&l, doc, r, kind, sizeof(kind));
 	json_t *sched = need(&l, doc, "", "schedule", JSON_STRING);
-	if (!l.bad) {
-		int v = ss_variant_from_name(variant);
-		int p = ss_objext_from_name(objext);
-		r->kind = ss_fail_kind_from_name(kind);
-		if (v < 0)
-			snprintf(err, errlen,
-				 "%s: field 'variant' is '%s': expected rc1, early-stride, "
-				 "wmb-rmb or fixed",
-				 path, variant),
-			    l.bad = 1;
-		else if (p < 0)
-			snprintf(err, errlen,
-				 "%s: field 'knobs.objext' is '%s': expected separate, "
-				 "leftover or in-object",
-				 path, objext),
-			    l.bad = 1;
-		else if (r->kind == SS_FAIL_NONE)
-			snprintf(err, errlen,
-				 "%s: field 'failure.kind' is '%s': not a failure kind", path,
-				 kind),
-			    l.bad = 1;
-		else if (strcmp(r->model, "sc") && strcmp(r->model, "tso") &&
-			 strcmp(r->model, "lkmm"))
-			snprintf(err, errlen, "%s: field 'model' is '%s': expected sc, tso or lkmm",
-				 path, r->model),
-			    l.bad = 1;
-		r->acfg.variant = (enum ss_variant)(v < 0 ? 0 : v);
-		r->acfg.objext = (enum ss_objext_placement)(p < 0 ? 0 : p);
-	}
-	if (!l.bad) {
-		size_t hl = strlen(json_string_value(sched));
-		long n = -1;
-		if (hl > 2 * (size_t)SS_REPRO_MAX_SCHEDULE)
-			snprintf(err, errlen,
-				 "%s: field 'schedule' holds %zu bytes, over the limit of %d", path,
-				 hl / 2, SS_REPRO_MAX_SCHEDULE);
-		else if ((n = ss_hex_decode(json_string_value(sched), &r->schedule)) < 0)
-			snprintf(err, errlen,
-				 "%s: field 'schedule' is not an even-length hex string", path);
-		if (n < 0)
-			l.bad = 1;
-		else
-			r->schedule_len = (size_t)n;
-	}
+	if (!l.bad)
+		load_names(&l, r, variant, objext, kind);
+	if (!l.bad)
+		load_schedule(&l, sched, r);
 	json_decref(doc);
 	if (l.bad) {
 		ss_repro_free(r);

@@ -22,8 +22,8 @@
 
 #include <stddef.h>
 
-#include "alloc/alloc.h"
-#include "kernel/bug.h"
+#include "results/failure.h"
+#include "results/knobs.h"
 
 #define SS_REPRO_SCHEMA "slabstress-repro/1"
 /* Limits of a reproducer file: its size, its JSON nesting, its schedule (bytes;
@@ -31,6 +31,8 @@
 #define SS_REPRO_MAX_BYTES    (4u << 20)
 #define SS_REPRO_MAX_DEPTH    16
 #define SS_REPRO_MAX_SCHEDULE (1 << 20)
+/* CPUs a reproducer may name: SS_MAX_CPUS of kernel/kernel.h (alloc/alloc.c checks). */
+#define SS_REPRO_MAX_CPUS 64
 
 struct ss_repro {
 	char scenario[64];

@@ -30,10 +30,10 @@
  */
 #include <stddef.h>
 
-#include "alloc/slab.h"
 #include "scenarios/scenario.h"
 
 #define LAZY_MAX_PAIRS 64
+#define LAZY_KEEP_FREE 4 /* free slabs kept for the roles' own allocations */
 
 struct lazy_state {
 	unsigned long npairs;
@@ -50,24 +50,23 @@ static void lazy_reset(struct ss_world *w)
 	int saved = ss_cpu_id;
 
 	WRITE_ONCE(st->installed, 0UL);
-	if (w->alloc != &ss_alloc_slab || w->acfg->ncpus < 2)
+	/* Only a backend with the staging ops (alloc/alloc.h) can hand out the
+	 * objects of one fresh slab. */
+	if (!w->alloc->reserve_fresh || w->acfg->ncpus < 2)
 		n = 0;
 	else
-		/* Last round's objects sit in the sheaves and keep its slabs in use;
-		 * flushing them lets empty slabs be discarded and their pages reused. */
-		slab_drain_sheaves(w->alloc_world);
+		/* Last round's objects sit in the per-CPU caches and keep its slabs in
+		 * use; flushing them lets empty slabs be given back and reused. */
+		w->alloc->drain_caches(w->alloc_world);
 	for (; k < n; k++) {
 		void *objs[2];
-		/* Keep a few slabs for the roles' own needs. */
-		if (slab_nr_free_slabs(w->alloc_world) < 4)
-			break;
 		ss_cpu_id = 0;
-		if (!slab_reserve_from_new_slab(w->alloc_world, objs, 2))
+		if (!w->alloc->reserve_fresh(w->alloc_world, objs, 2, LAZY_KEEP_FREE))
 			break;
 		PLAIN_STORE(st->a[k], objs[0]);
 		PLAIN_STORE(st->b[k], objs[1]);
 		ss_cpu_id = 1;
-		slab_alloc_reserved(w->alloc_world, objs[1], 0); /* B: live, not charged */
+		w->alloc->alloc_reserved(w->alloc_world, objs[1], 0); /* B: live, not charged */
 		w->ctr[1].allocs++; /* B is the freer's allocation (quiescent: no race) */
 	}
 	WRITE_ONCE(st->npairs, k);
@@ -83,7 +82,7 @@ static void lazy_installer(struct ss_world *w, int role)
 		void *a = PLAIN_LOAD(st->a[k]);
 		/* A fresh slab's first SS_GFP_ACCOUNT allocation: lazy obj_exts install. */
 		w->ctr[role].allocs++;
-		slab_alloc_reserved(w->alloc_world, a, SS_GFP_ACCOUNT);
+		w->alloc->alloc_reserved(w->alloc_world, a, SS_GFP_ACCOUNT);
 		WRITE_ONCE(st->installed, k + 1);
 		ss_jitter(w, role);
 		ss_obj_free(w, role, a);
