@@ -30,13 +30,6 @@ static unsigned ra_batch(const struct ss_world *w)
 	return w->batch < 1 ? 1 : w->batch > RA_BATCH_MAX ? RA_BATCH_MAX : w->batch;
 }
 
-/* One tag per object: the consumer takes the objects in the order they were
- * published, so the i-th take expects the i-th fill. */
-static unsigned long ra_tag(const struct ss_world *w, unsigned long i)
-{
-	return ((unsigned long)w->round << 32) + i + 1;
-}
-
 /* Quiescent: free what a stopped round left in transit. */
 static void ra_drain(struct ss_world *w)
 {
@@ -75,7 +68,7 @@ static void ra_alloc_role(struct ss_world *w, int role)
 					ss_obj_free(w, role, PLAIN_LOAD(slot->objs[j]));
 				return;
 			}
-			ss_obj_fill(w, obj, ra_tag(w, i + k));
+			ss_obj_fill(w, obj, ss_handoff_tag(w, i + k));
 			PLAIN_STORE(slot->objs[k], obj);
 		}
 		ss_jitter(w, role);
@@ -99,9 +92,7 @@ static void ra_free_role(struct ss_world *w, int role)
 		}
 		for (unsigned long k = 0; k < n; k++) {
 			void *obj = PLAIN_LOAD(slot->objs[k]);
-			ss_obj_verify(w, obj, ra_tag(w, i + k));
-			ss_obj_free(w, role, obj);
-			ss_count_handoff(w, role);
+			ss_obj_consume(w, role, obj, ss_handoff_tag(w, i + k));
 		}
 		WRITE_ONCE(slot->nr, 0UL);
 	}
@@ -120,6 +111,10 @@ const struct ss_scenario ss_scn_release_acquire = {
     .reset = ra_drain,
     .role = {ra_alloc_role, ra_free_role},
     .check = ra_drain,
+    .params = {SS_PARAM_ITERS("objects handed off per role per round"),
+	       {"batch", 1, 1, RA_BATCH_MAX,
+		"objects per publish (one smp_store_release of the count), in a ring of 8 "
+		"slots"}},
     .details = "Producer: fills slot->objs[0..n) with plain stores, then "
 	       "smp_store_release(&slot->nr, n) (n = --batch, default 1; a ring of 8 slots). "
 	       "Consumer: n = smp_load_acquire(&slot->nr), then frees slot->objs[0..n). Under LKMM "
