@@ -117,9 +117,8 @@ const struct ss_scenario ss_scn_lazy_objexts = {
     .reset = lazy_reset,
     .role = {lazy_installer, lazy_freer},
     .check = NULL,
-    .params = {{"iters", 1000, 1, LAZY_MAX_PAIRS,
-		"fresh slabs per round, one install/free pair each (more run 64; fewer when "
-		"free slabs run out)"}},
+    .params = {SS_PARAM_ITERS("fresh slabs per round, one install/free pair each: at most 64 "
+			      "count, and fewer when free slabs run out")},
     .details = "The installer (CPU 0) makes the first __GFP_ACCOUNT allocation from a slab of a "
 	       "non-SLAB_ACCOUNT cache, so alloc_slab_obj_exts installs the vector lazily with "
 	       "cmpxchg while the freer (CPU 1) already holds another object of that slab.  In "

@@ -112,7 +112,7 @@ const struct ss_scenario ss_scn_release_acquire = {
     .role = {ra_alloc_role, ra_free_role},
     .check = ra_drain,
     .params = {SS_PARAM_ITERS("objects handed off per role per round"),
-	       {"batch", 1, 1, RA_BATCH_MAX,
+	       {"batch", 1, 0, 1, RA_BATCH_MAX,
 		"objects per publish (one smp_store_release of the count), in a ring of 8 "
 		"slots"}},
     .details = "Producer: fills slot->objs[0..n) with plain stores, then "

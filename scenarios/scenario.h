@@ -44,21 +44,21 @@ enum ss_handoff_kind {
 /* A parameter a scenario honours, shown by `slabstress list scenarios -v` and in
  * slabstress.1.  The engines hand the values to the roles in struct ss_world (the
  * field of the same name: w->iters, w->batch); the option that sets one is --NAME
- * on run, bench, explore and fuzz. */
+ * (run and bench; explore and fuzz take --iters only). */
 struct ss_param {
 	const char *name;	/* option and world field: "iters", "batch" */
-	unsigned long def;	/* the default of `run` and `bench` */
-	unsigned long min, max; /* the values that change what the scenario does */
+	unsigned long def;	/* the default of run and bench */
+	unsigned long def_emu;	/* the default of explore and fuzz (0: as def) */
+	unsigned long min, max; /* what the option accepts */
 	const char *help;	/* what this scenario does with it, one line */
 };
 
 #define SS_MAX_PARAMS 4
 
-/* --iters: every scenario has it; `what` says what one iteration is here.  run and
- * bench default to 1000, explore and fuzz to 1 per execution. */
+/* --iters: every scenario has it; `what` says what one iteration is here. */
 #define SS_PARAM_ITERS(what)                                                                       \
 	{                                                                                          \
-		"iters", 1000, 1, 1UL << 30, what                                                  \
+		"iters", 1000, 1, 1, 1UL << 30, what                                               \
 	}
 
 struct ss_scenario {
