@@ -8,32 +8,12 @@
  */
 #include "scenarios/slot.h"
 
-static bool cmpxchg_publish(struct slot *s, void *obj)
-{
-	void *old = cmpxchg(&s->slot, (void *)NULL, obj);
-	if (old)
-		SS_FAIL(SS_FAIL_INVARIANT, "cmpxchg: slot held %p, expected empty", old);
-	return true;
-}
-
-/* Polls with READ_ONCE; the cmpxchg that empties the slot is the ordering. */
-static void *cmpxchg_take(struct slot *s)
-{
-	void *obj = READ_ONCE(s->slot);
-	if (obj && cmpxchg(&s->slot, obj, (void *)NULL) != obj) {
-		SS_FAIL(SS_FAIL_INVARIANT, "cmpxchg: the slot changed under its consumer");
-		return NULL;
-	}
-	return obj;
-}
-
 const struct ss_scenario ss_scn_cmpxchg = {
     .name = "cmpxchg",
-    .summary = "successful cmpxchg() to publish and to take the pointer (correct)",
     .handoff = SS_HANDOFF_CORRECT,
-    SLOT_SCENARIO,
-    .role_ops = &(const struct slot_ops){.publish = cmpxchg_publish, .take = cmpxchg_take},
+    SLOT_SCENARIO(slot_publish_cmpxchg, slot_take_cmpxchg),
     .params = {SLOT_PARAM_ITERS},
+    .summary = "successful cmpxchg() to publish and to take the pointer (correct)",
     .details = "Producer: cmpxchg(&gp, NULL, obj). Consumer: polls READ_ONCE(gp), then "
 	       "cmpxchg(&gp, p, NULL) and kfree(p). A successful value-returning cmpxchg is "
 	       "fully ordered under LKMM, so the free is ordered after all the producer's "

@@ -12,24 +12,13 @@
  */
 #include "scenarios/locked_slot.h"
 
-static bool consumer_lock_publish(struct slot *sl, void *obj)
-{
-	struct locked_slot_state *s = locked_slot_of(sl);
-
-	/* BROKEN on purpose: no lock here, so no release before the store. */
-	WRITE_ONCE(s->slot, obj);
-	return true;
-}
-
 const struct ss_scenario ss_scn_consumer_lock = {
     .name = "consumer-lock",
-    .summary = "only the freeing side takes the lock, as the old tty flush (broken)",
     .handoff = SS_HANDOFF_BROKEN,
-    LOCKED_SLOT_SCENARIO,
-    .role_ops = &(const struct slot_ops){.publish = consumer_lock_publish,
-					 .take = locked_slot_take,
-					 .slot_offset = offsetof(struct locked_slot_state, sl)},
+    /* BROKEN on purpose: no lock on the producer, so no release before its store. */
+    LOCKED_SLOT_SCENARIO(slot_publish_once, locked_slot_take),
     .params = {SLOT_PARAM_ITERS},
+    .summary = "only the freeing side takes the lock, as the old tty flush (broken)",
     .details = "Producer: WRITE_ONCE(gp, obj) without the lock. Consumer: spin_lock(&l); p = "
 	       "gp; gp = NULL; spin_unlock(&l); kfree(p). Under LKMM a lock orders only "
 	       "critical sections of the same lock; with no release on the producer side the "

@@ -99,10 +99,9 @@ static void llist_free_role(struct ss_world *w, int role)
 
 const struct ss_scenario ss_scn_llist = {
     .name = "llist",
-    .summary = "llist_add() / llist_del_all() of a node in the object (correct)",
+    .handoff = SS_HANDOFF_CORRECT,
     .nroles = 2,
     .role_names = {"alloc", "free"},
-    .handoff = SS_HANDOFF_CORRECT,
     .checks = SS_CHECK_CONTENT | SS_CHECK_MEMCG | SS_CHECK_FREE | SS_CHECK_LEAK,
     .state_size = sizeof(struct llist_state),
     .needs_account = true,
@@ -110,6 +109,7 @@ const struct ss_scenario ss_scn_llist = {
     .role = {llist_alloc_role, llist_free_role},
     .check = llist_drain,
     .params = {SS_PARAM_ITERS("handoffs per round, one node in flight at a time")},
+    .summary = "llist_add() / llist_del_all() of a node in the object (correct)",
     .details = "Producer: llist_add(&obj->node, &head). Consumer: llist_del_all(&head), then "
 	       "kfree() of each node's object. llist_add's successful try_cmpxchg and "
 	       "llist_del_all's xchg are fully ordered under LKMM, so the free is ordered "

@@ -32,6 +32,8 @@ void locked_slot_drain(struct ss_world *w);
 void *locked_slot_take(struct slot *sl);
 
 /* The descriptor fields both share (slot.h's, with this state). */
-#define LOCKED_SLOT_SCENARIO SLOT_SCENARIO_WITH(struct locked_slot_state, locked_slot_drain)
+#define LOCKED_SLOT_SCENARIO(publish_, take_)                                                      \
+	SLOT_SCENARIO_OPS(struct locked_slot_state, locked_slot_drain, .publish = (publish_),      \
+			  .take = (take_), .slot_offset = offsetof(struct locked_slot_state, sl))
 
 #endif /* SS_LOCKED_SLOT_H */

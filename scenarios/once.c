@@ -9,25 +9,13 @@
  */
 #include "scenarios/slot.h"
 
-static bool once_publish(struct slot *s, void *obj)
-{
-	/* BROKEN on purpose: a relaxed store orders nothing before it. */
-	WRITE_ONCE(s->slot, obj);
-	return true;
-}
-
-static void *once_take(struct slot *s)
-{
-	return slot_empty_if(s, READ_ONCE(s->slot));
-}
-
 const struct ss_scenario ss_scn_once = {
     .name = "once",
-    .summary = "WRITE_ONCE / READ_ONCE of the pointer (relaxed: broken)",
     .handoff = SS_HANDOFF_BROKEN,
-    SLOT_SCENARIO,
-    .role_ops = &(const struct slot_ops){.publish = once_publish, .take = once_take},
+    /* BROKEN on purpose: a relaxed store orders nothing before it. */
+    SLOT_SCENARIO(slot_publish_once, slot_take_once),
     .params = {SLOT_PARAM_ITERS},
+    .summary = "WRITE_ONCE / READ_ONCE of the pointer (relaxed: broken)",
     .details = "Producer: WRITE_ONCE(gp, obj). Consumer: p = READ_ONCE(gp), kfree(p). Marked "
 	       "accesses are relaxed under LKMM: no store->store ordering on the producer, so "
 	       "the freeing CPU may see the pointer before the content and metadata written "

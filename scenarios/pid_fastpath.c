@@ -40,10 +40,10 @@ static const struct shared_obj_ops pid_ops = {
 
 const struct ss_scenario ss_scn_pid_fastpath = {
     .name = "pid-fastpath",
-    .summary = "old put_pid(): free when a relaxed atomic_read() sees 1 (broken)",
     .handoff = SS_HANDOFF_BROKEN,
     SHARED_OBJ_SCENARIO(&pid_ops),
     .params = {SHARED_OBJ_PARAM_ITERS},
+    .summary = "old put_pid(): free when a relaxed atomic_read() sees 1 (broken)",
     .details = "Owner: atomic_set(&pid->count, 2), share, write, put_pid(). put_pid(): if "
 	       "(atomic_read(&count) == 1 || atomic_dec_and_test(&count)) free. The owner's "
 	       "dec is fully ordered, but the last user's atomic_read() is relaxed and only a "

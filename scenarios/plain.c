@@ -9,25 +9,13 @@
  */
 #include "scenarios/slot.h"
 
-static bool plain_publish(struct slot *s, void *obj)
-{
-	/* BROKEN on purpose: no release, nothing orders the fill first. */
-	PLAIN_STORE(s->slot, obj);
-	return true;
-}
-
-static void *plain_take(struct slot *s)
-{
-	return slot_empty_if(s, PLAIN_LOAD(s->slot));
-}
-
 const struct ss_scenario ss_scn_plain = {
     .name = "plain",
-    .summary = "plain store / plain load of the pointer (no ordering: broken)",
     .handoff = SS_HANDOFF_BROKEN,
-    SLOT_SCENARIO,
-    .role_ops = &(const struct slot_ops){.publish = plain_publish, .take = plain_take},
+    /* BROKEN on purpose: no release, nothing orders the fill first. */
+    SLOT_SCENARIO(slot_publish_plain, slot_take_plain),
     .params = {SLOT_PARAM_ITERS},
+    .summary = "plain store / plain load of the pointer (no ordering: broken)",
     .details = "Producer: gp = obj (plain store). Consumer: p = gp (plain load), kfree(p). "
 	       "LKMM gives no ordering at all (and the access is a data race): the freeing CPU "
 	       "may see the object's content and allocator metadata as they were before the "

@@ -13,12 +13,6 @@
  */
 #include "scenarios/slot.h"
 
-static bool rcu_publish(struct slot *s, void *obj)
-{
-	rcu_assign_pointer(s->slot, obj); /* s->slot is the RCU-protected gp */
-	return true;
-}
-
 static void *rcu_take(struct slot *s)
 {
 	rcu_read_lock();
@@ -32,11 +26,10 @@ static void *rcu_take(struct slot *s)
 
 const struct ss_scenario ss_scn_rcu = {
     .name = "rcu",
-    .summary = "rcu_assign_pointer / rcu_dereference, free after synchronize_rcu (correct)",
     .handoff = SS_HANDOFF_CORRECT,
-    SLOT_SCENARIO,
-    .role_ops = &(const struct slot_ops){.publish = rcu_publish, .take = rcu_take},
+    SLOT_SCENARIO(slot_publish_rcu, rcu_take),
     .params = {SLOT_PARAM_ITERS},
+    .summary = "rcu_assign_pointer / rcu_dereference, free after synchronize_rcu (correct)",
     .details = "Updater: rcu_assign_pointer(gp, obj) (a release). Reclaimer: p = "
 	       "rcu_dereference(gp) under rcu_read_lock(), RCU_INIT_POINTER(gp, NULL), "
 	       "synchronize_rcu(), kfree(p). LKMM treats the grace period as a strong fence on "

@@ -16,12 +16,6 @@
  */
 #include "scenarios/slot.h"
 
-static bool rcu_dep_publish(struct slot *s, void *obj)
-{
-	rcu_assign_pointer(s->slot, obj); /* s->slot is the RCU-protected gp */
-	return true;
-}
-
 /* Returns inside the read-side section when it took the object; the section
  * ends after the free (rcu_dep_after_free). */
 static void *rcu_dep_take(struct slot *s)
@@ -43,14 +37,11 @@ static void rcu_dep_after_free(struct slot *s)
 
 const struct ss_scenario ss_scn_rcu_dep = {
     .name = "rcu-dep",
+    .handoff = SS_HANDOFF_CORRECT,
+    SLOT_SCENARIO_AFTER_FREE(slot_publish_rcu, rcu_dep_take, rcu_dep_after_free),
+    .params = {SLOT_PARAM_ITERS},
     .summary = "rcu_assign_pointer / rcu_dereference by the only consumer, which frees "
 	       "through the pointer (correct: address dependency)",
-    .handoff = SS_HANDOFF_CORRECT,
-    SLOT_SCENARIO,
-    .role_ops = &(const struct slot_ops){.publish = rcu_dep_publish,
-					 .take = rcu_dep_take,
-					 .after_free = rcu_dep_after_free},
-    .params = {SLOT_PARAM_ITERS},
     .details = "Updater: rcu_assign_pointer(gp, obj) (a release). Only consumer, inside one "
 	       "rcu_read_lock() section: p = rcu_dereference(gp), RCU_INIT_POINTER(gp, NULL), "
 	       "reads the content through p, kfree(p) - no grace period, since no other "

@@ -36,10 +36,10 @@ static const struct shared_obj_ops refcount_ops = {
 
 const struct ss_scenario ss_scn_refcount = {
     .name = "refcount",
-    .summary = "object shared by two CPUs, last refcount_dec_and_test() frees (correct)",
     .handoff = SS_HANDOFF_CORRECT,
     SHARED_OBJ_SCENARIO(&refcount_ops),
     .params = {SHARED_OBJ_PARAM_ITERS},
+    .summary = "object shared by two CPUs, last refcount_dec_and_test() frees (correct)",
     .details = "Owner: refcount_set(&obj->ref, 2), share obj, write it, "
 	       "refcount_dec_and_test(). User: refcount_dec_and_test(); the one reaching zero "
 	       "frees. Under LKMM each decrement is a release and the successful one an "

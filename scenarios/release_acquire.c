@@ -44,14 +44,21 @@ static void ra_drain(struct ss_world *w)
 	}
 }
 
-static void ra_alloc_role(struct ss_world *w, int role)
+/* The ring slot of the publish that starts with object i: both sides use the
+ * slots in order, one publish (batch objects) each. */
+static struct ra_slot *ra_slot_of(struct ss_world *w, unsigned long i)
 {
 	struct ra_state *s = w->state;
-	unsigned batch = ra_batch(w);
-	unsigned r = 0;
 
-	for (unsigned long i = 0; i < w->iters; i += batch, r = (r + 1) % RA_RING) {
-		struct ra_slot *slot = &s->ring[r];
+	return &s->ring[i / ra_batch(w) % RA_RING];
+}
+
+static void ra_alloc_role(struct ss_world *w, int role)
+{
+	unsigned batch = ra_batch(w);
+
+	for (unsigned long i = 0; i < w->iters; i += batch) {
+		struct ra_slot *slot = ra_slot_of(w, i);
 		unsigned n = w->iters - i < batch ? (unsigned)(w->iters - i) : batch;
 		/* Waiting for the consumer to empty the slot is not the ordering under
 		 * test: it only bounds what is in flight. */
@@ -78,12 +85,10 @@ static void ra_alloc_role(struct ss_world *w, int role)
 
 static void ra_free_role(struct ss_world *w, int role)
 {
-	struct ra_state *s = w->state;
 	unsigned batch = ra_batch(w);
-	unsigned r = 0;
 
-	for (unsigned long i = 0; i < w->iters; i += batch, r = (r + 1) % RA_RING) {
-		struct ra_slot *slot = &s->ring[r];
+	for (unsigned long i = 0; i < w->iters; i += batch) {
+		struct ra_slot *slot = ra_slot_of(w, i);
 		unsigned long n;
 
 		while (!(n = smp_load_acquire(&slot->nr))) {
@@ -100,10 +105,9 @@ static void ra_free_role(struct ss_world *w, int role)
 
 const struct ss_scenario ss_scn_release_acquire = {
     .name = "release-acquire",
-    .summary = "smp_store_release / smp_load_acquire of the pointer (correct)",
+    .handoff = SS_HANDOFF_CORRECT,
     .nroles = 2,
     .role_names = {"alloc", "free"},
-    .handoff = SS_HANDOFF_CORRECT,
     .checks = SS_CHECK_CONTENT | SS_CHECK_MEMCG | SS_CHECK_FREE | SS_CHECK_LEAK,
     .state_size = sizeof(struct ra_state),
     .needs_account = true,
@@ -115,6 +119,7 @@ const struct ss_scenario ss_scn_release_acquire = {
 	       {"batch", 1, 0, 1, RA_BATCH_MAX,
 		"objects per publish (one smp_store_release of the count), in a ring of 8 "
 		"slots"}},
+    .summary = "smp_store_release / smp_load_acquire of the pointer (correct)",
     .details = "Producer: fills slot->objs[0..n) with plain stores, then "
 	       "smp_store_release(&slot->nr, n) (n = --batch, default 1; a ring of 8 slots). "
 	       "Consumer: n = smp_load_acquire(&slot->nr), then frees slot->objs[0..n). Under LKMM "

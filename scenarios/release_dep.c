@@ -15,28 +15,14 @@
  */
 #include "scenarios/slot.h"
 
-static bool release_dep_publish(struct slot *s, void *obj)
-{
-	/* Everything this CPU stored or observed before (the fill, the
-	 * allocator's metadata and charge) is ordered before the pointer. */
-	smp_store_release(&s->slot, obj);
-	return true;
-}
-
-static void *release_dep_take(struct slot *s)
-{
-	/* No acquire: only the address dependency on obj orders what follows. */
-	return slot_empty_if(s, READ_ONCE(s->slot));
-}
-
 const struct ss_scenario ss_scn_release_dep = {
     .name = "release-dep",
+    .handoff = SS_HANDOFF_CORRECT,
+    /* No acquire: only the address dependency on obj orders the free. */
+    SLOT_SCENARIO(slot_publish_release, slot_take_once),
+    .params = {SLOT_PARAM_ITERS},
     .summary = "smp_store_release / READ_ONCE, use and free through the pointer (correct: "
 	       "address dependency)",
-    .handoff = SS_HANDOFF_CORRECT,
-    SLOT_SCENARIO,
-    .role_ops = &(const struct slot_ops){.publish = release_dep_publish, .take = release_dep_take},
-    .params = {SLOT_PARAM_ITERS},
     .details = "Producer: fills the object, then smp_store_release(&slot, obj). Consumer: obj = "
 	       "READ_ONCE(slot), reads the object's content through obj, kfree(obj). The "
 	       "consumer has no acquire: every access it makes to the object, its struct slab "

@@ -23,14 +23,14 @@ static void same_cpu_role(struct ss_world *w, int role)
 
 const struct ss_scenario ss_scn_same_cpu = {
     .name = "same-cpu",
-    .summary = "allocate, fill, verify and free on one CPU (baseline: correct)",
+    .handoff = SS_HANDOFF_CORRECT,
     .nroles = 1,
     .role_names = {"alloc-free"},
-    .handoff = SS_HANDOFF_CORRECT,
     .checks = SS_CHECK_CONTENT | SS_CHECK_MEMCG | SS_CHECK_FREE | SS_CHECK_LEAK,
     .needs_account = true,
     .role = {same_cpu_role},
     .params = {SS_PARAM_ITERS("objects allocated, filled, verified and freed per round")},
+    .summary = "allocate, fill, verify and free on one CPU (baseline: correct)",
     .details = "One CPU allocates an object, writes it with plain stores, reads it back and "
 	       "frees it: no pointer crosses CPUs. Under any memory model a CPU sees its own "
 	       "stores, so kfree() sees the content and the metadata the allocation wrote. "

@@ -35,6 +35,101 @@ void *slot_empty_if(struct slot *s, void *obj)
 	return obj;
 }
 
+/* The consumer's accesses after a plain or READ_ONCE load of the pointer are
+ * ordered only by their address dependency on it (what the pointer is for, in
+ * release-dep), or by nothing at all (plain, once: their producers order
+ * nothing). */
+bool slot_publish_plain(struct slot *s, void *obj)
+{
+	PLAIN_STORE(s->slot, obj);
+	return true;
+}
+
+bool slot_publish_once(struct slot *s, void *obj)
+{
+	WRITE_ONCE(s->slot, obj);
+	return true;
+}
+
+bool slot_publish_release(struct slot *s, void *obj)
+{
+	smp_store_release(&s->slot, obj);
+	return true;
+}
+
+bool slot_publish_rcu(struct slot *s, void *obj)
+{
+	rcu_assign_pointer(s->slot, obj);
+	return true;
+}
+
+/* Value-returning RMWs are fully ordered; a failed cmpxchg orders nothing, so the
+ * slot protocol checks that each one did what it must: only the producer fills
+ * an empty slot and only the consumer empties it, so every one succeeds. */
+bool slot_publish_xchg(struct slot *s, void *obj)
+{
+	void *old = xchg(&s->slot, obj);
+	if (old)
+		SS_FAIL(SS_FAIL_INVARIANT, "xchg: slot held %p, expected empty", old);
+	return true;
+}
+
+void *slot_take_xchg(struct slot *s)
+{
+	void *obj = READ_ONCE(s->slot);
+	if (!obj)
+		return NULL;
+	void *got = xchg(&s->slot, (void *)NULL);
+	if (got != obj)
+		SS_FAIL(SS_FAIL_INVARIANT, "xchg: took %p, polled %p", got, obj);
+	return got;
+}
+
+bool slot_publish_cmpxchg(struct slot *s, void *obj)
+{
+	void *old = cmpxchg(&s->slot, (void *)NULL, obj);
+	if (old)
+		SS_FAIL(SS_FAIL_INVARIANT, "cmpxchg: slot held %p, expected empty", old);
+	return true;
+}
+
+void *slot_take_cmpxchg(struct slot *s)
+{
+	void *obj = READ_ONCE(s->slot);
+	if (obj && cmpxchg(&s->slot, obj, (void *)NULL) != obj) {
+		SS_FAIL(SS_FAIL_INVARIANT, "cmpxchg: the slot changed under its consumer");
+		return NULL;
+	}
+	return obj;
+}
+
+bool slot_publish_cmpxchg_relaxed(struct slot *s, void *obj)
+{
+	if (cmpxchg_relaxed(&s->slot, (void *)NULL, obj))
+		SS_FAIL(SS_FAIL_INVARIANT, "cmpxchg_relaxed: slot held an object, expected empty");
+	return true;
+}
+
+void *slot_take_cmpxchg_relaxed(struct slot *s)
+{
+	void *obj = READ_ONCE(s->slot);
+	if (obj && cmpxchg_relaxed(&s->slot, obj, (void *)NULL) != obj) {
+		SS_FAIL(SS_FAIL_INVARIANT, "cmpxchg_relaxed: the slot changed under its consumer");
+		return NULL;
+	}
+	return obj;
+}
+
+void *slot_take_plain(struct slot *s)
+{
+	return slot_empty_if(s, PLAIN_LOAD(s->slot));
+}
+
+void *slot_take_once(struct slot *s)
+{
+	return slot_empty_if(s, READ_ONCE(s->slot));
+}
+
 void slot_producer(struct ss_world *w, int role)
 {
 	const struct slot_ops *ops = w->scn->role_ops;

@@ -6,8 +6,11 @@
  * and publishes it once the slot is empty; the consumer takes it, verifies the
  * fill, frees it and counts the handoff; reset and check free what a stopped
  * round left in the slot.  What differs, and is what each scenario is about, is
- * in its own file as a struct slot_ops: the producer's access that publishes the
- * pointer and the consumer's accesses that take it.
+ * its struct slot_ops: the producer's access that publishes the pointer and the
+ * consumer's accesses that take it.  A scenario names the two in its descriptor,
+ * SLOT_SCENARIO(publish, take), from the menu below (one primitive each, named by
+ * it) or written in its own file when the handoff is more than one primitive
+ * (rcu.c, rcu_dep.c, spinlock.c).
  *
  * Each op is one attempt: the skeleton spins (ss_spin_wait) between attempts, so
  * an op that finds the slot busy (publish) or empty (take) says so and returns;
@@ -60,15 +63,40 @@ void slot_drain_at(struct ss_world *w, struct slot *s);
 /* For a take: empties the slot when obj (just read from it) is not NULL. */
 void *slot_empty_if(struct slot *s, void *obj);
 
-/* The descriptor fields every single-slot scenario shares; the file adds name,
- * summary, handoff, details, .role_ops (its struct slot_ops) and params.  STATE:
- * its state type; DRAIN: its reset and check. */
-#define SLOT_SCENARIO_WITH(state, drain)                                                           \
+/* The menu: ready-made ops, each named by the one primitive that is its handoff
+ * access (a take's READ_ONCE poll before its RMW only avoids hammering the
+ * line).  A scenario names its pair in its descriptor; an access not on the menu
+ * is written in the scenario's own file (rcu.c, spinlock.c). */
+bool slot_publish_plain(struct slot *s, void *obj);	      /* PLAIN_STORE */
+bool slot_publish_once(struct slot *s, void *obj);	      /* WRITE_ONCE */
+bool slot_publish_release(struct slot *s, void *obj);	      /* smp_store_release */
+bool slot_publish_rcu(struct slot *s, void *obj);	      /* rcu_assign_pointer */
+bool slot_publish_xchg(struct slot *s, void *obj);	      /* xchg */
+bool slot_publish_cmpxchg(struct slot *s, void *obj);	      /* cmpxchg */
+bool slot_publish_cmpxchg_relaxed(struct slot *s, void *obj); /* cmpxchg_relaxed */
+void *slot_take_plain(struct slot *s);		 /* PLAIN_LOAD, then WRITE_ONCE(NULL) */
+void *slot_take_once(struct slot *s);		 /* READ_ONCE, then WRITE_ONCE(NULL) */
+void *slot_take_xchg(struct slot *s);		 /* READ_ONCE poll, then xchg(NULL) */
+void *slot_take_cmpxchg(struct slot *s);	 /* READ_ONCE poll, then cmpxchg(p, NULL) */
+void *slot_take_cmpxchg_relaxed(struct slot *s); /* the same with cmpxchg_relaxed */
+
+/* The descriptor fields every single-slot scenario shares, with its ops: the file
+ * adds name, summary, handoff, params and details.  SLOT_SCENARIO(publish, take)
+ * for struct slot_state; the _AFTER_FREE form adds slot_ops.after_free. */
+#define SLOT_SCENARIO_OPS(state, drain, ...)                                                       \
 	.nroles = 2, .role_names = {"alloc", "free"},                                              \
 	.checks = SS_CHECK_CONTENT | SS_CHECK_MEMCG | SS_CHECK_FREE | SS_CHECK_LEAK,               \
 	.state_size = sizeof(state), .needs_account = true, .reset = drain,                        \
-	.role = {slot_producer, slot_consumer}, .check = drain
-#define SLOT_SCENARIO SLOT_SCENARIO_WITH(struct slot_state, slot_drain)
+	.role = {slot_producer, slot_consumer}, .check = drain,                                    \
+	.role_ops = &(const struct slot_ops)                                                       \
+	{                                                                                          \
+		__VA_ARGS__                                                                        \
+	}
+#define SLOT_SCENARIO(publish_, take_)                                                             \
+	SLOT_SCENARIO_OPS(struct slot_state, slot_drain, .publish = (publish_), .take = (take_))
+#define SLOT_SCENARIO_AFTER_FREE(publish_, take_, after_free_)                                     \
+	SLOT_SCENARIO_OPS(struct slot_state, slot_drain, .publish = (publish_), .take = (take_),   \
+			  .after_free = (after_free_))
 
 /* --iters of every single-slot scenario. */
 #define SLOT_PARAM_ITERS SS_PARAM_ITERS("handoffs per round, one object in flight at a time")

@@ -26,13 +26,10 @@ static bool spinlock_publish(struct slot *sl, void *obj)
 
 const struct ss_scenario ss_scn_spinlock = {
     .name = "spinlock",
-    .summary = "pointer put and taken under one spinlock on both sides (correct)",
     .handoff = SS_HANDOFF_CORRECT,
-    LOCKED_SLOT_SCENARIO,
-    .role_ops = &(const struct slot_ops){.publish = spinlock_publish,
-					 .take = locked_slot_take,
-					 .slot_offset = offsetof(struct locked_slot_state, sl)},
+    LOCKED_SLOT_SCENARIO(spinlock_publish, locked_slot_take),
     .params = {SLOT_PARAM_ITERS},
+    .summary = "pointer put and taken under one spinlock on both sides (correct)",
     .details = "Producer: spin_lock(&l); gp = obj; spin_unlock(&l). Consumer: spin_lock(&l); p "
 	       "= gp; gp = NULL; spin_unlock(&l); kfree(p). LKMM's locking rules make unlock a "
 	       "release and lock an acquire, so a critical section that reads the pointer is "

@@ -12,8 +12,8 @@
  */
 #include "scenarios/tty_chain.h"
 
-const struct tty_chain_ops tty_chain_plain = {.ordered = false};
-const struct tty_chain_ops tty_chain_ordered = {.ordered = true};
+const struct tty_chain_ops tty_chain_plain_plain = {.ordered = false};
+const struct tty_chain_ops tty_chain_release_acquire = {.ordered = true};
 
 /* Buffer k is initialised with its "empty" tag and, just before it is linked to
  * its successor, written with its "data" tag, which the flusher expects. */

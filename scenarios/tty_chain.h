@@ -40,21 +40,22 @@ struct tty_chain_ops {
 	bool ordered;
 };
 
-/* The two choices, for a descriptor's .role_ops: before and after 9e6b7cd7e77d. */
-extern const struct tty_chain_ops tty_chain_plain, tty_chain_ordered;
+/* The two links, by their accesses: before and after 9e6b7cd7e77d. */
+extern const struct tty_chain_ops tty_chain_plain_plain, tty_chain_release_acquire;
 
 /* The roles; they find the scenario's struct tty_chain_ops in w->scn->role_ops. */
 void tty_chain_producer(struct ss_world *w, int role);
 void tty_chain_flusher(struct ss_world *w, int role);
 
-/* The descriptor fields both tty scenarios share; the file adds name, summary,
- * handoff, params and details. */
-#define TTY_CHAIN_SCENARIO(ops)                                                                    \
+/* The descriptor fields both tty scenarios share, with the primitive that links
+ * b->next and the one that reads head->next (plain, plain or release, acquire);
+ * the file adds name, summary, handoff, params and details. */
+#define TTY_CHAIN_SCENARIO(link, load_next)                                                        \
 	.nroles = 2, .role_names = {"producer", "flusher"},                                        \
 	.checks = SS_CHECK_CONTENT | SS_CHECK_MEMCG | SS_CHECK_FREE | SS_CHECK_LEAK,               \
 	.state_size = sizeof(struct tty_state), .needs_account = true, .reset = tty_chain_drain,   \
 	.role = {tty_chain_producer, tty_chain_flusher}, .check = tty_chain_drain,                 \
-	.role_ops = (ops)
+	.role_ops = &tty_chain_##link##_##load_next
 
 #define TTY_CHAIN_PARAM_ITERS SS_PARAM_ITERS("buffers linked, flushed and freed per round")
 

@@ -12,10 +12,10 @@
 
 const struct ss_scenario ss_scn_tty_flush = {
     .name = "tty-flush",
-    .summary = "tty buffer chain after 9e6b7cd7e77d: release link, acquire head->next (correct)",
     .handoff = SS_HANDOFF_CORRECT,
-    TTY_CHAIN_SCENARIO(&tty_chain_ordered),
+    TTY_CHAIN_SCENARIO(release, acquire),
     .params = {TTY_CHAIN_PARAM_ITERS},
+    .summary = "tty buffer chain after 9e6b7cd7e77d: release link, acquire head->next (correct)",
     .details = "Producer: init n, write data into tail b, smp_store_release(&b->next, n). "
 	       "Flusher: while ((next = smp_load_acquire(&head->next))) { kfree(head); head = "
 	       "next; }. The release/acquire pair on the link orders every store into b (and "

@@ -13,10 +13,10 @@
 
 const struct ss_scenario ss_scn_tty_flush_old = {
     .name = "tty-flush-old",
-    .summary = "tty buffer chain before 9e6b7cd7e77d: plain link, plain head->next (broken)",
     .handoff = SS_HANDOFF_BROKEN,
-    TTY_CHAIN_SCENARIO(&tty_chain_plain),
+    TTY_CHAIN_SCENARIO(plain, plain),
     .params = {TTY_CHAIN_PARAM_ITERS},
+    .summary = "tty buffer chain before 9e6b7cd7e77d: plain link, plain head->next (broken)",
     .details = "Producer: init n, write data into tail b, b->next = n (plain). Flusher: while "
 	       "((next = head->next)) { kfree(head); head = next; } (plain load). Under LKMM "
 	       "nothing orders the data stores into b before the link, and a control "

@@ -8,33 +8,12 @@
  */
 #include "scenarios/slot.h"
 
-static bool xchg_publish(struct slot *s, void *obj)
-{
-	void *old = xchg(&s->slot, obj);
-	if (old)
-		SS_FAIL(SS_FAIL_INVARIANT, "xchg: slot held %p, expected empty", old);
-	return true;
-}
-
-/* Polls with READ_ONCE; the xchg that empties the slot is the ordering. */
-static void *xchg_take(struct slot *s)
-{
-	void *obj = READ_ONCE(s->slot);
-	if (!obj)
-		return NULL;
-	void *got = xchg(&s->slot, (void *)NULL);
-	if (got != obj)
-		SS_FAIL(SS_FAIL_INVARIANT, "xchg: took %p, polled %p", got, obj);
-	return got;
-}
-
 const struct ss_scenario ss_scn_xchg = {
     .name = "xchg",
-    .summary = "xchg() to publish and to take the pointer (fully ordered: correct)",
     .handoff = SS_HANDOFF_CORRECT,
-    SLOT_SCENARIO,
-    .role_ops = &(const struct slot_ops){.publish = xchg_publish, .take = xchg_take},
+    SLOT_SCENARIO(slot_publish_xchg, slot_take_xchg),
     .params = {SLOT_PARAM_ITERS},
+    .summary = "xchg() to publish and to take the pointer (fully ordered: correct)",
     .details = "Producer: xchg(&gp, obj). Consumer: polls READ_ONCE(gp), then p = xchg(&gp, "
 	       "NULL), kfree(p). Value-returning RMWs are fully ordered under LKMM (smp_mb() "
 	       "on both sides of the access), so the consumer's xchg reading the producer's "

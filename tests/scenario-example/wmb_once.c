@@ -11,7 +11,8 @@
  * smp_wmb() orders the producer's initialising stores before its pointer store;
  * every access the consumer makes after READ_ONCE() is computed from the pointer
  * it read (an address dependency), so under LKMM the pair is a correct handoff:
- * the once scenario with the fix its details suggest.  The roles are slot.c's.
+ * the once scenario with the fix its details suggest.  The roles are slot.c's, and
+ * so is the take: READ_ONCE, from the menu in slot.h.
  */
 #include "scenarios/slot.h"
 
@@ -22,19 +23,12 @@ static bool wmb_once_publish(struct slot *s, void *obj)
 	return true;
 }
 
-static void *wmb_once_take(struct slot *s)
-{
-	/* No barrier: the address dependency on obj orders what follows. */
-	return slot_empty_if(s, READ_ONCE(s->slot));
-}
-
 const struct ss_scenario ss_scn_wmb_once = {
     .name = "wmb-once",
-    .summary = "smp_wmb + WRITE_ONCE / READ_ONCE of the pointer (correct)",
     .handoff = SS_HANDOFF_CORRECT,
-    SLOT_SCENARIO,
-    .role_ops = &(const struct slot_ops){.publish = wmb_once_publish, .take = wmb_once_take},
+    SLOT_SCENARIO(wmb_once_publish, slot_take_once),
     .params = {SLOT_PARAM_ITERS},
+    .summary = "smp_wmb + WRITE_ONCE / READ_ONCE of the pointer (correct)",
     .details = "Producer: smp_wmb(); WRITE_ONCE(gp, obj). Consumer: p = READ_ONCE(gp), "
 	       "kfree(p). The write barrier orders the producer's initialising stores before "
 	       "the pointer; the consumer's accesses are address-dependent on p. Under LKMM "
