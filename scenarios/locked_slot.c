@@ -1,5 +1,6 @@
-/* scenarios/locked_slot.c - the consumer side of `spinlock` and `consumer-lock`
- * (declared in locked_slot.h).
+/* scenarios/locked_slot.c - the locked accesses of `spinlock` and `consumer-lock`
+ * (declared in locked_slot.h): the consumer's take of both, the producer's
+ * publish of `spinlock`.
  *
  * spin_lock() is an acquire and spin_unlock() a release, so what the consumer
  * reads in its critical section is ordered after a critical section of the same
@@ -30,4 +31,18 @@ void *locked_slot_take(struct slot *sl)
 		spin_unlock(&s->lock);
 	}
 	return obj;
+}
+
+bool locked_slot_publish(struct slot *sl, void *obj)
+{
+	struct locked_slot_state *s = locked_slot_of(sl);
+	bool put = false;
+
+	spin_lock(&s->lock);
+	if (!READ_ONCE(s->slot)) {
+		WRITE_ONCE(s->slot, obj);
+		put = true;
+	}
+	spin_unlock(&s->lock);
+	return put;
 }

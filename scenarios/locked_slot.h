@@ -1,8 +1,8 @@
 /* scenarios/locked_slot.h - a one-pointer slot whose consumer takes and empties
  * it under a spinlock: the state and the freeing side shared by `spinlock` (the
  * producer takes the same lock) and `consumer-lock` (it does not).  Both run the
- * single-slot skeleton (slot.h); each scenario file has its own publish, where
- * the difference under test is.
+ * single-slot skeleton (slot.h) and differ only in the publish each names:
+ * locked_slot_publish, or slot_publish_once (no lock: the defect under test).
  */
 #ifndef SS_LOCKED_SLOT_H
 #define SS_LOCKED_SLOT_H
@@ -30,6 +30,9 @@ void locked_slot_drain(struct ss_world *w);
 
 /* The consumer's take: peeks without the lock, then takes the pointer under it. */
 void *locked_slot_take(struct slot *sl);
+/* A publish under the lock (`spinlock`): called when the producer saw the slot
+ * empty, it looks again under the lock and stores only if it still is. */
+bool locked_slot_publish(struct slot *sl, void *obj);
 
 /* The descriptor fields both share (slot.h's, with this state). */
 #define LOCKED_SLOT_SCENARIO(publish_, take_)                                                      \

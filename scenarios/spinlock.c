@@ -5,29 +5,15 @@
  * critical section happens after the producer's whenever it reads the pointer the
  * producer stored: the free is ordered after the producer's initialising stores.
  * Both sides peek at the slot without the lock first so that a waiting CPU does
- * not bounce the lock's line; the peek decides nothing.  The roles are slot.c's.
+ * not bounce the lock's line; the peek decides nothing.  The roles are slot.c's,
+ * the locked accesses locked_slot.c's.
  */
 #include "scenarios/locked_slot.h"
-
-/* Called when the producer saw the slot empty; it looks again under the lock. */
-static bool spinlock_publish(struct slot *sl, void *obj)
-{
-	struct locked_slot_state *s = locked_slot_of(sl);
-	bool put = false;
-
-	spin_lock(&s->lock);
-	if (!READ_ONCE(s->slot)) {
-		WRITE_ONCE(s->slot, obj);
-		put = true;
-	}
-	spin_unlock(&s->lock);
-	return put;
-}
 
 const struct ss_scenario ss_scn_spinlock = {
     .name = "spinlock",
     .handoff = SS_HANDOFF_CORRECT,
-    LOCKED_SLOT_SCENARIO(spinlock_publish, locked_slot_take),
+    LOCKED_SLOT_SCENARIO(locked_slot_publish, locked_slot_take),
     .params = {SLOT_PARAM_ITERS},
     .summary = "pointer put and taken under one spinlock on both sides (correct)",
     .details = "Producer: spin_lock(&l); gp = obj; spin_unlock(&l). Consumer: spin_lock(&l); p "
