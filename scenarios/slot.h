@@ -10,7 +10,7 @@
  * consumer's accesses that take it.  A scenario names the two in its descriptor,
  * SLOT_SCENARIO(publish, take), from the menu below (one primitive each, named by
  * it) or written in its own file when the handoff is more than one primitive
- * (rcu.c, rcu_dep.c, spinlock.c).
+ * (rcu.c, rcu_dep.c), or in the skeleton of a family (locked_slot.c).
  *
  * Each op is one attempt: the skeleton spins (ss_spin_wait) between attempts, so
  * an op that finds the slot busy (publish) or empty (take) says so and returns;
@@ -66,7 +66,7 @@ void *slot_empty_if(struct slot *s, void *obj);
 /* The menu: ready-made ops, each named by the one primitive that is its handoff
  * access (a take's READ_ONCE poll before its RMW only avoids hammering the
  * line).  A scenario names its pair in its descriptor; an access not on the menu
- * is written in the scenario's own file (rcu.c, spinlock.c). */
+ * is written in the scenario's own file (rcu.c). */
 bool slot_publish_plain(struct slot *s, void *obj);	      /* PLAIN_STORE */
 bool slot_publish_once(struct slot *s, void *obj);	      /* WRITE_ONCE */
 bool slot_publish_release(struct slot *s, void *obj);	      /* smp_store_release */
