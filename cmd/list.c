@@ -40,6 +40,33 @@ static void checks_text(unsigned c, char *buf, size_t n)
 		buf[l - 1] = 0;
 }
 
+/* The parameters a scenario declares (struct ss_param), one line each. */
+static void print_params(const struct ss_scenario *s)
+{
+	for (int i = 0; i < SS_MAX_PARAMS && s->params[i].name; i++) {
+		const struct ss_param *p = &s->params[i];
+		printf("    --%s N: %s (default %lu", p->name, p->help, p->def);
+		if (p->def_emu && p->def_emu != p->def)
+			printf(", %lu in explore and fuzz", p->def_emu);
+		printf("; %lu to %lu)\n", p->min, p->max);
+	}
+}
+
+static json_t *params_json(const struct ss_scenario *s)
+{
+	json_t *arr = json_array();
+
+	for (int i = 0; i < SS_MAX_PARAMS && s->params[i].name; i++) {
+		const struct ss_param *p = &s->params[i];
+		json_array_append_new(
+		    arr, json_pack("{s:s, s:I, s:I, s:I, s:I, s:s}", "name", p->name, "default",
+				   (json_int_t)p->def, "default_emu",
+				   (json_int_t)(p->def_emu ? p->def_emu : p->def), "min",
+				   (json_int_t)p->min, "max", (json_int_t)p->max, "help", p->help));
+	}
+	return arr;
+}
+
 struct list_opts {
 	const char *what;
 	int json;
@@ -48,7 +75,7 @@ struct list_opts {
 
 static const struct argp_option options[] = {
     {"json", 'j', 0, 0, "print JSON instead of a table (default: table)", 0},
-    {"verbose", 'v', 0, 0, "scenarios: also print each scenario's details", 0},
+    {"verbose", 'v', 0, 0, "scenarios: also print each scenario's details and parameters", 0},
     {0},
 };
 
@@ -71,6 +98,37 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
+/* The scenario table (or JSON rows into arr); -v adds details and parameters. */
+static void list_scenarios(const struct list_opts *o, json_t *arr)
+{
+	if (!o->json)
+		printf("%-16s %-5s %-9s %-10s %-24s %s\n", "SCENARIO", "ROLES", "HANDOFF",
+		       "ALLOCATORS", "CHECKS", "SUMMARY");
+	for (int i = 0; ss_scenarios[i]; i++) {
+		const struct ss_scenario *s = ss_scenarios[i];
+		char checks[64];
+		checks_text(s->checks, checks, sizeof(checks));
+		const char *allocs = s->slab_only ? "slab" : "all";
+		if (o->json) {
+			json_t *row =
+			    json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:s}", "name", s->name,
+				      "roles", s->nroles, "handoff", handoff_name(s->handoff),
+				      "allocators", allocs, "checks", checks, "summary", s->summary,
+				      "details", s->details ? s->details : "");
+			if (o->verbose)
+				json_object_set_new(row, "params", params_json(s));
+			json_array_append_new(arr, row);
+		} else {
+			printf("%-16s %-5d %-9s %-10s %-24s %s\n", s->name, s->nroles,
+			       handoff_name(s->handoff), allocs, checks, s->summary);
+			if (o->verbose && s->details)
+				printf("    %s\n", s->details);
+			if (o->verbose)
+				print_params(s);
+		}
+	}
+}
+
 static const char doc[] =
     "List what slabstress knows: scenarios (default), variants, allocators, models.\v"
     "Examples:\n  slabstress list\n  slabstress list scenarios -v\n  slabstress list "
@@ -85,28 +143,7 @@ int cmd_list(int argc, char **argv)
 	json_t *arr = json_array();
 
 	if (!strcmp(what, "scenarios")) {
-		if (!o.json)
-			printf("%-16s %-5s %-9s %-10s %-24s %s\n", "SCENARIO", "ROLES", "HANDOFF",
-			       "ALLOCATORS", "CHECKS", "SUMMARY");
-		for (int i = 0; ss_scenarios[i]; i++) {
-			const struct ss_scenario *s = ss_scenarios[i];
-			char checks[64];
-			checks_text(s->checks, checks, sizeof(checks));
-			const char *allocs = s->slab_only ? "slab" : "all";
-			if (o.json)
-				json_array_append_new(
-				    arr, json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:s}", "name",
-						   s->name, "roles", s->nroles, "handoff",
-						   handoff_name(s->handoff), "allocators", allocs,
-						   "checks", checks, "summary", s->summary,
-						   "details", s->details ? s->details : ""));
-			else {
-				printf("%-16s %-5d %-9s %-10s %-24s %s\n", s->name, s->nroles,
-				       handoff_name(s->handoff), allocs, checks, s->summary);
-				if (o.verbose && s->details)
-					printf("    %s\n", s->details);
-			}
-		}
+		list_scenarios(&o, arr);
 	} else if (!strcmp(what, "variants")) {
 		for (int v = 0; v < SS_NVARIANTS; v++) {
 			if (o.json)

@@ -74,6 +74,25 @@ bool ss_obj_verify(struct ss_world *w, void *obj, unsigned long tag)
 	return true;
 }
 
+void *ss_obj_alloc_filled(struct ss_world *w, int role, unsigned long i, unsigned long tag)
+{
+	void *obj = ss_obj_alloc(w, role, SS_GFP_ACCOUNT);
+
+	if (!obj) {
+		SS_FAIL(SS_FAIL_INVARIANT, "%s: allocation %lu failed", w->scn->name, i);
+		return NULL;
+	}
+	ss_obj_fill(w, obj, tag);
+	return obj;
+}
+
+void ss_obj_consume(struct ss_world *w, int role, void *obj, unsigned long tag)
+{
+	ss_obj_verify(w, obj, tag);
+	ss_obj_free(w, role, obj);
+	ss_count_handoff(w, role);
+}
+
 bool ss_spin_wait(struct ss_world *w, int role)
 {
 	cpu_relax();

@@ -105,10 +105,9 @@ static void lazy_freer(struct ss_world *w, int role)
 
 const struct ss_scenario ss_scn_lazy_objexts = {
     .name = "lazy-objexts",
-    .summary = "lazy obj_exts install on a shared slab races a free of another object (rc1 hole)",
+    .handoff = SS_HANDOFF_ALLOCATOR,
     .nroles = 2,
     .role_names = {"installer", "freer"},
-    .handoff = SS_HANDOFF_ALLOCATOR,
     .checks = SS_CHECK_MEMCG | SS_CHECK_LEAK,
     .slab_only = true,
     .state_size = sizeof(struct lazy_state),
@@ -116,6 +115,9 @@ const struct ss_scenario ss_scn_lazy_objexts = {
     .reset = lazy_reset,
     .role = {lazy_installer, lazy_freer},
     .check = NULL,
+    .params = {SS_PARAM_ITERS("fresh slabs per round, one install/free pair each: at most 64 "
+			      "count, and fewer when free slabs run out")},
+    .summary = "lazy obj_exts install on a shared slab races a free of another object (rc1 hole)",
     .details = "The installer (CPU 0) makes the first __GFP_ACCOUNT allocation from a slab of a "
 	       "non-SLAB_ACCOUNT cache, so alloc_slab_obj_exts installs the vector lazily with "
 	       "cmpxchg while the freer (CPU 1) already holds another object of that slab.  In "

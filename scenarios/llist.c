@@ -28,11 +28,6 @@ struct llist_state {
 	struct llist_hdr ring[LLIST_RING]; /* nodes for objects too small to hold one */
 } __attribute__((aligned(64)));
 
-static unsigned long llist_tag(const struct ss_world *w, unsigned long i)
-{
-	return ((unsigned long)w->round << 32) + i + 1;
-}
-
 static struct llist_hdr *llist_hdr_of(struct ss_world *w, void *obj, unsigned long i)
 {
 	struct llist_state *s = w->state;
@@ -65,7 +60,7 @@ static void llist_alloc_role(struct ss_world *w, int role)
 			return;
 		}
 		struct llist_hdr *h = llist_hdr_of(w, obj, i);
-		ss_obj_fill(w, obj, llist_tag(w, i));
+		ss_obj_fill(w, obj, ss_handoff_tag(w, i));
 		PLAIN_STORE(h->obj, obj);
 		ss_jitter(w, role);
 		/* One object in flight; waiting for the empty list orders nothing. */
@@ -98,24 +93,23 @@ static void llist_free_role(struct ss_world *w, int role)
 		if (READ_ONCE(node->next))
 			SS_FAIL(SS_FAIL_INVARIANT, "llist: more than one node in flight");
 		void *obj = PLAIN_LOAD(((struct llist_hdr *)node)->obj);
-		ss_obj_verify(w, obj, llist_tag(w, i));
-		ss_obj_free(w, role, obj);
-		ss_count_handoff(w, role);
+		ss_obj_consume(w, role, obj, ss_handoff_tag(w, i));
 	}
 }
 
 const struct ss_scenario ss_scn_llist = {
     .name = "llist",
-    .summary = "llist_add() / llist_del_all() of a node in the object (correct)",
+    .handoff = SS_HANDOFF_CORRECT,
     .nroles = 2,
     .role_names = {"alloc", "free"},
-    .handoff = SS_HANDOFF_CORRECT,
     .checks = SS_CHECK_CONTENT | SS_CHECK_MEMCG | SS_CHECK_FREE | SS_CHECK_LEAK,
     .state_size = sizeof(struct llist_state),
     .needs_account = true,
     .reset = llist_drain,
     .role = {llist_alloc_role, llist_free_role},
     .check = llist_drain,
+    .params = {SS_PARAM_ITERS("handoffs per round, one node in flight at a time")},
+    .summary = "llist_add() / llist_del_all() of a node in the object (correct)",
     .details = "Producer: llist_add(&obj->node, &head). Consumer: llist_del_all(&head), then "
 	       "kfree() of each node's object. llist_add's successful try_cmpxchg and "
 	       "llist_del_all's xchg are fully ordered under LKMM, so the free is ordered "

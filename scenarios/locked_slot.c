@@ -1,5 +1,6 @@
-/* scenarios/locked_slot.c - the consumer side of `spinlock` and `consumer-lock`
- * (declared in locked_slot.h).
+/* scenarios/locked_slot.c - the locked accesses of `spinlock` and `consumer-lock`
+ * (declared in locked_slot.h): the consumer's take of both, the producer's
+ * publish of `spinlock`.
  *
  * spin_lock() is an acquire and spin_unlock() a release, so what the consumer
  * reads in its critical section is ordered after a critical section of the same
@@ -12,37 +13,36 @@
 void locked_slot_drain(struct ss_world *w)
 {
 	struct locked_slot_state *s = w->state;
-	void *obj = READ_ONCE(s->slot);
 
-	if (obj) {
-		ss_obj_free(w, 0, obj);
-		WRITE_ONCE(s->slot, NULL);
-	}
+	slot_drain_at(w, &s->sl);
 	spin_lock_init(&s->lock);
 }
 
-void locked_slot_free_role(struct ss_world *w, int role)
+void *locked_slot_take(struct slot *sl)
 {
-	struct locked_slot_state *s = w->state;
+	struct locked_slot_state *s = locked_slot_of(sl);
+	void *obj = NULL;
 
-	for (unsigned long i = 0; i < w->iters; i++) {
-		void *obj = NULL;
-
-		for (;;) {
-			if (READ_ONCE(s->slot)) {
-				spin_lock(&s->lock);
-				obj = READ_ONCE(s->slot);
-				if (obj)
-					WRITE_ONCE(s->slot, NULL);
-				spin_unlock(&s->lock);
-				if (obj)
-					break;
-			}
-			if (!ss_spin_wait(w, role))
-				return;
-		}
-		ss_obj_verify(w, obj, locked_slot_tag(w, i));
-		ss_obj_free(w, role, obj);
-		ss_count_handoff(w, role);
+	if (READ_ONCE(s->slot)) {
+		spin_lock(&s->lock);
+		obj = READ_ONCE(s->slot);
+		if (obj)
+			WRITE_ONCE(s->slot, NULL);
+		spin_unlock(&s->lock);
 	}
+	return obj;
+}
+
+bool locked_slot_publish(struct slot *sl, void *obj)
+{
+	struct locked_slot_state *s = locked_slot_of(sl);
+	bool put = false;
+
+	spin_lock(&s->lock);
+	if (!READ_ONCE(s->slot)) {
+		WRITE_ONCE(s->slot, obj);
+		put = true;
+	}
+	spin_unlock(&s->lock);
+	return put;
 }

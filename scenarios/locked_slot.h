@@ -1,30 +1,42 @@
 /* scenarios/locked_slot.h - a one-pointer slot whose consumer takes and empties
  * it under a spinlock: the state and the freeing side shared by `spinlock` (the
- * producer takes the same lock) and `consumer-lock` (it does not).  Each
- * scenario file has its own producer role; the difference under test is there.
+ * producer takes the same lock) and `consumer-lock` (it does not).  Both run the
+ * single-slot skeleton (slot.h) and differ only in the publish each names:
+ * locked_slot_publish, or slot_publish_once (no lock: the defect under test).
  */
 #ifndef SS_LOCKED_SLOT_H
 #define SS_LOCKED_SLOT_H
 
-#include "scenarios/scenario.h"
+#include <stddef.h>
+
+#include "scenarios/slot.h"
 
 /* The scenario state of both scenarios (their .state_size). */
 struct locked_slot_state {
 	spinlock_t lock; /* always taken by the consumer; by the producer in `spinlock` */
-	void *slot;	 /* NULL when empty */
+	union {
+		void *slot;	/* NULL when empty */
+		struct slot sl; /* the same pointer, as slot.c sees it */
+	};
 } __attribute__((aligned(64)));
 
-/* One tag per handoff: the consumer takes the objects in the order they were
- * published, so the i-th take expects the i-th fill. */
-static inline unsigned long locked_slot_tag(const struct ss_world *w, unsigned long i)
+static inline struct locked_slot_state *locked_slot_of(struct slot *sl)
 {
-	return ((unsigned long)w->round << 32) + i + 1;
+	return (struct locked_slot_state *)((char *)sl - offsetof(struct locked_slot_state, sl));
 }
 
 /* Quiescent (reset and check): frees what a stopped round left in the slot. */
 void locked_slot_drain(struct ss_world *w);
 
-/* The freeing role: takes the pointer under the lock, verifies, frees. */
-void locked_slot_free_role(struct ss_world *w, int role);
+/* The consumer's take: peeks without the lock, then takes the pointer under it. */
+void *locked_slot_take(struct slot *sl);
+/* A publish under the lock (`spinlock`): called when the producer saw the slot
+ * empty, it looks again under the lock and stores only if it still is. */
+bool locked_slot_publish(struct slot *sl, void *obj);
+
+/* The descriptor fields both share (slot.h's, with this state). */
+#define LOCKED_SLOT_SCENARIO(publish_, take_)                                                      \
+	SLOT_SCENARIO_OPS(struct locked_slot_state, locked_slot_drain, .publish = (publish_),      \
+			  .take = (take_), .slot_offset = offsetof(struct locked_slot_state, sl))
 
 #endif /* SS_LOCKED_SLOT_H */

@@ -38,28 +38,12 @@ static const struct shared_obj_ops pid_ops = {
     .put = put_pid,
 };
 
-static void pid_owner_role(struct ss_world *w, int role)
-{
-	shared_obj_owner(w, role, &pid_ops);
-}
-
-static void pid_user_role(struct ss_world *w, int role)
-{
-	shared_obj_user(w, role, &pid_ops);
-}
-
 const struct ss_scenario ss_scn_pid_fastpath = {
     .name = "pid-fastpath",
-    .summary = "old put_pid(): free when a relaxed atomic_read() sees 1 (broken)",
-    .nroles = 2,
-    .role_names = {"owner", "user"},
     .handoff = SS_HANDOFF_BROKEN,
-    .checks = SS_CHECK_CONTENT | SS_CHECK_MEMCG | SS_CHECK_FREE | SS_CHECK_LEAK,
-    .state_size = sizeof(struct shared_obj_state),
-    .needs_account = true,
-    .reset = shared_obj_drain,
-    .role = {pid_owner_role, pid_user_role},
-    .check = shared_obj_drain,
+    SHARED_OBJ_SCENARIO(&pid_ops),
+    .params = {SHARED_OBJ_PARAM_ITERS},
+    .summary = "old put_pid(): free when a relaxed atomic_read() sees 1 (broken)",
     .details = "Owner: atomic_set(&pid->count, 2), share, write, put_pid(). put_pid(): if "
 	       "(atomic_read(&count) == 1 || atomic_dec_and_test(&count)) free. The owner's "
 	       "dec is fully ordered, but the last user's atomic_read() is relaxed and only a "

@@ -11,94 +11,37 @@
  * fence (an over-approximation): outside it they would be ordered by that fence
  * instead of by the dependency.  A correct handoff: it must never report a
  * failure.  (Until the emulator tracks the dependencies through virt_to_slab
- * explicitly, --model lkmm may report false alarms; sc and tso are exact.)
+ * explicitly, --model lkmm may report false alarms; sc and tso are exact.)  The
+ * roles are slot.c's.
  */
-#include "scenarios/scenario.h"
+#include "scenarios/slot.h"
 
-struct rcud_state {
-	void *gp; /* RCU-protected pointer to the current object; NULL when empty */
-} __attribute__((aligned(64)));
-
-static unsigned long rcud_tag(const struct ss_world *w, unsigned long i)
+/* Returns inside the read-side section when it took the object; the section
+ * ends after the free (rcu_dep_after_free). */
+static void *rcu_dep_take(struct slot *s)
 {
-	return ((unsigned long)w->round << 32) + i + 1;
-}
-
-/* Quiescent: free what a stopped round left published. */
-static void rcud_drain(struct ss_world *w)
-{
-	struct rcud_state *s = w->state;
-	void *obj = READ_ONCE(s->gp);
-
-	if (obj) {
-		ss_obj_free(w, 0, obj);
-		WRITE_ONCE(s->gp, NULL);
-	}
-}
-
-static void rcud_alloc_role(struct ss_world *w, int role)
-{
-	struct rcud_state *s = w->state;
-
-	for (unsigned long i = 0; i < w->iters; i++) {
-		void *obj = ss_obj_alloc(w, role, SS_GFP_ACCOUNT);
-		if (!obj) {
-			SS_FAIL(SS_FAIL_INVARIANT, "rcu-dep: allocation %lu failed", i);
-			return;
-		}
-		ss_obj_fill(w, obj, rcud_tag(w, i));
-		ss_jitter(w, role);
-		/* One object published at a time; waiting for the consumer to
-		 * unpublish the previous one orders nothing. */
-		while (READ_ONCE(s->gp)) {
-			if (!ss_spin_wait(w, role)) {
-				ss_obj_free(w, role, obj);
-				return;
-			}
-		}
-		rcu_assign_pointer(s->gp, obj);
-	}
-}
-
-static void rcud_free_role(struct ss_world *w, int role)
-{
-	struct rcud_state *s = w->state;
-
-	for (unsigned long i = 0; i < w->iters; i++) {
-		void *obj;
-
-		for (;;) {
-			rcu_read_lock();
-			obj = rcu_dereference(s->gp);
-			if (obj)
-				break;
-			rcu_read_unlock();
-			if (!ss_spin_wait(w, role))
-				return;
-		}
-		/* RCU_INIT_POINTER(gp, NULL): storing NULL needs no ordering, and no
-		 * other reader can have the object: free it now, through obj. */
-		WRITE_ONCE(s->gp, NULL);
-		ss_obj_verify(w, obj, rcud_tag(w, i));
-		ss_obj_free(w, role, obj);
+	rcu_read_lock();
+	void *obj = rcu_dereference(s->slot);
+	if (!obj)
 		rcu_read_unlock();
-		ss_count_handoff(w, role);
-	}
+	/* RCU_INIT_POINTER(gp, NULL): storing NULL needs no ordering, and no
+	 * other reader can have the object: free it now, through obj. */
+	return slot_empty_if(s, obj);
+}
+
+static void rcu_dep_after_free(struct slot *s)
+{
+	(void)s;
+	rcu_read_unlock();
 }
 
 const struct ss_scenario ss_scn_rcu_dep = {
     .name = "rcu-dep",
+    .handoff = SS_HANDOFF_CORRECT,
+    SLOT_SCENARIO_AFTER_FREE(slot_publish_rcu, rcu_dep_take, rcu_dep_after_free),
+    .params = {SLOT_PARAM_ITERS},
     .summary = "rcu_assign_pointer / rcu_dereference by the only consumer, which frees "
 	       "through the pointer (correct: address dependency)",
-    .nroles = 2,
-    .role_names = {"alloc", "free"},
-    .handoff = SS_HANDOFF_CORRECT,
-    .checks = SS_CHECK_CONTENT | SS_CHECK_MEMCG | SS_CHECK_FREE | SS_CHECK_LEAK,
-    .state_size = sizeof(struct rcud_state),
-    .needs_account = true,
-    .reset = rcud_drain,
-    .role = {rcud_alloc_role, rcud_free_role},
-    .check = rcud_drain,
     .details = "Updater: rcu_assign_pointer(gp, obj) (a release). Only consumer, inside one "
 	       "rcu_read_lock() section: p = rcu_dereference(gp), RCU_INIT_POINTER(gp, NULL), "
 	       "reads the content through p, kfree(p) - no grace period, since no other "

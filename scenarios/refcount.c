@@ -34,28 +34,12 @@ static const struct shared_obj_ops refcount_ops = {
     .put = refcount_obj_put,
 };
 
-static void refcount_owner_role(struct ss_world *w, int role)
-{
-	shared_obj_owner(w, role, &refcount_ops);
-}
-
-static void refcount_user_role(struct ss_world *w, int role)
-{
-	shared_obj_user(w, role, &refcount_ops);
-}
-
 const struct ss_scenario ss_scn_refcount = {
     .name = "refcount",
-    .summary = "object shared by two CPUs, last refcount_dec_and_test() frees (correct)",
-    .nroles = 2,
-    .role_names = {"owner", "user"},
     .handoff = SS_HANDOFF_CORRECT,
-    .checks = SS_CHECK_CONTENT | SS_CHECK_MEMCG | SS_CHECK_FREE | SS_CHECK_LEAK,
-    .state_size = sizeof(struct shared_obj_state),
-    .needs_account = true,
-    .reset = shared_obj_drain,
-    .role = {refcount_owner_role, refcount_user_role},
-    .check = shared_obj_drain,
+    SHARED_OBJ_SCENARIO(&refcount_ops),
+    .params = {SHARED_OBJ_PARAM_ITERS},
+    .summary = "object shared by two CPUs, last refcount_dec_and_test() frees (correct)",
     .details = "Owner: refcount_set(&obj->ref, 2), share obj, write it, "
 	       "refcount_dec_and_test(). User: refcount_dec_and_test(); the one reaching zero "
 	       "frees. Under LKMM each decrement is a release and the successful one an "

@@ -1,49 +1,18 @@
-/* scenarios/registry.c - the scenario table: one line per scenario, in the order
- * `slabstress list scenarios` prints them (the handoffs of slub-model.md §5 from
- * the baseline through the kernel's historical cases, then the allocator's own).
+/* scenarios/registry.c - the scenario table, generated from scenarios/list.h (one
+ * line per scenario), and the lookups over it (declared in scenario.h).
  */
 #include <string.h>
 
 #include "scenarios/scenario.h"
 
-extern const struct ss_scenario ss_scn_same_cpu;
-extern const struct ss_scenario ss_scn_plain;
-extern const struct ss_scenario ss_scn_once;
-extern const struct ss_scenario ss_scn_release_acquire;
-extern const struct ss_scenario ss_scn_release_dep;
-extern const struct ss_scenario ss_scn_xchg;
-extern const struct ss_scenario ss_scn_cmpxchg;
-extern const struct ss_scenario ss_scn_cmpxchg_relaxed;
-extern const struct ss_scenario ss_scn_spinlock;
-extern const struct ss_scenario ss_scn_consumer_lock;
-extern const struct ss_scenario ss_scn_llist;
-extern const struct ss_scenario ss_scn_rcu;
-extern const struct ss_scenario ss_scn_rcu_dep;
-extern const struct ss_scenario ss_scn_refcount;
-extern const struct ss_scenario ss_scn_pid_fastpath;
-extern const struct ss_scenario ss_scn_tty_flush_old;
-extern const struct ss_scenario ss_scn_tty_flush;
-extern const struct ss_scenario ss_scn_lazy_objexts;
+#define SS_SCENARIO(sym) extern const struct ss_scenario ss_scn_##sym;
+#include "scenarios/list.h"
+#undef SS_SCENARIO
 
 const struct ss_scenario *const ss_scenarios[] = {
-    &ss_scn_same_cpu,
-    &ss_scn_plain,
-    &ss_scn_once,
-    &ss_scn_release_acquire,
-    &ss_scn_release_dep,
-    &ss_scn_xchg,
-    &ss_scn_cmpxchg,
-    &ss_scn_cmpxchg_relaxed,
-    &ss_scn_spinlock,
-    &ss_scn_consumer_lock,
-    &ss_scn_llist,
-    &ss_scn_rcu,
-    &ss_scn_rcu_dep,
-    &ss_scn_refcount,
-    &ss_scn_pid_fastpath,
-    &ss_scn_tty_flush_old,
-    &ss_scn_tty_flush,
-    &ss_scn_lazy_objexts,
+#define SS_SCENARIO(sym) &ss_scn_##sym,
+#include "scenarios/list.h"
+#undef SS_SCENARIO
     NULL,
 };
 
@@ -54,5 +23,13 @@ const struct ss_scenario *ss_scenario_find(const char *name)
 	for (int i = 0; ss_scenarios[i]; i++)
 		if (!strcmp(ss_scenarios[i]->name, name))
 			return ss_scenarios[i];
+	return NULL;
+}
+
+const struct ss_param *ss_scenario_param(const struct ss_scenario *scn, const char *name)
+{
+	for (int i = 0; i < SS_MAX_PARAMS && scn->params[i].name; i++)
+		if (!strcmp(scn->params[i].name, name))
+			return &scn->params[i];
 	return NULL;
 }

@@ -30,13 +30,6 @@ static unsigned ra_batch(const struct ss_world *w)
 	return w->batch < 1 ? 1 : w->batch > RA_BATCH_MAX ? RA_BATCH_MAX : w->batch;
 }
 
-/* One tag per object: the consumer takes the objects in the order they were
- * published, so the i-th take expects the i-th fill. */
-static unsigned long ra_tag(const struct ss_world *w, unsigned long i)
-{
-	return ((unsigned long)w->round << 32) + i + 1;
-}
-
 /* Quiescent: free what a stopped round left in transit. */
 static void ra_drain(struct ss_world *w)
 {
@@ -51,14 +44,21 @@ static void ra_drain(struct ss_world *w)
 	}
 }
 
-static void ra_alloc_role(struct ss_world *w, int role)
+/* The ring slot of the publish that starts with object i: both sides use the
+ * slots in order, one publish (batch objects) each. */
+static struct ra_slot *ra_slot_of(struct ss_world *w, unsigned long i)
 {
 	struct ra_state *s = w->state;
-	unsigned batch = ra_batch(w);
-	unsigned r = 0;
 
-	for (unsigned long i = 0; i < w->iters; i += batch, r = (r + 1) % RA_RING) {
-		struct ra_slot *slot = &s->ring[r];
+	return &s->ring[i / ra_batch(w) % RA_RING];
+}
+
+static void ra_alloc_role(struct ss_world *w, int role)
+{
+	unsigned batch = ra_batch(w);
+
+	for (unsigned long i = 0; i < w->iters; i += batch) {
+		struct ra_slot *slot = ra_slot_of(w, i);
 		unsigned n = w->iters - i < batch ? (unsigned)(w->iters - i) : batch;
 		/* Waiting for the consumer to empty the slot is not the ordering under
 		 * test: it only bounds what is in flight. */
@@ -75,7 +75,7 @@ static void ra_alloc_role(struct ss_world *w, int role)
 					ss_obj_free(w, role, PLAIN_LOAD(slot->objs[j]));
 				return;
 			}
-			ss_obj_fill(w, obj, ra_tag(w, i + k));
+			ss_obj_fill(w, obj, ss_handoff_tag(w, i + k));
 			PLAIN_STORE(slot->objs[k], obj);
 		}
 		ss_jitter(w, role);
@@ -85,12 +85,10 @@ static void ra_alloc_role(struct ss_world *w, int role)
 
 static void ra_free_role(struct ss_world *w, int role)
 {
-	struct ra_state *s = w->state;
 	unsigned batch = ra_batch(w);
-	unsigned r = 0;
 
-	for (unsigned long i = 0; i < w->iters; i += batch, r = (r + 1) % RA_RING) {
-		struct ra_slot *slot = &s->ring[r];
+	for (unsigned long i = 0; i < w->iters; i += batch) {
+		struct ra_slot *slot = ra_slot_of(w, i);
 		unsigned long n;
 
 		while (!(n = smp_load_acquire(&slot->nr))) {
@@ -99,9 +97,7 @@ static void ra_free_role(struct ss_world *w, int role)
 		}
 		for (unsigned long k = 0; k < n; k++) {
 			void *obj = PLAIN_LOAD(slot->objs[k]);
-			ss_obj_verify(w, obj, ra_tag(w, i + k));
-			ss_obj_free(w, role, obj);
-			ss_count_handoff(w, role);
+			ss_obj_consume(w, role, obj, ss_handoff_tag(w, i + k));
 		}
 		WRITE_ONCE(slot->nr, 0UL);
 	}
@@ -109,10 +105,9 @@ static void ra_free_role(struct ss_world *w, int role)
 
 const struct ss_scenario ss_scn_release_acquire = {
     .name = "release-acquire",
-    .summary = "smp_store_release / smp_load_acquire of the pointer (correct)",
+    .handoff = SS_HANDOFF_CORRECT,
     .nroles = 2,
     .role_names = {"alloc", "free"},
-    .handoff = SS_HANDOFF_CORRECT,
     .checks = SS_CHECK_CONTENT | SS_CHECK_MEMCG | SS_CHECK_FREE | SS_CHECK_LEAK,
     .state_size = sizeof(struct ra_state),
     .needs_account = true,
@@ -120,6 +115,11 @@ const struct ss_scenario ss_scn_release_acquire = {
     .reset = ra_drain,
     .role = {ra_alloc_role, ra_free_role},
     .check = ra_drain,
+    .params = {SS_PARAM_ITERS("objects handed off per role per round"),
+	       {"batch", 1, 0, 1, RA_BATCH_MAX,
+		"objects per publish (one smp_store_release of the count), in a ring of 8 "
+		"slots"}},
+    .summary = "smp_store_release / smp_load_acquire of the pointer (correct)",
     .details = "Producer: fills slot->objs[0..n) with plain stores, then "
 	       "smp_store_release(&slot->nr, n) (n = --batch, default 1; a ring of 8 slots). "
 	       "Consumer: n = smp_load_acquire(&slot->nr), then frees slot->objs[0..n). Under LKMM "

@@ -7,39 +7,30 @@
  */
 #include "scenarios/scenario.h"
 
-static unsigned long same_cpu_tag(const struct ss_world *w, unsigned long i)
-{
-	return ((unsigned long)w->round << 32) + i + 1;
-}
-
 static void same_cpu_role(struct ss_world *w, int role)
 {
 	for (unsigned long i = 0; i < w->iters; i++) {
 		/* There is no wait loop to notice a stop in; look every 256 objects. */
 		if ((i & 255) == 255 && w->stop && READ_ONCE(*w->stop))
 			return;
-		void *obj = ss_obj_alloc(w, role, SS_GFP_ACCOUNT);
-		if (!obj) {
-			SS_FAIL(SS_FAIL_INVARIANT, "same-cpu: allocation %lu failed", i);
+		void *obj = ss_obj_alloc_filled(w, role, i, ss_handoff_tag(w, i));
+		if (!obj)
 			return;
-		}
-		ss_obj_fill(w, obj, same_cpu_tag(w, i));
 		ss_jitter(w, role);
-		ss_obj_verify(w, obj, same_cpu_tag(w, i));
-		ss_obj_free(w, role, obj);
-		ss_count_handoff(w, role);
+		ss_obj_consume(w, role, obj, ss_handoff_tag(w, i));
 	}
 }
 
 const struct ss_scenario ss_scn_same_cpu = {
     .name = "same-cpu",
-    .summary = "allocate, fill, verify and free on one CPU (baseline: correct)",
+    .handoff = SS_HANDOFF_CORRECT,
     .nroles = 1,
     .role_names = {"alloc-free"},
-    .handoff = SS_HANDOFF_CORRECT,
     .checks = SS_CHECK_CONTENT | SS_CHECK_MEMCG | SS_CHECK_FREE | SS_CHECK_LEAK,
     .needs_account = true,
     .role = {same_cpu_role},
+    .params = {SS_PARAM_ITERS("objects allocated, filled, verified and freed per round")},
+    .summary = "allocate, fill, verify and free on one CPU (baseline: correct)",
     .details = "One CPU allocates an object, writes it with plain stores, reads it back and "
 	       "frees it: no pointer crosses CPUs. Under any memory model a CPU sees its own "
 	       "stores, so kfree() sees the content and the metadata the allocation wrote. "

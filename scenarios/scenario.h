@@ -2,7 +2,7 @@
  * allocating CPU to the freeing CPU.
  *
  * A scenario is one file ending in one designated-initializer descriptor, plus one
- * line in scenarios/registry.c.  It runs in a *world* (struct ss_world): an
+ * line in scenarios/list.h (docs/adding-a-scenario.md).  It runs in a *world* (struct ss_world): an
  * allocator instance, the scenario's own shared state (handoff slots, locks,
  * lists), and counters.  Engines call, per round:
  *
@@ -41,6 +41,26 @@ enum ss_handoff_kind {
 	SS_HANDOFF_ALLOCATOR, /* exercises the allocator itself (lazy-objexts) */
 };
 
+/* A parameter a scenario honours, shown by `slabstress list scenarios -v` and in
+ * slabstress.1.  The engines hand the values to the roles in struct ss_world (the
+ * field of the same name: w->iters, w->batch); the option that sets one is --NAME
+ * (run and bench; explore and fuzz take --iters only). */
+struct ss_param {
+	const char *name;	/* option and world field: "iters", "batch" */
+	unsigned long def;	/* the default of run and bench */
+	unsigned long def_emu;	/* the default of explore and fuzz (0: as def) */
+	unsigned long min, max; /* what the option accepts */
+	const char *help;	/* what this scenario does with it, one line */
+};
+
+#define SS_MAX_PARAMS 4
+
+/* --iters: every scenario has it; `what` says what one iteration is here. */
+#define SS_PARAM_ITERS(what)                                                                       \
+	{                                                                                          \
+		"iters", 1000, 1, 1, 1UL << 30, what                                               \
+	}
+
 struct ss_scenario {
 	const char *name;
 	const char *summary;
@@ -57,8 +77,13 @@ struct ss_scenario {
 	void (*reset)(struct ss_world *w);
 	void (*role[SS_MAX_ROLES])(struct ss_world *w, int role);
 	void (*check)(struct ss_world *w);
+	/* What roles shared by several scenarios read to tell them apart (e.g. the
+	 * struct slot_ops of slot.h), through w->scn->role_ops; NULL otherwise. */
+	const void *role_ops;
 	/* Longer explanation for `slabstress list scenarios -v` and the man page. */
 	const char *details;
+	/* What the roles read from the world, up to the first without a name. */
+	struct ss_param params[SS_MAX_PARAMS];
 };
 
 struct ss_world {
@@ -84,8 +109,11 @@ struct ss_world {
 	} ctr[SS_MAX_ROLES];
 };
 
-extern const struct ss_scenario *const ss_scenarios[]; /* NULL-terminated */
+/* Every scenario of scenarios/list.h, in its order; NULL-terminated. */
+extern const struct ss_scenario *const ss_scenarios[];
 const struct ss_scenario *ss_scenario_find(const char *name);
+/* The parameter `name` the scenario declares, or NULL when it ignores it. */
+const struct ss_param *ss_scenario_param(const struct ss_scenario *scn, const char *name);
 
 /* ---- helpers for scenario code (scenarios/common.c) ------------------------------- */
 
@@ -106,6 +134,14 @@ static inline void ss_count_handoff(struct ss_world *w, int role)
 	w->ctr[role].handoffs++;
 }
 
+/* The tag of the i-th handoff of the round (ss_obj_fill / ss_obj_verify): objects
+ * are taken in the order they were published, so the i-th take expects the i-th
+ * fill; the round in the high half keeps a stale word from last round unequal. */
+static inline unsigned long ss_handoff_tag(const struct ss_world *w, unsigned long i)
+{
+	return ((unsigned long)w->round << 32) + i + 1;
+}
+
 /* Writes a pattern naming (tag) into the object's payload with plain stores, as a
  * user initialising the object would.  The first word holds the tag. */
 void ss_obj_fill(struct ss_world *w, void *obj, unsigned long tag);
@@ -116,6 +152,11 @@ void *ss_obj_trailer(struct ss_world *w, void *obj, size_t size);
 /* On the freeing CPU: reads the payload back and reports stale-content if any word
  * differs from what ss_obj_fill() wrote.  Returns false on a mismatch. */
 bool ss_obj_verify(struct ss_world *w, void *obj, unsigned long tag);
+/* The producer's start of handoff i: allocates (SS_GFP_ACCOUNT) and fills with tag.
+ * NULL, reported as "<scenario>: allocation <i> failed", when the allocator is out. */
+void *ss_obj_alloc_filled(struct ss_world *w, int role, unsigned long i, unsigned long tag);
+/* The consumer's end of a handoff: verifies the fill, frees, counts the handoff. */
+void ss_obj_consume(struct ss_world *w, int role, void *obj, unsigned long tag);
 
 /* One spin iteration of a wait loop: cpu_relax(), plus a bail-out when the run was
  * stopped.  Returns false when the role must give up and return. */

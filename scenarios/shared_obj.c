@@ -38,25 +38,19 @@ static void shared_obj_put(struct ss_world *w, int role, void *obj, unsigned lon
 void shared_obj_drain(struct ss_world *w)
 {
 	struct shared_obj_state *s = w->state;
-	void *obj = READ_ONCE(s->slot);
 
-	if (obj) {
-		ss_obj_free(w, 0, obj);
-		WRITE_ONCE(s->slot, NULL);
-	}
+	slot_drain_at(w, &s->sl);
 }
 
-void shared_obj_owner(struct ss_world *w, int role, const struct shared_obj_ops *ops)
+void shared_obj_owner(struct ss_world *w, int role)
 {
+	const struct shared_obj_ops *ops = w->scn->role_ops;
 	struct shared_obj_state *s = w->state;
 
 	for (unsigned long i = 0; i < w->iters; i++) {
-		void *obj = ss_obj_alloc(w, role, SS_GFP_ACCOUNT);
-		if (!obj) {
-			SS_FAIL(SS_FAIL_INVARIANT, "%s: allocation %lu failed", w->scn->name, i);
+		void *obj = ss_obj_alloc_filled(w, role, i, shared_obj_tag(w, i, false));
+		if (!obj)
 			return;
-		}
-		ss_obj_fill(w, obj, shared_obj_tag(w, i, false));
 		ops->set(shared_obj_hdr_of(w, obj, i), 2);
 		while (READ_ONCE(s->slot)) {
 			if (!ss_spin_wait(w, role)) {
@@ -74,8 +68,9 @@ void shared_obj_owner(struct ss_world *w, int role, const struct shared_obj_ops 
 	}
 }
 
-void shared_obj_user(struct ss_world *w, int role, const struct shared_obj_ops *ops)
+void shared_obj_user(struct ss_world *w, int role)
 {
+	const struct shared_obj_ops *ops = w->scn->role_ops;
 	struct shared_obj_state *s = w->state;
 
 	for (unsigned long i = 0; i < w->iters; i++) {

@@ -13,7 +13,7 @@
 
 #include <stdbool.h>
 
-#include "scenarios/scenario.h"
+#include "scenarios/slot.h"
 
 #define SHARED_OBJ_RING 4
 
@@ -27,11 +27,15 @@ struct shared_obj_hdr {
 
 /* The scenario state of both scenarios (their .state_size). */
 struct shared_obj_state {
-	void *slot; /* the shared object on its way to the second user */
+	union {
+		void *slot;	/* the shared object on its way to the second user */
+		struct slot sl; /* the same pointer, as slot.c's drain sees it */
+	};
 	struct shared_obj_hdr ring[SHARED_OBJ_RING];
 } __attribute__((aligned(64)));
 
-/* How a scenario handles its count; each is one kernel/ access (or RMW). */
+/* How a scenario handles its count; each is one kernel/ access (or RMW).  The
+ * descriptor's .role_ops points to it. */
 struct shared_obj_ops {
 	void (*set)(struct shared_obj_hdr *h, int n);
 	int (*read)(struct shared_obj_hdr *h); /* only to wait; decides nothing */
@@ -42,7 +46,18 @@ struct shared_obj_ops {
 void shared_obj_drain(struct ss_world *w);
 
 /* The roles: the owner allocates, shares, writes and drops; the user drops. */
-void shared_obj_owner(struct ss_world *w, int role, const struct shared_obj_ops *ops);
-void shared_obj_user(struct ss_world *w, int role, const struct shared_obj_ops *ops);
+void shared_obj_owner(struct ss_world *w, int role);
+void shared_obj_user(struct ss_world *w, int role);
+
+/* The descriptor fields both scenarios share; the file adds name, summary,
+ * handoff, params and details. */
+#define SHARED_OBJ_SCENARIO(ops)                                                                   \
+	.nroles = 2, .role_names = {"owner", "user"},                                              \
+	.checks = SS_CHECK_CONTENT | SS_CHECK_MEMCG | SS_CHECK_FREE | SS_CHECK_LEAK,               \
+	.state_size = sizeof(struct shared_obj_state), .needs_account = true,                      \
+	.reset = shared_obj_drain, .role = {shared_obj_owner, shared_obj_user},                    \
+	.check = shared_obj_drain, .role_ops = (ops)
+
+#define SHARED_OBJ_PARAM_ITERS SS_PARAM_ITERS("objects shared and freed per round, one at a time")
 
 #endif /* SS_SHARED_OBJ_H */

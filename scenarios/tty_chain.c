@@ -12,6 +12,9 @@
  */
 #include "scenarios/tty_chain.h"
 
+const struct tty_chain_ops tty_chain_plain_plain = {.ordered = false};
+const struct tty_chain_ops tty_chain_release_acquire = {.ordered = true};
+
 /* Buffer k is initialised with its "empty" tag and, just before it is linked to
  * its successor, written with its "data" tag, which the flusher expects. */
 static unsigned long tty_tag(const struct ss_world *w, unsigned long k, bool data)
@@ -58,8 +61,9 @@ static void *tty_buffer_alloc(struct ss_world *w, int role, unsigned long k)
 	return n;
 }
 
-void tty_chain_producer(struct ss_world *w, int role, bool ordered)
+void tty_chain_producer(struct ss_world *w, int role)
 {
+	const struct tty_chain_ops *ops = w->scn->role_ops;
 	struct tty_state *s = w->state;
 	void *b = tty_buffer_alloc(w, role, 0);
 
@@ -82,7 +86,7 @@ void tty_chain_producer(struct ss_world *w, int role, bool ordered)
 		}
 		ss_obj_fill(w, b, tty_tag(w, k - 1, true));
 		ss_jitter(w, role);
-		if (ordered)
+		if (ops->ordered)
 			smp_store_release(&tty_hdr_of(w, b, k - 1)->next, n);
 		else /* BROKEN on purpose (tty-flush-old): plain link, no release. */
 			PLAIN_STORE(tty_hdr_of(w, b, k - 1)->next, n);
@@ -99,8 +103,9 @@ static void *tty_load_next(struct ss_world *w, void *head, unsigned long k, bool
 	return PLAIN_LOAD(tty_hdr_of(w, head, k)->next);
 }
 
-void tty_chain_flusher(struct ss_world *w, int role, bool ordered)
+void tty_chain_flusher(struct ss_world *w, int role)
 {
+	const struct tty_chain_ops *ops = w->scn->role_ops;
 	struct tty_state *s = w->state;
 	void *head;
 
@@ -111,7 +116,7 @@ void tty_chain_flusher(struct ss_world *w, int role, bool ordered)
 	for (unsigned long k = 0; k < w->iters; k++) {
 		void *next;
 
-		while (!(next = tty_load_next(w, head, k, ordered))) {
+		while (!(next = tty_load_next(w, head, k, ops->ordered))) {
 			if (!ss_spin_wait(w, role))
 				return;
 		}

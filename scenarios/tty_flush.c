@@ -10,28 +10,12 @@
  */
 #include "scenarios/tty_chain.h"
 
-static void tty_producer_role(struct ss_world *w, int role)
-{
-	tty_chain_producer(w, role, true);
-}
-
-static void tty_flusher_role(struct ss_world *w, int role)
-{
-	tty_chain_flusher(w, role, true);
-}
-
 const struct ss_scenario ss_scn_tty_flush = {
     .name = "tty-flush",
-    .summary = "tty buffer chain after 9e6b7cd7e77d: release link, acquire head->next (correct)",
-    .nroles = 2,
-    .role_names = {"producer", "flusher"},
     .handoff = SS_HANDOFF_CORRECT,
-    .checks = SS_CHECK_CONTENT | SS_CHECK_MEMCG | SS_CHECK_FREE | SS_CHECK_LEAK,
-    .state_size = sizeof(struct tty_state),
-    .needs_account = true,
-    .reset = tty_chain_drain,
-    .role = {tty_producer_role, tty_flusher_role},
-    .check = tty_chain_drain,
+    TTY_CHAIN_SCENARIO(release, acquire),
+    .params = {TTY_CHAIN_PARAM_ITERS},
+    .summary = "tty buffer chain after 9e6b7cd7e77d: release link, acquire head->next (correct)",
     .details = "Producer: init n, write data into tail b, smp_store_release(&b->next, n). "
 	       "Flusher: while ((next = smp_load_acquire(&head->next))) { kfree(head); head = "
 	       "next; }. The release/acquire pair on the link orders every store into b (and "

@@ -11,28 +11,12 @@
  */
 #include "scenarios/tty_chain.h"
 
-static void tty_old_producer_role(struct ss_world *w, int role)
-{
-	tty_chain_producer(w, role, false);
-}
-
-static void tty_old_flusher_role(struct ss_world *w, int role)
-{
-	tty_chain_flusher(w, role, false);
-}
-
 const struct ss_scenario ss_scn_tty_flush_old = {
     .name = "tty-flush-old",
-    .summary = "tty buffer chain before 9e6b7cd7e77d: plain link, plain head->next (broken)",
-    .nroles = 2,
-    .role_names = {"producer", "flusher"},
     .handoff = SS_HANDOFF_BROKEN,
-    .checks = SS_CHECK_CONTENT | SS_CHECK_MEMCG | SS_CHECK_FREE | SS_CHECK_LEAK,
-    .state_size = sizeof(struct tty_state),
-    .needs_account = true,
-    .reset = tty_chain_drain,
-    .role = {tty_old_producer_role, tty_old_flusher_role},
-    .check = tty_chain_drain,
+    TTY_CHAIN_SCENARIO(plain, plain),
+    .params = {TTY_CHAIN_PARAM_ITERS},
+    .summary = "tty buffer chain before 9e6b7cd7e77d: plain link, plain head->next (broken)",
     .details = "Producer: init n, write data into tail b, b->next = n (plain). Flusher: while "
 	       "((next = head->next)) { kfree(head); head = next; } (plain load). Under LKMM "
 	       "nothing orders the data stores into b before the link, and a control "

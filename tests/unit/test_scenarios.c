@@ -142,68 +142,108 @@ static bool run_scenario(const struct ss_scenario *scn, const struct ss_alloc_op
 
 /* ---- the registry ------------------------------------------------------------- */
 
-static const char *const expected_names[] = {
-    "same-cpu", "plain",	   "once",	   "release-acquire", "release-dep", "xchg",
-    "cmpxchg",	"cmpxchg-relaxed", "spinlock",	   "consumer-lock",   "llist",	     "rcu",
-    "rcu-dep",	"refcount",	   "pid-fastpath", "tty-flush-old",   "tty-flush",   "lazy-objexts",
-};
-#define NEXPECTED (sizeof(expected_names) / sizeof(expected_names[0]))
+/* scenarios/list.h expanded once more, here: the descriptor symbols in list
+ * order, and each symbol's name as the scenario is called (ss_scn_same_cpu is
+ * "same-cpu"). */
+#define SS_SCENARIO(sym) extern const struct ss_scenario ss_scn_##sym;
+#include "scenarios/list.h"
+#undef SS_SCENARIO
 
-TEST(test_registry_lists_every_scenario_once_in_order)
+static const struct {
+	const struct ss_scenario *scn;
+	const char *sym;
+} listed[] = {
+#define SS_SCENARIO(sym) {&ss_scn_##sym, #sym},
+#include "scenarios/list.h"
+#undef SS_SCENARIO
+};
+#define NLISTED (sizeof(listed) / sizeof(listed[0]))
+
+TEST(test_registry_is_the_list_in_order)
 {
 	size_t n = 0;
 
 	while (ss_scenarios[n])
 		n++;
-	EXPECT_EQ(n, NEXPECTED);
-	for (size_t i = 0; i < NEXPECTED; i++) {
-		int seen = 0;
-		for (size_t j = 0; j < n; j++)
-			seen += !strcmp(ss_scenarios[j]->name, expected_names[i]);
-		EXPECT_EQ(seen, 1);
-		if (seen != 1)
-			printf("  scenario %s registered %d times\n", expected_names[i], seen);
-		if (i < n)
-			EXPECT(!strcmp(ss_scenarios[i]->name, expected_names[i]));
-		const struct ss_scenario *s = ss_scenario_find(expected_names[i]);
-		EXPECT(s != NULL);
-		if (s)
-			EXPECT(!strcmp(s->name, expected_names[i]));
+	EXPECT_EQ(n, NLISTED);
+	EXPECT(n >= 2);
+	for (size_t i = 0; i < NLISTED && i < n; i++) {
+		const struct ss_scenario *s = listed[i].scn;
+		char want[64];
+		size_t k = 0;
+
+		EXPECT(ss_scenarios[i] == s);
+		/* the symbol names the scenario: ss_scn_<name with '-' as '_'> */
+		for (; listed[i].sym[k] && k < sizeof(want) - 1; k++)
+			want[k] = listed[i].sym[k] == '_' ? '-' : listed[i].sym[k];
+		want[k] = 0;
+		EXPECT(s->name && !strcmp(s->name, want));
+		if (!s->name || strcmp(s->name, want))
+			printf("  ss_scn_%s is called '%s'\n", listed[i].sym,
+			       s->name ? s->name : "");
+		EXPECT(ss_scenario_find(s->name) == s);
+		for (size_t j = 0; j < i; j++)
+			EXPECT(strcmp(listed[j].scn->name, s->name) != 0);
 	}
 	EXPECT(ss_scenario_find("no-such-scenario") == NULL);
 	EXPECT(ss_scenario_find("") == NULL);
+	EXPECT(ss_scenario_find(NULL) == NULL);
+}
+
+static bool params_are_complete(const struct ss_scenario *s)
+{
+	bool ok = ss_scenario_param(s, "iters") != NULL; /* every scenario counts rounds */
+
+	for (int i = 0; i < SS_MAX_PARAMS && s->params[i].name; i++) {
+		const struct ss_param *p = &s->params[i];
+		ok &= p->help && strlen(p->help) > 10;
+		ok &= p->min <= p->def && p->def <= p->max;
+		ok &= !p->def_emu || (p->min <= p->def_emu && p->def_emu <= p->max);
+		ok &= ss_scenario_param(s, p->name) == p; /* declared once */
+	}
+	/* run and bench reject --batch for a scenario without .batches */
+	ok &= s->batches == (ss_scenario_param(s, "batch") != NULL);
+	ok &= ss_scenario_param(s, "no-such-param") == NULL;
+	return ok;
 }
 
 TEST(test_every_descriptor_is_complete)
 {
 	for (size_t i = 0; ss_scenarios[i]; i++) {
 		const struct ss_scenario *s = ss_scenarios[i];
-		EXPECT(s->nroles >= 1 && s->nroles <= SS_MAX_ROLES);
-		EXPECT(s->summary && *s->summary);
-		EXPECT(s->details && strlen(s->details) > 40);
-		for (int r = 0; r < s->nroles; r++) {
-			EXPECT(s->role[r] != NULL);
-			EXPECT(s->role_names[r] && *s->role_names[r]);
-		}
-		EXPECT(s->checks != 0);
+		bool ok = s->nroles >= 1 && s->nroles <= SS_MAX_ROLES;
+
+		ok &= s->summary && *s->summary && s->details && strlen(s->details) > 40;
+		for (int r = 0; ok && r < s->nroles; r++)
+			ok &= s->role[r] && s->role_names[r] && *s->role_names[r];
+		for (int r = s->nroles; ok && r < SS_MAX_ROLES; r++)
+			ok &= !s->role[r];
+		ok &= s->checks != 0;
+		/* a class, and the allocator's own scenarios alone may need the slab */
+		ok &= s->handoff == SS_HANDOFF_CORRECT || s->handoff == SS_HANDOFF_BROKEN ||
+		      s->handoff == SS_HANDOFF_ALLOCATOR;
+		ok &= !s->slab_only || s->handoff == SS_HANDOFF_ALLOCATOR;
+		/* the summary ends with the class it claims */
+		ok &= s->handoff == SS_HANDOFF_ALLOCATOR ||
+		      strstr(s->summary, s->handoff == SS_HANDOFF_CORRECT ? "correct" : "broken");
+		ok &= params_are_complete(s);
+		EXPECT(ok);
+		if (!ok)
+			printf("  scenario %s: incomplete descriptor\n", s->name);
 	}
 }
 
-TEST(test_handoff_classes_match_the_lkmm_table)
+/* A correct handoff, a broken one and the allocator's own are all represented:
+ * the native, emulator and matrix tests mean something only then. */
+TEST(test_every_class_is_represented)
 {
-	static const char *const correct[] = {"same-cpu", "release-acquire", "release-dep", "xchg",
-					      "cmpxchg",  "spinlock",	     "llist",	    "rcu",
-					      "rcu-dep",  "refcount",	     "tty-flush"};
-	static const char *const broken[] = {"plain",	      "once",	      "cmpxchg-relaxed",
-					     "consumer-lock", "pid-fastpath", "tty-flush-old"};
-	for (size_t i = 0; i < sizeof(correct) / sizeof(correct[0]); i++) {
-		const struct ss_scenario *s = ss_scenario_find(correct[i]);
-		EXPECT(s && s->handoff == SS_HANDOFF_CORRECT);
-	}
-	for (size_t i = 0; i < sizeof(broken) / sizeof(broken[0]); i++) {
-		const struct ss_scenario *s = ss_scenario_find(broken[i]);
-		EXPECT(s && s->handoff == SS_HANDOFF_BROKEN);
-	}
+	int n[3] = {0, 0, 0};
+
+	for (size_t i = 0; ss_scenarios[i]; i++)
+		n[ss_scenarios[i]->handoff]++;
+	EXPECT(n[SS_HANDOFF_CORRECT] > 0);
+	EXPECT(n[SS_HANDOFF_BROKEN] > 0);
+	EXPECT(n[SS_HANDOFF_ALLOCATOR] > 0);
 }
 
 /* ---- content check ------------------------------------------------------------ */
@@ -397,9 +437,9 @@ TEST(test_stopped_rounds_leave_nothing_behind)
 int main(void)
 {
 	ss_set_fail_hook(count_fail, NULL);
-	RUN(test_registry_lists_every_scenario_once_in_order);
+	RUN(test_registry_is_the_list_in_order);
 	RUN(test_every_descriptor_is_complete);
-	RUN(test_handoff_classes_match_the_lkmm_table);
+	RUN(test_every_class_is_represented);
 	RUN(test_verify_reports_tampered_content_as_stale);
 	RUN(test_jemalloc_reports_double_free_and_leak);
 	RUN(test_libc_reports_double_free_and_leak);
