@@ -400,23 +400,11 @@ static void emu_fail_hook(const struct ss_failure *f, void *arg)
 
 /* ---- lifetime ------------------------------------------------------------------- */
 
-struct emu *emu_create(const struct emu_config *cfg, char *err, size_t errlen)
+/* e->cfg = *cfg with every 0 replaced by its default (emu.h), and what follows
+ * from it. */
+static void apply_defaults(struct emu *e, const struct emu_config *cfg)
 {
 	const struct ss_scenario *scn = cfg->scn;
-	if (!scn || !cfg->alloc) {
-		snprintf(err, errlen, "emulator: no scenario or allocator");
-		return NULL;
-	}
-	if (scn->nroles < 1 || scn->nroles > SS_MAX_ROLES) {
-		snprintf(err, errlen, "emulator: scenario '%s' has %d roles (1 to %d supported)",
-			 scn->name, scn->nroles, SS_MAX_ROLES);
-		return NULL;
-	}
-	struct emu *e = calloc(1, sizeof(*e));
-	if (!e) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
 	e->cfg = *cfg;
 	if (e->cfg.nfences > 16)
 		e->cfg.nfences = 16;
@@ -446,6 +434,26 @@ struct emu *emu_create(const struct emu_config *cfg, char *err, size_t errlen)
 	const char *cr = getenv("SLABSTRESS_CHECK_RESET");
 	e->check_reset = cr && *cr && strcmp(cr, "0") != 0;
 	e->stack_size = (e->cfg.stack_size + 4095) & ~(size_t)4095;
+}
+
+struct emu *emu_create(const struct emu_config *cfg, char *err, size_t errlen)
+{
+	const struct ss_scenario *scn = cfg->scn;
+	if (!scn || !cfg->alloc) {
+		snprintf(err, errlen, "emulator: no scenario or allocator");
+		return NULL;
+	}
+	if (scn->nroles < 1 || scn->nroles > SS_MAX_ROLES) {
+		snprintf(err, errlen, "emulator: scenario '%s' has %d roles (1 to %d supported)",
+			 scn->name, scn->nroles, SS_MAX_ROLES);
+		return NULL;
+	}
+	struct emu *e = calloc(1, sizeof(*e));
+	if (!e) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	apply_defaults(e, cfg);
 
 	/* one mapping for every stack, each with a guard page below it */
 	e->stacks_len = (size_t)e->ncpus * (e->stack_size + 4096);
@@ -537,6 +545,47 @@ const struct emu_trace_ent *emu_trace(const struct emu *e, size_t *n)
 
 /* ---- one execution ---------------------------------------------------------------- */
 
+/* SLABSTRESS_CHECK_RESET: every execution must start from the same image
+ * (emu.h): compares it with the first execution's; false (an internal error in
+ * res) when it differs. */
+static bool same_image(struct emu *e, struct emu_result *res)
+{
+	unsigned long long h = ss_world_hash(e->world);
+	if (!e->have_image) {
+		e->have_image = true;
+		e->image_hash = h;
+	} else if (h != e->image_hash) {
+		res->internal_error = true;
+		snprintf(res->internal_msg, sizeof(res->internal_msg),
+			 "SLABSTRESS_CHECK_RESET: the world's memory before this execution "
+			 "differs from the first execution's (hash %#llx, first %#llx): "
+			 "the reset missed something",
+			 h, e->image_hash);
+		return false;
+	}
+	return true;
+}
+
+/* Every virtual CPU back to its start: unblocked, outside RCU, no dependencies
+ * remembered, a fresh stack entering role_entry. */
+static void reset_cpus(struct emu *e)
+{
+	for (int c = 0; c < e->ncpus; c++) {
+		struct vcpu *v = &e->cpu[c];
+		v->finished = false;
+		v->blk = BLK_NONE;
+		v->rcu_nest = 0;
+		v->rcu_gen = 0;
+		v->rcu_wait_mask = 0;
+		v->ndep = 0;
+		v->nvt = 0;
+		v->q_nvt = ~0u;
+		v->last_h = 0;
+		char *stack = e->stacks + (size_t)c * (e->stack_size + 4096) + 4096;
+		ss_ctx_init(&v->ctx, stack, e->stack_size, role_entry, v);
+	}
+}
+
 static int execute(struct emu *e, struct emu_result *res)
 {
 	memset(res, 0, sizeof(*res));
@@ -553,23 +602,9 @@ static int execute(struct emu *e, struct emu_result *res)
 	e->world->iters = e->cfg.iters;
 	if (e->cfg.scn->reset)
 		e->cfg.scn->reset(e->world);
-	if (e->check_reset) {
-		/* Every execution must start from the same image (emu.h): compare
-		 * it with the first execution's. */
-		unsigned long long h = ss_world_hash(e->world);
-		if (!e->have_image) {
-			e->have_image = true;
-			e->image_hash = h;
-		} else if (h != e->image_hash) {
-			res->internal_error = true;
-			snprintf(res->internal_msg, sizeof(res->internal_msg),
-				 "SLABSTRESS_CHECK_RESET: the world's memory before this execution "
-				 "differs from the first execution's (hash %#llx, first %#llx): "
-				 "the reset missed something",
-				 h, e->image_hash);
-			ss_set_fail_hook(NULL, NULL);
-			return -1;
-		}
+	if (e->check_reset && !same_image(e, res)) {
+		ss_set_fail_hook(NULL, NULL);
+		return -1;
 	}
 
 	wmm_reset(e->w);
@@ -577,20 +612,7 @@ static int execute(struct emu *e, struct emu_result *res)
 	memset(e->ldirty, 0, (size_t)e->nloc_used);
 	e->ndirty = 0;
 	e->nloc_used = 0;
-	for (int c = 0; c < e->ncpus; c++) {
-		struct vcpu *v = &e->cpu[c];
-		v->finished = false;
-		v->blk = BLK_NONE;
-		v->rcu_nest = 0;
-		v->rcu_gen = 0;
-		v->rcu_wait_mask = 0;
-		v->ndep = 0;
-		v->nvt = 0;
-		v->q_nvt = ~0u;
-		v->last_h = 0;
-		char *stack = e->stacks + (size_t)c * (e->stack_size + 4096) + 4096;
-		ss_ctx_init(&v->ctx, stack, e->stack_size, role_entry, v);
-	}
+	reset_cpus(e);
 
 	if (!res->kind) {
 		struct emu_pick_info pi;
