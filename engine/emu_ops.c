@@ -368,16 +368,48 @@ static void tr_deps(struct emu_trace_ent *t, const struct wmm_dep *dep)
 		t->deps[i] = dep->h[i];
 }
 
+/* The start of a load, store or RMW of size bytes at a: the scheduling point,
+ * the candidate fences, the address check; returns the model location of a's
+ * 8-byte word. */
+static inline int access_word(struct emu *e, uintptr_t a, unsigned size, const struct ss_site *site)
+{
+	sched_point(e);
+	EXTRA_FENCES(e, site);
+	bad_addr(e, a, size);
+	uintptr_t word = a & ~(uintptr_t)7;
+	return get_loc(e, word, word);
+}
+
+/* A fence of the running CPU, its commits written through. */
+static inline void fence_now(struct emu *e, enum ss_fence f)
+{
+	wmm_fence(e->w, e->cur, f);
+	sync_dirty(e);
+}
+
+/* A trace entry whose only detail is sub (fence kind, RCU marker). */
+static inline void tr_sub(struct emu *e, enum emu_op op, const struct ss_site *site, unsigned sub)
+{
+	struct emu_trace_ent *t = tr_add(e, op, site);
+	if (t)
+		t->sub = (uint8_t)sub;
+}
+
+/* A lock word changed in the model (v: 1 taken, 0 free): the same in real
+ * memory, which is then in sync with the model's newest value. */
+static inline void lock_word_set(struct emu *e, int x, u64 v)
+{
+	emu_write_real(e, x, v);
+	e->synced[x] = wmm_loc_version(e->w, x);
+}
+
 static u64 op_load(void *ctx, const volatile void *p, unsigned size, enum ss_access acc,
 		   const struct ss_dep *sdep, const struct ss_site *site)
 {
 	struct emu *e = ctx;
-	sched_point(e);
-	EXTRA_FENCES(e, site);
-	int cpu = e->cur;
 	uintptr_t a = (uintptr_t)p, word = a & ~(uintptr_t)7;
-	bad_addr(e, a, size);
-	int x = get_loc(e, word, word);
+	int x = access_word(e, a, size, site);
+	int cpu = e->cur;
 	struct wmm_dep dbuf;
 	const struct wmm_dep *dep = load_dep(e, cpu, x, a, sdep, &dbuf, site);
 	struct wmm_read_info ri;
@@ -422,12 +454,9 @@ static void op_store(void *ctx, volatile void *p, unsigned size, u64 val, enum s
 		     const struct ss_dep *sdep, const struct ss_site *site)
 {
 	struct emu *e = ctx;
-	sched_point(e);
-	EXTRA_FENCES(e, site);
-	int cpu = e->cur;
 	uintptr_t a = (uintptr_t)p, word = a & ~(uintptr_t)7;
-	bad_addr(e, a, size);
-	int x = get_loc(e, word, word);
+	int x = access_word(e, a, size, site);
+	int cpu = e->cur;
 	uint32_t sid = 0;
 	if (size == 8) {
 		sid = wmm_store(e->w, cpu, x, val, acc, site);
@@ -462,12 +491,9 @@ static u64 op_rmw(void *ctx, volatile void *p, unsigned size, enum ss_rmw_op op,
 		  u64 expected, enum ss_order ord, const struct ss_site *site)
 {
 	struct emu *e = ctx;
-	sched_point(e);
-	EXTRA_FENCES(e, site);
-	int cpu = e->cur;
 	uintptr_t a = (uintptr_t)p, word = a & ~(uintptr_t)7;
-	bad_addr(e, a, size);
-	int x = get_loc(e, word, word);
+	int x = access_word(e, a, size, site);
+	int cpu = e->cur;
 	struct wmm_read_info ri;
 	bool ok = true;
 	u64 old, nv = 0;
@@ -563,11 +589,8 @@ static void op_fence(void *ctx, enum ss_fence f, const struct ss_site *site)
 {
 	struct emu *e = ctx;
 	sched_point(e);
-	wmm_fence(e->w, e->cur, f);
-	sync_dirty(e);
-	struct emu_trace_ent *t = tr_add(e, EMU_OP_FENCE, site);
-	if (t)
-		t->sub = (uint8_t)f;
+	fence_now(e, f);
+	tr_sub(e, EMU_OP_FENCE, site, f);
 }
 
 static void op_relax(void *ctx, const struct ss_site *site)
@@ -597,8 +620,7 @@ static void op_spin_lock(void *ctx, spinlock_t *l, const struct ss_site *site)
 		emu_block(e, BLK_LOCK, x, site);
 	}
 	e->res->accesses++;
-	emu_write_real(e, x, 1);
-	e->synced[x] = wmm_loc_version(e->w, x);
+	lock_word_set(e, x, 1);
 	sync_dirty(e);
 	tr_add(e, EMU_OP_LOCK, site);
 }
@@ -610,10 +632,8 @@ static bool op_spin_trylock(void *ctx, spinlock_t *l, const struct ss_site *site
 	int x = lock_loc(e, l);
 	bool ok = wmm_trylock(e->w, e->cur, x, site);
 	e->res->accesses++;
-	if (ok) {
-		emu_write_real(e, x, 1);
-		e->synced[x] = wmm_loc_version(e->w, x);
-	}
+	if (ok)
+		lock_word_set(e, x, 1);
 	sync_dirty(e);
 	struct emu_trace_ent *t = tr_add(e, EMU_OP_TRYLOCK, site);
 	if (t && !ok)
@@ -628,8 +648,7 @@ static void op_spin_unlock(void *ctx, spinlock_t *l, const struct ss_site *site)
 	int x = lock_loc(e, l);
 	wmm_unlock(e->w, e->cur, x, site);
 	e->res->accesses++;
-	emu_write_real(e, x, 0);
-	e->synced[x] = wmm_loc_version(e->w, x);
+	lock_word_set(e, x, 0);
 	sync_dirty(e);
 	tr_add(e, EMU_OP_UNLOCK, site);
 }
@@ -653,24 +672,17 @@ static void op_synchronize_rcu(void *ctx, const struct ss_site *site)
 	while (emu_rcu_waiting(e, c))
 		emu_block(e, BLK_RCU, -1, site);
 	c->rcu_wait_mask = 0;
-	wmm_fence(e->w, e->cur, SS_FENCE_MB);
-	sync_dirty(e);
-	struct emu_trace_ent *t = tr_add(e, EMU_OP_RCU, site);
-	if (t)
-		t->sub = 0;
+	fence_now(e, SS_FENCE_MB);
+	tr_sub(e, EMU_OP_RCU, site, 0);
 }
 
 static void op_rcu_read_lock(void *ctx, const struct ss_site *site)
 {
 	struct emu *e = ctx;
 	sched_point(e);
-	if (e->cpu[e->cur].rcu_nest++ == 0) {
-		wmm_fence(e->w, e->cur, SS_FENCE_MB);
-		sync_dirty(e);
-	}
-	struct emu_trace_ent *t = tr_add(e, EMU_OP_RCU, site);
-	if (t)
-		t->sub = 1;
+	if (e->cpu[e->cur].rcu_nest++ == 0)
+		fence_now(e, SS_FENCE_MB);
+	tr_sub(e, EMU_OP_RCU, site, 1);
 }
 
 static void op_rcu_read_unlock(void *ctx, const struct ss_site *site)
@@ -680,12 +692,9 @@ static void op_rcu_read_unlock(void *ctx, const struct ss_site *site)
 	struct vcpu *c = &e->cpu[e->cur];
 	if (c->rcu_nest > 0 && --c->rcu_nest == 0) {
 		c->rcu_gen++;
-		wmm_fence(e->w, e->cur, SS_FENCE_MB);
-		sync_dirty(e);
+		fence_now(e, SS_FENCE_MB);
 	}
-	struct emu_trace_ent *t = tr_add(e, EMU_OP_RCU, site);
-	if (t)
-		t->sub = 2;
+	tr_sub(e, EMU_OP_RCU, site, 2);
 }
 
 const struct ss_kernel_ops emu_kops = {
