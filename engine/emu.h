@@ -133,24 +133,58 @@ typedef unsigned (*emu_pick_fn)(void *ctx, const struct emu_pick_info *pi);
 
 struct emu;
 
-/* NULL with a message in err on failure (bad config, out of memory). */
+/* ---- create and destroy ------------------------------------------------------------
+ *
+ * Every function below takes an emulator from emu_create() (never NULL unless
+ * said) and none may be called from inside a role (they are the host's). */
+
+/* Creates an emulator for *cfg (copied; a 0 field takes the default its
+ * comment gives), with its world (ss_world_create), memory model and one stack
+ * per virtual CPU.  Pre: cfg->scn and cfg->alloc set, 1 <= scn->nroles <=
+ * SS_MAX_ROLES.  Returns the emulator, or NULL with a one-line message in err
+ * (bad config, out of memory, the world could not be made); nothing is left
+ * allocated then. */
 struct emu *emu_create(const struct emu_config *cfg, char *err, size_t errlen);
+/* Frees e, its world, its trace and its schedule buffers.  NULL: nothing. */
 void emu_destroy(struct emu *e);
+/* The config e runs with: defaults filled in, acfg.ncpus = scn->nroles.  Owned
+ * by e, valid until emu_destroy(e). */
 const struct emu_config *emu_config_of(const struct emu *e);
+/* The world the roles run in: the same addresses in every execution, its
+ * memory as the last execution left it.  Owned by e. */
 struct ss_world *emu_world(struct emu *e);
 
-/* Runs one execution under sched[0..len).  Returns 0 (the verdict is in *res) or
- * -1 on an internal error (res->internal_msg). */
+/* ---- execute and replay ------------------------------------------------------------
+ *
+ * One execution: the world reset, the scenario's reset hook, the roles as
+ * virtual CPUs until all return (or a failure, the step bound, a deadlock),
+ * then - after a clean run only - the scenario's check hook and the
+ * allocator's quiesce on the host.  While the roles run the execution owns the
+ * process's dispatch point (kernel/kernel.h: ss_kops, ss_kctx) and the failure
+ * hook: one execution at a time per process, none from inside a role.
+ *
+ * All three return 0 with the verdict in *res (res->kind SS_FAIL_NONE: clean;
+ * otherwise the first failure, res->nfail counting the others), or -1 on an
+ * internal error (res->internal_error, res->internal_msg: the model ran out of
+ * locations, a bad access size, SLABSTRESS_CHECK_RESET found an incomplete
+ * reset).  *res is overwritten either way.  With the trace on
+ * (emu_set_trace), the execution's steps are then in emu_trace(). */
+
+/* Runs one execution under the schedule bytes sched[0..len) (the format at the
+ * top of this file; sched NULL or len 0: the sequentially consistent default
+ * run).  A pure function of (config, bytes): the same result in every process. */
 int emu_execute(struct emu *e, const u8 *sched, size_t len, struct emu_result *res);
-/* Runs one execution whose decisions come from gen; the bytes it produced are
- * then available from emu_last_schedule(). */
+/* Runs one execution whose decisions come from gen (gen->front: scheduling,
+ * gen->back: model choices; both non-NULL, answers taken modulo the range).
+ * The bytes they amount to are then in emu_last_schedule(). */
 int emu_execute_gen(struct emu *e, const struct emu_gen *gen, struct emu_result *res);
-/* The same with front bytes from pick(gen->ctx, ...) instead of gen->front. */
+/* The same with front bytes from pick(gen->ctx, runnable CPUs) instead of
+ * gen->front (pick NULL: emu_execute_gen). */
 int emu_execute_pick(struct emu *e, const struct emu_gen *gen, emu_pick_fn pick,
 		     struct emu_result *res);
-/* The schedule bytes of the last emu_execute_gen() (front stream, then the back
- * stream reversed): replaying them with emu_execute() gives the same run.  The
- * buffer belongs to e and changes with the next execution. */
+/* The schedule bytes of the last emu_execute_gen/_pick (front stream, then the
+ * back stream reversed): emu_execute() on them replays the same run.  *len gets
+ * their length.  The buffer belongs to e and changes with the next execution. */
 const u8 *emu_last_schedule(const struct emu *e, size_t *len);
 
 /* --deps check: the distinct code sites (per CPU) where explicit and provenance
@@ -168,13 +202,17 @@ const struct emu_dep_disagreement *emu_dep_disagreements(const struct emu *e, si
 /* Prints them (or that there are none); returns how many sites. */
 size_t emu_print_dep_disagreements(FILE *f, const struct emu *e);
 
-/* Trace recording (off by default; costs ~64 bytes per step).  What was
- * recorded is read through engine/trace.h (emu_trace and the renderers). */
+/* Trace recording for the executions that follow (off by default; ~64 bytes
+ * per step).  What was recorded is read through engine/trace.h (emu_trace and
+ * the renderers).  Does not change what an execution does. */
 void emu_set_trace(struct emu *e, bool on);
 
-/* Schedule bytes as lowercase hex (buf of at least 2*len+1 chars). */
+/* Schedule bytes as lowercase hex, NUL-terminated.  Pre: buf holds at least
+ * 2*len+1 chars. */
 void emu_hex(char *buf, const u8 *bytes, size_t len);
-/* Parses hex (whitespace allowed); returns the length or -1. */
+/* Parses hex into out[0..cap) (spaces, tabs, newlines and colons between
+ * digits allowed); returns the number of bytes, or -1 (odd digit count, a bad
+ * character, more than cap bytes). */
 long emu_unhex(u8 *out, size_t cap, const char *hex);
 
 /* Trace reading, rendering and address naming: declared apart, included here

@@ -241,6 +241,29 @@ static int sb_find(const struct wcpu *c, int x)
 	return -1;
 }
 
+/* The knowledge views of the loads dep names: into src[0..*ns), except the
+ * view `slot` itself (*self set instead: it is being built on).  Returns true
+ * when the floor must also take everything the CPU observed: dep->all, or a
+ * handle the ring no longer keeps. */
+static bool dep_sources(struct wcpu *c, const struct wmm_dep *dep, const struct view *slot,
+			const struct view **src, unsigned *ns, bool *self)
+{
+	bool fallback = dep->all;
+	*ns = 0;
+	for (unsigned i = 0; i < dep->n && i < WMM_DEP_MAX; i++) {
+		if (!dep->h[i])
+			continue;
+		const struct view *kv = know_get(c, dep->h[i]);
+		if (!kv)
+			fallback = true;
+		else if (kv == slot)
+			*self = true;
+		else
+			src[(*ns)++] = kv;
+	}
+	return fallback;
+}
+
 static u128 load_common(struct wmm *w, int cpu, int x, enum ss_access acc,
 			const struct wmm_dep *dep, struct wmm_read_info *out)
 {
@@ -285,20 +308,10 @@ static u128 load_common(struct wmm *w, int cpu, int x, enum ss_access acc,
 			 * the oldest one of the ring): then build on it instead of
 			 * overwriting it with cur first (that lost it: the floor
 			 * was cur alone, an unsound false alarm on MP+wmb+addr) */
-			bool fallback = dep->all, self = false;
+			bool self = false;
 			const struct view *src[WMM_DEP_MAX];
-			unsigned ns = 0;
-			for (unsigned i = 0; i < dep->n && i < WMM_DEP_MAX; i++) {
-				if (!dep->h[i])
-					continue;
-				const struct view *kv = know_get(c, dep->h[i]);
-				if (!kv)
-					fallback = true;
-				else if (kv == k)
-					self = true;
-				else
-					src[ns++] = kv;
-			}
+			unsigned ns;
+			bool fallback = dep_sources(c, dep, k, src, &ns, &self);
 			if (self)
 				vjoin(k, &c->cur);
 			else
@@ -345,16 +358,12 @@ uint32_t wmm_dep_floor(const struct wmm *w, int cpu, int loc, const struct wmm_d
 		return UINT32_MAX; /* forwarded from the store buffer: no floor */
 	uint32_t f = vat(&c->cur, loc);
 	if (dep && (dep->n || dep->all)) {
-		bool fallback = dep->all;
-		for (unsigned i = 0; i < dep->n && i < WMM_DEP_MAX; i++) {
-			if (!dep->h[i])
-				continue;
-			const struct view *kv = know_get(c, dep->h[i]);
-			if (!kv)
-				fallback = true;
-			else
-				f = umax(f, vat(kv, loc));
-		}
+		const struct view *src[WMM_DEP_MAX];
+		unsigned ns;
+		bool self = false;
+		bool fallback = dep_sources(c, dep, NULL, src, &ns, &self);
+		for (unsigned i = 0; i < ns; i++)
+			f = umax(f, vat(src[i], loc));
 		if (fallback)
 			f = umax(f, vat(&c->obs, loc));
 	}

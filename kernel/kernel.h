@@ -5,9 +5,10 @@
  *
  *   - ss_kops == NULL  (native): C11/GCC atomics with the matching order.  The test
  *     is one predictable branch on a global that never changes during a native run.
- *   - ss_kops != NULL  (emulator): the call is handed to the emulator (ss_kops->op(ss_kctx,
- *     ...), see "the dispatch point" below), which makes it
- *     a scheduling point and decides which value a load returns (engine/emu.c).
+ *   - ss_kops != NULL  (emulator): the call is handed to the emulator as
+ *     ss_kops->op(ss_kctx, ...), ss_kctx being its state for the run; the emulator
+ *     makes it a scheduling point and decides which value a load returns
+ *     (engine/emu_ops.c).  See "the dispatch point" below for who sets the pair.
  *
  * Each call carries a code site (file, line, function and the source text of the
  * location, e.g. "slab->stride") so traces can name what was accessed.
@@ -121,9 +122,10 @@ struct ss_dep {
 
 #define SS_DEP_NONE ((struct ss_dep){0})
 
-/* The emulator's side of the dispatch point.  Values travel as u64 (zero-extended
- * for sizes 1, 2, 4); RMWs exist for sizes 4 and 8; cmpxchg128 is the SLUB
- * freelist+counters double word. */
+/* The emulator's side of the dispatch point.  Every op gets ctx = ss_kctx (the
+ * engine's state, e.g. engine/emu.c's struct emu) first.  Values travel as u64
+ * (zero-extended for sizes 1, 2, 4); RMWs exist for sizes 4 and 8; cmpxchg128
+ * is the SLUB freelist+counters double word. */
 struct ss_kernel_ops {
 	/* dep: NULL (no declared dependency) or the loads the address (loads,
 	 * stores) or the stored value (stores) was computed from. */
@@ -160,11 +162,11 @@ struct ss_kernel_ops {
  * ss_kctx being the engine's state for the run (the emulator's struct emu).
  *
  * Both are plain globals, set together by the engine, and only while no native
- * worker runs: the emulator runs its virtual CPUs as coroutines on one host
- * thread, so one (ops, context) pair serves every CPU of an execution; one
- * emulator executes at a time per process (emu_execute installs the pair on
- * entry and clears it on return).  A thread-local would cost every native
- * primitive a TLS access for nothing. */
+ * worker runs: the emulator runs its virtual CPUs as coroutines on the one
+ * host thread that installed the pair, so one (ops, context) pair serves every
+ * CPU of an execution, and one emulator executes at a time per process
+ * (emu_execute installs the pair on entry and clears it on return).  ss_kctx
+ * is read only after the branch is taken: native code never touches it. */
 extern const struct ss_kernel_ops *ss_kops;
 extern void *ss_kctx;
 
