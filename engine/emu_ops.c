@@ -403,6 +403,56 @@ static inline void lock_word_set(struct emu *e, int x, u64 v)
 	e->synced[x] = wmm_loc_version(e->w, x);
 }
 
+/* The end of a store or RMW of word x: counted, written through, and a trace
+ * entry (when tracing) with what every such entry holds. */
+static inline struct emu_trace_ent *word_written(struct emu *e, int x, enum emu_op op,
+						 const struct ss_site *site, uintptr_t word,
+						 unsigned size, unsigned sub)
+{
+	e->res->accesses++;
+	mark_dirty(e, x);
+	sync_dirty(e);
+	struct emu_trace_ent *t = tr_add(e, op, site);
+	if (t) {
+		t->addr = word;
+		t->size = (uint8_t)size;
+		t->sub = (uint8_t)sub;
+	}
+	return t;
+}
+
+/* A sub-word RMW (atomic_t inside a word): a conditional RMW of word x on its
+ * newest value, replacing size bytes at byte offset off.  Returns the old
+ * sub-word value; *ok false when a cmpxchg failed, *nv the new sub-word value. */
+static u64 subword_rmw(struct emu *e, int cpu, int x, unsigned off, unsigned size,
+		       enum ss_rmw_op op, u64 operand, u64 expected, enum ss_order ord,
+		       const struct ss_site *site, struct wmm_read_info *ri, bool *ok, u64 *nv)
+{
+	u64 m = size_mask(size);
+	wmm_drain(e->w, cpu);
+	u64 wv = wmm_newest(e->w, x);
+	u64 old = (wv >> (8 * off)) & m;
+	switch (op) {
+	case SS_RMW_XCHG: *nv = operand; break;
+	case SS_RMW_ADD: *nv = old + operand; break;
+	case SS_RMW_AND: *nv = old & operand; break;
+	case SS_RMW_OR: *nv = old | operand; break;
+	default:
+		*ok = old == (expected & m);
+		*nv = operand;
+		break;
+	}
+	*nv &= m;
+	if (*ok) {
+		u64 merged = (wv & ~(m << (8 * off))) | (*nv << (8 * off));
+		wmm_rmw(e->w, cpu, x, SS_RMW_CMPXCHG, merged, wv, ord, NULL, ri, site);
+	} else {
+		/* a failing conditional RMW: a plain load of the newest value */
+		wmm_rmw(e->w, cpu, x, SS_RMW_CMPXCHG, 0, wv ^ 1, ord, NULL, ri, site);
+	}
+	return old;
+}
+
 static u64 op_load(void *ctx, const volatile void *p, unsigned size, enum ss_access acc,
 		   const struct ss_dep *sdep, const struct ss_site *site)
 {
@@ -466,14 +516,8 @@ static void op_store(void *ctx, volatile void *p, unsigned size, u64 val, enum s
 			      acc == SS_ACC_RELEASE ? SS_ORD_RELEASE : SS_ORD_RELAXED, site, &ri);
 		val &= size_mask(size);
 	}
-	e->res->accesses++;
-	mark_dirty(e, x);
-	sync_dirty(e);
-	struct emu_trace_ent *t = tr_add(e, EMU_OP_STORE, site);
+	struct emu_trace_ent *t = word_written(e, x, EMU_OP_STORE, site, word, size, acc);
 	if (t) {
-		t->addr = word;
-		t->size = (uint8_t)size;
-		t->sub = (uint8_t)acc;
 		t->val = val;
 		t->store_id = sid;
 		if (acc == SS_ACC_RELEASE)
@@ -501,38 +545,11 @@ static u64 op_rmw(void *ctx, volatile void *p, unsigned size, enum ss_rmw_op op,
 		old = wmm_rmw(e->w, cpu, x, op, operand, expected, ord, &ok, &ri, site);
 		nv = wmm_newest(e->w, x);
 	} else {
-		unsigned off = (unsigned)(a & 7);
-		u64 m = size_mask(size);
-		wmm_drain(e->w, cpu);
-		u64 wv = wmm_newest(e->w, x);
-		old = (wv >> (8 * off)) & m;
-		switch (op) {
-		case SS_RMW_XCHG: nv = operand; break;
-		case SS_RMW_ADD: nv = old + operand; break;
-		case SS_RMW_AND: nv = old & operand; break;
-		case SS_RMW_OR: nv = old | operand; break;
-		default:
-			ok = old == (expected & m);
-			nv = operand;
-			break;
-		}
-		nv &= m;
-		if (ok) {
-			u64 merged = (wv & ~(m << (8 * off))) | (nv << (8 * off));
-			wmm_rmw(e->w, cpu, x, SS_RMW_CMPXCHG, merged, wv, ord, NULL, &ri, site);
-		} else {
-			/* a failing conditional RMW: a plain load of the newest value */
-			wmm_rmw(e->w, cpu, x, SS_RMW_CMPXCHG, 0, wv ^ 1, ord, NULL, &ri, site);
-		}
+		old = subword_rmw(e, cpu, x, (unsigned)(a & 7), size, op, operand, expected, ord,
+				  site, &ri, &ok, &nv);
 	}
-	e->res->accesses++;
-	mark_dirty(e, x);
-	sync_dirty(e);
-	struct emu_trace_ent *t = tr_add(e, EMU_OP_RMW, site);
+	struct emu_trace_ent *t = word_written(e, x, EMU_OP_RMW, site, word, size, op);
 	if (t) {
-		t->addr = word;
-		t->size = (uint8_t)size;
-		t->sub = (uint8_t)op;
 		t->val = old;
 		tr_read(t, &ri);
 		t->newest_val = nv;
