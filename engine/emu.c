@@ -8,6 +8,12 @@
  * is simply never resumed: its stack is re-initialised for the next execution
  * and the world reset puts the allocator back, so nothing leaks.
  *
+ * Files: this one (lifetime, schedule bytes, scheduling, locations, one
+ * execution); emu_ops.c (the kernel ops behind ss_kops, dependencies, trace
+ * recording); emu_internal.h (the state both share and the per-access fast
+ * paths); trace.c and names.c (reading the trace and naming addresses, behind
+ * engine/trace.h).
+ *
  * Locations.  A model location is a naturally aligned 8-byte word, keyed by its
  * address, created on its first access in an execution with the word's current
  * real memory content as initial value.

@@ -14,11 +14,6 @@
 #include "engine/emu.h"
 #include "engine/world.h"
 
-#include "engine/ctx.h"
-#include "engine/emu.h"
-#include "engine/world.h"
-#include "results/repro.h"
-
 #define EMU_DEP_K      16 /* provenance blocks per CPU */
 #define EMU_VTAG_K     32 /* value tags per CPU (explicit dependencies) */
 #define EMU_DEP_BLOCKS 4  /* allocator blocks reached from one pointer */
