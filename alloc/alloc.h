@@ -88,4 +88,15 @@ const struct ss_alloc_ops *ss_alloc_find(const char *name);
 /* The stride width a variant ships with (16 for rc1/early-stride/wmb-rmb, 32 for fixed). */
 unsigned ss_variant_default_stride_bits(enum ss_variant v);
 
+/* Names for traces (alloc/slab_names.c): the allocator names its own memory and
+ * locations, so engines know none of its fields.  ss_alloc_name_regions calls fn
+ * for each region of ops' world worth naming (none for jemalloc, libc), in the
+ * order a lookup should try them; ss_alloc_location_name gives the name traces
+ * print for a site's source text (expr itself when it has no other name). */
+typedef void (*ss_region_fn)(void *ctx, uintptr_t base, size_t len, size_t elem_size,
+			     const char *name, size_t sub_size, const char *sub_name);
+void ss_alloc_name_regions(const struct ss_alloc_ops *ops, void *world,
+			   const struct ss_alloc_config *cfg, ss_region_fn fn, void *ctx);
+const char *ss_alloc_location_name(const char *expr);
+
 #endif /* SS_ALLOC_H */

@@ -133,24 +133,58 @@ typedef unsigned (*emu_pick_fn)(void *ctx, const struct emu_pick_info *pi);
 
 struct emu;
 
-/* NULL with a message in err on failure (bad config, out of memory). */
+/* ---- create and destroy ------------------------------------------------------------
+ *
+ * Every function below takes an emulator from emu_create() (never NULL unless
+ * said) and none may be called from inside a role (they are the host's). */
+
+/* Creates an emulator for *cfg (copied; a 0 field takes the default its
+ * comment gives), with its world (ss_world_create), memory model and one stack
+ * per virtual CPU.  Pre: cfg->scn and cfg->alloc set, 1 <= scn->nroles <=
+ * SS_MAX_ROLES.  Returns the emulator, or NULL with a one-line message in err
+ * (bad config, out of memory, the world could not be made); nothing is left
+ * allocated then. */
 struct emu *emu_create(const struct emu_config *cfg, char *err, size_t errlen);
+/* Frees e, its world, its trace and its schedule buffers.  NULL: nothing. */
 void emu_destroy(struct emu *e);
+/* The config e runs with: defaults filled in, acfg.ncpus = scn->nroles.  Owned
+ * by e, valid until emu_destroy(e). */
 const struct emu_config *emu_config_of(const struct emu *e);
+/* The world the roles run in: the same addresses in every execution, its
+ * memory as the last execution left it.  Owned by e. */
 struct ss_world *emu_world(struct emu *e);
 
-/* Runs one execution under sched[0..len).  Returns 0 (the verdict is in *res) or
- * -1 on an internal error (res->internal_msg). */
+/* ---- execute and replay ------------------------------------------------------------
+ *
+ * One execution: the world reset, the scenario's reset hook, the roles as
+ * virtual CPUs until all return (or a failure, the step bound, a deadlock),
+ * then - after a clean run only - the scenario's check hook and the
+ * allocator's quiesce on the host.  While the roles run the execution owns the
+ * process's dispatch point (kernel/kernel.h: ss_kops, ss_kctx) and the failure
+ * hook: one execution at a time per process, none from inside a role.
+ *
+ * All three return 0 with the verdict in *res (res->kind SS_FAIL_NONE: clean;
+ * otherwise the first failure, res->nfail counting the others), or -1 on an
+ * internal error (res->internal_error, res->internal_msg: the model ran out of
+ * locations, a bad access size, SLABSTRESS_CHECK_RESET found an incomplete
+ * reset).  *res is overwritten either way.  With the trace on
+ * (emu_set_trace), the execution's steps are then in emu_trace(). */
+
+/* Runs one execution under the schedule bytes sched[0..len) (the format at the
+ * top of this file; sched NULL or len 0: the sequentially consistent default
+ * run).  A pure function of (config, bytes): the same result in every process. */
 int emu_execute(struct emu *e, const u8 *sched, size_t len, struct emu_result *res);
-/* Runs one execution whose decisions come from gen; the bytes it produced are
- * then available from emu_last_schedule(). */
+/* Runs one execution whose decisions come from gen (gen->front: scheduling,
+ * gen->back: model choices; both non-NULL, answers taken modulo the range).
+ * The bytes they amount to are then in emu_last_schedule(). */
 int emu_execute_gen(struct emu *e, const struct emu_gen *gen, struct emu_result *res);
-/* The same with front bytes from pick(gen->ctx, ...) instead of gen->front. */
+/* The same with front bytes from pick(gen->ctx, runnable CPUs) instead of
+ * gen->front (pick NULL: emu_execute_gen). */
 int emu_execute_pick(struct emu *e, const struct emu_gen *gen, emu_pick_fn pick,
 		     struct emu_result *res);
-/* The schedule bytes of the last emu_execute_gen() (front stream, then the back
- * stream reversed): replaying them with emu_execute() gives the same run.  The
- * buffer belongs to e and changes with the next execution. */
+/* The schedule bytes of the last emu_execute_gen/_pick (front stream, then the
+ * back stream reversed): emu_execute() on them replays the same run.  *len gets
+ * their length.  The buffer belongs to e and changes with the next execution. */
 const u8 *emu_last_schedule(const struct emu *e, size_t *len);
 
 /* --deps check: the distinct code sites (per CPU) where explicit and provenance
@@ -168,93 +202,21 @@ const struct emu_dep_disagreement *emu_dep_disagreements(const struct emu *e, si
 /* Prints them (or that there are none); returns how many sites. */
 size_t emu_print_dep_disagreements(FILE *f, const struct emu *e);
 
-/* Trace recording (off by default; costs ~64 bytes per step). */
+/* Trace recording for the executions that follow (off by default; ~64 bytes
+ * per step).  What was recorded is read through engine/trace.h (emu_trace and
+ * the renderers).  Does not change what an execution does. */
 void emu_set_trace(struct emu *e, bool on);
 
-/* One recorded step. */
-enum emu_op {
-	EMU_OP_LOAD,
-	EMU_OP_STORE,
-	EMU_OP_RMW,
-	EMU_OP_CAS128,
-	EMU_OP_FENCE,
-	EMU_OP_LOCK,
-	EMU_OP_TRYLOCK,
-	EMU_OP_UNLOCK,
-	EMU_OP_RELAX,
-	EMU_OP_BLOCK,
-	EMU_OP_RCU,
-};
-
-#define EMU_TR_STALE	 0x01u /* load read an older message than the newest */
-#define EMU_TR_FORWARDED 0x02u /* load read the CPU's own buffered store */
-#define EMU_TR_DEP	 0x04u /* access was declared / inferred dependent on loads */
-#define EMU_TR_FAILED	 0x08u /* conditional RMW / trylock failed */
-#define EMU_TR_ACQ	 0x10u
-#define EMU_TR_REL	 0x20u
-#define EMU_TR_FULL	 0x40u
-#define EMU_TR_EXTRA	 0x80u /* fence inserted by emu_config.fences */
-
-struct emu_trace_ent {
-	uint32_t step;
-	uint8_t cpu, op, size, flags;
-	uint8_t sub;	   /* fence kind, rmw op, access kind */
-	int8_t rf_cpu;	   /* writer of the value read; -1: initial value */
-	int8_t newest_cpu; /* writer of the newest message (stale loads) */
-	uint8_t nchoices;
-	uint32_t store_id; /* stores: id; loads: id of the store read */
-	uint32_t newest_store_id;
-	const struct ss_site *site;
-	const struct ss_site *rf_site;	   /* loads: site of the store read */
-	const struct ss_site *newest_site; /* stale loads: site of the newest store */
-	u64 val;			   /* loads: value read; stores: value written */
-	u64 newest_val;
-	uintptr_t addr;	  /* loads, stores, RMWs: the 8-byte word accessed */
-	uint32_t handle;  /* loads (lkmm): the load's dependency handle */
-	uint8_t ndeps;	  /* EMU_TR_DEP: handles in deps (0xff: all) */
-	uint32_t deps[4]; /* handles of the loads it depends on */
-};
-
-const struct emu_trace_ent *emu_trace(const struct emu *e, size_t *n);
-
-/* The interesting part of the last traced execution in two or more columns, one
- * per CPU: stale loads (with the store they missed), the stores they missed,
- * accesses at the failure's site, fences, full-barrier RMWs, blocking, and the
- * failure line.  full: every step. */
-void emu_print_trace(FILE *f, const struct emu *e, const struct emu_result *res, bool full);
-/* One entry as the text of its column cell (values region-named). */
-void emu_trace_cell(const struct emu *e, const struct emu_trace_ent *t, char *buf, size_t n);
-/* For a stale load at trace index i: the index of the store it missed (-1:
- * unknown), and the nearest earlier read of the same CPU that read a store the
- * missed store's CPU made after the missed one (the reordered pair; -1: none). */
-long emu_trace_missed(const struct emu *e, size_t i);
-long emu_trace_newer_po(const struct emu *e, size_t i);
-/* The same selection as JSON-friendly records: calls fn for each shown entry
- * (index into emu_trace()) in order; returns how many. */
-size_t emu_trace_select(const struct emu *e, const struct emu_result *res, bool full,
-			void (*fn)(void *ctx, size_t idx), void *ctx);
-
-/* Address naming for traces: values and addresses inside a registered region
- * print as "name+0xoff" (or "name[i]+0xoff" with elem_size), so traces are the
- * same in every process (no ASLR addresses).  Regions are kept until
- * emu_destroy; at most 32. */
-void emu_add_region(struct emu *e, uintptr_t base, size_t len, size_t elem_size, const char *name);
-/* The elements of region `name` are arrays of sub_size-byte entries called
- * sub_name: addresses print as &vec[0].ext[1] (+ offset inside the entry). */
-void emu_region_entries(struct emu *e, const char *name, size_t sub_size, const char *sub_name);
-/* Writes a value: a region-relative name when v points into a region, else
- * hex.  Returns buf. */
-const char *emu_name_value(const struct emu *e, u64 v, char *buf, size_t n);
-/* Rewrites every 0x... number in msg that points into a region (messages of
- * failures) into out. */
-void emu_name_message(const struct emu *e, const char *msg, char *out, size_t n);
-/* The location name of a site for traces ("slab->stride" for the model's
- * width-split "slab->stride16"). */
-const char *emu_site_expr(const struct ss_site *s);
-
-/* Schedule bytes as lowercase hex (buf of at least 2*len+1 chars). */
+/* Schedule bytes as lowercase hex, NUL-terminated.  Pre: buf holds at least
+ * 2*len+1 chars. */
 void emu_hex(char *buf, const u8 *bytes, size_t len);
-/* Parses hex (whitespace allowed); returns the length or -1. */
+/* Parses hex into out[0..cap) (spaces, tabs, newlines and colons between
+ * digits allowed); returns the number of bytes, or -1 (odd digit count, a bad
+ * character, more than cap bytes). */
 long emu_unhex(u8 *out, size_t cap, const char *hex);
+
+/* Trace reading, rendering and address naming: declared apart, included here
+ * so that callers of the emulator see one API. */
+#include "engine/trace.h"
 
 #endif /* SS_EMU_H */

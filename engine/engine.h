@@ -47,8 +47,23 @@ struct ss_run_stats {
 	struct ss_disturbance dist;  /* what disturbed the pinned threads */
 };
 
-/* Returns 0 when the run happened (failures are in *log), 2 on a config error
- * (message in err), 3 on an internal error. */
+/* ---- the native engine (engine/native.c) -------------------------------------------
+ *
+ * Runs the scenario on real threads: nthreads workers, thread t running role
+ * t % nroles of pair t / nroles, pinned per cfg->pin to cfg->cpus, rounds
+ * started together on a spin barrier, until cfg->rounds rounds (0: for
+ * cfg->duration seconds), the first failure (unless keep_going) or SIGINT.
+ * Every round ends with the scenario's check hook, the run with the allocator's
+ * quiesce.
+ *
+ * Pre: cfg->scn and cfg->alloc set; nthreads = max(pairs, 1) * scn->nroles <=
+ * SS_MAX_CPUS; ncpus >= 1 unless pin is SS_PIN_NONE; *log initialised
+ * (ss_failure_log_init); ss_kops NULL (no emulator execution running).
+ * Failures are recorded in *log (attached for the run); *stats is overwritten.
+ * Returns 0 when the run happened (failures or not), 3 with a one-line message
+ * in err when it could not (out of memory, threads that do not make pairs of
+ * the scenario's roles, the world could not be made, a worker could not be
+ * started or pinned).  Config errors (2) are the front end's: never returned. */
 int ss_native_run(const struct ss_run_config *cfg, struct ss_failure_log *log,
 		  struct ss_run_stats *stats, char *err, size_t errlen);
 

@@ -83,14 +83,34 @@ struct explore_stats {
 	unsigned long max_decisions; /* longest decision sequence */
 };
 
-/* Runs the random strategy.  Returns 0, or -1 on an internal error (st->error).
- * Stops early on ss_interrupted (SIGINT).  Free st->first_sched with
- * explore_stats_free(). */
+/* ---- the explorers ---------------------------------------------------------------
+ *
+ * Each runs executions of e (engine/emu.h) until o->max_execs (0: no bound),
+ * o->duration seconds (0: no bound), the first failing execution (unless
+ * o->keep_going), the end of the search space (exhaustive: st->complete) or
+ * ss_interrupted (SIGINT: st->interrupted).  The first failing execution's
+ * schedule is kept (st->first_sched) and replayed with the trace on
+ * (st->replay, st->replay_ok): e then holds that trace for emu_print_trace().
+ *
+ * Pre: e from emu_create(), no execution of it running (its trace should be
+ * off: the explorer turns it on for the replay only); a bound (max_execs or
+ * duration) set unless the strategy ends by itself.  *st is overwritten.
+ * Returns 0 (the findings in *st, failing or not), or -1 on an internal error
+ * of an execution or out of memory (message in st->error).  Either way free
+ * *st with explore_stats_free().  Deterministic: the same (e's config, o)
+ * gives the same executions in the same order (durations aside). */
+
+/* random: each execution's decisions from a PRNG seeded by (o->seed, its
+ * number); a model choice is weak with probability o->stale_prob. */
 int explore_random(struct emu *e, const struct explore_opts *o, struct explore_stats *st);
+/* pct: PCT over the roles (o->depth, o->history); st->pct_* give the bound. */
 int explore_pct(struct emu *e, const struct explore_opts *o, struct explore_stats *st);
+/* exhaustive: depth-first over every schedule within o->preemptions
+ * preemptions and o->staleness weak choices; st->complete when done. */
 int explore_exhaustive(struct emu *e, const struct explore_opts *o, struct explore_stats *st);
 /* o->strategy picks one of the three. */
 int explore_run(struct emu *e, const struct explore_opts *o, struct explore_stats *st);
+/* Frees what an explorer allocated in *st (first_sched); st stays usable. */
 void explore_stats_free(struct explore_stats *st);
 
 #endif /* SS_EXPLORE_H */

@@ -225,31 +225,11 @@ static void print_progress(struct native_run *run, double elapsed, bool final)
 	fflush(stderr);
 }
 
-int ss_native_run(const struct ss_run_config *cfg, struct ss_failure_log *log,
-		  struct ss_run_stats *stats, char *err, size_t errlen)
+/* The worlds: w[0] with the allocator, one sibling per further pair.  Returns 0,
+ * or -1 with err (nothing left allocated). */
+static int create_worlds(struct native_run *run, char *err, size_t errlen)
 {
-	struct native_run *run = aligned_alloc(64, (sizeof(*run) + 63) & ~(size_t)63);
-	struct worker_arg args[SS_MAX_CPUS];
-	int rc = 0;
-
-	if (!run) {
-		snprintf(err, errlen, "out of memory");
-		return 3;
-	}
-	memset(run, 0, sizeof(*run));
-	memset(stats, 0, sizeof(*stats));
-	run->cfg = cfg;
-	run->log = log;
-	run->start.n = run->end.n = cfg->nthreads;
-	choose_cpus(cfg, run->host_cpu);
-
-	run->npairs = cfg->pairs > 1 ? cfg->pairs : 1;
-	if (run->npairs * cfg->scn->nroles != cfg->nthreads || cfg->nthreads > SS_MAX_CPUS) {
-		snprintf(err, errlen, "%d threads do not make %d pairs of %d roles", cfg->nthreads,
-			 run->npairs, cfg->scn->nroles);
-		free(run);
-		return 3;
-	}
+	const struct ss_run_config *cfg = run->cfg;
 	run->w[0] =
 	    ss_world_create(cfg->scn, cfg->alloc, &cfg->acfg, cfg->iters, cfg->seed, err, errlen);
 	for (int i = 1; run->w[0] && i < run->npairs; i++) {
@@ -261,17 +241,40 @@ int ss_native_run(const struct ss_run_config *cfg, struct ss_failure_log *log,
 			run->w[0] = NULL;
 		}
 	}
-	if (!run->w[0]) {
-		free(run);
-		return 3;
-	}
+	if (!run->w[0])
+		return -1;
 	for (int i = 0; i < run->npairs; i++) {
 		run->w[i]->stop = &run->stop;
 		run->w[i]->jitter = cfg->jitter;
 		run->w[i]->batch = cfg->batch ? cfg->batch : 1;
 	}
-	ss_failure_log_attach(log);
+	return 0;
+}
 
+/* The contract says pthread_setaffinity_np: do it explicitly too (the thread was
+ * already created pinned), and check that the kernel agrees.  Returns 0 or 3. */
+static int confirm_pinning(struct native_run *run, int r, pthread_t thread, const cpu_set_t *set,
+			   char *err, size_t errlen)
+{
+	int e = pthread_setaffinity_np(thread, sizeof(*set), set);
+	cpu_set_t got;
+	CPU_ZERO(&got);
+	if (!e)
+		e = pthread_getaffinity_np(thread, sizeof(got), &got);
+	if (e || !CPU_EQUAL(&got, set)) {
+		snprintf(err, errlen, "cannot pin role %d to CPU %d: %s", r, run->host_cpu[r],
+			 strerror(e ? e : EINVAL));
+		return 3;
+	}
+	return 0;
+}
+
+/* Starts one pinned worker per thread.  Returns how many started; *rc becomes 3
+ * (with err) when one could not start or be pinned. */
+static int start_workers(struct native_run *run, struct worker_arg *args,
+			 struct ss_run_stats *stats, int *rc, char *err, size_t errlen)
+{
+	const struct ss_run_config *cfg = run->cfg;
 	pthread_attr_t attr;
 	pthread_attr_init(&attr);
 	int started = 0;
@@ -292,59 +295,47 @@ int ss_native_run(const struct ss_run_config *cfg, struct ss_failure_log *log,
 			snprintf(err, errlen, "cannot start worker thread %d: %s", r, strerror(e));
 			run->stop = 1;
 			run->done = 1;
-			rc = 3;
+			*rc = 3;
 			break;
 		}
 		started++;
-		if (run->host_cpu[r] >= 0) {
-			/* The contract says pthread_setaffinity_np: do it explicitly too, and
-			 * check that the kernel agrees. */
-			e = pthread_setaffinity_np(args[r].thread, sizeof(set), &set);
-			cpu_set_t got;
-			CPU_ZERO(&got);
-			if (!e)
-				e = pthread_getaffinity_np(args[r].thread, sizeof(got), &got);
-			if (e || !CPU_EQUAL(&got, &set)) {
-				snprintf(err, errlen, "cannot pin role %d to CPU %d: %s", r,
-					 run->host_cpu[r], strerror(e ? e : EINVAL));
-				rc = 3;
-			}
-		}
+		if (run->host_cpu[r] >= 0 &&
+		    confirm_pinning(run, r, args[r].thread, &set, err, errlen))
+			*rc = 3;
 		stats->pinned_cpu[r] = run->host_cpu[r];
 	}
 	pthread_attr_destroy(&attr);
+	return started;
+}
 
-	unsigned long long steal0, total0;
-	ss_cpu_ticks(run->host_cpu, cfg->nthreads, &steal0, &total0);
-	run->t_start = now_seconds();
+/* The main thread while workers run: the clock, SIGINT, the progress line. */
+static void watch_run(struct native_run *run)
+{
+	const struct ss_run_config *cfg = run->cfg;
 	double next_progress = run->t_start + 0.25;
-	if (started == cfg->nthreads && rc == 0) {
-		for (;;) {
-			struct timespec ts = {0, 20 * 1000 * 1000};
-			nanosleep(&ts, NULL);
-			double t = now_seconds();
-			if (ss_interrupted)
-				run->stop = 1;
-			if (cfg->rounds == 0 && t - run->t_start >= cfg->duration)
-				run->stop = 1;
-			if (cfg->progress && t >= next_progress) {
-				print_progress(run, t - run->t_start, false);
-				next_progress = t + 0.25;
-			}
-			if (__atomic_load_n(&run->done, __ATOMIC_ACQUIRE))
-				break;
+	for (;;) {
+		struct timespec ts = {0, 20 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+		double t = now_seconds();
+		if (ss_interrupted)
+			run->stop = 1;
+		if (cfg->rounds == 0 && t - run->t_start >= cfg->duration)
+			run->stop = 1;
+		if (cfg->progress && t >= next_progress) {
+			print_progress(run, t - run->t_start, false);
+			next_progress = t + 0.25;
 		}
-	} else if (started < cfg->nthreads) {
-		/* A worker is missing: the barrier would never fill.  Nothing to join
-		 * cleanly; report and leave (the process exits next). */
-		free(run);
-		return 3;
-	} else {
-		run->stop = 1;
-		run->done = 1;
+		if (__atomic_load_n(&run->done, __ATOMIC_ACQUIRE))
+			break;
 	}
-	for (int r = 0; r < started; r++)
-		pthread_join(args[r].thread, NULL);
+}
+
+/* After the join: disturbance, the allocator's quiescence checks, the counters,
+ * and the worlds destroyed. */
+static void finish_run(struct native_run *run, struct ss_run_stats *stats, int started,
+		       unsigned long long steal0, unsigned long long total0)
+{
+	const struct ss_run_config *cfg = run->cfg;
 	stats->elapsed = now_seconds() - run->t_start;
 	unsigned long long steal1, total1;
 	ss_cpu_ticks(run->host_cpu, cfg->nthreads, &steal1, &total1);
@@ -373,6 +364,57 @@ int ss_native_run(const struct ss_run_config *cfg, struct ss_failure_log *log,
 	ss_failure_log_attach(NULL);
 	for (int i = run->npairs - 1; i >= 0; i--)
 		ss_world_destroy(run->w[i]);
+}
+
+int ss_native_run(const struct ss_run_config *cfg, struct ss_failure_log *log,
+		  struct ss_run_stats *stats, char *err, size_t errlen)
+{
+	struct native_run *run = aligned_alloc(64, (sizeof(*run) + 63) & ~(size_t)63);
+	struct worker_arg args[SS_MAX_CPUS];
+	int rc = 0;
+
+	if (!run) {
+		snprintf(err, errlen, "out of memory");
+		return 3;
+	}
+	memset(run, 0, sizeof(*run));
+	memset(stats, 0, sizeof(*stats));
+	run->cfg = cfg;
+	run->log = log;
+	run->start.n = run->end.n = cfg->nthreads;
+	choose_cpus(cfg, run->host_cpu);
+
+	run->npairs = cfg->pairs > 1 ? cfg->pairs : 1;
+	if (run->npairs * cfg->scn->nroles != cfg->nthreads || cfg->nthreads > SS_MAX_CPUS) {
+		snprintf(err, errlen, "%d threads do not make %d pairs of %d roles", cfg->nthreads,
+			 run->npairs, cfg->scn->nroles);
+		free(run);
+		return 3;
+	}
+	if (create_worlds(run, err, errlen) != 0) {
+		free(run);
+		return 3;
+	}
+	ss_failure_log_attach(log);
+
+	int started = start_workers(run, args, stats, &rc, err, errlen);
+	unsigned long long steal0, total0;
+	ss_cpu_ticks(run->host_cpu, cfg->nthreads, &steal0, &total0);
+	run->t_start = now_seconds();
+	if (started == cfg->nthreads && rc == 0) {
+		watch_run(run);
+	} else if (started < cfg->nthreads) {
+		/* A worker is missing: the barrier would never fill.  Nothing to join
+		 * cleanly; report and leave (the process exits next). */
+		free(run);
+		return 3;
+	} else {
+		run->stop = 1;
+		run->done = 1;
+	}
+	for (int r = 0; r < started; r++)
+		pthread_join(args[r].thread, NULL);
+	finish_run(run, stats, started, steal0, total0);
 	free(run);
 	return rc;
 }

@@ -5,7 +5,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "alloc/slab.h"
 #include "fuzz/repro_emu.h"
 
 int ss_emu_config_from_repro(struct emu_config *c, const struct ss_repro *r,
@@ -117,35 +116,7 @@ int ss_save_failure(const char *dir, const struct emu *e, const struct emu_resul
 
 void ss_emu_name_regions(struct emu *e)
 {
-	const struct emu_config *c = emu_config_of(e);
-	struct ss_world *w = emu_world(e);
-	if (w->state && c->scn->state_size)
-		emu_add_region(e, (uintptr_t)w->state, c->scn->state_size, 0, "st");
-	if (c->alloc != &ss_alloc_slab)
-		return;
-	struct slab_world *sw = w->alloc_world;
-	emu_add_region(e, (uintptr_t)sw->slabs, sw->nslabs * sizeof(struct slab),
-		       sizeof(struct slab), "slab");
-	emu_add_region(e, (uintptr_t)sw->pages, sw->nslabs * sw->cache.slab_size,
-		       sw->cache.slab_size, "page");
-	emu_region_entries(e, "page", sw->cache.size, "obj");
-	if (sw->vecs) {
-		emu_add_region(e, (uintptr_t)sw->vecs, sw->nvecs * sw->vec_size, sw->vec_size,
-			       "vec");
-		emu_region_entries(e, "vec", sizeof(struct slabobj_ext), "ext");
-	}
-	if (sw->objcgs)
-		emu_add_region(e, (uintptr_t)sw->objcgs,
-			       (size_t)c->acfg.nobjcgs * sizeof(*sw->objcgs), sizeof(*sw->objcgs),
-			       "objcg");
-	if (sw->memcgs)
-		emu_add_region(e, (uintptr_t)sw->memcgs,
-			       (size_t)c->acfg.nobjcgs * sizeof(*sw->memcgs), sizeof(*sw->memcgs),
-			       "memcg");
-	if (sw->sheaf_mem)
-		emu_add_region(e, (uintptr_t)sw->sheaf_mem, sw->nsheaves * sw->sheaf_bytes,
-			       sw->sheaf_bytes, "sheaf");
-	emu_add_region(e, (uintptr_t)sw, sizeof(*sw), 0, "slab_world");
+	emu_name_regions(e);
 }
 
 int ss_repro_matches(const struct ss_repro *r, const struct emu_result *res)

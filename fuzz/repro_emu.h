@@ -36,9 +36,9 @@ int ss_save_failure(const char *dir, const struct emu *e, const struct emu_resul
 		    const u8 *sched, size_t len, char *path, size_t pathlen, char *err,
 		    size_t errlen);
 
-/* Registers the world's memory regions with emu_add_region (scenario state,
- * and for the slab allocator: slab descriptors, slab pages, obj_exts vectors,
- * objcgs), so traces name addresses the same way in every process. */
+/* Registers the world's memory regions (emu_name_regions: the scenario state,
+ * and the regions the allocator names itself), so traces name addresses the
+ * same way in every process. */
 void ss_emu_name_regions(struct emu *e);
 
 /* Does res show the failure the reproducer recorded: the same kind in the same

@@ -14,6 +14,7 @@
 #include "kernel/kernel.h"
 
 const struct ss_kernel_ops *ss_kops;
+void *ss_kctx;
 __thread int ss_cpu_id;
 
 void ss_fail_at(enum ss_fail_kind kind, const struct ss_site *site, const char *fmt, ...)
@@ -34,29 +35,29 @@ void ss_fail_at(enum ss_fail_kind kind, const struct ss_site *site, const char *
 u64 ss_emu_load_from(const volatile void *p, unsigned size, enum ss_access acc, u64 base,
 		     const struct ss_site *site)
 {
-	struct ss_dep d = ss_kops->dep_of(base);
-	return ss_kops->load(p, size, acc, &d, site);
+	struct ss_dep d = ss_kops->dep_of(ss_kctx, base);
+	return ss_kops->load(ss_kctx, p, size, acc, &d, site);
 }
 
 void ss_emu_store_from(volatile void *p, unsigned size, u64 v, enum ss_access acc, u64 base,
 		       const struct ss_site *site)
 {
-	struct ss_dep d = ss_kops->dep_of(base);
-	ss_kops->store(p, size, v, acc, &d, site);
+	struct ss_dep d = ss_kops->dep_of(ss_kctx, base);
+	ss_kops->store(ss_kctx, p, size, v, acc, &d, site);
 }
 
 void ss_emu_derive_from(u64 v, u64 base)
 {
-	struct ss_dep d = ss_kops->dep_of(base);
+	struct ss_dep d = ss_kops->dep_of(ss_kctx, base);
 	if (d.n || d.all)
-		ss_kops->dep_derive(v, &d);
+		ss_kops->dep_derive(ss_kctx, v, &d);
 }
 
 void ss_emu_derive_last(u64 v)
 {
-	struct ss_dep d = ss_kops->dep_last();
+	struct ss_dep d = ss_kops->dep_last(ss_kctx);
 	if (d.n || d.all)
-		ss_kops->dep_derive(v, &d);
+		ss_kops->dep_derive(ss_kctx, v, &d);
 }
 
 /* ---- native RCU ---- */

@@ -5,8 +5,10 @@
  *
  *   - ss_kops == NULL  (native): C11/GCC atomics with the matching order.  The test
  *     is one predictable branch on a global that never changes during a native run.
- *   - ss_kops != NULL  (emulator): the call is handed to the emulator, which makes it
- *     a scheduling point and decides which value a load returns (engine/emu.c).
+ *   - ss_kops != NULL  (emulator): the call is handed to the emulator as
+ *     ss_kops->op(ss_kctx, ...), ss_kctx being its state for the run; the emulator
+ *     makes it a scheduling point and decides which value a load returns
+ *     (engine/emu_ops.c).  See "the dispatch point" below for who sets the pair.
  *
  * Each call carries a code site (file, line, function and the source text of the
  * location, e.g. "slab->stride") so traces can name what was accessed.
@@ -115,41 +117,53 @@ struct ss_dep {
 
 #define SS_DEP_NONE ((struct ss_dep){0})
 
-/* The emulator's side of the dispatch point.  Values travel as u64 (zero-extended
- * for sizes 1, 2, 4); RMWs exist for sizes 4 and 8; cmpxchg128 is the SLUB
- * freelist+counters double word. */
+/* The emulator's side of the dispatch point.  Every op gets ctx = ss_kctx (the
+ * engine's state, e.g. engine/emu.c's struct emu) first.  Values travel as u64
+ * (zero-extended for sizes 1, 2, 4); RMWs exist for sizes 4 and 8; cmpxchg128
+ * is the SLUB freelist+counters double word. */
 struct ss_kernel_ops {
 	/* dep: NULL (no declared dependency) or the loads the address (loads,
 	 * stores) or the stored value (stores) was computed from. */
-	u64 (*load)(const volatile void *p, unsigned size, enum ss_access acc,
+	u64 (*load)(void *ctx, const volatile void *p, unsigned size, enum ss_access acc,
 		    const struct ss_dep *dep, const struct ss_site *site);
-	void (*store)(volatile void *p, unsigned size, u64 val, enum ss_access acc,
+	void (*store)(void *ctx, volatile void *p, unsigned size, u64 val, enum ss_access acc,
 		      const struct ss_dep *dep, const struct ss_site *site);
-	u64 (*rmw)(volatile void *p, unsigned size, enum ss_rmw_op op, u64 operand, u64 expected,
-		   enum ss_order ord, const struct ss_site *site);
-	bool (*cmpxchg128)(volatile u128 *p, u128 *old, u128 new_val, enum ss_order ord,
+	u64 (*rmw)(void *ctx, volatile void *p, unsigned size, enum ss_rmw_op op, u64 operand,
+		   u64 expected, enum ss_order ord, const struct ss_site *site);
+	bool (*cmpxchg128)(void *ctx, volatile u128 *p, u128 *old, u128 new_val, enum ss_order ord,
 			   const struct ss_site *site);
-	void (*fence)(enum ss_fence f, const struct ss_site *site);
+	void (*fence)(void *ctx, enum ss_fence f, const struct ss_site *site);
 	/* A spin-wait hint: the caller is polling; the emulator may block it until a
 	 * location it polled gets a newer value. */
-	void (*relax)(const struct ss_site *site);
-	void (*spin_lock)(spinlock_t *l, const struct ss_site *site);
-	bool (*spin_trylock)(spinlock_t *l, const struct ss_site *site);
-	void (*spin_unlock)(spinlock_t *l, const struct ss_site *site);
+	void (*relax)(void *ctx, const struct ss_site *site);
+	void (*spin_lock)(void *ctx, spinlock_t *l, const struct ss_site *site);
+	bool (*spin_trylock)(void *ctx, spinlock_t *l, const struct ss_site *site);
+	void (*spin_unlock)(void *ctx, spinlock_t *l, const struct ss_site *site);
 	/* RCU: grace period and read-side markers. */
-	void (*synchronize_rcu)(const struct ss_site *site);
-	void (*rcu_read_lock)(const struct ss_site *site);
-	void (*rcu_read_unlock)(const struct ss_site *site);
+	void (*synchronize_rcu)(void *ctx, const struct ss_site *site);
+	void (*rcu_read_lock)(void *ctx, const struct ss_site *site);
+	void (*rcu_read_unlock)(void *ctx, const struct ss_site *site);
 	/* Dependencies: those value v carries on this CPU (loads that returned it,
 	 * values derived from it); v carries d from now on; those of the CPU's
 	 * last load. */
-	struct ss_dep (*dep_of)(u64 v);
-	void (*dep_derive)(u64 v, const struct ss_dep *d);
-	struct ss_dep (*dep_last)(void);
+	struct ss_dep (*dep_of)(void *ctx, u64 v);
+	void (*dep_derive)(void *ctx, u64 v, const struct ss_dep *d);
+	struct ss_dep (*dep_last)(void *ctx);
 };
 
-/* NULL: native. Set only while no native worker runs. */
+/* The dispatch point.  ss_kops NULL: native; every primitive tests it once
+ * (one predictable branch on a global that no native run changes) and reads
+ * nothing else.  ss_kops non-NULL: the primitive calls ss_kops->op(ss_kctx, ...),
+ * ss_kctx being the engine's state for the run (the emulator's struct emu).
+ *
+ * Both are plain globals, set together by the engine, and only while no native
+ * worker runs: the emulator runs its virtual CPUs as coroutines on the one
+ * host thread that installed the pair, so one (ops, context) pair serves every
+ * CPU of an execution, and one emulator executes at a time per process
+ * (emu_execute installs the pair on entry and clears it on return).  ss_kctx
+ * is read only after the branch is taken: native code never touches it. */
 extern const struct ss_kernel_ops *ss_kops;
+extern void *ss_kctx;
 
 /* The CPU the current role runs on (0..ncpus-1), set by the engine. */
 extern __thread int ss_cpu_id;
@@ -226,7 +240,7 @@ static inline u64 ss_load_dep(const volatile void *p, unsigned size, enum ss_acc
 			      const struct ss_dep *dep, const struct ss_site *site)
 {
 	if (unlikely(ss_kops))
-		return ss_kops->load(p, size, acc, dep, site);
+		return ss_kops->load(ss_kctx, p, size, acc, dep, site);
 	return ss_native_load(p, size, acc == SS_ACC_ACQUIRE ? __ATOMIC_ACQUIRE : __ATOMIC_RELAXED);
 }
 
@@ -234,7 +248,7 @@ static inline void ss_store_dep(volatile void *p, unsigned size, u64 v, enum ss_
 				const struct ss_dep *dep, const struct ss_site *site)
 {
 	if (unlikely(ss_kops)) {
-		ss_kops->store(p, size, v, acc, dep, site);
+		ss_kops->store(ss_kctx, p, size, v, acc, dep, site);
 		return;
 	}
 	ss_native_store(p, size, v, acc == SS_ACC_RELEASE ? __ATOMIC_RELEASE : __ATOMIC_RELAXED);
@@ -258,7 +272,7 @@ static inline void ss_store(volatile void *p, unsigned size, u64 v, enum ss_acce
 static inline struct ss_dep ss_dep_of_u64(u64 v)
 {
 	if (unlikely(ss_kops))
-		return ss_kops->dep_of(v);
+		return ss_kops->dep_of(ss_kctx, v);
 	return SS_DEP_NONE;
 }
 #define ss_dep_of(v) ss_dep_of_u64((u64)(uintptr_t)(v))
@@ -268,7 +282,7 @@ static inline struct ss_dep ss_dep_of_u64(u64 v)
 static inline struct ss_dep ss_dep_last(void)
 {
 	if (unlikely(ss_kops))
-		return ss_kops->dep_last();
+		return ss_kops->dep_last(ss_kctx);
 	return SS_DEP_NONE;
 }
 
@@ -298,7 +312,7 @@ static inline struct ss_dep ss_dep_join(struct ss_dep a, struct ss_dep b)
 static inline void ss_dep_derive_u64(u64 v, struct ss_dep d)
 {
 	if (d.n || d.all)
-		ss_kops->dep_derive(v, &d);
+		ss_kops->dep_derive(ss_kctx, v, &d);
 }
 #define ss_dep_derive(v, d)                                                                        \
 	({                                                                                         \
@@ -331,7 +345,7 @@ static inline u64 ss_rmw(volatile void *p, unsigned size, enum ss_rmw_op op, u64
 			 u64 expected, enum ss_order ord, const struct ss_site *site)
 {
 	if (unlikely(ss_kops))
-		return ss_kops->rmw(p, size, op, operand, expected, ord, site);
+		return ss_kops->rmw(ss_kctx, p, size, op, operand, expected, ord, site);
 	int o = ss_native_order(ord);
 	if (ord == SS_ORD_FULL)
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -345,7 +359,7 @@ static inline u64 ss_rmw(volatile void *p, unsigned size, enum ss_rmw_op op, u64
 static inline void ss_fence(enum ss_fence f, const struct ss_site *site)
 {
 	if (unlikely(ss_kops)) {
-		ss_kops->fence(f, site);
+		ss_kops->fence(ss_kctx, f, site);
 		return;
 	}
 	switch (f) {
@@ -406,7 +420,7 @@ void ss_emu_store_from(volatile void *p, unsigned size, u64 v, enum ss_access ac
 static inline void ss_cpu_relax(const struct ss_site *site)
 {
 	if (unlikely(ss_kops)) {
-		ss_kops->relax(site);
+		ss_kops->relax(ss_kctx, site);
 		return;
 	}
 #if defined(__x86_64__) || defined(__i386__)
@@ -458,7 +472,7 @@ static inline bool ss_try_cmpxchg128(volatile u128 *p, u128 *old, u128 new_val,
 				     const struct ss_site *site)
 {
 	if (unlikely(ss_kops))
-		return ss_kops->cmpxchg128(p, old, new_val, SS_ORD_FULL, site);
+		return ss_kops->cmpxchg128(ss_kctx, p, old, new_val, SS_ORD_FULL, site);
 	/* __sync_* inlines cmpxchg16b (x86-64 with -mcx16) or casp/ldxp (arm64) with
 	 * both compilers; the __atomic form would call libatomic's lock under gcc. */
 	u128 expected = *old;
@@ -573,7 +587,7 @@ SS_ATOMIC_OPS(atomic_long, long, atomic_long_t)
 static inline void ss_spin_lock(spinlock_t *l, const struct ss_site *site)
 {
 	if (unlikely(ss_kops)) {
-		ss_kops->spin_lock(l, site);
+		ss_kops->spin_lock(ss_kctx, l, site);
 		return;
 	}
 	for (;;) {
@@ -587,7 +601,7 @@ static inline void ss_spin_lock(spinlock_t *l, const struct ss_site *site)
 static inline bool ss_spin_trylock(spinlock_t *l, const struct ss_site *site)
 {
 	if (unlikely(ss_kops))
-		return ss_kops->spin_trylock(l, site);
+		return ss_kops->spin_trylock(ss_kctx, l, site);
 	return !__atomic_load_n(&l->locked, __ATOMIC_RELAXED) &&
 	       !__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE);
 }
@@ -595,7 +609,7 @@ static inline bool ss_spin_trylock(spinlock_t *l, const struct ss_site *site)
 static inline void ss_spin_unlock(spinlock_t *l, const struct ss_site *site)
 {
 	if (unlikely(ss_kops)) {
-		ss_kops->spin_unlock(l, site);
+		ss_kops->spin_unlock(ss_kctx, l, site);
 		return;
 	}
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
@@ -682,21 +696,21 @@ void ss_native_rcu_read_unlock(void);
 static inline void ss_synchronize_rcu(const struct ss_site *s)
 {
 	if (unlikely(ss_kops))
-		ss_kops->synchronize_rcu(s);
+		ss_kops->synchronize_rcu(ss_kctx, s);
 	else
 		ss_native_synchronize_rcu();
 }
 static inline void ss_rcu_read_lock(const struct ss_site *s)
 {
 	if (unlikely(ss_kops))
-		ss_kops->rcu_read_lock(s);
+		ss_kops->rcu_read_lock(ss_kctx, s);
 	else
 		ss_native_rcu_read_lock();
 }
 static inline void ss_rcu_read_unlock(const struct ss_site *s)
 {
 	if (unlikely(ss_kops))
-		ss_kops->rcu_read_unlock(s);
+		ss_kops->rcu_read_unlock(ss_kctx, s);
 	else
 		ss_native_rcu_read_unlock();
 }
