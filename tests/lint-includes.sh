@@ -19,9 +19,8 @@
 # */*_internal.h.  A directory that is not in the table is an error, so that a
 # new one gets a level on purpose.
 #
-# Known exceptions, until the branches of issue 10 are merged (the lead removes
-# them): listed as "file:included-header", one per line.
-KNOWN_EXCEPTIONS='fuzz/repro_emu.c:alloc/slab.h'
+# Known exceptions: "file:included-header", one per line (none today).
+KNOWN_EXCEPTIONS=''
 #
 # Usage: sh tests/lint-includes.sh [DIR]   (default: the current directory)
 # Exit status 0 when every include is in order, else 1 with one line per offence:
