@@ -45,8 +45,9 @@ struct ps {
 	jmp_buf jb;
 	struct lit_error *err;
 	const struct lit_parse_opts *po;
-	bool unsup; /* longjmp reason: unsupported (not an error) */
-	int depth;  /* current nesting of expressions, conditions and blocks */
+	bool in_filter; /* herd7 shows no value that only the filter names */
+	bool unsup;	/* longjmp reason: unsupported (not an error) */
+	int depth;	/* current nesting of expressions, conditions and blocks */
 	/* current thread */
 	struct lit_thread *th;
 	int tid;
@@ -1267,7 +1268,7 @@ static int new_prop(struct ps *p, int kind, int l, int r)
 
 static void note_obs(struct ps *p, struct lit_val v)
 {
-	if (v.kind == 0)
+	if (v.kind == 0 || p->in_filter)
 		return;
 	for (int i = 0; i < p->t->nobs; i++)
 		if (p->t->obs[i].kind == v.kind && p->t->obs[i].t == v.t &&
@@ -1295,9 +1296,8 @@ static struct lit_val cond_val(struct ps *p, bool rhs)
 		const char *rn = ident(p, "a register name");
 		if (tid < 0 || tid >= p->t->nthreads || !p->t->th[tid])
 			perr(p, line, "no thread P%d for '%d:%s'", tid, tid, rn);
-		int r = find_reg(p->t->th[tid], rn);
-		if (r < 0)
-			perr(p, line, "P%d has no register '%s'", tid, rn);
+		/* herd7: a register the thread never names is one it never writes (0) */
+		int r = get_reg(p, p->t->th[tid], rn);
 		v.kind = 2;
 		v.t = tid;
 		v.idx = r;
@@ -1431,7 +1431,9 @@ static void parse_tail(struct ps *p)
 		}
 		if (tk->k == T_ID && !strcmp(tk->s, "filter")) {
 			p->i++;
+			p->in_filter = true;
 			t->filter = prop_or(p);
+			p->in_filter = false;
 			continue;
 		}
 		if (t->quant != Q_NONE)
