@@ -286,6 +286,7 @@ static int c_level(struct ps *p, int lv)
 			p->th->code[k].a = rr;
 			p->th->code[k].sub = 1;
 			p->th->code[j].imm = p->th->ncode;
+			p->th->code[j].c = p->th->ncode; /* the ctrl of the test ends here */
 			l = res;
 			continue;
 		}
@@ -518,6 +519,7 @@ static void c_stmt_body(struct ps *p)
 		} else {
 			th->code[jz].imm = th->ncode;
 		}
+		th->code[jz].c = th->ncode; /* the join point: ctrl ends here */
 		return;
 	}
 	if (cur(p)->k == T_ID &&

@@ -31,9 +31,10 @@
 #include "litmus/lkmm.h"
 #include "litmus/machine.h"
 
-#define GX_MAXVAL   32	 /* values per location */
-#define GX_MAXPATHS 8192 /* paths per thread */
-#define GX_MAXSTEPS 100000
+#define GX_MAXVAL    32	  /* values per location */
+#define GX_MAXPATHS  8192 /* paths per thread */
+#define GX_MAXSTEPS  100000
+#define GX_MAXSCOPES 32 /* nested branches whose ctrl is open */
 
 struct pev {
 	unsigned char kind, fence;
@@ -56,6 +57,14 @@ struct tstate {
 	long long reg[LIT_MAX_REGS];
 	uint64_t dep[LIT_MAX_REGS];
 	uint64_t ctrl;
+	/* herd7's C ctrl dependency reaches the events of the branches of an if
+	 * (or the right operand of && / ||), not those after it: one scope per
+	 * open branch, ended at its join point with the ctrl from before it. */
+	int nscope;
+	struct {
+		int end;
+		uint64_t ctrl;
+	} scope[GX_MAXSCOPES];
 	int line; /* of the instruction being run */
 	struct tpath p;
 };
@@ -80,6 +89,7 @@ struct gx {
 	const struct lit_opts *o;
 	struct lit_result *r;
 	struct vset V[LIT_MAX_LOCS];
+	struct vset Vcut[LIT_MAX_LOCS]; /* values written by paths cut at a non-location */
 	struct tpath *paths[LIT_MAX_THREADS];
 	int npaths[LIT_MAX_THREADS], cap[LIT_MAX_THREADS];
 	bool err, stop;
@@ -109,14 +119,19 @@ static void gx_error(struct gx *x, const char *msg, int line)
 
 /* ---- 1. per-thread paths ------------------------------------------------------------ */
 
-static int addr_loc(struct gx *x, long long a, int line)
+static bool vset_add(struct vset *v, long long val);
+
+/* The location that address a names, or -1: herd7 drops a candidate whose access
+ * goes through a value that is not a location (in the tests that do it such a read
+ * is incoherent anyway: C-PPO000-019, C-non-race4 of paulmckrcu/litmus).  The
+ * writes the cut path made still feed the values other threads may read. */
+static int addr_loc(struct gx *x, const struct tstate *s, long long a)
 {
 	int k = lit_addr_loc(x->t, a);
 	if (k < 0) {
-		char m[128];
-		snprintf(m, sizeof(m),
-			 "access through %lld, which is not the address of a location", a);
-		gx_error(x, m, line);
+		for (int i = 0; i < s->p.nev; i++)
+			if (s->p.ev[i].kind == EV_W && x->Vcut[s->p.ev[i].loc].n < GX_MAXVAL)
+				vset_add(&x->Vcut[s->p.ev[i].loc], s->p.ev[i].val);
 		return -1;
 	}
 	return k;
@@ -270,6 +285,8 @@ static void tp_run(struct gx *x, int t, struct tstate *s)
 			gx_error(x, "a thread runs longer than 100000 steps", 0);
 			return;
 		}
+		while (s->nscope && s->pc == s->scope[s->nscope - 1].end)
+			s->ctrl = s->scope[--s->nscope].ctrl;
 		const struct lit_ins *in = &th->code[s->pc];
 		int loc;
 		s->line = in->line;
@@ -279,7 +296,13 @@ static void tp_run(struct gx *x, int t, struct tstate *s)
 		case LOP_BIN:
 		case LOP_UN: lit_exec_local(in, s->reg, s->dep); break;
 		case LOP_JZ:
-			s->ctrl |= s->dep[in->a]; /* herd7: ctrl reaches every po-later event */
+			if (s->nscope == GX_MAXSCOPES) {
+				gx_error(x, "branches nested deeper than 32", in->line);
+				return;
+			}
+			s->scope[s->nscope].end = in->c;
+			s->scope[s->nscope++].ctrl = s->ctrl;
+			s->ctrl |= s->dep[in->a];
 			if (!s->reg[in->a]) {
 				s->pc = (int)in->imm;
 				continue;
@@ -289,8 +312,7 @@ static void tp_run(struct gx *x, int t, struct tstate *s)
 		case LOP_END: save_path(x, t, s); return;
 		case LOP_FENCE: {
 			loc = -1;
-			if (in->imm == LIT_F_SYNC_SRCU &&
-			    (loc = addr_loc(x, s->reg[in->a], in->line)) < 0)
+			if (in->imm == LIT_F_SYNC_SRCU && (loc = addr_loc(x, s, s->reg[in->a])) < 0)
 				return;
 			int k = add_ev(x, s, EV_F, loc, 0, 0, 0, 0);
 			if (k < 0)
@@ -310,7 +332,7 @@ static void tp_run(struct gx *x, int t, struct tstate *s)
 				for (int k = 0; k < s->p.nev; k++)
 					if (s->p.ev[k].kind == EV_R && s->p.ev[k].line == in->line)
 						data &= ~(1ull << k);
-			loc = addr_loc(x, s->reg[in->a], in->line);
+			loc = addr_loc(x, s, s->reg[in->a]);
 			if (loc < 0 ||
 			    add_ev(x, s, EV_W, loc, s->reg[in->b],
 				   acc_flags(in->acc) |
@@ -320,7 +342,7 @@ static void tp_run(struct gx *x, int t, struct tstate *s)
 			break;
 		}
 		case LOP_LOCK: {
-			loc = addr_loc(x, s->reg[in->a], in->line);
+			loc = addr_loc(x, s, s->reg[in->a]);
 			if (loc < 0)
 				return;
 			int ri = add_ev(x, s, EV_R, loc, 0, EVF_LKR, s->dep[in->a], 0);
@@ -331,12 +353,12 @@ static void tp_run(struct gx *x, int t, struct tstate *s)
 			break;
 		}
 		case LOP_UNLOCK:
-			loc = addr_loc(x, s->reg[in->a], in->line);
+			loc = addr_loc(x, s, s->reg[in->a]);
 			if (loc < 0 || add_ev(x, s, EV_W, loc, 0, EVF_UL, s->dep[in->a], 0) < 0)
 				return;
 			break;
 		case LOP_TRYLOCK:
-			loc = addr_loc(x, s->reg[in->a], in->line);
+			loc = addr_loc(x, s, s->reg[in->a]);
 			if (loc < 0)
 				return;
 			tp_read(x, t, s, in, loc, 0, 0);
@@ -344,7 +366,7 @@ static void tp_run(struct gx *x, int t, struct tstate *s)
 			return;
 		case LOP_LOAD:
 		case LOP_RMW:
-			loc = addr_loc(x, s->reg[in->a], in->line);
+			loc = addr_loc(x, s, s->reg[in->a]);
 			if (loc < 0)
 				return;
 			for (int k = 0; k < x->V[loc].n && !x->err && !x->stop; k++)
@@ -368,6 +390,36 @@ static bool vset_add(struct vset *v, long long val)
 }
 
 /* Paths of every thread, with the value sets iterated to a fixed point. */
+/* The constants a thread compares against or stores (through register copies):
+ * each may be the value a location holds in an execution that only a cycle of
+ * reads-from justifies (herd7 solves for such values), so every location starts
+ * with them; a value no write gives is dropped at rf time. */
+static void seed_constants(struct gx *x, const struct lit_thread *th)
+{
+	bool wanted[LIT_MAX_REGS] = {false};
+	for (int k = 0; k < th->ncode; k++) {
+		const struct lit_ins *in = &th->code[k];
+		if (in->op == LOP_STORE)
+			wanted[in->b] = true;
+		if (in->op == LOP_BIN && in->sub >= 5 && in->sub <= 10)
+			wanted[in->a] = wanted[in->b] = true;
+	}
+	for (bool grew = true; grew;) {
+		grew = false;
+		for (int k = 0; k < th->ncode; k++) {
+			const struct lit_ins *in = &th->code[k];
+			if (in->op == LOP_MOV && wanted[in->dst] && !wanted[in->a])
+				grew = wanted[in->a] = true;
+		}
+	}
+	for (int k = 0; k < th->ncode; k++) {
+		const struct lit_ins *c = &th->code[k];
+		if (c->op == LOP_CONST && wanted[c->dst])
+			for (int l = 0; l < x->t->nlocs; l++)
+				vset_add(&x->V[l], c->imm);
+	}
+}
+
 static void all_paths(struct gx *x)
 {
 	const struct lit_test *t = x->t;
@@ -376,23 +428,9 @@ static void all_paths(struct gx *x)
 		vset_add(&x->V[l], t->locs[l].init);
 	}
 	/* herd7 solves a branch on a read symbolically: "if (r == 1)" can take
-	 * r = 1 even when only a cycle of reads-from justifies it.  Seeding every
-	 * location with the constants the program compares against finds those
-	 * executions too (a value no write gives is dropped at rf time). */
-	for (int i = 0; i < t->nthreads; i++) {
-		const struct lit_thread *th = t->th[i];
-		for (int k = 0; k < th->ncode; k++) {
-			const struct lit_ins *in = &th->code[k];
-			if (in->op != LOP_BIN || in->sub < 5 || in->sub > 10)
-				continue;
-			for (int j = 0; j < th->ncode; j++) {
-				const struct lit_ins *c = &th->code[j];
-				if (c->op == LOP_CONST && (c->dst == in->a || c->dst == in->b))
-					for (int l = 0; l < t->nlocs; l++)
-						vset_add(&x->V[l], c->imm);
-			}
-		}
-	}
+	 * r = 1 even when only a cycle of reads-from justifies it. */
+	for (int i = 0; i < t->nthreads; i++)
+		seed_constants(x, t->th[i]);
 	struct tstate *s = malloc(sizeof(*s));
 	if (!s)
 		abort();
@@ -434,6 +472,14 @@ static void all_paths(struct gx *x)
 					}
 					grew |= vset_add(&x->V[e->loc], e->val);
 				}
+		for (int l = 0; l < t->nlocs; l++)
+			for (int k = 0; k < x->Vcut[l].n; k++) {
+				if (x->V[l].n == GX_MAXVAL) {
+					gx_error(x, "more than 32 values in one location", 0);
+					break;
+				}
+				grew |= vset_add(&x->V[l], x->Vcut[l].v[k]);
+			}
 		if (!grew || x->err)
 			break;
 	}

@@ -137,7 +137,7 @@ static int new_prop(struct ps *p, int kind, int l, int r)
 
 static void note_obs(struct ps *p, struct lit_val v)
 {
-	if (v.kind == 0)
+	if (v.kind == 0 || p->in_filter)
 		return;
 	for (int i = 0; i < p->t->nobs; i++)
 		if (p->t->obs[i].kind == v.kind && p->t->obs[i].t == v.t &&
@@ -165,9 +165,8 @@ static struct lit_val cond_val(struct ps *p, bool rhs)
 		const char *rn = lp_ident(p, "a register name");
 		if (tid < 0 || tid >= p->t->nthreads || !p->t->th[tid])
 			lp_err(p, line, "no thread P%d for '%d:%s'", tid, tid, rn);
-		int r = lp_find_reg(p->t->th[tid], rn);
-		if (r < 0)
-			lp_err(p, line, "P%d has no register '%s'", tid, rn);
+		/* herd7: a register the thread never names is one it never writes (0) */
+		int r = lp_get_reg(p, p->t->th[tid], rn);
 		v.kind = 2;
 		v.t = tid;
 		v.idx = r;
@@ -301,7 +300,9 @@ static void parse_tail(struct ps *p)
 		}
 		if (tk->k == T_ID && !strcmp(tk->s, "filter")) {
 			p->i++;
+			p->in_filter = true;
 			t->filter = prop_or(p);
+			p->in_filter = false;
 			continue;
 		}
 		if (t->quant != Q_NONE)

@@ -36,8 +36,9 @@ struct ps {
 	jmp_buf jb;
 	struct lit_error *err;
 	const struct lit_parse_opts *po;
-	bool unsup; /* longjmp reason: unsupported (not an error) */
-	int depth;  /* current nesting of expressions, conditions and blocks */
+	bool in_filter; /* herd7 shows no value that only the filter names */
+	bool unsup;	/* longjmp reason: unsupported (not an error) */
+	int depth;	/* current nesting of expressions, conditions and blocks */
 	/* current thread */
 	struct lit_thread *th;
 	int tid;
