@@ -131,7 +131,7 @@ asan: deps
 	@$(MAKE) --no-print-directory CC=clang BUILD=$(ASAN_BUILD) CFLAGS="$(ASAN_CFLAGS)" \
 	  SS_NO_LIBFUZZER=1 $(ASAN_BUILD)/slabstress unit
 	@ASAN_OPTIONS=detect_leaks=0:detect_stack_use_after_return=0:abort_on_error=0 \
-	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 SS_SKIP_OWN_BUILDS=1 \
 	 SLABSTRESS=$(CURDIR)/$(ASAN_BUILD)/slabstress sh tests/run.sh $(ASAN_BUILD)
 
 # ---- native speed with and without the fuzz runtime linked ----
