@@ -127,7 +127,7 @@ static void print_table(FILE *f, const struct ss_triage *t, bool quiet)
 	for (int g = 0; g < t->ngroups; g++) {
 		const struct ss_triage_group *gr = &t->groups[g];
 		const struct ss_triage_item *s = &t->items[gr->smallest];
-		char site[160];
+		char site[256];
 		snprintf(site, sizeof(site), "%s (%s:%d)", gr->func, gr->file, gr->line);
 		fprintf(f, "%-5d %5d  %-16s %-12s %-5s %-18s %-28s %s (%zu)\n", g + 1, gr->count,
 			gr->scenario, gr->variant, gr->model, ss_fail_kind_name(gr->kind), site,

@@ -44,7 +44,7 @@ const char *ss_triage_status_name(enum ss_triage_status s)
 static void unreadable(struct ss_triage_item *it, const char *why)
 {
 	it->status = SS_TRIAGE_UNREADABLE;
-	snprintf(it->why, sizeof(it->why), "%s", why);
+	snprintf(it->why, sizeof(it->why), "%.*s", (int)sizeof(it->why) - 1, why);
 }
 
 /* Replays the reproducer at it->path into *it. */
