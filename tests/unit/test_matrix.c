@@ -120,7 +120,7 @@ TEST(test_small_table_finds_once_under_lkmm_and_saves_a_reproducer)
 	o.models[0] = WMM_TSO;
 	o.models[1] = WMM_LKMM;
 	struct seen s = {0, 0, 0};
-	struct ss_matrix_observer obs = {on_line, on_cell, on_end, &s};
+	struct ss_matrix_observer obs = {on_line, on_cell, on_end, NULL, &s};
 	struct ss_matrix_result res;
 	char err[256] = "";
 	EXPECT_EQ(ss_matrix_run(lines, 2, &o, &obs, &res, err, sizeof(err)), 0);
