@@ -374,6 +374,12 @@ int ss_matrix_shard_params(const json_t *doc, const char *name, struct ss_matrix
 				   "%s: not a matrix shard: no field 'shard' (written by matrix "
 				   "--shard I/N --json FILE)",
 				   name);
+	const char *version = str_field(doc, "version");
+	if (!version || strcmp(version, SS_VERSION))
+		return merge_error(err, errlen,
+				   "%s: field 'version' is '%s' where this slabstress is '%s': "
+				   "merge with the version that ran the shards",
+				   name, version ? version : "(none)", SS_VERSION);
 	memset(p, 0, sizeof(*p));
 	const json_t *pa = json_object_get(doc, "parameters");
 	static const char *const keys[] = {"variants", "scenarios", "models", "deps", "expect"};
