@@ -413,18 +413,25 @@ static void scan_artifacts(struct ss_fuzz_campaign *c)
 
 /* ---- the worker process ---- */
 
+/* The start of every worker's command line: the worker flag, the artifact
+ * prefix and max_len.  Returns how many (5). */
+static int worker_head(struct ss_fuzz_campaign *c, char **argv)
+{
+	argv[0] = "slabstress";
+	argv[1] = "fuzz";
+	argv[2] = SS_FUZZ_WORKER_ARG;
+	argv[3] = c->art_flag;
+	argv[4] = c->len_flag;
+	return 5;
+}
+
 int ss_fuzz_worker_argv(struct ss_fuzz_campaign *c, double left, char **argv, int cap)
 {
 	const struct ss_fuzz_campaign_config *cfg = &c->cfg;
 	/* 9 fixed, 4 per run, the caller's, the corpus and the NULL */
 	if (cap < 9 + 4 + cfg->npass + 2)
 		return -1;
-	int k = 0;
-	argv[k++] = "slabstress";
-	argv[k++] = "fuzz";
-	argv[k++] = SS_FUZZ_WORKER_ARG;
-	argv[k++] = c->art_flag;
-	argv[k++] = c->len_flag;
+	int k = worker_head(c, argv);
 	argv[k++] = "-print_final_stats=1";
 	argv[k++] = "-reload=1";
 	/* A schedule's meaning depends on its length (the back stream is read from
@@ -677,12 +684,7 @@ static int merge_argv(struct ss_fuzz_campaign *c, const char *out, char *const *
 	if (cap < 8 + cfg->npass + 1 + ndirs + 1 ||
 	    FMT(control, controlsize, "-merge_control_file=%s/merge.control", c->work))
 		return -1;
-	int k = 0;
-	argv[k++] = "slabstress";
-	argv[k++] = "fuzz";
-	argv[k++] = SS_FUZZ_WORKER_ARG;
-	argv[k++] = c->art_flag;
-	argv[k++] = c->len_flag;
+	int k = worker_head(c, argv);
 	argv[k++] = "-merge=1";
 	argv[k++] = control;
 	if (cfg->seed_set)
