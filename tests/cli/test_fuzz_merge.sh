@@ -9,7 +9,7 @@ cd "$TMP" || exit 1
 "$S" fuzz -s release-acquire --runs 1 --save probe >probe.out 2>&1
 if [ $? -eq 2 ] && grep -q "built without libFuzzer" probe.out; then
 	echo "skipped fuzz --merge (this build has no libFuzzer)"
-	expect_rc "fuzz --merge without libFuzzer: exit 2" 2 "$S" fuzz -s release-acquire --merge out .
+	expect_rc "fuzz --merge without libFuzzer: exit 2" 2 "$S" fuzz -s release-acquire --merge merged .
 	expect_grep "fuzz --merge without libFuzzer: says so" "built without libFuzzer" "$ERR"
 	finish
 	exit $?
