@@ -434,10 +434,12 @@ static const char *differing_field(const json_t *a, const json_t *b)
 static void field_text(const json_t *doc, const char *field, char *buf, size_t n)
 {
 	const char *dot = strchr(field, '.');
-	const json_t *v =
-	    dot ? json_object_get(json_object_get(doc, dot == field + 10 ? "parameters" : "shard"),
-				  dot + 1)
-		: json_object_get(doc, field);
+	const json_t *v = json_object_get(doc, field);
+	if (dot) {
+		char outer[16];
+		snprintf(outer, sizeof(outer), "%.*s", (int)(dot - field), field);
+		v = json_object_get(json_object_get(doc, outer), dot + 1);
+	}
 	char *t = v ? json_dumps(v, JSON_ENCODE_ANY) : NULL;
 	snprintf(buf, n, "%s", t ? t : "(none)");
 	free(t);
