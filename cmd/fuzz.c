@@ -3,13 +3,16 @@
  * This process supervises (fuzz/supervisor.h: the work directory, the worker
  * processes, artifacts -> minimized reproducers, the result document); a worker
  * process (this binary again, with "fuzz --ss-worker") runs libFuzzer in-process
- * on the schedule bytes (fuzz/fuzz.h).  This file parses the options and prints.
+ * on the schedule bytes (fuzz/fuzz.h).  `fuzz --merge OUT DIR...` runs
+ * libFuzzer's corpus merge through the same supervisor.  This file parses the
+ * options and prints.
  */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cmd/cli.h"
 #include "engine/emu.h"
@@ -36,6 +39,7 @@ enum {
 	OPT_RUNS,
 	OPT_MIN_EXECS,
 	OPT_DEPS,
+	OPT_MERGE,
 };
 
 struct fuzz_cli {
@@ -46,6 +50,10 @@ struct fuzz_cli {
 	unsigned long long runs;
 	int keep_going, no_extra, no_progress, quiet;
 	int deps;
+	const char *merge_out;	     /* --merge OUT */
+	const char *campaign_option; /* the last option --merge has no use for */
+	char **dirs;		     /* the arguments: corpus directories for --merge */
+	int ndirs;
 };
 
 static const struct argp_option options[] = {
@@ -85,12 +93,28 @@ static const struct argp_option options[] = {
     {"no-progress", OPT_NO_PROGRESS, 0, 0,
      "no live status line (default: shown when stderr is a terminal)", 4},
     {"quiet", 'q', 0, 0, "print only the verdict and the failures (default: full summary)", 4},
+    {0, 0, 0, 0, "Corpora:", 5},
+    {"merge", OPT_MERGE, "OUT", 0,
+     "merge the corpus directories given as arguments into OUT (created if missing) with "
+     "libFuzzer's -merge=1, for the scenario, variant and model given, and stop: only the "
+     "inputs that add coverage are kept (default: fuzz)",
+     5},
     {0},
 };
 
 static error_t parse(int key, char *arg, struct argp_state *state)
 {
 	struct fuzz_cli *o = state->input;
+	static const struct {
+		int key;
+		const char *name;
+	} campaign_only[] = {{OPT_DURATION, "--duration"}, {OPT_RUNS, "--runs"},
+			     {OPT_CORPUS, "--corpus"},	   {OPT_SAVE, "--save"},
+			     {OPT_JOBS, "--jobs"},	   {OPT_KEEP_GOING, "--keep-going"},
+			     {OPT_JSON, "--json"},	   {OPT_MIN_EXECS, "--minimize-execs"}};
+	for (size_t i = 0; i < sizeof(campaign_only) / sizeof(campaign_only[0]); i++)
+		if (key == campaign_only[i].key)
+			o->campaign_option = campaign_only[i].name;
 	switch (key) {
 	case ARGP_KEY_INIT: state->child_inputs[0] = &o->sc; break;
 	case OPT_MODEL: o->model_arg = arg; break;
@@ -124,9 +148,12 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	case OPT_JSON: o->json_path = arg; break;
 	case OPT_NO_PROGRESS: o->no_progress = 1; break;
 	case 'q': o->quiet = 1; break;
-	case ARGP_KEY_ARG:
-		cli_usage_error("fuzz: unexpected argument '%s' (libFuzzer flags go after --)",
-				arg);
+	case OPT_MERGE:
+		if (!*arg)
+			cli_usage_error("--merge '': expected the output corpus directory");
+		o->merge_out = arg;
+		break;
+	case ARGP_KEY_ARG: o->dirs[o->ndirs++] = arg; break;
 	default: return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
@@ -143,13 +170,18 @@ static const char doc[] =
     "Usage:\n"
     "  slabstress fuzz -s SCENARIO [--variant V] [--model M] [--duration T] [--corpus DIR]\n"
     "                  [--save DIR] [--jobs N] [--keep-going] [--json FILE] [-- "
-    "LIBFUZZER_FLAGS]\n\n"
+    "LIBFUZZER_FLAGS]\n"
+    "  slabstress fuzz -s SCENARIO [--variant V] [--model M] --merge OUT DIR...\n\n"
     "Examples:\n"
     "  slabstress fuzz -s lazy-objexts --variant rc1 --model lkmm --duration 60 --save crashes/\n"
     "  slabstress fuzz -s once --variant fixed --duration 600 --corpus corpus/ -- -fork=2\n"
-    "  slabstress replay crashes/lazy-objexts-rc1-lkmm-wrong-metadata-1a2b3c4d.json\n\n"
-    "Exit status: 0 no failure in the whole duration, 1 a failing schedule was found, 2 bad "
-    "input (or a build without libFuzzer), 3 internal error.";
+    "  slabstress replay crashes/lazy-objexts-rc1-lkmm-wrong-metadata-1a2b3c4d.json\n"
+    "  slabstress fuzz -s once --variant fixed --merge merged/ corpus/\n\n"
+    "Corpora from several machines: fuzz with the same -s, --variant and --model on each "
+    "(--corpus DIR), copy the directories to one machine and --merge them: the inputs that "
+    "add coverage go to OUT, which the next campaign takes as its --corpus.\n\n"
+    "Exit status: 0 no failure in the whole duration (--merge: merged), 1 a failing "
+    "schedule was found, 2 bad input (or a build without libFuzzer), 3 internal error.";
 
 static const struct argp_child children[] = {{&cli_scenario_argp, 0, 0, 0}, {0}};
 
@@ -200,7 +232,7 @@ static void configure(struct ss_fuzz_campaign_config *cfg, struct fuzz_cli *o, c
 	cli_check_output_dir("--corpus", o->corpus);
 	if (!ss_fuzz_have_libfuzzer())
 		cli_usage_error("fuzz: built without libFuzzer (CC=gcc): rebuild with clang");
-	if (ss_fuzz_mkdir_p(cfg->save) != 0)
+	if (!o->merge_out && ss_fuzz_mkdir_p(cfg->save) != 0)
 		cli_usage_error("cannot create --save directory '%s': %s", cfg->save,
 				strerror(errno));
 	if (o->corpus && ss_fuzz_mkdir_p(o->corpus) != 0)
@@ -291,6 +323,74 @@ static void print_result(const struct ss_fuzz_campaign *c, bool quiet)
 	}
 }
 
+/* The corpus directories of --merge: each an existing directory (usage error
+ * otherwise), and some given; OUT may be created. */
+static void check_merge_dirs(const struct fuzz_cli *o)
+{
+	if (o->campaign_option)
+		cli_usage_error("fuzz --merge: %s not allowed: a merge runs no campaign",
+				o->campaign_option);
+	if (!o->ndirs)
+		cli_usage_error("fuzz --merge %s: no corpus directories given: expected --merge "
+				"OUT DIR...",
+				o->merge_out);
+	for (int i = 0; i < o->ndirs; i++) {
+		struct stat st;
+		if (stat(o->dirs[i], &st) != 0)
+			cli_usage_error("fuzz --merge: cannot read corpus directory '%s': %s",
+					o->dirs[i], strerror(errno));
+		if (!S_ISDIR(st.st_mode))
+			cli_usage_error("fuzz --merge: '%s' is not a directory: expected a corpus "
+					"directory",
+					o->dirs[i]);
+	}
+	cli_check_output_dir("--merge", o->merge_out);
+}
+
+/* fuzz --merge OUT DIR...: libFuzzer's merge in a worker.  Returns the exit
+ * status. */
+static int run_merge(struct fuzz_cli *o, struct ss_fuzz_campaign_config *cfg)
+{
+	if (ss_fuzz_mkdir_p(o->merge_out) != 0)
+		cli_usage_error("cannot create --merge directory '%s': %s", o->merge_out,
+				strerror(errno));
+	cfg->duration = 24 * 3600.0; /* a merge runs until done or stopped */
+	struct ss_fuzz_campaign c;
+	char err[4400] = "";
+	ss_install_sigint();
+	int rc = ss_fuzz_campaign_prepare(&c, cfg, err, sizeof(err));
+	if (rc == SS_FUZZ_SUP_USAGE)
+		cli_usage_error("%s", err);
+	if (rc)
+		cli_internal_error("%s", err);
+	const struct emu_config *ec = &cfg->target.ec;
+	if (!o->quiet)
+		printf("slabstress fuzz --merge: scenario %s, variant %s, model %s: %d corpus "
+		       "director%s into %s (libFuzzer -merge=1)\n",
+		       ec->scn->name, ss_variant_name(ec->acfg.variant), wmm_model_name(ec->model),
+		       o->ndirs, o->ndirs == 1 ? "y" : "ies", o->merge_out);
+	fflush(stdout);
+	signal(SIGPIPE, SIG_IGN);
+	c.hooks = (struct ss_fuzz_hooks){NULL, show_warning, NULL};
+	struct ss_fuzz_merge_counts n;
+	rc = ss_fuzz_campaign_merge(&c, o->merge_out, o->dirs, o->ndirs, &n);
+	if (rc != 0) {
+		if (c.log_worth_showing)
+			ss_fuzz_log_tail(stderr, c.log_path);
+		fprintf(stderr, "slabstress: internal error: %s\n", c.internal);
+		ss_fuzz_campaign_destroy(&c);
+		return SS_EXIT_INTERNAL;
+	}
+	printf("merged: %zu input%s in from %d director%s; %s holds %zu input%s (%zu before, %zu "
+	       "new) in %.1f s%s\n",
+	       n.inputs, n.inputs == 1 ? "" : "s", o->ndirs, o->ndirs == 1 ? "y" : "ies",
+	       o->merge_out, n.out_after, n.out_after == 1 ? "" : "s", n.out_before,
+	       n.out_after > n.out_before ? n.out_after - n.out_before : 0, c.elapsed,
+	       ss_interrupted ? " (interrupted)" : "");
+	ss_fuzz_campaign_destroy(&c);
+	return SS_EXIT_CLEAN;
+}
+
 int cmd_fuzz(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], SS_FUZZ_WORKER_ARG))
@@ -305,11 +405,26 @@ int cmd_fuzz(int argc, char **argv)
 	if (!our_argv)
 		cli_internal_error("out of memory");
 	memcpy(our_argv, argv, (size_t)ours * sizeof(char *));
+	o.dirs = calloc((size_t)ours + 1, sizeof(char *));
+	if (!o.dirs)
+		cli_internal_error("out of memory");
 	cli_parse(&argp, ours, our_argv, &o);
+	if (o.ndirs && !o.merge_out)
+		cli_usage_error("fuzz: unexpected argument '%s' (libFuzzer flags go after --; "
+				"corpus directories with --merge OUT)",
+				o.dirs[0]);
 	cli_scenario_finish(&o.sc, true);
+	if (o.merge_out)
+		check_merge_dirs(&o);
 	struct ss_fuzz_campaign_config cfg;
 	memset(&cfg, 0, sizeof(cfg));
 	configure(&cfg, &o, pass, npass);
+	if (o.merge_out) {
+		int ret = run_merge(&o, &cfg);
+		free(o.dirs);
+		free(our_argv);
+		return ret;
+	}
 
 	struct ss_fuzz_campaign c;
 	char err[4400] = "";
@@ -333,6 +448,7 @@ int cmd_fuzz(int argc, char **argv)
 	if (rc != 0) {
 		fprintf(stderr, "slabstress: internal error: %s\n", c.internal);
 		ss_fuzz_campaign_destroy(&c);
+		free(o.dirs);
 		free(our_argv);
 		return SS_EXIT_INTERNAL;
 	}
@@ -347,6 +463,7 @@ int cmd_fuzz(int argc, char **argv)
 		json_decref(doc);
 	}
 	ss_fuzz_campaign_destroy(&c);
+	free(o.dirs);
 	free(our_argv);
 	return ret;
 }

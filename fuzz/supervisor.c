@@ -413,18 +413,25 @@ static void scan_artifacts(struct ss_fuzz_campaign *c)
 
 /* ---- the worker process ---- */
 
+/* The start of every worker's command line: the worker flag, the artifact
+ * prefix and max_len.  Returns how many (5). */
+static int worker_head(struct ss_fuzz_campaign *c, char **argv)
+{
+	argv[0] = "slabstress";
+	argv[1] = "fuzz";
+	argv[2] = SS_FUZZ_WORKER_ARG;
+	argv[3] = c->art_flag;
+	argv[4] = c->len_flag;
+	return 5;
+}
+
 int ss_fuzz_worker_argv(struct ss_fuzz_campaign *c, double left, char **argv, int cap)
 {
 	const struct ss_fuzz_campaign_config *cfg = &c->cfg;
 	/* 9 fixed, 4 per run, the caller's, the corpus and the NULL */
 	if (cap < 9 + 4 + cfg->npass + 2)
 		return -1;
-	int k = 0;
-	argv[k++] = "slabstress";
-	argv[k++] = "fuzz";
-	argv[k++] = SS_FUZZ_WORKER_ARG;
-	argv[k++] = c->art_flag;
-	argv[k++] = c->len_flag;
+	int k = worker_head(c, argv);
 	argv[k++] = "-print_final_stats=1";
 	argv[k++] = "-reload=1";
 	/* A schedule's meaning depends on its length (the back stream is read from
@@ -665,6 +672,70 @@ int ss_fuzz_campaign_run(struct ss_fuzz_campaign *c)
 	if (log)
 		fclose(log);
 	return rc < 0 ? -1 : 0;
+}
+
+/* The merge worker's command line: the fixed flags, -merge=1, the caller's
+ * flags, out and the dirs, NULL-terminated; control holds the control file flag.
+ * Returns the count, or -1 when it does not fit in cap. */
+static int merge_argv(struct ss_fuzz_campaign *c, const char *out, char *const *dirs, int ndirs,
+		      char *control, size_t controlsize, char **argv, int cap)
+{
+	const struct ss_fuzz_campaign_config *cfg = &c->cfg;
+	if (cap < 8 + cfg->npass + 1 + ndirs + 1 ||
+	    FMT(control, controlsize, "-merge_control_file=%s/merge.control", c->work))
+		return -1;
+	int k = worker_head(c, argv);
+	argv[k++] = "-merge=1";
+	argv[k++] = control;
+	if (cfg->seed_set)
+		argv[k++] = c->seed_flag;
+	for (int i = 0; i < cfg->npass; i++)
+		argv[k++] = cfg->pass[i];
+	argv[k++] = (char *)out;
+	for (int i = 0; i < ndirs; i++)
+		argv[k++] = dirs[i];
+	argv[k] = NULL;
+	return k;
+}
+
+int ss_fuzz_campaign_merge(struct ss_fuzz_campaign *c, const char *out, char *const *dirs,
+			   int ndirs, struct ss_fuzz_merge_counts *n)
+{
+	memset(n, 0, sizeof(*n));
+	for (int i = 0; i < ndirs; i++)
+		n->inputs += count_files(dirs[i]);
+	n->out_before = count_files(out);
+	int cap = c->cfg.npass + ndirs + 10;
+	char **args = calloc((size_t)cap, sizeof(*args));
+	char control[4200];
+	if (!args || merge_argv(c, out, dirs, ndirs, control, sizeof(control), args, cap) < 0) {
+		free(args);
+		snprintf(c->internal, sizeof(c->internal), "out of memory or path too long");
+		return -1;
+	}
+	FILE *log = fopen(c->log_path, "a");
+	c->t0 = now_s();
+	int fd, sent;
+	pid_t pid = spawn_worker(c->cfg.exe ? c->cfg.exe : "/proc/self/exe", args, &fd);
+	free(args);
+	if (pid < 0) {
+		if (log)
+			fclose(log);
+		snprintf(c->internal, sizeof(c->internal), "cannot start the worker: %s",
+			 strerror(errno));
+		return -1;
+	}
+	int status = watch_worker(c, pid, fd, log, &sent);
+	if (log)
+		fclose(log);
+	c->elapsed = now_s() - c->t0;
+	n->out_after = count_files(out);
+	bool bad_exit = !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+	if (bad_exit && !ss_interrupted && sent < 2) {
+		worker_failed(c, status);
+		return -1;
+	}
+	return 0;
 }
 
 void ss_fuzz_campaign_finish(struct ss_fuzz_campaign *c)

@@ -14,8 +14,9 @@
  * Life cycle: ss_fuzz_campaign_prepare (work directory, shared counters, the
  * target in the environment, an emulator for replays), ss_fuzz_campaign_run,
  * ss_fuzz_campaign_finish (totals), ss_fuzz_campaign_doc, ss_fuzz_campaign_destroy
- * (removes the work directory).  The work directory is registered with
- * results/stop.h, so it goes however the process ends.
+ * (removes the work directory).  ss_fuzz_campaign_merge runs libFuzzer's corpus
+ * merge through the same machinery in place of ss_fuzz_campaign_run.  The work directory is
+ * registered with results/stop.h, so it goes however the process ends.
  */
 #ifndef SS_FUZZ_SUPERVISOR_H
 #define SS_FUZZ_SUPERVISOR_H
@@ -128,6 +129,22 @@ int ss_fuzz_worker_argv(struct ss_fuzz_campaign *c, double left, char **argv, in
  * are made or a stop is requested.  Returns 0, or -1 on an internal error
  * (c->internal; c->log_worth_showing when the log's tail says more). */
 int ss_fuzz_campaign_run(struct ss_fuzz_campaign *c);
+/* What a corpus merge saw: the inputs in the directories merged, and the
+ * inputs in the output directory before and after. */
+struct ss_fuzz_merge_counts {
+	size_t inputs, out_before, out_after;
+};
+
+/* Merges the corpora in dirs into out with libFuzzer's -merge=1, run by a worker
+ * like a campaign's (the same target in the environment, work directory, log,
+ * max_len, seed and flags after --; cfg.duration bounds it): each input of dirs
+ * that adds coverage to what out holds is copied into out.  A prepared campaign
+ * (ss_fuzz_campaign_prepare) runs it instead of ss_fuzz_campaign_run; a stop
+ * request stops the worker.  Returns 0 with *n filled, or -1 on an internal
+ * error (c->internal; c->log_worth_showing when the log's tail says more). */
+int ss_fuzz_campaign_merge(struct ss_fuzz_campaign *c, const char *out, char *const *dirs,
+			   int ndirs, struct ss_fuzz_merge_counts *n);
+
 /* Totals after the run: elapsed, execs, corpus_size. */
 void ss_fuzz_campaign_finish(struct ss_fuzz_campaign *c);
 /* The corpus size for a status line: libFuzzer's last "corp:" figure, else the

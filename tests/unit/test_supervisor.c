@@ -1,7 +1,8 @@
 /* tests/unit/test_supervisor.c - the fuzz supervisor (fuzz/supervisor.h) without
  * libFuzzer: its work directory and its cleanup, the worker's command line, and
  * whole campaigns against stand-in workers (shell scripts) that leave a failing
- * schedule, a harmless one, or die without one. */
+ * schedule, a harmless one, or die without one, and corpus merges against a
+ * stand-in for libFuzzer's -merge=1. */
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -241,6 +242,81 @@ TEST(test_a_worker_dying_without_an_input_is_an_internal_error)
 	ss_fuzz_campaign_destroy(&c);
 }
 
+/* A stand-in for libFuzzer's merge: writes its arguments to $SS_TEST_ARGS,
+ * copies every input of the directories after the first (OUT) into OUT, exits
+ * $SS_TEST_EXIT. */
+static const char fake_merger[] =
+    "#!/bin/sh\n"
+    "echo \"$@\" >\"$SS_TEST_ARGS\"\n"
+    "out=\n"
+    "for a in \"$@\"; do\n"
+    "  case $a in -* | fuzz) continue ;; esac\n"
+    "  if [ -z \"$out\" ]; then out=$a; else cp \"$a\"/* \"$out\"/; fi\n"
+    "done\n"
+    "exit ${SS_TEST_EXIT:-0}\n";
+
+/* Merges tmp/A (2 inputs) and tmp/B (1) into tmp/OUT with the stand-in. */
+static int run_fake_merge(struct ss_fuzz_campaign *c, const char *exit_status,
+			  struct ss_fuzz_merge_counts *n, char *args, size_t argsn)
+{
+	struct ss_fuzz_campaign_config cfg;
+	char save[128], err[512] = "", exe[128], a[128], b[128], out[128], f[160];
+	default_config(&cfg, save, sizeof(save));
+	snprintf(exe, sizeof(exe), "%s/merger.sh", tmp);
+	write_file(exe, fake_merger, sizeof(fake_merger) - 1, 0755);
+	cfg.exe = exe;
+	snprintf(a, sizeof(a), "%s/A", tmp);
+	snprintf(b, sizeof(b), "%s/B", tmp);
+	snprintf(out, sizeof(out), "%s/OUT", tmp);
+	EXPECT(ss_fuzz_mkdir_p(a) == 0 && ss_fuzz_mkdir_p(b) == 0 && ss_fuzz_mkdir_p(out) == 0);
+	const char *names[3] = {"A/in1", "A/in2", "B/in3"};
+	for (int i = 0; i < 3; i++) {
+		snprintf(f, sizeof(f), "%s/%s", tmp, names[i]);
+		write_file(f, names[i], 5, 0644);
+	}
+	snprintf(args, argsn, "%s/args", tmp);
+	setenv("SS_TEST_ARGS", args, 1);
+	setenv("SS_TEST_EXIT", exit_status, 1);
+	EXPECT_EQ(ss_fuzz_campaign_prepare(c, &cfg, err, sizeof(err)), 0);
+	char *dirs[2] = {a, b};
+	return ss_fuzz_campaign_merge(c, out, dirs, 2, n);
+}
+
+TEST(test_merge_runs_libfuzzer_merge_into_out_and_counts)
+{
+	struct ss_fuzz_campaign c;
+	struct ss_fuzz_merge_counts n;
+	char argsfile[128], line[8192] = "";
+	EXPECT_EQ(run_fake_merge(&c, "0", &n, argsfile, sizeof(argsfile)), 0);
+	EXPECT_EQ(n.inputs, 3);
+	EXPECT_EQ(n.out_before, 0);
+	EXPECT_EQ(n.out_after, 3);
+	FILE *f = fopen(argsfile, "r");
+	EXPECT(f && fgets(line, sizeof(line), f));
+	if (f)
+		fclose(f);
+	EXPECT(strstr(line, "fuzz " SS_FUZZ_WORKER_ARG " -artifact_prefix=") == line);
+	EXPECT(strstr(line, " -merge=1 ") != NULL);
+	char control[4200];
+	snprintf(control, sizeof(control), " -merge_control_file=%s/merge.control ", c.work);
+	EXPECT(strstr(line, control) != NULL);
+	char tail[300];
+	snprintf(tail, sizeof(tail), " %s/OUT %s/A %s/B\n", tmp, tmp, tmp); /* OUT first */
+	EXPECT(strlen(line) > strlen(tail) && !strcmp(line + strlen(line) - strlen(tail), tail));
+	ss_fuzz_campaign_destroy(&c);
+}
+
+TEST(test_a_failing_merge_is_an_internal_error)
+{
+	struct ss_fuzz_campaign c;
+	struct ss_fuzz_merge_counts n;
+	char argsfile[128];
+	EXPECT_EQ(run_fake_merge(&c, "5", &n, argsfile, sizeof(argsfile)), -1);
+	EXPECT(strstr(c.internal, "libFuzzer worker exited 5") == c.internal);
+	EXPECT(c.log_worth_showing);
+	ss_fuzz_campaign_destroy(&c);
+}
+
 int main(void)
 {
 	snprintf(tmp, sizeof(tmp), "/tmp/ss-test-supervisor-XXXXXX");
@@ -253,6 +329,8 @@ int main(void)
 	RUN(test_a_failing_artifact_becomes_a_saved_reproducer);
 	RUN(test_a_harmless_artifact_is_counted_not_saved);
 	RUN(test_a_worker_dying_without_an_input_is_an_internal_error);
+	RUN(test_merge_runs_libfuzzer_merge_into_out_and_counts);
+	RUN(test_a_failing_merge_is_an_internal_error);
 	ss_stop_cleanup();
 	EXPECT(!exists(tmp));
 	TEST_SUMMARY();
