@@ -164,7 +164,7 @@ static void list_scenarios(const struct list_opts *o, json_t *arr)
 static const char doc[] =
     "List what slabstress knows: scenarios (default), variants, allocators, models.\v"
     "Examples:\n  slabstress list\n  slabstress list scenarios -v\n  slabstress list "
-    "scenarios -s ./my_handoff.c -v\n  slabstress list variants --json";
+    "scenarios -s ./release_acquire_handoff.c -v\n  slabstress list variants --json";
 
 int cmd_list(int argc, char **argv)
 {
