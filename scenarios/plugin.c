@@ -288,9 +288,42 @@ static int check_descriptor(const char *path, const struct ss_scenario *s, char 
 	return why ? -1 : 0;
 }
 
+/* The ELF class and machine (bytes 4 and 18-19 of the header) of a file, or -1. */
+static long elf_kind(const char *file)
+{
+	unsigned char hdr[20];
+	FILE *f = fopen(file, "rb");
+	size_t n = f ? fread(hdr, 1, sizeof(hdr), f) : 0;
+	if (f)
+		fclose(f);
+	if (n < sizeof(hdr) || memcmp(hdr, "\177ELF", 4))
+		return -1;
+	return (long)hdr[4] << 16 | hdr[18] | hdr[19] << 8;
+}
+
+/* dlopen says "No such file" for a .so of another architecture: say what it is. */
+static int check_architecture(const char *path, const char *so, char *err, size_t errlen)
+{
+	long mine = elf_kind("/proc/self/exe"), its = elf_kind(so);
+	if (its < 0) {
+		snprintf(err, errlen, "%s: not a shared object (no ELF header)", path);
+		return -1;
+	}
+	if (mine >= 0 && its != mine) {
+		snprintf(err, errlen,
+			 "%s: built for another architecture (ELF class %ld, machine %ld; this "
+			 "slabstress: class %ld, machine %ld)",
+			 path, its >> 16, its & 0xffff, mine >> 16, mine & 0xffff);
+		return -1;
+	}
+	return 0;
+}
+
 static const struct ss_scenario *open_object(const char *path, const char *so, char *err,
 					     size_t errlen)
 {
+	if (check_architecture(path, so, err, errlen) != 0)
+		return NULL;
 	void *h = dlopen(so, RTLD_NOW | RTLD_LOCAL);
 	if (!h) {
 		const char *e = dlerror();

@@ -95,6 +95,14 @@ one_line many_roles_msg 'manyroles.c: the descriptor has more roles'
 sed 's/"release-acquire-handoff"/"plain"/' $GOOD >taken.c
 expect_rc name_taken 2 "$S" explore -s ./taken.c
 one_line name_taken_msg 'taken.c: its scenario name is taken by a built-in'
+cp "$(ls "$XDG_CACHE_HOME"/slabstress/*.so | head -1)" other_arch.so
+case $(uname -m) in x86_64) m='\267' ;; *) m='\076' ;; esac # AArch64 / x86-64
+printf "$m" | dd of=other_arch.so bs=1 seek=18 conv=notrunc 2>/dev/null
+expect_rc other_arch 2 "$S" explore -s ./other_arch.so
+one_line other_arch_msg 'other_arch.so: built for another architecture'
+echo 'not an ELF file' >text.so
+expect_rc not_elf 2 "$S" explore -s ./text.so
+one_line not_elf_msg 'text.so: not a shared object'
 
 # ---- the cost of a cached scenario file (printed, never asserted) ----
 "$S" list scenarios -s $GOOD >/dev/null 2>&1
