@@ -77,7 +77,7 @@ $(BUILD)/%.o: %.S
 	$(Q)$(CC) $(SS_CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 # Scenario files (scenarios/plugin.c) are compiled against this tree's headers, or
-# the installed ones; the binary exports its symbols to them (-rdynamic above).
+# the installed ones; the binary exports its symbols to them (-rdynamic, on its link below).
 $(BUILD)/scenarios/plugin.o: SS_CPPFLAGS += -DSS_SOURCE_DIR='"$(CURDIR)"' \
 	-DSS_INCLUDE_DIR='"$(PREFIX)/include/slabstress"'
 

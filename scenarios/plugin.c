@@ -274,6 +274,9 @@ static int check_descriptor(const char *path, const struct ss_scenario *s, char 
 	const char *why = NULL;
 	if (!s->name || !*s->name)
 		why = "the descriptor has no name";
+	else if (strlen(s->name) > 48 || s->name[strspn(s->name, "abcdefghijklmnopqrstuvwxyz"
+								 "0123456789-_")])
+		why = "the scenario name must be 1 to 48 of a-z, 0-9, '-', '_'";
 	else if (s->nroles < 1)
 		why = "the descriptor has zero roles";
 	else if (s->nroles > SS_MAX_ROLES || s->nroles > SS_MAX_CPUS)

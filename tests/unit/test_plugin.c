@@ -115,6 +115,9 @@ TEST(refusals)
 		       "built for scenario ABI 999");
 	expect_refused("zero.c", "SS_EXPORT_SCENARIO(.name = \"zero\", .nroles = 0);",
 		       "zero roles");
+	expect_refused("badname.c",
+		       "SS_EXPORT_SCENARIO(.name = \"Bad Name\", .nroles = 1, .role = {idle});",
+		       "scenario name must be");
 	expect_refused("taken.c",
 		       "SS_EXPORT_SCENARIO(.name = \"plain\", .nroles = 1, .role = {idle});",
 		       "taken by a built-in");
