@@ -76,6 +76,11 @@ $(BUILD)/%.o: %.S
 	$(call ss_say,AS,$<)
 	$(Q)$(CC) $(SS_CPPFLAGS) $(CFLAGS) -c $< -o $@
 
+# Scenario files (scenarios/plugin.c) are compiled against this tree's headers, or
+# the installed ones; the binary exports its symbols to them (-rdynamic, on its link below).
+$(BUILD)/scenarios/plugin.o: SS_CPPFLAGS += -DSS_SOURCE_DIR='"$(CURDIR)"' \
+	-DSS_INCLUDE_DIR='"$(PREFIX)/include/slabstress"'
+
 $(BUILD)/libslabstress.a: $(LIB_OBJS)
 	@rm -f $@
 	$(call ss_say,AR,$@)
@@ -83,7 +88,7 @@ $(BUILD)/libslabstress.a: $(LIB_OBJS)
 
 slabstress: $(CMD_OBJS) $(BUILD)/libslabstress.a
 	$(call ss_say,LD,$@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) -rdynamic -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h $(BUILD)/libslabstress.a
 	@mkdir -p $(dir $@)
@@ -118,16 +123,32 @@ PREFIX  ?= /usr/local
 BINDIR   = $(PREFIX)/bin
 MANDIR   = $(PREFIX)/share/man/man1
 HERD7DIR = $(PREFIX)/libexec/slabstress
+SDKDIR   = $(PREFIX)/include/slabstress
+PCDIR    = $(PREFIX)/lib/pkgconfig
+EXDIR    = $(PREFIX)/share/slabstress/examples
+# The scenario SDK: the public header and every in-tree header it includes.
+SDK_HEADERS = $(shell $(CC) -MM -I. -Iinclude include/slabstress/scenario.h | \
+	tr -s ' \\' '\n\n' | grep '\.h$$' | grep -v '^include/' | sort -u)
 # The herd7 link is relative, so a DESTDIR staging tree keeps working once copied.
 install: slabstress
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(HERD7DIR)
 	install -m 755 slabstress $(DESTDIR)$(BINDIR)/slabstress
 	install -m 644 slabstress.1 $(DESTDIR)$(MANDIR)/slabstress.1
 	ln -sf ../../bin/slabstress $(DESTDIR)$(HERD7DIR)/herd7
+	install -d $(DESTDIR)$(SDKDIR) $(DESTDIR)$(PCDIR) $(DESTDIR)$(EXDIR)
+	install -m 644 include/slabstress/scenario.h $(DESTDIR)$(SDKDIR)/scenario.h
+	for h in $(SDK_HEADERS); do \
+	  install -d $(DESTDIR)$(SDKDIR)/$$(dirname $$h) && \
+	  install -m 644 $$h $(DESTDIR)$(SDKDIR)/$$h || exit 1; done
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
+	  -e 's|@ARCH_FLAGS@|$(ARCH_FLAGS)|' slabstress.pc.in \
+	  > $(DESTDIR)$(PCDIR)/slabstress.pc
+	install -m 644 examples/*.c $(DESTDIR)$(EXDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/slabstress $(DESTDIR)$(MANDIR)/slabstress.1 \
-	  $(DESTDIR)$(HERD7DIR)/herd7
+	  $(DESTDIR)$(HERD7DIR)/herd7 $(DESTDIR)$(PCDIR)/slabstress.pc
+	rm -rf $(DESTDIR)$(SDKDIR) $(DESTDIR)$(PREFIX)/share/slabstress
 	-rmdir $(DESTDIR)$(HERD7DIR)
 
 clean:

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include "engine/emu.h"
 #include "results/json.h"
 #include "results/parse.h"
+#include "scenarios/plugin.h"
 
 int cli_argc;
 char **cli_argv;
@@ -261,7 +263,10 @@ enum {
 
 static const struct argp_option scenario_options[] = {
     {0, 0, 0, 0, "Scenario and allocator:", 1},
-    {"scenario", 's', "NAME", 0, "handoff scenario to run (see `slabstress list scenarios`)", 1},
+    {"scenario", 's', "NAME", 0,
+     "handoff scenario to run (see `slabstress list scenarios`), or a scenario file: ./x.c "
+     "(compiled and cached) or ./x.so",
+     1},
     {"variant", OPT_VARIANT, "V", 0,
      "slab code variant: rc1, early-stride, wmb-rmb, fixed (default: fixed)", 1},
     {"alloc", OPT_ALLOC, "A", 0,
@@ -341,7 +346,12 @@ void cli_scenario_finish(struct cli_scenario_opts *o, bool need_scenario)
 	const char *names[64];
 	int n;
 
-	if (o->scenario_name) {
+	if (o->scenario_name && ss_plugin_is_path(o->scenario_name)) {
+		char err[PATH_MAX + 256];
+		o->scn = ss_plugin_load(o->scenario_name, err, sizeof(err));
+		if (!o->scn)
+			cli_usage_error("%s", err);
+	} else if (o->scenario_name) {
 		o->scn = ss_scenario_find(o->scenario_name);
 		if (!o->scn) {
 			for (n = 0; ss_scenarios[n] && n < 64; n++)

@@ -5,6 +5,7 @@
 
 #include "cmd/cli.h"
 #include "results/json.h"
+#include "scenarios/plugin.h"
 
 static const char *const model_rows[][2] = {
     {"sc", "sequential consistency: interleavings only (not an ordering bug if it fails here)"},
@@ -69,6 +70,7 @@ static json_t *params_json(const struct ss_scenario *s)
 
 struct list_opts {
 	const char *what;
+	const char *file; /* -s FILE: only the scenario file's scenario */
 	int json;
 	int verbose;
 };
@@ -76,6 +78,10 @@ struct list_opts {
 static const struct argp_option options[] = {
     {"json", 'j', 0, 0, "print JSON instead of a table (default: table)", 0},
     {"verbose", 'v', 0, 0, "scenarios: also print each scenario's details and parameters", 0},
+    {"scenario", 's', "FILE", 0,
+     "scenarios: only the scenario of this scenario file (./x.c, compiled and cached, or "
+     "./x.so) (default: the built-in ones)",
+     0},
     {0},
 };
 
@@ -85,6 +91,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case 'j': o->json = 1; break;
 	case 'v': o->verbose = 1; break;
+	case 's': o->file = arg; break;
 	case ARGP_KEY_ARG:
 		if (o->what)
 			cli_usage_error(
@@ -98,41 +105,66 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-/* The scenario table (or JSON rows into arr); -v adds details and parameters. */
+/* One scenario's row (or a JSON row into arr); -v adds details and parameters. */
+static void list_scenario(const struct list_opts *o, const struct ss_scenario *s, json_t *arr)
+{
+	char checks[64];
+	checks_text(s->checks, checks, sizeof(checks));
+	const char *allocs = s->slab_only ? "slab" : "all";
+	const char *hash = NULL, *file = ss_plugin_source(s, &hash);
+	if (o->json) {
+		json_t *row =
+		    json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:s}", "name", s->name, "roles",
+			      s->nroles, "handoff", handoff_name(s->handoff), "allocators", allocs,
+			      "checks", checks, "summary", s->summary ? s->summary : "", "details",
+			      s->details ? s->details : "");
+		if (file) {
+			json_object_set_new(row, "file", json_string(file));
+			json_object_set_new(row, "file_hash", json_string(hash));
+		}
+		if (o->verbose)
+			json_object_set_new(row, "params", params_json(s));
+		json_array_append_new(arr, row);
+		return;
+	}
+	printf("%-16s %-5d %-9s %-10s %-24s %s\n", s->name, s->nroles, handoff_name(s->handoff),
+	       allocs, checks, s->summary ? s->summary : "");
+	if (!o->verbose)
+		return;
+	if (file) /* a scenario file's origin and roles (built-ins: the man page) */
+		printf("    file %s (content hash %s)\n", file, hash);
+	if (file && s->role_names[0]) {
+		printf("    roles:");
+		for (int r = 0; r < s->nroles; r++)
+			printf(" %s", s->role_names[r] ? s->role_names[r] : "?");
+		printf("\n");
+	}
+	if (s->details)
+		printf("    %s\n", s->details);
+	print_params(s);
+}
+
+/* The scenario table: the built-ins, or the one of -s FILE. */
 static void list_scenarios(const struct list_opts *o, json_t *arr)
 {
+	const struct ss_scenario *one = NULL;
+	if (o->file) {
+		char err[4400];
+		one = ss_plugin_load(o->file, err, sizeof(err));
+		if (!one)
+			cli_usage_error("%s", err);
+	}
 	if (!o->json)
 		printf("%-16s %-5s %-9s %-10s %-24s %s\n", "SCENARIO", "ROLES", "HANDOFF",
 		       "ALLOCATORS", "CHECKS", "SUMMARY");
-	for (int i = 0; ss_scenarios[i]; i++) {
-		const struct ss_scenario *s = ss_scenarios[i];
-		char checks[64];
-		checks_text(s->checks, checks, sizeof(checks));
-		const char *allocs = s->slab_only ? "slab" : "all";
-		if (o->json) {
-			json_t *row =
-			    json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:s}", "name", s->name,
-				      "roles", s->nroles, "handoff", handoff_name(s->handoff),
-				      "allocators", allocs, "checks", checks, "summary", s->summary,
-				      "details", s->details ? s->details : "");
-			if (o->verbose)
-				json_object_set_new(row, "params", params_json(s));
-			json_array_append_new(arr, row);
-		} else {
-			printf("%-16s %-5d %-9s %-10s %-24s %s\n", s->name, s->nroles,
-			       handoff_name(s->handoff), allocs, checks, s->summary);
-			if (o->verbose && s->details)
-				printf("    %s\n", s->details);
-			if (o->verbose)
-				print_params(s);
-		}
-	}
+	for (int i = 0; one ? i < 1 : ss_scenarios[i] != NULL; i++)
+		list_scenario(o, one ? one : ss_scenarios[i], arr);
 }
 
 static const char doc[] =
     "List what slabstress knows: scenarios (default), variants, allocators, models.\v"
     "Examples:\n  slabstress list\n  slabstress list scenarios -v\n  slabstress list "
-    "variants --json";
+    "scenarios -s ./release_acquire_handoff.c -v\n  slabstress list variants --json";
 
 int cmd_list(int argc, char **argv)
 {

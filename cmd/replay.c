@@ -12,10 +12,11 @@
 #include "fuzz/litmus_export.h"
 #include "fuzz/minimize.h"
 #include "fuzz/replay.h"
+#include "fuzz/repro_emu.h"
 #include "results/json.h"
 #include "results/replay_doc.h"
 
-enum { OPT_MODEL = 0x2100, OPT_FORMAT, OPT_FULL, OPT_LITMUS, OPT_NO_EXPLAIN, OPT_DEPS };
+enum { OPT_MODEL = 0x2100, OPT_FORMAT, OPT_FULL, OPT_LITMUS, OPT_NO_EXPLAIN, OPT_DEPS, OPT_FORCE };
 
 struct replay_cli {
 	const char *file, *model, *format;
@@ -42,6 +43,10 @@ static const struct argp_option options[] = {
      "skip the attribution (sc/tso/lkmm re-runs and candidate barriers) (default: explain "
      "a failure)",
      0},
+    {"force", OPT_FORCE, 0, 0,
+     "replay even when the reproducer's scenario file changed since it was saved (default: "
+     "exit 2)",
+     0},
     {0},
 };
 
@@ -59,6 +64,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	case OPT_FULL: o->full = 1; break;
 	case OPT_LITMUS: o->litmus = 1; break;
 	case OPT_NO_EXPLAIN: o->no_explain = 1; break;
+	case OPT_FORCE: ss_repro_allow_changed_scenario(true); break;
 	default: return cli_reproducer_arg("replay", key, arg, &o->file);
 	}
 	return 0;

@@ -6,11 +6,50 @@
 #include <sys/stat.h>
 
 #include "fuzz/repro_emu.h"
+#include "scenarios/plugin.h"
+
+static bool allow_changed_scenario;
+
+void ss_repro_allow_changed_scenario(bool allow)
+{
+	allow_changed_scenario = allow;
+}
+
+/* The scenario file a reproducer names: same content (unless allowed), loaded. */
+static int load_scenario_file(const struct ss_repro *r, char *err, size_t errlen)
+{
+	char now[17], why[600];
+	if (ss_plugin_file_hash(r->scenario_path, now) != 0) {
+		snprintf(err, errlen, "cannot read the scenario file %s: %s", r->scenario_path,
+			 strerror(errno));
+		return -1;
+	}
+	if (strcmp(now, r->scenario_hash) && !allow_changed_scenario) {
+		snprintf(err, errlen,
+			 "the scenario file %s changed since the reproducer was saved (hash %s, "
+			 "now %s): the schedule may mean something else; --force replays anyway",
+			 r->scenario_path, r->scenario_hash, now);
+		return -1;
+	}
+	const struct ss_scenario *s = ss_plugin_load(r->scenario_path, why, sizeof(why));
+	if (!s) {
+		snprintf(err, errlen, "%s", why);
+		return -1;
+	}
+	if (strcmp(s->name, r->scenario)) {
+		snprintf(err, errlen, "the scenario file %s defines '%s', not '%s'",
+			 r->scenario_path, s->name, r->scenario);
+		return -1;
+	}
+	return 0;
+}
 
 int ss_emu_config_from_repro(struct emu_config *c, const struct ss_repro *r,
 			     const char *model_override, char *err, size_t errlen)
 {
 	memset(c, 0, sizeof(*c));
+	if (r->scenario_path[0] && load_scenario_file(r, err, errlen) != 0)
+		return -1;
 	c->scn = ss_scenario_find(r->scenario);
 	if (!c->scn) {
 		snprintf(err, errlen, "unknown scenario '%s' in the reproducer", r->scenario);
@@ -43,6 +82,11 @@ int ss_repro_from_emu(struct ss_repro *r, const struct emu *e, const struct emu_
 	const struct emu_config *c = emu_config_of(e);
 	memset(r, 0, sizeof(*r));
 	snprintf(r->scenario, sizeof(r->scenario), "%s", c->scn->name);
+	const char *hash = NULL, *file = ss_plugin_source(c->scn, &hash);
+	if (file) {
+		snprintf(r->scenario_path, sizeof(r->scenario_path), "%s", file);
+		snprintf(r->scenario_hash, sizeof(r->scenario_hash), "%s", hash);
+	}
 	snprintf(r->alloc, sizeof(r->alloc), "%s", c->alloc->name);
 	snprintf(r->model, sizeof(r->model), "%s", wmm_model_name(c->model));
 	snprintf(r->deps, sizeof(r->deps), "%s", emu_deps_name(c->deps));

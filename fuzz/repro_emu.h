@@ -8,6 +8,7 @@
 #ifndef SS_REPRO_EMU_H
 #define SS_REPRO_EMU_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "engine/emu.h"
@@ -17,6 +18,10 @@
 
 /* Fills *c from r (model_override: NULL or a model name replacing r->model).
  * Returns 0, or -1 with a one-line message naming the bad value. */
+/* A reproducer of a scenario file names its path and content hash: the file is
+ * loaded from there, and one whose content changed since is refused (a one-line
+ * error) unless allowed here (replay --force). */
+void ss_repro_allow_changed_scenario(bool allow);
 int ss_emu_config_from_repro(struct emu_config *c, const struct ss_repro *r,
 			     const char *model_override, char *err, size_t errlen);
 

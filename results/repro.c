@@ -106,6 +106,10 @@ int ss_repro_save(const struct ss_repro *r, const char *path, char *err, size_t 
 	    r->model, "deps", r->deps[0] ? r->deps : "explicit", "iters", (json_int_t)r->iters,
 	    "step_limit", (json_int_t)r->step_limit, "schedule", hex, "failure", failure);
 	free(hex);
+	if (doc && r->scenario_path[0]) {
+		json_object_set_new(doc, "scenario_path", json_string(r->scenario_path));
+		json_object_set_new(doc, "scenario_hash", json_string(r->scenario_hash));
+	}
 	if (!doc) {
 		snprintf(err, errlen, "cannot build reproducer JSON");
 		return -1;
@@ -241,9 +245,10 @@ static json_t *repro_open(const char *path, char *err, size_t errlen)
  * variant (checked later). */
 static void load_top(struct loader *l, json_t *doc, struct ss_repro *r, char *variant, size_t n)
 {
-	static const char *const top[] = {
-	    "schema", "tool",  "version",    "scenario", "variant", "alloc", "knobs",
-	    "model",  "iters", "step_limit", "schedule", "failure", "deps",  NULL};
+	static const char *const top[] = {"schema",  "tool",	      "version",       "scenario",
+					  "variant", "alloc",	      "knobs",	       "model",
+					  "iters",   "step_limit",    "schedule",      "failure",
+					  "deps",    "scenario_path", "scenario_hash", NULL};
 	char version[64] = "";
 	only_known(l, doc, "", top);
 	copy_str(l, doc, "", "version", version, sizeof(version));
@@ -255,6 +260,10 @@ static void load_top(struct loader *l, json_t *doc, struct ss_repro *r, char *va
 		l->bad = 1;
 	}
 	copy_str(l, doc, "", "scenario", r->scenario, sizeof(r->scenario));
+	if (json_object_get(doc, "scenario_path")) { /* optional: a scenario file's */
+		copy_str(l, doc, "", "scenario_path", r->scenario_path, sizeof(r->scenario_path));
+		copy_str(l, doc, "", "scenario_hash", r->scenario_hash, sizeof(r->scenario_hash));
+	}
 	copy_str(l, doc, "", "variant", variant, n);
 	copy_str(l, doc, "", "alloc", r->alloc, sizeof(r->alloc));
 	copy_str(l, doc, "", "model", r->model, sizeof(r->model));

@@ -16,6 +16,10 @@
  *     "schedule": "00ff01...",                 (hex)
  *     "failure": { "kind": "wrong-metadata", "cpu": 1, "file": "alloc/memcg.c",
  *                  "line": 123, "func": "__memcg_slab_free_hook", "message": "..." } }
+ *
+ * A scenario from a scenario file (`-s ./x.c`) adds, optionally,
+ *     "scenario_path": "/abs/path/x.c", "scenario_hash": "0123456789abcdef"
+ * (the file and the hash of its content when the reproducer was saved).
  */
 #ifndef SS_REPRO_H
 #define SS_REPRO_H
@@ -36,6 +40,10 @@
 
 struct ss_repro {
 	char scenario[64];
+	/* A scenario file's absolute path and content hash (16 hex digits); both
+	 * empty for a built-in scenario. */
+	char scenario_path[4096];
+	char scenario_hash[17];
 	char alloc[32];
 	char model[16];
 	char deps[16]; /* dependency mode (explicit, provenance, check); files

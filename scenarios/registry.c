@@ -3,6 +3,7 @@
  */
 #include <string.h>
 
+#include "scenarios/plugin.h"
 #include "scenarios/scenario.h"
 
 #define SS_SCENARIO(sym) extern const struct ss_scenario ss_scn_##sym;
@@ -16,7 +17,7 @@ const struct ss_scenario *const ss_scenarios[] = {
     NULL,
 };
 
-const struct ss_scenario *ss_scenario_find(const char *name)
+const struct ss_scenario *ss_scenario_builtin(const char *name)
 {
 	if (!name)
 		return NULL;
@@ -24,6 +25,12 @@ const struct ss_scenario *ss_scenario_find(const char *name)
 		if (!strcmp(ss_scenarios[i]->name, name))
 			return ss_scenarios[i];
 	return NULL;
+}
+
+const struct ss_scenario *ss_scenario_find(const char *name)
+{
+	const struct ss_scenario *s = ss_scenario_builtin(name);
+	return s || !name ? s : ss_plugin_find(name);
 }
 
 const struct ss_param *ss_scenario_param(const struct ss_scenario *scn, const char *name)

@@ -26,6 +26,12 @@
 
 #define SS_MAX_ROLES 4
 
+/* The version of struct ss_scenario, struct ss_world and the helpers below as a
+ * scenario file sees them (include/slabstress/scenario.h).  A plugin records the
+ * value it was built with; slabstress refuses one built for another.  Bump it on
+ * any change to those structs or to an inline helper. */
+#define SS_SCENARIO_ABI 1
+
 struct ss_world;
 
 /* Which checks a scenario arms (shown by `slabstress list scenarios`). */
@@ -111,7 +117,11 @@ struct ss_world {
 
 /* Every scenario of scenarios/list.h, in its order; NULL-terminated. */
 extern const struct ss_scenario *const ss_scenarios[];
+/* A built-in scenario, then a loaded scenario file (by its scenario name or path;
+ * a path not loaded yet is loaded quietly: scenarios/plugin.h), or NULL. */
 const struct ss_scenario *ss_scenario_find(const char *name);
+/* Only the built-in scenarios. */
+const struct ss_scenario *ss_scenario_builtin(const char *name);
 /* The parameter `name` the scenario declares, or NULL when it ignores it. */
 const struct ss_param *ss_scenario_param(const struct ss_scenario *scn, const char *name);
 
