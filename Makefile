@@ -147,6 +147,10 @@ CROSS_TRIPLE_arm64     = aarch64-linux-gnu
 CROSS_TRIPLE_ppc64le   = powerpc64le-linux-gnu
 CROSS_DEBARCH_arm64    = arm64
 CROSS_DEBARCH_ppc64le  = ppc64el
+# Debian 12's qemu-ppc64le (7.2) never completes stqcx.: the ppc64le cross build
+# takes the kernel's locked cmpxchg128 fallback (kernel/kernel.h); a native ppc64le
+# `make` keeps lqarx/stqcx.
+CROSS_DEFS_ppc64le     = -DSS_CMPXCHG128_LOCK
 CROSS_TRIPLE  = $(CROSS_TRIPLE_$(ARCH))
 CROSS_DEBARCH = $(CROSS_DEBARCH_$(ARCH))
 CROSS_LDLIBS  = -ljansson -l:libjemalloc.so.2 -ldl -lpthread -lm
@@ -172,7 +176,7 @@ cross-deps:
 	fi
 
 cross: cross-deps
-	@$(MAKE) --no-print-directory CC=$(CROSS_TRIPLE)-gcc ARCH_FLAGS= BUILD=build-$(ARCH) \
+	@$(MAKE) --no-print-directory CC=$(CROSS_TRIPLE)-gcc ARCH_FLAGS="$(CROSS_DEFS_$(ARCH))" BUILD=build-$(ARCH) \
 	  SS_NO_LIBFUZZER=1 SS_CROSS=1 LDLIBS="$(CROSS_LDLIBS)" build-$(ARCH)/slabstress unit
 
 # libFuzzer integration, fuzz targets and sanitizer builds live in their own file.

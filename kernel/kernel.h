@@ -44,6 +44,8 @@
  *                      16-byte __atomic CAS that gcc inlines (quad-word atomics,
  *                      POWER8 and later, Debian's ppc64el baseline).  x86-64:
  *                      lock cmpxchg16b (-mcx16).  No libatomic is linked.
+ *                      -DSS_CMPXCHG128_LOCK: the kernel's slab_lock() fallback
+ *                      instead (ss_cmpxchg128_locked), any architecture.
  */
 #ifndef SS_KERNEL_H
 #define SS_KERNEL_H
@@ -505,6 +507,12 @@ static inline void ss_cpu_relax(const struct ss_site *site)
 #define try_cmpxchg_acquire(p, po, n) SS_TRY_CMPXCHG(p, po, n, SS_ORD_ACQUIRE, #p)
 #define try_cmpxchg_release(p, po, n) SS_TRY_CMPXCHG(p, po, n, SS_ORD_RELEASE, #p)
 
+/* The kernel's fallback where the CPU has no 16-byte compare-and-swap (SLUB's
+ * slab_lock() around __update_freelist_slow): smp_mb; a lock hashed from p;
+ * compare and store; unlock; smp_mb.  Built with -DSS_CMPXCHG128_LOCK (make cross
+ * ARCH=ppc64le: Debian 12's qemu-ppc64le 7.2 spins forever on stqcx.); kernel.c. */
+u128 ss_cmpxchg128_locked(volatile u128 *p, u128 expected, u128 new_val);
+
 /* 128-bit compare-and-exchange of SLUB's freelist+counters pair (fully ordered). */
 static inline bool ss_try_cmpxchg128(volatile u128 *p, u128 *old, u128 new_val,
 				     const struct ss_site *site)
@@ -512,7 +520,9 @@ static inline bool ss_try_cmpxchg128(volatile u128 *p, u128 *old, u128 new_val,
 	if (unlikely(ss_kops))
 		return ss_kops->cmpxchg128(ss_kctx, p, old, new_val, SS_ORD_FULL, site);
 	u128 expected = *old;
-#if defined(__powerpc64__)
+#if defined(SS_CMPXCHG128_LOCK)
+	u128 seen = ss_cmpxchg128_locked(p, expected, new_val);
+#elif defined(__powerpc64__)
 	/* The kernel's arch_cmpxchg128: sync; lqarx/stqcx. loop; sync.  gcc inlines
 	 * the relaxed 16-byte __atomic CAS as the bare loop (quad-word atomics,
 	 * POWER8 and later); __sync would end in isync, weaker than the kernel. */
