@@ -133,8 +133,7 @@ uninstall:
 	-rmdir $(DESTDIR)$(HERD7DIR)
 
 clean:
-	rm -rf build build-asan build-fuzz build-fuzz-parsers build-nofuzz build-arm64 \
-	  build-ppc64le slabstress
+	rm -rf build build-asan build-fuzz build-fuzz-parsers build-nofuzz slabstress
 
 # ---- cross builds: make cross ARCH=arm64|ppc64le (on x86-64, Debian) ----
 # gcc's cross compiler, multiarch libjansson-dev and the libjemalloc2 runtime of the

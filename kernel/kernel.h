@@ -45,7 +45,9 @@
  *                      POWER8 and later, Debian's ppc64el baseline).  x86-64:
  *                      lock cmpxchg16b (-mcx16).  No libatomic is linked.
  *                      -DSS_CMPXCHG128_LOCK: the kernel's slab_lock() fallback
- *                      instead (ss_cmpxchg128_locked), any architecture.
+ *                      instead (ss_cmpxchg128_locked), any architecture; also
+ *                      clang on POWER, which calls libatomic for 16-byte atomics
+ *                      (CC=gcc gives lqarx/stqcx.).
  */
 #ifndef SS_KERNEL_H
 #define SS_KERNEL_H
@@ -520,7 +522,7 @@ static inline bool ss_try_cmpxchg128(volatile u128 *p, u128 *old, u128 new_val,
 	if (unlikely(ss_kops))
 		return ss_kops->cmpxchg128(ss_kctx, p, old, new_val, SS_ORD_FULL, site);
 	u128 expected = *old;
-#if defined(SS_CMPXCHG128_LOCK)
+#if defined(SS_CMPXCHG128_LOCK) || (defined(__powerpc64__) && defined(__clang__))
 	u128 seen = ss_cmpxchg128_locked(p, expected, new_val);
 #elif defined(__powerpc64__)
 	/* The kernel's arch_cmpxchg128: sync; lqarx/stqcx. loop; sync.  gcc inlines
