@@ -5,6 +5,8 @@
 #   make asan    the test suite under ASan+UBSan (fuzz/fuzz.mk)
 #   make fuzz    the standalone libFuzzer target; make fuzz-parsers: fuzz our parsers
 #   make lint    clang-format check, mandoc -Tlint on the man page
+#   make cross ARCH=arm64|ppc64le   cross-build build-ARCH/slabstress and its unit tests
+#                (Debian cross gcc, multiarch libraries; sh tests/cross.sh ARCH runs them)
 #   make install PREFIX=/usr/local DESTDIR=   slabstress, its man page, and the herd7
 #                link PREFIX/libexec/slabstress/herd7 (put that directory first on PATH)
 
@@ -46,7 +48,7 @@ CMD_OBJS  = $(CMD_SRCS:%.c=$(BUILD)/%.o)
 UNIT_SRCS = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps run check test unit bench asan lint clean install uninstall
+.PHONY: all deps run check test unit bench asan lint clean install uninstall cross cross-deps
 
 all: slabstress $(UNIT_BINS)
 
@@ -153,6 +155,49 @@ uninstall:
 
 clean:
 	rm -rf build build-asan build-fuzz build-fuzz-parsers build-nofuzz slabstress
+
+# ---- cross builds: make cross ARCH=arm64|ppc64le (on x86-64, Debian) ----
+# gcc's cross compiler, multiarch libjansson-dev and the libjemalloc2 runtime of the
+# target; the jemalloc header is the host's (libjemalloc-dev is not Multi-Arch: same,
+# so the target's package would remove the host's), hence -l:libjemalloc.so.2.  No
+# libFuzzer.  No libatomic: the 16-byte compare-and-swap is inline (POWER) or
+# libgcc's outline atomic (arm64); kernel/kernel.h says which.  Warnings stay
+# errors under CI=true except gcc's -Wformat-truncation heuristics (see the README).
+CROSS_TRIPLE_arm64     = aarch64-linux-gnu
+CROSS_TRIPLE_ppc64le   = powerpc64le-linux-gnu
+CROSS_DEBARCH_arm64    = arm64
+CROSS_DEBARCH_ppc64le  = ppc64el
+# Debian 12's qemu-ppc64le (7.2) never completes stqcx.: the ppc64le cross build
+# takes the kernel's locked cmpxchg128 fallback (kernel/kernel.h); a native ppc64le
+# `make` keeps lqarx/stqcx.
+CROSS_DEFS_ppc64le     = -DSS_CMPXCHG128_LOCK
+CROSS_TRIPLE  = $(CROSS_TRIPLE_$(ARCH))
+CROSS_DEBARCH = $(CROSS_DEBARCH_$(ARCH))
+CROSS_LDLIBS  = -ljansson -l:libjemalloc.so.2 -ldl -lpthread -lm
+ifneq ($(SS_CROSS),)
+WARN += -Wno-error=format-truncation
+endif
+
+cross-deps:
+	@[ -n "$(CROSS_TRIPLE)" ] || { echo "make cross: ARCH=arm64 or ARCH=ppc64le"; exit 2; }
+	@missing=""; \
+	command -v $(CROSS_TRIPLE)-gcc >/dev/null || missing="$$missing gcc-$(CROSS_TRIPLE)"; \
+	command -v qemu-$(subst arm64,aarch64,$(ARCH)) >/dev/null || missing="$$missing qemu-user"; \
+	[ -e /usr/include/jemalloc/jemalloc.h ] || missing="$$missing libjemalloc-dev"; \
+	[ -e /usr/lib/$(CROSS_TRIPLE)/libjansson.so ] || missing="$$missing libjansson-dev:$(CROSS_DEBARCH)"; \
+	[ -e /usr/lib/$(CROSS_TRIPLE)/libjemalloc.so.2 ] || missing="$$missing libjemalloc2:$(CROSS_DEBARCH)"; \
+	if [ -n "$$missing" ]; then \
+	  echo "slabstress: installing$$missing with apt-get"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  dpkg --print-foreign-architectures | grep -qx $(CROSS_DEBARCH) || \
+	    $$SUDO dpkg --add-architecture $(CROSS_DEBARCH); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+cross: cross-deps
+	@$(MAKE) --no-print-directory CC=$(CROSS_TRIPLE)-gcc ARCH_FLAGS="$(CROSS_DEFS_$(ARCH))" BUILD=build-$(ARCH) \
+	  SS_NO_LIBFUZZER=1 SS_CROSS=1 LDLIBS="$(CROSS_LDLIBS)" build-$(ARCH)/slabstress unit
 
 # libFuzzer integration, fuzz targets and sanitizer builds live in their own file.
 -include fuzz/fuzz.mk

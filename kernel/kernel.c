@@ -6,6 +6,8 @@
  * that was inside a read-side section when it started has left it, and smp_mb().
  * That gives the guarantee scenarios rely on: every store made before call_rcu()
  * is visible to the callback, and no reader still holds the object.
+ *
+ * Also the kernel's locked fallback of the 16-byte compare-and-swap (kernel.h).
  */
 #include <stdio.h>
 #include <string.h>
@@ -87,4 +89,25 @@ void ss_native_synchronize_rcu(void)
 			ss_cpu_relax(SS_SITE("synchronize_rcu"));
 	}
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+/* ---- the locked 16-byte compare-and-swap (kernel.h, -DSS_CMPXCHG128_LOCK) ---- */
+
+static int cmpxchg128_locks[64];
+
+u128 ss_cmpxchg128_locked(volatile u128 *p, u128 expected, u128 new_val)
+{
+	int *lock = &cmpxchg128_locks[((uintptr_t)p >> 4) % 64];
+	u128 seen;
+
+	ss_native_mb();
+	while (__atomic_exchange_n(lock, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(lock, __ATOMIC_RELAXED))
+			ss_cpu_relax(SS_SITE("cmpxchg128 lock"));
+	seen = *p;
+	if (seen == expected)
+		*p = new_val;
+	__atomic_store_n(lock, 0, __ATOMIC_RELEASE);
+	ss_native_mb();
+	return seen;
 }

@@ -24,6 +24,30 @@
  *                                        seq_cst fence; RMW; seq_cst fence
  *   _relaxed / _acquire / _release RMW   the named order
  *   failed cmpxchg                       relaxed load
+ *
+ * Natively (ss_kops == NULL) the instructions are the kernel's own on each
+ * architecture (arch/<arch>/include/asm/barrier.h and cmpxchg.h):
+ *                      arm64           POWER (ppc64le)   elsewhere (x86-64)
+ *   smp_mb             dmb ish         sync              C11 seq_cst fence (mfence)
+ *   smp_rmb            dmb ishld       lwsync            C11 acquire fence (none)
+ *   smp_wmb            dmb ishst       lwsync            C11 release fence (none)
+ *   acquire/release    the compiler's: ldar / stlr on arm64 (as the kernel);
+ *                      ld;cmp;bne;isync / lwsync;st on POWER (the kernel:
+ *                      ld;lwsync / lwsync;st); plain mov on x86-64
+ *   cpu_relax          yield           or 1,1,1; or 2,2,2  pause
+ *   cmpxchg128         arm64: __sync CAS = libgcc's outline atomic
+ *                      __aarch64_cas16_sync, which takes LSE caspal when the CPU
+ *                      has it (HWCAP_ATOMICS; -march=armv8.1-a would inline it)
+ *                      and an ldaxp/stlxp loop ending in dmb ish otherwise: the
+ *                      kernel's two paths.  POWER: sync; lqarx/stqcx. loop; sync,
+ *                      the kernel's ATOMIC_ENTRY/EXIT barriers around a relaxed
+ *                      16-byte __atomic CAS that gcc inlines (quad-word atomics,
+ *                      POWER8 and later, Debian's ppc64el baseline).  x86-64:
+ *                      lock cmpxchg16b (-mcx16).  No libatomic is linked.
+ *                      -DSS_CMPXCHG128_LOCK: the kernel's slab_lock() fallback
+ *                      instead (ss_cmpxchg128_locked), any architecture; also
+ *                      clang on POWER, which calls libatomic for 16-byte atomics
+ *                      (CC=gcc gives lqarx/stqcx.).
  */
 #ifndef SS_KERNEL_H
 #define SS_KERNEL_H
@@ -341,6 +365,21 @@ void ss_emu_derive_last(u64 v);
 		ss_v__;                                                                            \
 	})
 
+/* The kernel's barrier instructions (see the mapping at the top). */
+#if defined(__aarch64__)
+#define ss_native_mb()	__asm__ __volatile__("dmb ish" ::: "memory")
+#define ss_native_rmb() __asm__ __volatile__("dmb ishld" ::: "memory")
+#define ss_native_wmb() __asm__ __volatile__("dmb ishst" ::: "memory")
+#elif defined(__powerpc64__)
+#define ss_native_mb()	__asm__ __volatile__("sync" ::: "memory")
+#define ss_native_rmb() __asm__ __volatile__("lwsync" ::: "memory")
+#define ss_native_wmb() __asm__ __volatile__("lwsync" ::: "memory")
+#else
+#define ss_native_mb()	__atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define ss_native_rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE)
+#define ss_native_wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
+#endif
+
 static inline u64 ss_rmw(volatile void *p, unsigned size, enum ss_rmw_op op, u64 operand,
 			 u64 expected, enum ss_order ord, const struct ss_site *site)
 {
@@ -363,9 +402,9 @@ static inline void ss_fence(enum ss_fence f, const struct ss_site *site)
 		return;
 	}
 	switch (f) {
-	case SS_FENCE_MB: __atomic_thread_fence(__ATOMIC_SEQ_CST); break;
-	case SS_FENCE_WMB: __atomic_thread_fence(__ATOMIC_RELEASE); break;
-	case SS_FENCE_RMB: __atomic_thread_fence(__ATOMIC_ACQUIRE); break;
+	case SS_FENCE_MB: ss_native_mb(); break;
+	case SS_FENCE_WMB: ss_native_wmb(); break;
+	case SS_FENCE_RMB: ss_native_rmb(); break;
 	}
 }
 
@@ -427,6 +466,9 @@ static inline void ss_cpu_relax(const struct ss_site *site)
 	__builtin_ia32_pause();
 #elif defined(__aarch64__)
 	__asm__ __volatile__("yield" ::: "memory");
+#elif defined(__powerpc64__)
+	/* The kernel's cpu_relax(): low then medium SMT thread priority. */
+	__asm__ __volatile__("or 1,1,1\n\tor 2,2,2" ::: "memory");
 #else
 	barrier();
 #endif
@@ -467,16 +509,35 @@ static inline void ss_cpu_relax(const struct ss_site *site)
 #define try_cmpxchg_acquire(p, po, n) SS_TRY_CMPXCHG(p, po, n, SS_ORD_ACQUIRE, #p)
 #define try_cmpxchg_release(p, po, n) SS_TRY_CMPXCHG(p, po, n, SS_ORD_RELEASE, #p)
 
+/* The kernel's fallback where the CPU has no 16-byte compare-and-swap (SLUB's
+ * slab_lock() around __update_freelist_slow): smp_mb; a lock hashed from p;
+ * compare and store; unlock; smp_mb.  Built with -DSS_CMPXCHG128_LOCK (make cross
+ * ARCH=ppc64le: Debian 12's qemu-ppc64le 7.2 spins forever on stqcx.); kernel.c. */
+u128 ss_cmpxchg128_locked(volatile u128 *p, u128 expected, u128 new_val);
+
 /* 128-bit compare-and-exchange of SLUB's freelist+counters pair (fully ordered). */
 static inline bool ss_try_cmpxchg128(volatile u128 *p, u128 *old, u128 new_val,
 				     const struct ss_site *site)
 {
 	if (unlikely(ss_kops))
 		return ss_kops->cmpxchg128(ss_kctx, p, old, new_val, SS_ORD_FULL, site);
-	/* __sync_* inlines cmpxchg16b (x86-64 with -mcx16) or casp/ldxp (arm64) with
-	 * both compilers; the __atomic form would call libatomic's lock under gcc. */
 	u128 expected = *old;
+#if defined(SS_CMPXCHG128_LOCK) || (defined(__powerpc64__) && defined(__clang__))
+	u128 seen = ss_cmpxchg128_locked(p, expected, new_val);
+#elif defined(__powerpc64__)
+	/* The kernel's arch_cmpxchg128: sync; lqarx/stqcx. loop; sync.  gcc inlines
+	 * the relaxed 16-byte __atomic CAS as the bare loop (quad-word atomics,
+	 * POWER8 and later); __sync would end in isync, weaker than the kernel. */
+	u128 seen = expected;
+	__asm__ __volatile__("sync" ::: "memory");
+	__atomic_compare_exchange_n(p, &seen, new_val, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+	__asm__ __volatile__("sync" ::: "memory");
+#else
+	/* __sync_* inlines cmpxchg16b (x86-64 with -mcx16) with both compilers and
+	 * calls libgcc's __aarch64_cas16_sync (casp or ldxp/stxp) on arm64; the
+	 * __atomic form would call libatomic's lock under gcc. */
 	u128 seen = __sync_val_compare_and_swap(p, expected, new_val);
+#endif
 	if (seen == expected)
 		return true;
 	*old = seen;
