@@ -2,6 +2,7 @@
  * options, what the scenario allows, and the result document. */
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bench/run.h"
@@ -157,6 +158,56 @@ json_t *ss_rtt_matrix_json(const int *cpus, int n, const double *ns)
 		json_array_append_new(rows, row);
 	}
 	return json_pack("{s:o, s:o}", "cpus", c, "ns", rows);
+}
+
+static void format_matrix(FILE *f, const int *cpus, int n, const double *ns)
+{
+	fprintf(f, "  round trip in ns between the chosen CPUs:\n  %8s", "");
+	for (int j = 0; j < n; j++) {
+		char name[16];
+		snprintf(name, sizeof(name), "cpu%d", cpus[j]);
+		fprintf(f, " %9s", name);
+	}
+	for (int i = 0; i < n; i++) {
+		fprintf(f, "\n  cpu%-5d", cpus[i]);
+		for (int j = 0; j < n; j++)
+			if (i == j)
+				fprintf(f, " %9s", "-");
+			else
+				fprintf(f, " %9.0f", ns[i * n + j]);
+	}
+	fprintf(f, "\n");
+}
+
+json_t *ss_run_rtt_matrix(const int *cpus_in, int n_in, char **text)
+{
+	int cpus[SS_MAX_CPUS];
+	size_t len = 0;
+	char err[256];
+	json_t *j = NULL;
+	FILE *f = open_memstream(text, &len);
+	if (!f)
+		return NULL;
+	int n = ss_distinct_cpus(cpus_in, n_in, cpus);
+	double *ns = NULL;
+	if (n > SS_RTT_MATRIX_MAX) {
+		fprintf(f, "  round trips: the first %d of %d CPUs only\n", SS_RTT_MATRIX_MAX, n);
+		n = SS_RTT_MATRIX_MAX;
+	}
+	if (n < 2)
+		fprintf(f, "  round trips: not measured (%s)\n",
+			n ? "one CPU" : "--pin none: no CPU chosen");
+	else if (!(ns = calloc((size_t)(n * n), sizeof(*ns))))
+		fprintf(f, "  round trips: not measured (out of memory)\n");
+	else if (ss_rtt_matrix(cpus, n, ns, err, sizeof(err)) != 0)
+		fprintf(f, "  round trips: not measured (%s)\n", err);
+	else {
+		format_matrix(f, cpus, n, ns);
+		j = ss_rtt_matrix_json(cpus, n, ns);
+	}
+	free(ns);
+	fclose(f);
+	return j;
 }
 
 json_t *ss_disturbance_json(const struct ss_disturbance *d)

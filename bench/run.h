@@ -62,6 +62,11 @@ void ss_tso_notice(char *buf, size_t n);
 json_t *ss_run_histogram_json(const struct ss_run_stats *st, const struct ss_failure_log *log);
 /* The round-trip matrix as {"cpus": [...], "ns": [[...], ...]}. */
 json_t *ss_rtt_matrix_json(const int *cpus, int n, const double *ns);
+/* Measures the round-trip matrix between the distinct CPUs among cpus[0..n)
+ * (negative ones dropped, the first SS_RTT_MATRIX_MAX): returns it as JSON, NULL
+ * when it could not be measured (fewer than two CPUs, a thread not started), and
+ * in *text (malloc'd, the caller frees) its table in ns, or why not, for printing. */
+json_t *ss_run_rtt_matrix(const int *cpus, int n, char **text);
 
 /* A native run's disturbance as JSON (run, bench). */
 json_t *ss_disturbance_json(const struct ss_disturbance *d);

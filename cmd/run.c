@@ -265,41 +265,10 @@ static void print_histogram(const struct ss_run_stats *st, const struct ss_failu
  * returned as JSON (NULL when there is none to measure). */
 static json_t *rtt_matrix(const struct ss_run_config *cfg, const struct ss_run_stats *st)
 {
-	int cpus[SS_MAX_CPUS];
-	int n = ss_distinct_cpus(st->pinned_cpu, cfg->nthreads, cpus);
-	if (n < 2) {
-		printf("  round trips: not measured (%s)\n",
-		       n ? "one CPU" : "--pin none: no CPU chosen");
-		return NULL;
-	}
-	if (n > SS_RTT_MATRIX_MAX) {
-		printf("  round trips: the first %d of %d CPUs only\n", SS_RTT_MATRIX_MAX, n);
-		n = SS_RTT_MATRIX_MAX;
-	}
-	double *ns = calloc((size_t)(n * n), sizeof(*ns));
-	char err[256];
-	if (!ns || ss_rtt_matrix(cpus, n, ns, err, sizeof(err)) != 0) {
-		printf("  round trips: not measured (%s)\n", ns ? err : "out of memory");
-		free(ns);
-		return NULL;
-	}
-	printf("  round trip in ns between the chosen CPUs:\n  %8s", "");
-	for (int j = 0; j < n; j++) {
-		char name[16];
-		snprintf(name, sizeof(name), "cpu%d", cpus[j]);
-		printf(" %9s", name);
-	}
-	for (int i = 0; i < n; i++) {
-		printf("\n  cpu%-5d", cpus[i]);
-		for (int j = 0; j < n; j++)
-			if (i == j)
-				printf(" %9s", "-");
-			else
-				printf(" %9.0f", ns[i * n + j]);
-	}
-	printf("\n");
-	json_t *j = ss_rtt_matrix_json(cpus, n, ns);
-	free(ns);
+	char *text = NULL;
+	json_t *j = ss_run_rtt_matrix(st->pinned_cpu, cfg->nthreads, &text);
+	fputs(text ? text : "", stdout);
+	free(text);
 	return j;
 }
 
