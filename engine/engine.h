@@ -49,7 +49,8 @@ struct ss_run_stats {
 /* ---- the native engine (engine/native.c) -------------------------------------------
  *
  * Runs the scenario on real threads: nthreads workers, thread t running role
- * t % nroles of pair t / nroles, pinned per cfg->pin to cfg->cpus, rounds
+ * t % nroles of pair t / nroles, pinned per cfg->pin to cfg->cpus (chosen by
+ * ss_pin_choose over the sysfs topology, engine/topology.h), rounds
  * started together on a spin barrier, until cfg->rounds rounds (0: for
  * cfg->duration seconds), the first failure (unless keep_going) or SIGINT.
  * Every round ends with the scenario's check hook, the run with the allocator's
