@@ -449,18 +449,17 @@ static void rtt_table(FILE *f, const json_t *doc)
  * TSO notice, the witnesses and the round trips. */
 static void run_page(FILE *f, const json_t *doc)
 {
-	const json_t *p = json_object_get(doc, "parameters");
-	const json_t *c = json_object_get(doc, "counters");
-	bool failed = !strcmp(jstr(doc, "verdict"), "failed");
 	page_head(f, "run");
+	const json_t *p = json_object_get(doc, "parameters");
 	fprintf(f, "<h1>slabstress run: ");
 	esc(f, jstr(p, "scenario"));
 	fprintf(f, " (variant ");
 	esc(f, jstr(p, "variant"));
 	fprintf(f, ", alloc ");
 	esc(f, jstr(p, "alloc"));
-	fprintf(f, ")</h1>\n<p class=\"verdict %s\">%s</p>\n", failed ? "failed" : "clean",
-		failed ? "FAILED" : "clean");
+	const char *verdict = jstr(doc, "verdict");
+	fprintf(f, ")</h1>\n<p class=\"verdict %s\">%s</p>\n", verdict, verdict);
+	const json_t *c = json_object_get(doc, "counters");
 	fprintf(f, "<p class=\"meta\">%lld pair(s), pin ", jint(p, "pairs"));
 	esc(f, jstr(p, "pin"));
 	fprintf(f, ", %lld rounds, %lld handoffs in %.2f s; slabstress ", jint(c, "rounds"),
