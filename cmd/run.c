@@ -236,7 +236,8 @@ static void print_verdict(const struct ss_run_config *cfg, const struct ss_run_s
 
 /* Once, at the start, on stderr: what a TSO host cannot show, and a pinning request
  * the machine cannot meet. */
-static void print_notices(const struct ss_run_config *cfg, const struct run_opts *o)
+static void print_notices(const struct ss_run_config *cfg, const struct run_opts *o, char *pin_note,
+			  size_t n)
 {
 	char buf[1024];
 	int host_cpu[SS_MAX_CPUS];
@@ -244,9 +245,9 @@ static void print_notices(const struct ss_run_config *cfg, const struct run_opts
 		ss_tso_notice(buf, sizeof(buf));
 		fputs(buf, stderr);
 	}
-	ss_run_plan_cpus(cfg, host_cpu, buf, sizeof(buf));
-	if (buf[0])
-		fprintf(stderr, "slabstress: note: %s\n", buf);
+	ss_run_plan_cpus(cfg, host_cpu, pin_note, n);
+	if (pin_note[0])
+		fprintf(stderr, "slabstress: note: %s\n", pin_note);
 }
 
 static void print_histogram(const struct ss_run_stats *st, const struct ss_failure_log *log)
@@ -299,7 +300,8 @@ int cmd_run(int argc, char **argv)
 	cli_check_output_path("--report", o.report_path);
 	if (o.report_path && !strcmp(o.report_path, "-"))
 		cli_usage_error("--report '-': expected a file path (the page is HTML)");
-	print_notices(&cfg, &o);
+	char pin_note[256];
+	print_notices(&cfg, &o, pin_note, sizeof(pin_note));
 	if (!o.quiet)
 		print_header(&cfg);
 
@@ -324,6 +326,8 @@ int cmd_run(int argc, char **argv)
 		json_object_set_new(doc, "histogram", ss_run_histogram_json(&st, log));
 	if (matrix)
 		json_object_set_new(doc, "rtt_matrix", matrix);
+	if (pin_note[0])
+		json_object_set_new(doc, "pin_note", json_string(pin_note));
 	write_outputs(&o, doc);
 	json_decref(doc);
 	int found = log->total ? SS_EXIT_FOUND : SS_EXIT_CLEAN;
