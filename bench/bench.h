@@ -86,6 +86,9 @@ struct ss_bench {
 	int nsize, nbatch;
 	int cpu[SS_MAX_CPUS]; /* producer, consumer of pair 0, then of pair 1, ... */
 	int ncpu;
+	enum ss_pin pin;	/* how the runner pins: 0 (spread) keeps cpu[] as given on
+				 * distinct cores; SS_PIN_FIXED after --pin chose them */
+	const char *pin_policy; /* --pin as asked, for the document (NULL: "fixed") */
 	struct ss_alloc_config acfg;
 	unsigned long repeat, warmup, pairs, iters;
 	double duration; /* of each run, seconds */

@@ -76,8 +76,9 @@ static json_t *parameters_json(const struct ss_bench *b)
 	    "duration", b->duration, "iters", (json_int_t)b->iters, "cold", b->cold, "variant",
 	    ss_variant_name(b->acfg.variant), "stride_bits", b->acfg.stride_bits, "objext",
 	    ss_objext_name(b->acfg.objext), "page_size", (json_int_t)b->acfg.page_size, "seed",
-	    (json_int_t)b->seed, "cpus", b->cpu[0], b->cpu[1], "pin", "fixed", "order",
-	    "interleaved", "ceilings", !b->no_ceilings);
+	    (json_int_t)b->seed, "cpus", b->cpu[0], b->cpu[1], "pin",
+	    b->pin_policy ? b->pin_policy : "fixed", "order", "interleaved", "ceilings",
+	    !b->no_ceilings);
 }
 
 /* A cell's throughput: summary, every run, round trips, ratios to the first

@@ -41,12 +41,32 @@ int ss_run_check_cpus(const struct ss_run_config *cfg, const char *cpus_arg, cha
 /* Every CPU this process may run on, in order, at most max; returns the count. */
 int ss_run_allowed_cpus(int *cpus, int max);
 
-/* "spread", "compact", "random", "none"; parse returns -1 for anything else. */
-const char *ss_pin_name(enum ss_pin pin);
-int ss_pin_parse(const char *name, enum ss_pin *pin);
-
 /* Handoffs per second of a run (0 when it took no time). */
 double ss_run_handoffs_per_s(const struct ss_run_stats *st);
+
+/* Chooses the host CPU of each thread as the engine will (cfg->pin over cfg->cpus
+ * and the sysfs topology), with the one-line fallback note ("" when none). */
+void ss_run_plan_cpus(const struct ss_run_config *cfg, int *host_cpu, char *note, size_t notelen);
+
+/* The host's memory model: "tso" on x86-64 (and i386), "weak" elsewhere. */
+const char *ss_host_memory_model(void);
+/* On a TSO host, what a native run cannot show (the reorderings x86 never makes and
+ * the failures that need them), NULL-terminated; on other hosts an empty list. */
+extern const char *const ss_tso_hidden[];
+/* The notice run prints once on a TSO host (several lines, each ending in \n), or
+ * "" on a weak host. */
+void ss_tso_notice(char *buf, size_t n);
+
+/* Witness counts like litmus7's: rounds, and per failure kind seen its count and
+ * its rate per million rounds. */
+json_t *ss_run_histogram_json(const struct ss_run_stats *st, const struct ss_failure_log *log);
+/* The round-trip matrix as {"cpus": [...], "ns": [[...], ...]}. */
+json_t *ss_rtt_matrix_json(const int *cpus, int n, const double *ns);
+/* Measures the round-trip matrix between the distinct CPUs among cpus[0..n)
+ * (negative ones dropped, the first SS_RTT_MATRIX_MAX): returns it as JSON, NULL
+ * when it could not be measured (fewer than two CPUs, a thread not started), and
+ * in *text (malloc'd, the caller frees) its table in ns, or why not, for printing. */
+json_t *ss_run_rtt_matrix(const int *cpus, int n, char **text);
 
 /* A native run's disturbance as JSON (run, bench). */
 json_t *ss_disturbance_json(const struct ss_disturbance *d);

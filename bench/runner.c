@@ -133,9 +133,9 @@ static void cell_config(const struct ss_bench *b, const struct ss_bench_cell *c,
 		cfg->cpus[i] = b->cpu[i];
 	cfg->ncpus = b->ncpu;
 	/* Two CPUs, two roles: spread keeps the given order unless both are SMT
-	 * siblings of one core, where it still uses both; the CPUs actually used are
-	 * recorded from the engine. */
-	cfg->pin = SS_PIN_SPREAD;
+	 * siblings of one core, where it still uses both; after --pin (b->pin fixed) the
+	 * order chosen.  The CPUs actually used are recorded from the engine. */
+	cfg->pin = b->pin;
 	cfg->duration = b->duration;
 	cfg->iters = b->iters;
 	cfg->seed = b->seed;

@@ -32,14 +32,16 @@ enum {
 	OPT_NO_CEILINGS,
 	OPT_JSON,
 	OPT_REPORT,
+	OPT_PIN,
+	OPT_RTT_MATRIX,
 };
 
 struct bench_opts {
 	struct cli_scenario_opts sc;
-	const char *cpus_arg, *json_path, *report_path, *size_arg, *batch_arg;
+	const char *cpus_arg, *json_path, *report_path, *size_arg, *batch_arg, *pin_arg;
 	unsigned long repeat, warmup, pairs, iters;
 	double duration;
-	int all, cold, no_ceilings, quiet;
+	int all, cold, no_ceilings, quiet, rtt_matrix;
 };
 
 static const struct argp_option options[] = {
@@ -66,6 +68,11 @@ static const struct argp_option options[] = {
      "the two CPUs: producer on A, consumer on B (default: the first two this process "
      "may use)",
      4},
+    {"pin", OPT_PIN, "MODE", 0,
+     "choose the CPUs by topology: spread, compact, smt (a pair on SMT siblings of one "
+     "core), cross-package (a pair on two packages) or random, from --cpus or every CPU "
+     "this process may use (default: --cpus in the order given)",
+     4},
     {"no-ceilings", OPT_NO_CEILINGS, 0, 0,
      "skip the ring and pool ceilings (default: measured, interleaved with the runs)", 4},
     {0, 0, 0, 0, "Output:", 5},
@@ -73,6 +80,10 @@ static const struct argp_option options[] = {
      "write the result (schema slabstress-bench/1) to FILE, - for stdout (default: none)", 5},
     {"report", OPT_REPORT, "FILE", 0,
      "write a self-contained HTML page with a chart per scenario (default: none)", 5},
+    {"rtt-matrix", OPT_RTT_MATRIX, 0, 0,
+     "measure and print the cache-line round trip in ns between every two CPUs used "
+     "(default: off)",
+     5},
     {"quiet", 'q', 0, 0, "print only failures and the verdict (default: full table)", 5},
     {0},
 };
@@ -98,6 +109,8 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	case OPT_NO_CEILINGS: o->no_ceilings = 1; break;
 	case OPT_JSON: o->json_path = arg; break;
 	case OPT_REPORT: o->report_path = arg; break;
+	case OPT_PIN: o->pin_arg = arg; break;
+	case OPT_RTT_MATRIX: o->rtt_matrix = 1; break;
 	case 'q': o->quiet = 1; break;
 	case ARGP_KEY_ARG: cli_usage_error("bench: unexpected argument '%s' (options only)", arg);
 	default: return ARGP_ERR_UNKNOWN;
@@ -119,6 +132,7 @@ static const char doc[] =
     "base.json\n"
     "  slabstress bench -s release-acquire --size 64,256 --batch 1,32 --report ra.html\n"
     "  slabstress bench --all --alloc slab,jemalloc --report report.html\n"
+    "  slabstress bench -s release-acquire --alloc slab --pin spread --rtt-matrix\n"
     "  slabstress compare base.json new.json\n\n"
     "Exit status: 0 every run clean, 1 a run found a failure, 2 bad input, 3 internal "
     "error.";
@@ -179,25 +193,50 @@ static void choose_scenarios(struct ss_bench *b, const struct bench_opts *o)
 	b->scn[b->nscn++] = scn;
 }
 
-/* The two CPUs per pair: --cpus, or the first this process may use. */
+/* --pin: the CPUs of the threads chosen by topology from the candidates in
+ * b->cpu[0..b->ncpu), then run in that order. */
+static void pin_by_topology(struct ss_bench *b, const struct bench_opts *o, int want)
+{
+	enum ss_pin pin;
+	if (ss_pin_parse(o->pin_arg, &pin) != 0 || pin == SS_PIN_NONE)
+		cli_usage_error("unknown --pin '%s' for bench: expected one of spread, compact, "
+				"smt, cross-package, random",
+				o->pin_arg);
+	struct ss_topology topo;
+	int chosen[SS_MAX_CPUS];
+	char note[256];
+	ss_topology_read(SS_TOPOLOGY_SYSFS, b->cpu, b->ncpu, &topo);
+	ss_pin_choose(&topo, pin, 2, want, o->sc.seed, chosen, note, sizeof(note));
+	if (note[0])
+		fprintf(stderr, "slabstress: note: %s\n", note);
+	memcpy(b->cpu, chosen, (size_t)want * sizeof(int));
+	b->ncpu = want;
+	b->pin = SS_PIN_FIXED;
+	b->pin_policy = ss_pin_name(pin);
+}
+
+/* The two CPUs per pair: --cpus, or the first this process may use (with --pin:
+ * chosen by topology among all it may use). */
 static void choose_cpus(struct ss_bench *b, const struct bench_opts *o)
 {
 	int want = 2 * (int)o->pairs;
 	if (!o->cpus_arg) {
-		b->ncpu = ss_run_allowed_cpus(b->cpu, want);
+		b->ncpu = ss_run_allowed_cpus(b->cpu, o->pin_arg ? SS_MAX_CPUS : want);
 		if (b->ncpu < want)
 			cli_usage_error("bench needs %d CPUs (a producer and a consumer CPU per "
 					"pair), but this process may use only %d",
 					want, b->ncpu);
-		return;
+	} else {
+		int n = cli_parse_cpus("--cpus", o->cpus_arg, b->cpu, SS_MAX_CPUS);
+		if (n != want)
+			cli_usage_error(
+			    "--cpus '%s': expected exactly %lu CPUs, producer then consumer for "
+			    "each of --pairs %lu (e.g. 0,1)",
+			    o->cpus_arg, 2 * o->pairs, o->pairs);
+		b->ncpu = n;
 	}
-	int n = cli_parse_cpus("--cpus", o->cpus_arg, b->cpu, SS_MAX_CPUS);
-	if (n != want)
-		cli_usage_error(
-		    "--cpus '%s': expected exactly %lu CPUs, producer then consumer for "
-		    "each of --pairs %lu (e.g. 0,1)",
-		    o->cpus_arg, 2 * o->pairs, o->pairs);
-	b->ncpu = n;
+	if (o->pin_arg)
+		pin_by_topology(b, o, want);
 }
 
 /* Options into the runner's lists and parameters (usage error otherwise). */
@@ -258,8 +297,8 @@ static void print_header(FILE *out, const struct ss_bench *b)
 		fprintf(out, "%s%s", a ? "," : " ", b->alloc[a]->name);
 	fprintf(out, " (ratios to %s), variant %s, seed %llu\n", b->alloc[0]->name,
 		ss_variant_name(b->acfg.variant), b->seed);
-	fprintf(out, "  producer on CPU %d, consumer on CPU %d (fixed); consumer %s\n", b->cpu[0],
-		b->cpu[1],
+	fprintf(out, "  producer on CPU %d, consumer on CPU %d (%s%s); consumer %s\n", b->cpu[0],
+		b->cpu[1], b->pin_policy ? "--pin " : "fixed", b->pin_policy ? b->pin_policy : "",
 		b->cold ? "COLD (--cold-consumer: no warm-up allocation, free-only threads)"
 			: "warm (one touched allocation per thread before timing)");
 	double per_round = b->duration * (b->nalloc + (b->no_ceilings ? 0 : 2));
@@ -394,6 +433,18 @@ static void print_verdict(FILE *out, const struct ss_bench *b)
 	fprintf(out, ": the throughput of a failing run is not a result\n");
 }
 
+/* --rtt-matrix: measured after the runs between every two CPUs used, printed and
+ * added to the document. */
+static void add_rtt_matrix(FILE *out, json_t *doc, const struct ss_bench *b)
+{
+	char *text = NULL;
+	json_t *m = ss_run_rtt_matrix(b->cpu, b->ncpu, &text);
+	fputs(text ? text : "", out);
+	free(text);
+	if (m)
+		json_object_set_new(doc, "rtt_matrix", m);
+}
+
 int cmd_bench(int argc, char **argv)
 {
 	struct bench_opts o;
@@ -436,6 +487,8 @@ int cmd_bench(int argc, char **argv)
 				b.ceil[i].size, b.ceil[i].batch, b.ceil[i].bad);
 
 	json_t *doc = ss_bench_doc(&b, cli_argc, cli_argv);
+	if (o.rtt_matrix)
+		add_rtt_matrix(ui.out, doc, &b);
 	char err[256];
 	if (o.json_path && res_write_atomic(doc, o.json_path, err, sizeof(err)) != 0)
 		cli_usage_error("%s", err);

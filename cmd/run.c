@@ -8,6 +8,7 @@
 #include "bench/run.h"
 #include "cmd/cli.h"
 #include "results/json.h"
+#include "results/report.h"
 
 enum {
 	OPT_CPUS = 0x2000,
@@ -21,16 +22,19 @@ enum {
 	OPT_JSON,
 	OPT_KEEP_GOING,
 	OPT_NO_PROGRESS,
+	OPT_HISTOGRAM,
+	OPT_RTT_MATRIX,
+	OPT_REPORT,
 };
 
 struct run_opts {
 	struct cli_scenario_opts sc;
-	const char *cpus_arg, *pin_arg, *json_path;
+	const char *cpus_arg, *pin_arg, *json_path, *report_path;
 	unsigned long rounds, iters;
 	unsigned batch, pairs;
 	double duration;
 	unsigned jitter;
-	int keep_going, no_progress, quiet;
+	int keep_going, no_progress, quiet, histogram, rtt_matrix;
 };
 
 static const struct argp_option options[] = {
@@ -38,8 +42,10 @@ static const struct argp_option options[] = {
     {"cpus", OPT_CPUS, "LIST", 0,
      "CPUs to run the roles on, e.g. 0,1 or 0-3,8 (default: every CPU this process may use)", 3},
     {"pin", OPT_PIN, "MODE", 0,
-     "spread (one role per physical core first), compact (SMT siblings first), random, "
-     "none (default: spread)",
+     "spread (one role per physical core, packages alternating), compact (as close as "
+     "possible), smt (a pair's roles on SMT siblings of one core), cross-package (a pair's "
+     "roles on different packages), random, none; smt and cross-package fall back to "
+     "compact and spread, with a note, where the machine cannot (default: spread)",
      3},
     {"rounds", OPT_ROUNDS, "N", 0, "stop after N rounds (default: run for --duration)", 3},
     {"duration", OPT_DURATION, "T", 0, "run for T (10, 10s, 500ms, 2m; default: 3s)", 3},
@@ -60,6 +66,16 @@ static const struct argp_option options[] = {
      "keep running after a failure (default: stop after the round that found one)", 4},
     {"no-progress", OPT_NO_PROGRESS, 0, 0,
      "no live progress line (default: shown when stderr is a terminal)", 4},
+    {"histogram", OPT_HISTOGRAM, 0, 0,
+     "witness counts like litmus7: per failure kind seen, its count and rate per million "
+     "rounds (default: off)",
+     4},
+    {"rtt-matrix", OPT_RTT_MATRIX, 0, 0,
+     "measure and print the cache-line round trip in ns between every two chosen CPUs "
+     "(default: off)",
+     4},
+    {"report", OPT_REPORT, "FILE", 0,
+     "write a self-contained HTML page of the result (default: none)", 4},
     {"quiet", 'q', 0, 0, "print only failures and the verdict (default: full summary)", 4},
     {0},
 };
@@ -84,6 +100,9 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	case OPT_JSON: o->json_path = arg; break;
 	case OPT_KEEP_GOING: o->keep_going = 1; break;
 	case OPT_NO_PROGRESS: o->no_progress = 1; break;
+	case OPT_HISTOGRAM: o->histogram = 1; break;
+	case OPT_RTT_MATRIX: o->rtt_matrix = 1; break;
+	case OPT_REPORT: o->report_path = arg; break;
 	case 'q': o->quiet = 1; break;
 	case ARGP_KEY_ARG: cli_usage_error("run: unexpected argument '%s' (options only)", arg);
 	default: return ARGP_ERR_UNKNOWN;
@@ -100,7 +119,10 @@ static const char doc[] =
     "--json out.json\n"
     "  slabstress run -s same-cpu --variant rc1 --objext in-object --object-size 131072 "
     "--page-size 65536\n"
-    "  slabstress run -s llist --alloc jemalloc --rounds 1000 --jitter\n\n"
+    "  slabstress run -s llist --alloc jemalloc --rounds 1000 --jitter\n"
+    "  slabstress run --pin compact --rounds 200 --histogram --rtt-matrix\n\n"
+    "On an x86-64 host (TSO) run says once at the start which failures it cannot show "
+    "natively and points to `slabstress explore --model lkmm`.\n\n"
     "Exit status: 0 no failure, 1 a check failed, 2 bad input, 3 internal error.";
 
 static const struct argp_child children[] = {{&cli_scenario_argp, 0, 0, 0}, {0}};
@@ -138,7 +160,8 @@ static void build_config(struct ss_run_config *cfg, const struct run_opts *o)
 	if (ss_run_config_build(cfg, &req, err, sizeof(err)) != 0)
 		cli_usage_error("%s", err);
 	if (o->pin_arg && ss_pin_parse(o->pin_arg, &cfg->pin) != 0)
-		cli_usage_error("unknown --pin '%s': expected one of spread, compact, random, none",
+		cli_usage_error("unknown --pin '%s': expected one of spread, compact, smt, "
+				"cross-package, random, none",
 				o->pin_arg);
 	if (o->cpus_arg)
 		cfg->ncpus = cli_parse_cpus("--cpus", o->cpus_arg, cfg->cpus, SS_MAX_CPUS);
@@ -211,6 +234,55 @@ static void print_verdict(const struct ss_run_config *cfg, const struct ss_run_s
 	       ss_objext_name(a->objext), a->object_size, a->page_size);
 }
 
+/* Once, at the start, on stderr: what a TSO host cannot show, and a pinning request
+ * the machine cannot meet. */
+static void print_notices(const struct ss_run_config *cfg, const struct run_opts *o, char *pin_note,
+			  size_t n)
+{
+	char buf[1024];
+	int host_cpu[SS_MAX_CPUS];
+	if (!o->quiet) {
+		ss_tso_notice(buf, sizeof(buf));
+		fputs(buf, stderr);
+	}
+	ss_run_plan_cpus(cfg, host_cpu, pin_note, n);
+	if (pin_note[0])
+		fprintf(stderr, "slabstress: note: %s\n", pin_note);
+}
+
+static void print_histogram(const struct ss_run_stats *st, const struct ss_failure_log *log)
+{
+	printf("  histogram (witnesses per million rounds, %lu rounds):\n", st->rounds);
+	if (!log->total)
+		printf("    no failure seen\n");
+	for (int k = 1; k < SS_FAIL_NKINDS; k++)
+		if (log->by_kind[k])
+			printf("    %-20s %12llu  %14.1f per million rounds\n",
+			       ss_fail_kind_name((enum ss_fail_kind)k), log->by_kind[k],
+			       st->rounds ? (double)log->by_kind[k] * 1e6 / (double)st->rounds : 0);
+}
+
+/* The round-trip matrix between the CPUs the threads ran on: measured, printed,
+ * returned as JSON (NULL when there is none to measure). */
+static json_t *rtt_matrix(const struct ss_run_config *cfg, const struct ss_run_stats *st)
+{
+	char *text = NULL;
+	json_t *j = ss_run_rtt_matrix(st->pinned_cpu, cfg->nthreads, &text);
+	fputs(text ? text : "", stdout);
+	free(text);
+	return j;
+}
+
+/* The JSON and the HTML page, where asked. */
+static void write_outputs(const struct run_opts *o, json_t *doc)
+{
+	char err[512];
+	if (o->json_path && res_write_atomic(doc, o->json_path, err, sizeof(err)) != 0)
+		cli_usage_error("%s", err);
+	if (o->report_path && res_report_write(doc, o->report_path, err, sizeof(err)) != 0)
+		cli_usage_error("%s", err);
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_opts o;
@@ -225,6 +297,11 @@ int cmd_run(int argc, char **argv)
 	build_config(&cfg, &o);
 	cli_check_output_path("--json", o.json_path);
 	cli_json_stdout(o.json_path);
+	cli_check_output_path("--report", o.report_path);
+	if (o.report_path && !strcmp(o.report_path, "-"))
+		cli_usage_error("--report '-': expected a file path (the page is HTML)");
+	char pin_note[256];
+	print_notices(&cfg, &o, pin_note, sizeof(pin_note));
 	if (!o.quiet)
 		print_header(&cfg);
 
@@ -240,15 +317,19 @@ int cmd_run(int argc, char **argv)
 	if (st.dist.disturbed)
 		printf("DISTURBED: %s: the throughput measures the machine, not the code\n",
 		       st.dist.reasons);
+	if (o.histogram)
+		print_histogram(&st, log);
+	json_t *matrix = o.rtt_matrix ? rtt_matrix(&cfg, &st) : NULL;
 	print_verdict(&cfg, &st, log);
-	if (o.json_path) {
-		json_t *doc = ss_run_doc(&cfg, &st, log, cli_argc, cli_argv);
-		if (res_write_atomic(doc, o.json_path, err, sizeof(err)) != 0) {
-			json_decref(doc);
-			cli_usage_error("%s", err);
-		}
-		json_decref(doc);
-	}
+	json_t *doc = ss_run_doc(&cfg, &st, log, cli_argc, cli_argv);
+	if (o.histogram)
+		json_object_set_new(doc, "histogram", ss_run_histogram_json(&st, log));
+	if (matrix)
+		json_object_set_new(doc, "rtt_matrix", matrix);
+	if (pin_note[0])
+		json_object_set_new(doc, "pin_note", json_string(pin_note));
+	write_outputs(&o, doc);
+	json_decref(doc);
 	int found = log->total ? SS_EXIT_FOUND : SS_EXIT_CLEAN;
 	free(log);
 	return found;

@@ -10,11 +10,10 @@
 #include <stdbool.h>
 
 #include "engine/disturb.h"
+#include "engine/topology.h"
 #include "kernel/bug.h"
 #include "results/failures.h"
 #include "scenarios/scenario.h"
-
-enum ss_pin { SS_PIN_SPREAD, SS_PIN_COMPACT, SS_PIN_RANDOM, SS_PIN_NONE };
 
 struct ss_run_config {
 	const struct ss_scenario *scn;
@@ -26,10 +25,10 @@ struct ss_run_config {
 				* t % nroles of instance t / nroles on CPU index t */
 	int cpus[SS_MAX_CPUS]; /* --cpus, as given (host CPU numbers) */
 	int ncpus;	       /* entries in cpus[] */
-	enum ss_pin pin;
-	unsigned long rounds; /* 0: run for duration */
-	double duration;      /* seconds; used when rounds == 0 */
-	unsigned long iters;  /* handoffs per role per round */
+	enum ss_pin pin;       /* engine/topology.h */
+	unsigned long rounds;  /* 0: run for duration */
+	double duration;       /* seconds; used when rounds == 0 */
+	unsigned long iters;   /* handoffs per role per round */
 	unsigned long long seed;
 	unsigned jitter; /* 0 = off */
 	bool progress;	 /* live one-line progress on stderr */
@@ -50,7 +49,8 @@ struct ss_run_stats {
 /* ---- the native engine (engine/native.c) -------------------------------------------
  *
  * Runs the scenario on real threads: nthreads workers, thread t running role
- * t % nroles of pair t / nroles, pinned per cfg->pin to cfg->cpus, rounds
+ * t % nroles of pair t / nroles, pinned per cfg->pin to cfg->cpus (chosen by
+ * ss_pin_choose over the sysfs topology, engine/topology.h), rounds
  * started together on a spin barrier, until cfg->rounds rounds (0: for
  * cfg->duration seconds), the first failure (unless keep_going) or SIGINT.
  * Every round ends with the scenario's check hook, the run with the allocator's

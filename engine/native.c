@@ -150,65 +150,15 @@ static void *worker_main(void *p)
 	return NULL;
 }
 
-static int core_id_of(int cpu)
-{
-	char path[128];
-	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/topology/core_id", cpu);
-	FILE *f = fopen(path, "r");
-	int id = cpu;
-	if (f) {
-		if (fscanf(f, "%d", &id) != 1)
-			id = cpu;
-		fclose(f);
-	}
-	return id;
-}
-
-/* Picks a host CPU for each role from the given list, by pinning policy. */
+/* Picks a host CPU for each role from the given list, by pinning policy and the
+ * topology in sysfs (the front end has already shown any fallback note). */
 static void choose_cpus(const struct ss_run_config *cfg, int *out)
 {
-	int n = cfg->ncpus, order[SS_MAX_CPUS];
-	for (int i = 0; i < n; i++)
-		order[i] = cfg->cpus[i];
-	if (cfg->pin == SS_PIN_RANDOM) {
-		unsigned long long s = cfg->seed * 0x9e3779b97f4a7c15ULL + 1;
-		for (int i = n - 1; i > 0; i--) {
-			s ^= s << 13, s ^= s >> 7, s ^= s << 17;
-			int j = (int)(s % (unsigned long long)(i + 1)), t = order[i];
-			order[i] = order[j], order[j] = t;
-		}
-	} else if (cfg->pin == SS_PIN_SPREAD || cfg->pin == SS_PIN_COMPACT) {
-		/* spread: one CPU per physical core first; compact: SMT siblings next to
-		 * each other.  Stable insertion sort on (rank, core). */
-		int rank[SS_MAX_CPUS], core[SS_MAX_CPUS];
-		for (int i = 0; i < n; i++) {
-			core[i] = core_id_of(order[i]);
-			rank[i] = 0;
-			for (int j = 0; j < i; j++)
-				if (core[j] == core[i])
-					rank[i]++;
-		}
-		for (int i = 1; i < n; i++) {
-			for (int j = i; j > 0; j--) {
-				int a = j - 1, b = j;
-				int ka = cfg->pin == SS_PIN_SPREAD ? rank[a] : core[a];
-				int kb = cfg->pin == SS_PIN_SPREAD ? rank[b] : core[b];
-				if (ka <= kb)
-					break;
-				int t = order[a];
-				order[a] = order[b];
-				order[b] = t;
-				t = rank[a];
-				rank[a] = rank[b];
-				rank[b] = t;
-				t = core[a];
-				core[a] = core[b];
-				core[b] = t;
-			}
-		}
-	}
-	for (int r = 0; r < cfg->nthreads; r++)
-		out[r] = cfg->pin == SS_PIN_NONE ? -1 : order[r % n];
+	struct ss_topology topo;
+	char note[256];
+	ss_topology_read(SS_TOPOLOGY_SYSFS, cfg->cpus, cfg->ncpus, &topo);
+	ss_pin_choose(&topo, cfg->pin, cfg->scn->nroles, cfg->nthreads, cfg->seed, out, note,
+		      sizeof(note));
 }
 
 static void print_progress(struct native_run *run, double elapsed, bool final)

@@ -375,25 +375,122 @@ static void table(FILE *f, const json_t *doc, const char *scn)
 	fprintf(f, "</tbody></table>\n");
 }
 
+/* The document head and the shared styles. */
+static void page_head(FILE *f, const char *title)
+{
+	fprintf(f,
+		"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+		"<title>slabstress %s</title>\n<style>\n"
+		"body{font-family:sans-serif;margin:24px;color:#222;max-width:1400px}\n"
+		"h1{font-size:22px}h2{font-size:18px;margin-top:32px}\n"
+		"table{border-collapse:collapse;font-size:13px;margin-top:8px}\n"
+		"th,td{border:1px solid #ccc;padding:3px 8px;text-align:right}\n"
+		"th{background:#f0f0f0}td:nth-child(3){text-align:left}\n"
+		"tr.fail td{background:#fdd;color:#900;font-weight:bold}\n"
+		"tr.ceil td{color:#666;font-style:italic}\n"
+		".verdict{font-weight:bold;padding:6px 10px;display:inline-block}\n"
+		".clean{background:#dfd}.failed{background:#fbb;color:#900}\n"
+		".disturbed{background:#fe9;color:#740}\n"
+		".meta{font-size:13px;color:#444}code{font-size:12px}\n"
+		"</style></head><body>\n",
+		title);
+}
+
+/* litmus7-style witness counts of a run (its "histogram"), when present. */
+static void histogram_table(FILE *f, const json_t *doc)
+{
+	const json_t *h = json_object_get(doc, "histogram");
+	if (!h)
+		return;
+	fprintf(f, "<h2>Witnesses</h2>\n<table><tr><th>failure kind</th><th>count</th>"
+		   "<th>per million rounds</th></tr>\n");
+	size_t i;
+	const json_t *k;
+	json_array_foreach(json_object_get(h, "kinds"), i, k)
+	{
+		fprintf(f, "<tr><td>");
+		esc(f, jstr(k, "kind"));
+		fprintf(f, "</td><td>%lld</td><td>%.1f</td></tr>\n", jint(k, "count"),
+			jnum(k, "per_million_rounds"));
+	}
+	fprintf(f, "<tr><td>rounds</td><td>%lld</td><td></td></tr>\n</table>\n", jint(h, "rounds"));
+}
+
+/* The round-trip matrix between the chosen CPUs (its "rtt_matrix"), when present. */
+static void rtt_table(FILE *f, const json_t *doc)
+{
+	const json_t *m = json_object_get(doc, "rtt_matrix");
+	if (!m)
+		return;
+	const json_t *cpus = json_object_get(m, "cpus"), *rows = json_object_get(m, "ns");
+	size_t i, j;
+	const json_t *c, *row, *v;
+	fprintf(f, "<h2>Cache-line round trips (ns)</h2>\n<table><tr><th></th>");
+	json_array_foreach(cpus, i, c)
+	    fprintf(f, "<th>cpu%lld</th>", (long long)json_integer_value(c));
+	fprintf(f, "</tr>\n");
+	json_array_foreach(rows, i, row)
+	{
+		fprintf(f, "<tr><th>cpu%lld</th>",
+			(long long)json_integer_value(json_array_get(cpus, i)));
+		json_array_foreach(row, j, v)
+		{
+			if (i == j)
+				fprintf(f, "<td>-</td>");
+			else
+				fprintf(f, "<td>%.0f</td>", json_number_value(v));
+		}
+		fprintf(f, "</tr>\n");
+	}
+	fprintf(f, "</table>\n");
+}
+
+/* A native run's page (schema slabstress-run/1): verdict, parameters, counters, the
+ * TSO notice, the witnesses and the round trips. */
+static void run_page(FILE *f, const json_t *doc)
+{
+	page_head(f, "run");
+	const json_t *p = json_object_get(doc, "parameters");
+	fprintf(f, "<h1>slabstress run: ");
+	esc(f, jstr(p, "scenario"));
+	fprintf(f, " (variant ");
+	esc(f, jstr(p, "variant"));
+	fprintf(f, ", alloc ");
+	esc(f, jstr(p, "alloc"));
+	const char *verdict = jstr(doc, "verdict");
+	fprintf(f, ")</h1>\n<p class=\"verdict %s\">%s</p>\n", verdict, verdict);
+	const json_t *c = json_object_get(doc, "counters");
+	fprintf(f, "<p class=\"meta\">%lld pair(s), pin ", jint(p, "pairs"));
+	esc(f, jstr(p, "pin"));
+	fprintf(f, ", %lld rounds, %lld handoffs in %.2f s; slabstress ", jint(c, "rounds"),
+		jint(c, "handoffs"), jnum(json_object_get(doc, "timing"), "elapsed_s"));
+	esc(f, jstr(doc, "version"));
+	fprintf(f, ", host memory model ");
+	esc(f, jstr(doc, "host_memory_model"));
+	fprintf(f, "</p>\n");
+	const json_t *hidden = json_object_get(doc, "host_cannot_show");
+	if (json_array_size(hidden)) {
+		size_t i;
+		const json_t *a;
+		fprintf(f, "<p class=\"meta\">This host is TSO: a native run cannot show ");
+		json_array_foreach(hidden, i, a)
+		{
+			fprintf(f, "%s", i ? "; " : "");
+			esc(f, json_string_value(a));
+		}
+		fprintf(f, ". Use <code>slabstress explore --model lkmm</code>.</p>\n");
+	}
+	histogram_table(f, doc);
+	rtt_table(f, doc);
+	fprintf(f, "</body></html>\n");
+}
+
 static void page(FILE *f, const json_t *doc)
 {
 	const json_t *p = json_object_get(doc, "parameters");
 	const json_t *host = json_object_get(doc, "host");
 	bool failed = !strcmp(jstr(doc, "verdict"), "failed");
-	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-		   "<title>slabstress bench</title>\n<style>\n"
-		   "body{font-family:sans-serif;margin:24px;color:#222;max-width:1400px}\n"
-		   "h1{font-size:22px}h2{font-size:18px;margin-top:32px}\n"
-		   "table{border-collapse:collapse;font-size:13px;margin-top:8px}\n"
-		   "th,td{border:1px solid #ccc;padding:3px 8px;text-align:right}\n"
-		   "th{background:#f0f0f0}td:nth-child(3){text-align:left}\n"
-		   "tr.fail td{background:#fdd;color:#900;font-weight:bold}\n"
-		   "tr.ceil td{color:#666;font-style:italic}\n"
-		   ".verdict{font-weight:bold;padding:6px 10px;display:inline-block}\n"
-		   ".clean{background:#dfd}.failed{background:#fbb;color:#900}\n"
-		   ".disturbed{background:#fe9;color:#740}\n"
-		   ".meta{font-size:13px;color:#444}code{font-size:12px}\n"
-		   "</style></head><body>\n");
+	page_head(f, "bench");
 	fprintf(f, "<h1>slabstress bench</h1>\n<p class=\"verdict %s\">%s</p>\n",
 		failed ? "failed" : "clean",
 		failed ? "FAILED: at least one run found a failure; its throughput is not a result"
@@ -443,6 +540,7 @@ static void page(FILE *f, const json_t *doc)
 		chart(f, doc, scn);
 		table(f, doc, scn);
 	}
+	rtt_table(f, doc);
 	fprintf(f, "</body></html>\n");
 }
 
@@ -465,7 +563,10 @@ int res_report_write(const json_t *doc, const char *path, char *err, size_t errl
 		snprintf(err, errlen, "cannot write --report '%s': %s", path, strerror(errno));
 		return -1;
 	}
-	page(f, doc);
+	if (!strncmp(jstr(doc, "schema"), "slabstress-run/", 15))
+		run_page(f, doc);
+	else
+		page(f, doc);
 	int rc = ferror(f) ? -1 : 0;
 	if (fclose(f) != 0)
 		rc = -1;

@@ -82,6 +82,20 @@ expect_grep bench_unknown_alloc_named "unknown allocator 'tcmalloc'" "$ERR"
 expect_rc bench_needs_scenario 2 "$SLABSTRESS" bench
 expect_rc bench_all_and_s 2 "$SLABSTRESS" bench --all -s release-acquire
 expect_rc bench_one_role_scenario 2 "$SLABSTRESS" bench -s same-cpu
+# --pin chooses the CPUs by topology; --rtt-matrix measures the round trips between them.
+expect_rc bench_pin_rtt_matrix 0 "$SLABSTRESS" bench -s release-acquire --alloc slab --repeat 1 \
+	--warmup 0 --duration "$DUR" --no-ceilings --pin compact --rtt-matrix --json "$TMP/m.json" \
+	--report "$TMP/m.html"
+expect_grep bench_prints_rtt_matrix "round trip in ns between the chosen CPUs" "$OUT"
+if python3 -c "
+import json
+d = json.load(open('$TMP/m.json'))
+assert d['parameters']['pin'] == 'compact'
+m = d['rtt_matrix']
+assert len(m['cpus']) == 2 and len(m['ns']) == 2 and m['ns'][0][1] > 0 and m['ns'][0][0] == 0
+" 2>"$TMP/py" && grep -q "Cache-line round trips" "$TMP/m.html"; then ok bench_rtt_matrix_in_json_and_page
+else fail bench_rtt_matrix_in_json_and_page "$(cat "$TMP/py")"; fi
+expect_rc bench_pin_none_refused 2 "$SLABSTRESS" bench -s release-acquire --pin none
 expect_rc bench_bad_size 2 "$SLABSTRESS" bench -s release-acquire --size 64,big
 expect_rc bench_bad_batch 2 "$SLABSTRESS" bench -s release-acquire --batch 0
 expect_rc bench_one_cpu 2 "$SLABSTRESS" bench -s release-acquire --cpus 0

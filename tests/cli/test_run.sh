@@ -65,6 +65,60 @@ if [ "$NCPU" -ge 2 ]; then
 	else fail workers_pinned_to_their_cpus "saw:$seen"; fi
 fi
 
+# The host's memory model: on x86-64 a TSO notice, once, on stderr, and in the JSON.
+expect_rc tso_json 0 "$SLABSTRESS" run -s release-acquire --cpus "$CPUS" --rounds 5 --no-progress \
+	--json "$TMP/t.json"
+case $(uname -m) in
+x86_64 | i?86)
+	[ "$(printf '%s\n' "$ERR" | grep -c 'this host is TSO')" -eq 1 ] && ok tso_notice_once ||
+		fail tso_notice_once "stderr: $ERR"
+	expect_grep tso_notice_points_to_explore "slabstress explore .*--model lkmm" "$ERR"
+	want=tso ;;
+*)
+	printf '%s\n' "$ERR" | grep -q 'this host is TSO' && fail no_tso_notice_on_weak_host "$ERR" ||
+		ok no_tso_notice_on_weak_host
+	want=weak ;;
+esac
+if python3 -c "import json; d=json.load(open('$TMP/t.json')); assert d['host_memory_model']=='$want'; \
+assert (len(d['host_cannot_show'])>0)==('$want'=='tso')" 2>"$TMP/py"; then ok host_memory_model_in_json
+else fail host_memory_model_in_json "$(cat "$TMP/py")"; fi
+
+# --histogram: witnesses per kind and per million rounds, in text, JSON and the page.
+expect_rc histogram 1 "$SLABSTRESS" run -s same-cpu --variant rc1 --objext in-object \
+	--object-size 131072 --page-size 65536 --rounds 20 --iters 4 --keep-going --histogram \
+	--json "$TMP/h.json" --report "$TMP/h.html"
+expect_grep histogram_text "(wrong-metadata|counter-underflow) +[0-9]+ +[0-9.]+ per million rounds" "$OUT"
+if python3 -c "import json; h=json.load(open('$TMP/h.json'))['histogram']; assert h['rounds']==20; \
+k=h['kinds'][0]; assert k['count']>0 and abs(k['per_million_rounds']-k['count']*1e6/20)<1e-6" \
+	2>"$TMP/py" && grep -q "per million rounds" "$TMP/h.html"; then ok histogram_in_json_and_page
+else fail histogram_in_json_and_page "$(cat "$TMP/py")"; fi
+
+# Pinning by topology; a request the machine cannot meet falls back with one note.
+for p in spread compact smt cross-package random; do
+	expect_rc "pin_$p" 0 "$SLABSTRESS" run -s release-acquire --cpus "$CPUS" --pin "$p" --rounds 5 \
+		--no-progress -q
+done
+pkgs=$(cat /sys/devices/system/cpu/cpu[0-9]*/topology/physical_package_id 2>/dev/null | sort -u | wc -l)
+if [ "$pkgs" -le 1 ]; then
+	expect_rc pin_cross_package_one_package 0 "$SLABSTRESS" run -s release-acquire --cpus "$CPUS" \
+		--pin cross-package --rounds 5 --no-progress -q
+	expect_grep pin_cross_package_says_it_falls_back "cross-package: .*falling back to spread" "$ERR"
+fi
+expect_rc pin_unknown 2 "$SLABSTRESS" run --pin scatter
+
+# --rtt-matrix: an N x N table in ns between the chosen CPUs, in the JSON.
+if [ "$NCPU" -ge 2 ]; then
+	expect_rc rtt_matrix 0 "$SLABSTRESS" run -s release-acquire --cpus 0,1 --rounds 5 --rtt-matrix \
+		--no-progress --json "$TMP/x.json"
+	expect_grep rtt_matrix_text "^  cpu0 +- +[0-9]+" "$OUT"
+	if python3 -c "import json; m=json.load(open('$TMP/x.json'))['rtt_matrix']; \
+assert m['cpus']==[0,1] and m['ns'][0][1]>0 and m['ns'][0][1]==m['ns'][1][0]" 2>"$TMP/py"; then
+		ok rtt_matrix_in_json; else fail rtt_matrix_in_json "$(cat "$TMP/py")"; fi
+fi
+expect_rc rtt_matrix_unpinned 0 "$SLABSTRESS" run -s release-acquire --pin none --rounds 5 \
+	--rtt-matrix --no-progress
+expect_grep rtt_matrix_unpinned_says_why "not measured" "$OUT"
+
 # Every registered scenario (from the registry itself) is listed, documented in
 # slabstress.1, and runs.
 expect_rc list_json 0 "$SLABSTRESS" list scenarios --json
