@@ -142,3 +142,8 @@ bench-fuzz-link: slabstress
 
 # The parser targets' objects are kept between runs.
 .SECONDARY: $(PARSER_TARGETS:%=$(PARSER_BUILD)/fuzz/parsers/%.o)
+
+# Header dependencies of the fuzz and parser builds (as the Makefile does for BUILD),
+# so a changed header rebuilds their objects too.
+-include $(FUZZ_LIB_OBJS:.o=.d) $(FUZZ_BUILD)/fuzz/targets/target.d $(FUZZ_BUILD)/fuzz/targets/replay_main.d
+-include $(PARSER_LIB_OBJS:.o=.d) $(PARSER_TARGETS:%=$(PARSER_BUILD)/fuzz/parsers/%.d)
