@@ -56,7 +56,7 @@ if [ -n "$CHROMIUM" ]; then
 		fail report_renders_in_chromium "$(tail -3 "$TMP/chrome.log")"
 	fi
 else
-	echo "ok report_renders_in_chromium # skipped: no chromium"
+	echo "skipped report_renders_in_chromium: no chromium (tests/cli/test_report_browser.sh checks the bars)"
 fi
 
 # Cold consumer is labelled, in the output and the result.
