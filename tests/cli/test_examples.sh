@@ -47,10 +47,10 @@ quiet() {
 	done
 }
 
-mkdir -p "$TMP/bin" "$TMP/work"
+mkdir -p "$TMP/bin" "$TMP/scratch"
 ln -s "$S" "$TMP/bin/slabstress"
 ln -s "$SHARED" "$TMP/shared"
-ln -s "$SHARED/litmus/shapes" "$TMP/work/shapes" # litmus --help runs from the litmus folder
+ln -s "$SHARED/litmus/shapes" "$TMP/scratch/shapes" # litmus --help runs from the litmus folder
 (cd "$SRC" && sh tests/extract-examples.sh "$S") >"$TMP/examples"
 n=$(wc -l <"$TMP/examples")
 if [ "$n" -ge 30 ]; then ok "extracted $n examples"; else fail "extracted $n examples (expected 30 or more)"; fi
@@ -62,10 +62,10 @@ if "$S" fuzz -s once --runs 1 --save "$TMP/probe" 2>&1 | grep -q "built without 
 fi
 # The scenario-file examples (SCENARIO FILES) name the files of examples/, compiled
 # here once so that no example is stopped while its compiler runs.
-cp "$SRC"/examples/*.c "$TMP/work/"
+cp "$SRC"/examples/*.c "$TMP/scratch/"
 export XDG_CACHE_HOME="$TMP/cache"
-for f in "$TMP"/work/*.c; do "$S" list scenarios -s "$f" >/dev/null 2>&1; done
-cd "$TMP/work" || exit 1
+for f in "$TMP"/scratch/*.c; do "$S" list scenarios -s "$f" >/dev/null 2>&1; done
+cd "$TMP/scratch" || exit 1
 export PATH="$TMP/bin:$PATH"
 export TMPDIR="$TMP"
 tab=$(printf '\t')
