@@ -125,7 +125,7 @@ ASAN_BUILD = build-asan
 ASAN_CFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=undefined
 $(BUILD)/slabstress: $(CMD_OBJS) $(BUILD)/libslabstress.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) -rdynamic -o $@ $^ $(LDLIBS)
 
 asan: deps
 	@$(MAKE) --no-print-directory CC=clang BUILD=$(ASAN_BUILD) CFLAGS="$(ASAN_CFLAGS)" \
