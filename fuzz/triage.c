@@ -157,7 +157,9 @@ static int add_dir(struct ss_triage *t, const char *dir, int depth)
 	int added = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct stat st;
-		if (stat(names[i], &st) == 0 && S_ISDIR(st.st_mode))
+		if (stat(names[i], &st) != 0) /* a dangling link: nothing to replay */
+			;
+		else if (S_ISDIR(st.st_mode))
 			added += add_dir(t, names[i], depth + 1);
 		else if (S_ISREG(st.st_mode) && is_json(names[i]) && add_file(t, names[i]) == 0)
 			added++;
