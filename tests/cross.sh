@@ -29,6 +29,9 @@ EXECS=${SS_CROSS_EXECUTIONS:-300}
 printf '#!/bin/sh\nexec %s %s "$@"\n' "$qemu" "$BUILD/slabstress" >"$TMP/slabstress"
 chmod +x "$TMP/slabstress"
 export SLABSTRESS="$TMP/slabstress"
+# Scenario files (-s x.c) are compiled by $CC: the target's compiler, so the plugin
+# the unit tests build loads into the cross-built binary.
+export CC="$triple-gcc"
 
 # ---- unit tests ----
 for t in "$BUILD"/tests/test_*; do
