@@ -204,9 +204,6 @@ void ss_fuzz_campaign_destroy(struct ss_fuzz_campaign *c)
 		free(c->u[i].sched);
 		free(c->u[i].hex);
 	}
-	for (int i = 0; i < c->nseen; i++)
-		free(c->seen[i]);
-	free(c->seen);
 	free(c->u);
 	if (c->sh)
 		munmap(c->sh, sizeof(*c->sh));
@@ -217,25 +214,6 @@ void ss_fuzz_campaign_destroy(struct ss_fuzz_campaign *c)
 }
 
 /* ---- unique failures ---- */
-
-static bool seen_before(struct ss_fuzz_campaign *c, const char *name)
-{
-	for (int i = 0; i < c->nseen; i++)
-		if (!strcmp(c->seen[i], name))
-			return true;
-	if (c->nseen == c->capseen) {
-		int cap = c->capseen ? 2 * c->capseen : 16;
-		char **seen = realloc(c->seen, (size_t)cap * sizeof(*c->seen));
-		if (!seen) {
-			snprintf(c->internal, sizeof(c->internal), "out of memory");
-			return true;
-		}
-		c->seen = seen;
-		c->capseen = cap;
-	}
-	c->seen[c->nseen++] = strdup(name);
-	return false;
-}
 
 static u8 *read_file(const char *path, size_t *len)
 {
@@ -401,13 +379,19 @@ static void scan_artifacts(struct ss_fuzz_campaign *c)
 	char names[64][256];
 	int n = 0;
 	while ((de = readdir(d)) && n < 64)
-		if (de->d_name[0] != '.' && !seen_before(c, de->d_name))
+		if (de->d_name[0] != '.')
 			snprintf(names[n++], sizeof(names[0]), "%s", de->d_name);
 	closedir(d);
+	/* Each file is handled once and removed: libFuzzer names an artifact by the
+	 * input's hash, so a later worker that fails on the very same input (a
+	 * restarted one often does) writes the same name again, and that is a
+	 * failing input too, not a worker that died without one. */
 	for (int i = 0; i < n; i++) {
 		char p[4400];
-		if (FMT(p, sizeof(p), "%s/%s", c->artifacts, names[i]) == 0)
+		if (FMT(p, sizeof(p), "%s/%s", c->artifacts, names[i]) == 0) {
 			handle_artifact(c, p);
+			unlink(p);
+		}
 	}
 }
 
@@ -437,8 +421,13 @@ int ss_fuzz_worker_argv(struct ss_fuzz_campaign *c, double left, char **argv, in
 	/* A schedule's meaning depends on its length (the back stream is read from
 	 * the end): growing inputs slowly (len_control) only delays the search. */
 	argv[k++] = "-len_control=0";
-	if (cfg->seed_set)
+	if (cfg->seed_set) {
+		/* A restarted worker (keep-going) with the same seed would repeat the
+		 * search it just made: worker k gets seed + k, still reproducible. */
+		snprintf(c->seed_flag, sizeof(c->seed_flag), "-seed=%llu",
+			 cfg->seed + c->workers_started);
 		argv[k++] = c->seed_flag;
+	}
 	snprintf(c->time_flag, sizeof(c->time_flag), "-max_total_time=%ld", (long)(left + 0.999));
 	argv[k++] = c->time_flag;
 	if (cfg->jobs > 1) {
@@ -605,18 +594,41 @@ static int watch_worker(struct ss_fuzz_campaign *c, pid_t pid, int fd, FILE *log
 	return status;
 }
 
+/* Copies the worker's log next to the reproducers (the work directory goes
+ * when the campaign ends): the kept path, or the temporary one when it cannot. */
+static const char *keep_worker_log(struct ss_fuzz_campaign *c)
+{
+	static char kept[4200];
+	if (!c->cfg.save ||
+	    FMT(kept, sizeof(kept), "%s/worker-error-%ld.log", c->cfg.save, (long)getpid()))
+		return c->log_path;
+	FILE *in = fopen(c->log_path, "r"), *out = in ? fopen(kept, "w") : NULL;
+	char buf[8192];
+	size_t n;
+	bool ok = out != NULL;
+	while (ok && (n = fread(buf, 1, sizeof(buf), in)) > 0)
+		ok = fwrite(buf, 1, n, out) == n;
+	if (in)
+		fclose(in);
+	if (out && fclose(out) != 0)
+		ok = false;
+	if (!ok && out)
+		unlink(kept);
+	return ok ? kept : c->log_path;
+}
+
 /* A worker that ended badly without a failing input: why, into c->internal. */
 static void worker_failed(struct ss_fuzz_campaign *c, int status)
 {
 	int r;
+	const char *log = keep_worker_log(c);
 	if (WIFEXITED(status))
 		r = FMT(c->internal, sizeof(c->internal),
 			"libFuzzer worker exited %d without a failing input (log: %s)",
-			WEXITSTATUS(status), c->log_path);
+			WEXITSTATUS(status), log);
 	else
 		r = FMT(c->internal, sizeof(c->internal),
-			"libFuzzer worker killed by signal %d (log: %s)", WTERMSIG(status),
-			c->log_path);
+			"libFuzzer worker killed by signal %d (log: %s)", WTERMSIG(status), log);
 	(void)r;
 	c->log_worth_showing = true;
 }
@@ -637,6 +649,7 @@ static int run_one_worker(struct ss_fuzz_campaign *c, double left, FILE *log)
 	int fd, sent;
 	pid_t pid = spawn_worker(cfg->exe ? cfg->exe : "/proc/self/exe", args, &fd);
 	free(args);
+	c->workers_started++;
 	if (pid < 0) {
 		snprintf(c->internal, sizeof(c->internal), "cannot start the worker: %s",
 			 strerror(errno));

@@ -98,10 +98,9 @@ struct ss_fuzz_campaign {
 	double t0, first_fail_s;
 	unsigned long long first_fail_execs;
 	size_t corpus_size;
-	char internal[4400];	/* why the campaign failed */
-	bool log_worth_showing; /* the worker died: the tail of log_path tells why */
-	char **seen;		/* names of artifacts already handled */
-	int nseen, capseen;
+	char internal[4400];	       /* why the campaign failed */
+	bool log_worth_showing;	       /* the worker died: the tail of log_path tells why */
+	unsigned long workers_started; /* worker k runs with -seed=seed+k */
 	/* The worker's fixed flags (ss_fuzz_worker_argv). */
 	char art_flag[4200], len_flag[64], seed_flag[64], time_flag[64], fork_flag[64],
 	    runs_flag[64];

@@ -130,6 +130,9 @@ TEST(test_worker_argv_holds_the_flags_and_the_corpus_last)
 	c.sh->execs = 400;
 	n = ss_fuzz_worker_argv(&c, 5, argv, 32);
 	EXPECT(find_arg(argv, n, "-runs=600") > 2);
+	c.workers_started = 2; /* a restarted worker searches on from another seed */
+	n = ss_fuzz_worker_argv(&c, 5, argv, 32);
+	EXPECT(find_arg(argv, n, "-seed=44") > 2);
 	c.sh->execs = 1000;
 	EXPECT_EQ(ss_fuzz_worker_argv(&c, 5, argv, 32), 0); /* nothing left to run */
 	EXPECT_EQ(ss_fuzz_worker_argv(&c, 5, argv, 8), -1);
@@ -157,6 +160,8 @@ static const char fake_worker[] =
     "[ -n \"$SS_TEST_ARTIFACT\" ] && cp \"$SS_TEST_ARTIFACT\" \"${prefix}crash-1\"\n"
     "exit ${SS_TEST_EXIT:-0}\n";
 
+static bool fake_keep_going; /* run_fake's campaign restarts the worker for 2 s */
+
 /* Runs one campaign against the stand-in worker; c is left to the caller. */
 static int run_fake(struct ss_fuzz_campaign *c, const char *artifact, const char *exit_status)
 {
@@ -169,6 +174,10 @@ static int run_fake(struct ss_fuzz_campaign *c, const char *artifact, const char
 	snprintf(exe, sizeof(exe), "%s/worker.sh", tmp);
 	write_file(exe, fake_worker, sizeof(fake_worker) - 1, 0755);
 	cfg.exe = exe;
+	if (fake_keep_going) {
+		cfg.keep_going = true;
+		cfg.duration = 2;
+	}
 	if (artifact)
 		setenv("SS_TEST_ARTIFACT", artifact, 1);
 	else
@@ -215,6 +224,30 @@ TEST(test_a_failing_artifact_becomes_a_saved_reproducer)
 	ss_fuzz_campaign_destroy(&c);
 }
 
+/* With --keep-going every restarted worker fails on the very same input, so
+ * libFuzzer writes the same artifact name again: each is a failing input of
+ * the one unique failure, never "a worker that died without one". */
+TEST(test_the_same_failing_input_again_after_a_restart_is_counted)
+{
+	u8 sched[sizeof(failing_hex) / 2];
+	for (size_t i = 0; i < sizeof(sched); i++)
+		sscanf(failing_hex + 2 * i, "%2hhx", &sched[i]);
+	char art[128];
+	snprintf(art, sizeof(art), "%s/failing-again.bin", tmp);
+	write_file(art, sched, sizeof(sched), 0644);
+	struct ss_fuzz_campaign c;
+	fake_keep_going = true;
+	EXPECT_EQ(run_fake(&c, art, "77"), 0);
+	fake_keep_going = false;
+	EXPECT(c.internal[0] == 0);
+	EXPECT(c.artifacts_seen >= 2);
+	EXPECT(c.workers_started >= 2);
+	EXPECT_EQ(c.nu, 1);
+	if (c.nu == 1)
+		EXPECT_EQ(c.u[0].count, c.artifacts_seen);
+	ss_fuzz_campaign_destroy(&c);
+}
+
 TEST(test_a_harmless_artifact_is_counted_not_saved)
 {
 	char art[128];
@@ -239,7 +272,15 @@ TEST(test_a_worker_dying_without_an_input_is_an_internal_error)
 	       c.internal);
 	EXPECT(c.log_worth_showing);
 	EXPECT(exists(c.log_path)); /* its output, for the tail shown */
+	/* the log named in the message is a copy next to the reproducers: it
+	 * outlives the work directory */
+	char kept[600] = "";
+	const char *at = strstr(c.internal, "(log: ");
+	if (at)
+		snprintf(kept, sizeof(kept), "%.*s", (int)strcspn(at + 6, ")"), at + 6);
+	EXPECT(strstr(kept, "/save/worker-error-") != NULL);
 	ss_fuzz_campaign_destroy(&c);
+	EXPECT(exists(kept));
 }
 
 /* A stand-in for libFuzzer's merge: writes its arguments to $SS_TEST_ARGS,
@@ -327,6 +368,7 @@ int main(void)
 	RUN(test_prepare_refuses_a_missing_tmpdir);
 	RUN(test_worker_argv_holds_the_flags_and_the_corpus_last);
 	RUN(test_a_failing_artifact_becomes_a_saved_reproducer);
+	RUN(test_the_same_failing_input_again_after_a_restart_is_counted);
 	RUN(test_a_harmless_artifact_is_counted_not_saved);
 	RUN(test_a_worker_dying_without_an_input_is_an_internal_error);
 	RUN(test_merge_runs_libfuzzer_merge_into_out_and_counts);
