@@ -61,17 +61,18 @@ bool ax_tso_check(const struct exg *g)
 		return false;
 	/* ppo: po over accesses, minus W -> R */
 	rel_restrict(n, g->M, &g->po, g->M, &ghb);
-	for (int i = 0; i < n; i++)
-		if (g->W >> i & 1)
-			ghb.r[i] &= ~g->R;
+	for (int w = 0, nw = rel_words(n); w < nw; w++)
+		for (int i = 0; i < n; i++)
+			if (set_has(g->W, i))
+				*rel_word(&ghb, i, w) &= ~g->R.w[w];
 	/* mfence */
-	set_t mf = g->fk[LIT_F_MB] | g->fk[LIT_F_SYNC_RCU] | g->fk[LIT_F_SYNC_SRCU];
+	set_t mf = set_or(g->fk[LIT_F_MB], set_or(g->fk[LIT_F_SYNC_RCU], g->fk[LIT_F_SYNC_SRCU]));
 	rel_rng(n, &g->po, mf, &t);
 	rel_seq(n, &t, &g->po, &t);
 	rel_restrict(n, g->M, &t, g->M, &t);
 	rel_union(n, &ghb, &t, &ghb);
 	/* implied: po into / out of a locked instruction */
-	set_t locked = g->rmwset | g->lkr | g->lkw;
+	set_t locked = set_or(g->rmwset, set_or(g->lkr, g->lkw));
 	rel_restrict(n, g->M, &g->po, locked, &t);
 	rel_restrict(n, locked, &g->po, g->M, &u);
 	rel_union(n, &ghb, &t, &ghb);

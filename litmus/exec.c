@@ -32,13 +32,23 @@ static set_t *flag_set(struct exg *g, size_t k)
 
 void exg_init(struct exg *g)
 {
-	memset(g, 0, sizeof(*g));
+	exg_init_cap(g, REL_MAX);
+}
+
+void exg_init_cap(struct exg *g, int cap)
+{
+	g->n = g->nthreads = 0;
+	g->cap = cap < REL_MAX_BIG ? cap : REL_MAX_BIG;
+	/* the relations a builder adds edges to; exg_finish computes the rest */
+	struct rel *given[] = {&g->addr, &g->data, &g->ctrl, &g->rmw, &g->rf, &g->co};
+	for (size_t k = 0; k < sizeof(given) / sizeof(given[0]); k++)
+		rel_zero(g->cap, given[k]);
 }
 
 int exg_add(struct exg *g, int thr, enum ev_kind kind, int loc, long long val, unsigned flags,
 	    enum lit_fence fence)
 {
-	if (g->n >= REL_MAX)
+	if (g->n >= g->cap)
 		return -1;
 	int i = g->n++;
 	struct ev *e = &g->ev[i];
@@ -53,50 +63,89 @@ int exg_add(struct exg *g, int thr, enum ev_kind kind, int loc, long long val, u
 	return i;
 }
 
+/* Row i of o is s, or with after >= 0 the events of s after event `after`. */
+static void set_row(int n, struct rel *o, int i, const set_t *s, int after)
+{
+	for (int w = 0, nw = rel_words(n); w < nw; w++) {
+		uint64_t v = s->w[w];
+		if (after >= 0 && w <= after >> 6)
+			v = w < after >> 6 ? 0 : v & (~0ull << (after & 63) << 1);
+		*rel_word(o, i, w) = v;
+	}
+}
+
+/* po (the order events of one thread were added in), loc, int and ext: each
+ * row is the set of its thread's (location's) events. */
+static void base_relations(struct exg *g)
+{
+	int n = g->n, nlocs = 0;
+	static __thread set_t thr_evs[128], loc_evs[REL_MAX_BIG];
+	static __thread short locs[REL_MAX_BIG];
+	short loc_id[REL_MAX_BIG];
+	for (int t = 0; t < g->nthreads && t < 128; t++)
+		thr_evs[t] = set_none();
+	for (int i = 0; i < n; i++) {
+		const struct ev *e = &g->ev[i];
+		if (e->thr >= 0)
+			set_add(&thr_evs[e->thr], i);
+		loc_id[i] = -1;
+		if (e->loc < 0)
+			continue;
+		int k = 0;
+		while (k < nlocs && locs[k] != e->loc)
+			k++;
+		if (k == nlocs) {
+			locs[nlocs++] = e->loc;
+			loc_evs[k] = set_none();
+		}
+		set_add(&loc_evs[k], i);
+		loc_id[i] = (short)k;
+	}
+	const set_t all = set_all(n), none = set_none();
+	for (int i = 0; i < n; i++) {
+		int t = g->ev[i].thr;
+		const set_t *same = t >= 0 ? &thr_evs[t] : &none;
+		set_row(n, &g->intr, i, same, -1);
+		set_row(n, &g->po, i, same, i);
+		set_row(n, &g->loc, i, loc_id[i] >= 0 ? &loc_evs[loc_id[i]] : &none, -1);
+		for (int w = 0, nw = rel_words(n); w < nw; w++)
+			*rel_word(&g->ext, i, w) = all.w[w] & ~same->w[w];
+		rel_del(&g->ext, i, i);
+	}
+}
+
 void exg_finish(struct exg *g)
 {
 	int n = g->n;
-	g->R = g->W = g->F = 0;
+	g->R = g->W = g->F = set_none();
 	for (size_t k = 0; k < NFLAG_SETS; k++)
-		*flag_set(g, k) = 0;
-	memset(g->fk, 0, sizeof(g->fk));
+		*flag_set(g, k) = set_none();
+	for (int k = 0; k < LIT_F_NKINDS; k++)
+		g->fk[k] = set_none();
 	for (int i = 0; i < n; i++) {
 		const struct ev *e = &g->ev[i];
-		set_t b = 1ull << i;
 		unsigned f = e->flags;
 		if (e->kind == EV_R)
-			g->R |= b;
+			set_add(&g->R, i);
 		if (e->kind == EV_W)
-			g->W |= b;
+			set_add(&g->W, i);
 		if (e->kind == EV_F) {
-			g->F |= b;
+			set_add(&g->F, i);
 			if (e->fence < LIT_F_NKINDS)
-				g->fk[e->fence] |= b;
+				set_add(&g->fk[e->fence], i);
 		}
 		for (size_t k = 0; k < NFLAG_SETS; k++)
 			if (f & flag_sets[k].flag)
-				*flag_set(g, k) |= b;
+				set_add(flag_set(g, k), i);
 	}
-	g->M = g->R | g->W;
+	g->M = set_or(g->R, g->W);
 	/* linux-kernel.bell: Marked = ~M | IW | Once | Release | Acquire | Mb | RMW
 	 * | lock events; Plain = M \ Marked.  An access is plain only when built
 	 * so (EVF_PLAIN) and nothing else marks it. */
-	g->plain &= g->M & ~g->IW & ~g->rmwset & ~g->lkr & ~g->lkw & ~g->ul & ~g->lf;
-	g->marked = set_all(n) & ~g->plain;
-	for (int i = 0; i < n; i++) {
-		const struct ev *a = &g->ev[i];
-		g->po.r[i] = g->loc.r[i] = g->intr.r[i] = 0;
-		for (int j = 0; j < n; j++) {
-			const struct ev *b = &g->ev[j];
-			bool same = a->thr >= 0 && a->thr == b->thr;
-			if (same)
-				g->intr.r[i] |= 1ull << j;
-			if (same && j > i)
-				g->po.r[i] |= 1ull << j;
-			if (a->loc >= 0 && a->loc == b->loc)
-				g->loc.r[i] |= 1ull << j;
-		}
-		g->ext.r[i] = set_all(n) & ~g->intr.r[i] & ~(1ull << i);
-	}
+	set_t marking = set_or(set_or(g->IW, g->rmwset), set_or(g->lkr, g->lkw));
+	marking = set_or(marking, set_or(g->ul, g->lf));
+	g->plain = set_minus(set_and(g->plain, g->M), marking);
+	g->marked = set_minus(set_all(n), g->plain);
+	base_relations(g);
 	rel_plus(n, &g->co, &g->co);
 }

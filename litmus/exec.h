@@ -48,7 +48,8 @@ struct ev {
 
 struct exg {
 	int n, nthreads;
-	struct ev ev[REL_MAX];
+	int cap; /* most events (exg_init: REL_MAX; exg_init_cap: up to REL_MAX_BIG) */
+	struct ev ev[REL_MAX_BIG];
 	/* event sets (exg_finish) */
 	set_t R, W, F, M, IW, marked, plain, noreturn, acquire, release, mbtag, rmwset;
 	set_t lkr, lkw, ul, lf;
@@ -58,7 +59,12 @@ struct exg {
 	struct rel po, loc, intr, ext, addr, data, ctrl, rmw, rf, co;
 };
 
+/* An empty graph of at most REL_MAX events (a litmus candidate). */
 void exg_init(struct exg *g);
+/* An empty graph of at most cap (<= REL_MAX_BIG) events; the relations' rows
+ * are as wide as cap needs.  A struct exg is about 330 KB: keep it off small
+ * stacks. */
+void exg_init_cap(struct exg *g, int cap);
 /* Appends an event; thr -1 for an initial write.  -1 when the graph is full. */
 int exg_add(struct exg *g, int thr, enum ev_kind kind, int loc, long long val, unsigned flags,
 	    enum lit_fence fence);

@@ -137,6 +137,38 @@ TEST(test_propagation_alone_forbids_sb_mbs)
 	EXPECT_EQ(only_failure(&v), -1);
 }
 
+/* SB+mbs again, its events numbered past 64 and 128 among 240 unrelated
+ * writes (rows of several words): the same verdicts. */
+TEST(test_propagation_forbids_sb_mbs_among_hundreds_of_events)
+{
+	struct lkmm_verdict v;
+	exg_init_cap(&G, REL_MAX_BIG);
+	for (int t = 0; t < 2; t++)
+		for (int k = 0; k < 60; k++) {
+			int loc = 2 + 60 * t + k, i = iw(loc);
+			co(i, wr(t, loc, 1, M_ONCE));
+		}
+	int ix = iw(X), iy = iw(Y);
+	int w0 = wr(0, X, 1, M_ONCE);
+	int f0 = fence(0, LIT_F_MB);
+	int r0 = rd(0, Y, 0, M_ONCE);
+	int w1 = wr(1, Y, 1, M_ONCE);
+	int f1 = fence(1, LIT_F_MB);
+	int r1 = rd(1, X, 0, M_ONCE);
+	EXPECT(G.n > 240 && r1 > 128);
+	co(ix, w0);
+	co(iy, w1);
+	rf(iy, r0);
+	rf(ix, r1);
+	EXPECT_EQ(only_failure(&v), LKMM_PROPAGATION);
+	G.ev[f0].fence = G.ev[f1].fence = LIT_F_WMB;
+	EXPECT_EQ(only_failure(&v), -1);
+	/* CoWR on the last events: thread 1 reads y's initial value after its own
+	 * store to y */
+	rf(iy, rd(1, Y, 0, M_ONCE));
+	EXPECT_EQ(only_failure(&v), LKMM_COHERENCE);
+}
+
 /* RCU+sync+read: a reader's two stores straddle the updater's grace period. */
 TEST(test_rcu_alone_forbids_a_grace_period_inside_a_reader)
 {
@@ -229,7 +261,7 @@ TEST(test_data_race_flag_on_plain_message_passing)
 
 TEST(test_ppo_has_dependencies_and_fences_but_not_plain_po)
 {
-	struct lkmm m;
+	static struct lkmm m;
 	struct lkmm_verdict v;
 	exg_init(&G);
 	iw(X);
@@ -250,7 +282,7 @@ TEST(test_ppo_has_dependencies_and_fences_but_not_plain_po)
 
 TEST(test_mb_of_full_rmw_and_after_atomic)
 {
-	struct lkmm m;
+	static struct lkmm m;
 	struct lkmm_verdict v;
 	exg_init(&G);
 	iw(X);
@@ -359,6 +391,7 @@ int main(void)
 	RUN(test_atomic_alone_forbids_a_write_inside_an_rmw);
 	RUN(test_happens_before_alone_forbids_lb_acquires);
 	RUN(test_propagation_alone_forbids_sb_mbs);
+	RUN(test_propagation_forbids_sb_mbs_among_hundreds_of_events);
 	RUN(test_rcu_alone_forbids_a_grace_period_inside_a_reader);
 	RUN(test_rcu_alone_forbids_srcu_grace_period_on_the_same_struct);
 	RUN(test_plain_coherence_alone_forbids_reading_the_future);
