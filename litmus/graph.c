@@ -11,7 +11,7 @@
  *    round per write event, which covers every chain of values a consistent
  *    execution can build).
  * 2. Combinations of one path per thread, plus the initial writes, give the
- *    events of a candidate (litmus/exec.h).
+ *    events of a candidate (model/exec.h).
  * 3. Location by location: rf (each read from a write of the same value that
  *    is not po-after it), then co (orders of the writes that keep each
  *    thread's program order and put an RMW's write right after the write its
@@ -28,8 +28,20 @@
 #include <time.h>
 
 #include "litmus/graph.h"
-#include "litmus/lkmm.h"
+#include "model/lkmm.h"
 #include "litmus/machine.h"
+
+/* the litmus fence kinds are the model's */
+_Static_assert(LIT_F_MB == MF_MB && LIT_F_WMB == MF_WMB && LIT_F_RMB == MF_RMB &&
+		   LIT_F_BEFORE_ATOMIC == MF_BEFORE_ATOMIC &&
+		   LIT_F_AFTER_ATOMIC == MF_AFTER_ATOMIC &&
+		   LIT_F_AFTER_SPINLOCK == MF_AFTER_SPINLOCK &&
+		   LIT_F_AFTER_UNLOCK_LOCK == MF_AFTER_UNLOCK_LOCK && LIT_F_BARRIER == MF_BARRIER &&
+		   LIT_F_RCU_LOCK == MF_RCU_LOCK && LIT_F_RCU_UNLOCK == MF_RCU_UNLOCK &&
+		   LIT_F_SYNC_RCU == MF_SYNC_RCU &&
+		   LIT_F_AFTER_SRCU_READ_UNLOCK == MF_AFTER_SRCU_READ_UNLOCK &&
+		   LIT_F_SYNC_SRCU == MF_SYNC_SRCU && LIT_F_NKINDS == MF_NKINDS,
+	       "enum lit_fence and enum model_fence differ");
 
 #define GX_MAXVAL    32	  /* values per location */
 #define GX_MAXPATHS  8192 /* paths per thread */

@@ -1,9 +1,9 @@
-/* tests/unit/test_rel.c - the bit-matrix relation algebra (litmus/rel.h)
+/* tests/unit/test_rel.c - the bit-matrix relation algebra (model/rel.h)
  * against a plain boolean-matrix reference, on random relations of sizes on
  * both sides of the one-word rows (n <= 64) and up to REL_MAX_BIG events. */
 #include <stdlib.h>
 
-#include "litmus/rel.h"
+#include "model/rel.h"
 #include "tests/unit/test.h"
 
 static bool A[REL_MAX_BIG][REL_MAX_BIG], B[REL_MAX_BIG][REL_MAX_BIG], O[REL_MAX_BIG][REL_MAX_BIG];

@@ -1,5 +1,5 @@
-/* litmus/axioms.c - the two stronger models on the cat engine's execution
- * graphs (litmus/exec.h): sequential consistency and x86-TSO.
+/* model/axioms.c - the two stronger models on the cat engine's execution
+ * graphs (model/exec.h): sequential consistency and x86-TSO.
  *
  * SC: every execution is an interleaving, i.e. acyclic(po | rf | co | fr),
  * and RMWs are atomic.
@@ -13,7 +13,7 @@
  * smp_mb__{before,after}_atomic, smp_mb__after_spinlock, release and acquire
  * compile to plain moves or nothing; a failed trylock is a plain read.
  */
-#include "litmus/lkmm.h"
+#include "model/lkmm.h"
 
 static void fr_of(const struct exg *g, struct rel *fr)
 {
@@ -66,7 +66,7 @@ bool ax_tso_check(const struct exg *g)
 			if (set_has(g->W, i))
 				*rel_word(&ghb, i, w) &= ~g->R.w[w];
 	/* mfence */
-	set_t mf = set_or(g->fk[LIT_F_MB], set_or(g->fk[LIT_F_SYNC_RCU], g->fk[LIT_F_SYNC_SRCU]));
+	set_t mf = set_or(g->fk[MF_MB], set_or(g->fk[MF_SYNC_RCU], g->fk[MF_SYNC_SRCU]));
 	rel_rng(n, &g->po, mf, &t);
 	rel_seq(n, &t, &g->po, &t);
 	rel_restrict(n, g->M, &t, g->M, &t);

@@ -1,4 +1,4 @@
-/* litmus/rel.h - relation algebra on bit matrices, the vocabulary of a cat
+/* model/rel.h - relation algebra on bit matrices, the vocabulary of a cat
  * file.  A relation over at most REL_MAX_BIG events is a bit matrix (bit j of
  * row i: i -> j); a set of events is a bit vector (set_t, used only through
  * the set_* functions below).  Every operation takes n, the number of events
@@ -21,8 +21,8 @@
  * Outputs may alias inputs for the element-wise operations; rel_seq, rel_inv and
  * the closures work on a copy, so they may alias too.
  */
-#ifndef SS_LITMUS_REL_H
-#define SS_LITMUS_REL_H
+#ifndef SS_MODEL_REL_H
+#define SS_MODEL_REL_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -375,4 +375,4 @@ static inline set_t rel_range(int n, const struct rel *a)
 	return s;
 }
 
-#endif /* SS_LITMUS_REL_H */
+#endif /* SS_MODEL_REL_H */

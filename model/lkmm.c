@@ -1,8 +1,8 @@
-/* litmus/lkmm.c - linux-kernel.cat, one function per relation, in the cat
+/* model/lkmm.c - linux-kernel.cat, one function per relation, in the cat
  * file's order, so the two can be read side by side.  Each function's comment
  * is the cat definition it computes.  Sets and base relations come from
- * litmus/exec.h (the bell's event classes, lock.cat's lock events); relation
- * algebra from litmus/rel.h.
+ * model/exec.h (the bell's event classes, lock.cat's lock events); relation
+ * algebra from model/rel.h.
  *
  * Deliberate differences from running the .cat in herd7: the bell's and
  * lock.cat's flags other than data-race
@@ -11,7 +11,7 @@
  */
 #include <stdlib.h>
 
-#include "litmus/lkmm.h"
+#include "model/lkmm.h"
 
 #define N (g->n)
 
@@ -48,9 +48,9 @@ static void rcu_rscs(const struct exg *g, struct lkmm *m)
 			thr = g->ev[i].thr;
 			sp = 0;
 		}
-		if (set_has(g->fk[LIT_F_RCU_LOCK], i))
+		if (set_has(g->fk[MF_RCU_LOCK], i))
 			stack[sp++] = i;
-		else if (set_has(g->fk[LIT_F_RCU_UNLOCK], i) && sp)
+		else if (set_has(g->fk[MF_RCU_UNLOCK], i) && sp)
 			rel_add(&m->rcu_rscs, stack[--sp], i);
 	}
 }
@@ -100,14 +100,14 @@ static void po_unlock_lock_po(const struct exg *g, struct lkmm *m)
 static void rmb(const struct exg *g, struct lkmm *m)
 {
 	set_t r4rmb = set_minus(g->R, g->noreturn);
-	fencerel(g, g->fk[LIT_F_RMB], &m->rmb);
+	fencerel(g, g->fk[MF_RMB], &m->rmb);
 	rel_restrict(N, r4rmb, &m->rmb, r4rmb, &m->rmb);
 }
 
 /* let wmb = [W] ; fencerel(Wmb) ; [W] */
 static void wmb(const struct exg *g, struct lkmm *m)
 {
-	fencerel(g, g->fk[LIT_F_WMB], &m->wmb);
+	fencerel(g, g->fk[MF_WMB], &m->wmb);
 	rel_restrict(N, g->W, &m->wmb, g->W, &m->wmb);
 }
 
@@ -122,36 +122,36 @@ static void mb(const struct exg *g, struct lkmm *m)
 {
 	struct rel acc, t, f, poq;
 	rel_opt(N, &g->po, &poq);
-	fencerel(g, g->fk[LIT_F_MB], &acc);
+	fencerel(g, g->fk[MF_MB], &acc);
 	rel_restrict(N, g->M, &g->po, set_and(g->mbtag, g->R), &t);
 	rel_union(N, &acc, &t, &acc);
 	rel_restrict(N, set_and(g->mbtag, g->W), &g->po, g->M, &t);
 	rel_union(N, &acc, &t, &acc);
-	if (!set_empty(g->fk[LIT_F_BEFORE_ATOMIC])) {
-		fencerel(g, g->fk[LIT_F_BEFORE_ATOMIC], &f);
+	if (!set_empty(g->fk[MF_BEFORE_ATOMIC])) {
+		fencerel(g, g->fk[MF_BEFORE_ATOMIC], &f);
 		rel_rng(N, &f, g->rmwset, &t);
 		rel_seq(N, &t, &poq, &t);
 		rel_union(N, &acc, &t, &acc);
 	}
-	if (!set_empty(g->fk[LIT_F_AFTER_ATOMIC])) {
-		fencerel(g, g->fk[LIT_F_AFTER_ATOMIC], &f);
+	if (!set_empty(g->fk[MF_AFTER_ATOMIC])) {
+		fencerel(g, g->fk[MF_AFTER_ATOMIC], &f);
 		rel_rng(N, &poq, g->rmwset, &t);
 		rel_seq(N, &t, &f, &t);
 		rel_union(N, &acc, &t, &acc);
 	}
-	if (!set_empty(g->fk[LIT_F_AFTER_SPINLOCK])) {
-		fencerel(g, g->fk[LIT_F_AFTER_SPINLOCK], &f);
+	if (!set_empty(g->fk[MF_AFTER_SPINLOCK])) {
+		fencerel(g, g->fk[MF_AFTER_SPINLOCK], &f);
 		rel_rng(N, &poq, g->lkw, &t);
 		rel_seq(N, &t, &f, &t);
 		rel_union(N, &acc, &t, &acc);
 	}
-	if (!set_empty(g->fk[LIT_F_AFTER_UNLOCK_LOCK])) {
-		rel_rng(N, &m->po_unlock_lock_po, g->fk[LIT_F_AFTER_UNLOCK_LOCK], &t);
+	if (!set_empty(g->fk[MF_AFTER_UNLOCK_LOCK])) {
+		rel_rng(N, &m->po_unlock_lock_po, g->fk[MF_AFTER_UNLOCK_LOCK], &t);
 		rel_seq(N, &t, &g->po, &t);
 		rel_union(N, &acc, &t, &acc);
 	}
-	if (!set_empty(g->fk[LIT_F_AFTER_SRCU_READ_UNLOCK])) {
-		fencerel(g, g->fk[LIT_F_AFTER_SRCU_READ_UNLOCK], &f);
+	if (!set_empty(g->fk[MF_AFTER_SRCU_READ_UNLOCK])) {
+		fencerel(g, g->fk[MF_AFTER_SRCU_READ_UNLOCK], &f);
 		rel_rng(N, &poq, g->srcu_unlock, &t);
 		rel_seq(N, &t, &f, &t);
 		rel_union(N, &acc, &t, &acc);
@@ -164,7 +164,7 @@ static void gp(const struct exg *g, struct lkmm *m)
 {
 	struct rel poq;
 	rel_opt(N, &g->po, &poq);
-	rel_rng(N, &g->po, set_or(g->fk[LIT_F_SYNC_RCU], g->fk[LIT_F_SYNC_SRCU]), &m->gp);
+	rel_rng(N, &g->po, set_or(g->fk[MF_SYNC_RCU], g->fk[MF_SYNC_SRCU]), &m->gp);
 	rel_seq(N, &m->gp, &poq, &m->gp);
 }
 
@@ -340,9 +340,9 @@ static void rcu_link(const struct exg *g, struct lkmm *m)
 static void rcu_fence(const struct exg *g, struct lkmm *m)
 {
 	struct rel gpid, rscsi, sgp, srscsi, base, t, u, cur;
-	rel_id(N, g->fk[LIT_F_SYNC_RCU], &gpid);
+	rel_id(N, g->fk[MF_SYNC_RCU], &gpid);
 	rel_inv(N, &m->rcu_rscs, &rscsi);
-	rel_id(N, g->fk[LIT_F_SYNC_SRCU], &sgp);
+	rel_id(N, g->fk[MF_SYNC_SRCU], &sgp);
 	rel_inv(N, &m->srcu_rscs, &srscsi);
 	/* base = rcu-gp | gp;link;rscsi | rscsi;link;gp */
 	rel_seq(N, &gpid, &m->rcu_link, &t);
@@ -443,7 +443,7 @@ static void bounded(const struct exg *g, struct lkmm *m)
 {
 	set_t r4rmb = set_minus(g->R, g->noreturn), nnr = set_minus(set_all(N), g->noreturn);
 	struct rel t, fr;
-	fencerel(g, g->fk[LIT_F_RMB], &fr);
+	fencerel(g, g->fk[MF_RMB], &fr);
 	rel_union(N, &m->addr, &m->fence, &t);
 	rel_opt(N, &t, &t);
 	rel_dom(N, g->marked, &t, &m->w_pre_bounded);
@@ -592,8 +592,8 @@ bool lkmm_check(const struct exg *g, bool all, struct lkmm_verdict *v, struct lk
 	rel_zero(N, &m->rcu_order);
 	rel_zero(N, &m->rcu_fence);
 	rel_zero(N, &m->rb);
-	if (!set_empty(set_or(g->fk[LIT_F_SYNC_RCU],
-			      g->fk[LIT_F_SYNC_SRCU]))) { /* else rcu-order is empty */
+	if (!set_empty(
+		set_or(g->fk[MF_SYNC_RCU], g->fk[MF_SYNC_SRCU]))) { /* else rcu-order is empty */
 		rcu_rscs(g, m);
 		srcu_rscs(g, m);
 		rcu_link(g, m);

@@ -1,8 +1,8 @@
-/* litmus/exec.c - building an execution graph (litmus/exec.h): events, then
+/* model/exec.c - building an execution graph (model/exec.h): events, then
  * the sets and base relations every model reads. */
 #include <stddef.h>
 
-#include "litmus/exec.h"
+#include "model/exec.h"
 
 /* The event sets a flag alone decides: the flag and its set in struct exg. */
 static const struct {
@@ -46,7 +46,7 @@ void exg_init_cap(struct exg *g, int cap)
 }
 
 int exg_add(struct exg *g, int thr, enum ev_kind kind, int loc, long long val, unsigned flags,
-	    enum lit_fence fence)
+	    enum model_fence fence)
 {
 	if (g->n >= g->cap)
 		return -1;
@@ -120,7 +120,7 @@ void exg_finish(struct exg *g)
 	g->R = g->W = g->F = set_none();
 	for (size_t k = 0; k < NFLAG_SETS; k++)
 		*flag_set(g, k) = set_none();
-	for (int k = 0; k < LIT_F_NKINDS; k++)
+	for (int k = 0; k < MF_NKINDS; k++)
 		g->fk[k] = set_none();
 	for (int i = 0; i < n; i++) {
 		const struct ev *e = &g->ev[i];
@@ -131,7 +131,7 @@ void exg_finish(struct exg *g)
 			set_add(&g->W, i);
 		if (e->kind == EV_F) {
 			set_add(&g->F, i);
-			if (e->fence < LIT_F_NKINDS)
+			if (e->fence < MF_NKINDS)
 				set_add(&g->fk[e->fence], i);
 		}
 		for (size_t k = 0; k < NFLAG_SETS; k++)
