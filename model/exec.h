@@ -1,8 +1,9 @@
 /* model/exec.h - one candidate execution as an event graph: events (reads,
  * writes, fences) with their annotations, and the base relations a cat model
  * starts from (po, loc, int/ext, addr/data/ctrl, rmw; rf and co of the
- * candidate).  litmus/graph.c builds these from a litmus program; the unit tests
- * build them by hand.  The models (model/lkmm.c, model/axioms.c) only read it.
+ * candidate).  litmus/graph.c builds these from a litmus program,
+ * engine/graph_build.c from a traced emulator execution; the unit tests build
+ * them by hand.  The models (model/lkmm.c, model/axioms.c) only read it.
  *
  * Conventions, as in herd7: initial writes (IW) come first and belong to no
  * thread (every edge from them is external); po is the order of events of one
