@@ -485,5 +485,5 @@ int graph_check_lkmm(const struct emu *e, struct exg *g, struct lkmm_verdict *v,
 {
 	if (graph_build(e, g, st, err, n) < 0)
 		return -1;
-	return lkmm_check(g, true, v, NULL) ? 1 : 0;
+	return lkmm_check(g, false, v, NULL) ? 1 : 0;
 }

@@ -50,8 +50,8 @@ struct graph_build_stats {
 int graph_build(const struct emu *e, struct exg *g, struct graph_build_stats *st, char *err,
 		size_t n);
 
-/* graph_build, then lkmm_check(g, all = true, v): 1 consistent, 0 not (v says
- * which axioms fail), -1 the graph could not be built (err). */
+/* graph_build, then lkmm_check(g, all = false, v): 1 consistent, 0 not (v
+ * names the first axiom that fails), -1 the graph could not be built (err). */
 int graph_check_lkmm(const struct emu *e, struct exg *g, struct lkmm_verdict *v,
 		     struct graph_build_stats *st, char *err, size_t n);
 

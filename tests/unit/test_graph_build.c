@@ -71,6 +71,8 @@ static unsigned back(void *ctx, enum wmm_choice_kind kind, unsigned n)
 struct tally {
 	int runs, consistent, inconsistent, unbuilt, failed_runs, max_events, stale;
 	int omitted_locks, co_cycles, rf_outside, omitted_writes;
+	int with_fre; /* graphs where a read missed a newer write of another CPU */
+	int races;    /* consistent graphs with LKMM's data-race flag */
 	double build_check_us;
 };
 
@@ -105,7 +107,13 @@ static void check_runs(struct emu *e, int n, struct tally *t)
 		t->omitted_writes += st.omitted_private_writes;
 		t->co_cycles += st.co_cycles;
 		t->rf_outside += st.rf_outside;
+		static struct rel fr;
+		rel_inv(G.n, &G.rf, &fr);
+		rel_seq(G.n, &fr, &G.co, &fr);
+		rel_inter(G.n, &fr, &G.ext, &fr);
+		t->with_fre += !rel_empty(G.n, &fr);
 		if (c) {
+			t->races += v.data_race;
 			t->consistent++;
 		} else if (t->inconsistent++ < 3) {
 			printf("  run %d inconsistent under LKMM:", i);
@@ -120,11 +128,12 @@ static void check_runs(struct emu *e, int n, struct tally *t)
 static void report(const char *what, const struct tally *t)
 {
 	printf("  %s: %d runs (%d failing, %d with stale reads), %d consistent, %d "
-	       "inconsistent, %d not built; up to %d events; %.1f us per build+check; "
+	       "inconsistent, %d not built, %d with fre, %d racy; up to %d events; %.1f us per "
+	       "build+check; "
 	       "left out: %d lock ops, %d private writes; co cycles %d, rf outside %d\n",
 	       what, t->runs, t->failed_runs, t->stale, t->consistent, t->inconsistent, t->unbuilt,
-	       t->max_events, t->runs ? t->build_check_us / t->runs : 0.0, t->omitted_locks,
-	       t->omitted_writes, t->co_cycles, t->rf_outside);
+	       t->with_fre, t->races, t->max_events, t->runs ? t->build_check_us / t->runs : 0.0,
+	       t->omitted_locks, t->omitted_writes, t->co_cycles, t->rf_outside);
 }
 
 TEST(test_every_lkvm_execution_of_lazy_objexts_is_lkmm_consistent)
