@@ -73,8 +73,13 @@ struct tally {
 	int omitted_locks, co_cycles, rf_outside, omitted_writes;
 	int with_fre; /* graphs where a read missed a newer write of another CPU */
 	int races;    /* consistent graphs with LKMM's data-race flag */
-	double build_check_us;
+	double build_check_us, exec_us;
 };
+
+static double us_between(const struct timespec *a, const struct timespec *b)
+{
+	return 1e6 * (double)(b->tv_sec - a->tv_sec) + 1e-3 * (double)(b->tv_nsec - a->tv_nsec);
+}
 
 /* n random executions of e, each built and checked. */
 static void check_runs(struct emu *e, int n, struct tally *t)
@@ -83,20 +88,22 @@ static void check_runs(struct emu *e, int n, struct tally *t)
 	memset(t, 0, sizeof(*t));
 	for (int i = 0; i < n; i++) {
 		struct emu_result r;
+		struct timespec a, b;
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
 		if (emu_execute_gen(e, &gen, &r) < 0)
 			continue;
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
+		t->exec_us += us_between(&a, &b);
 		t->runs++;
 		t->failed_runs += r.kind != SS_FAIL_NONE;
 		t->stale += r.stale_reads > 0;
 		struct lkmm_verdict v;
 		struct graph_build_stats st;
 		char err[200];
-		struct timespec a, b;
-		clock_gettime(CLOCK_MONOTONIC, &a);
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
 		int c = graph_check_lkmm(e, &G, &v, &st, err, sizeof(err));
-		clock_gettime(CLOCK_MONOTONIC, &b);
-		t->build_check_us +=
-		    1e6 * (double)(b.tv_sec - a.tv_sec) + 1e-3 * (double)(b.tv_nsec - a.tv_nsec);
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
+		t->build_check_us += us_between(&a, &b);
 		if (c < 0) {
 			if (t->unbuilt++ == 0)
 				printf("  not built: %s\n", err);
@@ -129,11 +136,12 @@ static void report(const char *what, const struct tally *t)
 {
 	printf("  %s: %d runs (%d failing, %d with stale reads), %d consistent, %d "
 	       "inconsistent, %d not built, %d with fre, %d racy; up to %d events; %.1f us per "
-	       "build+check; "
+	       "build+check (the traced execution: %.1f us; thread CPU time); "
 	       "left out: %d lock ops, %d private writes; co cycles %d, rf outside %d\n",
 	       what, t->runs, t->failed_runs, t->stale, t->consistent, t->inconsistent, t->unbuilt,
 	       t->with_fre, t->races, t->max_events, t->runs ? t->build_check_us / t->runs : 0.0,
-	       t->omitted_locks, t->omitted_writes, t->co_cycles, t->rf_outside);
+	       t->runs ? t->exec_us / t->runs : 0.0, t->omitted_locks, t->omitted_writes,
+	       t->co_cycles, t->rf_outside);
 }
 
 TEST(test_every_lkvm_execution_of_lazy_objexts_is_lkmm_consistent)
