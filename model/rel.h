@@ -198,17 +198,18 @@ static inline void rel_seq(int n, const struct rel *a, const struct rel *b, stru
 	int nw = rel_words(n);
 	uint64_t t[nw][n];
 	for (int i = 0; i < n; i++) {
-		for (int v = 0; v < nw; v++)
-			t[v][i] = 0;
+		uint64_t acc[REL_WORDS] = {0};
 		for (int w = 0; w < nw; w++) {
 			uint64_t x = rel_word_of(a, i, w);
 			while (x) {
-				int k = 64 * w + __builtin_ctzll(x);
+				const uint64_t *bk = &b->r[64 * w + __builtin_ctzll(x)];
 				for (int v = 0; v < nw; v++)
-					t[v][i] |= rel_word_of(b, k, v);
+					acc[v] |= bk[(size_t)v * REL_MAX_BIG];
 				x &= x - 1;
 			}
 		}
+		for (int v = 0; v < nw; v++)
+			t[v][i] = acc[v];
 	}
 	for (int v = 0; v < nw; v++)
 		memcpy(rel_word(o, 0, v), t[v], (size_t)n * sizeof(t[0][0]));
