@@ -32,16 +32,15 @@
 #include "litmus/machine.h"
 
 /* the litmus fence kinds are the model's */
-_Static_assert(LIT_F_MB == MF_MB && LIT_F_WMB == MF_WMB && LIT_F_RMB == MF_RMB &&
-		   LIT_F_BEFORE_ATOMIC == MF_BEFORE_ATOMIC &&
-		   LIT_F_AFTER_ATOMIC == MF_AFTER_ATOMIC &&
-		   LIT_F_AFTER_SPINLOCK == MF_AFTER_SPINLOCK &&
-		   LIT_F_AFTER_UNLOCK_LOCK == MF_AFTER_UNLOCK_LOCK && LIT_F_BARRIER == MF_BARRIER &&
-		   LIT_F_RCU_LOCK == MF_RCU_LOCK && LIT_F_RCU_UNLOCK == MF_RCU_UNLOCK &&
-		   LIT_F_SYNC_RCU == MF_SYNC_RCU &&
-		   LIT_F_AFTER_SRCU_READ_UNLOCK == MF_AFTER_SRCU_READ_UNLOCK &&
-		   LIT_F_SYNC_SRCU == MF_SYNC_SRCU && LIT_F_NKINDS == MF_NKINDS,
+#define SAME_FENCE(k) ((int)LIT_F_##k == (int)MF_##k)
+_Static_assert(SAME_FENCE(MB) && SAME_FENCE(WMB) && SAME_FENCE(RMB) && SAME_FENCE(BEFORE_ATOMIC) &&
+		   SAME_FENCE(AFTER_ATOMIC) && SAME_FENCE(AFTER_SPINLOCK) &&
+		   SAME_FENCE(AFTER_UNLOCK_LOCK) && SAME_FENCE(BARRIER) && SAME_FENCE(RCU_LOCK) &&
+		   SAME_FENCE(RCU_UNLOCK) && SAME_FENCE(SYNC_RCU) &&
+		   SAME_FENCE(AFTER_SRCU_READ_UNLOCK) && SAME_FENCE(SYNC_SRCU) &&
+		   SAME_FENCE(NKINDS),
 	       "enum lit_fence and enum model_fence differ");
+#undef SAME_FENCE
 
 #define GX_MAXVAL    32	  /* values per location */
 #define GX_MAXPATHS  8192 /* paths per thread */
