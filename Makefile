@@ -40,7 +40,7 @@ LDLIBS    = -ljansson -ljemalloc -ldl -lpthread -lm
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 BUILD    ?= build
 
-LIB_SRCS  = $(sort $(wildcard kernel/*.c alloc/*.c scenarios/*.c engine/*.c results/*.c fuzz/*.c litmus/*.c bench/*.c))
+LIB_SRCS  = $(sort $(wildcard kernel/*.c alloc/*.c scenarios/*.c engine/*.c results/*.c model/*.c fuzz/*.c litmus/*.c bench/*.c))
 LIB_ASM   = $(sort $(wildcard engine/*.S))
 CMD_SRCS  = $(sort $(wildcard cmd/*.c))
 LIB_OBJS  = $(LIB_SRCS:%.c=$(BUILD)/%.o) $(LIB_ASM:%.S=$(BUILD)/%.o)

@@ -11,7 +11,7 @@
  *    round per write event, which covers every chain of values a consistent
  *    execution can build).
  * 2. Combinations of one path per thread, plus the initial writes, give the
- *    events of a candidate (litmus/exec.h).
+ *    events of a candidate (model/exec.h).
  * 3. Location by location: rf (each read from a write of the same value that
  *    is not po-after it), then co (orders of the writes that keep each
  *    thread's program order and put an RMW's write right after the write its
@@ -28,8 +28,19 @@
 #include <time.h>
 
 #include "litmus/graph.h"
-#include "litmus/lkmm.h"
+#include "model/lkmm.h"
 #include "litmus/machine.h"
+
+/* the litmus fence kinds are the model's */
+#define SAME_FENCE(k) ((int)LIT_F_##k == (int)MF_##k)
+_Static_assert(SAME_FENCE(MB) && SAME_FENCE(WMB) && SAME_FENCE(RMB) && SAME_FENCE(BEFORE_ATOMIC) &&
+		   SAME_FENCE(AFTER_ATOMIC) && SAME_FENCE(AFTER_SPINLOCK) &&
+		   SAME_FENCE(AFTER_UNLOCK_LOCK) && SAME_FENCE(BARRIER) && SAME_FENCE(RCU_LOCK) &&
+		   SAME_FENCE(RCU_UNLOCK) && SAME_FENCE(SYNC_RCU) &&
+		   SAME_FENCE(AFTER_SRCU_READ_UNLOCK) && SAME_FENCE(SYNC_SRCU) &&
+		   SAME_FENCE(NKINDS),
+	       "enum lit_fence and enum model_fence differ");
+#undef SAME_FENCE
 
 #define GX_MAXVAL    32	  /* values per location */
 #define GX_MAXPATHS  8192 /* paths per thread */
@@ -81,7 +92,7 @@ struct locinfo {
 	int ncand[REL_MAX];
 	int cand[REL_MAX][REL_MAX];
 	int order[REL_MAX]; /* co order being built (indices into w[]) */
-	set_t evs;
+	uint64_t evs;	    /* bit e: event e (a candidate has at most REL_MAX events) */
 };
 
 struct gx {
@@ -562,7 +573,7 @@ static void leaf(struct gx *x)
 		/* RCU grace periods are no hardware axiom: they hold by the kernel's
 		 * implementation, which LKMM's rcu axiom states; keep it (the other
 		 * LKMM axioms hold anyway on an SC or TSO execution) */
-		if (ok && (g->fk[LIT_F_SYNC_RCU] | g->fk[LIT_F_SYNC_SRCU]))
+		if (ok && !set_empty(set_or(g->fk[LIT_F_SYNC_RCU], g->fk[LIT_F_SYNC_SRCU])))
 			ok = lkmm_check(g, false, &v, NULL);
 		break;
 	}
@@ -587,18 +598,21 @@ static bool loc_coherent(struct gx *x, const struct locinfo *li)
 	struct exg *g = &x->g;
 	int n = g->n;
 	struct rel fr, t;
-	set_t s = li->evs;
+	set_t s = set_none();
+	s.w[0] = li->evs;
 	rel_restrict(n, s, &g->rf, s, &t);
 	rel_inv(n, &t, &fr);
 	rel_seq(n, &fr, &g->co, &fr);
-	rel_restrict(n, s, &fr, s, &fr);
-	for (int i = 0; i < n; i++)
-		t.r[i] = (s >> i & 1) ? (t.r[i] | g->co.r[i] | fr.r[i] | g->po.r[i]) & s : 0;
+	rel_union(n, &t, &fr, &t);
+	rel_union(n, &t, &g->co, &t);
+	rel_union(n, &t, &g->po, &t);
+	rel_restrict(n, s, &t, s, &t);
 	return rel_acyclic(n, &t);
 }
 
-/* co of location li: order[pos..] still to place. */
-static void enum_co(struct gx *x, int k, int pos, set_t placed)
+/* co of location li: order[pos..] still to place; placed: bit e for event e
+ * (the candidate's relations have one word per row: exg_init, REL_MAX). */
+static void enum_co(struct gx *x, int k, int pos, uint64_t placed)
 {
 	struct locinfo *li = &x->li[k];
 	struct exg *g = &x->g;
@@ -607,10 +621,10 @@ static void enum_co(struct gx *x, int k, int pos, set_t placed)
 	if (pos == li->nw) {
 		/* co rows of this location */
 		for (int a = 0; a < li->nw; a++) {
-			set_t later = 0;
+			uint64_t later = 0;
 			for (int b = a + 1; b < li->nw; b++)
 				later |= 1ull << li->w[li->order[b]];
-			g->co.r[li->w[li->order[a]]] = later;
+			*rel_word(&g->co, li->w[li->order[a]], 0) = later;
 		}
 		if (!budget(x))
 			return;
@@ -665,9 +679,9 @@ static void enum_rf(struct gx *x, int k, int j)
 		return;
 	if (j == li->nr) {
 		for (int a = 0; a < li->nw; a++)
-			g->rf.r[li->w[a]] = 0;
+			*rel_word(&g->rf, li->w[a], 0) = 0;
 		for (int b = 0; b < li->nr; b++)
-			g->rf.r[x->rfsrc[li->r[b]]] |= 1ull << li->r[b];
+			rel_add(&g->rf, x->rfsrc[li->r[b]], li->r[b]);
 		li->order[0] = 0;
 		enum_co(x, k, 1, 1ull << li->w[0]);
 		return;
@@ -718,13 +732,12 @@ static void combination(struct gx *x)
 		for (int e = 0; e < p->nev; e++) {
 			const struct pev *v = &p->ev[e];
 			for (int s = 0; s < p->nev; s++) {
-				uint64_t bit = 1ull << (b + e);
 				if (v->addr >> s & 1)
-					g->addr.r[b + s] |= bit;
+					rel_add(&g->addr, b + s, b + e);
 				if (v->data >> s & 1)
-					g->data.r[b + s] |= bit;
+					rel_add(&g->data, b + s, b + e);
 				if (v->ctrl >> s & 1)
-					g->ctrl.r[b + s] |= bit;
+					rel_add(&g->ctrl, b + s, b + e);
 			}
 			if (v->rmw_w >= 0)
 				rel_add(&g->rmw, b + e, b + v->rmw_w);

@@ -1,5 +1,5 @@
 /* litmus/graph.h - the cat engine of `slabstress litmus`: candidate executions
- * of a parsed test, checked against a model's axioms (litmus/lkmm.h). */
+ * of a parsed test, checked against a model's axioms (model/lkmm.h). */
 #ifndef SS_LITMUS_GRAPH_H
 #define SS_LITMUS_GRAPH_H
 

@@ -12,6 +12,9 @@
 #   level 1  alloc                 allocator backends and the SLUB model
 #   level 0  kernel                shared-memory primitives with LKMM meaning
 #   results                        anyone may include it; it includes only itself
+#   model                          the memory models on execution graphs (relation
+#                                  algebra, LKMM, SC, TSO): for engine/ and above;
+#                                  it includes only itself and results/
 #
 # A file may include a directory of a lower level (litmus -> engine is fine,
 # engine -> litmus is not).  Private headers are for their own directory only:
@@ -37,6 +40,7 @@ level() {
 	alloc) echo 1 ;;
 	kernel) echo 0 ;;
 	results) echo R ;;
+	model) echo M ;;
 	*) echo U ;;
 	esac
 }
@@ -82,9 +86,15 @@ $f:$hdr
 			esac
 		fi
 		[ "$from" = "$to" ] && continue
-		[ "$lt" = R ] && continue
-		if [ "$lf" = R ]; then
+		[ "$lt" = R ] && [ "$lf" != M ] && continue
+		if [ "$lf" = M ]; then
+			[ "$lt" = R ] && continue
+			report "$where" "$hdr" "model/ includes only model/ and results/"
+		elif [ "$lf" = R ]; then
 			report "$where" "$hdr" "results/ includes only results/ (it depends on no other directory)"
+		elif [ "$lt" = M ]; then
+			[ "$lf" -ge 3 ] && continue
+			report "$where" "$hdr" "model/ is for engine/ and the levels above it"
 		elif [ "$lt" -ge "$lf" ]; then
 			report "$where" "$hdr" "$from/ (level $lf) may include only lower levels, $to/ is level $lt (cmd > fuzz, litmus, bench > engine > scenarios > alloc > kernel)"
 		fi

@@ -1,12 +1,12 @@
 /* tests/unit/test_lkmm.c - linux-kernel.cat on hand-built execution graphs
- * (litmus/lkmm.c): each axiom has a graph that it alone forbids, the
+ * (model/lkmm.c): each axiom has a graph that it alone forbids, the
  * relations that feed it are checked on their own, and the cat engine's
  * enumeration gives herd7's verdicts and execution counts on classic shapes. */
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "litmus/graph.h"
-#include "litmus/lkmm.h"
+#include "model/lkmm.h"
 #include "tests/unit/test.h"
 
 enum { X, Y };
@@ -25,7 +25,7 @@ static int rd(int t, int loc, long long v, unsigned f)
 {
 	return exg_add(&G, t, EV_R, loc, v, f, 0);
 }
-static int fence(int t, enum lit_fence k)
+static int fence(int t, enum model_fence k)
 {
 	return exg_add(&G, t, EV_F, -1, 0, 0, k);
 }
@@ -122,10 +122,10 @@ TEST(test_propagation_alone_forbids_sb_mbs)
 	exg_init(&G);
 	int ix = iw(X), iy = iw(Y);
 	int w0 = wr(0, X, 1, M_ONCE);
-	int f0 = fence(0, LIT_F_MB);
+	int f0 = fence(0, MF_MB);
 	int r0 = rd(0, Y, 0, M_ONCE);
 	int w1 = wr(1, Y, 1, M_ONCE);
-	int f1 = fence(1, LIT_F_MB);
+	int f1 = fence(1, MF_MB);
 	int r1 = rd(1, X, 0, M_ONCE);
 	co(ix, w0);
 	co(iy, w1);
@@ -133,8 +133,40 @@ TEST(test_propagation_alone_forbids_sb_mbs)
 	rf(ix, r1);
 	EXPECT_EQ(only_failure(&v), LKMM_PROPAGATION);
 	/* smp_wmb is no strong fence: SB+wmbs is allowed */
-	G.ev[f0].fence = G.ev[f1].fence = LIT_F_WMB;
+	G.ev[f0].fence = G.ev[f1].fence = MF_WMB;
 	EXPECT_EQ(only_failure(&v), -1);
+}
+
+/* SB+mbs again, its events numbered past 64 and 128 among 240 unrelated
+ * writes (rows of several words): the same verdicts. */
+TEST(test_propagation_forbids_sb_mbs_among_hundreds_of_events)
+{
+	struct lkmm_verdict v;
+	exg_init_cap(&G, REL_MAX_BIG);
+	for (int t = 0; t < 2; t++)
+		for (int k = 0; k < 60; k++) {
+			int loc = 2 + 60 * t + k, i = iw(loc);
+			co(i, wr(t, loc, 1, M_ONCE));
+		}
+	int ix = iw(X), iy = iw(Y);
+	int w0 = wr(0, X, 1, M_ONCE);
+	int f0 = fence(0, MF_MB);
+	int r0 = rd(0, Y, 0, M_ONCE);
+	int w1 = wr(1, Y, 1, M_ONCE);
+	int f1 = fence(1, MF_MB);
+	int r1 = rd(1, X, 0, M_ONCE);
+	EXPECT(G.n > 240 && r1 > 128);
+	co(ix, w0);
+	co(iy, w1);
+	rf(iy, r0);
+	rf(ix, r1);
+	EXPECT_EQ(only_failure(&v), LKMM_PROPAGATION);
+	G.ev[f0].fence = G.ev[f1].fence = MF_WMB;
+	EXPECT_EQ(only_failure(&v), -1);
+	/* CoWR on the last events: thread 1 reads y's initial value after its own
+	 * store to y */
+	rf(iy, rd(1, Y, 0, M_ONCE));
+	EXPECT_EQ(only_failure(&v), LKMM_COHERENCE);
 }
 
 /* RCU+sync+read: a reader's two stores straddle the updater's grace period. */
@@ -143,11 +175,11 @@ TEST(test_rcu_alone_forbids_a_grace_period_inside_a_reader)
 	struct lkmm_verdict v;
 	exg_init(&G);
 	int ix = iw(X), iy = iw(Y);
-	int lk = fence(0, LIT_F_RCU_LOCK);
+	int lk = fence(0, MF_RCU_LOCK);
 	int wx = wr(0, X, 1, M_ONCE), wy = wr(0, Y, 1, M_ONCE);
-	int ul = fence(0, LIT_F_RCU_UNLOCK);
+	int ul = fence(0, MF_RCU_UNLOCK);
 	int rx = rd(1, X, 1, M_ONCE);
-	int sync = fence(1, LIT_F_SYNC_RCU);
+	int sync = fence(1, MF_SYNC_RCU);
 	int ry = rd(1, Y, 0, M_ONCE);
 	co(ix, wx);
 	co(iy, wy);
@@ -155,7 +187,7 @@ TEST(test_rcu_alone_forbids_a_grace_period_inside_a_reader)
 	rf(iy, ry);
 	EXPECT_EQ(only_failure(&v), LKMM_RCU);
 	/* without the read-side critical section it is allowed */
-	G.ev[lk].fence = G.ev[ul].fence = LIT_F_BARRIER;
+	G.ev[lk].fence = G.ev[ul].fence = MF_BARRIER;
 	EXPECT_EQ(only_failure(&v), -1);
 	(void)sync;
 }
@@ -174,7 +206,7 @@ TEST(test_rcu_alone_forbids_srcu_grace_period_on_the_same_struct)
 	int ry = rd(0, Y, 1, M_ONCE), rx = rd(0, X, 0, M_ONCE);
 	int ul = wr(0, S, 0, M_ONCE | EVF_SRCU_UNLOCK);
 	int wx = wr(1, X, 1, M_ONCE);
-	int sync = exg_add(&G, 1, EV_F, S, 0, 0, LIT_F_SYNC_SRCU);
+	int sync = exg_add(&G, 1, EV_F, S, 0, 0, MF_SYNC_SRCU);
 	int wy = wr(1, Y, 1, M_ONCE);
 	rel_add(&G.data, lk, ul);
 	rf(is, lk);
@@ -195,10 +227,10 @@ TEST(test_plain_coherence_alone_forbids_reading_the_future)
 	exg_init(&G);
 	int ix = iw(X), iy = iw(Y);
 	int rx = rd(0, X, 1, EVF_PLAIN);
-	fence(0, LIT_F_MB);
+	fence(0, MF_MB);
 	int wy = wr(0, Y, 1, M_ONCE);
 	int ry = rd(1, Y, 1, M_ONCE);
-	fence(1, LIT_F_MB);
+	fence(1, MF_MB);
 	int wx = wr(1, X, 1, EVF_PLAIN);
 	co(ix, wx);
 	co(iy, wy);
@@ -229,7 +261,7 @@ TEST(test_data_race_flag_on_plain_message_passing)
 
 TEST(test_ppo_has_dependencies_and_fences_but_not_plain_po)
 {
-	struct lkmm m;
+	static struct lkmm m;
 	struct lkmm_verdict v;
 	exg_init(&G);
 	iw(X);
@@ -250,14 +282,14 @@ TEST(test_ppo_has_dependencies_and_fences_but_not_plain_po)
 
 TEST(test_mb_of_full_rmw_and_after_atomic)
 {
-	struct lkmm m;
+	static struct lkmm m;
 	struct lkmm_verdict v;
 	exg_init(&G);
 	iw(X);
 	iw(Y);
 	int w = wr(0, X, 1, M_ONCE);
 	int rr = rd(0, Y, 0, EVF_RMW | M_ONCE); /* a failed cmpxchg: a read only */
-	int fa = fence(0, LIT_F_AFTER_ATOMIC);
+	int fa = fence(0, MF_AFTER_ATOMIC);
 	int r = rd(0, X, 1, M_ONCE);
 	rf(1, rr);
 	rf(w, r);
@@ -266,7 +298,7 @@ TEST(test_mb_of_full_rmw_and_after_atomic)
 	lkmm_check(&G, true, &v, &m);
 	EXPECT(rel_has(&m.mb, w, r)); /* [M] ; po? ; [RMW] ; fencerel(After-atomic) ; [M] */
 	EXPECT(rel_has(&m.strong_fence, w, r));
-	G.ev[fa].fence = LIT_F_BARRIER;
+	G.ev[fa].fence = MF_BARRIER;
 	exg_finish(&G);
 	lkmm_check(&G, true, &v, &m);
 	EXPECT(!rel_has(&m.mb, w, r));
@@ -359,6 +391,7 @@ int main(void)
 	RUN(test_atomic_alone_forbids_a_write_inside_an_rmw);
 	RUN(test_happens_before_alone_forbids_lb_acquires);
 	RUN(test_propagation_alone_forbids_sb_mbs);
+	RUN(test_propagation_forbids_sb_mbs_among_hundreds_of_events);
 	RUN(test_rcu_alone_forbids_a_grace_period_inside_a_reader);
 	RUN(test_rcu_alone_forbids_srcu_grace_period_on_the_same_struct);
 	RUN(test_plain_coherence_alone_forbids_reading_the_future);

@@ -1,12 +1,12 @@
-/* litmus/lkmm.h - the Linux-kernel memory model as a consistency check on one
+/* model/lkmm.h - the Linux-kernel memory model as a consistency check on one
  * execution graph: tools/memory-model/linux-kernel.cat with linux-kernel.bell,
  * linux-kernel.def (lkmmv1: full-barrier RMWs carry Mb tags) and lock.cat.
- * litmus/lkmm.c computes each relation of the cat file in a function of the
+ * model/lkmm.c computes each relation of the cat file in a function of the
  * same name, in the cat file's order. */
-#ifndef SS_LITMUS_LKMM_H
-#define SS_LITMUS_LKMM_H
+#ifndef SS_MODEL_LKMM_H
+#define SS_MODEL_LKMM_H
 
-#include "litmus/exec.h"
+#include "model/exec.h"
 
 /* The cat file's checks, in its order. */
 enum lkmm_axiom {
@@ -43,7 +43,7 @@ struct lkmm {
 bool lkmm_check(const struct exg *g, bool all, struct lkmm_verdict *v, struct lkmm *m);
 const char *lkmm_axiom_name(enum lkmm_axiom a);
 
-/* The other models on the same graphs (litmus/axioms.c).  SC: acyclic(po | rf |
+/* The other models on the same graphs (model/axioms.c).  SC: acyclic(po | rf |
  * co | fr) and atomicity.  TSO: x86-TSO (herd's x86tso.cat) with the kernel's
  * x86 mappings: smp_mb and synchronize_rcu are MFENCE, every RMW instruction
  * and lock acquisition is a locked instruction, the other fences and
@@ -51,4 +51,4 @@ const char *lkmm_axiom_name(enum lkmm_axiom a);
 bool ax_sc_check(const struct exg *g);
 bool ax_tso_check(const struct exg *g);
 
-#endif /* SS_LITMUS_LKMM_H */
+#endif /* SS_MODEL_LKMM_H */

@@ -1,5 +1,5 @@
-/* litmus/axioms.c - the two stronger models on the cat engine's execution
- * graphs (litmus/exec.h): sequential consistency and x86-TSO.
+/* model/axioms.c - the two stronger models on the cat engine's execution
+ * graphs (model/exec.h): sequential consistency and x86-TSO.
  *
  * SC: every execution is an interleaving, i.e. acyclic(po | rf | co | fr),
  * and RMWs are atomic.
@@ -13,7 +13,7 @@
  * smp_mb__{before,after}_atomic, smp_mb__after_spinlock, release and acquire
  * compile to plain moves or nothing; a failed trylock is a plain read.
  */
-#include "litmus/lkmm.h"
+#include "model/lkmm.h"
 
 static void fr_of(const struct exg *g, struct rel *fr)
 {
@@ -61,17 +61,18 @@ bool ax_tso_check(const struct exg *g)
 		return false;
 	/* ppo: po over accesses, minus W -> R */
 	rel_restrict(n, g->M, &g->po, g->M, &ghb);
-	for (int i = 0; i < n; i++)
-		if (g->W >> i & 1)
-			ghb.r[i] &= ~g->R;
+	for (int w = 0, nw = rel_words(n); w < nw; w++)
+		for (int i = 0; i < n; i++)
+			if (set_has(g->W, i))
+				*rel_word(&ghb, i, w) &= ~g->R.w[w];
 	/* mfence */
-	set_t mf = g->fk[LIT_F_MB] | g->fk[LIT_F_SYNC_RCU] | g->fk[LIT_F_SYNC_SRCU];
+	set_t mf = set_or(g->fk[MF_MB], set_or(g->fk[MF_SYNC_RCU], g->fk[MF_SYNC_SRCU]));
 	rel_rng(n, &g->po, mf, &t);
 	rel_seq(n, &t, &g->po, &t);
 	rel_restrict(n, g->M, &t, g->M, &t);
 	rel_union(n, &ghb, &t, &ghb);
 	/* implied: po into / out of a locked instruction */
-	set_t locked = g->rmwset | g->lkr | g->lkw;
+	set_t locked = set_or(g->rmwset, set_or(g->lkr, g->lkw));
 	rel_restrict(n, g->M, &g->po, locked, &t);
 	rel_restrict(n, locked, &g->po, g->M, &u);
 	rel_union(n, &ghb, &t, &ghb);

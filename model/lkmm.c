@@ -1,15 +1,17 @@
-/* litmus/lkmm.c - linux-kernel.cat, one function per relation, in the cat
+/* model/lkmm.c - linux-kernel.cat, one function per relation, in the cat
  * file's order, so the two can be read side by side.  Each function's comment
  * is the cat definition it computes.  Sets and base relations come from
- * litmus/exec.h (the bell's event classes, lock.cat's lock events); relation
- * algebra from litmus/rel.h.
+ * model/exec.h (the bell's event classes, lock.cat's lock events); relation
+ * algebra from model/rel.h.
  *
  * Deliberate differences from running the .cat in herd7: the bell's and
  * lock.cat's flags other than data-race
  * (unbalanced RCU nesting, mixed accesses, lock misuse) are not computed; the
  * checks stop at the first failed axiom unless asked for all.
  */
-#include "litmus/lkmm.h"
+#include <stdlib.h>
+
+#include "model/lkmm.h"
 
 #define N (g->n)
 
@@ -27,7 +29,7 @@ static void fencerel(const struct exg *g, set_t s, struct rel *o)
 static void carry_dep(const struct exg *g, struct lkmm *m)
 {
 	struct rel cd;
-	rel_rng(N, &g->data, ~g->srcu_unlock, &cd);
+	rel_rng(N, &g->data, set_minus(set_all(N), g->srcu_unlock), &cd);
 	rel_seq(N, &cd, &m->rfi, &cd);
 	rel_star(N, &cd, &cd);
 	rel_seq(N, &cd, &g->addr, &m->addr);
@@ -40,15 +42,15 @@ static void carry_dep(const struct exg *g, struct lkmm *m)
 static void rcu_rscs(const struct exg *g, struct lkmm *m)
 {
 	rel_zero(N, &m->rcu_rscs);
-	int stack[REL_MAX], sp = 0, thr = -2;
+	int stack[REL_MAX_BIG], sp = 0, thr = -2;
 	for (int i = 0; i < N; i++) {
 		if (g->ev[i].thr != thr) {
 			thr = g->ev[i].thr;
 			sp = 0;
 		}
-		if (g->fk[LIT_F_RCU_LOCK] >> i & 1)
+		if (set_has(g->fk[MF_RCU_LOCK], i))
 			stack[sp++] = i;
-		else if ((g->fk[LIT_F_RCU_UNLOCK] >> i & 1) && sp)
+		else if (set_has(g->fk[MF_RCU_UNLOCK], i) && sp)
 			rel_add(&m->rcu_rscs, stack[--sp], i);
 	}
 }
@@ -59,7 +61,7 @@ static void rcu_rscs(const struct exg *g, struct lkmm *m)
 static void srcu_rscs(const struct exg *g, struct lkmm *m)
 {
 	struct rel csd;
-	rel_rng(N, &g->data, ~g->srcu_unlock, &csd);
+	rel_rng(N, &g->data, set_minus(set_all(N), g->srcu_unlock), &csd);
 	rel_seq(N, &csd, &g->rf, &csd);
 	rel_star(N, &csd, &csd);
 	rel_dom(N, g->srcu_lock, &csd, &csd);
@@ -73,13 +75,13 @@ static void srcu_rscs(const struct exg *g, struct lkmm *m)
 /* let acq-po = [Acquire] ; po ; [M] */
 static void acq_po(const struct exg *g, struct lkmm *m)
 {
-	rel_restrict(N, g->acquire | g->lkr, &g->po, g->M, &m->acq_po);
+	rel_restrict(N, set_or(g->acquire, g->lkr), &g->po, g->M, &m->acq_po);
 }
 
 /* let po-rel = [M] ; po ; [Release] */
 static void po_rel(const struct exg *g, struct lkmm *m)
 {
-	rel_restrict(N, g->M, &g->po, g->release | g->ul, &m->po_rel);
+	rel_restrict(N, g->M, &g->po, set_or(g->release, g->ul), &m->po_rel);
 }
 
 /* let po-unlock-lock-po = po ; [UL] ; (po | rf) ; [LKR] ; po
@@ -97,15 +99,15 @@ static void po_unlock_lock_po(const struct exg *g, struct lkmm *m)
  * let rmb = [R4rmb] ; fencerel(Rmb) ; [R4rmb] */
 static void rmb(const struct exg *g, struct lkmm *m)
 {
-	set_t r4rmb = g->R & ~g->noreturn;
-	fencerel(g, g->fk[LIT_F_RMB], &m->rmb);
+	set_t r4rmb = set_minus(g->R, g->noreturn);
+	fencerel(g, g->fk[MF_RMB], &m->rmb);
 	rel_restrict(N, r4rmb, &m->rmb, r4rmb, &m->rmb);
 }
 
 /* let wmb = [W] ; fencerel(Wmb) ; [W] */
 static void wmb(const struct exg *g, struct lkmm *m)
 {
-	fencerel(g, g->fk[LIT_F_WMB], &m->wmb);
+	fencerel(g, g->fk[MF_WMB], &m->wmb);
 	rel_restrict(N, g->W, &m->wmb, g->W, &m->wmb);
 }
 
@@ -120,36 +122,36 @@ static void mb(const struct exg *g, struct lkmm *m)
 {
 	struct rel acc, t, f, poq;
 	rel_opt(N, &g->po, &poq);
-	fencerel(g, g->fk[LIT_F_MB], &acc);
-	rel_restrict(N, g->M, &g->po, g->mbtag & g->R, &t);
+	fencerel(g, g->fk[MF_MB], &acc);
+	rel_restrict(N, g->M, &g->po, set_and(g->mbtag, g->R), &t);
 	rel_union(N, &acc, &t, &acc);
-	rel_restrict(N, g->mbtag & g->W, &g->po, g->M, &t);
+	rel_restrict(N, set_and(g->mbtag, g->W), &g->po, g->M, &t);
 	rel_union(N, &acc, &t, &acc);
-	if (g->fk[LIT_F_BEFORE_ATOMIC]) {
-		fencerel(g, g->fk[LIT_F_BEFORE_ATOMIC], &f);
+	if (!set_empty(g->fk[MF_BEFORE_ATOMIC])) {
+		fencerel(g, g->fk[MF_BEFORE_ATOMIC], &f);
 		rel_rng(N, &f, g->rmwset, &t);
 		rel_seq(N, &t, &poq, &t);
 		rel_union(N, &acc, &t, &acc);
 	}
-	if (g->fk[LIT_F_AFTER_ATOMIC]) {
-		fencerel(g, g->fk[LIT_F_AFTER_ATOMIC], &f);
+	if (!set_empty(g->fk[MF_AFTER_ATOMIC])) {
+		fencerel(g, g->fk[MF_AFTER_ATOMIC], &f);
 		rel_rng(N, &poq, g->rmwset, &t);
 		rel_seq(N, &t, &f, &t);
 		rel_union(N, &acc, &t, &acc);
 	}
-	if (g->fk[LIT_F_AFTER_SPINLOCK]) {
-		fencerel(g, g->fk[LIT_F_AFTER_SPINLOCK], &f);
+	if (!set_empty(g->fk[MF_AFTER_SPINLOCK])) {
+		fencerel(g, g->fk[MF_AFTER_SPINLOCK], &f);
 		rel_rng(N, &poq, g->lkw, &t);
 		rel_seq(N, &t, &f, &t);
 		rel_union(N, &acc, &t, &acc);
 	}
-	if (g->fk[LIT_F_AFTER_UNLOCK_LOCK]) {
-		rel_rng(N, &m->po_unlock_lock_po, g->fk[LIT_F_AFTER_UNLOCK_LOCK], &t);
+	if (!set_empty(g->fk[MF_AFTER_UNLOCK_LOCK])) {
+		rel_rng(N, &m->po_unlock_lock_po, g->fk[MF_AFTER_UNLOCK_LOCK], &t);
 		rel_seq(N, &t, &g->po, &t);
 		rel_union(N, &acc, &t, &acc);
 	}
-	if (g->fk[LIT_F_AFTER_SRCU_READ_UNLOCK]) {
-		fencerel(g, g->fk[LIT_F_AFTER_SRCU_READ_UNLOCK], &f);
+	if (!set_empty(g->fk[MF_AFTER_SRCU_READ_UNLOCK])) {
+		fencerel(g, g->fk[MF_AFTER_SRCU_READ_UNLOCK], &f);
 		rel_rng(N, &poq, g->srcu_unlock, &t);
 		rel_seq(N, &t, &f, &t);
 		rel_union(N, &acc, &t, &acc);
@@ -162,7 +164,7 @@ static void gp(const struct exg *g, struct lkmm *m)
 {
 	struct rel poq;
 	rel_opt(N, &g->po, &poq);
-	rel_rng(N, &g->po, g->fk[LIT_F_SYNC_RCU] | g->fk[LIT_F_SYNC_SRCU], &m->gp);
+	rel_rng(N, &g->po, set_or(g->fk[MF_SYNC_RCU], g->fk[MF_SYNC_SRCU]), &m->gp);
 	rel_seq(N, &m->gp, &poq, &m->gp);
 }
 
@@ -296,7 +298,7 @@ static void hb(const struct exg *g, struct lkmm *m)
 	rel_union(N, &m->ppo, &m->rfe, &t);
 	rel_inter(N, &m->prop, &g->intr, &p);
 	for (int i = 0; i < N; i++)
-		p.r[i] &= ~(1ull << i);
+		rel_del(&p, i, i);
 	rel_union(N, &t, &p, &t);
 	rel_restrict(N, g->marked, &t, g->marked, &m->hb);
 }
@@ -338,9 +340,9 @@ static void rcu_link(const struct exg *g, struct lkmm *m)
 static void rcu_fence(const struct exg *g, struct lkmm *m)
 {
 	struct rel gpid, rscsi, sgp, srscsi, base, t, u, cur;
-	rel_id(N, g->fk[LIT_F_SYNC_RCU], &gpid);
+	rel_id(N, g->fk[MF_SYNC_RCU], &gpid);
 	rel_inv(N, &m->rcu_rscs, &rscsi);
-	rel_id(N, g->fk[LIT_F_SYNC_SRCU], &sgp);
+	rel_id(N, g->fk[MF_SYNC_SRCU], &sgp);
 	rel_inv(N, &m->srcu_rscs, &srscsi);
 	/* base = rcu-gp | gp;link;rscsi | rscsi;link;gp */
 	rel_seq(N, &gpid, &m->rcu_link, &t);
@@ -358,9 +360,10 @@ static void rcu_fence(const struct exg *g, struct lkmm *m)
 	rel_seq(N, &t, &sgp, &t);
 	rel_inter(N, &t, &g->loc, &t);
 	rel_union(N, &base, &t, &base);
-	cur = base;
+	rel_copy(N, &base, &cur);
 	for (;;) {
-		struct rel nx = base, lfl;
+		struct rel nx, lfl;
+		rel_copy(N, &base, &nx);
 		rel_seq(N, &m->rcu_link, &cur, &lfl);
 		rel_seq(N, &lfl, &m->rcu_link, &lfl); /* link ; fence ; link */
 		rel_seq(N, &gpid, &lfl, &t);
@@ -380,11 +383,11 @@ static void rcu_fence(const struct exg *g, struct lkmm *m)
 		rel_seq(N, &cur, &m->rcu_link, &u);
 		rel_seq(N, &u, &cur, &u);
 		rel_union(N, &nx, &u, &nx);
-		if (!memcmp(nx.r, cur.r, (size_t)N * sizeof(nx.r[0])))
+		if (rel_equal(N, &nx, &cur))
 			break;
-		cur = nx;
+		rel_copy(N, &nx, &cur);
 	}
-	m->rcu_order = cur;
+	rel_copy(N, &cur, &m->rcu_order);
 	rel_opt(N, &g->po, &t);
 	rel_seq(N, &g->po, &m->rcu_order, &u);
 	rel_seq(N, &u, &t, &m->rcu_fence);
@@ -438,9 +441,9 @@ static void vis(const struct exg *g, struct lkmm *m)
  *	[Marked] */
 static void bounded(const struct exg *g, struct lkmm *m)
 {
-	set_t r4rmb = g->R & ~g->noreturn, nnr = set_all(N) & ~g->noreturn;
+	set_t r4rmb = set_minus(g->R, g->noreturn), nnr = set_minus(set_all(N), g->noreturn);
 	struct rel t, fr;
-	fencerel(g, g->fk[LIT_F_RMB], &fr);
+	fencerel(g, g->fk[MF_RMB], &fr);
 	rel_union(N, &m->addr, &m->fence, &t);
 	rel_opt(N, &t, &t);
 	rel_dom(N, g->marked, &t, &m->w_pre_bounded);
@@ -487,7 +490,7 @@ static void pre_race(const struct exg *g, struct lkmm *m)
 {
 	struct rel a, b;
 	rel_cross(N, g->plain, g->M, &a);
-	rel_cross(N, g->M & ~g->IW, g->plain, &b);
+	rel_cross(N, set_minus(g->M, g->IW), g->plain, &b);
 	rel_union(N, &a, &b, &a);
 	rel_inter(N, &a, &g->ext, &m->pre_race);
 }
@@ -543,11 +546,24 @@ static bool data_race(const struct exg *g, struct lkmm *m)
 	       !rel_empty(N, &m->rw_race);
 }
 
+/* A struct lkmm is about 50 relations of REL_MAX_BIG rows (1.6 MB): one per
+ * thread, allocated on first use and kept (the rows a check touches are those
+ * of its n events, so a small graph stays as cheap as it was). */
+static struct lkmm *lkmm_scratch(void)
+{
+	static __thread struct lkmm *scratch;
+	if (!scratch)
+		scratch = malloc(sizeof(*scratch));
+	if (!scratch)
+		abort();
+	return scratch;
+}
+
 /* ---- the checks ------------------------------------------------------------------------ */
 
 bool lkmm_check(const struct exg *g, bool all, struct lkmm_verdict *v, struct lkmm *mout)
 {
-	struct lkmm mm, *m = mout ? mout : &mm;
+	struct lkmm *m = mout ? mout : lkmm_scratch();
 	memset(v, 0, sizeof(*v));
 #define FAIL(ax)                                                                                   \
 	do {                                                                                       \
@@ -576,7 +592,8 @@ bool lkmm_check(const struct exg *g, bool all, struct lkmm_verdict *v, struct lk
 	rel_zero(N, &m->rcu_order);
 	rel_zero(N, &m->rcu_fence);
 	rel_zero(N, &m->rb);
-	if (g->fk[LIT_F_SYNC_RCU] | g->fk[LIT_F_SYNC_SRCU]) { /* else rcu-order is empty */
+	if (!set_empty(
+		set_or(g->fk[MF_SYNC_RCU], g->fk[MF_SYNC_SRCU]))) { /* else rcu-order is empty */
 		rcu_rscs(g, m);
 		srcu_rscs(g, m);
 		rcu_link(g, m);
@@ -585,7 +602,7 @@ bool lkmm_check(const struct exg *g, bool all, struct lkmm_verdict *v, struct lk
 		if (!rel_irreflexive(N, &m->rb))
 			FAIL(LKMM_RCU);
 	}
-	if (g->plain || all) { /* no plain access: pre-race is empty */
+	if (!set_empty(g->plain) || all) { /* no plain access: pre-race is empty */
 		vis(g, m);
 		bounded(g, m);
 		plain_vis(g, m);
