@@ -1,5 +1,5 @@
 /* cmd/litmus.c - `slabstress litmus`: judge C-litmus tests like herd7 does, on
- * the cat engine (the kernel's linux-kernel.cat, litmus/lkmm.c) or on the
+ * the cat engine (the kernel's linux-kernel.cat, model/lkmm.c) or on the
  * emulator's own memory models (--engine lkvm, engine/wmm.h), so the model the
  * emulator uses to look for slab bugs is checked against the kernel's verdicts.
  *

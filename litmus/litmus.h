@@ -10,7 +10,7 @@
  *
  * Engine cat (litmus/graph.c): every candidate execution of the program is
  * built as an event graph and checked against the model's axioms
- * (litmus/lkmm.c: linux-kernel.cat; litmus/axioms.c: x86-TSO, SC).
+ * (model/lkmm.c: linux-kernel.cat; model/axioms.c: x86-TSO, SC).
  *
  * Engine lkvm (litmus/lkvm.c): exploration is a stateless DFS over the vector of
  * choices (which thread acts next or which buffered store commits, which
@@ -223,7 +223,7 @@ struct lit_result {
 
 enum lit_engine {
 	LIT_ENGINE_CAT,	 /* axiomatic: candidate executions checked against the model's
-			  * axioms (litmus/graph.c, litmus/lkmm.c, litmus/axioms.c) */
+			  * axioms (litmus/graph.c, model/lkmm.c, model/axioms.c) */
 	LIT_ENGINE_LKVM, /* operational: engine/wmm.c explored exhaustively */
 };
 
