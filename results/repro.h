@@ -11,11 +11,15 @@
  *     "scenario": "lazy-objexts", "variant": "rc1", "alloc": "slab",
  *     "knobs": { "stride_bits": 16, "objext": "separate", "object_size": 64,
  *                "page_size": 4096, "account": false, "ncpus": 2, "nobjcgs": 2,
- *                "max_objects": 4096, "objcg_atomic": false },
+ *                "max_objects": 4096, "objcg_atomic": false,
+ *                "switches": "stride=late,wmb-after-stride=off,...,stride-bits=16" },
  *     "model": "lkmm", "deps": "explicit", "iters": 1, "step_limit": 100000,
  *     "schedule": "00ff01...",                 (hex)
  *     "failure": { "kind": "wrong-metadata", "cpu": 1, "file": "alloc/memcg.c",
  *                  "line": 123, "func": "__memcg_slab_free_hook", "message": "..." } }
+ *
+ * knobs.switches (every slab switch, as --set takes them) is optional for a named
+ * variant, where it must be the variant's row, and required for variant "custom".
  *
  * A scenario from a scenario file (`-s ./x.c`) adds, optionally,
  *     "scenario_path": "/abs/path/x.c", "scenario_hash": "0123456789abcdef"
@@ -67,6 +71,14 @@ int ss_repro_save(const struct ss_repro *r, const char *path, char *err, size_t 
 /* Returns 0, or -1 with a one-line message naming the file and the field in err. */
 int ss_repro_load(struct ss_repro *r, const char *path, char *err, size_t errlen);
 void ss_repro_free(struct ss_repro *r);
+
+/* For result documents (explore/run/fuzz --json "parameters"): adds "switches"
+ * (every slab switch of a, as in knobs.switches) and, for a scenario file
+ * (scenario_path non-NULL), "scenario_path" and "scenario_hash" as reproducers
+ * name it.  params is a json_t object. */
+struct json_t;
+void ss_repro_params_add(struct json_t *params, const struct ss_alloc_config *a,
+			 const char *scenario_path, const char *scenario_hash);
 
 /* Hex of schedule bytes (lowercase out, either case in). */
 /* Writes 2*n digits and a NUL into buf (at least 2*n+1 chars). */
