@@ -105,6 +105,29 @@ echo 'not an ELF file' >text.so
 expect_rc not_elf 2 "$S" explore -s ./text.so
 one_line not_elf_msg 'text.so: not a shared object'
 
+# ---- a scenario file that crashes in a role: a failure of the scenario, exit 1 ----
+# (NULL dereference in the consumer: SIGSEGV inside the emulator's coroutine)
+sed 's/"release-acquire-handoff"/"null-deref"/; s|^\(\t*\)WRITE_ONCE(s->slot, NULL);|&\n\1*(volatile int *)0 = 1;|' $GOOD >crash.c
+grep -q 'volatile int \*)0 = 1' crash.c && ok crash_file || fail crash_file "sed did not plant the bug"
+for m in sc lkmm; do
+	expect_rc "crash_explore_$m" 1 "$S" explore -s ./crash.c --model $m --executions 100 \
+		--json "crash_$m.json" --save "crash_found_$m"
+	expect_grep "crash_line_$m" 'scenario-crash on CPU 1 at [0-9a-f]+\.so\+0x[0-9a-f]+ \(free\): scenario null-deref crashed: SIGSEGV \(address 0x0\) in role free' "$OUT"
+	expect_grep "crash_json_$m" '"kind": "scenario-crash"' "$(cat "crash_$m.json" 2>/dev/null)"
+done
+set -- crash_found_lkmm/null-deref-*-scenario-crash-*.json
+if [ -f "$1" ]; then
+	expect_rc crash_replay 1 "$S" replay "$1"
+	expect_grep crash_replay_matches 'replay: matches the saved failure' "$OUT"
+else
+	fail crash_repro "no reproducer in crash_found_lkmm/"
+fi
+expect_rc crash_fuzz 1 "$S" fuzz -s ./crash.c --model lkmm --duration 10 --json crash_fuzz.json
+expect_grep crash_fuzz_json '"scenario-crash"' "$(cat crash_fuzz.json 2>/dev/null)"
+sed 's/"null-deref"/"role-abort"/; s/\*(volatile int \*)0 = 1;/abort();/; 1i #include <stdlib.h>' crash.c >abort.c
+expect_rc crash_abort 1 "$S" explore -s ./abort.c --model tso --executions 100
+expect_grep crash_abort_line 'scenario-crash on CPU 1 at [0-9a-f]+\.so\+0x[0-9a-f]+ \(free\): scenario role-abort crashed: SIGABRT \(abort\) in role free' "$OUT"
+
 # ---- the cost of a cached scenario file (printed, never asserted) ----
 "$S" list scenarios -s $GOOD >/dev/null 2>&1
 t2=$(now_ms)
