@@ -353,16 +353,33 @@ static void list_names_error(const char *opt, const char *bad, const char *what,
 
 /* --set over the variant's row: a named variant whose switches change becomes
  * custom (its width alone is --stride-bits, and keeps the name). */
-static void apply_switches(struct ss_alloc_config *a, const char *spec)
+static void apply_switches(struct ss_alloc_config *a, const char *spec, const char *where)
 {
 	char err[512];
 	unsigned row = ss_variant_switches(a->variant), switches = row;
 	if (ss_switches_apply(spec, &switches, &a->stride_bits, err, sizeof(err)))
-		cli_usage_error("--set: %s", err);
+		cli_usage_error("%s: %s", where, err);
 	if (a->variant == SS_VARIANT_CUSTOM || switches != row) {
 		a->variant = SS_VARIANT_CUSTOM;
 		a->switches = switches;
 	}
+}
+
+/* "V:SW=VAL+SW=VAL" (a matrix column: commas separate the variants there) into
+ * the variant name and a --set list.  False when name has no ':'. */
+static bool variant_with_switches(const char *name, char *base, size_t nb, char *set, size_t ns)
+{
+	const char *colon = strchr(name, ':');
+	if (!colon)
+		return false;
+	if ((size_t)(colon - name) >= nb || strlen(colon + 1) >= ns || !colon[1])
+		cli_usage_error("bad variant '%s': expected NAME or NAME:SW=VAL+SW=VAL...", name);
+	snprintf(base, nb, "%.*s", (int)(colon - name), name);
+	snprintf(set, ns, "%s", colon + 1);
+	for (char *p = set; *p; p++)
+		if (*p == '+')
+			*p = ',';
+	return true;
 }
 
 void cli_scenario_finish(struct cli_scenario_opts *o, bool need_scenario)
@@ -388,6 +405,18 @@ void cli_scenario_finish(struct cli_scenario_opts *o, bool need_scenario)
 	}
 
 	int variant = SS_VARIANT_FIXED;
+	char vname[64], vset[512];
+	const char *set = o->set_switches, *where = "--set";
+	if (o->variant_name &&
+	    variant_with_switches(o->variant_name, vname, sizeof(vname), vset, sizeof(vset))) {
+		if (set)
+			cli_usage_error("variant '%s' carries its switches: give them there or "
+					"in --set, not both",
+					o->variant_name);
+		where = o->variant_name;
+		o->variant_name = vname;
+		set = vset;
+	}
 	if (o->variant_name) {
 		variant = ss_variant_from_name(o->variant_name);
 		if (variant < 0) {
@@ -417,8 +446,8 @@ void cli_scenario_finish(struct cli_scenario_opts *o, bool need_scenario)
 	memset(a, 0, sizeof(*a));
 	a->variant = (enum ss_variant)variant;
 	a->stride_bits = o->stride_bits ? o->stride_bits : ss_variant_default_stride_bits(variant);
-	if (o->set_switches)
-		apply_switches(a, o->set_switches);
+	if (set)
+		apply_switches(a, set, where);
 	a->objext = (enum ss_objext_placement)objext;
 	a->object_size = o->object_size ? o->object_size : 64;
 	a->page_size = o->page_size ? o->page_size : 4096;

@@ -96,11 +96,14 @@ int ss_repro_save(const struct ss_repro *r, const char *path, char *err, size_t 
 	    (json_int_t)r->acfg.object_size, "page_size", (json_int_t)r->acfg.page_size, "account",
 	    r->acfg.account, "ncpus", r->acfg.ncpus, "nobjcgs", r->acfg.nobjcgs, "max_objects",
 	    (json_int_t)r->acfg.max_objects, "objcg_atomic", r->acfg.objcg_atomic);
-	char switches[512];
-	ss_switches_format(ss_config_switches(&r->acfg), r->acfg.stride_bits, switches,
-			   sizeof(switches));
-	if (knobs)
+	/* A named variant is its row (and editing its name stays a way to try a
+	 * schedule on another variant); a custom one needs every switch. */
+	if (knobs && r->acfg.variant == SS_VARIANT_CUSTOM) {
+		char switches[512];
+		ss_switches_format(r->acfg.switches, r->acfg.stride_bits, switches,
+				   sizeof(switches));
 		json_object_set_new(knobs, "switches", json_string(switches));
+	}
 	json_t *failure = json_pack("{s:s, s:i, s:s, s:i, s:s, s:s}", "kind",
 				    ss_fail_kind_name(r->kind), "cpu", r->cpu, "file", r->file,
 				    "line", r->line, "func", r->func, "message", r->message);

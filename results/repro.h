@@ -11,15 +11,15 @@
  *     "scenario": "lazy-objexts", "variant": "rc1", "alloc": "slab",
  *     "knobs": { "stride_bits": 16, "objext": "separate", "object_size": 64,
  *                "page_size": 4096, "account": false, "ncpus": 2, "nobjcgs": 2,
- *                "max_objects": 4096, "objcg_atomic": false,
- *                "switches": "stride=late,wmb-after-stride=off,...,stride-bits=16" },
+ *                "max_objects": 4096, "objcg_atomic": false },
  *     "model": "lkmm", "deps": "explicit", "iters": 1, "step_limit": 100000,
  *     "schedule": "00ff01...",                 (hex)
  *     "failure": { "kind": "wrong-metadata", "cpu": 1, "file": "alloc/memcg.c",
  *                  "line": 123, "func": "__memcg_slab_free_hook", "message": "..." } }
  *
- * knobs.switches (every slab switch, as --set takes them) is optional for a named
- * variant, where it must be the variant's row, and required for variant "custom".
+ * knobs.switches (every slab switch, as --set takes them) is written for variant
+ * "custom" and required there; a named variant is its row (the field, if given
+ * anyway, must be that row).
  *
  * A scenario from a scenario file (`-s ./x.c`) adds, optionally,
  *     "scenario_path": "/abs/path/x.c", "scenario_hash": "0123456789abcdef"

@@ -3,8 +3,8 @@
 # variants -v/--json` shows each variant's switches, `--variant custom --set ...`
 # (or a named variant plus --set) runs any combination, bad switches are exit 2
 # with one line listing the valid names or values, a custom variant's reproducer
-# records its switches and replays to the same failure, and the result JSON
-# records them too.
+# records its switches and replays to the same failure, the result JSON records
+# them too, and a matrix column NAME:SW=VAL+SW=VAL runs a changed row.
 . "$(dirname "$0")/lib.sh"
 S=$SLABSTRESS
 
@@ -44,6 +44,17 @@ fi
 expect_rc same_row_named 0 "$S" explore -s release-acquire --variant fixed --set stride=early \
 	--model tso --executions 200
 expect_grep same_row_named_line 'variant fixed' "$OUT"
+
+# a matrix column may change switches: NAME:SW=VAL+SW=VAL; the expectation follows them
+expect_rc matrix_switches 0 "$S" matrix --scenarios lazy-objexts \
+	--variants rc1,rc1:rmb-before-stride=on,custom:stride=early+stride-access=once,custom \
+	--models tso,lkmm --executions 3000
+expect_grep matrix_rc1_found '^lazy-objexts +rc1 +Clean +Found' "$OUT"
+expect_grep matrix_rmb_clean '^lazy-objexts +rc1:rmb-before-stride=on +Clean +Clean' "$OUT"
+expect_grep matrix_custom_found '^lazy-objexts +custom +Clean +Found' "$OUT"
+expect_grep matrix_as_expected '8 of 8 cells as expected' "$OUT"
+expect_rc matrix_bad_switch 2 "$S" matrix --scenarios lazy-objexts --variants rc1:bogus=1
+expect_grep matrix_bad_switch_line "^slabstress: rc1:bogus=1: unknown switch 'bogus'" "$ERR"
 
 # bad input: one line each, exit 2
 expect_rc bad_switch 2 "$S" explore -s lazy-objexts --variant custom --set strid=early
