@@ -30,6 +30,10 @@
  *                      in-object branch stores stride, smp_wmb(), then obj_exts;
  *                      smp_rmb() at the start of slab_get_stride.
  *        fixed         early-stride with a 32-bit stride.
+ *      Each variant is a row of switches (results/knobs.h, s->switches):
+ *      stride=late|early, wmb-after-stride, inobj-order, rmb-before-stride,
+ *      stride-access=plain|once (READ_ONCE/WRITE_ONCE), obj-exts-read=once|
+ *      acquire (the hooks' load of obj_exts); --variant custom --set mixes them.
  *  slab->obj_exts   vector | MEMCG_DATA_OBJEXTS.  PLAIN store while the slab is
  *      private (early vectors, account_slab's new_slab==true install); lazily
  *      installed on a shared slab with cmpxchg (fully ordered on success) from
