@@ -21,8 +21,3 @@ const struct ss_alloc_ops *ss_alloc_find(const char *name)
 			return ss_allocators[i];
 	return NULL;
 }
-
-unsigned ss_variant_default_stride_bits(enum ss_variant v)
-{
-	return v == SS_VARIANT_FIXED ? 32 : 16;
-}

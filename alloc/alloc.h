@@ -85,9 +85,6 @@ extern const struct ss_alloc_ops ss_alloc_libc;
 extern const struct ss_alloc_ops *const ss_allocators[];
 const struct ss_alloc_ops *ss_alloc_find(const char *name);
 
-/* The stride width a variant ships with (16 for rc1/early-stride/wmb-rmb, 32 for fixed). */
-unsigned ss_variant_default_stride_bits(enum ss_variant v);
-
 /* Names for traces (alloc/slab_names.c): the allocator names its own memory and
  * locations, so engines know none of its fields.  ss_alloc_name_regions calls fn
  * for each region of ops' world worth naming (none for jemalloc, libc), in the

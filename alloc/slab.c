@@ -30,6 +30,10 @@
  *                      in-object branch stores stride, smp_wmb(), then obj_exts;
  *                      smp_rmb() at the start of slab_get_stride.
  *        fixed         early-stride with a 32-bit stride.
+ *      Each variant is a row of switches (results/knobs.h, s->switches):
+ *      stride=late|early, wmb-after-stride, inobj-order, rmb-before-stride,
+ *      stride-access=plain|once (READ_ONCE/WRITE_ONCE), obj-exts-read=once|
+ *      acquire (the hooks' load of obj_exts); --variant custom --set mixes them.
  *  slab->obj_exts   vector | MEMCG_DATA_OBJEXTS.  PLAIN store while the slab is
  *      private (early vectors, account_slab's new_slab==true install); lazily
  *      installed on a shared slab with cmpxchg (fully ordered on success) from
@@ -90,9 +94,10 @@
 #include "alloc/slab_internal.h"
 #include "kernel/bug.h"
 
-static inline bool variant_early_stride(const struct kmem_cache *s)
+/* The variant's switches (results/knobs.h): s->switches holds one bit each. */
+static inline bool sw(const struct kmem_cache *s, enum ss_slab_switch which)
 {
-	return s->variant != SS_VARIANT_RC1;
+	return s->switches & SS_SW(which);
 }
 
 /* ---- struct slab accessors ------------------------------------------------------------ */
@@ -139,21 +144,31 @@ static inline void set_freepointer(const struct kmem_cache *s, void *obj, void *
 	PLAIN_STORE(*freeptr_addr(s, obj), fp);
 }
 
-/* Plain store of the stride member alone: a u16 store truncates. */
+/* Plain (stride-access=once: WRITE_ONCE) store of the stride member alone: a u16
+ * store truncates. */
 void slab_set_stride(struct kmem_cache *s, struct slab *slab, unsigned stride)
 {
-	if (s->stride_bits == 16)
+	if (sw(s, SS_SW_STRIDE_ONCE)) {
+		if (s->stride_bits == 16)
+			WRITE_ONCE(slab->stride16, (u16)stride);
+		else
+			WRITE_ONCE(slab->stride32, (u32)stride);
+	} else if (s->stride_bits == 16) {
 		PLAIN_STORE(slab->stride16, (u16)stride);
-	else
+	} else {
 		PLAIN_STORE(slab->stride32, (u32)stride);
+	}
 }
 
 /* The stride's dependencies (for the ext address it goes into) are those of the
  * CPU's last load right after: ss_dep_last(). */
 unsigned slab_get_stride(struct kmem_cache *s, struct slab *slab)
 {
-	if (s->variant == SS_VARIANT_WMB_RMB)
+	if (sw(s, SS_SW_RMB_BEFORE_STRIDE))
 		smp_rmb(); /* patch [5]: pairs with the smp_wmb()s of the writer */
+	if (sw(s, SS_SW_STRIDE_ONCE))
+		return s->stride_bits == 16 ? READ_ONCE_DEP(slab->stride16, slab)
+					    : READ_ONCE_DEP(slab->stride32, slab);
 	if (s->stride_bits == 16)
 		return PLAIN_LOAD_DEP(slab->stride16, slab);
 	return PLAIN_LOAD_DEP(slab->stride32, slab);
@@ -166,6 +181,19 @@ unsigned long slab_obj_exts(struct slab *slab)
 		SS_FAIL(SS_FAIL_INVARIANT, "slab %p obj_exts is 0x%lx (VM_BUG_ON: bad flags)",
 			(void *)slab, v);
 	/* the masked vector address carries the obj_exts load (the last one) */
+	return ss_dep_derive_last(v & ~OBJEXTS_FLAGS_MASK);
+}
+
+/* The memcg hooks' slab_obj_exts(): obj-exts-read=acquire makes it an acquire load
+ * (a patch idea: it orders the stride load after it without an smp_rmb()). */
+static unsigned long hook_obj_exts(const struct kmem_cache *s, struct slab *slab)
+{
+	if (!sw(s, SS_SW_OBJEXTS_ACQUIRE))
+		return slab_obj_exts(slab);
+	unsigned long v = SS_LOAD_DEP__(slab->obj_exts, SS_ACC_ACQUIRE, slab, "slab->obj_exts");
+	if (unlikely(v && (!(v & MEMCG_DATA_OBJEXTS) || (v & MEMCG_DATA_KMEM))))
+		SS_FAIL(SS_FAIL_INVARIANT, "slab %p obj_exts is 0x%lx (VM_BUG_ON: bad flags)",
+			(void *)slab, v);
 	return ss_dep_derive_last(v & ~OBJEXTS_FLAGS_MASK);
 }
 
@@ -241,9 +269,13 @@ static int alloc_slab_obj_exts(struct slab *slab, struct kmem_cache *s, unsigned
 	new_exts = (unsigned long)vec | MEMCG_DATA_OBJEXTS;
 retry:
 	old_exts = READ_ONCE(slab->obj_exts);
-	/* rc1 only: a plain stride store, made while the slab may already be shared. */
-	if (!variant_early_stride(s))
+	/* stride=late (rc1): a plain stride store, made while the slab may already be
+	 * shared. */
+	if (!sw(s, SS_SW_STRIDE_EARLY)) {
 		slab_set_stride(s, slab, sizeof(struct slabobj_ext));
+		if (sw(s, SS_SW_WMB_AFTER_STRIDE))
+			smp_wmb();
+	}
 	if (new_slab) {
 		/* Not yet published: nobody else can see the slab. */
 		PLAIN_STORE(slab->obj_exts, new_exts);
@@ -260,9 +292,9 @@ retry:
 /* At slab creation, while the slab is private (§2.3 step 5). */
 static void alloc_slab_obj_exts_early(struct kmem_cache *s, struct slab *slab, char *addr)
 {
-	if (variant_early_stride(s)) {
+	if (sw(s, SS_SW_STRIDE_EARLY)) {
 		slab_set_stride(s, slab, sizeof(struct slabobj_ext));
-		if (s->variant == SS_VARIANT_WMB_RMB)
+		if (sw(s, SS_SW_WMB_AFTER_STRIDE))
 			smp_wmb(); /* patch [5]: stride before any later obj_exts publish */
 	}
 	if (!need_slab_obj_exts(s))
@@ -272,14 +304,15 @@ static void alloc_slab_obj_exts_early(struct kmem_cache *s, struct slab *slab, c
 		unsigned long base = (unsigned long)(addr + s->leftover_offset);
 		zero_exts(s, base, sizeof(struct slabobj_ext));
 		PLAIN_STORE(slab->obj_exts, base | MEMCG_DATA_OBJEXTS);
-		if (!variant_early_stride(s))
+		if (!sw(s, SS_SW_STRIDE_EARLY))
 			slab_set_stride(s, slab, sizeof(struct slabobj_ext));
 	} else if (s->flags & SLAB_OBJ_EXT_IN_OBJ) {
 		unsigned long base = (unsigned long)(addr + s->inobj_ext_offset);
 		zero_exts(s, base, s->size);
-		if (s->variant == SS_VARIANT_WMB_RMB) {
+		if (sw(s, SS_SW_INOBJ_STRIDE_FIRST)) {
 			slab_set_stride(s, slab, s->size);
-			smp_wmb();
+			if (sw(s, SS_SW_WMB_AFTER_STRIDE))
+				smp_wmb();
 			PLAIN_STORE(slab->obj_exts, base | MEMCG_DATA_OBJEXTS);
 		} else {
 			PLAIN_STORE(slab->obj_exts, base | MEMCG_DATA_OBJEXTS);
@@ -691,11 +724,11 @@ static bool __memcg_slab_post_alloc_hook(struct kmem_cache *s, unsigned flags, v
 		const char *addr = slab_address(w, slab);
 		unsigned long obj_exts;
 
-		if (!slab_obj_exts(slab) && alloc_slab_obj_exts(slab, s, flags, false))
+		if (!hook_obj_exts(s, slab) && alloc_slab_obj_exts(slab, s, flags, false))
 			continue; /* no vector: the object stays uncharged */
 		obj_cgroup_charge(&w->memcg, objcg, obj_full_size(s));
 
-		obj_exts = slab_obj_exts(slab);
+		obj_exts = hook_obj_exts(s, slab);
 		unsigned off = obj_to_index(s, slab, p[i], addr);
 		unsigned stride;
 		struct slabobj_ext *ext = obj_ext_dep(s, slab, obj_exts, off, p[i], &stride);
@@ -753,7 +786,7 @@ static void __memcg_slab_free_hook(struct kmem_cache *s, struct slab *slab, void
 static inline void memcg_slab_free_hook(struct kmem_cache *s, struct slab *slab, void **p,
 					int objects)
 {
-	unsigned long obj_exts = slab_obj_exts(slab);
+	unsigned long obj_exts = hook_obj_exts(s, slab);
 	if (!obj_exts)
 		return;
 	__memcg_slab_free_hook(s, slab, p, objects, obj_exts);

@@ -121,8 +121,8 @@ struct kmem_cache {
 	unsigned sheaf_capacity;
 	unsigned min_partial;
 	unsigned long slab_size;
-	u64 reciprocal_size; /* obj_to_index: ceil(2^32 / size) */
-	enum ss_variant variant;
+	u64 reciprocal_size;  /* obj_to_index: ceil(2^32 / size) */
+	unsigned switches;    /* the variant's: SS_SW() bits of results/knobs.h */
 	unsigned stride_bits; /* 16 or 32 */
 	enum ss_objext_placement placement;
 	struct slub_percpu_sheaves *cpu_sheaves; /* [ncpus] */

@@ -170,8 +170,13 @@ static int slab_config_check(struct ss_alloc_config *cfg, char *err, size_t errl
 		cfg->nobjcgs = 1;
 	if (!cfg->max_objects)
 		cfg->max_objects = 4096;
-	if ((unsigned)cfg->variant >= SS_NVARIANTS) {
+	if ((unsigned)cfg->variant > SS_VARIANT_CUSTOM) {
 		snprintf(err, errlen, "unknown slab variant %d", (int)cfg->variant);
+		return -1;
+	}
+	if (cfg->variant == SS_VARIANT_CUSTOM && (cfg->switches & ~SS_SW_ALL)) {
+		snprintf(err, errlen, "slab switches 0x%x: expected bits of 0x%x", cfg->switches,
+			 SS_SW_ALL);
 		return -1;
 	}
 	if (cfg->stride_bits != 16 && cfg->stride_bits != 32) {
@@ -250,7 +255,7 @@ static void *slab_world_create(const struct ss_alloc_config *cfg_in, char *err, 
 	struct slab_world *w = (struct slab_world *)arena;
 	w->cfg = cfg;
 	w->cache = geo;
-	w->cache.variant = cfg.variant;
+	w->cache.switches = ss_config_switches(&cfg);
 	w->cache.stride_bits = cfg.stride_bits;
 	w->cache.placement = cfg.objext;
 	if (cfg.account)

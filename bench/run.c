@@ -7,6 +7,8 @@
 
 #include "bench/run.h"
 #include "results/json.h"
+#include "results/repro.h"
+#include "scenarios/plugin.h"
 
 int ss_run_allowed_cpus(int *cpus, int max)
 {
@@ -224,17 +226,20 @@ static json_t *parameters_json(const struct ss_run_config *cfg)
 	for (int i = 0; i < cfg->ncpus; i++)
 		json_array_append_new(cpus, json_integer(cfg->cpus[i]));
 	const struct ss_alloc_config *a = &cfg->acfg;
-	return json_pack("{s:s, s:s, s:s, s:i, s:s, s:I, s:I, s:I, s:o, s:s, s:I, s:f, s:I, s:I, "
-			 "s:b, s:b, s:I, s:i}",
-			 "scenario", cfg->scn->name, "variant", ss_variant_name(a->variant),
-			 "alloc", cfg->alloc->name, "stride_bits", a->stride_bits, "objext",
-			 ss_objext_name(a->objext), "object_size", (json_int_t)a->object_size,
-			 "page_size", (json_int_t)a->page_size, "seed", (json_int_t)cfg->seed,
-			 "cpus", cpus, "pin", ss_pin_name(cfg->pin), "rounds",
-			 (json_int_t)cfg->rounds, "duration", cfg->rounds ? 0.0 : cfg->duration,
-			 "iters", (json_int_t)cfg->iters, "jitter", (json_int_t)cfg->jitter,
-			 "keep_going", cfg->keep_going, "account", a->account, "batch",
-			 (json_int_t)cfg->batch, "pairs", cfg->pairs);
+	const char *hash = NULL, *file = ss_plugin_source(cfg->scn, &hash);
+	json_t *pa = json_pack(
+	    "{s:s, s:s, s:s, s:i, s:s, s:I, s:I, s:I, s:o, s:s, s:I, s:f, s:I, s:I, "
+	    "s:b, s:b, s:I, s:i}",
+	    "scenario", cfg->scn->name, "variant", ss_variant_name(a->variant), "alloc",
+	    cfg->alloc->name, "stride_bits", a->stride_bits, "objext", ss_objext_name(a->objext),
+	    "object_size", (json_int_t)a->object_size, "page_size", (json_int_t)a->page_size,
+	    "seed", (json_int_t)cfg->seed, "cpus", cpus, "pin", ss_pin_name(cfg->pin), "rounds",
+	    (json_int_t)cfg->rounds, "duration", cfg->rounds ? 0.0 : cfg->duration, "iters",
+	    (json_int_t)cfg->iters, "jitter", (json_int_t)cfg->jitter, "keep_going",
+	    cfg->keep_going, "account", a->account, "batch", (json_int_t)cfg->batch, "pairs",
+	    cfg->pairs);
+	ss_repro_params_add(pa, a, file, hash); /* switches; a scenario file's path + hash */
+	return pa;
 }
 
 static json_t *roles_json(const struct ss_run_config *cfg, const struct ss_run_stats *st)

@@ -259,6 +259,7 @@ enum {
 	OPT_PAGE_SIZE,
 	OPT_SEED,
 	OPT_OBJCG_REFS,
+	OPT_SET,
 };
 
 static const struct argp_option scenario_options[] = {
@@ -268,7 +269,15 @@ static const struct argp_option scenario_options[] = {
      "(compiled and cached) or ./x.so",
      1},
     {"variant", OPT_VARIANT, "V", 0,
-     "slab code variant: rc1, early-stride, wmb-rmb, fixed (default: fixed)", 1},
+     "slab code variant: rc1, early-stride, wmb-rmb, fixed, or custom (rc1's switches, to "
+     "change with --set) (default: fixed)",
+     1},
+    {"set", OPT_SET, "SW=VAL,...", 0,
+     "slab model switches over the variant's (`slabstress list variants -v`): stride=late|early, "
+     "wmb-after-stride=off|on, inobj-order=exts-first|stride-first, rmb-before-stride=off|on, "
+     "stride-access=plain|once, obj-exts-read=once|acquire, stride-bits=16|32; a named variant "
+     "whose switches change runs as custom",
+     1},
     {"alloc", OPT_ALLOC, "A", 0,
      "allocator: slab, jemalloc, libc (default: slab; bench: the comma list "
      "slab,jemalloc,libc)",
@@ -297,6 +306,7 @@ static error_t scenario_parse(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case 's': o->scenario_name = arg; break;
 	case OPT_VARIANT: o->variant_name = arg; break;
+	case OPT_SET: o->set_switches = arg; break;
 	case OPT_ALLOC: o->alloc_name = arg; break;
 	case OPT_OBJEXT: o->objext_name = arg; break;
 	case OPT_STRIDE_BITS:
@@ -341,6 +351,37 @@ static void list_names_error(const char *opt, const char *bad, const char *what,
 	cli_usage_error("unknown %s '%s': expected %s: %s", opt, bad, what, buf);
 }
 
+/* --set over the variant's row: a named variant whose switches change becomes
+ * custom (its width alone is --stride-bits, and keeps the name). */
+static void apply_switches(struct ss_alloc_config *a, const char *spec, const char *where)
+{
+	char err[512];
+	unsigned row = ss_variant_switches(a->variant), switches = row;
+	if (ss_switches_apply(spec, &switches, &a->stride_bits, err, sizeof(err)))
+		cli_usage_error("%s: %s", where, err);
+	if (a->variant == SS_VARIANT_CUSTOM || switches != row) {
+		a->variant = SS_VARIANT_CUSTOM;
+		a->switches = switches;
+	}
+}
+
+/* "V:SW=VAL+SW=VAL" (a matrix column: commas separate the variants there) into
+ * the variant name and a --set list.  False when name has no ':'. */
+static bool variant_with_switches(const char *name, char *base, size_t nb, char *set, size_t ns)
+{
+	const char *colon = strchr(name, ':');
+	if (!colon)
+		return false;
+	if ((size_t)(colon - name) >= nb || strlen(colon + 1) >= ns || !colon[1])
+		cli_usage_error("bad variant '%s': expected NAME or NAME:SW=VAL+SW=VAL...", name);
+	snprintf(base, nb, "%.*s", (int)(colon - name), name);
+	snprintf(set, ns, "%s", colon + 1);
+	for (char *p = set; *p; p++)
+		if (*p == '+')
+			*p = ',';
+	return true;
+}
+
 void cli_scenario_finish(struct cli_scenario_opts *o, bool need_scenario)
 {
 	const char *names[64];
@@ -364,10 +405,22 @@ void cli_scenario_finish(struct cli_scenario_opts *o, bool need_scenario)
 	}
 
 	int variant = SS_VARIANT_FIXED;
+	char vname[64], vset[512];
+	const char *set = o->set_switches, *where = "--set";
+	if (o->variant_name &&
+	    variant_with_switches(o->variant_name, vname, sizeof(vname), vset, sizeof(vset))) {
+		if (set)
+			cli_usage_error("variant '%s' carries its switches: give them there or "
+					"in --set, not both",
+					o->variant_name);
+		where = o->variant_name;
+		o->variant_name = vname;
+		set = vset;
+	}
 	if (o->variant_name) {
 		variant = ss_variant_from_name(o->variant_name);
 		if (variant < 0) {
-			for (n = 0; n < SS_NVARIANTS; n++)
+			for (n = 0; n <= SS_VARIANT_CUSTOM; n++)
 				names[n] = ss_variant_name(n);
 			list_names_error("variant", o->variant_name, "one of", names, n);
 		}
@@ -393,6 +446,8 @@ void cli_scenario_finish(struct cli_scenario_opts *o, bool need_scenario)
 	memset(a, 0, sizeof(*a));
 	a->variant = (enum ss_variant)variant;
 	a->stride_bits = o->stride_bits ? o->stride_bits : ss_variant_default_stride_bits(variant);
+	if (set)
+		apply_switches(a, set, where);
 	a->objext = (enum ss_objext_placement)objext;
 	a->object_size = o->object_size ? o->object_size : 64;
 	a->page_size = o->page_size ? o->page_size : 4096;

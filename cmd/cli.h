@@ -21,11 +21,12 @@
 #define SS_EXIT_INTERNAL 3
 
 /* Options every scenario-running subcommand takes:
- *   -s/--scenario, --variant, --alloc, --stride-bits, --objext, --object-size,
+ *   -s/--scenario, --variant, --set, --alloc, --stride-bits, --objext, --object-size,
  *   --page-size, --seed.  Filled by cli_scenario_argp, checked by cli_scenario_finish. */
 struct cli_scenario_opts {
 	const char *scenario_name;
 	const char *variant_name, *alloc_name, *objext_name;
+	const char *set_switches;  /* --set NAME=VALUE,...: slab switches over the variant's */
 	unsigned stride_bits;	   /* 0: the variant's */
 	unsigned long object_size; /* 0: default */
 	unsigned long page_size;   /* 0: default */

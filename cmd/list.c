@@ -14,7 +14,7 @@ static const char *const model_rows[][2] = {
 	     "RMW or dependency forbids them"},
 };
 
-static const char *const variant_rows[SS_NVARIANTS] = {
+static const char *const variant_rows[SS_NVARIANTS + 1] = {
     [SS_VARIANT_RC1] = "v7.0-rc1: lazy plain stride store, no smp_rmb before the stride load; "
 		       "16-bit stride",
     [SS_VARIANT_EARLY_STRIDE] = "patch [7]: stride set early, before the slab is published; "
@@ -22,6 +22,8 @@ static const char *const variant_rows[SS_NVARIANTS] = {
     [SS_VARIANT_WMB_RMB] = "test patch [5]: [7] plus smp_wmb() on write, smp_rmb() in "
 			   "slab_get_stride(); 16-bit stride",
     [SS_VARIANT_FIXED] = "32-bit stride + [7] (mainline after v7.0-rc2)",
+    [SS_VARIANT_CUSTOM] = "any combination of the switches: rc1's, changed with --set "
+			  "SW=VAL,...",
 };
 
 static const char *handoff_name(enum ss_handoff_kind k)
@@ -77,7 +79,10 @@ struct list_opts {
 
 static const struct argp_option options[] = {
     {"json", 'j', 0, 0, "print JSON instead of a table (default: table)", 0},
-    {"verbose", 'v', 0, 0, "scenarios: also print each scenario's details and parameters", 0},
+    {"verbose", 'v', 0, 0,
+     "scenarios: also print each scenario's details and parameters; variants: each one's "
+     "switches",
+     0},
     {"scenario", 's', "FILE", 0,
      "scenarios: only the scenario of this scenario file (./x.c, compiled and cached, or "
      "./x.so) (default: the built-in ones)",
@@ -161,10 +166,38 @@ static void list_scenarios(const struct list_opts *o, json_t *arr)
 		list_scenario(o, one ? one : ss_scenarios[i], arr);
 }
 
+/* Each variant with its row of switch values (JSON: always; table: with -v). */
+static void list_variants(const struct list_opts *o, json_t *arr)
+{
+	for (int v = 0; v <= SS_VARIANT_CUSTOM; v++) {
+		unsigned row = ss_variant_switches(v), bits = ss_variant_default_stride_bits(v);
+		if (o->json) {
+			json_t *sw = json_object();
+			for (int i = 0; i < SS_NSWITCH_NAMES; i++) {
+				bool on = i == SS_SW_STRIDE_BITS ? bits == 32 : (row >> i) & 1;
+				json_object_set_new(sw, ss_switch_name(i),
+						    json_string(ss_switch_value_name(i, on)));
+			}
+			json_array_append_new(arr, json_pack("{s:s, s:i, s:s, s:o}", "name",
+							     ss_variant_name(v), "stride_bits",
+							     bits, "summary", variant_rows[v],
+							     "switches", sw));
+			continue;
+		}
+		printf("%-13s %s\n", ss_variant_name(v), variant_rows[v]);
+		if (!o->verbose)
+			continue;
+		char buf[512];
+		ss_switches_format(row, bits, buf, sizeof(buf));
+		printf("    --set %s\n", buf);
+	}
+}
+
 static const char doc[] =
     "List what slabstress knows: scenarios (default), variants, allocators, models.\v"
     "Examples:\n  slabstress list\n  slabstress list scenarios -v\n  slabstress list "
-    "scenarios -s ./release_acquire_handoff.c -v\n  slabstress list variants --json";
+    "scenarios -s ./release_acquire_handoff.c -v\n  slabstress list variants -v\n  slabstress list "
+    "variants --json";
 
 int cmd_list(int argc, char **argv)
 {
@@ -177,15 +210,7 @@ int cmd_list(int argc, char **argv)
 	if (!strcmp(what, "scenarios")) {
 		list_scenarios(&o, arr);
 	} else if (!strcmp(what, "variants")) {
-		for (int v = 0; v < SS_NVARIANTS; v++) {
-			if (o.json)
-				json_array_append_new(
-				    arr, json_pack("{s:s, s:i, s:s}", "name", ss_variant_name(v),
-						   "stride_bits", ss_variant_default_stride_bits(v),
-						   "summary", variant_rows[v]));
-			else
-				printf("%-13s %s\n", ss_variant_name(v), variant_rows[v]);
-		}
+		list_variants(&o, arr);
 	} else if (!strcmp(what, "allocators")) {
 		for (int i = 0; ss_allocators[i]; i++) {
 			const struct ss_alloc_ops *a = ss_allocators[i];

@@ -51,7 +51,9 @@ struct matrix_cli {
 
 static const struct argp_option options[] = {
     {"variants", OPT_VARIANTS, "LIST", 0,
-     "slab variants, comma-separated (default: rc1,early-stride,wmb-rmb,fixed)", 0},
+     "slab variants, comma-separated (default: rc1,early-stride,wmb-rmb,fixed); a column "
+     "NAME:SW=VAL+SW=VAL changes slab switches of NAME as --set does",
+     0},
     {"scenarios", OPT_SCENARIOS, "LIST", 0,
      "scenarios, comma-separated; NAME@big runs NAME with --objext in-object --object-size "
      "131072 --page-size 65536 (default: lazy-objexts,release-acquire,once,pid-fastpath,"
@@ -277,10 +279,11 @@ static int table_lines(const struct matrix_cli *o, struct ss_matrix_opts *mo,
 					ml[i]);
 	mo->nmodels = n[2];
 	for (int i = 0; i < n[0]; i++)
-		if (ss_variant_from_name(vl[i]) < 0)
-			cli_usage_error("unknown variant '%s' in --variants: expected rc1, "
-					"early-stride, wmb-rmb, fixed",
-					vl[i]);
+		if (!strchr(vl[i], ':') && ss_variant_from_name(vl[i]) < 0)
+			cli_usage_error(
+			    "unknown variant '%s' in --variants: expected rc1, "
+			    "early-stride, wmb-rmb, fixed, custom, or NAME:SW=VAL+SW=VAL",
+			    vl[i]);
 	bool big[MAXL];
 	for (int s = 0; s < n[1]; s++) {
 		big[s] = scenario_item(sl[s]);

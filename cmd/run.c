@@ -9,6 +9,7 @@
 #include "cmd/cli.h"
 #include "results/json.h"
 #include "results/report.h"
+#include "scenarios/plugin.h"
 
 enum {
 	OPT_CPUS = 0x2000,
@@ -179,6 +180,11 @@ static void print_header(const struct ss_run_config *cfg)
 	printf("  slab: stride-bits %u, objext %s, object-size %zu, page-size %zu, account %s\n",
 	       a->stride_bits, ss_objext_name(a->objext), a->object_size, a->page_size,
 	       a->account ? "SLAB_ACCOUNT" : "__GFP_ACCOUNT only");
+	if (a->variant == SS_VARIANT_CUSTOM) {
+		char sw[512];
+		ss_switches_format(a->switches, a->stride_bits, sw, sizeof(sw));
+		printf("  switches: %s\n", sw);
+	}
 	if (cfg->rounds)
 		printf("  %d threads (%d pair%s), pin %s, %lu rounds of %lu handoffs\n",
 		       cfg->nthreads, cfg->pairs, cfg->pairs == 1 ? "" : "s", ss_pin_name(cfg->pin),
@@ -227,11 +233,17 @@ static void print_verdict(const struct ss_run_config *cfg, const struct ss_run_s
 	print_failures(log);
 	/* Native runs are not replayable; the emulator's are. */
 	const struct ss_alloc_config *a = &cfg->acfg;
+	const char *file = ss_plugin_source(cfg->scn, NULL);
+	char set[560] = "";
+	if (a->variant == SS_VARIANT_CUSTOM) {
+		strcpy(set, " --set ");
+		ss_switches_format(a->switches, a->stride_bits, set + 7, sizeof(set) - 7);
+	}
 	printf("to reproduce it deterministically, with its interleaving: slabstress explore -s %s "
-	       "--variant %s --alloc %s --stride-bits %u --objext %s --object-size %zu "
+	       "--variant %s%s --alloc %s --stride-bits %u --objext %s --object-size %zu "
 	       "--page-size %zu --model sc --save found/ (then --model tso, lkmm)\n",
-	       cfg->scn->name, ss_variant_name(a->variant), cfg->alloc->name, a->stride_bits,
-	       ss_objext_name(a->objext), a->object_size, a->page_size);
+	       file ? file : cfg->scn->name, ss_variant_name(a->variant), set, cfg->alloc->name,
+	       a->stride_bits, ss_objext_name(a->objext), a->object_size, a->page_size);
 }
 
 /* Once, at the start, on stderr: what a TSO host cannot show, and a pinning request

@@ -69,6 +69,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "engine/crash.h"
 #include "engine/emu_internal.h"
 #include "results/repro.h"
 
@@ -404,6 +405,24 @@ static void emu_fail_hook(const struct ss_failure *f, void *arg)
 		e->abort = true;
 }
 
+/* A crash signal in a role (engine/crash.h): a scenario-crash failure of the CPU
+ * that ran it, then back to the host like any failing CPU. */
+static void emu_crashed(void *arg, const struct ss_crash *c)
+{
+	static const struct ss_site unknown = {"?", 0, "?", "crash"};
+	struct emu *e = arg;
+	const char *role = e->cfg.scn->role_names[e->cur] ? e->cfg.scn->role_names[e->cur] : "?";
+	char what[64];
+	ss_kops = NULL; /* the rest runs natively, whatever the role was doing */
+	ss_crash_describe(c, what, sizeof(what));
+	if (c->site && !strcmp(c->site->func, "?"))
+		c->site->func = role; /* a static function: name the role instead */
+	ss_fail_at(SS_FAIL_SCENARIO_CRASH, c->site ? c->site : &unknown,
+		   "scenario %s crashed: %s in role %s", e->cfg.scn->name, what, role);
+	e->abort = true;
+	emu_to_host(e);
+}
+
 /* ---- lifetime ------------------------------------------------------------------- */
 
 /* e->cfg = *cfg with every 0 replaced by its default (emu.h), and what follows
@@ -629,7 +648,9 @@ static int execute(struct emu *e, struct emu_result *res)
 		ss_kctx = e;
 		ss_kops = &emu_kops;
 		ss_cpu_id = e->cur;
+		ss_crash_arm(emu_crashed, e);
 		ss_ctx_jump(&e->host, &e->cpu[e->cur].ctx);
+		ss_crash_disarm();
 		ss_kops = NULL;
 		ss_kctx = NULL;
 		e->in_roles = false;

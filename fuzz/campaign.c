@@ -9,6 +9,7 @@
 
 #include "fuzz/repro_emu.h"
 #include "results/json.h"
+#include "scenarios/plugin.h"
 
 /* explore's on_failure: every failing schedule as a reproducer, until one
  * cannot be written (reported once) or SS_CAMPAIGN_MAX_SAVED. */
@@ -94,7 +95,8 @@ static json_t *parameters_json(const struct ss_campaign *c)
 	const struct emu_config *ec = &c->ec;
 	const struct ss_alloc_config *a = &ec->acfg;
 	const struct explore_opts *xo = &c->xo;
-	return json_pack(
+	const char *hash = NULL, *file = ss_plugin_source(ec->scn, &hash);
+	json_t *pa = json_pack(
 	    "{s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:I, s:I, s:I, s:I, s:f, s:f, s:I, s:I, s:b, s:b, "
 	    "s:s}",
 	    "scenario", ec->scn->name, "variant", ss_variant_name(a->variant), "alloc",
@@ -105,6 +107,8 @@ static json_t *parameters_json(const struct ss_campaign *c)
 	    (json_int_t)xo->max_execs, "duration", xo->duration, "stale_prob", xo->stale_prob,
 	    "max_steps", (json_int_t)ec->max_steps, "iters", (json_int_t)ec->iters, "keep_going",
 	    xo->keep_going, "account", a->account, "deps", emu_deps_name(ec->deps));
+	ss_repro_params_add(pa, a, file, hash); /* switches; a scenario file's path + hash */
+	return pa;
 }
 
 static json_t *counters_json(const struct explore_stats *st)

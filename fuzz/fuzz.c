@@ -39,15 +39,15 @@ int ss_fuzz_target_encode(const struct ss_fuzz_target *t, char *buf, size_t n)
 {
 	const struct emu_config *c = &t->ec;
 	const struct ss_alloc_config *a = &c->acfg;
-	int k =
-	    snprintf(buf, n,
-		     "scenario=%s alloc=%s variant=%d stride_bits=%u objext=%d object_size=%zu "
-		     "page_size=%zu account=%d ncpus=%d nobjcgs=%d max_objects=%lu model=%d "
-		     "iters=%lu max_steps=%lu seed=%llu cov=%d objcg_atomic=%d deps=%d stats=%s",
-		     c->scn->name, c->alloc->name, (int)a->variant, a->stride_bits, (int)a->objext,
-		     a->object_size, a->page_size, (int)a->account, a->ncpus, a->nobjcgs,
-		     a->max_objects, (int)c->model, c->iters, c->max_steps, c->seed, (int)t->cov,
-		     (int)a->objcg_atomic, (int)c->deps, t->stats_path);
+	int k = snprintf(
+	    buf, n,
+	    "scenario=%s alloc=%s variant=%d switches=%u stride_bits=%u objext=%d object_size=%zu "
+	    "page_size=%zu account=%d ncpus=%d nobjcgs=%d max_objects=%lu model=%d "
+	    "iters=%lu max_steps=%lu seed=%llu cov=%d objcg_atomic=%d deps=%d stats=%s",
+	    c->scn->name, c->alloc->name, (int)a->variant, a->switches, a->stride_bits,
+	    (int)a->objext, a->object_size, a->page_size, (int)a->account, a->ncpus, a->nobjcgs,
+	    a->max_objects, (int)c->model, c->iters, c->max_steps, c->seed, (int)t->cov,
+	    (int)a->objcg_atomic, (int)c->deps, t->stats_path);
 	return k < 0 || (size_t)k >= n ? -1 : 0;
 }
 
@@ -61,21 +61,22 @@ int ss_fuzz_target_decode(struct ss_fuzz_target *t, const char *s, char *err, si
 	struct ss_alloc_config *a = &c->acfg;
 	int got =
 	    sscanf(s,
-		   "scenario=%63s alloc=%31s variant=%d stride_bits=%u objext=%d object_size=%zu "
+		   "scenario=%63s alloc=%31s variant=%d switches=%u stride_bits=%u objext=%d "
+		   "object_size=%zu "
 		   "page_size=%zu account=%d ncpus=%d nobjcgs=%d max_objects=%lu model=%d "
 		   "iters=%lu max_steps=%lu seed=%llu cov=%d objcg_atomic=%d deps=%d stats=%511s",
-		   scn, alloc, &variant, &a->stride_bits, &objext, &a->object_size, &a->page_size,
-		   &account, &a->ncpus, &a->nobjcgs, &a->max_objects, &model, &c->iters,
-		   &c->max_steps, &seed, &cov, &objcg_atomic, &deps, stats);
+		   scn, alloc, &variant, &a->switches, &a->stride_bits, &objext, &a->object_size,
+		   &a->page_size, &account, &a->ncpus, &a->nobjcgs, &a->max_objects, &model,
+		   &c->iters, &c->max_steps, &seed, &cov, &objcg_atomic, &deps, stats);
 	a->objcg_atomic = objcg_atomic != 0;
-	if (got < 17) {
+	if (got < 18) {
 		snprintf(err, errlen, "bad %s '%.80s': not written by this slabstress", SS_FUZZ_ENV,
 			 s);
 		return -1;
 	}
 	c->scn = ss_scenario_find(scn);
 	c->alloc = ss_alloc_find(alloc);
-	if (!c->scn || !c->alloc || variant < 0 || variant >= SS_NVARIANTS || model < 0 ||
+	if (!c->scn || !c->alloc || variant < 0 || variant > SS_VARIANT_CUSTOM || model < 0 ||
 	    model > WMM_LKMM || cov < 0 || cov > SS_COV_INTERLEAVING) {
 		snprintf(err, errlen, "bad %s '%.80s': unknown name or value", SS_FUZZ_ENV, s);
 		return -1;

@@ -21,6 +21,7 @@
 #include "fuzz/supervisor.h"
 #include "results/json.h"
 #include "results/stop.h"
+#include "scenarios/plugin.h"
 
 /* snprintf that reports truncation (paths): a cut path would name another file. */
 #define FMT(buf, n, ...) ((size_t)snprintf((buf), (n), __VA_ARGS__) >= (size_t)(n) ? -1 : 0)
@@ -781,6 +782,8 @@ static json_t *parameters_json(const struct ss_fuzz_campaign *c)
 	json_object_set_new(pa, "libfuzzer_flags", lf);
 	if (cfg->seed_set)
 		json_object_set_new(pa, "seed", json_integer((json_int_t)cfg->seed));
+	const char *hash = NULL, *file = ss_plugin_source(ec->scn, &hash);
+	ss_repro_params_add(pa, a, file, hash); /* switches; a scenario file's path + hash */
 	return pa;
 }
 

@@ -96,6 +96,14 @@ int ss_repro_save(const struct ss_repro *r, const char *path, char *err, size_t 
 	    (json_int_t)r->acfg.object_size, "page_size", (json_int_t)r->acfg.page_size, "account",
 	    r->acfg.account, "ncpus", r->acfg.ncpus, "nobjcgs", r->acfg.nobjcgs, "max_objects",
 	    (json_int_t)r->acfg.max_objects, "objcg_atomic", r->acfg.objcg_atomic);
+	/* A named variant is its row (and editing its name stays a way to try a
+	 * schedule on another variant); a custom one needs every switch. */
+	if (knobs && r->acfg.variant == SS_VARIANT_CUSTOM) {
+		char switches[512];
+		ss_switches_format(r->acfg.switches, r->acfg.stride_bits, switches,
+				   sizeof(switches));
+		json_object_set_new(knobs, "switches", json_string(switches));
+	}
 	json_t *failure = json_pack("{s:s, s:i, s:s, s:i, s:s, s:s}", "kind",
 				    ss_fail_kind_name(r->kind), "cpu", r->cpu, "file", r->file,
 				    "line", r->line, "func", r->func, "message", r->message);
@@ -117,6 +125,21 @@ int ss_repro_save(const struct ss_repro *r, const char *path, char *err, size_t 
 	int rc = res_write_atomic(doc, path, err, errlen);
 	json_decref(doc);
 	return rc;
+}
+
+void ss_repro_params_add(json_t *params, const struct ss_alloc_config *a, const char *scenario_path,
+			 const char *scenario_hash)
+{
+	char switches[512];
+	if (!params)
+		return;
+	ss_switches_format(ss_config_switches(a), a->stride_bits, switches, sizeof(switches));
+	json_object_set_new(params, "switches", json_string(switches));
+	if (scenario_path) {
+		json_object_set_new(params, "scenario_path", json_string(scenario_path));
+		json_object_set_new(params, "scenario_hash",
+				    json_string(scenario_hash ? scenario_hash : ""));
+	}
 }
 
 void ss_repro_free(struct ss_repro *r)
@@ -285,11 +308,12 @@ static void load_top(struct loader *l, json_t *doc, struct ss_repro *r, char *va
 }
 
 /* "knobs": the allocator configuration; the placement's name into objext. */
-static void load_knobs(struct loader *l, json_t *doc, struct ss_repro *r, char *objext, size_t n)
+static void load_knobs(struct loader *l, json_t *doc, struct ss_repro *r, char *objext, size_t n,
+		       char *switches, size_t nsw)
 {
 	static const char *const knob_keys[] = {
-	    "stride_bits", "objext",  "object_size", "page_size",    "account",
-	    "ncpus",	   "nobjcgs", "max_objects", "objcg_atomic", NULL};
+	    "stride_bits", "objext",	  "object_size",  "page_size", "account", "ncpus",
+	    "nobjcgs",	   "max_objects", "objcg_atomic", "switches",  NULL};
 	json_t *knobs = need(l, doc, "", "knobs", JSON_OBJECT);
 	only_known(l, knobs, "knobs.", knob_keys);
 	if (!knobs)
@@ -317,6 +341,42 @@ static void load_knobs(struct loader *l, json_t *doc, struct ss_repro *r, char *
 		l->bad = 1;
 	}
 	r->acfg.objcg_atomic = atomic_refs && json_is_true(atomic_refs);
+	/* Optional: absent (files before switches existed) means the variant's row. */
+	if (json_object_get(knobs, "switches"))
+		copy_str(l, knobs, "knobs.", "switches", switches, nsw);
+}
+
+/* "knobs.switches" against the variant: a named variant's must be its row (and
+ * the width knobs.stride_bits); a custom variant needs them. */
+static void load_switches(struct loader *l, struct ss_repro *r, const char *spec)
+{
+	char why[512];
+	unsigned sw = 0, bits = r->acfg.stride_bits;
+	if (!*spec) {
+		if (r->acfg.variant == SS_VARIANT_CUSTOM)
+			snprintf(l->err, l->errlen,
+				 "%s: missing field 'knobs.switches': variant custom needs it",
+				 l->path),
+			    l->bad = 1;
+		return;
+	}
+	if (ss_switches_apply(spec, &sw, &bits, why, sizeof(why)))
+		snprintf(l->err, l->errlen, "%s: field 'knobs.switches': %s", l->path, why),
+		    l->bad = 1;
+	else if (bits != r->acfg.stride_bits)
+		snprintf(l->err, l->errlen,
+			 "%s: field 'knobs.switches' says stride-bits=%u but 'knobs.stride_bits' "
+			 "is %u",
+			 l->path, bits, r->acfg.stride_bits),
+		    l->bad = 1;
+	else if (r->acfg.variant != SS_VARIANT_CUSTOM && sw != ss_variant_switches(r->acfg.variant))
+		snprintf(l->err, l->errlen,
+			 "%s: field 'knobs.switches' is not variant %s's row: expected variant "
+			 "custom",
+			 l->path, ss_variant_name(r->acfg.variant)),
+		    l->bad = 1;
+	else
+		r->acfg.switches = r->acfg.variant == SS_VARIANT_CUSTOM ? sw : 0;
 }
 
 /* "failure": what the reproducer showed; the kind's name into kind. */
@@ -346,7 +406,7 @@ static void load_names(struct loader *l, struct ss_repro *r, const char *variant
 	if (v < 0)
 		snprintf(l->err, l->errlen,
 			 "%s: field 'variant' is '%s': expected rc1, early-stride, "
-			 "wmb-rmb or fixed",
+			 "wmb-rmb, fixed or custom",
 			 l->path, variant),
 		    l->bad = 1;
 	else if (p < 0)
@@ -388,17 +448,19 @@ static void load_schedule(struct loader *l, json_t *sched, struct ss_repro *r)
 int ss_repro_load(struct ss_repro *r, const char *path, char *err, size_t errlen)
 {
 	struct loader l = {path, err, errlen, 0};
-	char variant[32] = "", objext[32] = "", kind[32] = "";
+	char variant[32] = "", objext[32] = "", kind[32] = "", switches[512] = "";
 	memset(r, 0, sizeof(*r));
 	json_t *doc = repro_open(path, err, errlen);
 	if (!doc)
 		return -1;
 	load_top(&l, doc, r, variant, sizeof(variant));
-	load_knobs(&l, doc, r, objext, sizeof(objext));
+	load_knobs(&l, doc, r, objext, sizeof(objext), switches, sizeof(switches));
 	load_failure(&l, doc, r, kind, sizeof(kind));
 	json_t *sched = need(&l, doc, "", "schedule", JSON_STRING);
 	if (!l.bad)
 		load_names(&l, r, variant, objext, kind);
+	if (!l.bad)
+		load_switches(&l, r, switches);
 	if (!l.bad)
 		load_schedule(&l, sched, r);
 	json_decref(doc);

@@ -17,6 +17,10 @@
  *     "failure": { "kind": "wrong-metadata", "cpu": 1, "file": "alloc/memcg.c",
  *                  "line": 123, "func": "__memcg_slab_free_hook", "message": "..." } }
  *
+ * knobs.switches (every slab switch, as --set takes them) is written for variant
+ * "custom" and required there; a named variant is its row (the field, if given
+ * anyway, must be that row).
+ *
  * A scenario from a scenario file (`-s ./x.c`) adds, optionally,
  *     "scenario_path": "/abs/path/x.c", "scenario_hash": "0123456789abcdef"
  * (the file and the hash of its content when the reproducer was saved).
@@ -67,6 +71,14 @@ int ss_repro_save(const struct ss_repro *r, const char *path, char *err, size_t 
 /* Returns 0, or -1 with a one-line message naming the file and the field in err. */
 int ss_repro_load(struct ss_repro *r, const char *path, char *err, size_t errlen);
 void ss_repro_free(struct ss_repro *r);
+
+/* For result documents (explore/run/fuzz --json "parameters"): adds "switches"
+ * (every slab switch of a, as in knobs.switches) and, for a scenario file
+ * (scenario_path non-NULL), "scenario_path" and "scenario_hash" as reproducers
+ * name it.  params is a json_t object. */
+struct json_t;
+void ss_repro_params_add(struct json_t *params, const struct ss_alloc_config *a,
+			 const char *scenario_path, const char *scenario_hash);
 
 /* Hex of schedule bytes (lowercase out, either case in). */
 /* Writes 2*n digits and a NUL into buf (at least 2*n+1 chars). */
