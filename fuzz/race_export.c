@@ -2,14 +2,21 @@
  *
  * Why the projection reports no race the execution does not have:
  *  - it keeps the whole execution up to the later access b, not a window: every
- *    access of every CPU to a location two CPUs touch, every fence, lock and
- *    RCU marker, and the loads the kept accesses depend on (address
- *    dependencies written x + (r ^ r)).  What is left out is (1) accesses to
- *    locations one CPU alone touches, which make no edge between threads (the
- *    loads among them that a kept access depends on are kept), (2) the
- *    checkers' bookkeeping, which the kernel does not have, and (3) everything
+ *    marked access of every CPU to a location two CPUs touch, every fence,
+ *    lock and RCU marker, the two plain accesses a and b, and the loads the
+ *    kept accesses depend on (address dependencies written x + (r ^ r)).  What
+ *    is left out is (1) the other plain accesses: linux-kernel.cat orders
+ *    plain accesses only through marked ones (hb, pb, rb and xbstar are
+ *    [Marked] ; ... ; [Marked]; the pre- and post-bounded relations link a and
+ *    b to marked accesses by dependencies and fences, all kept), (2) accesses
+ *    to locations one CPU alone touches, which make no edge between threads
+ *    (the loads among them that a kept access depends on are kept), (3) the
+ *    checkers' bookkeeping, which the kernel does not have, and (4) everything
  *    after b: in the emulator a load reads only stores already made, so no
- *    ordering into b or out of the earlier access a can pass through them;
+ *    ordering into b or out of the earlier access a can pass through them.
+ *    Not pinned: the coherence order of the kept stores (a test has no way to
+ *    fix it beyond final values), so the check may pick another co than the
+ *    execution's;
  *  - the code is straight-line (no branch was kept), so each load is pinned by
  *    the `filter` to the store it read in the execution: the test's executions
  *    are the ones with this execution's reads-from, not those in which a spin
@@ -17,8 +24,8 @@
  *  - a run of loads of one CPU from one site that read the same store with
  *    nothing kept between them is one load (a polling loop): the same reads-
  *    from and the same ordering to what follows;
- *  - only a and b keep their plain-ness; every other access is marked, which
- *    only adds ordering, so a `Flag data-race` of the test comes from a or b;
+ *  - only a and b are plain (the marked loads the chains pull in stay marked),
+ *    so a `Flag data-race` of the test is a race of a or b;
  *  - RMWs are written as xchg with their ordering and the value they stored
  *    (the value they read is pinned), a failed one as the marked read it is.
  */
@@ -38,6 +45,7 @@ struct rx {
 	const struct emu_trace_ent *tr;
 	size_t ia, ib, n; /* n = ib + 1 */
 	char *keep;	  /* [n] */
+	char *as_mb;	  /* [n]: a lock operation written smp_mb() (a lock one CPU takes) */
 	int *val;	  /* [n]: writes: the number stored; reads: the number read (-1: free) */
 	int *reg;	  /* [n]: register of a kept read */
 	int *var;	  /* [n]: variable of a kept entry */
@@ -57,6 +65,11 @@ static bool is_access(const struct emu_trace_ent *t)
 static bool is_lock(const struct emu_trace_ent *t)
 {
 	return t->op == EMU_OP_LOCK || t->op == EMU_OP_UNLOCK || t->op == EMU_OP_TRYLOCK;
+}
+
+static bool is_plain(const struct emu_trace_ent *t)
+{
+	return (t->op == EMU_OP_LOAD || t->op == EMU_OP_STORE) && t->sub == SS_ACC_PLAIN;
 }
 
 static bool matches(const struct emu_trace_ent *t, const struct race_access *s)
@@ -163,6 +176,41 @@ static int var_of(struct rx *x, uintptr_t key, const char *expr, bool lock)
 	return i;
 }
 
+static bool is_mb(const struct rx *x, size_t i)
+{
+	const struct emu_trace_ent *t = &x->tr[i];
+	return x->as_mb[i] || (t->op == EMU_OP_FENCE && t->sub == SS_FENCE_MB);
+}
+
+/* A lock only one CPU takes becomes smp_mb() (stronger than its acquire and
+ * release: only fewer races), and runs of smp_mb() of one CPU one. */
+static void private_locks(struct rx *x)
+{
+	const struct emu_trace_ent *tr = x->tr;
+	for (size_t i = 0; i < x->n; i++) {
+		if (!x->keep[i] || !is_lock(&tr[i]))
+			continue;
+		unsigned mask = 0;
+		for (size_t j = 0; j < x->n; j++)
+			if (x->keep[j] && is_lock(&tr[j]) && tr[j].addr == tr[i].addr)
+				mask |= 1u << (tr[j].cpu & 31);
+		x->as_mb[i] = !(mask & (mask - 1));
+	}
+	long last[SS_MAX_ROLES];
+	for (int c = 0; c < SS_MAX_ROLES; c++)
+		last[c] = -1;
+	for (size_t i = 0; i < x->n; i++) {
+		if (!x->keep[i] || tr[i].cpu >= SS_MAX_ROLES)
+			continue;
+		long p = last[tr[i].cpu];
+		if (p >= 0 && is_mb(x, (size_t)p) && is_mb(x, i)) {
+			x->keep[i] = 0;
+			continue;
+		}
+		last[tr[i].cpu] = (long)i;
+	}
+}
+
 /* Keeps what the test is made of (see the top of the file). */
 static void choose(struct rx *x, char *shared)
 {
@@ -172,14 +220,24 @@ static void choose(struct rx *x, char *shared)
 		const struct emu_trace_ent *t = &tr[i];
 		if (ss_lx_is_checker(t))
 			continue;
-		if (is_access(t) && shared[i])
+		if (is_access(t) && shared[i] && (!is_plain(t) || i == x->ia || i == x->ib))
 			ss_lx_mark_chain(tr, x->keep, i, 0);
 		else if (t->op == EMU_OP_FENCE || t->op == EMU_OP_RCU || t->op == EMU_OP_LOCK ||
 			 t->op == EMU_OP_UNLOCK ||
 			 (t->op == EMU_OP_TRYLOCK && !(t->flags & EMU_TR_FAILED)))
 			x->keep[i] = 1;
 	}
+	/* the stores the kept loads read (a marked load of a plain store) */
+	for (int pass = 0; pass < 4; pass++)
+		for (size_t i = 0; i < x->n; i++) {
+			if (!x->keep[i] || ss_lx_is_write(&tr[i]) || !shared[i] || tr[i].rf_cpu < 0)
+				continue;
+			long j = ss_lx_rf_store(tr, i);
+			if (j >= 0 && (size_t)j < x->n && !x->keep[j] && !ss_lx_is_checker(&tr[j]))
+				ss_lx_mark_chain(tr, x->keep, (size_t)j, 0);
+		}
 	merge_polls(x);
+	private_locks(x);
 }
 
 /* Variables, threads, store numbers, values read, registers; the event count.
@@ -203,8 +261,8 @@ static int number(struct rx *x, char *err, size_t errlen)
 			}
 			x->cpu[x->ncpus++] = t->cpu;
 		}
-		events += is_lock(t) ? 2 : 1;
-		if (!is_access(t) && !is_lock(t))
+		events += is_lock(t) && !x->as_mb[i] ? 2 : 1;
+		if (!is_access(t) && (!is_lock(t) || x->as_mb[i]))
 			continue;
 		x->var[i] = var_of(x, is_lock(t) ? t->addr | 1 : t->addr, emu_site_expr(t->site),
 				   is_lock(t));
@@ -306,6 +364,10 @@ static void stmt(const struct rx *x, size_t i)
 {
 	FILE *f = x->f;
 	const struct emu_trace_ent *t = &x->tr[i];
+	if (x->as_mb[i]) {
+		fprintf(f, "\tsmp_mb(); /* a lock only this CPU takes */\n");
+		return;
+	}
 	switch (t->op) {
 	case EMU_OP_FENCE:
 		fprintf(f, "\t%s\n",
@@ -419,11 +481,12 @@ int ss_race_export(FILE *f, const struct emu *e, size_t ia, size_t ib, const cha
 	}
 	char *shared = calloc(x.n, 1);
 	x.keep = calloc(x.n, 1);
+	x.as_mb = calloc(x.n, 1);
 	x.val = calloc(x.n, sizeof(int));
 	x.reg = calloc(x.n, sizeof(int));
 	x.var = calloc(x.n, sizeof(int));
 	int rc = -1;
-	if (!shared || !x.keep || !x.val || !x.reg || !x.var) {
+	if (!shared || !x.keep || !x.as_mb || !x.val || !x.reg || !x.var) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
@@ -448,6 +511,7 @@ int ss_race_export(FILE *f, const struct emu *e, size_t ia, size_t ib, const cha
 out:
 	free(shared);
 	free(x.keep);
+	free(x.as_mb);
 	free(x.val);
 	free(x.reg);
 	free(x.var);
