@@ -86,8 +86,9 @@ static void check_pair(struct emu *e, const struct race_pair *p, ss_race_judge_f
 		if (export_text(e, p, p->sched[k], p->len[k], "an explored execution", &text, err,
 				sizeof(err)) == 0)
 			v = judge(text, err, sizeof(err));
-		if (getenv("SLABSTRESS_RACE_DUMP") && text)
-			fprintf(stderr, "%s\n(* verdict %d: %s *)\n", text, v, err);
+		if (getenv("SLABSTRESS_RACE_DUMP"))
+			fprintf(stderr, "%s\n(* pair %s / %s verdict %d: %s *)\n", text ? text : "",
+				emu_site_expr(p->a.site), emu_site_expr(p->b.site), v, err);
 		free(text);
 		if (v == 1) {
 			add_finding(out, p, p->sched[k], p->len[k]);
