@@ -15,22 +15,29 @@ enum { SLOT_W, SLOT_PW, SLOT_R, SLOT_PR, NSLOTS };
 
 struct slot {
 	const struct ss_site *site;
-	unsigned long exec; /* valid when == the log's execution number */
+	uint32_t exec; /* valid when == the log's execution number */
 	uint8_t off, size;
 	bool plain, stale;
 };
 
+/* The CPUs that touched a location in the execution numbered exec. */
+struct loc_cpus {
+	uint32_t exec;
+	uint32_t cpus;
+};
+
 struct race_log {
 	int max_locs, ncpus;
-	unsigned long exec;
+	uint32_t exec;
 	struct slot *slots; /* [loc][cpu][NSLOTS] */
+	struct loc_cpus *touched; /* [loc] */
 	struct race_pair pairs[RACE_MAX_PAIRS];
 	size_t npairs;
 	unsigned long dropped;
 	/* pairs shown by this execution: index, and whether it had a stale read */
 	uint16_t shown[RACE_MAX_PAIRS];
 	bool shown_stale[RACE_MAX_PAIRS];
-	unsigned long shown_exec[RACE_MAX_PAIRS];
+	uint32_t shown_exec[RACE_MAX_PAIRS];
 	size_t nshown;
 };
 
@@ -42,7 +49,10 @@ struct race_log *race_log_create(int max_locs, int ncpus)
 	l->max_locs = max_locs;
 	l->ncpus = ncpus;
 	l->slots = calloc((size_t)max_locs * (size_t)ncpus * NSLOTS, sizeof(struct slot));
-	if (!l->slots) {
+	l->touched = calloc((size_t)max_locs, sizeof(struct loc_cpus));
+	if (!l->slots || !l->touched) {
+		free(l->slots);
+		free(l->touched);
 		free(l);
 		return NULL;
 	}
@@ -58,6 +68,7 @@ void race_log_destroy(struct race_log *l)
 		for (int k = 0; k < l->pairs[i].nsched; k++)
 			free(l->pairs[i].sched[k]);
 	free(l->slots);
+	free(l->touched);
 	free(l);
 }
 
@@ -117,19 +128,44 @@ static inline bool overlap(const struct slot *s, unsigned off, unsigned size)
 	return s->off < off + size && off < (unsigned)s->off + s->size;
 }
 
+static void pair_with_others(struct race_log *l, const struct slot *row, int cpu, unsigned off,
+			     unsigned size, bool write, bool plain, bool stale,
+			     const struct ss_site *site);
+
 void race_note(struct race_log *l, int loc, int cpu, unsigned off, unsigned size, bool write,
 	       bool plain, bool stale, const struct ss_site *site)
 {
-	if (loc < 0 || loc >= l->max_locs || cpu < 0 || cpu >= l->ncpus)
+	if (unlikely((unsigned)loc >= (unsigned)l->max_locs || (unsigned)cpu >= (unsigned)l->ncpus))
 		return;
 	struct slot *row = &l->slots[(size_t)loc * (size_t)l->ncpus * NSLOTS];
+	struct loc_cpus *lc = &l->touched[loc];
+	if (lc->exec != l->exec) {
+		lc->exec = l->exec;
+		lc->cpus = 0;
+	}
+	bool others = (lc->cpus & ~(1u << cpu)) != 0;
+	lc->cpus |= 1u << cpu;
+	if (unlikely(others))
+		pair_with_others(l, row, cpu, off, size, write, plain, stale, site);
+	struct slot *my = &row[cpu * NSLOTS];
+	struct slot ns = {site, l->exec, (uint8_t)off, (uint8_t)size, plain, stale};
+	my[write ? SLOT_W : SLOT_R] = ns;
+	if (plain)
+		my[write ? SLOT_PW : SLOT_PR] = ns;
+}
+
+/* The pairs of this access with the other CPUs' remembered accesses. */
+static void pair_with_others(struct race_log *l, const struct slot *row, int cpu, unsigned off,
+			     unsigned size, bool write, bool plain, bool stale,
+			     const struct ss_site *site)
+{
 	/* which of the other CPUs' slots conflict with this access */
 	unsigned want = plain ? (1u << SLOT_W) | (write ? 1u << SLOT_R : 0)
 			      : (1u << SLOT_PW) | (write ? 1u << SLOT_PR : 0);
 	for (int o = 0; o < l->ncpus; o++) {
 		if (o == cpu)
 			continue;
-		struct slot *os = &row[o * NSLOTS];
+		const struct slot *os = &row[o * NSLOTS];
 		for (int k = 0; k < NSLOTS; k++) {
 			const struct slot *s = &os[k];
 			if (!(want >> k & 1) || s->exec != l->exec || !overlap(s, off, size))
@@ -139,11 +175,6 @@ void race_note(struct race_log *l, int loc, int cpu, unsigned off, unsigned size
 			shown(l, pair_of(l, &a, &b), stale || s->stale);
 		}
 	}
-	struct slot *my = &row[cpu * NSLOTS];
-	struct slot ns = {site, l->exec, (uint8_t)off, (uint8_t)size, plain, stale};
-	my[write ? SLOT_W : SLOT_R] = ns;
-	if (plain)
-		my[write ? SLOT_PW : SLOT_PR] = ns;
 }
 
 void race_exec_end(struct race_log *l, const u8 *sched, size_t len)

@@ -27,7 +27,7 @@
 #include "results/failure.h"
 
 #define RACE_MAX_PAIRS	256 /* distinct site pairs kept per emulator */
-#define RACE_MAX_SCHEDS 4   /* executions kept per pair */
+#define RACE_MAX_SCHEDS 2   /* executions kept per pair: the first, the first stale */
 
 /* One side of a candidate. */
 struct race_access {

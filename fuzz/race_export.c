@@ -152,6 +152,28 @@ static void merge_polls(struct rx *x)
 	}
 }
 
+/* A load no other CPU can reach: its location written by no other CPU in the
+ * test, so it has no rfe and no external fr; not acquire, not a dependency
+ * source, not of the pair.  Whatever it orders by fences its po-predecessors
+ * are ordered by too, so dropping it changes no relation between kept events
+ * (and it cuts the checker's path combinations, one per value it could read). */
+static void drop_own_reads(struct rx *x)
+{
+	const struct emu_trace_ent *tr = x->tr;
+	for (size_t i = 0; i < x->n; i++) {
+		const struct emu_trace_ent *t = &tr[i];
+		if (!x->keep[i] || t->op != EMU_OP_LOAD || (t->flags & EMU_TR_ACQ) || i == x->ia ||
+		    i == x->ib || (t->handle && handle_used(x, t->cpu, t->handle)))
+			continue;
+		bool other_writer = false;
+		for (size_t j = 0; j < x->n && !other_writer; j++)
+			other_writer = x->keep[j] && tr[j].addr == t->addr && tr[j].cpu != t->cpu &&
+				       is_access(&tr[j]) && ss_lx_is_write(&tr[j]);
+		if (!other_writer)
+			x->keep[i] = 0;
+	}
+}
+
 /* The variable of key (a word, or a lock's address | 1) named after expr. */
 static int var_of(struct rx *x, uintptr_t key, const char *expr, bool lock)
 {
@@ -237,6 +259,7 @@ static void choose(struct rx *x, char *shared)
 				ss_lx_mark_chain(tr, x->keep, (size_t)j, 0);
 		}
 	merge_polls(x);
+	drop_own_reads(x);
 	private_locks(x);
 }
 
