@@ -2,6 +2,7 @@
  * race_check.h). */
 #include "fuzz/race_check.h"
 
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,9 +87,6 @@ static void check_pair(struct emu *e, const struct race_pair *p, ss_race_judge_f
 		if (export_text(e, p, p->sched[k], p->len[k], "an explored execution", &text, err,
 				sizeof(err)) == 0)
 			v = judge(text, err, sizeof(err));
-		if (getenv("SLABSTRESS_RACE_DUMP"))
-			fprintf(stderr, "%s\n(* pair %s / %s verdict %d: %s *)\n", text ? text : "",
-				emu_site_expr(p->a.site), emu_site_expr(p->b.site), v, err);
 		free(text);
 		if (v == 1) {
 			add_finding(out, p, p->sched[k], p->len[k]);
@@ -123,6 +121,56 @@ int ss_races_check(const struct emu_config *cfg, const struct race_log *log,
 	}
 	emu_destroy(e);
 	return 0;
+}
+
+/* The bytes of file path (at most cap), or -1. */
+static long read_input(const char *path, u8 *buf, size_t cap)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return -1;
+	size_t n = fread(buf, 1, cap, f);
+	fclose(f);
+	return (long)n;
+}
+
+int ss_races_check_dir(const struct emu_config *cfg, const char *dir, size_t max_files,
+		       ss_race_judge_fn judge, struct ss_races *out, size_t *nfiles, char *err,
+		       size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	*nfiles = 0;
+	DIR *d = opendir(dir);
+	if (!d) {
+		snprintf(err, errlen, "cannot read the corpus directory %s", dir);
+		return -1;
+	}
+	struct emu *e = emu_create(cfg, err, errlen);
+	if (!e || emu_set_races(e, true) != 0) {
+		if (e) {
+			snprintf(err, errlen, "out of memory for the race log");
+			emu_destroy(e);
+		}
+		closedir(d);
+		return -1;
+	}
+	static u8 buf[1 << 16];
+	struct dirent *de;
+	char path[4400];
+	while ((de = readdir(d)) && *nfiles < max_files) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		long n = read_input(path, buf, sizeof(buf));
+		struct emu_result res;
+		if (n < 0 || emu_execute(e, buf, (size_t)n, &res) != 0)
+			continue;
+		++*nfiles;
+	}
+	closedir(d);
+	int rc = ss_races_check(cfg, emu_races(e), judge, out, err, errlen);
+	emu_destroy(e);
+	return rc;
 }
 
 void ss_races_free(struct ss_races *r)

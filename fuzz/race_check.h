@@ -48,6 +48,14 @@ int ss_races_check(const struct emu_config *cfg, const struct race_log *log,
 		   ss_race_judge_fn judge, struct ss_races *out, char *err, size_t errlen);
 void ss_races_free(struct ss_races *r);
 
+/* The same over the schedules in the files of dir (a fuzz corpus: each file's
+ * bytes are a schedule), at most max_files of them, each run under cfg with the
+ * candidates noted, then checked.  *nfiles gets how many ran.  0, or -1 with
+ * err (dir unreadable, the emulator cannot be made). */
+int ss_races_check_dir(const struct emu_config *cfg, const char *dir, size_t max_files,
+		       ss_race_judge_fn judge, struct ss_races *out, size_t *nfiles, char *err,
+		       size_t errlen);
+
 /* Re-runs fd's schedule under cfg and writes its race test.  0, or -1 (err). */
 int ss_race_write_test(FILE *f, const struct emu_config *cfg, const struct ss_race_finding *fd,
 		       const char *source, char *err, size_t errlen);
