@@ -55,4 +55,21 @@ for s in lazy-objexts release-acquire release-dep xchg cmpxchg spinlock llist rc
 		ok "no_race_$s"
 	fi
 done
+
+# fuzz: the corpus is checked after the campaign (libFuzzer builds only)
+mkdir -p "$TMP/fz"
+"$SLABSTRESS" fuzz -s lazy-objexts --variant rc1 --duration 3 --races fail --save "$TMP/fz" -q \
+	>"$TMP/fz.out" 2>&1
+rc=$?
+if [ $rc -eq 2 ] && grep -q "built without libFuzzer" "$TMP/fz.out"; then
+	echo "skipped fuzz_races (this build has no libFuzzer)"
+else
+	if [ $rc -eq 1 ]; then ok fuzz_races_fail_exit_1; else fail fuzz_races_fail_exit_1 "exit $rc"; fi
+	expect_grep fuzz_reports_stride_race "data race: CPU 1 plain load of slab->stride" "$(cat "$TMP/fz.out")"
+	if ls "$TMP"/fz/*-data-race-*.json >/dev/null 2>&1; then
+		ok fuzz_race_reproducer_saved
+	else
+		fail fuzz_race_reproducer_saved "none in $TMP/fz"
+	fi
+fi
 finish
