@@ -17,7 +17,16 @@
 #include "results/json.h"
 #include "results/replay_doc.h"
 
-enum { OPT_MODEL = 0x2100, OPT_FORMAT, OPT_FULL, OPT_LITMUS, OPT_NO_EXPLAIN, OPT_DEPS, OPT_FORCE, OPT_RACES };
+enum {
+	OPT_MODEL = 0x2100,
+	OPT_FORMAT,
+	OPT_FULL,
+	OPT_LITMUS,
+	OPT_NO_EXPLAIN,
+	OPT_DEPS,
+	OPT_FORCE,
+	OPT_RACES
+};
 
 struct replay_cli {
 	const char *file, *model, *format;

@@ -308,10 +308,10 @@ static inline void after_load(struct emu *e, int cpu, uintptr_t a, unsigned size
 
 /* Data-race candidates (engine/race.h): the access of the running CPU to bytes
  * [a & 7, +size) of location x.  Off (the default): one test. */
-#define RACE_NOTE(e, x, a, size, write, plain, stale, site)                                       \
+#define RACE_NOTE(e, x, a, size, write, plain, stale, site)                                        \
 	do {                                                                                       \
 		if (unlikely((e)->races))                                                          \
-			race_note((e)->races, x, (e)->cur, (unsigned)((a) & 7),                    \
+			race_note((e)->races, x, (e)->cur, (unsigned)((a)&7),                      \
 				  (size) > 8 ? 8 : (size), write, plain, stale, site);             \
 	} while (0)
 

@@ -29,7 +29,7 @@ struct loc_cpus {
 struct race_log {
 	int max_locs, ncpus;
 	uint32_t exec;
-	struct slot *slots; /* [loc][cpu][NSLOTS] */
+	struct slot *slots;	  /* [loc][cpu][NSLOTS] */
 	struct loc_cpus *touched; /* [loc] */
 	struct race_pair pairs[RACE_MAX_PAIRS];
 	size_t npairs;

@@ -37,7 +37,7 @@ struct race_access {
 };
 
 struct race_pair {
-	struct race_access a, b; /* a: the earlier access in the first execution seen */
+	struct race_access a, b;  /* a: the earlier access in the first execution seen */
 	unsigned long executions; /* executions that showed the pair */
 	int nsched;
 	bool stale_kept; /* a kept schedule has a stale read in the pair */

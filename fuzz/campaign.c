@@ -212,8 +212,9 @@ json_t *ss_campaign_json(const struct ss_campaign *c, int argc, char **argv)
 	strategy_json(doc, st, c->xo.strategy);
 	if (c->nsaved)
 		json_object_set_new(doc, "reproducer", json_string(c->first_saved));
-	json_object_set_new(doc, "verdict",
-			    json_string(st->found || ss_campaign_exit_status(c) ? "failed" : "clean"));
+	json_object_set_new(
+	    doc, "verdict",
+	    json_string(st->found || ss_campaign_exit_status(c) ? "failed" : "clean"));
 	/* the dependency mode the verdict rests on */
 	json_object_set_new(doc, "deps", json_string(emu_deps_name(c->ec.deps)));
 	if (c->ec.deps == EMU_DEPS_CHECK)

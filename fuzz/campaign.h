@@ -44,9 +44,9 @@ struct ss_campaign {
 	char *schedule_hex;    /* the first failure's schedule as hex, or NULL */
 	bool attributed;       /* at holds the explanation */
 	struct ss_attribution at;
-	bool races_checked;	 /* race_list holds the confirmed races */
+	bool races_checked; /* race_list holds the confirmed races */
 	struct ss_races race_list;
-	char race_saved[512];	 /* --races fail --save: the race reproducer */
+	char race_saved[512]; /* --races fail --save: the race reproducer */
 };
 
 /* Creates the emulator and runs the search.  Returns 0; -1 when the emulator

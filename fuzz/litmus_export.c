@@ -192,8 +192,8 @@ static bool find_pair(const struct emu *e, const struct emu_result *res, struct 
 		long ki = -1, wi = -1;
 		for (size_t k = i; k-- > 0 && ki < 0;) {
 			const struct emu_trace_ent *l = &tr[k];
-			if (l->cpu != t->cpu || !is_read(l) || ss_lx_is_checker(l) || l->rf_cpu != w ||
-			    l->addr == t->addr)
+			if (l->cpu != t->cpu || !is_read(l) || ss_lx_is_checker(l) ||
+			    l->rf_cpu != w || l->addr == t->addr)
 				continue;
 			long m = ss_lx_rf_store(tr, k);
 			if (m > mi && tr[m].cpu == w && !ss_lx_is_checker(&tr[m])) {

@@ -103,8 +103,8 @@ static void check_pair(struct emu *e, const struct race_pair *p, ss_race_judge_f
 	}
 }
 
-int ss_races_check(const struct emu_config *cfg, const struct race_log *log,
-		   ss_race_judge_fn judge, struct ss_races *out, char *err, size_t errlen)
+int ss_races_check(const struct emu_config *cfg, const struct race_log *log, ss_race_judge_fn judge,
+		   struct ss_races *out, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof(*out));
 	size_t n;
@@ -217,11 +217,12 @@ void ss_races_print(FILE *f, const struct ss_races *r)
 		char sa[200], sb[200];
 		site_text(sa, sizeof(sa), fd->a.site);
 		site_text(sb, sizeof(sb), fd->b.site);
-		fprintf(f,
-			"data race: CPU %d %s of %s at %s races with CPU %d %s at %s, LKMM flags it "
-			"(exact check of the exported test)\n",
-			fd->b.cpu, access_text(&fd->b), emu_site_expr(fd->b.site), sb, fd->a.cpu,
-			access_text(&fd->a), sa);
+		fprintf(
+		    f,
+		    "data race: CPU %d %s of %s at %s races with CPU %d %s at %s, LKMM flags it "
+		    "(exact check of the exported test)\n",
+		    fd->b.cpu, access_text(&fd->b), emu_site_expr(fd->b.site), sb, fd->a.cpu,
+		    access_text(&fd->a), sa);
 	}
 	if (r->skipped)
 		fprintf(f, "race check skipped (too big) for %lu of %lu candidate pair%s: %s\n",

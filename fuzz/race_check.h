@@ -44,8 +44,8 @@ struct ss_races {
 /* Checks every candidate of log: each kept schedule re-run under cfg on an
  * emulator of its own with the trace on, the pair exported and judged, until
  * one says race.  Returns 0, or -1 with err (the emulator cannot be made). */
-int ss_races_check(const struct emu_config *cfg, const struct race_log *log,
-		   ss_race_judge_fn judge, struct ss_races *out, char *err, size_t errlen);
+int ss_races_check(const struct emu_config *cfg, const struct race_log *log, ss_race_judge_fn judge,
+		   struct ss_races *out, char *err, size_t errlen);
 void ss_races_free(struct ss_races *r);
 
 /* The same over the schedules in the files of dir (a fuzz corpus: each file's

@@ -83,8 +83,9 @@ int ss_race_locate(const struct emu *e, const struct race_pair *p, size_t *ia, s
 	size_t n;
 	const struct emu_trace_ent *tr = emu_trace(e, &n);
 	for (size_t i = 0; i < n; i++) {
-		const struct race_access *other =
-		    matches(&tr[i], &p->b) ? &p->a : matches(&tr[i], &p->a) ? &p->b : NULL;
+		const struct race_access *other = matches(&tr[i], &p->b)   ? &p->a
+						  : matches(&tr[i], &p->a) ? &p->b
+									   : NULL;
 		if (!other)
 			continue;
 		for (size_t j = i; j-- > 0;)
@@ -426,12 +427,12 @@ static void comment(const struct rx *x, const char *source)
 	const struct emu_trace_ent *a = &x->tr[x->ia], *b = &x->tr[x->ib];
 	fprintf(f, "C slabstress-race-%s-%s\n\n", cfg->scn->name,
 		ss_variant_name(cfg->acfg.variant));
-	fprintf(f, "(*\n * Exported by slabstress from %s (model %s, %s dependencies):\n",
-		source, wmm_model_name(cfg->model), emu_deps_name(cfg->deps));
+	fprintf(f, "(*\n * Exported by slabstress from %s (model %s, %s dependencies):\n", source,
+		wmm_model_name(cfg->model), emu_deps_name(cfg->deps));
 	fprintf(f, " * does CPU %d's %s of %s (%s:%d) race with CPU %d's %s (%s:%d)?\n", a->cpu,
 		kind_text(a), emu_site_expr(a->site), a->site ? a->site->file : "?",
-		a->site ? a->site->line : 0, b->cpu, kind_text(b),
-		b->site ? b->site->file : "?", b->site ? b->site->line : 0);
+		a->site ? a->site->line : 0, b->cpu, kind_text(b), b->site ? b->site->file : "?",
+		b->site ? b->site->line : 0);
 	for (int c = 0; c < x->ncpus; c++)
 		fprintf(f, " * P%d is CPU %d (%s).\n", c, x->cpu[c],
 			cfg->scn->role_names[x->cpu[c]] ? cfg->scn->role_names[x->cpu[c]] : "role");
@@ -473,8 +474,8 @@ static int conditions(const struct rx *x, const char *shared, char *err, size_t 
 			continue;
 		int v = value_read(x, i, shared);
 		if (v == -2) {
-			snprintf(err, errlen, "cannot tell which store the load at trace entry %zu read",
-				 i);
+			snprintf(err, errlen,
+				 "cannot tell which store the load at trace entry %zu read", i);
 			return -1;
 		}
 		if (v < 0)

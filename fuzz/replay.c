@@ -71,10 +71,9 @@ int ss_replay_run(struct ss_replay *p, char *err, size_t errlen)
 bool ss_replay_explain(struct ss_replay *p, unsigned long search)
 {
 	char err[512];
-	p->attributed =
-	    p->res.kind && p->res.kind != SS_FAIL_DATA_RACE &&
-	    ss_attribute(&p->ec, p->r.schedule, p->r.schedule_len, p->res.kind,
-					search, &p->at, err, sizeof(err)) == 0;
+	p->attributed = p->res.kind && p->res.kind != SS_FAIL_DATA_RACE &&
+			ss_attribute(&p->ec, p->r.schedule, p->r.schedule_len, p->res.kind, search,
+				     &p->at, err, sizeof(err)) == 0;
 	return p->attributed;
 }
 

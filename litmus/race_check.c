@@ -54,9 +54,8 @@ int lit_race_judge(const char *text, char *err, size_t errlen)
 		lit_free(t);
 		return -1;
 	}
-	struct lit_opts o = {.model = WMM_LKMM,
-			     .engine = LIT_ENGINE_CAT,
-			     .max_candidates = LIT_RACE_MAX_CANDIDATES};
+	struct lit_opts o = {
+	    .model = WMM_LKMM, .engine = LIT_ENGINE_CAT, .max_candidates = LIT_RACE_MAX_CANDIDATES};
 	struct lit_result r;
 	memset(&r, 0, sizeof(r));
 	lit_cat_run(t, &o, &r);
