@@ -186,6 +186,15 @@ static int var_of(struct rx *x, uintptr_t key, const char *expr, bool lock)
 	char base[32];
 	ss_lx_var_name(base, sizeof(base), expr && *expr == '&' ? expr + 1 : expr,
 		       lock ? "lock" : "x");
+	/* herd7's C-litmus keywords are no variable names */
+	static const char *const reserved[] = {"lock", "unlock", "int",	   "if",
+					       "else", "while",	 "filter", "exists",
+					       "true", "false",	 "forall"};
+	for (size_t k = 0; k < sizeof(reserved) / sizeof(reserved[0]); k++)
+		if (!strcmp(base, reserved[k])) {
+			strcat(base, "_v");
+			break;
+		}
 	int i = x->nv++, dup = 0;
 	for (int j = 0; j < i; j++)
 		if (!strncmp(x->vname[j], base, strlen(base)))
