@@ -109,6 +109,7 @@ int ss_races_check(const struct emu_config *cfg, const struct race_log *log, ss_
 	memset(out, 0, sizeof(*out));
 	size_t n;
 	const struct race_pair *pairs = race_pairs(log, &n);
+	out->dropped = race_pairs_dropped(log);
 	if (!n)
 		return 0;
 	struct emu *e = emu_create(cfg, err, errlen);
@@ -224,6 +225,9 @@ void ss_races_print(FILE *f, const struct ss_races *r)
 		    fd->b.cpu, access_text(&fd->b), emu_site_expr(fd->b.site), sb, fd->a.cpu,
 		    access_text(&fd->a), sa);
 	}
+	if (r->dropped)
+		fprintf(f, "race check skipped for %lu candidate pair%s past the first %d\n",
+			r->dropped, r->dropped == 1 ? "" : "s", RACE_MAX_PAIRS);
 	if (r->skipped)
 		fprintf(f, "race check skipped (too big) for %lu of %lu candidate pair%s: %s\n",
 			r->skipped, r->candidates, r->candidates == 1 ? "" : "s", r->skip_why);
