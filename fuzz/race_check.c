@@ -226,8 +226,10 @@ void ss_races_print(FILE *f, const struct ss_races *r)
 		    access_text(&fd->a), sa);
 	}
 	if (r->dropped)
-		fprintf(f, "race check skipped for %lu candidate pair%s past the first %d\n",
-			r->dropped, r->dropped == 1 ? "" : "s", RACE_MAX_PAIRS);
+		fprintf(f,
+			"race check skipped for candidates past the first %d site pairs (%lu "
+			"occurrence%s)\n",
+			RACE_MAX_PAIRS, r->dropped, r->dropped == 1 ? "" : "s");
 	if (r->skipped)
 		fprintf(f, "race check skipped (too big) for %lu of %lu candidate pair%s: %s\n",
 			r->skipped, r->candidates, r->candidates == 1 ? "" : "s", r->skip_why);

@@ -39,7 +39,7 @@ struct ss_races {
 	unsigned long candidates; /* site pairs checked */
 	unsigned long skipped;	  /* pairs with no verdict ("too big") */
 	char skip_why[200];	  /* the first such reason */
-	unsigned long dropped;	  /* pairs past RACE_MAX_PAIRS, never checked */
+	unsigned long dropped;	  /* candidate occurrences past RACE_MAX_PAIRS site pairs */
 };
 
 /* Checks every candidate of log: each kept schedule re-run under cfg on an
