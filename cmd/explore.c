@@ -10,6 +10,7 @@
 #include "cmd/cli.h"
 #include "fuzz/campaign.h"
 #include "fuzz/repro_emu.h"
+#include "litmus/race_check.h"
 #include "results/json.h"
 #include "results/stop.h"
 
@@ -32,6 +33,7 @@ enum {
 	OPT_SAVE,
 	OPT_NO_EXPLAIN,
 	OPT_DEPS,
+	OPT_RACES,
 };
 
 struct explore_cli {
@@ -45,6 +47,7 @@ struct explore_cli {
 	int preemptions_set, staleness_set;
 	const char *save_dir;
 	int deps;
+	const char *races_arg;
 };
 
 static const struct argp_option options[] = {
@@ -68,6 +71,11 @@ static const struct argp_option options[] = {
      "step bound of one execution; beyond it: step-limit failure (default: 200000)", 3},
     {"iters", OPT_ITERS, "N", 0, "handoffs per role per execution (default: 1)", 3},
     {"deps", OPT_DEPS, "MODE", 0, CLI_DEPS_HELP, 3},
+    {"races", OPT_RACES, "MODE", 0,
+     "data races of plain accesses (LKMM, exact check): report (shown, exit status unchanged), "
+     "fail (a race is a failure: exit 1, saved with --save) or ignore (not checked) (default: "
+     "report)",
+     3},
     {"depth", OPT_DEPTH, "D", 0,
      "pct: bug depth d, d-1 priority change points per execution (default: 3); exhaustive: "
      "the same as --preemptions",
@@ -107,6 +115,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case ARGP_KEY_INIT: state->child_inputs[0] = &o->sc; break;
 	case OPT_MODEL: o->model_arg = arg; break;
+	case OPT_RACES: o->races_arg = arg; break;
 	case OPT_STRATEGY: o->strategy_arg = arg; break;
 	case OPT_EXECUTIONS:
 		o->executions = cli_parse_ull("--executions", arg, 1, 1ULL << 50);
@@ -165,9 +174,11 @@ static const char doc[] =
     "                     [--strategy random|pct|exhaustive] [--depth D] [--history H]\n"
     "                     [--preemptions N] [--staleness N]\n"
     "                     [--executions N | --duration T] [--seed N] [--stale-prob P]\n"
-    "                     [--keep-going] [--save DIR] [--json FILE] [slab knobs]\n\n"
+    "                     [--keep-going] [--save DIR] [--json FILE] [slab knobs]\n"
+    "                     [--races report|fail|ignore]\n\n"
     "Examples:\n"
     "  slabstress explore -s lazy-objexts --variant rc1 --model lkmm\n"
+    "  slabstress explore -s lazy-objexts --variant rc1 --model lkmm --races fail\n"
     "  slabstress explore -s lazy-objexts --variant rc1 --strategy pct --depth 3 --save found/\n"
     "  slabstress explore -s release-acquire --variant fixed --strategy exhaustive\n"
     "  slabstress explore -s lazy-objexts --variant wmb-rmb --model lkmm --duration 10s\n"
@@ -230,6 +241,11 @@ static void campaign_setup(struct ss_campaign *c, const struct explore_cli *o)
 	c->xo = xo;
 	c->save_dir = o->save_dir;
 	c->explain = !o->quiet && !o->no_explain;
+	c->races = SS_RACES_REPORT;
+	if (o->races_arg && ss_races_parse(o->races_arg, &c->races) != 0)
+		cli_usage_error("unknown --races '%s': expected one of report, fail, ignore",
+				o->races_arg);
+	c->judge = lit_race_judge;
 }
 
 static void print_header(const struct ss_campaign *c)
@@ -341,6 +357,19 @@ static void print_failure(const struct ss_campaign *c, bool full_trace)
 	}
 }
 
+/* The data races after the verdict (-q: only with --races fail). */
+static void print_races(const struct ss_campaign *c, bool quiet)
+{
+	if (!c->races_checked || (quiet && c->races != SS_RACES_FAIL))
+		return;
+	ss_races_print(stdout, &c->race_list);
+	if (c->races == SS_RACES_FAIL && c->race_list.n)
+		printf("FAILED: %zu data race%s (--races fail) under %s\n", c->race_list.n,
+		       c->race_list.n == 1 ? "" : "s", wmm_model_name(c->ec.model));
+	if (c->race_saved[0])
+		printf("  saved the race reproducer as %s\n", c->race_saved);
+}
+
 static void write_json(const struct ss_campaign *c, const char *path)
 {
 	char err[256];
@@ -385,6 +414,7 @@ int cmd_explore(int argc, char **argv)
 		       c.st.executions, wmm_model_name(c.ec.model), emu_deps_name(c.ec.deps));
 	if (c.ec.deps == EMU_DEPS_CHECK)
 		emu_print_dep_disagreements(stdout, c.e);
+	print_races(&c, o.quiet);
 	if (o.json_path)
 		write_json(&c, o.json_path);
 	int ret = ss_campaign_exit_status(&c);

@@ -18,8 +18,10 @@
 #include "engine/emu.h"
 #include "engine/engine.h"
 #include "fuzz/fuzz.h"
+#include "fuzz/race_check.h"
 #include "fuzz/repro_emu.h"
 #include "fuzz/supervisor.h"
+#include "litmus/race_check.h"
 #include "results/json.h"
 
 enum {
@@ -40,6 +42,7 @@ enum {
 	OPT_MIN_EXECS,
 	OPT_DEPS,
 	OPT_MERGE,
+	OPT_RACES,
 };
 
 struct fuzz_cli {
@@ -50,6 +53,7 @@ struct fuzz_cli {
 	unsigned long long runs;
 	int keep_going, no_extra, no_progress, quiet;
 	int deps;
+	const char *races_arg;
 	const char *merge_out;	     /* --merge OUT */
 	const char *campaign_option; /* the last option --merge has no use for */
 	char **dirs;		     /* the arguments: corpus directories for --merge */
@@ -80,6 +84,10 @@ static const struct argp_option options[] = {
     {"deps", OPT_DEPS, "MODE", 0,
      "where address dependencies come from: explicit, provenance, check (check runs "
      "explicit here; use explore --deps check for the report) (default: explicit)",
+     3},
+    {"races", OPT_RACES, "MODE", 0,
+     "data races of plain accesses (LKMM, exact check) over the corpus after the run: report, "
+     "fail (a race is a failure: exit 1, saved under --save) or ignore (default: report)",
      3},
     {"minimize-execs", OPT_MIN_EXECS, "N", 0,
      "executions spent minimizing each unique failure (default: 20000)", 3},
@@ -142,6 +150,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_ITERS: o->iters = (unsigned long)cli_parse_ull("--iters", arg, 1, 1 << 20); break;
 	case OPT_DEPS: o->deps = cli_parse_deps(arg); break;
+	case OPT_RACES: o->races_arg = arg; break;
 	case OPT_MIN_EXECS:
 		o->min_execs = (unsigned long)cli_parse_ull("--minimize-execs", arg, 1, 1UL << 30);
 		break;
@@ -391,6 +400,62 @@ static int run_merge(struct fuzz_cli *o, struct ss_fuzz_campaign_config *cfg)
 	return SS_EXIT_CLEAN;
 }
 
+/* --races ARG (NULL: report); a bad value is a usage error. */
+static enum ss_races_mode races_mode(const char *arg)
+{
+	enum ss_races_mode m = SS_RACES_REPORT;
+	if (arg && ss_races_parse(arg, &m) != 0)
+		cli_usage_error("unknown --races '%s': expected one of report, fail, ignore", arg);
+	return m;
+}
+
+/* Inputs of the corpus the race check runs at most. */
+#define FUZZ_RACE_MAX_INPUTS 20000
+
+/* --races after the campaign: the corpus run again with the candidates noted,
+ * each confirmed by the exact check.  Returns 1 when a race counts as a
+ * failure (--races fail), else 0; adds "data_races" to doc (may be NULL). */
+static int check_races(const struct ss_fuzz_campaign *c, enum ss_races_mode mode, bool quiet,
+		       json_t *doc)
+{
+	struct ss_races r;
+	size_t nfiles = 0;
+	char err[512] = "";
+	const struct emu_config *ec = &c->cfg.target.ec;
+	if (ss_races_check_dir(ec, c->corpus, FUZZ_RACE_MAX_INPUTS, lit_race_judge, &r, &nfiles,
+			       err, sizeof(err)) != 0) {
+		fprintf(stderr, "slabstress: race check skipped: %s\n", err);
+		return 0;
+	}
+	if (!quiet || mode == SS_RACES_FAIL)
+		ss_races_print(stdout, &r);
+	bool failed = mode == SS_RACES_FAIL && r.n;
+	if (failed)
+		printf("FAILED: %zu data race%s (--races fail) in %zu corpus input%s\n", r.n,
+		       r.n == 1 ? "" : "s", nfiles, nfiles == 1 ? "" : "s");
+	if (failed && c->cfg.save) {
+		struct emu *e = emu_create(ec, err, sizeof(err));
+		struct emu_result res;
+		memset(&res, 0, sizeof(res));
+		ss_race_failure(&r.v[0], &res.fail);
+		res.kind = SS_FAIL_DATA_RACE;
+		res.nfail = 1;
+		char path[4400];
+		if (e && ss_save_failure(c->cfg.save, e, &res, r.v[0].sched, r.v[0].len, path,
+					 sizeof(path), err, sizeof(err)) == 0)
+			printf("  saved the race reproducer as %s\n", path);
+		else
+			fprintf(stderr, "slabstress: cannot save the race reproducer: %s\n", err);
+		emu_destroy(e);
+	}
+	if (doc) {
+		json_object_set_new(doc, "races", json_string(ss_races_name(mode)));
+		json_object_set_new(doc, "data_races", ss_races_json(&r));
+	}
+	ss_races_free(&r);
+	return failed;
+}
+
 int cmd_fuzz(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], SS_FUZZ_WORKER_ARG))
@@ -426,6 +491,7 @@ int cmd_fuzz(int argc, char **argv)
 		return ret;
 	}
 
+	enum ss_races_mode races = races_mode(o.races_arg);
 	struct ss_fuzz_campaign c;
 	char err[4400] = "";
 	ss_install_sigint(); /* before the work directory exists: a stop removes it */
@@ -454,8 +520,10 @@ int cmd_fuzz(int argc, char **argv)
 	}
 	print_result(&c, o.quiet);
 	int ret = c.nu ? SS_EXIT_FOUND : SS_EXIT_CLEAN;
-	if (o.json_path) {
-		json_t *doc = ss_fuzz_campaign_doc(&c, cli_argc, cli_argv);
+	json_t *doc = o.json_path ? ss_fuzz_campaign_doc(&c, cli_argc, cli_argv) : NULL;
+	if (races != SS_RACES_IGNORE && check_races(&c, races, o.quiet, doc))
+		ret = SS_EXIT_FOUND;
+	if (doc) {
 		if (res_write_atomic(doc, o.json_path, err, sizeof(err)) != 0) {
 			fprintf(stderr, "slabstress: %s\n", err);
 			ret = SS_EXIT_INTERNAL;

@@ -10,17 +10,28 @@
 #include "cmd/cli.h"
 #include "cmd/repro_arg.h"
 #include "fuzz/litmus_export.h"
+#include "litmus/race_check.h"
 #include "fuzz/minimize.h"
 #include "fuzz/replay.h"
 #include "fuzz/repro_emu.h"
 #include "results/json.h"
 #include "results/replay_doc.h"
 
-enum { OPT_MODEL = 0x2100, OPT_FORMAT, OPT_FULL, OPT_LITMUS, OPT_NO_EXPLAIN, OPT_DEPS, OPT_FORCE };
+enum {
+	OPT_MODEL = 0x2100,
+	OPT_FORMAT,
+	OPT_FULL,
+	OPT_LITMUS,
+	OPT_NO_EXPLAIN,
+	OPT_DEPS,
+	OPT_FORCE,
+	OPT_RACES
+};
 
 struct replay_cli {
 	const char *file, *model, *format;
 	int full, litmus, no_explain;
+	const char *races_arg;
 	int deps; /* -1: the reproducer's */
 };
 
@@ -35,6 +46,10 @@ static const struct argp_option options[] = {
      0},
     {"format", OPT_FORMAT, "F", 0, "output format: text or json (default: text)", 0},
     {"full", OPT_FULL, 0, 0, "show every step (default: only the accesses that matter)", 0},
+    {"races", OPT_RACES, "MODE", 0,
+     "data races of plain accesses (LKMM, exact check): report, fail (a race is the replay's "
+     "failure) or ignore (default: report; a reproducer of a data race replays to it)",
+     0},
     {"litmus", OPT_LITMUS, 0, 0,
      "print the failing interleaving's shared accesses as a C-litmus test for herd7 / "
      "`slabstress litmus` instead of the trace (default: off)",
@@ -63,6 +78,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_FULL: o->full = 1; break;
 	case OPT_LITMUS: o->litmus = 1; break;
+	case OPT_RACES: o->races_arg = arg; break;
 	case OPT_NO_EXPLAIN: o->no_explain = 1; break;
 	case OPT_FORCE: ss_repro_allow_changed_scenario(true); break;
 	default: return cli_reproducer_arg("replay", key, arg, &o->file);
@@ -97,6 +113,14 @@ static int export_litmus(const struct ss_replay *p)
 		fprintf(stderr, "slabstress: %s does not fail under %s: nothing to export\n",
 			p->path, wmm_model_name(p->ec.model));
 		return SS_EXIT_USAGE;
+	}
+	if (p->res.kind == SS_FAIL_DATA_RACE && p->race_list.n) {
+		if (ss_race_write_test(stdout, &p->ec, &p->race_list.v[0], p->path, err,
+				       sizeof(err)) != 0) {
+			fprintf(stderr, "slabstress: cannot export the race test: %s\n", err);
+			return SS_EXIT_INTERNAL;
+		}
+		return SS_EXIT_CLEAN;
 	}
 	if (ss_litmus_export(stdout, p->e, &p->res, p->path, err, sizeof(err)) != 0) {
 		fprintf(stderr, "slabstress: cannot export a litmus test: %s\n", err);
@@ -145,6 +169,8 @@ static void print_text(const struct ss_replay *p, bool full)
 		printf("\n");
 		ss_attribution_print(stdout, &p->at);
 	}
+	if (p->races_checked)
+		ss_races_print(stdout, &p->race_list);
 }
 
 int cmd_replay(int argc, char **argv)
@@ -162,6 +188,13 @@ int cmd_replay(int argc, char **argv)
 		cli_usage_error("%s", err);
 	if (rc != 0)
 		cli_internal_error("%s", err);
+	p.races = SS_RACES_REPORT;
+	if (o.races_arg && ss_races_parse(o.races_arg, &p.races) != 0) {
+		ss_replay_close(&p);
+		cli_usage_error("unknown --races '%s': expected one of report, fail, ignore",
+				o.races_arg);
+	}
+	p.judge = lit_race_judge;
 	if (ss_replay_run(&p, err, sizeof(err)) != 0) {
 		ss_replay_close(&p);
 		cli_internal_error("%s", err);

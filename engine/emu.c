@@ -544,6 +544,7 @@ void emu_destroy(struct emu *e)
 	free(e->rec_back);
 	free(e->last);
 	free(e->tr);
+	race_log_destroy(e->races);
 	free(e);
 }
 
@@ -623,6 +624,8 @@ static int execute(struct emu *e, struct emu_result *res)
 	ss_kops = NULL;
 	ss_cpu_id = 0;
 	ss_set_fail_hook(emu_fail_hook, e);
+	if (e->races)
+		race_exec_begin(e->races);
 	ss_world_reset(e->world, e->cfg.seed);
 	e->world->iters = e->cfg.iters;
 	if (e->cfg.scn->reset)
@@ -683,7 +686,10 @@ int emu_execute(struct emu *e, const u8 *sched, size_t len, struct emu_result *r
 	e->sched = sched;
 	e->fpos = 0;
 	e->bpos = sched ? len : 0;
-	return execute(e, res);
+	int rc = execute(e, res);
+	if (e->races)
+		race_exec_end(e->races, sched, sched ? len : 0);
+	return rc;
 }
 
 int emu_execute_gen(struct emu *e, const struct emu_gen *gen, struct emu_result *res)
@@ -706,9 +712,28 @@ int emu_execute_pick(struct emu *e, const struct emu_gen *gen, emu_pick_fn pick,
 	e->nlast = e->nrec_front + e->nrec_back;
 	res->front_used = e->nrec_front;
 	res->back_used = e->nrec_back;
+	if (e->races)
+		race_exec_end(e->races, e->last, e->nlast);
 	e->gen = NULL;
 	e->pick = NULL;
 	return rc;
+}
+
+int emu_set_races(struct emu *e, bool on)
+{
+	if (!on) {
+		race_log_destroy(e->races);
+		e->races = NULL;
+		return 0;
+	}
+	if (!e->races)
+		e->races = race_log_create(e->cfg.max_locs, e->ncpus);
+	return e->races ? 0 : -1;
+}
+
+const struct race_log *emu_races(const struct emu *e)
+{
+	return e->races;
 }
 
 const u8 *emu_last_schedule(const struct emu *e, size_t *len)

@@ -207,6 +207,14 @@ size_t emu_print_dep_disagreements(FILE *f, const struct emu *e);
  * the renderers).  Does not change what an execution does. */
 void emu_set_trace(struct emu *e, bool on);
 
+/* Data-race candidates (engine/race.h) for the executions that follow: on,
+ * every execution notes its kernel/ accesses (a few loads and stores per
+ * access, nothing else changes); off (the default), none are noted and the log
+ * is freed.  Returns 0, or -1 when out of memory. */
+int emu_set_races(struct emu *e, bool on);
+/* The candidates so far (NULL when off).  Owned by e. */
+const struct race_log *emu_races(const struct emu *e);
+
 /* Schedule bytes as lowercase hex, NUL-terminated.  Pre: buf holds at least
  * 2*len+1 chars. */
 void emu_hex(char *buf, const u8 *bytes, size_t len);

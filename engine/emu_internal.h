@@ -12,6 +12,7 @@
 
 #include "engine/ctx.h"
 #include "engine/emu.h"
+#include "engine/race.h"
 #include "engine/world.h"
 
 #define EMU_DEP_K      16 /* provenance blocks per CPU */
@@ -97,6 +98,9 @@ struct emu {
 	int nloc_used;
 	const struct wmm_stats *wst;
 	u64 seen_commits; /* wst->commits at the last sync_dirty */
+
+	/* data-race candidates (emu_set_races); NULL: off */
+	struct race_log *races;
 
 	/* trace */
 	bool tracing;

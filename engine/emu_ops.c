@@ -306,6 +306,15 @@ static inline void after_load(struct emu *e, int cpu, uintptr_t a, unsigned size
 
 /* ---- the kernel ops ------------------------------------------------------------- */
 
+/* Data-race candidates (engine/race.h): the access of the running CPU to bytes
+ * [a & 7, +size) of location x.  Off (the default): one test. */
+#define RACE_NOTE(e, x, a, size, write, plain, stale, site)                                        \
+	do {                                                                                       \
+		if (unlikely((e)->races))                                                          \
+			race_note((e)->races, x, (e)->cur, (unsigned)((a)&7),                      \
+				  (size) > 8 ? 8 : (size), write, plain, stale, site);             \
+	} while (0)
+
 /* Candidate fixes: the fences emu_config.fences asks for before this access.
  * Part of the access's step (no extra scheduling point), so a schedule means
  * the same interleaving with and without them. */
@@ -467,6 +476,7 @@ static u64 op_load(void *ctx, const volatile void *p, unsigned size, enum ss_acc
 	e->res->accesses++;
 	u64 r = size == 8 ? v : (v >> (8 * (a & 7))) & size_mask(size);
 	after_load(e, cpu, a, size, r, ri.dep);
+	RACE_NOTE(e, x, a, size, false, acc == SS_ACC_PLAIN, ri.stale, site);
 	struct emu_trace_ent *t = tr_add(e, EMU_OP_LOAD, site);
 	if (t) {
 		t->addr = word;
@@ -516,6 +526,7 @@ static void op_store(void *ctx, volatile void *p, unsigned size, u64 val, enum s
 			      acc == SS_ACC_RELEASE ? SS_ORD_RELEASE : SS_ORD_RELAXED, site, &ri);
 		val &= size_mask(size);
 	}
+	RACE_NOTE(e, x, a, size, true, acc == SS_ACC_PLAIN, false, site);
 	struct emu_trace_ent *t = word_written(e, x, EMU_OP_STORE, site, word, size, acc);
 	if (t) {
 		t->val = val;
@@ -548,6 +559,8 @@ static u64 op_rmw(void *ctx, volatile void *p, unsigned size, enum ss_rmw_op op,
 		old = subword_rmw(e, cpu, x, (unsigned)(a & 7), size, op, operand, expected, ord,
 				  site, &ri, &ok, &nv);
 	}
+	/* a failed conditional RMW is a marked read */
+	RACE_NOTE(e, x, a, size, ok, false, false, site);
 	struct emu_trace_ent *t = word_written(e, x, EMU_OP_RMW, site, word, size, op);
 	if (t) {
 		t->val = old;
@@ -557,6 +570,10 @@ static u64 op_rmw(void *ctx, volatile void *p, unsigned size, enum ss_rmw_op op,
 			t->flags |= EMU_TR_FAILED;
 		if (ord == SS_ORD_FULL)
 			t->flags |= EMU_TR_FULL;
+		else if (ord == SS_ORD_ACQUIRE)
+			t->flags |= EMU_TR_ACQ;
+		else if (ord == SS_ORD_RELEASE)
+			t->flags |= EMU_TR_REL;
 	}
 	return old;
 }
@@ -586,6 +603,8 @@ static bool op_cmpxchg128(void *ctx, volatile u128 *p, u128 *old, u128 new_val, 
 		wmm_rmw(e->w, cpu, x1, SS_RMW_CMPXCHG, 0, n1 ^ 1, ord, NULL, NULL, site);
 		*old = ((u128)n1 << 64) | n0;
 	}
+	RACE_NOTE(e, x0, a, 8, ok, false, false, site);
+	RACE_NOTE(e, x1, a, 8, ok, false, false, site);
 	mark_dirty(e, x0);
 	mark_dirty(e, x1);
 	sync_dirty(e);
@@ -639,7 +658,9 @@ static void op_spin_lock(void *ctx, spinlock_t *l, const struct ss_site *site)
 	e->res->accesses++;
 	lock_word_set(e, x, 1);
 	sync_dirty(e);
-	tr_add(e, EMU_OP_LOCK, site);
+	struct emu_trace_ent *t = tr_add(e, EMU_OP_LOCK, site);
+	if (t)
+		t->addr = (uintptr_t)l;
 }
 
 static bool op_spin_trylock(void *ctx, spinlock_t *l, const struct ss_site *site)
@@ -653,8 +674,11 @@ static bool op_spin_trylock(void *ctx, spinlock_t *l, const struct ss_site *site
 		lock_word_set(e, x, 1);
 	sync_dirty(e);
 	struct emu_trace_ent *t = tr_add(e, EMU_OP_TRYLOCK, site);
-	if (t && !ok)
-		t->flags |= EMU_TR_FAILED;
+	if (t) {
+		t->addr = (uintptr_t)l;
+		if (!ok)
+			t->flags |= EMU_TR_FAILED;
+	}
 	return ok;
 }
 
@@ -667,7 +691,9 @@ static void op_spin_unlock(void *ctx, spinlock_t *l, const struct ss_site *site)
 	e->res->accesses++;
 	lock_word_set(e, x, 0);
 	sync_dirty(e);
-	tr_add(e, EMU_OP_UNLOCK, site);
+	struct emu_trace_ent *t = tr_add(e, EMU_OP_UNLOCK, site);
+	if (t)
+		t->addr = (uintptr_t)l;
 }
 
 /* RCU (memory-model.md §1.9, conservative, UNVERIFIED against herd7): read-side

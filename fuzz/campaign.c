@@ -45,12 +45,43 @@ static void explain_first_failure(struct ss_campaign *c)
 		c->attributed = true;
 }
 
+/* --races fail --save: the first race as a reproducer of kind data-race. */
+static void save_race(struct ss_campaign *c)
+{
+	const struct ss_race_finding *fd = &c->race_list.v[0];
+	struct emu_result r;
+	memset(&r, 0, sizeof(r));
+	ss_race_failure(fd, &r.fail);
+	r.kind = SS_FAIL_DATA_RACE;
+	r.nfail = 1;
+	char err[256];
+	if (ss_save_failure(c->save_dir, c->e, &r, fd->sched, fd->len, c->race_saved,
+			    sizeof(c->race_saved), err, sizeof(err)) != 0)
+		snprintf(c->save_error, sizeof(c->save_error), "%s", err);
+}
+
+/* The candidates the search collected, confirmed one by one. */
+static int check_races(struct ss_campaign *c, char *err, size_t errlen)
+{
+	if (ss_races_check(&c->ec, emu_races(c->e), c->judge, &c->race_list, err, errlen) != 0)
+		return -1;
+	c->races_checked = true;
+	if (c->races == SS_RACES_FAIL && c->race_list.n && c->save_dir)
+		save_race(c);
+	return 0;
+}
+
 int ss_campaign_run(struct ss_campaign *c, char *err, size_t errlen)
 {
 	c->e = emu_create(&c->ec, err, errlen);
 	if (!c->e)
 		return -1;
 	ss_emu_name_regions(c->e);
+	bool races = c->races != SS_RACES_IGNORE && c->judge;
+	if (races && emu_set_races(c->e, true) != 0) {
+		snprintf(err, errlen, "out of memory for the race log");
+		return -1;
+	}
 	if (c->save_dir) {
 		c->xo.on_failure = save_failure;
 		c->xo.failure_ctx = c;
@@ -61,6 +92,8 @@ int ss_campaign_run(struct ss_campaign *c, char *err, size_t errlen)
 	}
 	if (c->st.found)
 		explain_first_failure(c);
+	if (races)
+		return check_races(c, err, errlen);
 	return 0;
 }
 
@@ -69,6 +102,7 @@ void ss_campaign_free(struct ss_campaign *c)
 	explore_stats_free(&c->st);
 	free(c->schedule_hex);
 	c->schedule_hex = NULL;
+	ss_races_free(&c->race_list);
 	if (c->e)
 		emu_destroy(c->e);
 	c->e = NULL;
@@ -87,7 +121,8 @@ int ss_campaign_exit_status(const struct ss_campaign *c)
 	size_t ndis = 0;
 	if (c->ec.deps == EMU_DEPS_CHECK && c->e)
 		emu_dep_disagreements(c->e, &ndis);
-	return c->st.found || ndis ? 1 : 0;
+	bool race = c->races == SS_RACES_FAIL && c->race_list.n;
+	return c->st.found || ndis || race ? 1 : 0;
 }
 
 static json_t *parameters_json(const struct ss_campaign *c)
@@ -181,10 +216,20 @@ json_t *ss_campaign_json(const struct ss_campaign *c, int argc, char **argv)
 	strategy_json(doc, st, c->xo.strategy);
 	if (c->nsaved)
 		json_object_set_new(doc, "reproducer", json_string(c->first_saved));
-	json_object_set_new(doc, "verdict", json_string(st->found ? "failed" : "clean"));
+	json_object_set_new(
+	    doc, "verdict",
+	    json_string(st->found || ss_campaign_exit_status(c) ? "failed" : "clean"));
 	/* the dependency mode the verdict rests on */
 	json_object_set_new(doc, "deps", json_string(emu_deps_name(c->ec.deps)));
 	if (c->ec.deps == EMU_DEPS_CHECK)
 		json_object_set_new(doc, "dep_disagreements", dep_disagreements_json(c->e));
+	json_object_set_new(doc, "races", json_string(ss_races_name(c->races)));
+	if (c->races_checked) {
+		json_object_set_new(doc, "data_races", ss_races_json(&c->race_list));
+		json_object_set_new(doc, "race_checks_skipped",
+				    json_integer((json_int_t)c->race_list.skipped));
+		if (c->race_saved[0])
+			json_object_set_new(doc, "race_reproducer", json_string(c->race_saved));
+	}
 	return doc;
 }

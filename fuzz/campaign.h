@@ -19,6 +19,7 @@
 #include "engine/emu.h"
 #include "engine/explore.h"
 #include "fuzz/attribute.h"
+#include "fuzz/race_check.h"
 
 /* Reproducers one campaign saves at most. */
 #define SS_CAMPAIGN_MAX_SAVED 1000
@@ -30,6 +31,10 @@ struct ss_campaign {
 	const char *save_dir;	/* a reproducer per failing execution under it; NULL: none */
 	bool explain;		/* attribute the first failure (re-runs, candidate barriers) */
 	unsigned long explain_search; /* its random executions per model (0: 2000) */
+	/* --races: data races checked after the search (judge: the exact check;
+	 * NULL: no race checking, as with SS_RACES_IGNORE). */
+	enum ss_races_mode races;
+	ss_race_judge_fn judge;
 	/* Results. */
 	struct emu *e; /* holds the first failure's trace (emu_print_trace) */
 	struct explore_stats st;
@@ -39,6 +44,9 @@ struct ss_campaign {
 	char *schedule_hex;    /* the first failure's schedule as hex, or NULL */
 	bool attributed;       /* at holds the explanation */
 	struct ss_attribution at;
+	bool races_checked; /* race_list holds the confirmed races */
+	struct ss_races race_list;
+	char race_saved[512]; /* --races fail --save: the race reproducer */
 };
 
 /* Creates the emulator and runs the search.  Returns 0; -1 when the emulator
@@ -54,8 +62,8 @@ const char *ss_campaign_exhaustive_result(const struct explore_stats *st);
 /* The run's result document (schema slabstress-explore). */
 json_t *ss_campaign_json(const struct ss_campaign *c, int argc, char **argv);
 
-/* The exit status it earns: 1 for a failing schedule or (deps check) a
- * dependency disagreement, else 0. */
+/* The exit status it earns: 1 for a failing schedule, (deps check) a
+ * dependency disagreement or (--races fail) a data race, else 0. */
 int ss_campaign_exit_status(const struct ss_campaign *c);
 
 #endif /* SS_FUZZ_CAMPAIGN_H */

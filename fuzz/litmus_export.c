@@ -24,7 +24,7 @@
 #define MAXVARS 32
 
 /* A C identifier for a location expression: its last member name. */
-static void var_name(char *buf, size_t n, const char *expr, const char *fallback)
+void ss_lx_var_name(char *buf, size_t n, const char *expr, const char *fallback)
 {
 	const char *p = expr, *q;
 	if ((q = strrchr(p, '>')) && q > p && q[-1] == '-')
@@ -42,7 +42,7 @@ static void var_name(char *buf, size_t n, const char *expr, const char *fallback
 		snprintf(buf, n, "%s", fallback);
 }
 
-static bool is_checker(const struct emu_trace_ent *t)
+bool ss_lx_is_checker(const struct emu_trace_ent *t)
 {
 	return t->site && t->site->expr && !strncmp(t->site->expr, "checker:", 8);
 }
@@ -52,7 +52,7 @@ static bool is_read(const struct emu_trace_ent *t)
 	return t->op == EMU_OP_LOAD || t->op == EMU_OP_RMW || t->op == EMU_OP_CAS128;
 }
 
-static bool is_write(const struct emu_trace_ent *t)
+bool ss_lx_is_write(const struct emu_trace_ent *t)
 {
 	return t->op == EMU_OP_STORE ||
 	       ((t->op == EMU_OP_RMW || t->op == EMU_OP_CAS128) && !(t->flags & EMU_TR_FAILED));
@@ -98,7 +98,7 @@ static void fences_between(FILE *f, const struct emu_trace_ent *tr, size_t a, si
 
 /* The trace index of the store load k read (by store id, else the reading CPU's
  * newest write at that site); -1 for the initial value or unknown. */
-static long rf_store(const struct emu_trace_ent *tr, size_t k)
+long ss_lx_rf_store(const struct emu_trace_ent *tr, size_t k)
 {
 	const struct emu_trace_ent *l = &tr[k];
 	if (l->rf_cpu < 0)
@@ -108,13 +108,13 @@ static long rf_store(const struct emu_trace_ent *tr, size_t k)
 			if (tr[j].op == EMU_OP_STORE && tr[j].store_id == l->store_id)
 				return (long)j;
 	for (size_t j = k; j-- > 0;)
-		if (is_write(&tr[j]) && tr[j].cpu == l->rf_cpu && tr[j].site == l->rf_site)
+		if (ss_lx_is_write(&tr[j]) && tr[j].cpu == l->rf_cpu && tr[j].site == l->rf_site)
 			return (long)j;
 	return -1;
 }
 
 /* The trace index of cpu's load with dependency handle h before index before. */
-static long load_of_handle(const struct emu_trace_ent *tr, size_t before, int cpu, uint32_t h)
+long ss_lx_load_of_handle(const struct emu_trace_ent *tr, size_t before, int cpu, uint32_t h)
 {
 	if (!h)
 		return -1;
@@ -125,7 +125,7 @@ static long load_of_handle(const struct emu_trace_ent *tr, size_t before, int cp
 }
 
 /* Marks i and, transitively, every load it depends on. */
-static void mark_chain(const struct emu_trace_ent *tr, char *keep, size_t i, int depth)
+void ss_lx_mark_chain(const struct emu_trace_ent *tr, char *keep, size_t i, int depth)
 {
 	if (keep[i] || depth > 64)
 		return;
@@ -134,9 +134,9 @@ static void mark_chain(const struct emu_trace_ent *tr, char *keep, size_t i, int
 	if (!(t->flags & EMU_TR_DEP) || t->ndeps == 0xff)
 		return;
 	for (unsigned d = 0; d < t->ndeps && d < 4; d++) {
-		long j = load_of_handle(tr, i, t->cpu, t->deps[d]);
-		if (j >= 0 && !is_checker(&tr[j]))
-			mark_chain(tr, keep, (size_t)j, depth + 1);
+		long j = ss_lx_load_of_handle(tr, i, t->cpu, t->deps[d]);
+		if (j >= 0 && !ss_lx_is_checker(&tr[j]))
+			ss_lx_mark_chain(tr, keep, (size_t)j, depth + 1);
 	}
 }
 
@@ -156,7 +156,7 @@ static int var_of(struct vars *v, uintptr_t addr, const char *expr)
 	if (v->n == MAXVARS)
 		return -1;
 	char base[32];
-	var_name(base, sizeof(base), expr, "x");
+	ss_lx_var_name(base, sizeof(base), expr, "x");
 	int i = v->n++, dup = 0;
 	for (int j = 0; j < i; j++)
 		if (!strncmp(v->name[j], base, strlen(base)))
@@ -183,20 +183,20 @@ static bool find_pair(const struct emu *e, const struct emu_result *res, struct 
 	bool found = false;
 	for (size_t i = 0; i < n; i++) {
 		const struct emu_trace_ent *t = &tr[i];
-		if (t->op != EMU_OP_LOAD || !(t->flags & EMU_TR_STALE) || is_checker(t))
+		if (t->op != EMU_OP_LOAD || !(t->flags & EMU_TR_STALE) || ss_lx_is_checker(t))
 			continue;
 		long mi = emu_trace_missed(e, i);
-		if (mi < 0 || is_checker(&tr[mi]) || tr[mi].cpu == t->cpu)
+		if (mi < 0 || ss_lx_is_checker(&tr[mi]) || tr[mi].cpu == t->cpu)
 			continue;
 		int w = tr[mi].cpu;
 		long ki = -1, wi = -1;
 		for (size_t k = i; k-- > 0 && ki < 0;) {
 			const struct emu_trace_ent *l = &tr[k];
-			if (l->cpu != t->cpu || !is_read(l) || is_checker(l) || l->rf_cpu != w ||
-			    l->addr == t->addr)
+			if (l->cpu != t->cpu || !is_read(l) || ss_lx_is_checker(l) ||
+			    l->rf_cpu != w || l->addr == t->addr)
 				continue;
-			long m = rf_store(tr, k);
-			if (m > mi && tr[m].cpu == w && !is_checker(&tr[m])) {
+			long m = ss_lx_rf_store(tr, k);
+			if (m > mi && tr[m].cpu == w && !ss_lx_is_checker(&tr[m])) {
 				ki = (long)k;
 				wi = m;
 			}
@@ -239,8 +239,8 @@ static int export_prepare(struct export *ex, size_t n, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	mark_chain(tr, ex->keep, (size_t)ex->pk.si, 0);
-	mark_chain(tr, ex->keep, (size_t)ex->pk.ki, 0);
+	ss_lx_mark_chain(tr, ex->keep, (size_t)ex->pk.si, 0);
+	ss_lx_mark_chain(tr, ex->keep, (size_t)ex->pk.ki, 0);
 
 	/* Variables: the two locations of the pair first, then the chain's. */
 	ex->v.n = 0;
@@ -307,7 +307,7 @@ static void export_comment(const struct export *ex, const char *source, int pw, 
 		bool any = false;
 		if ((t->flags & EMU_TR_DEP) && t->ndeps != 0xff)
 			for (unsigned d = 0; d < t->ndeps && d < 4; d++) {
-				long j = load_of_handle(tr, i, t->cpu, t->deps[d]);
+				long j = ss_lx_load_of_handle(tr, i, t->cpu, t->deps[d]);
 				if (j >= 0 && ex->keep[j]) {
 					fprintf(f, "%s r%d", any ? "," : ": address depends on",
 						ex->rno[j]);
@@ -356,7 +356,7 @@ static void export_load(struct export *ex, size_t i)
 		fprintf(f, "\tsmp_rmb(); /* depends on every earlier load */\n");
 	else if (t->flags & EMU_TR_DEP)
 		for (unsigned d = 0; d < t->ndeps && d < 4; d++) {
-			long j = load_of_handle(ex->tr, i, ex->c, t->deps[d]);
+			long j = ss_lx_load_of_handle(ex->tr, i, ex->c, t->deps[d]);
 			if (j < 0 || !ex->keep[j] || o >= (int)sizeof(addr))
 				continue;
 			o += snprintf(addr + o, sizeof(addr) - (size_t)o, " + (r%d ^ r%d)",

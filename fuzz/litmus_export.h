@@ -24,4 +24,20 @@
 int ss_litmus_export(FILE *f, const struct emu *e, const struct emu_result *res, const char *source,
 		     char *err, size_t errlen);
 
+/* Helpers shared with the race export (fuzz/race_export.c). */
+
+/* A C identifier for a location expression (its last member name), or fallback. */
+void ss_lx_var_name(char *buf, size_t n, const char *expr, const char *fallback);
+/* The entry is the checkers' own bookkeeping ("checker:" site text). */
+bool ss_lx_is_checker(const struct emu_trace_ent *t);
+/* The entry wrote memory (a store, a successful RMW). */
+bool ss_lx_is_write(const struct emu_trace_ent *t);
+/* The trace index of the store load k read; -1 for the initial value or unknown. */
+long ss_lx_rf_store(const struct emu_trace_ent *tr, size_t k);
+/* The trace index of cpu's load with dependency handle h before index before. */
+long ss_lx_load_of_handle(const struct emu_trace_ent *tr, size_t before, int cpu, uint32_t h);
+/* Marks entry i (keep[i] = 1) and, transitively, every load it depends on
+ * (explicit dependency handles; the checkers' bookkeeping never). */
+void ss_lx_mark_chain(const struct emu_trace_ent *tr, char *keep, size_t i, int depth);
+
 #endif /* SS_LITMUS_EXPORT_H */

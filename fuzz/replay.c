@@ -31,13 +31,39 @@ int ss_replay_open(struct ss_replay *p, const char *path, const char *model, int
 	return 0;
 }
 
+/* The races of the replayed execution; the first one as its failure when it
+ * counts as one. */
+static int replay_races(struct ss_replay *p, char *err, size_t errlen)
+{
+	if (ss_races_check(&p->ec, emu_races(p->e), p->judge, &p->race_list, err, errlen) != 0)
+		return -1;
+	p->races_checked = true;
+	bool counts = p->races == SS_RACES_FAIL ||
+		      (p->races == SS_RACES_REPORT && p->r.kind == SS_FAIL_DATA_RACE);
+	/* a race reproducer replays to its race, whatever else the execution hit */
+	bool saved_race = p->r.kind == SS_FAIL_DATA_RACE;
+	if (counts && (!p->res.kind || saved_race) && p->race_list.n) {
+		ss_race_failure(&p->race_list.v[0], &p->res.fail);
+		p->res.kind = SS_FAIL_DATA_RACE;
+		p->res.nfail = 1;
+	}
+	return 0;
+}
+
 int ss_replay_run(struct ss_replay *p, char *err, size_t errlen)
 {
 	emu_set_trace(p->e, true);
+	bool races = p->races != SS_RACES_IGNORE && p->judge;
+	if (races && emu_set_races(p->e, true) != 0) {
+		snprintf(err, errlen, "out of memory for the race log");
+		return -1;
+	}
 	if (emu_execute(p->e, p->r.schedule, p->r.schedule_len, &p->res) != 0) {
 		snprintf(err, errlen, "%s", p->res.internal_msg);
 		return -1;
 	}
+	if (races && replay_races(p, err, errlen) != 0)
+		return -1;
 	p->same = ss_repro_matches(&p->r, &p->res);
 	return 0;
 }
@@ -45,9 +71,9 @@ int ss_replay_run(struct ss_replay *p, char *err, size_t errlen)
 bool ss_replay_explain(struct ss_replay *p, unsigned long search)
 {
 	char err[512];
-	p->attributed =
-	    p->res.kind && ss_attribute(&p->ec, p->r.schedule, p->r.schedule_len, p->res.kind,
-					search, &p->at, err, sizeof(err)) == 0;
+	p->attributed = p->res.kind && p->res.kind != SS_FAIL_DATA_RACE &&
+			ss_attribute(&p->ec, p->r.schedule, p->r.schedule_len, p->res.kind, search,
+				     &p->at, err, sizeof(err)) == 0;
 	return p->attributed;
 }
 
@@ -57,6 +83,7 @@ void ss_replay_close(struct ss_replay *p)
 		emu_destroy(p->e);
 	p->e = NULL;
 	ss_repro_free(&p->r);
+	ss_races_free(&p->race_list);
 }
 
 int ss_replay_minimize(struct ss_replay *p, unsigned long max_execs, struct ss_repro *m, char *err,
@@ -186,5 +213,9 @@ json_t *ss_replay_json(const struct ss_replay *p, bool full, int argc, char **ar
 	};
 	in.trace = ss_replay_trace_json(p, full);
 	in.attribution = p->attributed ? attribution_json(&p->at) : NULL;
-	return res_replay_doc(&in, argc, argv);
+	json_t *doc = res_replay_doc(&in, argc, argv);
+	json_object_set_new(doc, "races", json_string(ss_races_name(p->races)));
+	if (p->races_checked)
+		json_object_set_new(doc, "data_races", ss_races_json(&p->race_list));
+	return doc;
 }

@@ -13,6 +13,7 @@
 
 #include "engine/emu.h"
 #include "fuzz/attribute.h"
+#include "fuzz/race_check.h"
 #include "results/repro.h"
 
 /* ss_replay_open's failures: the file (exit 2) or the emulator (exit 3). */
@@ -28,6 +29,13 @@ struct ss_replay {
 	bool same;	       /* res shows the saved failure (ss_repro_matches) */
 	bool attributed;       /* at holds the explanation */
 	struct ss_attribution at;
+	/* --races (set before ss_replay_run; judge NULL: no race check).  A
+	 * confirmed race is the replay's failure (kind data-race) under fail, and
+	 * under report when the reproducer saved a data race. */
+	enum ss_races_mode races;
+	ss_race_judge_fn judge;
+	bool races_checked;
+	struct ss_races race_list;
 };
 
 /* Loads path and creates its emulator; model (NULL: the saved one) and deps

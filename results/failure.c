@@ -18,6 +18,7 @@ static const char *const fail_kind_names[SS_FAIL_NKINDS] = {
     [SS_FAIL_INVARIANT] = "invariant",
     [SS_FAIL_DEADLOCK] = "deadlock",
     [SS_FAIL_STEP_LIMIT] = "step-limit",
+    [SS_FAIL_DATA_RACE] = "data-race",
     [SS_FAIL_SCENARIO_CRASH] = "scenario-crash",
 };
 

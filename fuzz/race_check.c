@@ -1,0 +1,275 @@
+/* fuzz/race_check.c - confirming, printing and recording data races (see
+ * race_check.h). */
+#include "fuzz/race_check.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz/race_export.h"
+#include "results/json.h"
+
+static const char *const mode_names[] = {"report", "fail", "ignore"};
+
+int ss_races_parse(const char *name, enum ss_races_mode *m)
+{
+	for (unsigned i = 0; i < 3; i++)
+		if (name && !strcmp(name, mode_names[i])) {
+			*m = (enum ss_races_mode)i;
+			return 0;
+		}
+	return -1;
+}
+
+const char *ss_races_name(enum ss_races_mode m)
+{
+	return (unsigned)m < 3 ? mode_names[m] : "?";
+}
+
+/* Runs sched on e with the trace on and exports the pair p into a string (*text,
+ * malloc'ed).  0, or -1 with err. */
+static int export_text(struct emu *e, const struct race_pair *p, const u8 *sched, size_t len,
+		       const char *source, char **text, char *err, size_t errlen)
+{
+	struct emu_result res;
+	size_t ia, ib, tlen = 0;
+	*text = NULL;
+	if (emu_execute(e, sched, len, &res) != 0) {
+		snprintf(err, errlen, "internal error replaying: %s", res.internal_msg);
+		return -1;
+	}
+	if (ss_race_locate(e, p, &ia, &ib) != 0) {
+		snprintf(err, errlen, "the pair is not in the replayed trace");
+		return -1;
+	}
+	FILE *f = open_memstream(text, &tlen);
+	if (!f) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	int rc = ss_race_export(f, e, ia, ib, source, err, errlen);
+	fclose(f);
+	if (rc) {
+		free(*text);
+		*text = NULL;
+	}
+	return rc;
+}
+
+static int add_finding(struct ss_races *out, const struct race_pair *p, const u8 *s, size_t len)
+{
+	struct ss_race_finding *v = realloc(out->v, (out->n + 1) * sizeof(*v));
+	if (!v)
+		return -1;
+	out->v = v;
+	struct ss_race_finding *fd = &v[out->n];
+	fd->a = p->a;
+	fd->b = p->b;
+	fd->sched = malloc(len ? len : 1);
+	if (!fd->sched)
+		return -1;
+	if (len)
+		memcpy(fd->sched, s, len);
+	fd->len = len;
+	out->n++;
+	return 0;
+}
+
+/* One pair: its kept schedules until one is judged a race. */
+static void check_pair(struct emu *e, const struct race_pair *p, ss_race_judge_fn judge,
+		       struct ss_races *out)
+{
+	bool verdict = false;
+	char why[200] = "";
+	for (int k = 0; k < p->nsched; k++) {
+		char *text = NULL, err[200] = "";
+		int v = -1;
+		if (export_text(e, p, p->sched[k], p->len[k], "an explored execution", &text, err,
+				sizeof(err)) == 0)
+			v = judge(text, err, sizeof(err));
+		free(text);
+		if (v == 1) {
+			add_finding(out, p, p->sched[k], p->len[k]);
+			return;
+		}
+		if (v == 0)
+			verdict = true;
+		else if (!why[0])
+			snprintf(why, sizeof(why), "%s", err);
+	}
+	if (!verdict) {
+		if (!out->skipped++)
+			snprintf(out->skip_why, sizeof(out->skip_why), "%s", why);
+	}
+}
+
+int ss_races_check(const struct emu_config *cfg, const struct race_log *log, ss_race_judge_fn judge,
+		   struct ss_races *out, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	size_t n;
+	const struct race_pair *pairs = race_pairs(log, &n);
+	out->dropped = race_pairs_dropped(log);
+	if (!n)
+		return 0;
+	struct emu *e = emu_create(cfg, err, errlen);
+	if (!e)
+		return -1;
+	emu_set_trace(e, true);
+	for (size_t i = 0; i < n; i++) {
+		out->candidates++;
+		check_pair(e, &pairs[i], judge, out);
+	}
+	emu_destroy(e);
+	return 0;
+}
+
+/* The bytes of file path (at most cap), or -1. */
+static long read_input(const char *path, u8 *buf, size_t cap)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return -1;
+	size_t n = fread(buf, 1, cap, f);
+	fclose(f);
+	return (long)n;
+}
+
+int ss_races_check_dir(const struct emu_config *cfg, const char *dir, size_t max_files,
+		       ss_race_judge_fn judge, struct ss_races *out, size_t *nfiles, char *err,
+		       size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	*nfiles = 0;
+	DIR *d = opendir(dir);
+	if (!d) {
+		snprintf(err, errlen, "cannot read the corpus directory %s", dir);
+		return -1;
+	}
+	struct emu *e = emu_create(cfg, err, errlen);
+	if (!e || emu_set_races(e, true) != 0) {
+		if (e) {
+			snprintf(err, errlen, "out of memory for the race log");
+			emu_destroy(e);
+		}
+		closedir(d);
+		return -1;
+	}
+	static u8 buf[1 << 16];
+	struct dirent *de;
+	char path[4400];
+	while ((de = readdir(d)) && *nfiles < max_files) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		long n = read_input(path, buf, sizeof(buf));
+		struct emu_result res;
+		if (n < 0 || emu_execute(e, buf, (size_t)n, &res) != 0)
+			continue;
+		++*nfiles;
+	}
+	closedir(d);
+	int rc = ss_races_check(cfg, emu_races(e), judge, out, err, errlen);
+	emu_destroy(e);
+	return rc;
+}
+
+void ss_races_free(struct ss_races *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		free(r->v[i].sched);
+	free(r->v);
+	memset(r, 0, sizeof(*r));
+}
+
+int ss_race_write_test(FILE *f, const struct emu_config *cfg, const struct ss_race_finding *fd,
+		       const char *source, char *err, size_t errlen)
+{
+	struct emu *e = emu_create(cfg, err, errlen);
+	if (!e)
+		return -1;
+	emu_set_trace(e, true);
+	struct race_pair p = {.a = fd->a, .b = fd->b};
+	char *text = NULL;
+	int rc = export_text(e, &p, fd->sched, fd->len, source, &text, err, errlen);
+	if (!rc)
+		fputs(text, f);
+	free(text);
+	emu_destroy(e);
+	return rc;
+}
+
+static const char *access_text(const struct race_access *s)
+{
+	return s->write ? (s->plain ? "plain store" : "marked store")
+			: (s->plain ? "plain load" : "marked load");
+}
+
+static void site_text(char *buf, size_t n, const struct ss_site *s)
+{
+	snprintf(buf, n, "%s:%d (%s)", s && s->file ? s->file : "?", s ? s->line : 0,
+		 s && s->func ? s->func : "?");
+}
+
+void ss_races_print(FILE *f, const struct ss_races *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		const struct ss_race_finding *fd = &r->v[i];
+		char sa[200], sb[200];
+		site_text(sa, sizeof(sa), fd->a.site);
+		site_text(sb, sizeof(sb), fd->b.site);
+		fprintf(
+		    f,
+		    "data race: CPU %d %s of %s at %s races with CPU %d %s at %s, LKMM flags it "
+		    "(exact check of the exported test)\n",
+		    fd->b.cpu, access_text(&fd->b), emu_site_expr(fd->b.site), sb, fd->a.cpu,
+		    access_text(&fd->a), sa);
+	}
+	if (r->dropped)
+		fprintf(f,
+			"race check skipped for candidates past the first %d site pairs (%lu "
+			"occurrence%s)\n",
+			RACE_MAX_PAIRS, r->dropped, r->dropped == 1 ? "" : "s");
+	if (r->skipped)
+		fprintf(f, "race check skipped (too big) for %lu of %lu candidate pair%s: %s\n",
+			r->skipped, r->candidates, r->candidates == 1 ? "" : "s", r->skip_why);
+}
+
+static json_t *access_json(const struct race_access *s)
+{
+	return json_pack("{s:i, s:s, s:s, s:i, s:s}", "cpu", s->cpu, "access", access_text(s),
+			 "file", s->site && s->site->file ? s->site->file : "?", "line",
+			 s->site ? s->site->line : 0, "func",
+			 s->site && s->site->func ? s->site->func : "?");
+}
+
+json_t *ss_races_json(const struct ss_races *r)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < r->n; i++) {
+		const struct ss_race_finding *fd = &r->v[i];
+		char *hex = malloc(2 * fd->len + 1);
+		if (hex)
+			emu_hex(hex, fd->sched, fd->len);
+		json_array_append_new(arr, json_pack("{s:s, s:o, s:o, s:s, s:s}", "location",
+						     emu_site_expr(fd->b.site), "access",
+						     access_json(&fd->b), "races_with",
+						     access_json(&fd->a), "check", "lkmm exact",
+						     "schedule", hex ? hex : ""));
+		free(hex);
+	}
+	return arr;
+}
+
+void ss_race_failure(const struct ss_race_finding *fd, struct ss_failure *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->kind = SS_FAIL_DATA_RACE;
+	out->cpu = fd->b.cpu;
+	out->site = fd->b.site;
+	char sa[200];
+	site_text(sa, sizeof(sa), fd->a.site);
+	snprintf(out->msg, sizeof(out->msg), "%s of %s races with CPU %d %s at %s",
+		 access_text(&fd->b), emu_site_expr(fd->b.site), fd->a.cpu, access_text(&fd->a),
+		 sa);
+}
