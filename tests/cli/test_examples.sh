@@ -58,7 +58,7 @@ if [ "$n" -ge 30 ]; then ok "extracted $n examples"; else fail "extracted $n exa
 have_fuzz=1
 if "$S" fuzz -s once --runs 1 --save "$TMP/probe" 2>&1 | grep -q "built without libFuzzer"; then
 	have_fuzz=0
-	echo "skipped the fuzz examples (this build has no libFuzzer)"
+	echo "skipped: the fuzz examples: this build has no libFuzzer"
 fi
 # The scenario-file examples (SCENARIO FILES) name the files of examples/, compiled
 # here once so that no example is stopped while its compiler runs.
