@@ -85,6 +85,25 @@ json_t *res_failure_log_json(const struct ss_failure_log *log)
 			 "first", first);
 }
 
+FILE *res_open_input(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	/* Open without waiting for a writer; then read blocking, which returns EOF at
+	 * once when there is no writer. */
+	int flags = fcntl(fd, F_GETFL);
+	FILE *f = NULL;
+	if (flags >= 0 && fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == 0)
+		f = fdopen(fd, "rb");
+	if (!f) {
+		int e = errno;
+		close(fd);
+		errno = e;
+	}
+	return f;
+}
+
 json_t *res_json_load_limited(const char *path, const char *what, size_t max_bytes, int max_depth,
 			      json_error_t *je, char *err, size_t errlen)
 {
@@ -104,7 +123,7 @@ json_t *res_json_load_limited(const char *path, const char *what, size_t max_byt
 			 (long long)st.st_size, max_bytes, what);
 		return NULL;
 	}
-	FILE *f = fopen(path, "rb");
+	FILE *f = res_open_input(path);
 	if (!f) {
 		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
 		return NULL;
@@ -127,6 +146,11 @@ json_t *res_json_load_limited(const char *path, const char *what, size_t max_byt
 		free(buf);
 		snprintf(err, errlen, "%s: more than %zu bytes, over the limit for a %s", path,
 			 max_bytes, what);
+		return NULL;
+	}
+	if (n == 0) { /* an empty file, or a FIFO no process writes to */
+		free(buf);
+		snprintf(err, errlen, "%s: empty, expected a %s file", path, what);
 		return NULL;
 	}
 	/* Nesting depth, outside strings: checked before the parser recurses. */
