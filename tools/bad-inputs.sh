@@ -160,7 +160,8 @@ for f in empty.json junk.bin nul.json notjson.json wrongtype.json fifo nofile ad
 done
 # triage reports a file that is not a reproducer on its own line and goes on
 # (documented): exit 0, but it must neither hang nor crash.
-for f in empty.json junk.bin fifo nofile /dev/zero big.json; do try_rc 0 triage "$f"; done
+for f in empty.json junk.bin fifo /dev/zero big.json; do try_rc 0 triage "$f"; done
+try triage nofile
 for f in empty.json junk.bin nul.json notjson.json wrongtype.json fifo nofile /dev/zero; do
 	try compare b.json "$f"
 	try compare "$f" b.json

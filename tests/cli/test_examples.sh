@@ -54,7 +54,10 @@ ln -s "$SHARED/litmus/shapes" "$TMP/scratch/shapes" # litmus --help runs from th
 (cd "$SRC" && sh tests/extract-examples.sh "$S") >"$TMP/examples"
 n=$(wc -l <"$TMP/examples")
 if [ "$n" -ge 30 ]; then ok "extracted $n examples"; else fail "extracted $n examples (expected 30 or more)"; fi
-# A build without libFuzzer (CC=gcc, make asan) cannot run the fuzz examples.
+# The man page is the one reference: no docs/*-man.txt fragments copy it.
+frag=$(ls "$SRC"/docs/*-man.txt 2>/dev/null | head -3)
+if [ -z "$frag" ]; then ok "no docs/*-man.txt copies of the man page"; else fail "no docs/*-man.txt copies of the man page" "$frag"; fi
+# A build without libFuzzer (CC=gcc) cannot run the fuzz examples.
 have_fuzz=1
 if "$S" fuzz -s once --runs 1 --save "$TMP/probe" 2>&1 | grep -q "built without libFuzzer"; then
 	have_fuzz=0

@@ -23,6 +23,8 @@ one_line() {
 }
 
 one_line "replay DIR says it is a directory" "adir: is a directory, expected a reproducer file" "$S" replay adir
+mkdir nolitmus
+one_line "litmus DIR with no test in it says so" "no \\*\.litmus file under nolitmus" "$S" litmus nolitmus
 one_line "minimize DIR says it is a directory" "adir: is a directory" "$S" minimize adir
 one_line "replay /dev/zero stops at the size limit" "/dev/zero: more than 4194304 bytes, over the limit" \
 	timeout 20 "$S" replay /dev/zero
