@@ -223,7 +223,7 @@ for v in 0 -1 18446744073709551616 99999999999999999999999 1e400 nan inf ''; do
 done
 # accepted: numbers are read with base prefixes (0x10 = 16), as strtoul does
 try_rc 0 run -s release-acquire --rounds 0x10 --duration 1
-try_rc 1 explore -s once --executions 0x10
+try_rc 0 explore -s release-acquire --executions 0x10
 try_rc 0 fuzz -s once --runs 0x10 --duration 1
 for v in -1 -1s 0 1e400 nan 99999999999999999999d 1x ''; do
 	try run -s release-acquire --duration "$v"
