@@ -145,9 +145,9 @@ static int parse_allocs(const char *arg, const struct ss_alloc_ops **out)
 {
 	char *copy = strdup(arg), *save = NULL;
 	int n = 0;
-	if (!*arg || arg[strlen(arg) - 1] == ',' || arg[0] == ',')
-		cli_usage_error("cannot parse --alloc '%s': expected a comma list like "
-				"slab,jemalloc,libc",
+	if (!*arg || arg[strlen(arg) - 1] == ',' || arg[0] == ',' || strstr(arg, ",,"))
+		cli_usage_error("cannot parse --alloc '%s': empty item; expected a comma list "
+				"like slab,jemalloc,libc",
 				arg);
 	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 		const struct ss_alloc_ops *a = ss_alloc_find(t);

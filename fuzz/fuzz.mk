@@ -13,7 +13,8 @@
 #                             $(FUZZ_BUILD)/slabstress-fuzz-replay (no libFuzzer)
 #   make fuzz-parsers         libFuzzer targets for our own parsers under ASan+UBSan,
 #                             each run FUZZ_PARSER_TIME seconds (CI)
-#   make asan                 the whole test suite under ASan+UBSan (build-asan/)
+#   make asan                 the whole test suite under ASan+UBSan (build-asan/),
+#                             `slabstress fuzz` with libFuzzer included
 #   make bench-fuzz-link      native handoffs/s with and without the runtime linked
 
 SS_FUZZ_ARCH := $(shell uname -m)
@@ -27,7 +28,7 @@ endif
 # What the main binary needs to link libFuzzer (empty without it).  The lead's
 # Makefile sees it through LDLIBS.
 ifeq ($(SS_NO_LIBFUZZER)$(if $(LIBFUZZER_RT),,none),)
-SS_FUZZ_LDLIBS = $(LIBFUZZER_RT) -lstdc++
+SS_FUZZ_LDLIBS = $(LIBFUZZER_RT) -lstdc++ $(SS_ASAN_CXX_RT)
 SS_FUZZ_DEFS = -DSS_HAVE_LIBFUZZER=1
 else
 SS_FUZZ_LDLIBS =
@@ -117,19 +118,31 @@ fuzz-parsers: $(PARSER_BINS)
 	  grep -E '^(stat::number_of_executed_units|Done)' $(PARSER_BUILD)/$$t.log | tail -1; \
 	done; echo "fuzz-parsers: all clean"
 
-# ---- the test suite under ASan+UBSan ----
-# Without the libFuzzer runtime: linked by hand next to ASan and libjemalloc its
-# driver frees memory ASan did not allocate; `make fuzz-parsers` covers libFuzzer
-# under ASan, and test_fuzz.sh checks the "rebuild with clang" path here.
+# ---- the test suite under ASan+UBSan, `slabstress fuzz` included ----
+# libFuzzer's runtime is C++: its operator new/delete must be ASan's.  Linked by
+# the C driver, the binary gets ASan's malloc/free but not ASan's operator
+# new/delete (clang adds libclang_rt.asan_cxx only for C++ links), and Debian's
+# libjemalloc.so.2 exports both malloc/free and operator new/delete.  So
+# libFuzzer's `new` was jemalloc's, and jemalloc's `delete`, which ends in a call
+# to the exported free(), landed in ASan's free: "bad-free" in the
+# MutationDispatcher constructor.  -fsanitize-link-c++-runtime links ASan's C++
+# runtime into the executable, whose definitions come before any shared
+# library's: every malloc/free/new/delete of the process is ASan's, and
+# libjemalloc serves only alloc/jemalloc.c's mallocx/sdallocx (its own arenas
+# on both sides).  tests/cli/test_fuzz.sh checks that no allocator mix-up is
+# left (`--alloc jemalloc` under libFuzzer).
 ASAN_BUILD = build-asan
 ASAN_CFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=undefined
+ifneq ($(filter -fsanitize=address%,$(CFLAGS)),)
+SS_ASAN_CXX_RT = -fsanitize-link-c++-runtime
+endif
 $(BUILD)/slabstress: $(CMD_OBJS) $(BUILD)/libslabstress.a
 	$(CC) $(CFLAGS) -rdynamic -o $@ $^ $(LDLIBS)
 
 asan: deps
 	@$(MAKE) --no-print-directory CC=clang BUILD=$(ASAN_BUILD) CFLAGS="$(ASAN_CFLAGS)" \
-	  SS_NO_LIBFUZZER=1 $(ASAN_BUILD)/slabstress unit
+	  $(ASAN_BUILD)/slabstress unit
 	@ASAN_OPTIONS=detect_leaks=0:detect_stack_use_after_return=0:abort_on_error=0 \
 	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 SS_SKIP_OWN_BUILDS=1 \
 	 SLABSTRESS=$(CURDIR)/$(ASAN_BUILD)/slabstress sh tests/run.sh $(ASAN_BUILD)

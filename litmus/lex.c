@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "litmus/parse_internal.h"
+#include "results/json.h"
 
 /* ---- errors -------------------------------------------------------------------- */
 
@@ -90,7 +91,7 @@ char *lp_read_text(const char *path, struct lit_error *e)
 			   "`slabstress litmus` to run every *.litmus under it)");
 		return NULL;
 	}
-	FILE *f = fopen(path, "r");
+	FILE *f = res_open_input(path); /* a FIFO with no writer: empty, not a hang */
 	if (!f) {
 		lp_set_err(e, LIT_ERR_READ, path, 0, strerror(errno));
 		return NULL;

@@ -85,6 +85,52 @@ json_t *res_failure_log_json(const struct ss_failure_log *log)
 			 "first", first);
 }
 
+FILE *res_open_input(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	/* Open without waiting for a writer; then read blocking, which returns EOF at
+	 * once when there is no writer. */
+	int flags = fcntl(fd, F_GETFL);
+	FILE *f = NULL;
+	if (flags >= 0 && fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == 0)
+		f = fdopen(fd, "rb");
+	if (!f) {
+		int e = errno;
+		close(fd);
+		errno = e;
+	}
+	return f;
+}
+
+/* Up to limit bytes of f in a buffer that grows as they come (a small file costs
+ * little, whatever the limit).  NULL when out of memory; *rerr: the read error. */
+static char *read_at_most(FILE *f, size_t limit, size_t *n, int *rerr)
+{
+	size_t cap = limit < 65536 ? limit : 65536;
+	char *buf = malloc(cap);
+	*n = 0;
+	while (buf) {
+		*n += fread(buf + *n, 1, cap - *n, f);
+		if (ferror(f)) {
+			*rerr = errno ? errno : EIO;
+			break;
+		}
+		if (*n < cap || cap == limit)
+			break;
+		size_t more = cap > limit / 2 ? limit : 2 * cap;
+		char *grown = realloc(buf, more);
+		if (!grown) {
+			free(buf);
+			return NULL;
+		}
+		buf = grown;
+		cap = more;
+	}
+	return buf;
+}
+
 json_t *res_json_load_limited(const char *path, const char *what, size_t max_bytes, int max_depth,
 			      json_error_t *je, char *err, size_t errlen)
 {
@@ -104,29 +150,32 @@ json_t *res_json_load_limited(const char *path, const char *what, size_t max_byt
 			 (long long)st.st_size, max_bytes, what);
 		return NULL;
 	}
-	FILE *f = fopen(path, "rb");
+	FILE *f = res_open_input(path);
 	if (!f) {
 		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
 		return NULL;
 	}
-	char *buf = malloc(max_bytes + 1);
-	if (!buf) {
-		fclose(f);
-		snprintf(err, errlen, "%s: out of memory", path);
-		return NULL;
-	}
-	size_t n = fread(buf, 1, max_bytes + 1, f);
-	int rerr = ferror(f);
+	size_t n = 0;
+	int rerr = 0;
+	char *buf = read_at_most(f, max_bytes + 1, &n, &rerr);
 	fclose(f);
-	if (rerr) {
+	if (!buf || rerr) {
 		free(buf);
-		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno ? errno : EIO));
+		if (rerr)
+			snprintf(err, errlen, "%s: cannot read: %s", path, strerror(rerr));
+		else
+			snprintf(err, errlen, "%s: out of memory", path);
 		return NULL;
 	}
 	if (n > max_bytes) {
 		free(buf);
 		snprintf(err, errlen, "%s: more than %zu bytes, over the limit for a %s", path,
 			 max_bytes, what);
+		return NULL;
+	}
+	if (n == 0) { /* an empty file, or a FIFO no process writes to */
+		free(buf);
+		snprintf(err, errlen, "%s: empty, expected a %s file", path, what);
 		return NULL;
 	}
 	/* Nesting depth, outside strings: checked before the parser recurses. */

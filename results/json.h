@@ -26,6 +26,11 @@ json_t *res_doc_new(const char *kind, int argc, char **argv);
 json_t *res_failure_json(const struct ss_failure *f);
 /* All failures of a log: {"total", "by_kind": {...}, "first": [...]} */
 json_t *res_failure_log_json(const struct ss_failure_log *log);
+/* Opens an input file for reading without ever blocking in open(): a FIFO that no
+ * process writes to reads as empty at once (a plain fopen() would wait for a
+ * writer for ever); a pipe or FIFO with a writer (`<(...)`, /dev/stdin) reads as
+ * usual.  NULL with errno set if it cannot be opened. */
+FILE *res_open_input(const char *path);
 /* Reads a JSON document under explicit limits: path must be a file (a directory
  * is named as one), at most max_bytes long (a stream like /dev/zero is cut at the
  * limit), nested at most max_depth arrays/objects deep.  what names the kind of

@@ -35,4 +35,9 @@ bad unknown_option "unrecognized option|invalid option" run --frobnicate
 
 # An unwritable output path leaves no half-written file behind.
 [ ! -e /nonexistent/dir/out.json ] && ok no_partial_file || fail no_partial_file
+
+# The whole table of bad and hostile inputs (tools/bad-inputs.sh): every row ok.
+sh "$(dirname "$0")/../../tools/bad-inputs.sh" "$SLABSTRESS" >"$TMP/table" 2>&1
+if [ $? -eq 0 ]; then ok "tools/bad-inputs.sh: $(grep -c ' | ok' "$TMP/table") cases ok"
+else fail "tools/bad-inputs.sh: every case exits 2 with one line" "$(grep -v ' | ok' "$TMP/table" | head -8 | sed '2,$s/^/  /')"; fi
 finish

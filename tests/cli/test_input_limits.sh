@@ -7,6 +7,7 @@
 # "no runs".
 . "$(dirname "$0")/lib.sh"
 S=$SLABSTRESS
+SHARED=$(cd "$SHARED" && pwd)
 cd "$TMP" || exit 1
 mkdir adir
 
@@ -22,6 +23,8 @@ one_line() {
 }
 
 one_line "replay DIR says it is a directory" "adir: is a directory, expected a reproducer file" "$S" replay adir
+mkdir nolitmus
+one_line "litmus DIR with no test in it says so" "no \\*\.litmus file under nolitmus" "$S" litmus nolitmus
 one_line "minimize DIR says it is a directory" "adir: is a directory" "$S" minimize adir
 one_line "replay /dev/zero stops at the size limit" "/dev/zero: more than 4194304 bytes, over the limit" \
 	timeout 20 "$S" replay /dev/zero
@@ -52,9 +55,27 @@ if command -v jq >/dev/null 2>&1; then
 	jq '.results = []' b.json >noruns.json
 	one_line "compare with no results names the field" "noruns.json: results: empty" "$S" compare noruns.json b.json
 else
-	echo "skipped compare empty-field checks (no jq)"
+	echo "skipped: compare empty-field checks: no jq"
 fi
 
+# A FIFO that no process writes to reads as empty at once (open() would wait for a
+# writer for ever); an empty file names itself.
+mkfifo fifo
+one_line "replay of a FIFO without a writer does not hang" "fifo: empty, expected a reproducer file" \
+	timeout 20 "$S" replay fifo
+one_line "compare of a FIFO without a writer does not hang" "fifo: empty, expected a bench result file" \
+	timeout 20 "$S" compare b.json fifo
+one_line "litmus of a FIFO without a writer does not hang" "fifo:1: expected 'C <test name>'" \
+	timeout 20 "$S" litmus fifo
+: >empty.json
+one_line "replay of an empty file says it is empty" "empty.json: empty, expected a reproducer file" \
+	"$S" replay empty.json
+# a pipe with a writer still reads as usual
+"$S" litmus /dev/stdin <"$SHARED/litmus/shapes/MP.litmus" >out.txt 2>err.txt
+if [ $? -le 1 ] && grep -q "MP" out.txt; then ok "litmus reads a pipe"; else fail "litmus reads a pipe" "$(head -2 err.txt)"; fi
+
+one_line "bench --alloc slab,,libc refused" "cannot parse --alloc 'slab,,libc': empty item" \
+	"$S" bench -s release-acquire --alloc slab,,libc
 one_line "bench --size 64,,128 refused" "cannot parse --size '64,,128': empty item" \
 	"$S" bench -s release-acquire --alloc slab --size 64,,128
 one_line "bench --size ,64 refused" "empty item" "$S" bench -s release-acquire --alloc slab --size ,64
@@ -82,11 +103,11 @@ if "$S" fuzz -s once --duration 2 --save c1 -- -no_such_flag=1 >out.txt 2>err.tx
 	if grep -q "libFuzzer: WARNING: unrecognized flag '-no_such_flag=1'" err.txt; then
 		ok "fuzz shows libFuzzer's warning for an unknown flag"
 	elif grep -q "built without libFuzzer" err.txt; then
-		echo "skipped fuzz unknown flag (no libFuzzer)"
+		echo "skipped: fuzz unknown flag: this build has no libFuzzer"
 	else
 		fail "fuzz shows libFuzzer's warning for an unknown flag" "$(head -3 err.txt)"
 	fi
 else
-	echo "skipped fuzz unknown flag (no libFuzzer)"
+	echo "skipped: fuzz unknown flag: this build has no libFuzzer"
 fi
 finish

@@ -68,8 +68,33 @@ stop_after "matrix stops on SIGINT" 1.5 INT 0 "$S" matrix --executions 400000 --
 json_ok "matrix --json marks the run and its unfinished cell" matrix.json \
 	'.interrupted == true and (.cells | last | .verdict) == "unfinished"'
 
+# Each long command stops the same way on each of the three signals: exit 0 (nothing
+# found), the --json result marked interrupted, no temporary file left.
+have_fuzz=0
+"$S" fuzz -s once --duration 1 --runs 10 --save "$TMP/c0" >/dev/null 2>&1 && have_fuzz=1
+for sig in INT TERM HUP; do
+	stop_after "run stops on SIG$sig" 1 $sig 0 \
+		"$S" run -s release-acquire --duration 30 --json "run-$sig.json"
+	json_ok "run --json on SIG$sig: interrupted" "run-$sig.json" '.interrupted == true'
+	stop_after "explore stops on SIG$sig" 1 $sig 0 \
+		"$S" explore -s release-acquire --duration 60 --save "ex-$sig" --json "ex-$sig.json"
+	json_ok "explore --json on SIG$sig: interrupted" "ex-$sig.json" '.interrupted == true'
+	stop_after "bench stops on SIG$sig" 1.5 $sig 0 \
+		"$S" bench -s release-acquire --alloc slab --repeat 50 --json "bench-$sig.json"
+	json_ok "bench --json on SIG$sig: interrupted" "bench-$sig.json" '.interrupted == true'
+	stop_after "matrix stops on SIG$sig" 1 $sig 0 \
+		"$S" matrix --executions 400000 --json "matrix-$sig.json"
+	json_ok "matrix --json on SIG$sig: interrupted" "matrix-$sig.json" '.interrupted == true'
+	if [ $have_fuzz = 1 ]; then
+		stop_after "fuzz stops on SIG$sig" 2 $sig 0 "$S" fuzz -s lazy-objexts \
+			--variant fixed --duration 60 --save "fz-$sig" --json "fz-$sig.json"
+		json_ok "fuzz --json on SIG$sig: interrupted" "fz-$sig.json" '.interrupted == true'
+	fi
+	no_temp "no temporary file left after SIG$sig" .
+done
+
 # fuzz: the double SIGINT that timeout(1) sends (to the child, then its group)
-if "$S" fuzz -s once --duration 1 --runs 10 --save "$TMP/c0" >/dev/null 2>&1; then
+if [ $have_fuzz = 1 ]; then
 	timeout --preserve-status -s INT 3 "$S" fuzz -s lazy-objexts --variant fixed \
 		--duration 60 --save crashes --json fuzz.json >"$TMP/out" 2>"$TMP/err"
 	got=$?
@@ -114,6 +139,6 @@ if "$S" fuzz -s once --duration 1 --runs 10 --save "$TMP/c0" >/dev/null 2>&1; th
 	no_temp "fuzz: second signal removes the work directory" "$TMP/tmp"
 	if [ -e fuzz2.json ]; then fail "fuzz: no half result after a hard stop" "fuzz2.json exists"; else ok "fuzz: no half result after a hard stop"; fi
 else
-	echo "skipped fuzz signal tests (this build has no libFuzzer)"
+	echo "skipped: fuzz signal tests: this build has no libFuzzer"
 fi
 finish
