@@ -30,7 +30,7 @@ enum ss_fail_kind {
 	SS_FAIL_INVARIANT, /* allocator's own structures corrupt (freelist, inuse) */
 	SS_FAIL_DEADLOCK,
 	SS_FAIL_STEP_LIMIT,
-	SS_FAIL_DATA_RACE, /* plain accesses race (LKMM), reported with --races fail */
+	SS_FAIL_DATA_RACE,	/* plain accesses race (LKMM), reported with --races fail */
 	SS_FAIL_SCENARIO_CRASH, /* a role crashed (SIGSEGV, abort, ...) in the emulator */
 	SS_FAIL_NKINDS
 };
