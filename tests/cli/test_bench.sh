@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 DUR=${SS_TEST_DURATION:-0.15s}
 if [ "$(nproc)" -lt 2 ]; then
-	echo "ok bench # skipped: needs 2 CPUs"
+	echo "skipped: bench (needs 2 CPUs)"
 	finish
 	exit 0
 fi

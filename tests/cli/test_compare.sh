@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 DUR=${SS_TEST_DURATION:-0.15s}
 if [ "$(nproc)" -lt 2 ]; then
-	echo "ok compare # skipped: needs 2 CPUs"
+	echo "skipped: compare (needs 2 CPUs)"
 	finish
 	exit 0
 fi

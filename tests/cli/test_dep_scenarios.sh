@@ -23,16 +23,11 @@ for s in release-dep rcu-dep; do
 	expect_grep "list_${s}_is_correct" "^$s +2 +correct" "$("$SLABSTRESS" list scenarios)"
 done
 
-if "$SLABSTRESS" explore --help 2>/dev/null | grep -q -- '--deps' || [ -n "$SS_TEST_LKMM_DEPS" ]; then
-	for s in release-dep rcu-dep; do
-		expect_rc "explore_${s}_lkmm_clean" 0 "$SLABSTRESS" explore -s "$s" --variant fixed \
-			--model lkmm --executions 20000 --no-explain -q
-		expect_rc "explore_${s}_lkmm_pct_iters4_clean" 0 "$SLABSTRESS" explore -s "$s" \
-			--variant fixed --model lkmm --strategy pct --iters 4 --executions 20000 \
-			--no-explain -q
-	done
-else
-	echo "ok explore_dep_scenarios_lkmm_clean # skipped: needs explicit dependencies" \
-		"(explore --help has no --deps yet)"
-fi
+for s in release-dep rcu-dep; do
+	expect_rc "explore_${s}_lkmm_clean" 0 "$SLABSTRESS" explore -s "$s" --variant fixed \
+		--model lkmm --executions 20000 --no-explain -q
+	expect_rc "explore_${s}_lkmm_pct_iters4_clean" 0 "$SLABSTRESS" explore -s "$s" \
+		--variant fixed --model lkmm --strategy pct --iters 4 --executions 20000 \
+		--no-explain -q
+done
 finish
