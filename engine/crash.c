@@ -45,6 +45,8 @@ static uintptr_t pc_of(void *ucv)
 	return (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
 #elif defined(__aarch64__)
 	return (uintptr_t)uc->uc_mcontext.pc;
+#elif defined(__powerpc64__)
+	return (uintptr_t)uc->uc_mcontext.gp_regs[32]; /* PT_NIP: the next instruction */
 #else
 	return 0;
 #endif
