@@ -243,6 +243,15 @@ void cli_json_stdout(const char *json_path)
 		cli_internal_error("cannot keep stdout for --json -: %s", strerror(errno));
 }
 
+void cli_print_switches(const struct ss_alloc_config *a)
+{
+	if (a->variant != SS_VARIANT_CUSTOM)
+		return;
+	char sw[512];
+	ss_switches_format(a->switches, a->stride_bits, sw, sizeof(sw));
+	printf("  switches: %s\n", sw);
+}
+
 bool cli_stderr_is_tty(void)
 {
 	return isatty(2);

@@ -97,6 +97,10 @@ int cli_parse_deps(const char *arg);
 /* Is stderr a terminal (for live progress lines)? */
 bool cli_stderr_is_tty(void);
 
+/* The header line "  switches: ..." of a custom variant (nothing for a named one,
+ * whose name says it all). */
+void cli_print_switches(const struct ss_alloc_config *a);
+
 extern int cli_argc; /* the whole command line, for result records */
 extern char **cli_argv;
 

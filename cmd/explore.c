@@ -262,6 +262,7 @@ static void print_header(const struct ss_campaign *c)
 	       "%s\n",
 	       a->stride_bits, ss_objext_name(a->objext), a->object_size, a->page_size,
 	       a->account ? "SLAB_ACCOUNT" : "__GFP_ACCOUNT only");
+	cli_print_switches(a);
 	const char *handoffs = ec->iters == 1 ? "" : "s";
 	if (xo->max_execs)
 		printf("  %d virtual CPUs, %llu executions of %lu handoff%s, stale-prob %.2f, "

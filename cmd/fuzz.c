@@ -278,6 +278,7 @@ static void print_header(const struct ss_fuzz_campaign_config *cfg)
 	       emu_deps_name(ec->deps));
 	printf("  slab: stride-bits %u, objext %s, object-size %zu, page-size %zu\n",
 	       a->stride_bits, ss_objext_name(a->objext), a->object_size, a->page_size);
+	cli_print_switches(a);
 	printf("  libFuzzer in-process, %lu job%s, %.0f s%s, corpus %s, save %s\n",
 	       cfg->jobs ? cfg->jobs : 1, cfg->jobs > 1 ? "s" : "", cfg->duration,
 	       cfg->keep_going ? ", keep going" : "", cfg->corpus ? cfg->corpus : "(temporary)",

@@ -180,11 +180,7 @@ static void print_header(const struct ss_run_config *cfg)
 	printf("  slab: stride-bits %u, objext %s, object-size %zu, page-size %zu, account %s\n",
 	       a->stride_bits, ss_objext_name(a->objext), a->object_size, a->page_size,
 	       a->account ? "SLAB_ACCOUNT" : "__GFP_ACCOUNT only");
-	if (a->variant == SS_VARIANT_CUSTOM) {
-		char sw[512];
-		ss_switches_format(a->switches, a->stride_bits, sw, sizeof(sw));
-		printf("  switches: %s\n", sw);
-	}
+	cli_print_switches(a);
 	if (cfg->rounds)
 		printf("  %d threads (%d pair%s), pin %s, %lu rounds of %lu handoffs\n",
 		       cfg->nthreads, cfg->pairs, cfg->pairs == 1 ? "" : "s", ss_pin_name(cfg->pin),

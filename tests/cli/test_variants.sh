@@ -64,4 +64,10 @@ expect_grep bad_value_line "bad value '24' for switch stride-bits: expected 16 o
 expect_rc bad_variant 2 "$S" explore -s lazy-objexts --variant rc2
 expect_grep bad_variant_line "rc1, early-stride, wmb-rmb, fixed, custom" "$ERR"
 [ "$(printf '%s\n' "$ERR" | wc -l)" -eq 1 ] && ok bad_variant_one_line || fail bad_variant_one_line "$ERR"
+# every banner of a custom variant names its switches
+expect_rc custom_explore_banner 0 "$S" explore -s lazy-objexts --variant custom \
+	--set stride=early,stride-bits=32 --model lkmm --executions 50 --no-explain
+expect_grep custom_explore_banner_switches "^  switches: stride=early,.*stride-bits=32" "$OUT"
+expect_rc named_explore_banner 0 "$S" explore -s lazy-objexts --variant fixed --executions 10
+if printf '%s\n' "$OUT" | grep -q "switches:"; then fail named_banner_no_switches "$OUT"; else ok named_banner_no_switches; fi
 finish
