@@ -30,13 +30,35 @@ static FILE *err_stream(void)
 	return real_stderr ? real_stderr : stderr;
 }
 
-/* "slabstress: <prefix><message>" on the error stream, then exit(status). */
+/* Longest error line printed whole: a longer one (a huge bad value echoed) keeps
+ * its start (the option, the value's head) and its end (what was expected). */
+#define CLI_ERROR_MAX 600
+
+/* "slabstress: <prefix><message>" on the error stream as one line (control
+ * characters of an echoed value become '?'), then exit(status). */
 static __attribute__((noreturn)) void die(int status, const char *prefix, const char *fmt,
 					  va_list ap)
 {
 	FILE *f = err_stream();
+	char *msg = NULL;
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
 	fprintf(f, "slabstress: %s", prefix);
-	vfprintf(f, fmt, ap);
+	if (msg) {
+		size_t n = strlen(msg);
+		for (size_t i = 0; i < n; i++)
+			if ((unsigned char)msg[i] < 0x20 || msg[i] == 0x7f)
+				msg[i] = '?';
+		if (n > CLI_ERROR_MAX)
+			fprintf(f, "%.*s [... %zu bytes cut ...] %s", CLI_ERROR_MAX / 2, msg,
+				n - CLI_ERROR_MAX / 2 - CLI_ERROR_MAX / 3,
+				msg + n - CLI_ERROR_MAX / 3);
+		else
+			fputs(msg, f);
+		free(msg);
+	} else {
+		fputs("(out of memory formatting the message)", f);
+	}
 	fputc('\n', f);
 	exit(status);
 }

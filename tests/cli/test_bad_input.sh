@@ -36,6 +36,15 @@ bad unknown_option "unrecognized option|invalid option" run --frobnicate
 # An unwritable output path leaves no half-written file behind.
 [ ! -e /nonexistent/dir/out.json ] && ok no_partial_file || fail no_partial_file
 
+# A huge bad value is cut in the middle: one short line that still names the option
+# and says what was expected; a newline in a value does not make a second line.
+expect_rc huge_value 2 "$SLABSTRESS" run --rounds "$(python3 -c 'print("9" * 100000)')"
+[ "$(printf '%s\n' "$ERR" | wc -l)" -eq 1 ] && [ "${#ERR}" -lt 1000 ] && ok huge_value_one_short_line ||
+	fail huge_value_one_short_line "${#ERR} bytes"
+expect_grep huge_value_names_option_and_expectation "^slabstress: cannot parse --rounds '9+.*bytes cut.*expected a whole number" "$ERR"
+expect_rc newline_value 2 "$SLABSTRESS" run -s "$(printf 'a\nb')"
+[ "$(printf '%s\n' "$ERR" | wc -l)" -eq 1 ] && ok newline_value_one_line || fail newline_value_one_line "$ERR"
+
 # The whole table of bad and hostile inputs (tools/bad-inputs.sh): every row ok.
 sh "$(dirname "$0")/../../tools/bad-inputs.sh" "$SLABSTRESS" >"$TMP/table" 2>&1
 if [ $? -eq 0 ]; then ok "tools/bad-inputs.sh: $(grep -c ' | ok' "$TMP/table") cases ok"
