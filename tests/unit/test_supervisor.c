@@ -191,14 +191,20 @@ static int run_fake(struct ss_fuzz_campaign *c, const char *artifact, const char
 	return rc;
 }
 
+/* The failing schedule (failing_hex) as bytes, and written to tmp/name as art. */
+static void failing_schedule(u8 *sched, const char *name, char *art, size_t artn)
+{
+	for (size_t i = 0; i < sizeof(failing_hex) / 2; i++)
+		sscanf(failing_hex + 2 * i, "%2hhx", &sched[i]);
+	snprintf(art, artn, "%s/%s", tmp, name);
+	write_file(art, sched, sizeof(failing_hex) / 2, 0644);
+}
+
 TEST(test_a_failing_artifact_becomes_a_saved_reproducer)
 {
 	u8 sched[sizeof(failing_hex) / 2];
-	for (size_t i = 0; i < sizeof(sched); i++)
-		sscanf(failing_hex + 2 * i, "%2hhx", &sched[i]);
 	char art[128];
-	snprintf(art, sizeof(art), "%s/failing.bin", tmp);
-	write_file(art, sched, sizeof(sched), 0644);
+	failing_schedule(sched, "failing.bin", art, sizeof(art));
 	struct ss_fuzz_campaign c;
 	EXPECT_EQ(run_fake(&c, art, "1"), 0);
 	EXPECT_EQ(c.artifacts_seen, 1);
@@ -230,11 +236,8 @@ TEST(test_a_failing_artifact_becomes_a_saved_reproducer)
 TEST(test_the_same_failing_input_again_after_a_restart_is_counted)
 {
 	u8 sched[sizeof(failing_hex) / 2];
-	for (size_t i = 0; i < sizeof(sched); i++)
-		sscanf(failing_hex + 2 * i, "%2hhx", &sched[i]);
 	char art[128];
-	snprintf(art, sizeof(art), "%s/failing-again.bin", tmp);
-	write_file(art, sched, sizeof(sched), 0644);
+	failing_schedule(sched, "failing-again.bin", art, sizeof(art));
 	struct ss_fuzz_campaign c;
 	fake_keep_going = true;
 	EXPECT_EQ(run_fake(&c, art, "77"), 0);
