@@ -265,6 +265,14 @@ void cli_json_stdout(const char *json_path)
 		cli_internal_error("cannot keep stdout for --json -: %s", strerror(errno));
 }
 
+enum ss_races_mode cli_parse_races(const char *arg)
+{
+	enum ss_races_mode m = SS_RACES_REPORT;
+	if (arg && ss_races_parse(arg, &m) != 0)
+		cli_usage_error("unknown --races '%s': expected one of report, fail, ignore", arg);
+	return m;
+}
+
 void cli_print_switches(const struct ss_alloc_config *a)
 {
 	if (a->variant != SS_VARIANT_CUSTOM)

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 
 #include "alloc/alloc.h"
+#include "fuzz/race_check.h"
 #include "scenarios/scenario.h"
 
 /* Exit status contract (DESIGN.md, slabstress.1). */
@@ -100,6 +101,9 @@ bool cli_stderr_is_tty(void);
 /* The header line "  switches: ..." of a custom variant (nothing for a named one,
  * whose name says it all). */
 void cli_print_switches(const struct ss_alloc_config *a);
+
+/* --races MODE (NULL: report); a bad value is a usage error (exit 2). */
+enum ss_races_mode cli_parse_races(const char *arg);
 
 extern int cli_argc; /* the whole command line, for result records */
 extern char **cli_argv;

@@ -241,10 +241,7 @@ static void campaign_setup(struct ss_campaign *c, const struct explore_cli *o)
 	c->xo = xo;
 	c->save_dir = o->save_dir;
 	c->explain = !o->quiet && !o->no_explain;
-	c->races = SS_RACES_REPORT;
-	if (o->races_arg && ss_races_parse(o->races_arg, &c->races) != 0)
-		cli_usage_error("unknown --races '%s': expected one of report, fail, ignore",
-				o->races_arg);
+	c->races = cli_parse_races(o->races_arg);
 	c->judge = lit_race_judge;
 }
 

@@ -401,15 +401,6 @@ static int run_merge(struct fuzz_cli *o, struct ss_fuzz_campaign_config *cfg)
 	return SS_EXIT_CLEAN;
 }
 
-/* --races ARG (NULL: report); a bad value is a usage error. */
-static enum ss_races_mode races_mode(const char *arg)
-{
-	enum ss_races_mode m = SS_RACES_REPORT;
-	if (arg && ss_races_parse(arg, &m) != 0)
-		cli_usage_error("unknown --races '%s': expected one of report, fail, ignore", arg);
-	return m;
-}
-
 /* Inputs of the corpus the race check runs at most. */
 #define FUZZ_RACE_MAX_INPUTS 20000
 
@@ -492,7 +483,7 @@ int cmd_fuzz(int argc, char **argv)
 		return ret;
 	}
 
-	enum ss_races_mode races = races_mode(o.races_arg);
+	enum ss_races_mode races = cli_parse_races(o.races_arg);
 	struct ss_fuzz_campaign c;
 	char err[4400] = "";
 	ss_install_sigint(); /* before the work directory exists: a stop removes it */

@@ -183,17 +183,13 @@ int cmd_replay(int argc, char **argv)
 
 	static struct ss_replay p;
 	char err[512];
+	enum ss_races_mode races = cli_parse_races(o.races_arg); /* before the file is read */
 	int rc = ss_replay_open(&p, o.file, o.model, o.deps, err, sizeof(err));
 	if (rc == SS_REPLAY_BAD_FILE)
 		cli_usage_error("%s", err);
 	if (rc != 0)
 		cli_internal_error("%s", err);
-	p.races = SS_RACES_REPORT;
-	if (o.races_arg && ss_races_parse(o.races_arg, &p.races) != 0) {
-		ss_replay_close(&p);
-		cli_usage_error("unknown --races '%s': expected one of report, fail, ignore",
-				o.races_arg);
-	}
+	p.races = races;
 	p.judge = lit_race_judge;
 	if (ss_replay_run(&p, err, sizeof(err)) != 0) {
 		ss_replay_close(&p);
