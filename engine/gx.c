@@ -1,0 +1,1029 @@
+/* engine/gx.c - the graph explorer (engine/gx.h): the current graph, how a
+ * read, a write and an RMW are added with the alternatives they leave on the
+ * stack, revisits, and the graph as a model graph.
+ *
+ * Representation.  ev[] holds the events in the order the program re-creates
+ * them (replay order: a thread's events in program order).  Each event also has
+ * a stamp, the order it was added in: revisits cut by stamp.  A revisited read
+ * takes a stamp after the write it now reads, so every read's write has a
+ * smaller stamp than the read and a cut by stamp never leaves a read without
+ * its write.  co is a rank per write (only the order of ranks counts; the
+ * initial write is below every rank).
+ *
+ * The algorithm is GenMC's (reads branch over the writes they may read, writes
+ * over their co places and over revisits of every earlier read outside their
+ * (po | rf)-prefix), made finite and free of repeats by a set of the graphs
+ * already put on the stack (a hash of events, rf, co and stamps): a graph
+ * reached twice is visited once.  Coherence (a thread never reads or writes
+ * co-before what it already saw; an RMW's write follows its read's write in co
+ * with nothing between) prunes while adding; the memory model itself is
+ * checked by the caller on the finished graph.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/gx.h"
+
+struct gx_event {
+	u128 val;	       /* R: the value read; W: the value written */
+	u128 operand, expected; /* RMW read: how its write is computed */
+	uintptr_t key;
+	int stamp;
+	int rf;	      /* R: index of its write in ev[], GX_INIT */
+	int co;	      /* W: rank in co */
+	int poll_src; /* R after gx_relax: must read co-after this write (GX_INIT ok); -2: none */
+	unsigned flags;
+	short idx; /* among its thread's events */
+	signed char thr;
+	unsigned char kind; /* EV_R / EV_W / EV_F */
+	unsigned char fence;
+	unsigned char op;  /* enum gx_op of the access */
+	unsigned char rmw; /* enum gx_rmw (RMW reads) */
+	unsigned char off, size;
+	unsigned char ndeps;
+	bool dep_all, newest_only;
+	short deps[GX_DEPS];
+};
+
+struct gx_graph {
+	int n;
+	int next_stamp;
+	int next_rank;
+	struct gx_event ev[GX_MAX_EVENTS];
+};
+
+struct gx_item {
+	struct gx_item *next;
+	int n, next_stamp, next_rank;
+	struct gx_event ev[];
+};
+
+#define SEEN_MIN 4096
+
+struct gx {
+	int nthreads;
+	struct gx_graph cur;
+	int rpos; /* events re-created so far */
+	bool first, diverged, full;
+	bool dead; /* atomicity broken: pruned */
+	bool stuck[GX_MAX_THREADS]; /* read a held lock: waits for good */
+	/* per thread, this execution */
+	int nev[GX_MAX_THREADS];
+	int last_read[GX_MAX_THREADS]; /* its last read (index), -1 */
+	int poll_src[GX_MAX_THREADS];  /* after gx_relax: the write to exceed; -2: none */
+	uintptr_t poll_key[GX_MAX_THREADS];
+	/* the stack */
+	struct gx_item *stack;
+	size_t depth, stack_bytes, max_stack_bytes;
+	bool overflowed;
+	/* graphs already pushed (open addressing; 0 = empty) */
+	uint64_t *seen;
+	size_t nseen, seen_cap;
+	struct gx_stats st;
+};
+
+/* ---- small helpers ---------------------------------------------------------------- */
+
+static bool is_read(const struct gx_event *e)
+{
+	return e->kind == EV_R;
+}
+
+static bool is_write(const struct gx_event *e)
+{
+	return e->kind == EV_W;
+}
+
+/* The RMW write right after read i (same thread), or -1. */
+static int rmw_write_of(const struct gx_graph *G, int i)
+{
+	if (i + 1 < G->n && G->ev[i + 1].thr == G->ev[i].thr && is_write(&G->ev[i + 1]) &&
+	    (G->ev[i + 1].flags & EVF_RMW) && (G->ev[i].flags & EVF_RMW) && G->ev[i + 1].idx == G->ev[i].idx + 1)
+		return i + 1;
+	return -1;
+}
+
+/* Rank of write w (GX_INIT: below all). */
+static int rank_of(const struct gx_graph *G, int w)
+{
+	return w == GX_INIT ? -1 : G->ev[w].co;
+}
+
+/* Atomicity on key: nothing in co between an RMW's write and the write its
+ * read read. */
+static bool atomic_ok(const struct gx_graph *G, uintptr_t key)
+{
+	for (int i = 0; i < G->n; i++) {
+		const struct gx_event *r = &G->ev[i];
+		int w = is_read(r) && r->key == key ? rmw_write_of(G, i) : -1;
+		if (w < 0)
+			continue;
+		int lo = rank_of(G, r->rf), hi = G->ev[w].co;
+		if (hi <= lo)
+			return false;
+		for (int j = 0; j < G->n; j++)
+			if (is_write(&G->ev[j]) && G->ev[j].key == key && G->ev[j].co > lo &&
+			    G->ev[j].co < hi)
+				return false;
+	}
+	return true;
+}
+
+/* The coherence floor of thread thr on key over events [0, upto) of ev[]: the
+ * highest rank it wrote or read (-1: the initial value; -2: nothing). */
+static int floor_of(const struct gx_graph *G, int thr, uintptr_t key, int upto)
+{
+	int f = -2;
+	for (int i = 0; i < upto; i++) {
+		const struct gx_event *e = &G->ev[i];
+		if (e->thr != thr || e->key != key || e->kind == EV_F)
+			continue;
+		int r = is_write(e) ? e->co : rank_of(G, e->rf);
+		if (r > f)
+			f = r;
+	}
+	return f;
+}
+
+static u128 sub_mask(unsigned size)
+{
+	return size >= 16 ? ~(u128)0 : (((u128)1 << (8 * size)) - 1);
+}
+
+/* The write of an RMW that read old: *ok and the new value. */
+static u128 rmw_apply(const struct gx_event *r, u128 old, bool *ok)
+{
+	unsigned size = r->size ? r->size : 16;
+	u128 m = sub_mask(size) << (8 * r->off);
+	u128 o = (old & m) >> (8 * r->off), nv = 0;
+	*ok = true;
+	switch (r->rmw) {
+	case GX_RMW_XCHG: nv = r->operand; break;
+	case GX_RMW_ADD: nv = o + r->operand; break;
+	case GX_RMW_AND: nv = o & r->operand; break;
+	case GX_RMW_OR: nv = o | r->operand; break;
+	case GX_RMW_CMPXCHG:
+		*ok = o == (r->expected & sub_mask(size));
+		nv = r->operand;
+		break;
+	case GX_RMW_ADD_UNLESS:
+		*ok = o != (r->expected & sub_mask(size));
+		nv = o + r->operand;
+		break;
+	case GX_RMW_MERGE: nv = r->operand; break;
+	}
+	if (r->op == GX_LOCK || r->op == GX_TRYLOCK) {
+		*ok = old == 0;
+		return 1;
+	}
+	return (old & ~m) | ((nv << (8 * r->off)) & m);
+}
+
+/* ---- the set of graphs already pushed ------------------------------------------------ */
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+	return h * 0xff51afd7ed558ccdull;
+}
+
+/* Hash of a graph: events, rf, co order, stamp order. */
+static uint64_t graph_hash(const struct gx_event *ev, int n)
+{
+	uint64_t h = (uint64_t)n;
+	for (int i = 0; i < n; i++) {
+		const struct gx_event *e = &ev[i];
+		h = mix(h, ((uint64_t)e->thr << 48) ^ ((uint64_t)e->idx << 32) ^ e->kind);
+		h = mix(h, (uint64_t)e->key);
+		h = mix(h, (uint64_t)e->val ^ (uint64_t)(e->val >> 64));
+		h = mix(h, (uint64_t)(uint32_t)e->rf);
+		int r = 0, s = 0;
+		for (int j = 0; j < n; j++) {
+			if (is_write(e) && is_write(&ev[j]) && ev[j].key == e->key && ev[j].co < e->co)
+				r++;
+			if (ev[j].stamp < e->stamp)
+				s++;
+		}
+		h = mix(h, ((uint64_t)r << 32) | (uint32_t)s);
+	}
+	return h | 1;
+}
+
+static bool seen_insert(struct gx *g, uint64_t h)
+{
+	if (2 * (g->nseen + 1) > g->seen_cap) {
+		size_t cap = g->seen_cap ? 2 * g->seen_cap : SEEN_MIN;
+		uint64_t *t = calloc(cap, sizeof(*t));
+		if (!t)
+			return true; /* no memory: explore again rather than lose it */
+		for (size_t i = 0; i < g->seen_cap; i++)
+			if (g->seen[i]) {
+				size_t k = g->seen[i] & (cap - 1);
+				while (t[k])
+					k = (k + 1) & (cap - 1);
+				t[k] = g->seen[i];
+			}
+		free(g->seen);
+		g->seen = t;
+		g->seen_cap = cap;
+	}
+	size_t k = h & (g->seen_cap - 1);
+	while (g->seen[k]) {
+		if (g->seen[k] == h)
+			return false;
+		k = (k + 1) & (g->seen_cap - 1);
+	}
+	g->seen[k] = h;
+	g->nseen++;
+	return true;
+}
+
+/* Puts a graph on the stack unless it was there before. */
+static void push(struct gx *g, const struct gx_event *ev, int n, int next_stamp, int next_rank,
+		 bool revisit)
+{
+	if (!seen_insert(g, graph_hash(ev, n)))
+		return;
+	size_t bytes = sizeof(struct gx_item) + (size_t)n * sizeof(struct gx_event);
+	struct gx_item *it = g->stack_bytes + bytes > g->max_stack_bytes ? NULL : malloc(bytes);
+	if (!it) {
+		g->overflowed = true;
+		return;
+	}
+	it->n = n;
+	it->next_stamp = next_stamp;
+	it->next_rank = next_rank;
+	memcpy(it->ev, ev, (size_t)n * sizeof(*ev));
+	it->next = g->stack;
+	g->stack = it;
+	g->stack_bytes += bytes;
+	if (++g->depth > g->st.max_stack)
+		g->st.max_stack = g->depth;
+	g->st.pushed++;
+	g->st.revisits += revisit;
+}
+
+/* ---- lifetime --------------------------------------------------------------------------- */
+
+struct gx *gx_create(int nthreads, size_t max_stack_bytes)
+{
+	if (nthreads < 1 || nthreads > GX_MAX_THREADS)
+		return NULL;
+	struct gx *g = calloc(1, sizeof(*g));
+	if (!g)
+		return NULL;
+	g->nthreads = nthreads;
+	g->max_stack_bytes = max_stack_bytes ? max_stack_bytes : (size_t)1 << 30;
+	g->first = true;
+	return g;
+}
+
+void gx_destroy(struct gx *g)
+{
+	if (!g)
+		return;
+	while (g->stack) {
+		struct gx_item *it = g->stack;
+		g->stack = it->next;
+		free(it);
+	}
+	free(g->seen);
+	free(g);
+}
+
+bool gx_begin(struct gx *g)
+{
+	struct gx_graph *G = &g->cur;
+	if (g->first) {
+		g->first = false;
+		G->n = 0;
+		G->next_stamp = G->next_rank = 0;
+	} else {
+		struct gx_item *it = g->stack;
+		if (!it)
+			return false;
+		g->stack = it->next;
+		g->depth--;
+		g->stack_bytes -= sizeof(*it) + (size_t)it->n * sizeof(struct gx_event);
+		G->n = it->n;
+		G->next_stamp = it->next_stamp;
+		G->next_rank = it->next_rank;
+		memcpy(G->ev, it->ev, (size_t)it->n * sizeof(struct gx_event));
+		free(it);
+	}
+	g->rpos = 0;
+	g->diverged = g->full = g->dead = false;
+	for (int t = 0; t < GX_MAX_THREADS; t++) {
+		g->stuck[t] = false;
+		g->nev[t] = 0;
+		g->last_read[t] = -1;
+		g->poll_src[t] = -2;
+		g->poll_key[t] = 0;
+	}
+	return true;
+}
+
+bool gx_end(struct gx *g, bool waiting)
+{
+	g->st.executions++;
+	if (g->cur.n > g->st.max_events)
+		g->st.max_events = g->cur.n;
+	if (g->dead)
+		g->st.pruned++;
+	else if (waiting)
+		g->st.blocked++;
+	return !waiting && !g->diverged && !g->full && !g->dead;
+}
+
+bool gx_overflowed(const struct gx *g)
+{
+	return g->overflowed;
+}
+
+bool gx_diverged(const struct gx *g)
+{
+	return g->diverged || g->full;
+}
+
+const struct gx_stats *gx_stats(const struct gx *g)
+{
+	return &g->st;
+}
+
+size_t gx_stack_depth(const struct gx *g)
+{
+	return g->depth;
+}
+
+bool gx_replaying(const struct gx *g)
+{
+	return g->rpos < g->cur.n;
+}
+
+int gx_pick(struct gx *g, unsigned ready)
+{
+	if (!ready)
+		return -1;
+	if (g->rpos < g->cur.n) {
+		int t = g->cur.ev[g->rpos].thr;
+		if ((ready >> t) & 1)
+			return t;
+		g->diverged = true;
+	}
+	return __builtin_ctz(ready);
+}
+
+u128 gx_newest(const struct gx *g, uintptr_t key, u128 init)
+{
+	const struct gx_graph *G = &g->cur;
+	int best = -1;
+	u128 v = init;
+	for (int i = 0; i < G->n; i++)
+		if (is_write(&G->ev[i]) && G->ev[i].key == key && G->ev[i].co > best) {
+			best = G->ev[i].co;
+			v = G->ev[i].val;
+		}
+	return v;
+}
+
+unsigned gx_nwrites(const struct gx *g, uintptr_t key)
+{
+	unsigned k = 0;
+	for (int i = 0; i < g->cur.n; i++)
+		k += is_write(&g->cur.ev[i]) && g->cur.ev[i].key == key;
+	return k;
+}
+
+/* ---- editing the current graph ------------------------------------------------------- */
+
+/* Inserts *e at index pos of G (the replay position), moving what follows;
+ * every index that pointed at or after pos moves with it. */
+static int insert_at(struct gx *g, int pos, const struct gx_event *e)
+{
+	struct gx_graph *G = &g->cur;
+	if (G->n >= GX_MAX_EVENTS) {
+		g->full = true;
+		return -1;
+	}
+	memmove(&G->ev[pos + 1], &G->ev[pos], (size_t)(G->n - pos) * sizeof(*e));
+	G->n++;
+	G->ev[pos] = *e;
+	for (int i = 0; i < G->n; i++) {
+		struct gx_event *x = &G->ev[i];
+		if (i != pos && is_read(x) && x->rf >= pos)
+			x->rf++;
+		if (i != pos && x->poll_src >= pos)
+			x->poll_src++;
+	}
+	for (int t = 0; t < GX_MAX_THREADS; t++) {
+		if (g->last_read[t] >= pos)
+			g->last_read[t]++;
+		if (g->poll_src[t] >= pos)
+			g->poll_src[t]++;
+	}
+	g->st.events++;
+	return pos;
+}
+
+/* Makes room in key's co right after rank rx; returns the rank to take. */
+static int co_after(struct gx_event *ev, int n, uintptr_t key, int rx)
+{
+	for (int i = 0; i < n; i++)
+		if (is_write(&ev[i]) && ev[i].key == key && ev[i].co > rx)
+			ev[i].co++;
+	return rx + 1;
+}
+
+static int co_max(const struct gx_event *ev, int n, uintptr_t key)
+{
+	int m = -1;
+	for (int i = 0; i < n; i++)
+		if (is_write(&ev[i]) && ev[i].key == key && ev[i].co > m)
+			m = ev[i].co;
+	return m;
+}
+
+/* The (po | rf)-prefix of event a: in[i] for every event a depends on. */
+static void porf_prefix(const struct gx_graph *G, int a, bool *in)
+{
+	int bound[GX_MAX_THREADS];
+	for (int t = 0; t < GX_MAX_THREADS; t++)
+		bound[t] = -1;
+	bound[(int)G->ev[a].thr] = G->ev[a].idx;
+	for (bool changed = true; changed;) {
+		changed = false;
+		for (int i = 0; i < G->n; i++) {
+			const struct gx_event *e = &G->ev[i];
+			if (e->idx > bound[(int)e->thr] || !is_read(e) || e->rf == GX_INIT)
+				continue;
+			const struct gx_event *w = &G->ev[e->rf];
+			if (w->idx > bound[(int)w->thr]) {
+				bound[(int)w->thr] = w->idx;
+				changed = true;
+			}
+		}
+	}
+	for (int i = 0; i < G->n; i++)
+		in[i] = G->ev[i].idx <= bound[(int)G->ev[i].thr];
+}
+
+/* ---- revisits ------------------------------------------------------------------------- */
+
+/* May read r (index) read write a in G'?  Coherence of r's thread before r,
+ * a poll's bound, a lock's value. */
+static bool can_revisit(const struct gx_graph *G, int r, int a)
+{
+	const struct gx_event *re = &G->ev[r], *ae = &G->ev[a];
+	if (re->newest_only || re->thr == ae->thr)
+		return false;
+	if (re->op == GX_LOCK && ae->val != 0)
+		return false;
+	int f = -2;
+	for (int i = 0; i < r; i++) {
+		const struct gx_event *e = &G->ev[i];
+		if (e->thr == re->thr && e->key == re->key && e->kind != EV_F) {
+			int k = is_write(e) ? e->co : rank_of(G, e->rf);
+			f = k > f ? k : f;
+		}
+	}
+	if (ae->co < f)
+		return false;
+	if (re->poll_src != -2 && ae->co <= rank_of(G, re->poll_src))
+		return false;
+	return true;
+}
+
+/* Every read that write a (index in the current graph, added last) may
+ * revisit: the graph with the read reading a and the events added after it
+ * that a does not depend on deleted, onto the stack. */
+static void revisits(struct gx *g, int a)
+{
+	const struct gx_graph *G = &g->cur;
+	static __thread bool in[GX_MAX_EVENTS];
+	static __thread struct gx_event nev[GX_MAX_EVENTS];
+	static __thread int map[GX_MAX_EVENTS];
+	porf_prefix(G, a, in);
+	for (int r = 0; r < G->n; r++) {
+		const struct gx_event *re = &G->ev[r];
+		if (!is_read(re) || re->key != G->ev[a].key || in[r] || !can_revisit(G, r, a))
+			continue;
+		int n = 0;
+		for (int i = 0; i < G->n; i++) {
+			bool keep = i == a || in[i] || G->ev[i].stamp <= re->stamp;
+			map[i] = keep ? n : -1;
+			if (keep)
+				nev[n++] = G->ev[i];
+		}
+		bool ok = true;
+		for (int i = 0; i < n && ok; i++) {
+			struct gx_event *x = &nev[i];
+			if (is_read(x) && x->rf != GX_INIT)
+				ok = (x->rf = map[x->rf]) >= 0;
+			if (x->poll_src >= 0)
+				ok = ok && (x->poll_src = map[x->poll_src]) >= 0;
+		}
+		if (!ok)
+			continue; /* cannot happen: every read's write has a smaller stamp */
+		struct gx_event *nr = &nev[map[r]];
+		nr->rf = map[a];
+		nr->val = G->ev[a].val;
+		nr->stamp = G->next_stamp;
+		push(g, nev, n, G->next_stamp + 1, G->next_rank, true);
+	}
+}
+
+/* ---- adding events ---------------------------------------------------------------------- */
+
+static void fill_event(struct gx_event *e, int thr, int idx, const struct gx_access *a)
+{
+	memset(e, 0, sizeof(*e));
+	e->thr = (signed char)thr;
+	e->idx = (short)idx;
+	e->key = a->key;
+	e->op = (unsigned char)a->op;
+	e->rmw = (unsigned char)a->rmw;
+	e->off = (unsigned char)a->off;
+	e->size = (unsigned char)a->size;
+	e->operand = a->val;
+	e->expected = a->expected;
+	e->fence = (unsigned char)a->fence;
+	e->flags = a->flags;
+	e->poll_src = -2;
+	e->rf = GX_INIT;
+	e->ndeps = (unsigned char)(a->ndeps < GX_DEPS ? a->ndeps : GX_DEPS);
+	for (unsigned k = 0; k < e->ndeps; k++)
+		e->deps[k] = (short)a->deps[k];
+	e->dep_all = a->dep_all || a->ndeps > GX_DEPS;
+	e->newest_only = a->newest_only;
+}
+
+/* The flags of an RMW's read and write parts (as litmus/graph.c). */
+static void rmw_flags(const struct gx_access *a, bool ok, unsigned *rf, unsigned *wf)
+{
+	if (a->op == GX_LOCK || a->op == GX_TRYLOCK) {
+		*rf = ok ? EVF_LKR : EVF_LF;
+		*wf = EVF_LKW;
+		return;
+	}
+	*rf = *wf = EVF_RMW;
+	enum ss_order o = a->ord;
+	if (ok && o == SS_ORD_ACQUIRE)
+		*rf |= EVF_ACQUIRE;
+	if (ok && o == SS_ORD_RELEASE)
+		*wf |= EVF_RELEASE;
+	if (ok && o == SS_ORD_FULL) {
+		*rf |= EVF_MB;
+		*wf |= EVF_MB;
+	}
+	if (!ok || o == SS_ORD_RELAXED || o == SS_ORD_ACQUIRE)
+		*wf |= EVF_ONCE;
+	if (!ok || o == SS_ORD_RELAXED || o == SS_ORD_RELEASE)
+		*rf |= EVF_ONCE;
+}
+
+/* May thr's read (or RMW) of a read write w (index or GX_INIT)?  For RMWs
+ * *ok says whether it would write. */
+static bool readable(const struct gx *g, int thr, const struct gx_access *a, int w, int floor,
+		     int poll_rank, bool *ok)
+{
+	const struct gx_graph *G = &g->cur;
+	int rk = rank_of(G, w);
+	*ok = false;
+	if (rk < floor || (poll_rank != -3 && rk <= poll_rank))
+		return false;
+	if (a->newest_only && rk != co_max(G->ev, G->n, a->key))
+		return false;
+	if (a->op == GX_READ)
+		return true;
+	struct gx_event tmp;
+	fill_event(&tmp, thr, 0, a);
+	rmw_apply(&tmp, w == GX_INIT ? a->init : G->ev[w].val, ok);
+	/* A write another RMW read may be read too: the atomicity violation is
+	 * pruned once the write's revisits are made (GenMC's way). */
+	return true;
+}
+
+/* The writes thr's read of a may read now, co-latest first; returns how many. */
+static int read_candidates(const struct gx *g, int thr, const struct gx_access *a, int *out)
+{
+	const struct gx_graph *G = &g->cur;
+	int floor = floor_of(G, thr, a->key, G->n);
+	int poll_rank = -3;
+	if (g->poll_src[thr] != -2 && g->poll_key[thr] == a->key && a->op != GX_WRITE)
+		poll_rank = rank_of(G, g->poll_src[thr]);
+	int k = 0;
+	bool ok;
+	if (readable(g, thr, a, GX_INIT, floor, poll_rank, &ok))
+		out[k++] = GX_INIT;
+	for (int i = 0; i < G->n; i++)
+		if (is_write(&G->ev[i]) && G->ev[i].key == a->key &&
+		    readable(g, thr, a, i, floor, poll_rank, &ok))
+			out[k++] = i;
+	/* co-latest first */
+	for (int i = 1; i < k; i++)
+		for (int j = i; j > 0 && rank_of(G, out[j]) > rank_of(G, out[j - 1]); j--) {
+			int t = out[j];
+			out[j] = out[j - 1];
+			out[j - 1] = t;
+		}
+	return k;
+}
+
+/* Adds write event *w (its co rank set) at the replay position and leaves its
+ * revisits on the stack. */
+static int add_write(struct gx *g, struct gx_event *w)
+{
+	struct gx_graph *G = &g->cur;
+	w->kind = EV_W;
+	w->stamp = G->next_stamp++;
+	int i = insert_at(g, g->rpos, w);
+	if (i < 0)
+		return -1;
+	g->rpos++;
+	revisits(g, i);
+	if (!atomic_ok(G, w->key)) {
+		g->dead = true; /* its revisits are made: nothing more comes of it */
+		return -2;
+	}
+	return i;
+}
+
+/* A plain (or unlock) write: co-last now; each other co place on the stack
+ * (marked fresh: its revisits are made when it is re-created). */
+static enum gx_status forward_write(struct gx *g, int thr, const struct gx_access *a, unsigned flags)
+{
+	struct gx_graph *G = &g->cur;
+	struct gx_event w;
+	fill_event(&w, thr, g->nev[thr], a);
+	w.val = a->val;
+	w.flags = flags;
+	w.kind = EV_W;
+	int floor = floor_of(G, thr, a->key, G->n);
+	int top = co_max(G->ev, G->n, a->key);
+	static __thread struct gx_event alt[GX_MAX_EVENTS];
+	if (G->n + 1 > GX_MAX_EVENTS) {
+		g->full = true;
+		return GX_FULL;
+	}
+	/* every other place: right after a write (or the initial value) at or
+	 * above the floor that no RMW read */
+	for (int x = GX_INIT; x < G->n; x++) {
+		if (x != GX_INIT && (!is_write(&G->ev[x]) || G->ev[x].key != a->key))
+			continue;
+		int rx = rank_of(G, x);
+		if (rx < floor || rx == top)
+			continue;
+		memcpy(alt, G->ev, (size_t)G->n * sizeof(*alt));
+		alt[G->n] = w;
+		alt[G->n].co = co_after(alt, G->n, a->key, rx);
+		alt[G->n].stamp = G->next_stamp;
+		alt[G->n].op = (unsigned char)(a->op | 0x80); /* fresh */
+		push(g, alt, G->n + 1, G->next_stamp + 1, G->next_rank + 1, false);
+	}
+	w.co = top + 1;
+	G->next_rank++;
+	int k = add_write(g, &w);
+	return k == -2 ? GX_PRUNED : k < 0 ? GX_FULL : GX_OK;
+}
+
+/* A read or RMW read of write src; for an RMW that writes, its write right
+ * after src in co.  In the current graph (alt NULL) or as a graph on the
+ * stack. */
+static int add_read(struct gx *g, int thr, const struct gx_access *a, int src, bool push_it)
+{
+	struct gx_graph *G = &g->cur;
+	struct gx_event r;
+	fill_event(&r, thr, g->nev[thr], a);
+	r.kind = EV_R;
+	r.rf = src;
+	r.val = src == GX_INIT ? a->init : G->ev[src].val;
+	if (g->poll_src[thr] != -2 && g->poll_key[thr] == a->key)
+		r.poll_src = g->poll_src[thr];
+	bool ok = false;
+	u128 nv = 0;
+	unsigned rfl = a->flags, wfl = 0;
+	if (a->op != GX_READ) {
+		nv = rmw_apply(&r, r.val, &ok);
+		rmw_flags(a, ok, &rfl, &wfl);
+	}
+	r.flags = rfl;
+	if (push_it) {
+		static __thread struct gx_event alt[GX_MAX_EVENTS];
+		if (G->n + 2 > GX_MAX_EVENTS)
+			return -1;
+		memcpy(alt, G->ev, (size_t)G->n * sizeof(*alt));
+		int n = G->n;
+		alt[n] = r;
+		alt[n].stamp = G->next_stamp;
+		n++;
+		if (ok) {
+			struct gx_event w = r;
+			w.kind = EV_W;
+			w.idx++;
+			w.val = nv;
+			w.flags = wfl;
+			w.rf = GX_INIT;
+			w.poll_src = -2;
+			w.op |= 0x80; /* fresh: revisits when re-created */
+			w.co = co_after(alt, n, a->key, rank_of(G, src));
+			w.stamp = G->next_stamp + 1;
+			alt[n++] = w;
+		}
+		push(g, alt, n, G->next_stamp + 2, G->next_rank + 1, false);
+		return 0;
+	}
+	r.stamp = G->next_stamp++;
+	if (insert_at(g, g->rpos, &r) < 0)
+		return -1;
+	int ri = g->rpos++;
+	g->nev[thr]++;
+	if (ok) {
+		struct gx_event w = r;
+		w.idx++;
+		w.val = nv;
+		w.flags = wfl;
+		w.rf = GX_INIT;
+		w.poll_src = -2;
+		w.co = co_after(G->ev, G->n, a->key, rank_of(G, src));
+		G->next_rank++;
+		int k = add_write(g, &w);
+		g->nev[thr]++;
+		if (k < 0)
+			return k;
+	}
+	return ri;
+}
+
+static void read_done(struct gx *g, int thr, int ri, const struct gx_access *a, struct gx_result *res)
+{
+	const struct gx_event *r = &g->cur.ev[ri];
+	res->old = r->val;
+	res->idx = r->idx;
+	bool ok = false;
+	if (a->op != GX_READ)
+		rmw_apply(r, r->val, &ok);
+	res->ok = ok;
+	g->last_read[thr] = ri;
+	if (g->poll_key[thr] == a->key)
+		g->poll_src[thr] = -2;
+}
+
+static enum gx_status forward(struct gx *g, int thr, const struct gx_access *a, struct gx_result *res)
+{
+	struct gx_graph *G = &g->cur;
+	if (G->n + 2 > GX_MAX_EVENTS) {
+		g->full = true;
+		return GX_FULL;
+	}
+	if (a->op == GX_FENCE) {
+		struct gx_event f;
+		fill_event(&f, thr, g->nev[thr], a);
+		f.kind = EV_F;
+		f.key = 0;
+		f.stamp = G->next_stamp++;
+		insert_at(g, g->rpos++, &f);
+		g->nev[thr]++;
+		return GX_OK;
+	}
+	if (a->op == GX_WRITE || a->op == GX_UNLOCK) {
+		enum gx_status s = forward_write(g, thr, a, a->op == GX_UNLOCK ? EVF_UL : a->flags);
+		g->nev[thr]++;
+		return s;
+	}
+	static __thread int cand[GX_MAX_EVENTS + 1];
+	int k = read_candidates(g, thr, a, cand);
+	if (!k)
+		return GX_WAIT;
+	for (int i = 1; i < k; i++)
+		add_read(g, thr, a, cand[i], true);
+	int ri = add_read(g, thr, a, cand[0], false);
+	if (ri == -2)
+		return GX_PRUNED;
+	if (ri < 0) {
+		g->full = true;
+		return GX_FULL;
+	}
+	read_done(g, thr, ri, a, res);
+	if (a->op == GX_LOCK && !res->ok) {
+		g->stuck[thr] = true; /* read a held lock: waits for good */
+		return GX_WAIT;
+	}
+	return GX_OK;
+}
+
+/* Re-creates event rpos for thr's access a. */
+static enum gx_status replay(struct gx *g, int thr, const struct gx_access *a, struct gx_result *res)
+{
+	struct gx_graph *G = &g->cur;
+	struct gx_event *e = &G->ev[g->rpos];
+	unsigned char op = e->op & 0x7f;
+	bool fresh = e->op & 0x80;
+	if (e->thr != thr || op != a->op || (a->op != GX_FENCE && e->key != a->key) ||
+	    e->idx != g->nev[thr]) {
+		g->diverged = true;
+		return GX_DIVERGED;
+	}
+	e->op = op;
+	if (a->op == GX_FENCE) {
+		g->rpos++;
+		g->nev[thr]++;
+		return GX_OK;
+	}
+	if (is_write(e)) {
+		if (e->val != (a->op == GX_UNLOCK ? 0 : a->val)) {
+			g->diverged = true;
+			return GX_DIVERGED;
+		}
+		int i = g->rpos++;
+		g->nev[thr]++;
+		if (fresh) {
+			revisits(g, i);
+			if (!atomic_ok(G, e->key)) {
+				g->dead = true;
+				return GX_PRUNED;
+			}
+		}
+		return GX_OK;
+	}
+	int ri = g->rpos++;
+	g->nev[thr]++;
+	read_done(g, thr, ri, a, res);
+	if (a->op == GX_READ)
+		return GX_OK;
+	/* the RMW's write: re-created, or new after a revisit */
+	bool ok;
+	u128 nv = rmw_apply(e, e->val, &ok);
+	int w = rmw_write_of(G, ri);
+	if (!ok) {
+		if (w >= 0) {
+			g->diverged = true;
+			return GX_DIVERGED;
+		}
+		if (a->op == GX_LOCK) {
+			g->stuck[thr] = true;
+			return GX_WAIT;
+		}
+		return GX_OK;
+	}
+	if (w >= 0) {
+		bool wfresh = G->ev[w].op & 0x80;
+		G->ev[w].op &= 0x7f;
+		if (G->ev[w].val != nv) {
+			g->diverged = true;
+			return GX_DIVERGED;
+		}
+		g->rpos++;
+		g->nev[thr]++;
+		if (wfresh) {
+			revisits(g, w);
+			if (!atomic_ok(G, e->key)) {
+				g->dead = true;
+				return GX_PRUNED;
+			}
+		}
+		return GX_OK;
+	}
+	unsigned rfl, wfl;
+	rmw_flags(a, true, &rfl, &wfl);
+	struct gx_event nw = *e;
+	nw.idx++;
+	nw.val = nv;
+	nw.flags = wfl;
+	nw.rf = GX_INIT;
+	nw.poll_src = -2;
+	nw.co = co_after(G->ev, G->n, e->key, rank_of(G, e->rf));
+	G->next_rank++;
+	int k = add_write(g, &nw);
+	g->nev[thr]++;
+	return k == -2 ? GX_PRUNED : k < 0 ? GX_FULL : GX_OK;
+}
+
+enum gx_status gx_access(struct gx *g, int thr, const struct gx_access *a, struct gx_result *res)
+{
+	struct gx_result dummy;
+	if (!res)
+		res = &dummy;
+	res->old = 0;
+	res->ok = false;
+	res->idx = -1;
+	if (g->diverged || g->full || g->dead)
+		return g->full ? GX_FULL : g->dead ? GX_PRUNED : GX_DIVERGED;
+	if (g->stuck[thr])
+		return GX_WAIT;
+	g->st.events++;
+	if (g->rpos < g->cur.n)
+		return replay(g, thr, a, res);
+	return forward(g, thr, a, res);
+}
+
+/* Has thr events of the graph still to re-create? */
+static bool replay_pending(const struct gx *g, int thr)
+{
+	for (int i = g->rpos; i < g->cur.n; i++)
+		if (g->cur.ev[i].thr == thr)
+			return true;
+	return false;
+}
+
+bool gx_would_wait(const struct gx *g, int thr, const struct gx_access *a)
+{
+	if (a->op == GX_LOCK)
+		return g->stuck[thr];
+	if (replay_pending(g, thr))
+		return false;
+	static __thread int cand[GX_MAX_EVENTS + 1];
+	return read_candidates(g, thr, a, cand) == 0;
+}
+
+void gx_relax(struct gx *g, int thr)
+{
+	int r = g->last_read[thr];
+	if (r < 0)
+		return;
+	g->poll_key[thr] = g->cur.ev[r].key;
+	g->poll_src[thr] = g->cur.ev[r].rf;
+}
+
+bool gx_poll_waits(const struct gx *g, int thr, uintptr_t key, u128 init)
+{
+	(void)key;
+	if (g->poll_src[thr] == -2 || replay_pending(g, thr))
+		return false;
+	struct gx_access a = {.op = GX_READ, .key = g->poll_key[thr], .init = init};
+	static __thread int cand[GX_MAX_EVENTS + 1];
+	return read_candidates(g, thr, &a, cand) == 0;
+}
+
+/* ---- the graph for the memory models ---------------------------------------------- */
+
+int gx_to_exg(const struct gx *g, struct exg *x, char *err, size_t n)
+{
+	const struct gx_graph *G = &g->cur;
+	static __thread uintptr_t keys[GX_MAX_EVENTS];
+	static __thread int id[GX_MAX_EVENTS], loc_of[GX_MAX_EVENTS];
+	static __thread int by_idx[GX_MAX_THREADS][GX_MAX_EVENTS];
+	int nkeys = 0;
+	for (int i = 0; i < G->n; i++) {
+		const struct gx_event *e = &G->ev[i];
+		loc_of[i] = -1;
+		if (e->kind == EV_F)
+			continue;
+		int k = 0;
+		while (k < nkeys && keys[k] != e->key)
+			k++;
+		if (k == nkeys)
+			keys[nkeys++] = e->key;
+		loc_of[i] = k;
+	}
+	if (nkeys + G->n > REL_MAX_BIG) {
+		snprintf(err, n, "the graph has %d events and %d locations, more than the model's %d",
+			 G->n, nkeys, REL_MAX_BIG);
+		return -1;
+	}
+	exg_init_cap(x, nkeys + G->n);
+	for (int k = 0; k < nkeys; k++)
+		exg_add(x, -1, EV_W, k, 0, 0, MF_NONE);
+	for (int i = 0; i < G->n; i++) {
+		const struct gx_event *e = &G->ev[i];
+		id[i] = exg_add(x, e->thr, (enum ev_kind)e->kind, e->kind == EV_F ? -1 : loc_of[i],
+				(long long)e->val, e->flags, (enum model_fence)e->fence);
+		by_idx[(int)e->thr][e->idx] = id[i];
+	}
+	for (int i = 0; i < G->n; i++) {
+		const struct gx_event *e = &G->ev[i];
+		if (is_read(e)) {
+			rel_add(&x->rf, e->rf == GX_INIT ? loc_of[i] : id[e->rf], id[i]);
+			int w = rmw_write_of(G, i);
+			if (w >= 0)
+				rel_add(&x->rmw, id[i], id[w]);
+		}
+		if (is_write(e)) {
+			rel_add(&x->co, loc_of[i], id[i]);
+			for (int j = 0; j < G->n; j++)
+				if (is_write(&G->ev[j]) && G->ev[j].key == e->key && G->ev[j].co > e->co)
+					rel_add(&x->co, id[i], id[j]);
+		}
+		if (e->kind == EV_F)
+			continue;
+		/* addr (into any access) / data (into writes) from the reads named */
+		struct rel *dep = is_write(e) ? &x->data : &x->addr;
+		for (int j = 0; j < G->n; j++) {
+			const struct gx_event *d = &G->ev[j];
+			if (d->thr != e->thr || d->idx >= e->idx || !is_read(d))
+				continue;
+			bool on = e->dep_all;
+			for (unsigned k = 0; k < e->ndeps && !on; k++)
+				on = e->deps[k] == d->idx;
+			if (on && !(is_write(e) && rmw_write_of(G, j) == i))
+				rel_add(dep, id[j], id[i]);
+			/* control: a read orders every later write of its thread (the
+			 * branches of compiled code are not seen; see gx.h) */
+			if (is_write(e))
+				rel_add(&x->ctrl, id[j], id[i]);
+		}
+	}
+	(void)by_idx;
+	exg_finish(x);
+	return 0;
+}

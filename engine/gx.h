@@ -1,0 +1,171 @@
+/* engine/gx.h - the graph explorer: every execution of a program as an
+ * execution graph, each one visited once, in the way of TruSt (Kokologiannakis
+ * et al., POPL 2022) and GenMC.
+ *
+ * The program is whatever calls gx_access(): the emulator's roles in graph mode
+ * (engine/wmm_graph.c), or a unit test's straight-line threads.  gx owns the
+ * current graph (events in the order they were added, rf, co) and a stack of
+ * graphs still to visit.  One execution:
+ *
+ *   gx_begin()                     the next graph to visit (false: all done)
+ *   the program runs from scratch; the driver asks gx_pick() which thread
+ *   performs the next access and calls gx_access() for it
+ *   gx_end()                       complete / blocked; then the caller checks
+ *                                  the graph (gx_to_exg + model/lkmm.h)
+ *
+ * While the program re-creates the events of the graph being visited (the
+ * replay), gx answers each read with the value its rf-write wrote; after that
+ * it adds new events:
+ *  - a read takes the co-latest write it may read now; every other write it
+ *    could read (coherence: not co-before what its thread already saw) becomes
+ *    a graph on the stack;
+ *  - a write goes co-last; every other co place allowed becomes a graph on the
+ *    stack, and so does every *revisit*: an earlier read of the location that
+ *    is not in the write's (po | rf)-prefix now reads it, the events added after
+ *    that read and outside the prefix deleted, when TruSt's maximality
+ *    condition holds for them (so no graph is visited twice).
+ * Reads therefore read from writes po-before or po-after them: store buffering,
+ * 2+2W and the non-multicopy-atomic shapes (WRC, IRIW) all appear.  What no
+ * graph here has is a (po | rf) cycle: load buffering.  Every execution with an
+ * acyclic (po | rf) is visited exactly once.
+ *
+ * Waiting: a lock acquisition needs an unlocked value no other acquisition
+ * read, a poll read (after gx_relax) needs a write co-after what the last poll
+ * read; when none exists gx_access() returns GX_WAIT without adding anything,
+ * and gx_would_wait() says when the thread may try again.  An execution that
+ * ends with a thread waiting is blocked (GenMC's spin assume): not a result.
+ *
+ * Limits: GX_MAX_THREADS threads, GX_MAX_EVENTS events per graph, 16-byte
+ * values.  Addresses (keys) identify locations; their initial value is what
+ * the first access passes (the same in every execution).
+ */
+#ifndef SS_GX_H
+#define SS_GX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel/kernel.h"
+#include "model/exec.h"
+
+#define GX_MAX_THREADS 8
+#define GX_MAX_EVENTS  1024
+#define GX_DEPS	       4
+#define GX_INIT	       (-1) /* rf of a read of the initial value */
+
+enum gx_op {
+	GX_READ,
+	GX_WRITE,
+	GX_RMW,	    /* read, then (if it succeeds) write, atomically */
+	GX_FENCE,   /* a.fence */
+	GX_LOCK,    /* spin_lock: an RMW 0 -> 1 that must read 0 */
+	GX_TRYLOCK, /* reads 0: acquires as GX_LOCK; reads 1: a failed read */
+	GX_UNLOCK,  /* a release write of 0 */
+};
+
+/* How an RMW computes its write from the old value (sub-word: off, size). */
+enum gx_rmw {
+	GX_RMW_XCHG,
+	GX_RMW_ADD,
+	GX_RMW_AND,
+	GX_RMW_OR,
+	GX_RMW_CMPXCHG,	   /* stores val iff old == expected */
+	GX_RMW_ADD_UNLESS, /* stores old + val iff old != expected */
+	GX_RMW_MERGE,	   /* stores val into bytes [off, off + size), always */
+};
+
+struct gx_access {
+	enum gx_op op;
+	uintptr_t key;	  /* the location */
+	u128 init;	  /* its initial value */
+	u128 val;	  /* GX_WRITE: the value; GX_RMW: the operand */
+	u128 expected;	  /* GX_RMW_CMPXCHG / GX_RMW_ADD_UNLESS */
+	enum gx_rmw rmw;  /* GX_RMW */
+	enum ss_order ord; /* GX_RMW: relaxed, acquire, release, full */
+	unsigned off;	  /* sub-word RMW: byte offset and size (size 0: whole value) */
+	unsigned size;
+	unsigned flags;	  /* GX_READ / GX_WRITE: EVF_ONCE, EVF_ACQUIRE, EVF_RELEASE or EVF_PLAIN */
+	unsigned fence;	  /* GX_FENCE: enum model_fence */
+	unsigned ndeps;	  /* same-thread reads this access depends on (their gx_result.idx) */
+	int deps[GX_DEPS];
+	bool dep_all;	  /* on every earlier read of the thread */
+	bool newest_only; /* read the co-latest write, never anything else (see gx.c) */
+};
+
+struct gx_result {
+	u128 old;  /* value read (GX_READ, GX_RMW, locks) */
+	bool ok;   /* the RMW / trylock wrote */
+	int idx;   /* the read's index among its thread's events (for deps); -1: none */
+};
+
+enum gx_status {
+	GX_OK,
+	GX_WAIT,     /* nothing to read yet: the thread waits (lock, poll) */
+	GX_FULL,     /* more than GX_MAX_EVENTS events */
+	GX_DIVERGED, /* the program did not re-create the graph being replayed */
+	GX_PRUNED,   /* the graph broke atomicity: its revisits are made, stop */
+};
+
+struct gx_stats {
+	unsigned long long executions; /* graphs visited to the end (complete or blocked) */
+	unsigned long long blocked;    /* ... of which ended with a thread waiting */
+	unsigned long long pruned;     /* ... of which broke atomicity */
+	unsigned long long pushed;     /* graphs put on the stack */
+	unsigned long long revisits;   /* ... of which by a revisit */
+	unsigned long long events;     /* events added, replays included */
+	size_t max_stack;	       /* most graphs on the stack at once */
+	int max_events;		       /* most events in one graph */
+};
+
+struct gx;
+
+/* nthreads <= GX_MAX_THREADS.  max_stack_bytes: memory the stack of graphs
+ * may use (0: 1 GiB); NULL on bad arguments or out of memory. */
+struct gx *gx_create(int nthreads, size_t max_stack_bytes);
+void gx_destroy(struct gx *g);
+
+/* ---- the host: one execution per call --------------------------------------------- */
+
+/* Starts visiting the next graph: true, or false when every graph has been
+ * visited (the first call visits the empty graph). */
+bool gx_begin(struct gx *g);
+/* The program stopped; waiting: some thread could not go on (counted as
+ * blocked).  True when the graph is a result: not waiting, not diverged. */
+bool gx_end(struct gx *g, bool waiting);
+/* The program did not re-create the graph being visited (or the graph grew
+ * past GX_MAX_EVENTS): this execution is no result. */
+bool gx_diverged(const struct gx *g);
+/* The current graph as a model graph (every event, with an initial write per
+ * location first; po, rf, co, rmw, addr, data; ctrl: every read to every
+ * po-later write, see gx.c).  0, or -1 with err when it has more than
+ * REL_MAX_BIG events.  x: about 330 KB, caller-owned. */
+int gx_to_exg(const struct gx *g, struct exg *x, char *err, size_t n);
+/* The stack ran out of memory: the exploration is incomplete. */
+bool gx_overflowed(const struct gx *g);
+const struct gx_stats *gx_stats(const struct gx *g);
+size_t gx_stack_depth(const struct gx *g);
+
+/* ---- the program: called while it runs ---------------------------------------------- */
+
+/* The thread that performs the next access: while replaying, the one whose
+ * event comes next; then the lowest-numbered of `ready` (bit i: thread i can
+ * run).  -1 when ready is empty. */
+int gx_pick(struct gx *g, unsigned ready);
+/* Performs one access of thread thr (see enum gx_status). */
+enum gx_status gx_access(struct gx *g, int thr, const struct gx_access *a, struct gx_result *r);
+/* Would this lock acquisition / poll read of thr wait now? */
+bool gx_would_wait(const struct gx *g, int thr, const struct gx_access *a);
+/* cpu_relax(): thr polls the location of its last read; its next read of that
+ * location must read a write co-after the one just read. */
+void gx_relax(struct gx *g, int thr);
+/* Does thr's next read of key wait for a new write (after gx_relax)? */
+bool gx_poll_waits(const struct gx *g, int thr, uintptr_t key, u128 init);
+/* The co-latest value of key (init when it has no write yet). */
+u128 gx_newest(const struct gx *g, uintptr_t key, u128 init);
+/* Writes to key in the graph so far (grows when one is added). */
+unsigned gx_nwrites(const struct gx *g, uintptr_t key);
+/* Still re-creating the graph being visited? */
+bool gx_replaying(const struct gx *g);
+
+#endif /* SS_GX_H */

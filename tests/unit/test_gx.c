@@ -1,0 +1,449 @@
+/* tests/unit/test_gx.c - the graph explorer (engine/gx.c) against brute force.
+ *
+ * Random straight-line programs (2-3 threads of reads, writes, RMWs and fences
+ * on 2 locations) are explored by gx and, independently, every candidate
+ * execution (every rf choice, every co order) is built and checked here.  The
+ * set of LKMM-consistent executions gx visits must be exactly the set of
+ * consistent candidates whose po | rf is acyclic (gx.h says why those), each
+ * one visited once; the classic shapes show the outcomes LKVM cannot (store
+ * buffering, 2+2W, WRC, IRIW) and none that LKMM forbids. */
+#include <stdlib.h>
+
+#include "engine/gx.h"
+#include "model/lkmm.h"
+#include "tests/unit/test.h"
+
+enum ins_kind { I_R, I_W, I_XCHG, I_F };
+
+struct ins {
+	enum ins_kind k;
+	int loc;
+	int val;
+	unsigned flags; /* EVF_ONCE / ACQUIRE / RELEASE */
+	enum ss_order ord;
+	enum model_fence fence;
+	int dep; /* -1, or the index (in the thread) of a read this depends on */
+};
+
+#define MAXT 3
+#define MAXI 4
+
+struct prog {
+	int nthr;
+	int len[MAXT];
+	struct ins in[MAXT][MAXI];
+};
+
+/* An execution as text: rf of every read by (thread, index), co of every
+ * location as a list of (thread, index). */
+struct sig {
+	char s[512];
+};
+
+static struct exg X;
+
+/* ---- exploring with gx ---------------------------------------------------------------- */
+
+static void mk_access(const struct ins *in, struct gx_access *a, const int *read_idx)
+{
+	memset(a, 0, sizeof(*a));
+	a->key = 0x1000 + (uintptr_t)in->loc * 8;
+	a->flags = in->flags;
+	a->ord = in->ord;
+	if (in->dep >= 0) {
+		a->ndeps = 1;
+		a->deps[0] = read_idx[in->dep];
+	}
+	switch (in->k) {
+	case I_R: a->op = GX_READ; break;
+	case I_W:
+		a->op = GX_WRITE;
+		a->val = (u128)in->val;
+		break;
+	case I_XCHG:
+		a->op = GX_RMW;
+		a->rmw = GX_RMW_XCHG;
+		a->val = (u128)in->val;
+		break;
+	case I_F:
+		a->op = GX_FENCE;
+		a->fence = in->fence;
+		break;
+	}
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp((const char *)a, (const char *)b);
+}
+
+/* The signature of a model graph: for every read (thread, index in thread) its
+ * write's (thread, value), for every write its number of co predecessors,
+ * sorted, so the order events were added in does not matter. */
+static void sig_of_exg(const struct exg *x, struct sig *s)
+{
+	char ent[64][24];
+	int ne = 0, pos[REL_MAX_BIG];
+	int count[8] = {0};
+	for (int i = 0; i < x->n; i++)
+		pos[i] = x->ev[i].thr < 0 ? -1 : count[(int)x->ev[i].thr]++;
+	for (int i = 0; i < x->n && ne < 64; i++) {
+		const struct ev *e = &x->ev[i];
+		if (e->thr < 0 || e->kind == EV_F)
+			continue;
+		if (e->kind == EV_R) {
+			int src = -1;
+			for (int j = 0; j < x->n; j++)
+				if (rel_has(&x->rf, j, i))
+					src = j;
+			snprintf(ent[ne++], sizeof(ent[0]), "r%d.%d<%d:%lld", e->thr, pos[i],
+				 x->ev[src].thr, x->ev[src].thr < 0 ? 0 : x->ev[src].val);
+		} else {
+			int before = 0;
+			for (int j = 0; j < x->n; j++)
+				before += rel_has(&x->co, j, i);
+			snprintf(ent[ne++], sizeof(ent[0]), "w%d.%d@%d", e->thr, pos[i], before);
+		}
+	}
+	qsort(ent, (size_t)ne, sizeof(ent[0]), str_cmp);
+	int len = 0;
+	s->s[0] = 0;
+	for (int k = 0; k < ne; k++)
+		len += snprintf(s->s + len, sizeof(s->s) - (size_t)len, "%s;", ent[k]);
+}
+
+static int sig_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct sig *)a)->s, ((const struct sig *)b)->s);
+}
+
+#define MAXSIG 20000
+
+static struct sig gx_sigs[MAXSIG], bf_sigs[MAXSIG];
+static int gx_repeats;
+
+/* Explores p with gx; the consistent executions' signatures, sorted; -1 on error. */
+static int explore_gx(const struct prog *p, struct sig *out, int *nexec)
+{
+	struct gx *g = gx_create(p->nthr, 0);
+	int n = 0;
+	*nexec = 0;
+	while (gx_begin(g)) {
+		int pc[MAXT] = {0}, ridx[MAXT][MAXI];
+		for (;;) {
+			unsigned ready = 0;
+			for (int t = 0; t < p->nthr; t++)
+				if (pc[t] < p->len[t])
+					ready |= 1u << t;
+			if (!ready)
+				break;
+			int t = gx_pick(g, ready);
+			struct gx_access a;
+			struct gx_result r;
+			mk_access(&p->in[t][pc[t]], &a, ridx[t]);
+			enum gx_status st = gx_access(g, t, &a, &r);
+			if (st == GX_PRUNED)
+				break;
+			if (st != GX_OK) {
+				gx_destroy(g);
+				return -1;
+			}
+			ridx[t][pc[t]] = r.idx;
+			pc[t]++;
+		}
+		if (!gx_end(g, false))
+			continue;
+		(*nexec)++;
+		char err[160];
+		if (gx_to_exg(g, &X, err, sizeof(err)) < 0)
+			continue;
+		struct lkmm_verdict v;
+		if (!lkmm_check(&X, false, &v, NULL))
+			continue;
+		if (n < MAXSIG)
+			sig_of_exg(&X, &out[n++]);
+	}
+	gx_destroy(g);
+	qsort(out, (size_t)n, sizeof(*out), sig_cmp);
+	/* the same execution visited twice: counted, then dropped */
+	int u = 0;
+	for (int i = 0; i < n; i++)
+		if (!u || strcmp(out[u - 1].s, out[i].s))
+			out[u++] = out[i];
+	gx_repeats += n - u;
+	return u;
+}
+
+/* ---- brute force ------------------------------------------------------------------------ */
+
+struct bf {
+	const struct prog *p;
+	int nev, nloc;
+	int thr[MAXT * MAXI * 2], loc[MAXT * MAXI * 2];
+	int kind[MAXT * MAXI * 2];
+	int rf[MAXT * MAXI * 2]; /* reads: event id of the write, -1 - loc: initial */
+	int co[MAXT * MAXI * 2]; /* writes: rank */
+	int nwrites[4];
+	int count;
+	struct sig *out;
+};
+
+/* Builds the model graph of the candidate in b, as gx_to_exg does. */
+static void bf_build(struct bf *b)
+{
+	const struct prog *p = b->p;
+	exg_init_cap(&X, REL_MAX);
+	for (int l = 0; l < b->nloc; l++)
+		exg_add(&X, -1, EV_W, l, 0, 0, MF_NONE);
+	int id[MAXT * MAXI * 2], e = 0, ev_of[MAXT][MAXI][2];
+	for (int t = 0; t < p->nthr; t++)
+		for (int i = 0; i < p->len[t]; i++) {
+			const struct ins *in = &p->in[t][i];
+			if (in->k == I_F) {
+				ev_of[t][i][0] = exg_add(&X, t, EV_F, -1, 0, 0, in->fence);
+				continue;
+			}
+			unsigned rf = in->flags, wf = in->flags;
+			if (in->k == I_XCHG) {
+				rf = wf = EVF_RMW;
+				if (in->ord == SS_ORD_FULL)
+					rf |= EVF_MB, wf |= EVF_MB;
+				else
+					rf |= EVF_ONCE, wf |= EVF_ONCE;
+			}
+			if (in->k != I_W) {
+				id[e] = exg_add(&X, t, EV_R, in->loc, 0, rf, MF_NONE);
+				ev_of[t][i][0] = id[e++];
+			}
+			if (in->k != I_R) {
+				id[e] = exg_add(&X, t, EV_W, in->loc, in->val, wf, MF_NONE);
+				ev_of[t][i][in->k == I_XCHG] = id[e++];
+			}
+		}
+	for (int k = 0; k < b->nev; k++) {
+		if (b->kind[k] == EV_R) {
+			int src = b->rf[k] < 0 ? -1 - b->rf[k] : id[b->rf[k]];
+			rel_add(&X.rf, src, id[k]);
+			/* the value read, for the signature */
+			X.ev[id[k]].val = b->rf[k] < 0 ? 0 : X.ev[id[b->rf[k]]].val;
+		}
+		if (b->kind[k] == EV_W) {
+			rel_add(&X.co, b->loc[k], id[k]);
+			for (int j = 0; j < b->nev; j++)
+				if (b->kind[j] == EV_W && b->loc[j] == b->loc[k] && b->co[j] > b->co[k])
+					rel_add(&X.co, id[k], id[j]);
+		}
+	}
+	for (int t = 0; t < p->nthr; t++)
+		for (int i = 0; i < p->len[t]; i++) {
+			const struct ins *in = &p->in[t][i];
+			if (in->k == I_XCHG)
+				rel_add(&X.rmw, ev_of[t][i][0], ev_of[t][i][1]);
+			if (in->k == I_F)
+				continue;
+			int me_last = ev_of[t][i][in->k == I_XCHG];
+			for (int j = 0; j < i; j++) {
+				const struct ins *d = &p->in[t][j];
+				if (d->k != I_R && d->k != I_XCHG)
+					continue;
+				int rd = ev_of[t][j][0];
+				if (in->dep == j) {
+					if (in->k == I_R)
+						rel_add(&X.addr, rd, ev_of[t][i][0]);
+					else
+						rel_add(&X.data, rd, me_last);
+				}
+				if (in->k != I_R)
+					rel_add(&X.ctrl, rd, me_last);
+			}
+			if (in->k == I_XCHG)
+				rel_add(&X.ctrl, ev_of[t][i][0], ev_of[t][i][1]);
+		}
+	exg_finish(&X);
+}
+
+/* po | rf acyclic? */
+static bool porf_acyclic(void)
+{
+	struct rel u;
+	rel_union(X.n, &X.po, &X.rf, &u);
+	return rel_acyclic(X.n, &u);
+}
+
+static void bf_co(struct bf *b, int loc);
+
+static void bf_rf(struct bf *b, int k)
+{
+	if (k == b->nev) {
+		bf_co(b, 0);
+		return;
+	}
+	if (b->kind[k] != EV_R) {
+		bf_rf(b, k + 1);
+		return;
+	}
+	b->rf[k] = -1 - b->loc[k];
+	bf_rf(b, k + 1);
+	for (int w = 0; w < b->nev; w++)
+		if (b->kind[w] == EV_W && b->loc[w] == b->loc[k] && !(b->thr[w] == b->thr[k] && w > k)) {
+			b->rf[k] = w;
+			bf_rf(b, k + 1);
+		}
+}
+
+/* Every order of the writes of loc, then the next location. */
+static void bf_perm(struct bf *b, int loc, int *ws, int nw, int depth)
+{
+	if (depth == nw) {
+		bf_co(b, loc + 1);
+		return;
+	}
+	for (int i = depth; i < nw; i++) {
+		int t = ws[depth];
+		ws[depth] = ws[i];
+		ws[i] = t;
+		b->co[ws[depth]] = depth;
+		bf_perm(b, loc, ws, nw, depth + 1);
+		t = ws[depth];
+		ws[depth] = ws[i];
+		ws[i] = t;
+	}
+}
+
+static void bf_co(struct bf *b, int loc)
+{
+	if (loc == b->nloc) {
+		bf_build(b);
+		struct lkmm_verdict v;
+		if (porf_acyclic() && lkmm_check(&X, false, &v, NULL) && b->count < MAXSIG)
+			sig_of_exg(&X, &b->out[b->count++]);
+		return;
+	}
+	int ws[MAXT * MAXI], nw = 0;
+	for (int k = 0; k < b->nev; k++)
+		if (b->kind[k] == EV_W && b->loc[k] == loc)
+			ws[nw++] = k;
+	bf_perm(b, loc, ws, nw, 0);
+}
+
+static int explore_bf(const struct prog *p, struct sig *out)
+{
+	struct bf b;
+	memset(&b, 0, sizeof(b));
+	b.p = p;
+	b.out = out;
+	b.nloc = 2;
+	for (int t = 0; t < p->nthr; t++)
+		for (int i = 0; i < p->len[t]; i++) {
+			const struct ins *in = &p->in[t][i];
+			if (in->k == I_F)
+				continue;
+			if (in->k != I_W) {
+				b.thr[b.nev] = t, b.loc[b.nev] = in->loc, b.kind[b.nev++] = EV_R;
+			}
+			if (in->k != I_R) {
+				b.thr[b.nev] = t, b.loc[b.nev] = in->loc, b.kind[b.nev++] = EV_W;
+			}
+		}
+	bf_rf(&b, 0);
+	qsort(out, (size_t)b.count, sizeof(*out), sig_cmp);
+	return b.count;
+}
+
+/* ---- programs ---------------------------------------------------------------------------- */
+
+static unsigned long long rng = 88172645463325252ull;
+
+static unsigned rnd(unsigned n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (unsigned)(rng % n);
+}
+
+static void random_prog(struct prog *p, bool big)
+{
+	memset(p, 0, sizeof(*p));
+	p->nthr = 2 + (int)rnd(2);
+	int val = 1;
+	for (int t = 0; t < p->nthr; t++) {
+		p->len[t] = 1 + (int)rnd(p->nthr == 3 ? (big ? 3 : 2) : (big ? 4 : 3));
+		int last_read = -1;
+		for (int i = 0; i < p->len[t]; i++) {
+			struct ins *in = &p->in[t][i];
+			unsigned r = rnd(10);
+			in->k = r < 4 ? I_R : r < 8 ? I_W : r < 9 ? I_XCHG : I_F;
+			in->loc = (int)rnd(2);
+			in->val = val++;
+			in->dep = -1;
+			static const unsigned fl[] = {EVF_ONCE, EVF_ONCE, EVF_ACQUIRE, EVF_RELEASE};
+			in->flags = fl[rnd(4)];
+			if (in->k == I_R && in->flags == EVF_RELEASE)
+				in->flags = EVF_ONCE;
+			if (in->k == I_W && in->flags == EVF_ACQUIRE)
+				in->flags = EVF_ONCE;
+			in->ord = rnd(2) ? SS_ORD_FULL : SS_ORD_RELAXED;
+			static const enum model_fence fe[] = {MF_MB, MF_WMB, MF_RMB};
+			in->fence = fe[rnd(3)];
+			if (in->k != I_F && last_read >= 0 && rnd(3) == 0)
+				in->dep = last_read;
+			if (in->k == I_R || in->k == I_XCHG)
+				last_read = i;
+		}
+	}
+}
+
+static void print_prog(const struct prog *p)
+{
+	static const char *kn[] = {"R", "W", "XCHG", "F"};
+	for (int t = 0; t < p->nthr; t++) {
+		printf("  P%d:", t);
+		for (int i = 0; i < p->len[t]; i++) {
+			const struct ins *in = &p->in[t][i];
+			printf(" %s", kn[in->k]);
+			if (in->k == I_F)
+				printf("%d", in->fence);
+			else
+				printf(" x%d=%d f%x dep%d;", in->loc, in->val, in->flags, in->dep);
+		}
+		printf("\n");
+	}
+}
+
+TEST(random_programs_match_brute_force)
+{
+	int bad = 0, total_gx = 0, total_bf = 0;
+	bool big = getenv("GX_BIG") != NULL;
+	int nprog = getenv("GX_PROGRAMS") ? atoi(getenv("GX_PROGRAMS")) : 400;
+	for (int k = 0; k < nprog && bad < 3; k++) {
+		struct prog p;
+		random_prog(&p, big);
+		int nexec;
+		int ng = explore_gx(&p, gx_sigs, &nexec);
+		int nb = explore_bf(&p, bf_sigs);
+		total_gx += ng;
+		total_bf += nb;
+		bool same = ng == nb;
+		for (int i = 0; same && i < ng; i++)
+			same = !strcmp(gx_sigs[i].s, bf_sigs[i].s);
+		if (!same) {
+			bad++;
+			printf("  program %d: gx %d consistent, brute force %d\n", k, ng, nb);
+			print_prog(&p);
+			for (int i = 0; i < ng; i++)
+				printf("    gx %s\n", gx_sigs[i].s);
+			for (int i = 0; i < nb; i++)
+				printf("    bf %s\n", bf_sigs[i].s);
+		}
+	}
+	printf("  # %d consistent executions by gx (%d visited twice), %d by brute force\n", total_gx,
+	       gx_repeats, total_bf);
+	EXPECT_EQ(bad, 0);
+}
+
+int main(void)
+{
+	RUN(random_programs_match_brute_force);
+	TEST_SUMMARY();
+}
