@@ -253,7 +253,7 @@ static bool runnable(struct emu *e, int id)
 	switch (c->blk) {
 	case BLK_NONE: return true;
 	case BLK_LOCK:
-		if (wmm_lock_would_block(e->w, c->blk_loc))
+		if (wmm_lock_blocked(e->w, id, c->blk_loc))
 			return false;
 		break;
 	case BLK_POLL:
@@ -461,6 +461,15 @@ static void apply_defaults(struct emu *e, const struct emu_config *cfg)
 	e->stack_size = (e->cfg.stack_size + 4095) & ~(size_t)4095;
 }
 
+/* Graph mode: the explorer cannot go on with this execution (it pruned it, or
+ * the roles did not re-create its graph): end it, no verdict. */
+static void graph_stop(void *ctx)
+{
+	struct emu *e = ctx;
+	e->abort = true;
+	emu_to_host(e);
+}
+
 struct emu *emu_create(const struct emu_config *cfg, char *err, size_t errlen)
 {
 	const struct ss_scenario *scn = cfg->scn;
@@ -501,6 +510,8 @@ struct emu *emu_create(const struct emu_config *cfg, char *err, size_t errlen)
 		goto fail;
 	}
 	wmm_set_chooser(e->w, emu_choose, e);
+	if (e->cfg.graph)
+		wmm_set_graph(e->w, e->cfg.graph, graph_stop, e);
 	e->wst = wmm_stats(e->w);
 	size_t L = (size_t)e->cfg.max_locs;
 	e->shadow = calloc(L, sizeof(*e->shadow));

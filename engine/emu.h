@@ -79,6 +79,10 @@ struct emu_config {
 	size_t dep_span;
 	bool no_dep_inference; /* tests: no dependencies at all (either mode) */
 	enum emu_deps deps;    /* default: explicit */
+	/* Graph mode (engine/gx.h, engine/gexplore.h): NULL, or the graph
+	 * explorer every access of the roles goes to (the model then only names
+	 * the model the finished graphs are checked against). */
+	struct gx *graph;
 	/* Candidate fixes (attribution): an extra fence executed right before
 	 * every access at a code site on one CPU.  NULL / 0: none. */
 	const struct emu_extra_fence *fences;

@@ -438,6 +438,12 @@ static u64 subword_rmw(struct emu *e, int cpu, int x, unsigned off, unsigned siz
 		       const struct ss_site *site, struct wmm_read_info *ri, bool *ok, u64 *nv)
 {
 	u64 m = size_mask(size);
+	if (wmm_graph_on(e->w)) {
+		u64 wv = wmm_rmw_sub(e->w, cpu, x, op, operand, expected, off, size, ord, ok, ri);
+		u64 old = (wv >> (8 * off)) & m;
+		*nv = (wmm_newest(e->w, x) >> (8 * off)) & m;
+		return old;
+	}
 	wmm_drain(e->w, cpu);
 	u64 wv = wmm_newest(e->w, x);
 	u64 old = (wv >> (8 * off)) & m;
@@ -520,6 +526,9 @@ static void op_store(void *ctx, volatile void *p, unsigned size, u64 val, enum s
 	uint32_t sid = 0;
 	if (size == 8) {
 		sid = wmm_store(e->w, cpu, x, val, acc, site);
+	} else if (wmm_graph_on(e->w)) {
+		wmm_store_sub(e->w, cpu, x, val, (unsigned)(a & 7), size, acc);
+		val &= size_mask(size);
 	} else {
 		struct wmm_read_info ri;
 		subword_write(e, cpu, x, (unsigned)(a & 7), size, val,
@@ -595,7 +604,15 @@ static bool op_cmpxchg128(void *ctx, volatile u128 *p, u128 *old, u128 new_val, 
 	u64 e0 = (u64)*old, e1 = (u64)(*old >> 64);
 	bool ok = n0 == e0 && n1 == e1;
 	struct wmm_read_info ri;
-	if (ok) {
+	if (wmm_graph_on(e->w)) {
+		/* graph mode: each word an RMW of its co-latest write (wmm.h) */
+		wmm_rmw_newest(e->w, cpu, x0, SS_RMW_CMPXCHG, (u64)new_val, ok ? e0 : n0 ^ 1, ord, NULL,
+			       &ri);
+		wmm_rmw_newest(e->w, cpu, x1, SS_RMW_CMPXCHG, (u64)(new_val >> 64), ok ? e1 : n1 ^ 1,
+			       ord, NULL, NULL);
+		if (!ok)
+			*old = ((u128)n1 << 64) | n0;
+	} else if (ok) {
 		wmm_rmw(e->w, cpu, x0, SS_RMW_XCHG, (u64)new_val, 0, ord, NULL, &ri, site);
 		wmm_rmw(e->w, cpu, x1, SS_RMW_XCHG, (u64)(new_val >> 64), 0, ord, NULL, NULL, site);
 	} else {

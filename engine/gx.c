@@ -26,7 +26,7 @@
 #include "engine/gx.h"
 
 struct gx_event {
-	u128 val;	       /* R: the value read; W: the value written */
+	u128 val;		/* R: the value read; W: the value written */
 	u128 operand, expected; /* RMW read: how its write is computed */
 	uintptr_t key;
 	int stamp;
@@ -43,6 +43,7 @@ struct gx_event {
 	unsigned char off, size;
 	unsigned char ndeps;
 	bool dep_all, newest_only;
+	bool paired; /* the read and the write of one RMW */
 	short deps[GX_DEPS];
 };
 
@@ -66,7 +67,9 @@ struct gx {
 	struct gx_graph cur;
 	int rpos; /* events re-created so far */
 	bool first, diverged, full;
-	bool dead; /* atomicity broken: pruned */
+	bool dead;		    /* atomicity broken: pruned */
+	bool no_push;		    /* replaying a saved graph: no alternatives */
+	bool whole;		    /* gx_to_exg keeps every event (gx_set_whole_graph) */
 	bool stuck[GX_MAX_THREADS]; /* read a held lock: waits for good */
 	/* per thread, this execution */
 	int nev[GX_MAX_THREADS];
@@ -98,8 +101,9 @@ static bool is_write(const struct gx_event *e)
 /* The RMW write right after read i (same thread), or -1. */
 static int rmw_write_of(const struct gx_graph *G, int i)
 {
-	if (i + 1 < G->n && G->ev[i + 1].thr == G->ev[i].thr && is_write(&G->ev[i + 1]) &&
-	    (G->ev[i + 1].flags & EVF_RMW) && (G->ev[i].flags & EVF_RMW) && G->ev[i + 1].idx == G->ev[i].idx + 1)
+	if (i + 1 < G->n && G->ev[i].paired && G->ev[i + 1].paired &&
+	    G->ev[i + 1].thr == G->ev[i].thr && is_write(&G->ev[i + 1]) &&
+	    G->ev[i + 1].idx == G->ev[i].idx + 1)
 		return i + 1;
 	return -1;
 }
@@ -188,8 +192,9 @@ static uint64_t mix(uint64_t h, uint64_t v)
 	return h * 0xff51afd7ed558ccdull;
 }
 
-/* Hash of a graph: events, rf, co order, stamp order. */
-static uint64_t graph_hash(const struct gx_event *ev, int n)
+/* Hash of a graph: events, rf, co order, and with stamps the order they were
+ * added in. */
+static uint64_t graph_hash(const struct gx_event *ev, int n, bool stamps)
 {
 	uint64_t h = (uint64_t)n;
 	for (int i = 0; i < n; i++) {
@@ -200,9 +205,10 @@ static uint64_t graph_hash(const struct gx_event *ev, int n)
 		h = mix(h, (uint64_t)(uint32_t)e->rf);
 		int r = 0, s = 0;
 		for (int j = 0; j < n; j++) {
-			if (is_write(e) && is_write(&ev[j]) && ev[j].key == e->key && ev[j].co < e->co)
+			if (is_write(e) && is_write(&ev[j]) && ev[j].key == e->key &&
+			    ev[j].co < e->co)
 				r++;
-			if (ev[j].stamp < e->stamp)
+			if (stamps && ev[j].stamp < e->stamp)
 				s++;
 		}
 		h = mix(h, ((uint64_t)r << 32) | (uint32_t)s);
@@ -243,7 +249,7 @@ static bool seen_insert(struct gx *g, uint64_t h)
 static void push(struct gx *g, const struct gx_event *ev, int n, int next_stamp, int next_rank,
 		 bool revisit)
 {
-	if (!seen_insert(g, graph_hash(ev, n)))
+	if (g->no_push || !seen_insert(g, graph_hash(ev, n, true)))
 		return;
 	size_t bytes = sizeof(struct gx_item) + (size_t)n * sizeof(struct gx_event);
 	struct gx_item *it = g->stack_bytes + bytes > g->max_stack_bytes ? NULL : malloc(bytes);
@@ -329,7 +335,9 @@ bool gx_end(struct gx *g, bool waiting)
 	g->st.executions++;
 	if (g->cur.n > g->st.max_events)
 		g->st.max_events = g->cur.n;
-	if (g->dead)
+	if (g->full)
+		g->st.full++;
+	else if (g->dead)
 		g->st.pruned++;
 	else if (waiting)
 		g->st.blocked++;
@@ -343,7 +351,7 @@ bool gx_overflowed(const struct gx *g)
 
 bool gx_diverged(const struct gx *g)
 {
-	return g->diverged || g->full;
+	return g->diverged;
 }
 
 const struct gx_stats *gx_stats(const struct gx *g)
@@ -379,7 +387,7 @@ u128 gx_newest(const struct gx *g, uintptr_t key, u128 init)
 	const struct gx_graph *G = &g->cur;
 	int best = -1;
 	u128 v = init;
-	for (int i = 0; i < G->n; i++)
+	for (int i = 0; i < g->rpos; i++) /* what the program has re-created */
 		if (is_write(&G->ev[i]) && G->ev[i].key == key && G->ev[i].co > best) {
 			best = G->ev[i].co;
 			v = G->ev[i].val;
@@ -390,7 +398,7 @@ u128 gx_newest(const struct gx *g, uintptr_t key, u128 init)
 unsigned gx_nwrites(const struct gx *g, uintptr_t key)
 {
 	unsigned k = 0;
-	for (int i = 0; i < g->cur.n; i++)
+	for (int i = 0; i < g->rpos; i++)
 		k += is_write(&g->cur.ev[i]) && g->cur.ev[i].key == key;
 	return k;
 }
@@ -566,6 +574,11 @@ static void rmw_flags(const struct gx_access *a, bool ok, unsigned *rf, unsigned
 		*wf = EVF_LKW;
 		return;
 	}
+	if (a->rmw == GX_RMW_MERGE) { /* a sub-word store: its own marking */
+		*rf = a->flags & ~(unsigned)EVF_RELEASE;
+		*wf = a->flags;
+		return;
+	}
 	*rf = *wf = EVF_RMW;
 	enum ss_order o = a->ord;
 	if (ok && o == SS_ORD_ACQUIRE)
@@ -651,7 +664,8 @@ static int add_write(struct gx *g, struct gx_event *w)
 
 /* A plain (or unlock) write: co-last now; each other co place on the stack
  * (marked fresh: its revisits are made when it is re-created). */
-static enum gx_status forward_write(struct gx *g, int thr, const struct gx_access *a, unsigned flags)
+static enum gx_status forward_write(struct gx *g, int thr, const struct gx_access *a,
+				    unsigned flags)
 {
 	struct gx_graph *G = &g->cur;
 	struct gx_event w;
@@ -708,6 +722,7 @@ static int add_read(struct gx *g, int thr, const struct gx_access *a, int src, b
 		rmw_flags(a, ok, &rfl, &wfl);
 	}
 	r.flags = rfl;
+	r.paired = ok;
 	if (push_it) {
 		static __thread struct gx_event alt[GX_MAX_EVENTS];
 		if (G->n + 2 > GX_MAX_EVENTS)
@@ -755,7 +770,8 @@ static int add_read(struct gx *g, int thr, const struct gx_access *a, int src, b
 	return ri;
 }
 
-static void read_done(struct gx *g, int thr, int ri, const struct gx_access *a, struct gx_result *res)
+static void read_done(struct gx *g, int thr, int ri, const struct gx_access *a,
+		      struct gx_result *res)
 {
 	const struct gx_event *r = &g->cur.ev[ri];
 	res->old = r->val;
@@ -769,7 +785,8 @@ static void read_done(struct gx *g, int thr, int ri, const struct gx_access *a, 
 		g->poll_src[thr] = -2;
 }
 
-static enum gx_status forward(struct gx *g, int thr, const struct gx_access *a, struct gx_result *res)
+static enum gx_status forward(struct gx *g, int thr, const struct gx_access *a,
+			      struct gx_result *res)
 {
 	struct gx_graph *G = &g->cur;
 	if (G->n + 2 > GX_MAX_EVENTS) {
@@ -813,25 +830,33 @@ static enum gx_status forward(struct gx *g, int thr, const struct gx_access *a, 
 }
 
 /* Re-creates event rpos for thr's access a. */
-static enum gx_status replay(struct gx *g, int thr, const struct gx_access *a, struct gx_result *res)
+static enum gx_status replay(struct gx *g, int thr, const struct gx_access *a,
+			     struct gx_result *res)
 {
 	struct gx_graph *G = &g->cur;
 	struct gx_event *e = &G->ev[g->rpos];
 	unsigned char op = e->op & 0x7f;
 	bool fresh = e->op & 0x80;
-	if (e->thr != thr || op != a->op || (a->op != GX_FENCE && e->key != a->key) ||
+	if (e->thr != thr || op != a->op || (a->op != GX_FENCE && e->key && e->key != a->key) ||
 	    e->idx != g->nev[thr]) {
 		g->diverged = true;
 		return GX_DIVERGED;
 	}
+	if (a->op != GX_FENCE)
+		e->key = a->key; /* a saved graph has no addresses */
 	e->op = op;
 	if (a->op == GX_FENCE) {
 		g->rpos++;
 		g->nev[thr]++;
 		return GX_OK;
 	}
+	if (is_read(e)) /* the value its write has in this run, where it has one */
+		e->val = e->rf == GX_INIT ? a->init : e->rf < g->rpos ? G->ev[e->rf].val : e->val;
 	if (is_write(e)) {
-		if (e->val != (a->op == GX_UNLOCK ? 0 : a->val)) {
+		u128 v = a->op == GX_UNLOCK ? 0 : a->val;
+		if (g->no_push) /* a saved graph: addresses in values differ */
+			e->val = v;
+		else if (e->val != v) {
 			g->diverged = true;
 			return GX_DIVERGED;
 		}
@@ -869,6 +894,9 @@ static enum gx_status replay(struct gx *g, int thr, const struct gx_access *a, s
 	if (w >= 0) {
 		bool wfresh = G->ev[w].op & 0x80;
 		G->ev[w].op &= 0x7f;
+		G->ev[w].key = e->key;
+		if (g->no_push)
+			G->ev[w].val = nv;
 		if (G->ev[w].val != nv) {
 			g->diverged = true;
 			return GX_DIVERGED;
@@ -886,6 +914,7 @@ static enum gx_status replay(struct gx *g, int thr, const struct gx_access *a, s
 	}
 	unsigned rfl, wfl;
 	rmw_flags(a, true, &rfl, &wfl);
+	e->paired = true;
 	struct gx_event nw = *e;
 	nw.idx++;
 	nw.val = nv;
@@ -957,41 +986,116 @@ bool gx_poll_waits(const struct gx *g, int thr, uintptr_t key, u128 init)
 
 /* ---- the graph for the memory models ---------------------------------------------- */
 
-int gx_to_exg(const struct gx *g, struct exg *x, char *err, size_t n)
+/* Does event e order anything beyond its location, so that it stays in the
+ * model graph even where one CPU alone uses the location? */
+static bool orders_beyond(const struct gx_event *e)
 {
-	const struct gx_graph *G = &g->cur;
-	static __thread uintptr_t keys[GX_MAX_EVENTS];
-	static __thread int id[GX_MAX_EVENTS], loc_of[GX_MAX_EVENTS];
-	static __thread int by_idx[GX_MAX_THREADS][GX_MAX_EVENTS];
-	int nkeys = 0;
+	return e->kind == EV_F || (e->flags & (EVF_MB | EVF_LKR | EVF_LKW | EVF_UL | EVF_LF));
+}
+
+/* Which events go into the model graph: every access to a location two CPUs
+ * use, and of the others only fences, full-barrier RMWs and lock operations.
+ * A location one CPU alone uses gives its reads exactly its own last write and
+ * relates to nothing outside the CPU: po between the events kept is the same,
+ * dependencies through such a location reach the model directly (explicit
+ * dependencies are transitive), and ctrl from its reads adds nothing the CPU's
+ * other reads do not (see gx.h); fences and barrier-like operations stay. */
+static void pick_events(const struct gx_graph *G, bool whole, bool *keep, uintptr_t *keys,
+			int *loc_of, int *nkeys)
+{
+	static __thread unsigned users[GX_MAX_EVENTS];
+	int nk = 0;
 	for (int i = 0; i < G->n; i++) {
 		const struct gx_event *e = &G->ev[i];
 		loc_of[i] = -1;
 		if (e->kind == EV_F)
 			continue;
 		int k = 0;
-		while (k < nkeys && keys[k] != e->key)
+		while (k < nk && keys[k] != e->key)
 			k++;
-		if (k == nkeys)
-			keys[nkeys++] = e->key;
+		if (k == nk) {
+			keys[nk] = e->key;
+			users[nk++] = 0;
+		}
+		users[k] |= 1u << e->thr;
 		loc_of[i] = k;
 	}
-	if (nkeys + G->n > REL_MAX_BIG) {
-		snprintf(err, n, "the graph has %d events and %d locations, more than the model's %d",
-			 G->n, nkeys, REL_MAX_BIG);
+	for (int i = 0; i < G->n; i++) {
+		const struct gx_event *e = &G->ev[i];
+		keep[i] = whole || orders_beyond(e) || (users[loc_of[i]] & (users[loc_of[i]] - 1));
+	}
+	/* a location stays when any of its events does: then all of them */
+	static __thread bool loc_kept[GX_MAX_EVENTS];
+	for (int k = 0; k < nk; k++)
+		loc_kept[k] = false;
+	for (int i = 0; i < G->n; i++)
+		if (keep[i] && loc_of[i] >= 0)
+			loc_kept[loc_of[i]] = true;
+	for (int i = 0; i < G->n; i++)
+		if (loc_of[i] >= 0)
+			keep[i] = loc_kept[loc_of[i]];
+	/* renumber the kept locations densely */
+	static __thread int dense[GX_MAX_EVENTS];
+	int nd = 0;
+	for (int k = 0; k < nk; k++)
+		dense[k] = loc_kept[k] ? nd++ : -1;
+	for (int i = 0; i < G->n; i++)
+		if (loc_of[i] >= 0)
+			loc_of[i] = dense[loc_of[i]];
+	*nkeys = nd;
+}
+
+/* addr (into any access) / data (into writes) from the reads e names, and the
+ * conservative ctrl: every read of the CPU to every later write. */
+static void dep_edges(const struct gx_graph *G, const bool *keep, const int *id, int i,
+		      struct exg *x)
+{
+	const struct gx_event *e = &G->ev[i];
+	struct rel *dep = is_write(e) ? &x->data : &x->addr;
+	for (int j = 0; j < G->n; j++) {
+		const struct gx_event *d = &G->ev[j];
+		if (!keep[j] || d->thr != e->thr || d->idx >= e->idx || !is_read(d))
+			continue;
+		bool on = e->dep_all;
+		for (unsigned k = 0; k < e->ndeps && !on; k++)
+			on = e->deps[k] == d->idx;
+		if (on && !(is_write(e) && rmw_write_of(G, j) == i))
+			rel_add(dep, id[j], id[i]);
+		if (is_write(e))
+			rel_add(&x->ctrl, id[j], id[i]);
+	}
+}
+
+int gx_to_exg(const struct gx *g, struct exg *x, char *err, size_t n)
+{
+	const struct gx_graph *G = &g->cur;
+	static __thread uintptr_t keys[GX_MAX_EVENTS];
+	static __thread int id[GX_MAX_EVENTS], loc_of[GX_MAX_EVENTS];
+	static __thread bool keep[GX_MAX_EVENTS];
+	int nkeys, nev = 0;
+	pick_events(G, g->whole, keep, keys, loc_of, &nkeys);
+	for (int i = 0; i < G->n; i++)
+		nev += keep[i];
+	if (nkeys + nev > REL_MAX_BIG) {
+		snprintf(err, n,
+			 "the graph has %d events on %d locations two CPUs use, more than the "
+			 "model's %d",
+			 nev, nkeys, REL_MAX_BIG);
 		return -1;
 	}
-	exg_init_cap(x, nkeys + G->n);
+	exg_init_cap(x, nkeys + nev);
 	for (int k = 0; k < nkeys; k++)
 		exg_add(x, -1, EV_W, k, 0, 0, MF_NONE);
 	for (int i = 0; i < G->n; i++) {
 		const struct gx_event *e = &G->ev[i];
-		id[i] = exg_add(x, e->thr, (enum ev_kind)e->kind, e->kind == EV_F ? -1 : loc_of[i],
-				(long long)e->val, e->flags, (enum model_fence)e->fence);
-		by_idx[(int)e->thr][e->idx] = id[i];
+		id[i] = !keep[i] ? -1
+				 : exg_add(x, e->thr, (enum ev_kind)e->kind, loc_of[i],
+					   (long long)e->val, e->flags, (enum model_fence)e->fence);
 	}
 	for (int i = 0; i < G->n; i++) {
 		const struct gx_event *e = &G->ev[i];
+		if (!keep[i])
+			continue;
 		if (is_read(e)) {
 			rel_add(&x->rf, e->rf == GX_INIT ? loc_of[i] : id[e->rf], id[i]);
 			int w = rmw_write_of(G, i);
@@ -1001,29 +1105,137 @@ int gx_to_exg(const struct gx *g, struct exg *x, char *err, size_t n)
 		if (is_write(e)) {
 			rel_add(&x->co, loc_of[i], id[i]);
 			for (int j = 0; j < G->n; j++)
-				if (is_write(&G->ev[j]) && G->ev[j].key == e->key && G->ev[j].co > e->co)
+				if (is_write(&G->ev[j]) && G->ev[j].key == e->key &&
+				    G->ev[j].co > e->co)
 					rel_add(&x->co, id[i], id[j]);
 		}
-		if (e->kind == EV_F)
-			continue;
-		/* addr (into any access) / data (into writes) from the reads named */
-		struct rel *dep = is_write(e) ? &x->data : &x->addr;
-		for (int j = 0; j < G->n; j++) {
-			const struct gx_event *d = &G->ev[j];
-			if (d->thr != e->thr || d->idx >= e->idx || !is_read(d))
-				continue;
-			bool on = e->dep_all;
-			for (unsigned k = 0; k < e->ndeps && !on; k++)
-				on = e->deps[k] == d->idx;
-			if (on && !(is_write(e) && rmw_write_of(G, j) == i))
-				rel_add(dep, id[j], id[i]);
-			/* control: a read orders every later write of its thread (the
-			 * branches of compiled code are not seen; see gx.h) */
-			if (is_write(e))
-				rel_add(&x->ctrl, id[j], id[i]);
-		}
+		if (e->kind != EV_F)
+			dep_edges(G, keep, id, i, x);
 	}
-	(void)by_idx;
 	exg_finish(x);
 	return 0;
+}
+
+/* ---- saving a graph (reproducers) ---------------------------------------------------- */
+
+#define GX_MAGIC 0x31475847u /* "GXG1" */
+
+uint64_t gx_exec_hash(const struct gx *g)
+{
+	return graph_hash(g->cur.ev, g->cur.n, false);
+}
+
+/* A replay order for G: every read after the write it reads (a graph here has
+ * no po | rf cycle), an RMW's write right after its read, the threads'
+ * events in program order, otherwise as in ev[].  order[k]: the k-th event. */
+static void replay_order(const struct gx_graph *G, int *order)
+{
+	static __thread bool done[GX_MAX_EVENTS];
+	int next[GX_MAX_THREADS] = {0}, k = 0;
+	memset(done, 0, (size_t)G->n);
+	while (k < G->n) {
+		int pick = -1;
+		for (int i = 0; i < G->n && pick < 0; i++) {
+			const struct gx_event *e = &G->ev[i];
+			if (!done[i] && e->idx == next[(int)e->thr] &&
+			    (!is_read(e) || e->rf == GX_INIT || done[e->rf]))
+				pick = i;
+		}
+		if (pick < 0) /* cannot happen; keep the order as it is */
+			for (int i = 0; i < G->n && pick < 0; i++)
+				if (!done[i])
+					pick = i;
+		done[pick] = true;
+		order[k++] = pick;
+		next[(int)G->ev[pick].thr]++;
+		int w = rmw_write_of(G, pick);
+		if (w >= 0) {
+			done[w] = true;
+			order[k++] = w;
+			next[(int)G->ev[w].thr]++;
+		}
+	}
+}
+
+u8 *gx_save(const struct gx *g, size_t *len)
+{
+	const struct gx_graph *G = &g->cur;
+	size_t n = 16 + (size_t)G->n * sizeof(struct gx_event);
+	u8 *b = calloc(1, n);
+	static __thread int order[GX_MAX_EVENTS], pos[GX_MAX_EVENTS];
+	if (!b)
+		return NULL;
+	uint32_t hdr[4] = {GX_MAGIC, (uint32_t)G->n, (uint32_t)G->next_stamp,
+			   (uint32_t)G->next_rank};
+	memcpy(b, hdr, sizeof(hdr));
+	replay_order(G, order);
+	for (int k = 0; k < G->n; k++)
+		pos[order[k]] = k;
+	for (int k = 0; k < G->n; k++) {
+		struct gx_event e = G->ev[order[k]];
+		e.key = 0; /* addresses differ between processes */
+		if (is_read(&e) && e.rf != GX_INIT)
+			e.rf = pos[e.rf];
+		if (e.poll_src >= 0)
+			e.poll_src = pos[e.poll_src];
+		memcpy(b + 16 + (size_t)k * sizeof(e), &e, sizeof(e));
+	}
+	*len = n;
+	return b;
+}
+
+int gx_load(struct gx *g, const u8 *b, size_t len)
+{
+	uint32_t hdr[4];
+	if (len < sizeof(hdr))
+		return -1;
+	memcpy(hdr, b, sizeof(hdr));
+	if (hdr[0] != GX_MAGIC || hdr[1] > GX_MAX_EVENTS ||
+	    len != 16 + (size_t)hdr[1] * sizeof(struct gx_event))
+		return -1;
+	struct gx_graph *G = &g->cur;
+	G->n = (int)hdr[1];
+	G->next_stamp = (int)hdr[2];
+	G->next_rank = (int)hdr[3];
+	memcpy(G->ev, b + 16, (size_t)G->n * sizeof(struct gx_event));
+	for (int i = 0; i < G->n; i++) {
+		struct gx_event *e = &G->ev[i];
+		if (e->thr < 0 || e->thr >= g->nthreads ||
+		    (e->kind != EV_R && e->kind != EV_W && e->kind != EV_F) ||
+		    (e->kind == EV_R && (e->rf < GX_INIT || e->rf >= G->n)) || e->ndeps > GX_DEPS)
+			return -1;
+	}
+	g->first = false;
+	g->no_push = true;
+	/* the only graph to visit: the next gx_begin takes it */
+	size_t bytes = sizeof(struct gx_item) + (size_t)G->n * sizeof(struct gx_event);
+	struct gx_item *it = malloc(bytes);
+	if (!it)
+		return -1;
+	it->n = G->n;
+	it->next_stamp = G->next_stamp;
+	it->next_rank = G->next_rank;
+	memcpy(it->ev, G->ev, (size_t)G->n * sizeof(struct gx_event));
+	it->next = g->stack;
+	g->stack = it;
+	g->depth++;
+	g->stack_bytes += bytes;
+	return 0;
+}
+
+void gx_dump(const struct gx *g, FILE *f)
+{
+	const struct gx_graph *G = &g->cur;
+	for (int i = 0; i < G->n; i++) {
+		const struct gx_event *e = &G->ev[i];
+		fprintf(f, "%3d: t%d.%d s%d %c op%d key %#lx val %#llx rf %d co %d fl %#x%s%s\n", i,
+			e->thr, e->idx, e->stamp, " RWF"[e->kind & 3 ? e->kind : 3], e -> op,
+			(unsigned long)e -> key, (unsigned long long)e -> val, e -> rf, e -> co,
+			e -> flags, e -> paired ? " pair" : "", e->newest_only ? " newest" : "");
+	}
+}
+
+void gx_set_whole_graph(struct gx *g, bool on)
+{
+	g->whole = on;
 }

@@ -44,6 +44,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "kernel/kernel.h"
@@ -77,26 +78,26 @@ enum gx_rmw {
 
 struct gx_access {
 	enum gx_op op;
-	uintptr_t key;	  /* the location */
-	u128 init;	  /* its initial value */
-	u128 val;	  /* GX_WRITE: the value; GX_RMW: the operand */
-	u128 expected;	  /* GX_RMW_CMPXCHG / GX_RMW_ADD_UNLESS */
-	enum gx_rmw rmw;  /* GX_RMW */
+	uintptr_t key;	   /* the location */
+	u128 init;	   /* its initial value */
+	u128 val;	   /* GX_WRITE: the value; GX_RMW: the operand */
+	u128 expected;	   /* GX_RMW_CMPXCHG / GX_RMW_ADD_UNLESS */
+	enum gx_rmw rmw;   /* GX_RMW */
 	enum ss_order ord; /* GX_RMW: relaxed, acquire, release, full */
-	unsigned off;	  /* sub-word RMW: byte offset and size (size 0: whole value) */
+	unsigned off;	   /* sub-word RMW: byte offset and size (size 0: whole value) */
 	unsigned size;
-	unsigned flags;	  /* GX_READ / GX_WRITE: EVF_ONCE, EVF_ACQUIRE, EVF_RELEASE or EVF_PLAIN */
-	unsigned fence;	  /* GX_FENCE: enum model_fence */
-	unsigned ndeps;	  /* same-thread reads this access depends on (their gx_result.idx) */
+	unsigned flags; /* GX_READ / GX_WRITE: EVF_ONCE, EVF_ACQUIRE, EVF_RELEASE or EVF_PLAIN */
+	unsigned fence; /* GX_FENCE: enum model_fence */
+	unsigned ndeps; /* same-thread reads this access depends on (their gx_result.idx) */
 	int deps[GX_DEPS];
 	bool dep_all;	  /* on every earlier read of the thread */
 	bool newest_only; /* read the co-latest write, never anything else (see gx.c) */
 };
 
 struct gx_result {
-	u128 old;  /* value read (GX_READ, GX_RMW, locks) */
-	bool ok;   /* the RMW / trylock wrote */
-	int idx;   /* the read's index among its thread's events (for deps); -1: none */
+	u128 old; /* value read (GX_READ, GX_RMW, locks) */
+	bool ok;  /* the RMW / trylock wrote */
+	int idx;  /* the read's index among its thread's events (for deps); -1: none */
 };
 
 enum gx_status {
@@ -111,6 +112,7 @@ struct gx_stats {
 	unsigned long long executions; /* graphs visited to the end (complete or blocked) */
 	unsigned long long blocked;    /* ... of which ended with a thread waiting */
 	unsigned long long pruned;     /* ... of which broke atomicity */
+	unsigned long long full;       /* ... of which grew past GX_MAX_EVENTS */
 	unsigned long long pushed;     /* graphs put on the stack */
 	unsigned long long revisits;   /* ... of which by a revisit */
 	unsigned long long events;     /* events added, replays included */
@@ -141,10 +143,24 @@ bool gx_diverged(const struct gx *g);
  * po-later write, see gx.c).  0, or -1 with err when it has more than
  * REL_MAX_BIG events.  x: about 330 KB, caller-owned. */
 int gx_to_exg(const struct gx *g, struct exg *x, char *err, size_t n);
+/* gx_to_exg keeps the events of locations one thread alone uses too (tests). */
+void gx_set_whole_graph(struct gx *g, bool on);
 /* The stack ran out of memory: the exploration is incomplete. */
 bool gx_overflowed(const struct gx *g);
 const struct gx_stats *gx_stats(const struct gx *g);
 size_t gx_stack_depth(const struct gx *g);
+
+/* A hash of the current graph (events, rf, co; not the order they were added
+ * in): equal for the same execution reached twice. */
+uint64_t gx_exec_hash(const struct gx *g);
+/* The current graph, one event per line (debugging). */
+void gx_dump(const struct gx *g, FILE *f);
+/* The current graph as bytes, for a reproducer (malloc'ed; *len).  Native
+ * byte order; addresses are not kept. */
+u8 *gx_save(const struct gx *g, size_t *len);
+/* Makes saved bytes the only graph left to visit, with no alternatives made
+ * while it runs (a replay).  0, or -1 on bytes gx_save did not make. */
+int gx_load(struct gx *g, const u8 *b, size_t len);
 
 /* ---- the program: called while it runs ---------------------------------------------- */
 

@@ -296,12 +296,16 @@ uintptr_t wmm_loc_addr(const struct wmm *w, int loc)
 
 u64 wmm_newest(const struct wmm *w, int loc)
 {
+	if (w->gx)
+		return wmmg_newest(w, loc);
 	const struct wloc *l = &w->locs[loc];
 	return (u64)w->msgs[(size_t)loc * w->ring + ((l->next - 1) & (w->ring - 1))].val;
 }
 
 uint32_t wmm_loc_version(const struct wmm *w, int loc)
 {
+	if (w->gx)
+		return wmmg_version(w, loc);
 	return w->locs[loc].next;
 }
 

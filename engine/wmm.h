@@ -211,6 +211,33 @@ void wmm_drain(struct wmm *w, int cpu);
 /* Same for every CPU (end of an execution). */
 void wmm_drain_all(struct wmm *w);
 
+/* ---- graph mode (engine/wmm_graph.c) ------------------------------------------------ */
+
+struct gx;
+
+/* Attaches a graph explorer (engine/gx.h): from now on every access is an event
+ * of gx's graph and gx decides what loads return; nothing is buffered (the
+ * store-buffer operations do nothing) and "newest" is the co-latest write.
+ * stop(ctx) is called when gx cannot go on with the execution (it pruned it,
+ * the program did not re-create the graph, the graph is full) and must not
+ * return.  gx NULL: back to the model's own rules. */
+void wmm_set_graph(struct wmm *w, struct gx *gx, void (*stop)(void *ctx), void *ctx);
+bool wmm_graph_on(const struct wmm *w);
+/* Would cpu's spin_lock of loc wait now?  (wmm_lock_would_block outside graph
+ * mode, where it does not depend on the CPU.) */
+bool wmm_lock_blocked(const struct wmm *w, int cpu, int loc);
+/* Graph mode only: a sub-word RMW (size bytes at byte offset off of the word
+ * at loc; operand and expected are sub-word values), and a sub-word store (an
+ * RMW of the word that replaces the bytes, marked as acc says). */
+u64 wmm_rmw_sub(struct wmm *w, int cpu, int loc, enum ss_rmw_op op, u64 operand, u64 expected,
+		unsigned off, unsigned size, enum ss_order ord, bool *ok, struct wmm_read_info *out);
+void wmm_store_sub(struct wmm *w, int cpu, int loc, u64 val, unsigned off, unsigned size,
+		   enum ss_access acc);
+/* Graph mode only: wmm_rmw that reads the co-latest write and nothing else
+ * (the two words of a 16-byte cmpxchg). */
+u64 wmm_rmw_newest(struct wmm *w, int cpu, int loc, enum ss_rmw_op op, u64 operand, u64 expected,
+		   enum ss_order ord, bool *ok, struct wmm_read_info *out);
+
 /* ---- inspection ------------------------------------------------------------------- */
 
 /* Hash of the model state, ignoring ids, tags and statistics, so that two

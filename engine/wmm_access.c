@@ -373,12 +373,16 @@ uint32_t wmm_dep_floor(const struct wmm *w, int cpu, int loc, const struct wmm_d
 u64 wmm_load(struct wmm *w, int cpu, int loc, enum ss_access acc, const struct wmm_dep *dep,
 	     struct wmm_read_info *out)
 {
+	if (w->gx)
+		return (u64)wmmg_load(w, cpu, loc, acc, dep, out);
 	return (u64)load_common(w, cpu, loc, acc, dep, out);
 }
 
 u128 wmm_load128(struct wmm *w, int cpu, int loc, enum ss_access acc, const struct wmm_dep *dep,
 		 struct wmm_read_info *out)
 {
+	if (w->gx)
+		return wmmg_load(w, cpu, loc, acc, dep, out);
 	return load_common(w, cpu, loc, acc, dep, out);
 }
 
@@ -396,6 +400,10 @@ static void do_mb(struct wmm *w, struct wcpu *c)
 void wmm_fence(struct wmm *w, int cpu, enum ss_fence f)
 {
 	struct wcpu *c = &w->cpu[cpu];
+	if (w->gx) {
+		wmmg_fence(w, cpu, f);
+		return;
+	}
 	w->st.fences++;
 	switch (w->model) {
 	case WMM_SC: return;
@@ -455,11 +463,19 @@ static uint32_t store_common(struct wmm *w, int cpu, int x, u128 val, enum ss_ac
 
 uint32_t wmm_store(struct wmm *w, int cpu, int loc, u64 val, enum ss_access acc, const void *tag)
 {
+	if (w->gx) {
+		wmmg_store(w, cpu, loc, val, acc);
+		return 1;
+	}
 	return store_common(w, cpu, loc, val, acc, tag);
 }
 
 void wmm_store128(struct wmm *w, int cpu, int loc, u128 val, enum ss_access acc, const void *tag)
 {
+	if (w->gx) {
+		wmmg_store(w, cpu, loc, val, acc);
+		return;
+	}
 	store_common(w, cpu, loc, val, acc, tag);
 }
 
@@ -548,6 +564,8 @@ static u128 rmw_common(struct wmm *w, int cpu, int x, enum ss_rmw_op op, u128 op
 u64 wmm_rmw(struct wmm *w, int cpu, int loc, enum ss_rmw_op op, u64 operand, u64 expected,
 	    enum ss_order ord, bool *ok, struct wmm_read_info *out, const void *tag)
 {
+	if (w->gx)
+		return (u64)wmmg_rmw(w, cpu, loc, op, operand, expected, ord, ok, out);
 	return (u64)rmw_common(w, cpu, loc, op, operand, expected, ord, ok, out, tag);
 }
 
@@ -555,7 +573,8 @@ bool wmm_cmpxchg128(struct wmm *w, int cpu, int loc, u128 *old, u128 new_val, en
 		    struct wmm_read_info *out, const void *tag)
 {
 	bool ok;
-	u128 v = rmw_common(w, cpu, loc, SS_RMW_CMPXCHG, new_val, *old, ord, &ok, out, tag);
+	u128 v = w->gx ? wmmg_rmw(w, cpu, loc, SS_RMW_CMPXCHG, new_val, *old, ord, &ok, out)
+		       : rmw_common(w, cpu, loc, SS_RMW_CMPXCHG, new_val, *old, ord, &ok, out, tag);
 	*old = v;
 	return ok;
 }
@@ -569,6 +588,8 @@ bool wmm_lock_would_block(const struct wmm *w, int loc)
 
 bool wmm_lock(struct wmm *w, int cpu, int x, const void *tag)
 {
+	if (w->gx)
+		return wmmg_lock(w, cpu, x, false, NULL);
 	struct wcpu *c = &w->cpu[cpu];
 	if (w->model != WMM_SC)
 		wmm_drain(w, cpu);
@@ -595,6 +616,8 @@ bool wmm_trylock(struct wmm *w, int cpu, int x, const void *tag)
 
 bool wmm_trylock_dep(struct wmm *w, int cpu, int x, const void *tag, uint32_t *dep)
 {
+	if (w->gx)
+		return wmmg_lock(w, cpu, x, true, dep);
 	if (dep)
 		*dep = 0;
 	if (w->model != WMM_SC)
@@ -612,6 +635,10 @@ bool wmm_trylock_dep(struct wmm *w, int cpu, int x, const void *tag, uint32_t *d
 
 void wmm_unlock(struct wmm *w, int cpu, int x, const void *tag)
 {
+	if (w->gx) {
+		wmmg_unlock(w, cpu, x);
+		return;
+	}
 	struct wcpu *c = &w->cpu[cpu];
 	if (w->model != WMM_SC)
 		wmm_drain(w, cpu);
@@ -634,8 +661,11 @@ void wmm_unlock(struct wmm *w, int cpu, int x, const void *tag)
 
 void wmm_relax(struct wmm *w, int cpu)
 {
+	if (w->gx) {
+		wmmg_relax(w, cpu);
+		return;
+	}
 	struct wcpu *c = &w->cpu[cpu];
-	(void)w;
 	c->npoll = c->npend;
 	memcpy(c->poll_loc, c->pend_loc, sizeof(c->poll_loc));
 	memcpy(c->poll_pos, c->pend_pos, sizeof(c->poll_pos));
@@ -644,6 +674,8 @@ void wmm_relax(struct wmm *w, int cpu)
 
 bool wmm_poll_blocked(const struct wmm *w, int cpu)
 {
+	if (w->gx)
+		return wmmg_poll_blocked(w, cpu);
 	const struct wcpu *c = &w->cpu[cpu];
 	if (!c->npoll)
 		return false;

@@ -87,8 +87,27 @@ struct wmm {
 	unsigned hmask;
 	uint32_t next_store_id;
 	struct wmm_stats st;
+	/* graph mode (engine/wmm_graph.c): NULL, or the explorer every access goes to */
+	struct gx *gx;
+	void (*gx_stop)(void *ctx);
+	void *gx_stop_ctx;
 	struct wcpu cpu[];
 };
+
+/* ---- graph mode (engine/wmm_graph.c), reached from the public functions ---------- */
+
+u128 wmmg_load(struct wmm *w, int cpu, int x, enum ss_access acc, const struct wmm_dep *dep,
+	       struct wmm_read_info *out);
+void wmmg_store(struct wmm *w, int cpu, int x, u128 val, enum ss_access acc);
+u128 wmmg_rmw(struct wmm *w, int cpu, int x, enum ss_rmw_op op, u128 operand, u128 expected,
+	      enum ss_order ord, bool *ok, struct wmm_read_info *out);
+void wmmg_fence(struct wmm *w, int cpu, enum ss_fence f);
+bool wmmg_lock(struct wmm *w, int cpu, int x, bool try, uint32_t *dep);
+void wmmg_unlock(struct wmm *w, int cpu, int x);
+u64 wmmg_newest(const struct wmm *w, int x);
+uint32_t wmmg_version(const struct wmm *w, int x);
+void wmmg_relax(struct wmm *w, int cpu);
+bool wmmg_poll_blocked(const struct wmm *w, int cpu);
 
 /* ---- small helpers ------------------------------------------------------------- */
 

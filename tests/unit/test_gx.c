@@ -126,6 +126,7 @@ static int gx_repeats;
 static int explore_gx(const struct prog *p, struct sig *out, int *nexec)
 {
 	struct gx *g = gx_create(p->nthr, 0);
+	gx_set_whole_graph(g, true);
 	int n = 0;
 	*nexec = 0;
 	while (gx_begin(g)) {
@@ -230,7 +231,8 @@ static void bf_build(struct bf *b)
 		if (b->kind[k] == EV_W) {
 			rel_add(&X.co, b->loc[k], id[k]);
 			for (int j = 0; j < b->nev; j++)
-				if (b->kind[j] == EV_W && b->loc[j] == b->loc[k] && b->co[j] > b->co[k])
+				if (b->kind[j] == EV_W && b->loc[j] == b->loc[k] &&
+				    b->co[j] > b->co[k])
 					rel_add(&X.co, id[k], id[j]);
 		}
 	}
@@ -285,7 +287,8 @@ static void bf_rf(struct bf *b, int k)
 	b->rf[k] = -1 - b->loc[k];
 	bf_rf(b, k + 1);
 	for (int w = 0; w < b->nev; w++)
-		if (b->kind[w] == EV_W && b->loc[w] == b->loc[k] && !(b->thr[w] == b->thr[k] && w > k)) {
+		if (b->kind[w] == EV_W && b->loc[w] == b->loc[k] &&
+		    !(b->thr[w] == b->thr[k] && w > k)) {
 			b->rf[k] = w;
 			bf_rf(b, k + 1);
 		}
@@ -437,8 +440,8 @@ TEST(random_programs_match_brute_force)
 				printf("    bf %s\n", bf_sigs[i].s);
 		}
 	}
-	printf("  # %d consistent executions by gx (%d visited twice), %d by brute force\n", total_gx,
-	       gx_repeats, total_bf);
+	printf("  # %d consistent executions by gx (%d visited twice), %d by brute force\n",
+	       total_gx, gx_repeats, total_bf);
 	EXPECT_EQ(bad, 0);
 }
 

@@ -1,0 +1,309 @@
+/* engine/gexplore.c - `--engine graph` (engine/gexplore.h): the loop that runs
+ * the scenario once per graph the explorer hands out, checks each finished
+ * graph against the model, and keeps the first failing graph for its
+ * reproducer and its replay. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine/gexplore.h"
+#include "engine/gx.h"
+#include "model/lkmm.h"
+#include "results/stop.h"
+
+struct gdrive {
+	struct gx *gx;
+	struct emu_gen gen;
+};
+
+static double now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static unsigned no_front(void *ctx)
+{
+	(void)ctx;
+	return 0;
+}
+
+static unsigned no_back(void *ctx, enum wmm_choice_kind kind, unsigned n)
+{
+	(void)ctx, (void)kind, (void)n;
+	return 0;
+}
+
+/* The emulator asks who runs next: the explorer's pick, one step at a time. */
+static unsigned graph_pick(void *ctx, const struct emu_pick_info *pi)
+{
+	struct gdrive *d = ctx;
+	unsigned ready = 0;
+	for (int i = 0; i < pi->n; i++)
+		ready |= 1u << pi->cpus[i];
+	int t = gx_pick(d->gx, ready);
+	for (int i = 0; i < pi->n; i++)
+		if (pi->cpus[i] == t)
+			return (unsigned)i << 5;
+	return 0;
+}
+
+/* The model's verdict on the current graph: 1 consistent, 0 not, -1 too big. */
+static int model_check(struct gx *gx, enum wmm_model m, struct exg *x)
+{
+	char err[160];
+	if (gx_to_exg(gx, x, err, sizeof(err)) < 0)
+		return -1;
+	struct lkmm_verdict v;
+	switch (m) {
+	case WMM_SC: return ax_sc_check(x);
+	case WMM_TSO: return ax_tso_check(x);
+	default: return lkmm_check(x, false, &v, NULL);
+	}
+}
+
+/* Distinct executions: a set of gx_exec_hash values. */
+struct hset {
+	uint64_t *t;
+	size_t n, cap;
+};
+
+static bool hset_add(struct hset *h, uint64_t v)
+{
+	v |= 1;
+	if (2 * (h->n + 1) > h->cap) {
+		size_t cap = h->cap ? 2 * h->cap : 1024;
+		uint64_t *t = calloc(cap, sizeof(*t));
+		if (!t)
+			return true;
+		for (size_t i = 0; i < h->cap; i++)
+			if (h->t[i]) {
+				size_t k = h->t[i] & (cap - 1);
+				while (t[k])
+					k = (k + 1) & (cap - 1);
+				t[k] = h->t[i];
+			}
+		free(h->t);
+		h->t = t;
+		h->cap = cap;
+	}
+	size_t k = v & (h->cap - 1);
+	while (h->t[k]) {
+		if (h->t[k] == v)
+			return false;
+		k = (k + 1) & (h->cap - 1);
+	}
+	h->t[k] = v;
+	h->n++;
+	return true;
+}
+
+static void log_add(struct ss_failure_log *log, const struct ss_failure *f, unsigned long exec)
+{
+	log->total++;
+	log->by_kind[f->kind < SS_FAIL_NKINDS ? f->kind : SS_FAIL_NONE]++;
+	if (log->kept < SS_LOG_KEEP) {
+		log->round_of[log->kept] = exec;
+		log->first[log->kept++] = *f;
+	}
+}
+
+static struct emu *make(const struct emu_config *cfg, struct gx **gxp, char *err, size_t n)
+{
+	int nroles = cfg->scn ? cfg->scn->nroles : 0;
+	struct gx *gx = gx_create(nroles, 0);
+	if (!gx) {
+		snprintf(err, n, "graph engine: %d roles (1 to %d supported)", nroles,
+			 GX_MAX_THREADS);
+		return NULL;
+	}
+	struct emu_config c = *cfg;
+	c.graph = gx;
+	struct emu *e = emu_create(&c, err, n);
+	if (!e) {
+		gx_destroy(gx);
+		return NULL;
+	}
+	*gxp = gx;
+	return e;
+}
+
+void gexplore_free_emu(struct emu *e)
+{
+	if (!e)
+		return;
+	struct gx *gx = emu_config_of(e)->graph;
+	emu_destroy(e);
+	gx_destroy(gx);
+}
+
+/* One graph: run it, classify it.  Returns 1 for a consistent graph (failing
+ * or not), 0 for one that is no result, -1 on an internal error. */
+static int one_graph(struct emu *e, struct gdrive *d, enum wmm_model m, struct exg *x,
+		     struct gexplore_stats *st, struct emu_result *r)
+{
+	if (emu_execute_pick(e, &d->gen, graph_pick, r) < 0)
+		return -1;
+	bool waiting = r->kind == SS_FAIL_DEADLOCK;
+	if (!gx_end(d->gx, waiting)) {
+		if (gx_diverged(d->gx))
+			st->diverged++;
+		return 0;
+	}
+	int c = model_check(d->gx, m, x);
+	if (c < 0) {
+		st->too_big++;
+		return 0;
+	}
+	if (!c) {
+		st->inconsistent++;
+		return 0;
+	}
+	return 1;
+}
+
+static void finish_stats(struct gexplore_stats *st, struct gx *gx)
+{
+	const struct gx_stats *gs = gx_stats(gx);
+	st->blocked = gs->blocked;
+	st->pruned = gs->pruned;
+	st->full = gs->full;
+	st->events = gs->events;
+	st->max_events = gs->max_events;
+	st->max_stack = gs->max_stack;
+	st->overflowed = gx_overflowed(gx);
+}
+
+int gexplore_run(const struct emu_config *cfg, const struct gexplore_opts *o,
+		 struct gexplore_stats *st, struct emu **ep)
+{
+	memset(st, 0, sizeof(*st));
+	ss_failure_log_init(&st->log);
+	if (ep)
+		*ep = NULL;
+	struct gdrive d;
+	struct emu *e = make(cfg, &d.gx, st->error, sizeof(st->error));
+	if (!e)
+		return -1;
+	d.gen = (struct emu_gen){no_front, no_back, &d};
+	struct exg *x = malloc(sizeof(*x));
+	struct hset seen = {0};
+	int rc = 0;
+	double t0 = now(), next_tick = t0 + 0.1, deadline = o->duration > 0 ? t0 + o->duration : 0;
+	struct emu_result r;
+	bool stopped = false;
+	while (x && (!o->max_execs || st->executions < o->max_execs)) {
+		if (!gx_begin(d.gx)) {
+			st->complete = true;
+			break;
+		}
+		st->executions++;
+		int k = one_graph(e, &d, cfg->model, x, st, &r);
+		if (k < 0) {
+			snprintf(st->error, sizeof(st->error), "graph %llu: %s", st->executions,
+				 r.internal_msg);
+			rc = -1;
+			break;
+		}
+		if (k > 0) {
+			st->consistent++;
+			st->distinct += hset_add(&seen, gx_exec_hash(d.gx));
+		}
+		if (k > 0 && r.kind) {
+			st->failed++;
+			log_add(&st->log, &r.fail, (unsigned long)st->executions - 1);
+			if (!st->found) {
+				st->found = true;
+				st->first_exec = st->executions - 1;
+				st->first = r;
+				st->first_graph = gx_save(d.gx, &st->first_len);
+				if (getenv("GX_DUMP"))
+					gx_dump(d.gx, stderr);
+			}
+			if (!o->keep_going) {
+				stopped = true;
+				break;
+			}
+		}
+		if ((st->executions & 63) == 0 || deadline) {
+			double t = now();
+			if (ss_interrupted) {
+				st->interrupted = true;
+				break;
+			}
+			if (deadline && t >= deadline)
+				break;
+			if (o->progress && t >= next_tick) {
+				o->progress(o->progress_ctx, st->executions, st->failed, t - t0);
+				next_tick = t + 0.1;
+			}
+		}
+	}
+	(void)stopped;
+	if (!x)
+		snprintf(st->error, sizeof(st->error), "out of memory"), rc = -1;
+	finish_stats(st, d.gx);
+	st->elapsed = now() - t0;
+	if (st->complete && (st->overflowed || st->diverged || st->full || st->too_big))
+		st->complete = false;
+	free(x);
+	free(seen.t);
+	gexplore_free_emu(e);
+	if (rc == 0 && st->found && st->first_graph) {
+		bool cons;
+		char err[200];
+		if (gexplore_replay(cfg, st->first_graph, st->first_len, &st->replay, &cons, ep,
+				    err, sizeof(err)) == 0)
+			st->replay_ok = cons && st->replay.kind == st->first.kind &&
+					st->replay.fail_step == st->first.fail_step;
+	}
+	return rc;
+}
+
+void gexplore_stats_free(struct gexplore_stats *st)
+{
+	free(st->first_graph);
+	st->first_graph = NULL;
+}
+
+int gexplore_replay(const struct emu_config *cfg, const u8 *graph, size_t len,
+		    struct emu_result *res, bool *consistent, struct emu **ep, char *err,
+		    size_t errlen)
+{
+	if (ep)
+		*ep = NULL;
+	struct gdrive d;
+	struct emu *e = make(cfg, &d.gx, err, errlen);
+	if (!e)
+		return -1;
+	if (gx_load(d.gx, graph, len) < 0 || !gx_begin(d.gx)) {
+		snprintf(err, errlen, "not a graph this version saved");
+		gexplore_free_emu(e);
+		return -1;
+	}
+	d.gen = (struct emu_gen){no_front, no_back, &d};
+	emu_set_trace(e, true);
+	struct gexplore_stats st;
+	memset(&st, 0, sizeof(st));
+	struct exg *x = malloc(sizeof(*x));
+	int k = x ? one_graph(e, &d, cfg->model, x, &st, res) : -1;
+	free(x);
+	if (getenv("GX_DUMP")) {
+		fprintf(stderr, "---- replay\n");
+		gx_dump(d.gx, stderr);
+	}
+	if (k < 0 || st.diverged) {
+		snprintf(err, errlen, "%s",
+			 k < 0 ? res->internal_msg
+			       : "the scenario did not re-create the saved graph");
+		gexplore_free_emu(e);
+		return -1;
+	}
+	*consistent = k > 0;
+	if (ep)
+		*ep = e;
+	else
+		gexplore_free_emu(e);
+	return 0;
+}

@@ -1,0 +1,77 @@
+/* engine/gexplore.h - `--engine graph`: scenario code explored on execution
+ * graphs.  The emulator runs the roles in graph mode (engine/wmm_graph.c), the
+ * graph explorer (engine/gx.h) decides every interleaving and every value read,
+ * and each finished graph is checked against the model (model/lkmm.h: lkmm,
+ * or sc / tso); a failure counts only in a consistent graph.
+ *
+ * What a complete run proves: every execution of the scenario (with its
+ * --iters, on this world) whose po | rf is acyclic and that is consistent under
+ * the model, with every read ordering the later writes of its CPU (gx.h), was
+ * run and none failed; stats->complete says it, and the reasons a run is not
+ * complete are counted (diverged, full, stack overflow, too big).
+ */
+#ifndef SS_GEXPLORE_H
+#define SS_GEXPLORE_H
+
+#include <stdbool.h>
+
+#include "engine/emu.h"
+#include "results/failures.h"
+
+struct gexplore_opts {
+	unsigned long long max_execs; /* 0: until the graphs run out */
+	double duration;	      /* seconds; 0: no bound */
+	bool keep_going;	      /* do not stop at the first failure */
+	size_t max_stack_bytes;	      /* graphs waiting on the stack (0: 1 GiB) */
+	/* Called about every 100 ms (may be NULL). */
+	void (*progress)(void *ctx, unsigned long long execs, unsigned long long failed,
+			 double elapsed);
+	void *progress_ctx;
+};
+
+struct gexplore_stats {
+	unsigned long long executions; /* programs run (graphs visited) */
+	unsigned long long consistent; /* finished graphs the model allows */
+	unsigned long long distinct;   /* ... counted once each */
+	unsigned long long inconsistent, blocked, pruned, diverged, full, too_big;
+	unsigned long long failed; /* consistent graphs with a failure */
+	unsigned long long events; /* events added, replays included */
+	int max_events;
+	size_t max_stack;
+	bool complete;	  /* every graph visited, none lost: the proof holds */
+	bool overflowed;  /* the stack ran out of memory */
+	bool interrupted; /* SIGINT / SIGTERM */
+	double elapsed;
+	struct ss_failure_log log;
+	bool found;
+	unsigned long long first_exec;
+	struct emu_result first;
+	u8 *first_graph; /* the failing graph (gx_save), malloc'ed */
+	size_t first_len;
+	bool replay_ok; /* replaying first_graph gave the same failure, and the
+			 * emulator then holds its trace */
+	struct emu_result replay;
+	char error[200];
+};
+
+/* Explores cfg (its graph field is set here) under cfg->model until every
+ * graph is visited, a bound, the first failure (unless o->keep_going) or
+ * SIGINT.  0 with the findings in *st, -1 with st->error.  Free *st with
+ * gexplore_stats_free().  The emulator it made is kept in *ep when ep is not
+ * NULL (its trace holds the failing execution's replay); free it with
+ * gexplore_free_emu(). */
+int gexplore_run(const struct emu_config *cfg, const struct gexplore_opts *o,
+		 struct gexplore_stats *st, struct emu **ep);
+void gexplore_stats_free(struct gexplore_stats *st);
+/* Frees an emulator gexplore_run left, with its graph explorer. */
+void gexplore_free_emu(struct emu *e);
+
+/* Replays a saved failing graph (gx_save's bytes) on a new emulator for cfg:
+ * 0 with the verdict in *res and consistent set (the graph checked under
+ * cfg->model again), -1 with err (bad bytes, the program did not re-create
+ * the graph). The emulator is kept in *ep for its trace when ep is not NULL. */
+int gexplore_replay(const struct emu_config *cfg, const u8 *graph, size_t len,
+		    struct emu_result *res, bool *consistent, struct emu **ep, char *err,
+		    size_t errlen);
+
+#endif /* SS_GEXPLORE_H */

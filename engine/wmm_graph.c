@@ -1,0 +1,262 @@
+/* engine/wmm_graph.c - graph mode of the memory models (engine/wmm.h): with a
+ * graph explorer attached (wmm_set_graph), every access is an event of its
+ * graph (engine/gx.h) and gx says what a load returns.  The location table
+ * stays wmm's; nothing is buffered, so the store-buffer operations have
+ * nothing to do, and "newest" is the co-latest write of the graph.
+ *
+ * How the kernel's operations become events:
+ *  - loads and stores: reads and writes marked as their access (plain, once,
+ *    acquire, release); a load's explicit dependencies are its addr edges (a
+ *    handle is 1 + the read's index among its CPU's events);
+ *  - RMWs: an RMW of gx (read + write, or a read alone when a conditional one
+ *    fails) that depends on every earlier read of its CPU (wmm_rmw has no
+ *    dependency argument: more order than the code has, never less);
+ *  - sub-word stores and RMWs (wmm_rmw_sub): an RMW of the whole word that
+ *    replaces the bytes; a plain sub-word store stays plain;
+ *  - the 16-byte cmpxchg's two words (wmm_rmw_newest): read the co-latest
+ *    write and never anything else (exploring it would need one event over
+ *    two words);
+ *  - spinlocks: lock.cat's events, a lock being an RMW that must read 0 (a
+ *    lock that read 1 waits for good: only a revisit can help it);
+ *  - fences: the fence events of linux-kernel.def.
+ */
+#include "engine/gx.h"
+#include "engine/wmm_internal.h"
+
+void wmm_set_graph(struct wmm *w, struct gx *gx, void (*stop)(void *ctx), void *ctx)
+{
+	w->gx = gx;
+	w->gx_stop = stop;
+	w->gx_stop_ctx = ctx;
+}
+
+bool wmm_graph_on(const struct wmm *w)
+{
+	return w->gx != NULL;
+}
+
+static u128 initial_of(const struct wmm *w, int x)
+{
+	return w->msgs[(size_t)x * w->ring].val;
+}
+
+static unsigned access_flags(enum ss_access acc)
+{
+	switch (acc) {
+	case SS_ACC_PLAIN: return EVF_PLAIN;
+	case SS_ACC_ACQUIRE: return EVF_ACQUIRE;
+	case SS_ACC_RELEASE: return EVF_RELEASE;
+	default: return EVF_ONCE;
+	}
+}
+
+static void base_access(struct wmm *w, int x, enum gx_op op, struct gx_access *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->op = op;
+	a->key = w->locs[x].addr;
+	a->init = initial_of(w, x);
+}
+
+/* gx could not go on: the execution ends here (stop does not return). */
+static void check(struct wmm *w, enum gx_status s)
+{
+	if (s != GX_OK && s != GX_WAIT)
+		w->gx_stop(w->gx_stop_ctx);
+}
+
+static void fill_read_info(struct wmm_read_info *out, const struct gx_result *r)
+{
+	if (!out)
+		return;
+	memset(out, 0, sizeof(*out));
+	out->val = (u64)r->old;
+	out->newest_val = out->val;
+	out->writer_cpu = -1;
+	out->newest_cpu = -1;
+	out->nchoices = 1;
+	out->dep = r->idx >= 0 ? (uint32_t)r->idx + 1 : 0;
+}
+
+u128 wmmg_load(struct wmm *w, int cpu, int x, enum ss_access acc, const struct wmm_dep *dep,
+	       struct wmm_read_info *out)
+{
+	struct gx_access a;
+	base_access(w, x, GX_READ, &a);
+	a.flags = access_flags(acc);
+	if (dep) {
+		a.dep_all = dep->all;
+		for (unsigned k = 0; k < dep->n && k < WMM_DEP_MAX; k++)
+			if (dep->h[k] && a.ndeps < GX_DEPS)
+				a.deps[a.ndeps++] = (int)dep->h[k] - 1;
+	}
+	struct gx_result r;
+	check(w, gx_access(w->gx, cpu, &a, &r));
+	w->st.loads++;
+	fill_read_info(out, &r);
+	return r.old;
+}
+
+void wmmg_store(struct wmm *w, int cpu, int x, u128 val, enum ss_access acc)
+{
+	struct gx_access a;
+	base_access(w, x, GX_WRITE, &a);
+	a.flags = access_flags(acc);
+	a.val = val;
+	check(w, gx_access(w->gx, cpu, &a, NULL));
+	w->st.stores++;
+	w->st.commits++;
+}
+
+static enum gx_rmw rmw_kind(enum ss_rmw_op op)
+{
+	switch ((int)op) {
+	case SS_RMW_XCHG: return GX_RMW_XCHG;
+	case SS_RMW_ADD: return GX_RMW_ADD;
+	case SS_RMW_AND: return GX_RMW_AND;
+	case SS_RMW_OR: return GX_RMW_OR;
+	case SS_RMW_CMPXCHG: return GX_RMW_CMPXCHG;
+	default: return GX_RMW_ADD_UNLESS;
+	}
+}
+
+static u128 rmw_common(struct wmm *w, int cpu, struct gx_access *a, bool *ok,
+		       struct wmm_read_info *out)
+{
+	a->dep_all = true;
+	struct gx_result r;
+	check(w, gx_access(w->gx, cpu, a, &r));
+	w->st.rmws++;
+	if (r.ok)
+		w->st.commits++;
+	if (ok)
+		*ok = r.ok;
+	fill_read_info(out, &r);
+	return r.old;
+}
+
+u128 wmmg_rmw(struct wmm *w, int cpu, int x, enum ss_rmw_op op, u128 operand, u128 expected,
+	      enum ss_order ord, bool *ok, struct wmm_read_info *out)
+{
+	struct gx_access a;
+	base_access(w, x, GX_RMW, &a);
+	a.rmw = rmw_kind(op);
+	a.val = operand;
+	a.expected = expected;
+	a.ord = ord;
+	return rmw_common(w, cpu, &a, ok, out);
+}
+
+u64 wmm_rmw_sub(struct wmm *w, int cpu, int x, enum ss_rmw_op op, u64 operand, u64 expected,
+		unsigned off, unsigned size, enum ss_order ord, bool *ok, struct wmm_read_info *out)
+{
+	struct gx_access a;
+	base_access(w, x, GX_RMW, &a);
+	a.rmw = rmw_kind(op);
+	a.val = operand;
+	a.expected = expected;
+	a.off = off;
+	a.size = size;
+	a.ord = ord;
+	return (u64)rmw_common(w, cpu, &a, ok, out);
+}
+
+void wmm_store_sub(struct wmm *w, int cpu, int x, u64 val, unsigned off, unsigned size,
+		   enum ss_access acc)
+{
+	struct gx_access a;
+	base_access(w, x, GX_RMW, &a);
+	a.rmw = GX_RMW_MERGE;
+	a.val = val;
+	a.off = off;
+	a.size = size;
+	a.flags = access_flags(acc); /* a sub-word store keeps its own marking */
+	a.ord = acc == SS_ACC_RELEASE ? SS_ORD_RELEASE : SS_ORD_RELAXED;
+	rmw_common(w, cpu, &a, NULL, NULL);
+}
+
+u64 wmm_rmw_newest(struct wmm *w, int cpu, int x, enum ss_rmw_op op, u64 operand, u64 expected,
+		   enum ss_order ord, bool *ok, struct wmm_read_info *out)
+{
+	struct gx_access a;
+	base_access(w, x, GX_RMW, &a);
+	a.rmw = rmw_kind(op);
+	a.val = operand;
+	a.expected = expected;
+	a.ord = ord;
+	a.newest_only = true;
+	return (u64)rmw_common(w, cpu, &a, ok, out);
+}
+
+static enum model_fence fence_kind(enum ss_fence f)
+{
+	switch (f) {
+	case SS_FENCE_WMB: return MF_WMB;
+	case SS_FENCE_RMB: return MF_RMB;
+	default: return MF_MB;
+	}
+}
+
+void wmmg_fence(struct wmm *w, int cpu, enum ss_fence f)
+{
+	struct gx_access a;
+	memset(&a, 0, sizeof(a));
+	a.op = GX_FENCE;
+	a.fence = fence_kind(f);
+	check(w, gx_access(w->gx, cpu, &a, NULL));
+	w->st.fences++;
+}
+
+bool wmmg_lock(struct wmm *w, int cpu, int x, bool try, uint32_t *dep)
+{
+	struct gx_access a;
+	base_access(w, x, try ? GX_TRYLOCK : GX_LOCK, &a);
+	a.dep_all = true;
+	struct gx_result r;
+	enum gx_status s = gx_access(w->gx, cpu, &a, &r);
+	check(w, s);
+	if (dep)
+		*dep = !r.ok && r.idx >= 0 ? (uint32_t)r.idx + 1 : 0;
+	if (s == GX_OK && r.ok)
+		w->st.commits++;
+	return s == GX_OK && r.ok;
+}
+
+void wmmg_unlock(struct wmm *w, int cpu, int x)
+{
+	struct gx_access a;
+	base_access(w, x, GX_UNLOCK, &a);
+	check(w, gx_access(w->gx, cpu, &a, NULL));
+	w->st.commits++;
+}
+
+bool wmm_lock_blocked(const struct wmm *w, int cpu, int loc)
+{
+	if (!w->gx)
+		return wmm_lock_would_block(w, loc);
+	struct gx_access a;
+	memset(&a, 0, sizeof(a));
+	a.op = GX_LOCK;
+	a.key = w->locs[loc].addr;
+	return gx_would_wait(w->gx, cpu, &a);
+}
+
+u64 wmmg_newest(const struct wmm *w, int x)
+{
+	return (u64)gx_newest(w->gx, w->locs[x].addr, initial_of(w, x));
+}
+
+uint32_t wmmg_version(const struct wmm *w, int x)
+{
+	return 1 + gx_nwrites(w->gx, w->locs[x].addr);
+}
+
+void wmmg_relax(struct wmm *w, int cpu)
+{
+	gx_relax(w->gx, cpu);
+}
+
+bool wmmg_poll_blocked(const struct wmm *w, int cpu)
+{
+	return gx_poll_waits(w->gx, cpu, 0, 0);
+}
