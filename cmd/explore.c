@@ -34,11 +34,12 @@ enum {
 	OPT_NO_EXPLAIN,
 	OPT_DEPS,
 	OPT_RACES,
+	OPT_ENGINE,
 };
 
 struct explore_cli {
 	struct cli_scenario_opts sc;
-	const char *model_arg, *strategy_arg, *json_path;
+	const char *model_arg, *strategy_arg, *json_path, *engine_arg;
 	unsigned long long executions;
 	double duration, stale_prob;
 	unsigned long max_steps, iters;
@@ -53,6 +54,11 @@ struct explore_cli {
 static const struct argp_option options[] = {
     {0, 0, 0, 0, "Emulation:", 3},
     {"model", OPT_MODEL, "M", 0, "memory model: sc, tso, lkmm (default: lkmm)", 3},
+    {"engine", OPT_ENGINE, "E", 0,
+     "lkvm (the operational model: schedules and a strategy) or graph (every execution "
+     "graph, each checked against the model's axioms: a proof when the search completes; "
+     "exhaustive only) (default: lkvm)",
+     3},
     {"strategy", OPT_STRATEGY, "S", 0,
      "exploration strategy: random, pct (priorities with d-1 change points), exhaustive "
      "(bounded depth-first search; a verification result within its bounds) (default: random)",
@@ -115,6 +121,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case ARGP_KEY_INIT: state->child_inputs[0] = &o->sc; break;
 	case OPT_MODEL: o->model_arg = arg; break;
+	case OPT_ENGINE: o->engine_arg = arg; break;
 	case OPT_RACES: o->races_arg = arg; break;
 	case OPT_STRATEGY: o->strategy_arg = arg; break;
 	case OPT_EXECUTIONS:
@@ -205,9 +212,17 @@ static void campaign_setup(struct ss_campaign *c, const struct explore_cli *o)
 	if (o->model_arg && wmm_model_parse(o->model_arg, &model) != 0)
 		cli_usage_error("unknown --model '%s': expected one of sc, tso, lkmm",
 				o->model_arg);
-	enum explore_strategy strategy = EXPLORE_RANDOM;
+	c->graph = false;
+	if (o->engine_arg && strcmp(o->engine_arg, "lkvm") && strcmp(o->engine_arg, "graph"))
+		cli_usage_error("unknown --engine '%s': expected lkvm or graph", o->engine_arg);
+	c->graph = o->engine_arg && !strcmp(o->engine_arg, "graph");
+	enum explore_strategy strategy = c->graph ? EXPLORE_EXHAUSTIVE : EXPLORE_RANDOM;
 	if (o->strategy_arg && explore_strategy_parse(o->strategy_arg, &strategy) != 0)
 		cli_usage_error("unknown --strategy '%s': expected one of random, pct, exhaustive",
+				o->strategy_arg);
+	if (c->graph && strategy != EXPLORE_EXHAUSTIVE)
+		cli_usage_error("--strategy %s with --engine graph: expected exhaustive (random "
+				"and pct sample schedules of --engine lkvm)",
 				o->strategy_arg);
 	if (o->executions && o->duration > 0)
 		cli_usage_error("--executions and --duration both given: expected one of them");
@@ -243,6 +258,13 @@ static void campaign_setup(struct ss_campaign *c, const struct explore_cli *o)
 	c->explain = !o->quiet && !o->no_explain;
 	c->races = cli_parse_races(o->races_arg);
 	c->judge = lit_race_judge;
+	if (c->graph && o->races_arg && c->races != SS_RACES_IGNORE)
+		cli_usage_error(
+		    "--races %s with --engine graph: expected ignore (races are checked "
+		    "with --engine lkvm)",
+		    o->races_arg);
+	if (c->graph)
+		c->races = SS_RACES_IGNORE;
 }
 
 static void print_header(const struct ss_campaign *c)
@@ -250,17 +272,30 @@ static void print_header(const struct ss_campaign *c)
 	const struct emu_config *ec = &c->ec;
 	const struct explore_opts *xo = &c->xo;
 	const struct ss_alloc_config *a = &ec->acfg;
-	printf("slabstress explore: scenario %s, variant %s, alloc %s, model %s, strategy "
-	       "%s, seed %llu, deps %s\n",
-	       ec->scn->name, ss_variant_name(a->variant), ec->alloc->name,
-	       wmm_model_name(ec->model), explore_strategy_name(xo->strategy), xo->seed,
-	       emu_deps_name(ec->deps));
+	if (c->graph)
+		printf("slabstress explore: scenario %s, variant %s, alloc %s, model %s, engine "
+		       "graph, deps %s\n",
+		       ec->scn->name, ss_variant_name(a->variant), ec->alloc->name,
+		       wmm_model_name(ec->model), emu_deps_name(ec->deps));
+	else
+		printf("slabstress explore: scenario %s, variant %s, alloc %s, model %s, "
+		       "strategy %s, seed %llu, deps %s\n",
+		       ec->scn->name, ss_variant_name(a->variant), ec->alloc->name,
+		       wmm_model_name(ec->model), explore_strategy_name(xo->strategy), xo->seed,
+		       emu_deps_name(ec->deps));
 	printf("  slab: stride-bits %u, objext %s, object-size %zu, page-size %zu, account "
 	       "%s\n",
 	       a->stride_bits, ss_objext_name(a->objext), a->object_size, a->page_size,
 	       a->account ? "SLAB_ACCOUNT" : "__GFP_ACCOUNT only");
 	cli_print_switches(a);
 	const char *handoffs = ec->iters == 1 ? "" : "s";
+	if (c->graph) {
+		printf("  %d virtual CPUs, %lu handoff%s, every execution graph (at most %llu), "
+		       "max-steps %lu\n",
+		       ec->scn->nroles, ec->iters, handoffs, xo->max_execs, ec->max_steps);
+		fflush(stdout);
+		return;
+	}
 	if (xo->max_execs)
 		printf("  %d virtual CPUs, %llu executions of %lu handoff%s, stale-prob %.2f, "
 		       "max-steps %lu\n",
@@ -292,10 +327,50 @@ static void print_exhaustive(const struct ss_campaign *c)
 		       st->bound_s);
 }
 
+/* --engine graph: what was covered, and what it proves. */
+static void print_graph(const struct ss_campaign *c, bool quiet)
+{
+	const struct gexplore_stats *g = &c->gst;
+	const char *model = wmm_model_name(c->ec.model);
+	if (!quiet) {
+		printf("  %llu graphs in %.2f s = %.0f graphs/s: %llu consistent under %s (%llu "
+		       "distinct), %llu inconsistent, %llu blocked (a spin loop or lock that never "
+		       "gets its value), %llu cut at an atomicity violation; most events in a "
+		       "graph: %d\n",
+		       g->executions, g->elapsed, g->elapsed > 0 ? g->executions / g->elapsed : 0,
+		       g->consistent, model, g->distinct, g->inconsistent, g->blocked, g->pruned,
+		       g->max_events);
+		if (g->diverged || g->full || g->too_big || g->overflowed)
+			printf(
+			    "  not covered: %llu graphs the scenario did not re-create, %llu over "
+			    "the event bound, %llu too big for the checker%s\n",
+			    g->diverged, g->full, g->too_big,
+			    g->overflowed ? ", graphs dropped (out of memory)" : "");
+	}
+	if (c->nsaved)
+		printf("  saved %lu reproducer%s under %s/ (first: %s)\n", c->nsaved,
+		       c->nsaved == 1 ? "" : "s", c->save_dir, c->first_saved);
+	if (g->found)
+		return;
+	if (g->complete)
+		printf("proof: all %llu consistent executions under %s explored, no failure (%lu "
+		       "handoff%s per role; spin loops cut when they re-read a value; executions "
+		       "where po | rf is acyclic and every load orders the later stores of its "
+		       "CPU)\n",
+		       g->distinct, model, c->ec.iters, c->ec.iters == 1 ? "" : "s");
+	else
+		printf("clean: no failure in %llu graphs under %s (%s: not a proof)\n",
+		       g->executions, model, ss_campaign_graph_result(c));
+}
+
 /* Throughput, the strategy's own lines, reproducers saved. */
 static void print_summary(const struct ss_campaign *c, bool quiet)
 {
 	const struct explore_stats *st = &c->st;
+	if (c->graph) {
+		print_graph(c, quiet);
+		return;
+	}
 	enum explore_strategy strategy = c->xo.strategy;
 	double eps = st->elapsed > 0 ? st->executions / st->elapsed : 0;
 	double aps = st->elapsed > 0 ? st->accesses / st->elapsed : 0;
@@ -341,8 +416,12 @@ static void print_failure(const struct ss_campaign *c, bool full_trace)
 	       st->first_exec, st->first.fail_step, ss_fail_kind_name(f->kind), f->cpu,
 	       f->site ? f->site->file : "?", f->site ? f->site->line : 0,
 	       f->site && f->site->func ? f->site->func : "?", nmsg);
-	printf("schedule (%zu bytes): %s\n", st->first_len,
-	       c->schedule_hex ? c->schedule_hex : "?");
+	if (c->graph)
+		printf("graph: %zu bytes, in the reproducer%s\n", st->first_len,
+		       c->nsaved ? "" : " (--save DIR writes it)");
+	else
+		printf("schedule (%zu bytes): %s\n", st->first_len,
+		       c->schedule_hex ? c->schedule_hex : "?");
 	if (!st->replay_ok)
 		printf("warning: replaying the schedule gave %s at step %lu, not the same "
 		       "failure (nondeterminism: please report)\n",
@@ -407,7 +486,7 @@ int cmd_explore(int argc, char **argv)
 	print_summary(&c, o.quiet);
 	if (c.st.found)
 		print_failure(&c, o.full_trace);
-	else
+	else if (!c.graph)
 		printf("clean: no failure in %llu executions under %s, %s dependencies\n",
 		       c.st.executions, wmm_model_name(c.ec.model), emu_deps_name(c.ec.deps));
 	if (c.ec.deps == EMU_DEPS_CHECK)

@@ -78,6 +78,12 @@ int cmd_minimize(int argc, char **argv)
 	if (rc != 0)
 		cli_internal_error("%s", err);
 	const struct ss_repro *r = &p.r;
+	if (p.graph) {
+		ss_replay_close(&p);
+		cli_usage_error("%s: a graph engine reproducer (one execution graph, no schedule "
+				"to shrink): expected one the lkvm engine saved",
+				o.file);
+	}
 	struct ss_repro m;
 	rc = ss_replay_minimize(&p, o.max_execs, &m, err, sizeof(err));
 	if (rc == SS_REPLAY_NOT_FAILING || rc == SS_REPLAY_CHECK_ERROR) {

@@ -606,10 +606,10 @@ static bool op_cmpxchg128(void *ctx, volatile u128 *p, u128 *old, u128 new_val, 
 	struct wmm_read_info ri;
 	if (wmm_graph_on(e->w)) {
 		/* graph mode: each word an RMW of its co-latest write (wmm.h) */
-		wmm_rmw_newest(e->w, cpu, x0, SS_RMW_CMPXCHG, (u64)new_val, ok ? e0 : n0 ^ 1, ord, NULL,
-			       &ri);
-		wmm_rmw_newest(e->w, cpu, x1, SS_RMW_CMPXCHG, (u64)(new_val >> 64), ok ? e1 : n1 ^ 1,
-			       ord, NULL, NULL);
+		wmm_rmw_newest(e->w, cpu, x0, SS_RMW_CMPXCHG, (u64)new_val, ok ? e0 : n0 ^ 1, ord,
+			       NULL, &ri);
+		wmm_rmw_newest(e->w, cpu, x1, SS_RMW_CMPXCHG, (u64)(new_val >> 64),
+			       ok ? e1 : n1 ^ 1, ord, NULL, NULL);
 		if (!ok)
 			*old = ((u128)n1 << 64) | n0;
 	} else if (ok) {

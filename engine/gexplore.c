@@ -213,13 +213,18 @@ int gexplore_run(const struct emu_config *cfg, const struct gexplore_opts *o,
 		if (k > 0 && r.kind) {
 			st->failed++;
 			log_add(&st->log, &r.fail, (unsigned long)st->executions - 1);
+			size_t glen = 0;
+			u8 *graph = gx_save(d.gx, &glen);
+			if (graph && o->on_failure)
+				o->on_failure(o->failure_ctx, e, &r, graph, glen);
 			if (!st->found) {
 				st->found = true;
 				st->first_exec = st->executions - 1;
 				st->first = r;
-				st->first_graph = gx_save(d.gx, &st->first_len);
-				if (getenv("GX_DUMP"))
-					gx_dump(d.gx, stderr);
+				st->first_graph = graph;
+				st->first_len = glen;
+			} else {
+				free(graph);
 			}
 			if (!o->keep_going) {
 				stopped = true;
@@ -289,10 +294,6 @@ int gexplore_replay(const struct emu_config *cfg, const u8 *graph, size_t len,
 	struct exg *x = malloc(sizeof(*x));
 	int k = x ? one_graph(e, &d, cfg->model, x, &st, res) : -1;
 	free(x);
-	if (getenv("GX_DUMP")) {
-		fprintf(stderr, "---- replay\n");
-		gx_dump(d.gx, stderr);
-	}
 	if (k < 0 || st.diverged) {
 		snprintf(err, errlen, "%s",
 			 k < 0 ? res->internal_msg

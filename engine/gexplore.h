@@ -23,6 +23,11 @@ struct gexplore_opts {
 	double duration;	      /* seconds; 0: no bound */
 	bool keep_going;	      /* do not stop at the first failure */
 	size_t max_stack_bytes;	      /* graphs waiting on the stack (0: 1 GiB) */
+	/* Called for every failing consistent graph (may be NULL): e is the
+	 * emulator that ran it (names its addresses), graph its gx_save bytes. */
+	void (*on_failure)(void *ctx, const struct emu *e, const struct emu_result *r,
+			   const u8 *graph, size_t len);
+	void *failure_ctx;
 	/* Called about every 100 ms (may be NULL). */
 	void (*progress)(void *ctx, unsigned long long execs, unsigned long long failed,
 			 double elapsed);

@@ -871,6 +871,10 @@ static enum gx_status replay(struct gx *g, int thr, const struct gx_access *a,
 		}
 		return GX_OK;
 	}
+	/* how this run computes the RMW's write (a saved graph's operands hold
+	 * the addresses of another process) */
+	e->operand = a->val;
+	e->expected = a->expected;
 	int ri = g->rpos++;
 	g->nev[thr]++;
 	read_done(g, thr, ri, a, res);

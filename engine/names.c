@@ -105,6 +105,7 @@ static void add_alloc_region(void *ctx, uintptr_t base, size_t len, size_t elem_
 void emu_name_regions(struct emu *e)
 {
 	struct ss_world *w = e->world;
+	e->nreg = 0; /* named once, however often asked */
 	if (w->state && e->cfg.scn->state_size)
 		emu_add_region(e, (uintptr_t)w->state, e->cfg.scn->state_size, 0, "st");
 	ss_alloc_name_regions(e->cfg.alloc, w->alloc_world, &e->cfg.acfg, add_alloc_region, e);

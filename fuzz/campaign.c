@@ -71,8 +71,74 @@ static int check_races(struct ss_campaign *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* gexplore's on_failure: as save_failure, the graph for a schedule. */
+static void save_graph_failure(void *ctx, const struct emu *e, const struct emu_result *r,
+			       const u8 *graph, size_t len)
+{
+	struct ss_campaign *c = ctx;
+	char path[512];
+	if (c->save_error[0] || c->nsaved >= SS_CAMPAIGN_MAX_SAVED)
+		return;
+	ss_emu_name_regions((struct emu *)e);
+	if (ss_save_failure(c->save_dir, e, r, graph, len, path, sizeof(path), c->save_error,
+			    sizeof(c->save_error))) {
+		if (!c->save_error[0])
+			snprintf(c->save_error, sizeof(c->save_error), "cannot save a reproducer");
+		return;
+	}
+	if (!c->nsaved++)
+		snprintf(c->first_saved, sizeof(c->first_saved), "%s", path);
+}
+
+/* --engine graph: the exploration, and what it found in explore's terms. */
+static int run_graph(struct ss_campaign *c, char *err, size_t errlen)
+{
+	struct gexplore_opts go;
+	memset(&go, 0, sizeof(go));
+	go.max_execs = c->xo.max_execs;
+	go.duration = c->xo.duration;
+	go.keep_going = c->xo.keep_going;
+	go.progress = c->xo.progress;
+	go.progress_ctx = c->xo.progress_ctx;
+	if (c->save_dir) {
+		go.on_failure = save_graph_failure;
+		go.failure_ctx = c;
+	}
+	struct gexplore_stats *g = &c->gst;
+	if (gexplore_run(&c->ec, &go, g, &c->e) != 0) {
+		snprintf(err, errlen, "%s", g->error);
+		return -1;
+	}
+	if (c->e)
+		ss_emu_name_regions(c->e);
+	struct explore_stats *st = &c->st;
+	memset(st, 0, sizeof(*st));
+	st->executions = g->executions;
+	st->failed_execs = g->failed;
+	st->log = g->log;
+	st->found = g->found;
+	st->first_exec = g->first_exec;
+	st->first = g->first;
+	st->first_sched = g->first_graph;
+	st->first_len = g->first_len;
+	g->first_graph = NULL; /* st owns it now */
+	st->replay_ok = g->replay_ok;
+	st->replay = g->replay;
+	st->elapsed = g->elapsed;
+	st->interrupted = g->interrupted;
+	st->complete = g->complete;
+	if (st->found) {
+		c->schedule_hex = malloc(2 * st->first_len + 1);
+		if (c->schedule_hex)
+			emu_hex(c->schedule_hex, st->first_sched, st->first_len);
+	}
+	return 0;
+}
+
 int ss_campaign_run(struct ss_campaign *c, char *err, size_t errlen)
 {
+	if (c->graph)
+		return run_graph(c, err, errlen);
 	c->e = emu_create(&c->ec, err, errlen);
 	if (!c->e)
 		return -1;
@@ -103,9 +169,12 @@ void ss_campaign_free(struct ss_campaign *c)
 	free(c->schedule_hex);
 	c->schedule_hex = NULL;
 	ss_races_free(&c->race_list);
-	if (c->e)
+	if (c->e && c->graph)
+		gexplore_free_emu(c->e);
+	else if (c->e)
 		emu_destroy(c->e);
 	c->e = NULL;
+	gexplore_stats_free(&c->gst);
 }
 
 const char *ss_campaign_exhaustive_result(const struct explore_stats *st)
@@ -114,6 +183,15 @@ const char *ss_campaign_exhaustive_result(const struct explore_stats *st)
 	       : st->complete && !st->bound_hit ? "complete"
 	       : st->complete			? "complete within bounds"
 						: "budget exhausted";
+}
+
+const char *ss_campaign_graph_result(const struct ss_campaign *c)
+{
+	const struct gexplore_stats *g = &c->gst;
+	return g->found		? "failure found"
+	       : g->complete	? "proof"
+	       : g->interrupted ? "interrupted"
+				: "incomplete";
 }
 
 int ss_campaign_exit_status(const struct ss_campaign *c)
@@ -197,6 +275,20 @@ static void strategy_json(json_t *doc, const struct explore_stats *st, enum expl
 					      ss_campaign_exhaustive_result(st)));
 }
 
+/* --engine graph: what the exploration covered, and whether it is a proof. */
+static json_t *graph_json(const struct ss_campaign *c)
+{
+	const struct gexplore_stats *g = &c->gst;
+	return json_pack("{s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:s}",
+			 "complete", g->complete, "proof", g->complete && !g->found, "graphs",
+			 (json_int_t)g->executions, "consistent", (json_int_t)g->consistent,
+			 "distinct", (json_int_t)g->distinct, "inconsistent",
+			 (json_int_t)g->inconsistent, "blocked", (json_int_t)g->blocked, "pruned",
+			 (json_int_t)g->pruned, "diverged", (json_int_t)g->diverged, "full",
+			 (json_int_t)g->full, "too_big", (json_int_t)g->too_big, "max_events",
+			 g->max_events, "result", ss_campaign_graph_result(c));
+}
+
 json_t *ss_campaign_json(const struct ss_campaign *c, int argc, char **argv)
 {
 	const struct explore_stats *st = &c->st;
@@ -204,7 +296,9 @@ json_t *ss_campaign_json(const struct ss_campaign *c, int argc, char **argv)
 	double aps = st->elapsed > 0 ? st->accesses / st->elapsed : 0;
 	json_t *doc = res_doc_new("explore", argc, argv);
 	json_object_set_new(doc, "parameters", parameters_json(c));
-	json_object_set_new(doc, "engine", json_string("emu"));
+	json_object_set_new(doc, "engine", json_string(c->graph ? "graph" : "emu"));
+	if (c->graph)
+		json_object_set_new(doc, "graph", graph_json(c));
 	json_object_set_new(doc, "counters", counters_json(st));
 	json_object_set_new(doc, "timing",
 			    json_pack("{s:f, s:f, s:f}", "elapsed_s", st->elapsed,

@@ -18,6 +18,7 @@
 
 #include "engine/emu.h"
 #include "engine/explore.h"
+#include "engine/gexplore.h"
 #include "fuzz/attribute.h"
 #include "fuzz/race_check.h"
 
@@ -35,8 +36,13 @@ struct ss_campaign {
 	 * NULL: no race checking, as with SS_RACES_IGNORE). */
 	enum ss_races_mode races;
 	ss_race_judge_fn judge;
+	/* --engine graph: the scenario on execution graphs (engine/gexplore.h)
+	 * instead of the strategy on LKVM; st is then filled from gst, its
+	 * first_sched being the failing graph (no attribution, no races yet). */
+	bool graph;
 	/* Results. */
-	struct emu *e; /* holds the first failure's trace (emu_print_trace) */
+	struct gexplore_stats gst; /* --engine graph */
+	struct emu *e;		   /* holds the first failure's trace (emu_print_trace) */
 	struct explore_stats st;
 	unsigned long nsaved;
 	char first_saved[512]; /* the first reproducer written */
@@ -58,6 +64,10 @@ void ss_campaign_free(struct ss_campaign *c);
 /* What the exhaustive strategy's search amounts to: "failure found",
  * "complete", "complete within bounds" or "budget exhausted". */
 const char *ss_campaign_exhaustive_result(const struct explore_stats *st);
+
+/* --engine graph: "failure found", "proof" (every graph visited, none
+ * failed), "interrupted" or "incomplete". */
+const char *ss_campaign_graph_result(const struct ss_campaign *c);
 
 /* The run's result document (schema slabstress-explore). */
 json_t *ss_campaign_json(const struct ss_campaign *c, int argc, char **argv);

@@ -1,6 +1,7 @@
 /* fuzz/replay.c - re-running a reproducer and its result document
  * (fuzz/replay.h). */
 #include "fuzz/replay.h"
+#include "engine/gexplore.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,9 @@ int ss_replay_open(struct ss_replay *p, const char *path, const char *model, int
 	}
 	if (deps >= 0)
 		p->ec.deps = (enum emu_deps)deps;
+	p->graph = !strcmp(p->r.engine, "graph");
+	if (p->graph) /* the graph engine makes its emulator when it runs */
+		return 0;
 	p->e = emu_create(&p->ec, err, errlen);
 	if (!p->e)
 		return SS_REPLAY_INTERNAL;
@@ -50,8 +54,23 @@ static int replay_races(struct ss_replay *p, char *err, size_t errlen)
 	return 0;
 }
 
+/* A graph reproducer: its graph re-created, then checked under the model. */
+static int replay_graph(struct ss_replay *p, char *err, size_t errlen)
+{
+	bool consistent;
+	if (gexplore_replay(&p->ec, p->r.schedule, p->r.schedule_len, &p->res, &consistent, &p->e,
+			    err, errlen) != 0)
+		return -1;
+	ss_emu_name_regions(p->e);
+	p->graph_consistent = consistent;
+	p->same = consistent && ss_repro_matches(&p->r, &p->res);
+	return 0;
+}
+
 int ss_replay_run(struct ss_replay *p, char *err, size_t errlen)
 {
+	if (p->graph)
+		return replay_graph(p, err, errlen);
 	emu_set_trace(p->e, true);
 	bool races = p->races != SS_RACES_IGNORE && p->judge;
 	if (races && emu_set_races(p->e, true) != 0) {
@@ -71,7 +90,7 @@ int ss_replay_run(struct ss_replay *p, char *err, size_t errlen)
 bool ss_replay_explain(struct ss_replay *p, unsigned long search)
 {
 	char err[512];
-	p->attributed = p->res.kind && p->res.kind != SS_FAIL_DATA_RACE &&
+	p->attributed = p->res.kind && p->res.kind != SS_FAIL_DATA_RACE && !p->graph &&
 			ss_attribute(&p->ec, p->r.schedule, p->r.schedule_len, p->res.kind, search,
 				     &p->at, err, sizeof(err)) == 0;
 	return p->attributed;
@@ -79,7 +98,9 @@ bool ss_replay_explain(struct ss_replay *p, unsigned long search)
 
 void ss_replay_close(struct ss_replay *p)
 {
-	if (p->e)
+	if (p->e && p->graph)
+		gexplore_free_emu(p->e);
+	else if (p->e)
 		emu_destroy(p->e);
 	p->e = NULL;
 	ss_repro_free(&p->r);

@@ -27,6 +27,8 @@ struct ss_replay {
 	struct emu *e;	       /* regions named */
 	struct emu_result res; /* after ss_replay_run */
 	bool same;	       /* res shows the saved failure (ss_repro_matches) */
+	bool graph;	       /* a graph engine reproducer (engine/gexplore.h) */
+	bool graph_consistent; /* its graph is consistent under the model */
 	bool attributed;       /* at holds the explanation */
 	struct ss_attribution at;
 	/* --races (set before ss_replay_run; judge NULL: no race check).  A

@@ -90,6 +90,7 @@ int ss_repro_from_emu(struct ss_repro *r, const struct emu *e, const struct emu_
 	snprintf(r->alloc, sizeof(r->alloc), "%s", c->alloc->name);
 	snprintf(r->model, sizeof(r->model), "%s", wmm_model_name(c->model));
 	snprintf(r->deps, sizeof(r->deps), "%s", emu_deps_name(c->deps));
+	snprintf(r->engine, sizeof(r->engine), "%s", c->graph ? "graph" : "lkvm");
 	r->acfg = c->acfg;
 	r->iters = c->iters;
 	r->step_limit = c->max_steps;

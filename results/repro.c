@@ -114,6 +114,8 @@ int ss_repro_save(const struct ss_repro *r, const char *path, char *err, size_t 
 	    r->model, "deps", r->deps[0] ? r->deps : "explicit", "iters", (json_int_t)r->iters,
 	    "step_limit", (json_int_t)r->step_limit, "schedule", hex, "failure", failure);
 	free(hex);
+	if (doc && !strcmp(r->engine, "graph"))
+		json_object_set_new(doc, "engine", json_string("graph"));
 	if (doc && r->scenario_path[0]) {
 		json_object_set_new(doc, "scenario_path", json_string(r->scenario_path));
 		json_object_set_new(doc, "scenario_hash", json_string(r->scenario_hash));
@@ -268,10 +270,10 @@ static json_t *repro_open(const char *path, char *err, size_t errlen)
  * variant (checked later). */
 static void load_top(struct loader *l, json_t *doc, struct ss_repro *r, char *variant, size_t n)
 {
-	static const char *const top[] = {"schema",  "tool",	      "version",       "scenario",
-					  "variant", "alloc",	      "knobs",	       "model",
-					  "iters",   "step_limit",    "schedule",      "failure",
-					  "deps",    "scenario_path", "scenario_hash", NULL};
+	static const char *const top[] = {
+	    "schema", "tool",	       "version",	"scenario",   "variant",  "alloc",
+	    "knobs",  "model",	       "iters",		"step_limit", "schedule", "failure",
+	    "deps",   "scenario_path", "scenario_hash", "engine",     NULL};
 	char version[64] = "";
 	only_known(l, doc, "", top);
 	copy_str(l, doc, "", "version", version, sizeof(version));
@@ -290,6 +292,18 @@ static void load_top(struct loader *l, json_t *doc, struct ss_repro *r, char *va
 	copy_str(l, doc, "", "variant", variant, n);
 	copy_str(l, doc, "", "alloc", r->alloc, sizeof(r->alloc));
 	copy_str(l, doc, "", "model", r->model, sizeof(r->model));
+	/* Optional: the engine that found it (lkvm: a schedule; graph: a graph). */
+	json_t *engine = json_object_get(doc, "engine");
+	snprintf(r->engine, sizeof(r->engine), "lkvm");
+	if (engine && !l->bad) {
+		const char *en = json_is_string(engine) ? json_string_value(engine) : "";
+		if (strcmp(en, "lkvm") && strcmp(en, "graph")) {
+			snprintf(l->err, l->errlen, "%s: field 'engine' is not lkvm or graph",
+				 l->path);
+			l->bad = 1;
+		}
+		snprintf(r->engine, sizeof(r->engine), "%s", en);
+	}
 	/* Optional: reproducers from before dependency modes ran under provenance. */
 	json_t *deps = json_object_get(doc, "deps");
 	snprintf(r->deps, sizeof(r->deps), "provenance");

@@ -21,6 +21,9 @@
  * "custom" and required there; a named variant is its row (the field, if given
  * anyway, must be that row).
  *
+ * A failure the graph engine found adds "engine": "graph"; its "schedule" is then
+ * the failing execution graph (engine/gx.h, gx_save), not schedule bytes.
+ *
  * A scenario from a scenario file (`-s ./x.c`) adds, optionally,
  *     "scenario_path": "/abs/path/x.c", "scenario_hash": "0123456789abcdef"
  * (the file and the hash of its content when the reproducer was saved).
@@ -50,8 +53,10 @@ struct ss_repro {
 	char scenario_hash[17];
 	char alloc[32];
 	char model[16];
-	char deps[16]; /* dependency mode (explicit, provenance, check); files
-			* written before it existed: provenance */
+	char deps[16];	/* dependency mode (explicit, provenance, check); files
+			 * written before it existed: provenance */
+	char engine[8]; /* "lkvm" (schedule: schedule bytes) or "graph" (schedule:
+			 * the failing execution graph, engine/gx.h's gx_save) */
 	struct ss_alloc_config acfg;
 	unsigned long iters;
 	unsigned long step_limit;
