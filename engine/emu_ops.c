@@ -527,7 +527,7 @@ static void op_store(void *ctx, volatile void *p, unsigned size, u64 val, enum s
 	if (size == 8) {
 		sid = wmm_store(e->w, cpu, x, val, acc, site);
 	} else if (wmm_graph_on(e->w)) {
-		wmm_store_sub(e->w, cpu, x, val, (unsigned)(a & 7), size, acc);
+		sid = wmm_store_sub(e->w, cpu, x, val, (unsigned)(a & 7), size, acc);
 		val &= size_mask(size);
 	} else {
 		struct wmm_read_info ri;

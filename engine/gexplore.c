@@ -59,8 +59,19 @@ static int model_check(struct gx *gx, enum wmm_model m, struct exg *x)
 	switch (m) {
 	case WMM_SC: return ax_sc_check(x);
 	case WMM_TSO: return ax_tso_check(x);
-	default: return lkmm_check(x, false, &v, NULL);
+	default: break;
 	}
+	bool ok = lkmm_check(x, getenv("GX_WHY") != NULL, &v, NULL);
+	if (getenv("GX_WHY")) {
+		fprintf(stderr, "graph:");
+		for (int a = 0; a < LKMM_NAXIOMS; a++)
+			if (v.fails[a])
+				fprintf(stderr, " %s", lkmm_axiom_name(a));
+		fprintf(stderr, "%s\n", ok ? " consistent" : "");
+		if (getenv("GX_DUMPALL"))
+			gx_dump(gx, stderr);
+	}
+	return ok;
 }
 
 /* Distinct executions: a set of gx_exec_hash values. */

@@ -485,8 +485,8 @@ static bool can_revisit(const struct gx_graph *G, int r, int a)
 	const struct gx_event *re = &G->ev[r], *ae = &G->ev[a];
 	if (re->newest_only || re->thr == ae->thr)
 		return false;
-	if (re->op == GX_LOCK && ae->val != 0)
-		return false;
+	/* a lock acquisition may read a held lock too: then it waits for good,
+	 * until a later unlock revisits it (GenMC's blocked CAS) */
 	int f = -2;
 	for (int i = 0; i < r; i++) {
 		const struct gx_event *e = &G->ev[i];
@@ -665,7 +665,7 @@ static int add_write(struct gx *g, struct gx_event *w)
 /* A plain (or unlock) write: co-last now; each other co place on the stack
  * (marked fresh: its revisits are made when it is re-created). */
 static enum gx_status forward_write(struct gx *g, int thr, const struct gx_access *a,
-				    unsigned flags)
+				    unsigned flags, struct gx_result *res)
 {
 	struct gx_graph *G = &g->cur;
 	struct gx_event w;
@@ -698,6 +698,8 @@ static enum gx_status forward_write(struct gx *g, int thr, const struct gx_acces
 	w.co = top + 1;
 	G->next_rank++;
 	int k = add_write(g, &w);
+	if (res && k >= 0)
+		res->write_id = (unsigned)G->ev[k].stamp + 1;
 	return k == -2 ? GX_PRUNED : k < 0 ? GX_FULL : GX_OK;
 }
 
@@ -773,9 +775,21 @@ static int add_read(struct gx *g, int thr, const struct gx_access *a, int src, b
 static void read_done(struct gx *g, int thr, int ri, const struct gx_access *a,
 		      struct gx_result *res)
 {
-	const struct gx_event *r = &g->cur.ev[ri];
+	const struct gx_graph *G = &g->cur;
+	const struct gx_event *r = &G->ev[ri];
 	res->old = r->val;
 	res->idx = r->idx;
+	res->src_id = r->rf == GX_INIT ? 0 : (unsigned)G->ev[r->rf].stamp + 1;
+	res->src_thr = r->rf == GX_INIT ? -1 : G->ev[r->rf].thr;
+	/* the co-latest write re-created before this read */
+	int top = GX_INIT;
+	for (int i = 0; i < ri; i++)
+		if (is_write(&G->ev[i]) && G->ev[i].key == r->key && G->ev[i].co > rank_of(G, top))
+			top = i;
+	res->newest_id = top == GX_INIT ? 0 : (unsigned)G->ev[top].stamp + 1;
+	res->newest_thr = top == GX_INIT ? -1 : G->ev[top].thr;
+	res->newest_val = top == GX_INIT ? a->init : G->ev[top].val;
+	res->stale = rank_of(G, r->rf) < rank_of(G, top);
 	bool ok = false;
 	if (a->op != GX_READ)
 		rmw_apply(r, r->val, &ok);
@@ -804,7 +818,8 @@ static enum gx_status forward(struct gx *g, int thr, const struct gx_access *a,
 		return GX_OK;
 	}
 	if (a->op == GX_WRITE || a->op == GX_UNLOCK) {
-		enum gx_status s = forward_write(g, thr, a, a->op == GX_UNLOCK ? EVF_UL : a->flags);
+		enum gx_status s =
+		    forward_write(g, thr, a, a->op == GX_UNLOCK ? EVF_UL : a->flags, res);
 		g->nev[thr]++;
 		return s;
 	}
@@ -822,6 +837,8 @@ static enum gx_status forward(struct gx *g, int thr, const struct gx_access *a,
 		return GX_FULL;
 	}
 	read_done(g, thr, ri, a, res);
+	if (res->ok && rmw_write_of(G, ri) >= 0)
+		res->write_id = (unsigned)G->ev[ri + 1].stamp + 1;
 	if (a->op == GX_LOCK && !res->ok) {
 		g->stuck[thr] = true; /* read a held lock: waits for good */
 		return GX_WAIT;
@@ -862,6 +879,7 @@ static enum gx_status replay(struct gx *g, int thr, const struct gx_access *a,
 		}
 		int i = g->rpos++;
 		g->nev[thr]++;
+		res->write_id = (unsigned)e->stamp + 1;
 		if (fresh) {
 			revisits(g, i);
 			if (!atomic_ok(G, e->key)) {
@@ -880,9 +898,13 @@ static enum gx_status replay(struct gx *g, int thr, const struct gx_access *a,
 	read_done(g, thr, ri, a, res);
 	if (a->op == GX_READ)
 		return GX_OK;
-	/* the RMW's write: re-created, or new after a revisit */
+	/* the RMW's write: re-created, or new after a revisit (which may have
+	 * changed the read's value, and so whether it writes and its marks) */
 	bool ok;
 	u128 nv = rmw_apply(e, e->val, &ok);
+	unsigned rfl, wfl;
+	rmw_flags(a, ok, &rfl, &wfl);
+	e->flags = rfl;
 	int w = rmw_write_of(G, ri);
 	if (!ok) {
 		if (w >= 0) {
@@ -898,6 +920,7 @@ static enum gx_status replay(struct gx *g, int thr, const struct gx_access *a,
 	if (w >= 0) {
 		bool wfresh = G->ev[w].op & 0x80;
 		G->ev[w].op &= 0x7f;
+		G->ev[w].flags = wfl;
 		G->ev[w].key = e->key;
 		if (g->no_push)
 			G->ev[w].val = nv;
@@ -907,6 +930,7 @@ static enum gx_status replay(struct gx *g, int thr, const struct gx_access *a,
 		}
 		g->rpos++;
 		g->nev[thr]++;
+		res->write_id = (unsigned)G->ev[w].stamp + 1;
 		if (wfresh) {
 			revisits(g, w);
 			if (!atomic_ok(G, e->key)) {
@@ -916,8 +940,6 @@ static enum gx_status replay(struct gx *g, int thr, const struct gx_access *a,
 		}
 		return GX_OK;
 	}
-	unsigned rfl, wfl;
-	rmw_flags(a, true, &rfl, &wfl);
 	e->paired = true;
 	struct gx_event nw = *e;
 	nw.idx++;
@@ -929,6 +951,8 @@ static enum gx_status replay(struct gx *g, int thr, const struct gx_access *a,
 	G->next_rank++;
 	int k = add_write(g, &nw);
 	g->nev[thr]++;
+	if (k >= 0)
+		res->write_id = (unsigned)G->ev[k].stamp + 1;
 	return k == -2 ? GX_PRUNED : k < 0 ? GX_FULL : GX_OK;
 }
 
@@ -937,9 +961,9 @@ enum gx_status gx_access(struct gx *g, int thr, const struct gx_access *a, struc
 	struct gx_result dummy;
 	if (!res)
 		res = &dummy;
-	res->old = 0;
-	res->ok = false;
+	memset(res, 0, sizeof(*res));
 	res->idx = -1;
+	res->src_thr = res->newest_thr = -1;
 	if (g->diverged || g->full || g->dead)
 		return g->full ? GX_FULL : g->dead ? GX_PRUNED : GX_DIVERGED;
 	if (g->stuck[thr])

@@ -98,6 +98,13 @@ struct gx_result {
 	u128 old; /* value read (GX_READ, GX_RMW, locks) */
 	bool ok;  /* the RMW / trylock wrote */
 	int idx;  /* the read's index among its thread's events (for deps); -1: none */
+	/* For traces: the write read (id: 1 + its stamp, 0: the initial value; thr
+	 * -1 then), the co-latest write of the location when it was read, and
+	 * whether the one read is older (stale); for a write, its id. */
+	unsigned src_id, newest_id, write_id;
+	int src_thr, newest_thr;
+	u128 newest_val;
+	bool stale;
 };
 
 enum gx_status {

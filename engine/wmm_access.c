@@ -463,10 +463,8 @@ static uint32_t store_common(struct wmm *w, int cpu, int x, u128 val, enum ss_ac
 
 uint32_t wmm_store(struct wmm *w, int cpu, int loc, u64 val, enum ss_access acc, const void *tag)
 {
-	if (w->gx) {
-		wmmg_store(w, cpu, loc, val, acc);
-		return 1;
-	}
+	if (w->gx)
+		return wmmg_store(w, cpu, loc, val, acc);
 	return store_common(w, cpu, loc, val, acc, tag);
 }
 

@@ -71,10 +71,13 @@ static void fill_read_info(struct wmm_read_info *out, const struct gx_result *r)
 		return;
 	memset(out, 0, sizeof(*out));
 	out->val = (u64)r->old;
-	out->newest_val = out->val;
-	out->writer_cpu = -1;
-	out->newest_cpu = -1;
-	out->nchoices = 1;
+	out->writer_cpu = r->src_thr;
+	out->store_id = r->src_id;
+	out->stale = r->stale;
+	out->newest_val = (u64)r->newest_val;
+	out->newest_cpu = r->newest_thr;
+	out->newest_store_id = r->newest_id;
+	out->nchoices = r->stale ? 2 : 1;
 	out->dep = r->idx >= 0 ? (uint32_t)r->idx + 1 : 0;
 }
 
@@ -97,15 +100,17 @@ u128 wmmg_load(struct wmm *w, int cpu, int x, enum ss_access acc, const struct w
 	return r.old;
 }
 
-void wmmg_store(struct wmm *w, int cpu, int x, u128 val, enum ss_access acc)
+uint32_t wmmg_store(struct wmm *w, int cpu, int x, u128 val, enum ss_access acc)
 {
 	struct gx_access a;
 	base_access(w, x, GX_WRITE, &a);
 	a.flags = access_flags(acc);
 	a.val = val;
-	check(w, gx_access(w->gx, cpu, &a, NULL));
+	struct gx_result r;
+	check(w, gx_access(w->gx, cpu, &a, &r));
 	w->st.stores++;
 	w->st.commits++;
+	return r.write_id;
 }
 
 static enum gx_rmw rmw_kind(enum ss_rmw_op op)
@@ -121,10 +126,11 @@ static enum gx_rmw rmw_kind(enum ss_rmw_op op)
 }
 
 static u128 rmw_common(struct wmm *w, int cpu, struct gx_access *a, bool *ok,
-		       struct wmm_read_info *out)
+		       struct wmm_read_info *out, uint32_t *id)
 {
 	a->dep_all = true;
 	struct gx_result r;
+	r.write_id = 0;
 	check(w, gx_access(w->gx, cpu, a, &r));
 	w->st.rmws++;
 	if (r.ok)
@@ -132,6 +138,8 @@ static u128 rmw_common(struct wmm *w, int cpu, struct gx_access *a, bool *ok,
 	if (ok)
 		*ok = r.ok;
 	fill_read_info(out, &r);
+	if (id)
+		*id = r.write_id;
 	return r.old;
 }
 
@@ -144,7 +152,7 @@ u128 wmmg_rmw(struct wmm *w, int cpu, int x, enum ss_rmw_op op, u128 operand, u1
 	a.val = operand;
 	a.expected = expected;
 	a.ord = ord;
-	return rmw_common(w, cpu, &a, ok, out);
+	return rmw_common(w, cpu, &a, ok, out, NULL);
 }
 
 u64 wmm_rmw_sub(struct wmm *w, int cpu, int x, enum ss_rmw_op op, u64 operand, u64 expected,
@@ -158,11 +166,11 @@ u64 wmm_rmw_sub(struct wmm *w, int cpu, int x, enum ss_rmw_op op, u64 operand, u
 	a.off = off;
 	a.size = size;
 	a.ord = ord;
-	return (u64)rmw_common(w, cpu, &a, ok, out);
+	return (u64)rmw_common(w, cpu, &a, ok, out, NULL);
 }
 
-void wmm_store_sub(struct wmm *w, int cpu, int x, u64 val, unsigned off, unsigned size,
-		   enum ss_access acc)
+uint32_t wmm_store_sub(struct wmm *w, int cpu, int x, u64 val, unsigned off, unsigned size,
+		       enum ss_access acc)
 {
 	struct gx_access a;
 	base_access(w, x, GX_RMW, &a);
@@ -172,7 +180,9 @@ void wmm_store_sub(struct wmm *w, int cpu, int x, u64 val, unsigned off, unsigne
 	a.size = size;
 	a.flags = access_flags(acc); /* a sub-word store keeps its own marking */
 	a.ord = acc == SS_ACC_RELEASE ? SS_ORD_RELEASE : SS_ORD_RELAXED;
-	rmw_common(w, cpu, &a, NULL, NULL);
+	uint32_t id = 0;
+	rmw_common(w, cpu, &a, NULL, NULL, &id);
+	return id;
 }
 
 u64 wmm_rmw_newest(struct wmm *w, int cpu, int x, enum ss_rmw_op op, u64 operand, u64 expected,
@@ -185,7 +195,7 @@ u64 wmm_rmw_newest(struct wmm *w, int cpu, int x, enum ss_rmw_op op, u64 operand
 	a.expected = expected;
 	a.ord = ord;
 	a.newest_only = true;
-	return (u64)rmw_common(w, cpu, &a, ok, out);
+	return (u64)rmw_common(w, cpu, &a, ok, out, NULL);
 }
 
 static enum model_fence fence_kind(enum ss_fence f)

@@ -13,7 +13,7 @@
 #include "model/lkmm.h"
 #include "tests/unit/test.h"
 
-enum ins_kind { I_R, I_W, I_XCHG, I_F };
+enum ins_kind { I_R, I_W, I_XCHG, I_F, I_LOCK, I_UNLOCK };
 
 struct ins {
 	enum ins_kind k;
@@ -68,6 +68,14 @@ static void mk_access(const struct ins *in, struct gx_access *a, const int *read
 	case I_F:
 		a->op = GX_FENCE;
 		a->fence = in->fence;
+		break;
+	case I_LOCK:
+		a->op = GX_LOCK;
+		a->key = 0x2000;
+		break;
+	case I_UNLOCK:
+		a->op = GX_UNLOCK;
+		a->key = 0x2000;
 		break;
 	}
 }
@@ -131,13 +139,17 @@ static int explore_gx(const struct prog *p, struct sig *out, int *nexec)
 	*nexec = 0;
 	while (gx_begin(g)) {
 		int pc[MAXT] = {0}, ridx[MAXT][MAXI];
+		bool stuck[MAXT] = {0}, waiting = false;
 		for (;;) {
 			unsigned ready = 0;
 			for (int t = 0; t < p->nthr; t++)
-				if (pc[t] < p->len[t])
+				if (pc[t] < p->len[t] && !stuck[t])
 					ready |= 1u << t;
-			if (!ready)
+			if (!ready) {
+				for (int t = 0; t < p->nthr; t++)
+					waiting |= stuck[t];
 				break;
+			}
 			int t = gx_pick(g, ready);
 			struct gx_access a;
 			struct gx_result r;
@@ -145,6 +157,10 @@ static int explore_gx(const struct prog *p, struct sig *out, int *nexec)
 			enum gx_status st = gx_access(g, t, &a, &r);
 			if (st == GX_PRUNED)
 				break;
+			if (st == GX_WAIT) { /* read a held lock: waits for good */
+				stuck[t] = true;
+				continue;
+			}
 			if (st != GX_OK) {
 				gx_destroy(g);
 				return -1;
@@ -152,7 +168,7 @@ static int explore_gx(const struct prog *p, struct sig *out, int *nexec)
 			ridx[t][pc[t]] = r.idx;
 			pc[t]++;
 		}
-		if (!gx_end(g, false))
+		if (!gx_end(g, waiting))
 			continue;
 		(*nexec)++;
 		char err[160];
@@ -182,9 +198,9 @@ struct bf {
 	int nev, nloc;
 	int thr[MAXT * MAXI * 2], loc[MAXT * MAXI * 2];
 	int kind[MAXT * MAXI * 2];
-	int rf[MAXT * MAXI * 2]; /* reads: event id of the write, -1 - loc: initial */
-	int co[MAXT * MAXI * 2]; /* writes: rank */
-	int nwrites[4];
+	int rf[MAXT * MAXI * 2];     /* reads: event id of the write, -1 - loc: initial */
+	int co[MAXT * MAXI * 2];     /* writes: rank */
+	int lockev[MAXT * MAXI * 2]; /* 1: a lock's read (must read 0), 2: its write, 3: unlock */
 	int count;
 	struct sig *out;
 };
@@ -202,6 +218,18 @@ static void bf_build(struct bf *b)
 			const struct ins *in = &p->in[t][i];
 			if (in->k == I_F) {
 				ev_of[t][i][0] = exg_add(&X, t, EV_F, -1, 0, 0, in->fence);
+				continue;
+			}
+			if (in->k == I_LOCK) {
+				id[e] = exg_add(&X, t, EV_R, 2, 0, EVF_LKR, MF_NONE);
+				ev_of[t][i][0] = id[e++];
+				id[e] = exg_add(&X, t, EV_W, 2, 1, EVF_LKW, MF_NONE);
+				ev_of[t][i][1] = id[e++];
+				continue;
+			}
+			if (in->k == I_UNLOCK) {
+				id[e] = exg_add(&X, t, EV_W, 2, 0, EVF_UL, MF_NONE);
+				ev_of[t][i][0] = id[e++];
 				continue;
 			}
 			unsigned rf = in->flags, wf = in->flags;
@@ -239,14 +267,25 @@ static void bf_build(struct bf *b)
 	for (int t = 0; t < p->nthr; t++)
 		for (int i = 0; i < p->len[t]; i++) {
 			const struct ins *in = &p->in[t][i];
-			if (in->k == I_XCHG)
+			if (in->k == I_XCHG || in->k == I_LOCK)
 				rel_add(&X.rmw, ev_of[t][i][0], ev_of[t][i][1]);
 			if (in->k == I_F)
 				continue;
+			if (in->k == I_LOCK || in->k == I_UNLOCK) {
+				/* reads before it order it (conservative ctrl, as gx) */
+				int me = ev_of[t][i][in->k == I_LOCK];
+				for (int j = 0; j < i; j++)
+					if (p->in[t][j].k == I_R || p->in[t][j].k == I_XCHG ||
+					    p->in[t][j].k == I_LOCK)
+						rel_add(&X.ctrl, ev_of[t][j][0], me);
+				if (in->k == I_LOCK)
+					rel_add(&X.ctrl, ev_of[t][i][0], ev_of[t][i][1]);
+				continue;
+			}
 			int me_last = ev_of[t][i][in->k == I_XCHG];
 			for (int j = 0; j < i; j++) {
 				const struct ins *d = &p->in[t][j];
-				if (d->k != I_R && d->k != I_XCHG)
+				if (d->k != I_R && d->k != I_XCHG && d->k != I_LOCK)
 					continue;
 				int rd = ev_of[t][j][0];
 				if (in->dep == j) {
@@ -288,7 +327,8 @@ static void bf_rf(struct bf *b, int k)
 	bf_rf(b, k + 1);
 	for (int w = 0; w < b->nev; w++)
 		if (b->kind[w] == EV_W && b->loc[w] == b->loc[k] &&
-		    !(b->thr[w] == b->thr[k] && w > k)) {
+		    !(b->thr[w] == b->thr[k] && w > k) &&
+		    !(b->lockev[k] == 1 && b->lockev[w] == 2)) {
 			b->rf[k] = w;
 			bf_rf(b, k + 1);
 		}
@@ -335,12 +375,24 @@ static int explore_bf(const struct prog *p, struct sig *out)
 	memset(&b, 0, sizeof(b));
 	b.p = p;
 	b.out = out;
-	b.nloc = 2;
+	b.nloc = 3;
 	for (int t = 0; t < p->nthr; t++)
 		for (int i = 0; i < p->len[t]; i++) {
 			const struct ins *in = &p->in[t][i];
 			if (in->k == I_F)
 				continue;
+			if (in->k == I_LOCK) {
+				b.thr[b.nev] = t, b.loc[b.nev] = 2, b.lockev[b.nev] = 1;
+				b.kind[b.nev++] = EV_R;
+				b.thr[b.nev] = t, b.loc[b.nev] = 2, b.lockev[b.nev] = 2;
+				b.kind[b.nev++] = EV_W;
+				continue;
+			}
+			if (in->k == I_UNLOCK) {
+				b.thr[b.nev] = t, b.loc[b.nev] = 2, b.lockev[b.nev] = 3;
+				b.kind[b.nev++] = EV_W;
+				continue;
+			}
 			if (in->k != I_W) {
 				b.thr[b.nev] = t, b.loc[b.nev] = in->loc, b.kind[b.nev++] = EV_R;
 			}
@@ -365,7 +417,7 @@ static unsigned rnd(unsigned n)
 	return (unsigned)(rng % n);
 }
 
-static void random_prog(struct prog *p, bool big)
+static void random_prog(struct prog *p, bool big, bool locks)
 {
 	memset(p, 0, sizeof(*p));
 	p->nthr = 2 + (int)rnd(2);
@@ -394,12 +446,22 @@ static void random_prog(struct prog *p, bool big)
 			if (in->k == I_R || in->k == I_XCHG)
 				last_read = i;
 		}
+		/* sometimes the thread's accesses sit in a critical section */
+		if (locks && p->len[t] + 2 <= MAXI && rnd(3) == 0) {
+			memmove(&p->in[t][1], &p->in[t][0], (size_t)p->len[t] * sizeof(struct ins));
+			for (int i = 1; i <= p->len[t]; i++)
+				if (p->in[t][i].dep >= 0)
+					p->in[t][i].dep++;
+			p->in[t][0] = (struct ins){.k = I_LOCK, .dep = -1};
+			p->in[t][p->len[t] + 1] = (struct ins){.k = I_UNLOCK, .dep = -1};
+			p->len[t] += 2;
+		}
 	}
 }
 
 static void print_prog(const struct prog *p)
 {
-	static const char *kn[] = {"R", "W", "XCHG", "F"};
+	static const char *kn[] = {"R", "W", "XCHG", "F", "LOCK", "UNLOCK"};
 	for (int t = 0; t < p->nthr; t++) {
 		printf("  P%d:", t);
 		for (int i = 0; i < p->len[t]; i++) {
@@ -421,7 +483,7 @@ TEST(random_programs_match_brute_force)
 	int nprog = getenv("GX_PROGRAMS") ? atoi(getenv("GX_PROGRAMS")) : 400;
 	for (int k = 0; k < nprog && bad < 3; k++) {
 		struct prog p;
-		random_prog(&p, big);
+		random_prog(&p, big, k % 2);
 		int nexec;
 		int ng = explore_gx(&p, gx_sigs, &nexec);
 		int nb = explore_bf(&p, bf_sigs);
