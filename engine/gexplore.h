@@ -39,8 +39,9 @@ struct gexplore_stats {
 	unsigned long long consistent; /* finished graphs the model allows */
 	unsigned long long distinct;   /* ... counted once each */
 	unsigned long long inconsistent, blocked, pruned, diverged, full, too_big;
-	unsigned long long failed; /* consistent graphs with a failure */
-	unsigned long long events; /* events added, replays included */
+	unsigned long long refused; /* graphs the model refused as soon as re-created */
+	unsigned long long failed;  /* consistent graphs with a failure */
+	unsigned long long events;  /* events added, replays included */
 	int max_events;
 	size_t max_stack;
 	bool complete;	  /* every graph visited, none lost: the proof holds */

@@ -67,9 +67,13 @@ struct gx {
 	struct gx_graph cur;
 	int rpos; /* events re-created so far */
 	bool first, diverged, full;
-	bool dead;		    /* atomicity broken: pruned */
-	bool no_push;		    /* replaying a saved graph: no alternatives */
-	bool whole;		    /* gx_to_exg keeps every event (gx_set_whole_graph) */
+	bool dead;    /* atomicity broken: pruned */
+	bool no_push; /* replaying a saved graph: no alternatives */
+	bool whole;   /* gx_to_exg keeps every event (gx_set_whole_graph) */
+	/* gx_set_check: the model's verdict on a graph once it is re-created */
+	bool (*check)(void *ctx, struct gx *g);
+	void *check_ctx;
+	bool checked;
 	bool stuck[GX_MAX_THREADS]; /* read a held lock: waits for good */
 	/* per thread, this execution */
 	int nev[GX_MAX_THREADS];
@@ -192,10 +196,40 @@ static uint64_t mix(uint64_t h, uint64_t v)
 	return h * 0xff51afd7ed558ccdull;
 }
 
+/* Sorting helpers for graph_hash: (a, b) pairs by a, then b. */
+struct pair {
+	uint64_t a;
+	int b, i;
+};
+
+static int pair_cmp(const void *x, const void *y)
+{
+	const struct pair *p = x, *q = y;
+	if (p->a != q->a)
+		return p->a < q->a ? -1 : 1;
+	return p->b < q->b ? -1 : p->b > q->b;
+}
+
 /* Hash of a graph: events, rf, co order, and with stamps the order they were
- * added in. */
+ * added in (ranks and stamps by their order only, so gaps do not count). */
 static uint64_t graph_hash(const struct gx_event *ev, int n, bool stamps)
 {
+	static __thread struct pair pr[GX_MAX_EVENTS];
+	static __thread int co_pos[GX_MAX_EVENTS], st_pos[GX_MAX_EVENTS];
+	int k = 0;
+	for (int i = 0; i < n; i++)
+		if (is_write(&ev[i]))
+			pr[k++] = (struct pair){(uint64_t)ev[i].key, ev[i].co, i};
+	qsort(pr, (size_t)k, sizeof(pr[0]), pair_cmp);
+	for (int j = 0; j < k; j++)
+		co_pos[pr[j].i] = j;
+	if (stamps) {
+		for (int i = 0; i < n; i++)
+			pr[i] = (struct pair){0, ev[i].stamp, i};
+		qsort(pr, (size_t)n, sizeof(pr[0]), pair_cmp);
+		for (int j = 0; j < n; j++)
+			st_pos[pr[j].i] = j;
+	}
 	uint64_t h = (uint64_t)n;
 	for (int i = 0; i < n; i++) {
 		const struct gx_event *e = &ev[i];
@@ -203,15 +237,8 @@ static uint64_t graph_hash(const struct gx_event *ev, int n, bool stamps)
 		h = mix(h, (uint64_t)e->key);
 		h = mix(h, (uint64_t)e->val ^ (uint64_t)(e->val >> 64));
 		h = mix(h, (uint64_t)(uint32_t)e->rf);
-		int r = 0, s = 0;
-		for (int j = 0; j < n; j++) {
-			if (is_write(e) && is_write(&ev[j]) && ev[j].key == e->key &&
-			    ev[j].co < e->co)
-				r++;
-			if (stamps && ev[j].stamp < e->stamp)
-				s++;
-		}
-		h = mix(h, ((uint64_t)r << 32) | (uint32_t)s);
+		h = mix(h, ((uint64_t)(is_write(e) ? co_pos[i] : 0) << 32) |
+			       (uint32_t)(stamps ? st_pos[i] : 0));
 	}
 	return h | 1;
 }
@@ -320,6 +347,7 @@ bool gx_begin(struct gx *g)
 	}
 	g->rpos = 0;
 	g->diverged = g->full = g->dead = false;
+	g->checked = false;
 	for (int t = 0; t < GX_MAX_THREADS; t++) {
 		g->stuck[t] = false;
 		g->nev[t] = 0;
@@ -337,7 +365,7 @@ bool gx_end(struct gx *g, bool waiting)
 		g->st.max_events = g->cur.n;
 	if (g->full)
 		g->st.full++;
-	else if (g->dead)
+	else if (g->dead && !g->checked)
 		g->st.pruned++;
 	else if (waiting)
 		g->st.blocked++;
@@ -969,8 +997,20 @@ enum gx_status gx_access(struct gx *g, int thr, const struct gx_access *a, struc
 	if (g->stuck[thr])
 		return GX_WAIT;
 	g->st.events++;
-	if (g->rpos < g->cur.n)
-		return replay(g, thr, a, res);
+	if (g->rpos < g->cur.n) {
+		enum gx_status s = replay(g, thr, a, res);
+		/* the graph visited is re-created: the model may refuse it now, and
+		 * then every graph that would grow from it (TruSt's cons(G)) */
+		if (s == GX_OK && g->rpos == g->cur.n && g->check && !g->checked && !g->no_push) {
+			g->checked = true;
+			if (!g->check(g->check_ctx, g)) {
+				g->dead = true;
+				g->st.refused++;
+				return GX_PRUNED;
+			}
+		}
+		return s;
+	}
 	return forward(g, thr, a, res);
 }
 
@@ -1266,4 +1306,10 @@ void gx_dump(const struct gx *g, FILE *f)
 void gx_set_whole_graph(struct gx *g, bool on)
 {
 	g->whole = on;
+}
+
+void gx_set_check(struct gx *g, bool (*check)(void *ctx, struct gx *g), void *ctx)
+{
+	g->check = check;
+	g->check_ctx = ctx;
 }

@@ -120,6 +120,7 @@ struct gx_stats {
 	unsigned long long blocked;    /* ... of which ended with a thread waiting */
 	unsigned long long pruned;     /* ... of which broke atomicity */
 	unsigned long long full;       /* ... of which grew past GX_MAX_EVENTS */
+	unsigned long long refused;    /* ... of which the check refused once re-created */
 	unsigned long long pushed;     /* graphs put on the stack */
 	unsigned long long revisits;   /* ... of which by a revisit */
 	unsigned long long events;     /* events added, replays included */
@@ -150,6 +151,12 @@ bool gx_diverged(const struct gx *g);
  * po-later write, see gx.c).  0, or -1 with err when it has more than
  * REL_MAX_BIG events.  x: about 330 KB, caller-owned. */
 int gx_to_exg(const struct gx *g, struct exg *x, char *err, size_t n);
+/* The model's verdict on a graph: called once a graph taken from the stack has
+ * been re-created, before anything is added to it; false prunes it and every
+ * graph that would grow from it (the model must refuse every extension of a
+ * graph it refuses: linux-kernel.cat's axioms, sc and tso do).  NULL: graphs
+ * are only checked by the caller at the end. */
+void gx_set_check(struct gx *g, bool (*check)(void *ctx, struct gx *g), void *ctx);
 /* gx_to_exg keeps the events of locations one thread alone uses too (tests). */
 void gx_set_whole_graph(struct gx *g, bool on);
 /* The stack ran out of memory: the exploration is incomplete. */

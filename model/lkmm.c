@@ -561,7 +561,8 @@ static struct lkmm *lkmm_scratch(void)
 
 /* ---- the checks ------------------------------------------------------------------------ */
 
-bool lkmm_check(const struct exg *g, bool all, struct lkmm_verdict *v, struct lkmm *mout)
+static bool check(const struct exg *g, bool all, bool race, struct lkmm_verdict *v,
+		  struct lkmm *mout)
 {
 	struct lkmm *m = mout ? mout : lkmm_scratch();
 	memset(v, 0, sizeof(*v));
@@ -609,7 +610,8 @@ bool lkmm_check(const struct exg *g, bool all, struct lkmm_verdict *v, struct lk
 		pre_race(g, m);
 		if (!plain_coherence(g, m))
 			FAIL(LKMM_PLAIN_COHERENCE);
-		v->data_race = data_race(g, m);
+		if (race)
+			v->data_race = data_race(g, m);
 	}
 #undef FAIL
 	v->consistent = true;
@@ -617,6 +619,17 @@ bool lkmm_check(const struct exg *g, bool all, struct lkmm_verdict *v, struct lk
 		if (v->fails[a])
 			v->consistent = false;
 	return v->consistent;
+}
+
+bool lkmm_check(const struct exg *g, bool all, struct lkmm_verdict *v, struct lkmm *mout)
+{
+	return check(g, all, true, v, mout);
+}
+
+bool lkmm_consistent(const struct exg *g)
+{
+	struct lkmm_verdict v;
+	return check(g, false, false, &v, NULL);
 }
 
 const char *lkmm_axiom_name(enum lkmm_axiom a)

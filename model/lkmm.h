@@ -41,6 +41,9 @@ struct lkmm {
  * data-race flag even after a failure (tests, explanations); otherwise stop
  * at the first failed axiom.  m: NULL, or receives the relations computed. */
 bool lkmm_check(const struct exg *g, bool all, struct lkmm_verdict *v, struct lkmm *m);
+/* lkmm_check's verdict alone: the axioms, stopping at the first that fails,
+ * without the data-race flag (the graph explorer's check). */
+bool lkmm_consistent(const struct exg *g);
 const char *lkmm_axiom_name(enum lkmm_axiom a);
 
 /* The other models on the same graphs (model/axioms.c).  SC: acyclic(po | rf |
