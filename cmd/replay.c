@@ -147,12 +147,19 @@ static void print_text(const struct ss_replay *p, bool full)
 				 r->func);
 	printf("slabstress replay: %s\n", p->path);
 	bool other_model = strcmp(model, r->model) != 0;
-	printf("  scenario %s, variant %s, model %s%s%s, %lu handoff%s, schedule %zu bytes "
-	       "(%zu decisions)\n",
-	       r->scenario, ss_variant_name(r->acfg.variant), model,
-	       other_model ? " (saved under " : "", other_model ? r->model : "", r->iters,
-	       r->iters == 1 ? "" : "s", r->schedule_len,
-	       ss_schedule_decisions(r->schedule, r->schedule_len));
+	if (p->graph)
+		printf("  scenario %s, variant %s, model %s%s%s%s, %lu handoff%s, engine graph "
+		       "(a graph of %zu bytes)\n",
+		       r->scenario, ss_variant_name(r->acfg.variant), model,
+		       other_model ? " (saved under " : "", other_model ? r->model : "",
+		       other_model ? ")" : "", r->iters, r->iters == 1 ? "" : "s", r->schedule_len);
+	else
+		printf("  scenario %s, variant %s, model %s%s%s, %lu handoff%s, schedule %zu bytes "
+		       "(%zu decisions)\n",
+		       r->scenario, ss_variant_name(r->acfg.variant), model,
+		       other_model ? " (saved under " : "", other_model ? r->model : "", r->iters,
+		       r->iters == 1 ? "" : "s", r->schedule_len,
+		       ss_schedule_decisions(r->schedule, r->schedule_len));
 	bool other_deps = strcmp(deps, r->deps) != 0;
 	printf("  dependencies %s%s%s%s\n", deps, other_deps ? " (saved under " : "",
 	       other_deps ? r->deps : "", other_deps ? ")" : "");
@@ -160,6 +167,10 @@ static void print_text(const struct ss_replay *p, bool full)
 	printf("  replay: %s\n\n", res_replay_match_text(p->same, p->res.kind != SS_FAIL_NONE));
 	if (p->res.kind)
 		emu_print_trace(stdout, p->e, &p->res, full);
+	else if (p->graph && !p->graph_consistent)
+		printf("clean under %s: the saved graph is not consistent under %s, so its failure "
+		       "cannot happen there\n",
+		       model, model);
 	else
 		printf("clean under %s, %s dependencies: no failure (%lu steps)\n", model, deps,
 		       p->res.steps);

@@ -64,6 +64,8 @@ static int replay_graph(struct ss_replay *p, char *err, size_t errlen)
 	ss_emu_name_regions(p->e);
 	p->graph_consistent = consistent;
 	p->same = consistent && ss_repro_matches(&p->r, &p->res);
+	if (!consistent) /* the model does not allow this execution: no failure under it */
+		p->res.kind = SS_FAIL_NONE;
 	return 0;
 }
 
@@ -236,6 +238,9 @@ json_t *ss_replay_json(const struct ss_replay *p, bool full, int argc, char **ar
 	in.attribution = p->attributed ? attribution_json(&p->at) : NULL;
 	json_t *doc = res_replay_doc(&in, argc, argv);
 	json_object_set_new(doc, "races", json_string(ss_races_name(p->races)));
+	json_object_set_new(doc, "emu_engine", json_string(p->graph ? "graph" : "lkvm"));
+	if (p->graph)
+		json_object_set_new(doc, "graph_consistent", json_boolean(p->graph_consistent));
 	if (p->races_checked)
 		json_object_set_new(doc, "data_races", ss_races_json(&p->race_list));
 	return doc;
