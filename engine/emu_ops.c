@@ -439,7 +439,8 @@ static u64 subword_rmw(struct emu *e, int cpu, int x, unsigned off, unsigned siz
 {
 	u64 m = size_mask(size);
 	if (wmm_graph_on(e->w)) {
-		u64 wv = wmm_rmw_sub(e->w, cpu, x, op, operand, expected, off, size, ord, ok, ri);
+		u64 wv =
+		    wmm_rmw_sub(e->w, cpu, x, op, operand, expected, off, size, ord, ok, ri, site);
 		u64 old = (wv >> (8 * off)) & m;
 		*nv = (wmm_newest(e->w, x) >> (8 * off)) & m;
 		return old;
@@ -527,7 +528,7 @@ static void op_store(void *ctx, volatile void *p, unsigned size, u64 val, enum s
 	if (size == 8) {
 		sid = wmm_store(e->w, cpu, x, val, acc, site);
 	} else if (wmm_graph_on(e->w)) {
-		sid = wmm_store_sub(e->w, cpu, x, val, (unsigned)(a & 7), size, acc);
+		sid = wmm_store_sub(e->w, cpu, x, val, (unsigned)(a & 7), size, acc, site);
 		val &= size_mask(size);
 	} else {
 		struct wmm_read_info ri;
@@ -607,9 +608,9 @@ static bool op_cmpxchg128(void *ctx, volatile u128 *p, u128 *old, u128 new_val, 
 	if (wmm_graph_on(e->w)) {
 		/* graph mode: each word an RMW of its co-latest write (wmm.h) */
 		wmm_rmw_newest(e->w, cpu, x0, SS_RMW_CMPXCHG, (u64)new_val, ok ? e0 : n0 ^ 1, ord,
-			       NULL, &ri);
+			       NULL, &ri, site);
 		wmm_rmw_newest(e->w, cpu, x1, SS_RMW_CMPXCHG, (u64)(new_val >> 64),
-			       ok ? e1 : n1 ^ 1, ord, NULL, NULL);
+			       ok ? e1 : n1 ^ 1, ord, NULL, NULL, site);
 		if (!ok)
 			*old = ((u128)n1 << 64) | n0;
 	} else if (ok) {

@@ -43,7 +43,8 @@ struct gx_event {
 	unsigned char off, size;
 	unsigned char ndeps;
 	bool dep_all, newest_only;
-	bool paired; /* the read and the write of one RMW */
+	bool paired;	 /* the read and the write of one RMW */
+	const void *tag; /* a write's tag (not saved: see gx_save) */
 	short deps[GX_DEPS];
 };
 
@@ -592,6 +593,7 @@ static void fill_event(struct gx_event *e, int thr, int idx, const struct gx_acc
 		e->deps[k] = (short)a->deps[k];
 	e->dep_all = a->dep_all || a->ndeps > GX_DEPS;
 	e->newest_only = a->newest_only;
+	e->tag = a->tag;
 }
 
 /* The flags of an RMW's read and write parts (as litmus/graph.c). */
@@ -817,6 +819,8 @@ static void read_done(struct gx *g, int thr, int ri, const struct gx_access *a,
 	res->newest_id = top == GX_INIT ? 0 : (unsigned)G->ev[top].stamp + 1;
 	res->newest_thr = top == GX_INIT ? -1 : G->ev[top].thr;
 	res->newest_val = top == GX_INIT ? a->init : G->ev[top].val;
+	res->src_tag = r->rf == GX_INIT ? NULL : G->ev[r->rf].tag;
+	res->newest_tag = top == GX_INIT ? NULL : G->ev[top].tag;
 	res->stale = rank_of(G, r->rf) < rank_of(G, top);
 	bool ok = false;
 	if (a->op != GX_READ)
@@ -889,6 +893,7 @@ static enum gx_status replay(struct gx *g, int thr, const struct gx_access *a,
 	}
 	if (a->op != GX_FENCE)
 		e->key = a->key; /* a saved graph has no addresses */
+	e->tag = a->tag;
 	e->op = op;
 	if (a->op == GX_FENCE) {
 		g->rpos++;
@@ -950,6 +955,7 @@ static enum gx_status replay(struct gx *g, int thr, const struct gx_access *a,
 		G->ev[w].op &= 0x7f;
 		G->ev[w].flags = wfl;
 		G->ev[w].key = e->key;
+		G->ev[w].tag = a->tag;
 		if (g->no_push)
 			G->ev[w].val = nv;
 		if (G->ev[w].val != nv) {
@@ -1242,6 +1248,7 @@ u8 *gx_save(const struct gx *g, size_t *len)
 	for (int k = 0; k < G->n; k++) {
 		struct gx_event e = G->ev[order[k]];
 		e.key = 0; /* addresses differ between processes */
+		e.tag = NULL;
 		if (is_read(&e) && e.rf != GX_INIT)
 			e.rf = pos[e.rf];
 		if (e.poll_src >= 0)

@@ -92,6 +92,7 @@ struct gx_access {
 	int deps[GX_DEPS];
 	bool dep_all;	  /* on every earlier read of the thread */
 	bool newest_only; /* read the co-latest write, never anything else (see gx.c) */
+	const void *tag;  /* a write's tag (its code site), handed back to its readers */
 };
 
 struct gx_result {
@@ -104,6 +105,7 @@ struct gx_result {
 	unsigned src_id, newest_id, write_id;
 	int src_thr, newest_thr;
 	u128 newest_val;
+	const void *src_tag, *newest_tag;
 	bool stale;
 };
 

@@ -231,14 +231,14 @@ bool wmm_lock_blocked(const struct wmm *w, int cpu, int loc);
  * RMW of the word that replaces the bytes, marked as acc says; returns the
  * write's id, as wmm_store). */
 u64 wmm_rmw_sub(struct wmm *w, int cpu, int loc, enum ss_rmw_op op, u64 operand, u64 expected,
-		unsigned off, unsigned size, enum ss_order ord, bool *ok,
-		struct wmm_read_info *out);
+		unsigned off, unsigned size, enum ss_order ord, bool *ok, struct wmm_read_info *out,
+		const void *tag);
 uint32_t wmm_store_sub(struct wmm *w, int cpu, int loc, u64 val, unsigned off, unsigned size,
-		       enum ss_access acc);
+		       enum ss_access acc, const void *tag);
 /* Graph mode only: wmm_rmw that reads the co-latest write and nothing else
  * (the two words of a 16-byte cmpxchg). */
 u64 wmm_rmw_newest(struct wmm *w, int cpu, int loc, enum ss_rmw_op op, u64 operand, u64 expected,
-		   enum ss_order ord, bool *ok, struct wmm_read_info *out);
+		   enum ss_order ord, bool *ok, struct wmm_read_info *out, const void *tag);
 
 /* ---- inspection ------------------------------------------------------------------- */
 

@@ -463,14 +463,17 @@ static uint32_t store_common(struct wmm *w, int cpu, int x, u128 val, enum ss_ac
 
 uint32_t wmm_store(struct wmm *w, int cpu, int loc, u64 val, enum ss_access acc, const void *tag)
 {
-	if (w->gx)
+	if (w->gx) {
+		w->gx_tag = tag;
 		return wmmg_store(w, cpu, loc, val, acc);
+	}
 	return store_common(w, cpu, loc, val, acc, tag);
 }
 
 void wmm_store128(struct wmm *w, int cpu, int loc, u128 val, enum ss_access acc, const void *tag)
 {
 	if (w->gx) {
+		w->gx_tag = tag;
 		wmmg_store(w, cpu, loc, val, acc);
 		return;
 	}
@@ -562,8 +565,10 @@ static u128 rmw_common(struct wmm *w, int cpu, int x, enum ss_rmw_op op, u128 op
 u64 wmm_rmw(struct wmm *w, int cpu, int loc, enum ss_rmw_op op, u64 operand, u64 expected,
 	    enum ss_order ord, bool *ok, struct wmm_read_info *out, const void *tag)
 {
-	if (w->gx)
+	if (w->gx) {
+		w->gx_tag = tag;
 		return (u64)wmmg_rmw(w, cpu, loc, op, operand, expected, ord, ok, out);
+	}
 	return (u64)rmw_common(w, cpu, loc, op, operand, expected, ord, ok, out, tag);
 }
 
@@ -586,8 +591,10 @@ bool wmm_lock_would_block(const struct wmm *w, int loc)
 
 bool wmm_lock(struct wmm *w, int cpu, int x, const void *tag)
 {
-	if (w->gx)
+	if (w->gx) {
+		w->gx_tag = tag;
 		return wmmg_lock(w, cpu, x, false, NULL);
+	}
 	struct wcpu *c = &w->cpu[cpu];
 	if (w->model != WMM_SC)
 		wmm_drain(w, cpu);
@@ -614,8 +621,10 @@ bool wmm_trylock(struct wmm *w, int cpu, int x, const void *tag)
 
 bool wmm_trylock_dep(struct wmm *w, int cpu, int x, const void *tag, uint32_t *dep)
 {
-	if (w->gx)
+	if (w->gx) {
+		w->gx_tag = tag;
 		return wmmg_lock(w, cpu, x, true, dep);
+	}
 	if (dep)
 		*dep = 0;
 	if (w->model != WMM_SC)
@@ -634,6 +643,7 @@ bool wmm_trylock_dep(struct wmm *w, int cpu, int x, const void *tag, uint32_t *d
 void wmm_unlock(struct wmm *w, int cpu, int x, const void *tag)
 {
 	if (w->gx) {
+		w->gx_tag = tag;
 		wmmg_unlock(w, cpu, x);
 		return;
 	}

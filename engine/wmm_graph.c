@@ -56,6 +56,7 @@ static void base_access(struct wmm *w, int x, enum gx_op op, struct gx_access *a
 	a->op = op;
 	a->key = w->locs[x].addr;
 	a->init = initial_of(w, x);
+	a->tag = w->gx_tag;
 }
 
 /* gx could not go on: the execution ends here (stop does not return). */
@@ -77,6 +78,8 @@ static void fill_read_info(struct wmm_read_info *out, const struct gx_result *r)
 	out->newest_val = (u64)r->newest_val;
 	out->newest_cpu = r->newest_thr;
 	out->newest_store_id = r->newest_id;
+	out->tag = r->src_tag;
+	out->newest_tag = r->newest_tag;
 	out->nchoices = r->stale ? 2 : 1;
 	out->dep = r->idx >= 0 ? (uint32_t)r->idx + 1 : 0;
 }
@@ -156,8 +159,10 @@ u128 wmmg_rmw(struct wmm *w, int cpu, int x, enum ss_rmw_op op, u128 operand, u1
 }
 
 u64 wmm_rmw_sub(struct wmm *w, int cpu, int x, enum ss_rmw_op op, u64 operand, u64 expected,
-		unsigned off, unsigned size, enum ss_order ord, bool *ok, struct wmm_read_info *out)
+		unsigned off, unsigned size, enum ss_order ord, bool *ok, struct wmm_read_info *out,
+		const void *tag)
 {
+	w->gx_tag = tag;
 	struct gx_access a;
 	base_access(w, x, GX_RMW, &a);
 	a.rmw = rmw_kind(op);
@@ -170,8 +175,9 @@ u64 wmm_rmw_sub(struct wmm *w, int cpu, int x, enum ss_rmw_op op, u64 operand, u
 }
 
 uint32_t wmm_store_sub(struct wmm *w, int cpu, int x, u64 val, unsigned off, unsigned size,
-		       enum ss_access acc)
+		       enum ss_access acc, const void *tag)
 {
+	w->gx_tag = tag;
 	struct gx_access a;
 	base_access(w, x, GX_RMW, &a);
 	a.rmw = GX_RMW_MERGE;
@@ -186,8 +192,9 @@ uint32_t wmm_store_sub(struct wmm *w, int cpu, int x, u64 val, unsigned off, uns
 }
 
 u64 wmm_rmw_newest(struct wmm *w, int cpu, int x, enum ss_rmw_op op, u64 operand, u64 expected,
-		   enum ss_order ord, bool *ok, struct wmm_read_info *out)
+		   enum ss_order ord, bool *ok, struct wmm_read_info *out, const void *tag)
 {
+	w->gx_tag = tag;
 	struct gx_access a;
 	base_access(w, x, GX_RMW, &a);
 	a.rmw = rmw_kind(op);

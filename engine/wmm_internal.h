@@ -91,6 +91,7 @@ struct wmm {
 	struct gx *gx;
 	void (*gx_stop)(void *ctx);
 	void *gx_stop_ctx;
+	const void *gx_tag; /* the tag of the access in hand (its code site) */
 	struct wcpu cpu[];
 };
 

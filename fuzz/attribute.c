@@ -70,18 +70,11 @@ static void access_str(char *buf, size_t n, const struct emu_trace_ent *t, int c
 		 t->site ? bname(t->site->file) : "?", t->site ? t->site->line : 0, cpu);
 }
 
-/* The reordered pair, from a traced run of the failing schedule under cfg. */
-static void find_pair(const struct emu_config *cfg, const u8 *sched, size_t len,
-		      struct ss_attribution *a, const struct ss_site **stale_site,
-		      const struct ss_site **newer_site)
+/* The reordered pair, from the trace e holds of failing execution r. */
+void ss_attr_find_pair(const struct emu *e, const struct emu_result *rp, struct ss_attribution *a,
+		       const struct ss_site **stale_site, const struct ss_site **newer_site)
 {
-	char err[128];
-	struct emu *e = emu_create(cfg, err, sizeof(err));
-	if (!e)
-		return;
-	emu_set_trace(e, true);
-	struct emu_result r;
-	emu_execute(e, sched, len, &r);
+	const struct emu_result r = *rp;
 	size_t n;
 	const struct emu_trace_ent *tr = emu_trace(e, &n);
 	long best = -1;
@@ -114,6 +107,21 @@ static void find_pair(const struct emu_config *cfg, const u8 *sched, size_t len,
 				}
 		}
 	}
+}
+
+/* The same from a traced run of the failing schedule under cfg. */
+static void find_pair(const struct emu_config *cfg, const u8 *sched, size_t len,
+		      struct ss_attribution *a, const struct ss_site **stale_site,
+		      const struct ss_site **newer_site)
+{
+	char err[128];
+	struct emu *e = emu_create(cfg, err, sizeof(err));
+	if (!e)
+		return;
+	emu_set_trace(e, true);
+	struct emu_result r;
+	emu_execute(e, sched, len, &r);
+	ss_attr_find_pair(e, &r, a, stale_site, newer_site);
 	emu_destroy(e);
 }
 
@@ -244,6 +252,22 @@ int ss_attribute(const struct emu_config *base, const u8 *sched, size_t len, enu
 	wc.nfences = 0;
 	const struct ss_site *stale_site = NULL, *newer_site = NULL;
 	find_pair(&wc, weak, wlen, a, &stale_site, &newer_site);
+	ss_attr_verdict(a, stale_site, newer_site);
+	for (int i = 0; i < a->nfix; i++) {
+		if (check_fix(&wc, &a->fix[i], weak, wlen, kind, search, err, errlen) != 0) {
+			free(weak);
+			return -1;
+		}
+		if (a->fix[i].fixes && a->best < 0)
+			a->best = i;
+	}
+	free(weak);
+	return 0;
+}
+
+void ss_attr_verdict(struct ss_attribution *a, const struct ss_site *stale_site,
+		     const struct ss_site *newer_site)
+{
 	if (a->fails[WMM_TSO]) {
 		snprintf(
 		    a->verdict, sizeof(a->verdict),
@@ -274,16 +298,6 @@ int ss_attribute(const struct emu_config *base, const u8 *sched, size_t len, enu
 		add_fix(a, SS_FENCE_WMB, a->writer, newer_site, "between the two stores");
 	if (stale_site)
 		add_fix(a, SS_FENCE_MB, a->cpu, stale_site, "before the stale load");
-	for (int i = 0; i < a->nfix; i++) {
-		if (check_fix(&wc, &a->fix[i], weak, wlen, kind, search, err, errlen) != 0) {
-			free(weak);
-			return -1;
-		}
-		if (a->fix[i].fixes && a->best < 0)
-			a->best = i;
-	}
-	free(weak);
-	return 0;
 }
 
 void ss_attribution_print(FILE *f, const struct ss_attribution *a)
@@ -292,9 +306,17 @@ void ss_attribution_print(FILE *f, const struct ss_attribution *a)
 	fprintf(f, "attribution:");
 	for (int m = 0; m < 3; m++)
 		fprintf(f, " %s %s%s", mn[m], a->fails[m] ? "FAILS" : "clean",
-			a->fails[m] ? (a->replay_fails[m] ? " (this schedule)" : " (search)") : "");
-	fprintf(f, "  [search: %llu/%llu/%llu random executions]\n", a->searched[0], a->searched[1],
-		a->searched[2]);
+			a->fails[m]
+			    ? (a->replay_fails[m] ? a->graph ? " (this graph)" : " (this schedule)"
+						  : " (search)")
+			: a->proved_clean[m] ? " (proof)"
+					     : "");
+	if (a->graph)
+		fprintf(f, "  [graphs: %llu/%llu/%llu]\n", a->searched[0], a->searched[1],
+			a->searched[2]);
+	else
+		fprintf(f, "  [search: %llu/%llu/%llu random executions]\n", a->searched[0],
+			a->searched[1], a->searched[2]);
 	fprintf(f, "  %s\n", a->verdict);
 	for (int i = 0; i < a->nfix; i++) {
 		const struct ss_attr_fix *x = &a->fix[i];
@@ -303,6 +325,14 @@ void ss_attribution_print(FILE *f, const struct ss_attribution *a)
 				"  candidate fix: %s: does NOT fix it (the failing schedule still "
 				"fails with it)\n",
 				x->what);
+		else if (a->graph)
+			fprintf(f, "  candidate fix: %s: %s (%s, %llu graphs)\n", x->what,
+				x->fixes ? "makes the failure impossible" : "does NOT fix it",
+				x->fixes ? "proved: every execution graph of the fixed code"
+				: x->exhaustive
+				    ? "the fixed code still fails in a graph the model allows"
+				    : "graph search incomplete: not a proof",
+				x->execs);
 		else
 			fprintf(f, "  candidate fix: %s: %s (%s, %llu executions)\n", x->what,
 				x->fixes ? "makes the failure impossible" : "does NOT fix it",

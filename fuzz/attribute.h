@@ -42,6 +42,10 @@ struct ss_attribution {
 	int nfix;
 	struct ss_attr_fix fix[3];
 	int best; /* index of the first fix that works, -1 */
+	/* ss_attribute_graph: by graphs, not schedules; proved_clean[m]: the
+	 * complete graph search under model m found no such failure */
+	bool graph;
+	bool proved_clean[3];
 };
 
 /* base: the failing run's config (its model is the one the failure was seen
@@ -50,5 +54,23 @@ struct ss_attribution {
 int ss_attribute(const struct emu_config *base, const u8 *sched, size_t len, enum ss_fail_kind kind,
 		 unsigned long search, struct ss_attribution *a, char *err, size_t errlen);
 void ss_attribution_print(FILE *f, const struct ss_attribution *a);
+
+/* The same for a failing execution graph of the graph engine (engine/gexplore.h;
+ * fuzz/attribute_graph.c): the graph checked under sc, tso and lkmm, then, where
+ * a model refuses it, a complete graph search under that model (a proof of
+ * absence when it completes); the reordered pair from the graph's trace; each
+ * candidate barrier proved or refuted by a complete graph search of the fixed
+ * code.  max_graphs bounds each search (0: 200000). */
+int ss_attribute_graph(const struct emu_config *base, const u8 *graph, size_t len,
+		       enum ss_fail_kind kind, unsigned long long max_graphs,
+		       struct ss_attribution *a, char *err, size_t errlen);
+
+/* Shared with fuzz/attribute_graph.c: the reordered pair from the trace e holds
+ * of failing execution r; the verdict paragraph and the candidate barriers from
+ * a->fails and the pair. */
+void ss_attr_find_pair(const struct emu *e, const struct emu_result *r, struct ss_attribution *a,
+		       const struct ss_site **stale_site, const struct ss_site **newer_site);
+void ss_attr_verdict(struct ss_attribution *a, const struct ss_site *stale_site,
+		     const struct ss_site *newer_site);
 
 #endif /* SS_ATTRIBUTE_H */

@@ -132,6 +132,11 @@ static int run_graph(struct ss_campaign *c, char *err, size_t errlen)
 		if (c->schedule_hex)
 			emu_hex(c->schedule_hex, st->first_sched, st->first_len);
 	}
+	char why[256];
+	if (st->found && c->explain && st->replay_ok &&
+	    ss_attribute_graph(&c->ec, st->first_sched, st->first_len, st->first.kind, 0, &c->at,
+			       why, sizeof(why)) == 0)
+		c->attributed = true;
 	return 0;
 }
 

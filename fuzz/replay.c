@@ -92,7 +92,13 @@ int ss_replay_run(struct ss_replay *p, char *err, size_t errlen)
 bool ss_replay_explain(struct ss_replay *p, unsigned long search)
 {
 	char err[512];
-	p->attributed = p->res.kind && p->res.kind != SS_FAIL_DATA_RACE && !p->graph &&
+	if (p->graph) {
+		p->attributed = p->res.kind &&
+				ss_attribute_graph(&p->ec, p->r.schedule, p->r.schedule_len,
+						   p->res.kind, 0, &p->at, err, sizeof(err)) == 0;
+		return p->attributed;
+	}
+	p->attributed = p->res.kind && p->res.kind != SS_FAIL_DATA_RACE &&
 			ss_attribute(&p->ec, p->r.schedule, p->r.schedule_len, p->res.kind, search,
 				     &p->at, err, sizeof(err)) == 0;
 	return p->attributed;
