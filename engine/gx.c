@@ -75,7 +75,8 @@ struct gx {
 	bool (*check)(void *ctx, struct gx *g);
 	void *check_ctx;
 	bool checked;
-	bool stuck[GX_MAX_THREADS]; /* read a held lock: waits for good */
+	const struct gx_graph *view; /* what gx_to_exg converts (NULL: cur) */
+	bool stuck[GX_MAX_THREADS];  /* read a held lock: waits for good */
 	/* per thread, this execution */
 	int nev[GX_MAX_THREADS];
 	int last_read[GX_MAX_THREADS]; /* its last read (index), -1 */
@@ -279,6 +280,18 @@ static void push(struct gx *g, const struct gx_event *ev, int n, int next_stamp,
 {
 	if (g->no_push || !seen_insert(g, graph_hash(ev, n, true)))
 		return;
+	if (g->check) { /* the model refuses it: and every graph that would grow from it */
+		static __thread struct gx_graph view;
+		memcpy(view.ev, ev, (size_t)n * sizeof(*ev));
+		view.n = n;
+		g->view = &view;
+		bool ok = g->check(g->check_ctx, g);
+		g->view = NULL;
+		if (!ok) {
+			g->st.refused++;
+			return;
+		}
+	}
 	size_t bytes = sizeof(struct gx_item) + (size_t)n * sizeof(struct gx_event);
 	struct gx_item *it = g->stack_bytes + bytes > g->max_stack_bytes ? NULL : malloc(bytes);
 	if (!it) {
@@ -531,12 +544,55 @@ static bool can_revisit(const struct gx_graph *G, int r, int a)
 	return true;
 }
 
-/* Every read that write a (index in the current graph, added last) may
- * revisit: the graph with the read reading a and the events added after it
- * that a does not depend on deleted, onto the stack. */
-static void revisits(struct gx *g, int a)
+/* Moves write ai of ev[0, n) right after rank rx in its location's co. */
+static void place_after(struct gx_event *ev, int n, int ai, int rx)
 {
-	const struct gx_graph *G = &g->cur;
+	for (int i = 0; i < n; i++)
+		if (i != ai && is_write(&ev[i]) && ev[i].key == ev[ai].key && ev[i].co > rx)
+			ev[i].co++;
+	ev[ai].co = rx + 1;
+}
+
+/* G' of a revisit: r (index in G) reads a, and pushes it; with places, once
+ * for every co place a may take in G' (TruSt's VisitCOs), else a stays where
+ * it is.  nev/n: G' with a at index ai and r at ri. */
+static void push_revisit(struct gx *g, const struct gx_graph *G, struct gx_event *nev, int n,
+			 int ai, int ri, bool places)
+{
+	if (!places) {
+		push(g, nev, n, G->next_stamp + 1, G->next_rank, true);
+		return;
+	}
+	static __thread struct gx_event pl[GX_MAX_EVENTS];
+	const struct gx_event *a = &nev[ai], *r = &nev[ri];
+	int floor = -1; /* a's own thread and r's coherence */
+	for (int i = 0; i < n; i++) {
+		const struct gx_event *e = &nev[i];
+		if (i == ai || e->key != a->key || e->kind == EV_F)
+			continue;
+		if (e->thr != a->thr && !(e->thr == r->thr && e->idx < r->idx))
+			continue;
+		int k = is_write(e) ? e->co : e->rf == GX_INIT ? -1 : nev[e->rf].co;
+		floor = k > floor ? k : floor;
+	}
+	int poll = r->poll_src == -2 ? -2 : r->poll_src == GX_INIT ? -1 : nev[r->poll_src].co;
+	for (int x = -1; x < n; x++) {
+		if (x == ai || (x >= 0 && (!is_write(&nev[x]) || nev[x].key != a->key)))
+			continue;
+		int rx = x < 0 ? -1 : nev[x].co;
+		if (rx < floor || rx + 1 <= poll)
+			continue;
+		memcpy(pl, nev, (size_t)n * sizeof(*pl));
+		place_after(pl, n, ai, rx);
+		push(g, pl, n, G->next_stamp + 1, G->next_rank + 1, true);
+	}
+}
+
+/* Every read that write a (index in G, added last) may revisit: the graph with
+ * the read reading a and the events added after it that a does not depend on
+ * deleted, onto the stack (see push_revisit for places). */
+static void revisits_of(struct gx *g, const struct gx_graph *G, int a, bool places)
+{
 	static __thread bool in[GX_MAX_EVENTS];
 	static __thread struct gx_event nev[GX_MAX_EVENTS];
 	static __thread int map[GX_MAX_EVENTS];
@@ -566,7 +622,7 @@ static void revisits(struct gx *g, int a)
 		nr->rf = map[a];
 		nr->val = G->ev[a].val;
 		nr->stamp = G->next_stamp;
-		push(g, nev, n, G->next_stamp + 1, G->next_rank, true);
+		push_revisit(g, G, nev, n, map[a], map[r], places);
 	}
 }
 
@@ -670,12 +726,28 @@ static int read_candidates(const struct gx *g, int thr, const struct gx_access *
 			out[j] = out[j - 1];
 			out[j - 1] = t;
 		}
+	if (a->op == GX_LOCK) {
+		/* A lock that reads a held lock waits until a later unlock revisits
+		 * it; which held value it read changes nothing that follows (its CPU
+		 * is stuck, nobody reads the read), so one such read is enough: the
+		 * co-latest, which no cycle can reach. */
+		int m = 0;
+		bool held = false;
+		for (int i = 0; i < k; i++) {
+			u128 v = out[i] == GX_INIT ? a->init : G->ev[out[i]].val;
+			if (v != 0 && held)
+				continue;
+			held |= v != 0;
+			out[m++] = out[i];
+		}
+		k = m;
+	}
 	return k;
 }
 
 /* Adds write event *w (its co rank set) at the replay position and leaves its
  * revisits on the stack. */
-static int add_write(struct gx *g, struct gx_event *w)
+static int add_write(struct gx *g, struct gx_event *w, bool places)
 {
 	struct gx_graph *G = &g->cur;
 	w->kind = EV_W;
@@ -684,7 +756,7 @@ static int add_write(struct gx *g, struct gx_event *w)
 	if (i < 0)
 		return -1;
 	g->rpos++;
-	revisits(g, i);
+	revisits_of(g, G, i, places);
 	if (!atomic_ok(G, w->key)) {
 		g->dead = true; /* its revisits are made: nothing more comes of it */
 		return -2;
@@ -692,8 +764,8 @@ static int add_write(struct gx *g, struct gx_event *w)
 	return i;
 }
 
-/* A plain (or unlock) write: co-last now; each other co place on the stack
- * (marked fresh: its revisits are made when it is re-created). */
+/* A plain (or unlock) write: co-last now, each other co place on the stack;
+ * its revisits, each with every co place (TruSt), are made now. */
 static enum gx_status forward_write(struct gx *g, int thr, const struct gx_access *a,
 				    unsigned flags, struct gx_result *res)
 {
@@ -722,12 +794,11 @@ static enum gx_status forward_write(struct gx *g, int thr, const struct gx_acces
 		alt[G->n] = w;
 		alt[G->n].co = co_after(alt, G->n, a->key, rx);
 		alt[G->n].stamp = G->next_stamp;
-		alt[G->n].op = (unsigned char)(a->op | 0x80); /* fresh */
 		push(g, alt, G->n + 1, G->next_stamp + 1, G->next_rank + 1, false);
 	}
 	w.co = top + 1;
 	G->next_rank++;
-	int k = add_write(g, &w);
+	int k = add_write(g, &w, true);
 	if (res && k >= 0)
 		res->write_id = (unsigned)G->ev[k].stamp + 1;
 	return k == -2 ? GX_PRUNED : k < 0 ? GX_FULL : GX_OK;
@@ -772,10 +843,21 @@ static int add_read(struct gx *g, int thr, const struct gx_access *a, int src, b
 			w.flags = wfl;
 			w.rf = GX_INIT;
 			w.poll_src = -2;
-			w.op |= 0x80; /* fresh: revisits when re-created */
 			w.co = co_after(alt, n, a->key, rank_of(G, src));
 			w.stamp = G->next_stamp + 1;
 			alt[n++] = w;
+			/* the write's revisits come from this graph even when it
+			 * breaks atomicity (then it goes no further itself) */
+			static __thread struct gx_graph ag;
+			memcpy(ag.ev, alt, (size_t)n * sizeof(*alt));
+			ag.n = n;
+			ag.next_stamp = G->next_stamp + 2;
+			ag.next_rank = G->next_rank + 1;
+			revisits_of(g, &ag, n - 1, false);
+			if (!atomic_ok(&ag, a->key)) {
+				g->st.pruned++;
+				return 0;
+			}
 		}
 		push(g, alt, n, G->next_stamp + 2, G->next_rank + 1, false);
 		return 0;
@@ -794,7 +876,7 @@ static int add_read(struct gx *g, int thr, const struct gx_access *a, int src, b
 		w.poll_src = -2;
 		w.co = co_after(G->ev, G->n, a->key, rank_of(G, src));
 		G->next_rank++;
-		int k = add_write(g, &w);
+		int k = add_write(g, &w, false);
 		g->nev[thr]++;
 		if (k < 0)
 			return k;
@@ -884,8 +966,7 @@ static enum gx_status replay(struct gx *g, int thr, const struct gx_access *a,
 {
 	struct gx_graph *G = &g->cur;
 	struct gx_event *e = &G->ev[g->rpos];
-	unsigned char op = e->op & 0x7f;
-	bool fresh = e->op & 0x80;
+	unsigned char op = e->op;
 	if (e->thr != thr || op != a->op || (a->op != GX_FENCE && e->key && e->key != a->key) ||
 	    e->idx != g->nev[thr]) {
 		g->diverged = true;
@@ -894,7 +975,6 @@ static enum gx_status replay(struct gx *g, int thr, const struct gx_access *a,
 	if (a->op != GX_FENCE)
 		e->key = a->key; /* a saved graph has no addresses */
 	e->tag = a->tag;
-	e->op = op;
 	if (a->op == GX_FENCE) {
 		g->rpos++;
 		g->nev[thr]++;
@@ -910,16 +990,9 @@ static enum gx_status replay(struct gx *g, int thr, const struct gx_access *a,
 			g->diverged = true;
 			return GX_DIVERGED;
 		}
-		int i = g->rpos++;
+		g->rpos++;
 		g->nev[thr]++;
 		res->write_id = (unsigned)e->stamp + 1;
-		if (fresh) {
-			revisits(g, i);
-			if (!atomic_ok(G, e->key)) {
-				g->dead = true;
-				return GX_PRUNED;
-			}
-		}
 		return GX_OK;
 	}
 	/* how this run computes the RMW's write (a saved graph's operands hold
@@ -951,8 +1024,6 @@ static enum gx_status replay(struct gx *g, int thr, const struct gx_access *a,
 		return GX_OK;
 	}
 	if (w >= 0) {
-		bool wfresh = G->ev[w].op & 0x80;
-		G->ev[w].op &= 0x7f;
 		G->ev[w].flags = wfl;
 		G->ev[w].key = e->key;
 		G->ev[w].tag = a->tag;
@@ -965,13 +1036,6 @@ static enum gx_status replay(struct gx *g, int thr, const struct gx_access *a,
 		g->rpos++;
 		g->nev[thr]++;
 		res->write_id = (unsigned)G->ev[w].stamp + 1;
-		if (wfresh) {
-			revisits(g, w);
-			if (!atomic_ok(G, e->key)) {
-				g->dead = true;
-				return GX_PRUNED;
-			}
-		}
 		return GX_OK;
 	}
 	e->paired = true;
@@ -983,7 +1047,7 @@ static enum gx_status replay(struct gx *g, int thr, const struct gx_access *a,
 	nw.poll_src = -2;
 	nw.co = co_after(G->ev, G->n, e->key, rank_of(G, e->rf));
 	G->next_rank++;
-	int k = add_write(g, &nw);
+	int k = add_write(g, &nw, false);
 	g->nev[thr]++;
 	if (k >= 0)
 		res->write_id = (unsigned)G->ev[k].stamp + 1;
@@ -1003,20 +1067,8 @@ enum gx_status gx_access(struct gx *g, int thr, const struct gx_access *a, struc
 	if (g->stuck[thr])
 		return GX_WAIT;
 	g->st.events++;
-	if (g->rpos < g->cur.n) {
-		enum gx_status s = replay(g, thr, a, res);
-		/* the graph visited is re-created: the model may refuse it now, and
-		 * then every graph that would grow from it (TruSt's cons(G)) */
-		if (s == GX_OK && g->rpos == g->cur.n && g->check && !g->checked && !g->no_push) {
-			g->checked = true;
-			if (!g->check(g->check_ctx, g)) {
-				g->dead = true;
-				g->st.refused++;
-				return GX_PRUNED;
-			}
-		}
-		return s;
-	}
+	if (g->rpos < g->cur.n)
+		return replay(g, thr, a, res);
 	return forward(g, thr, a, res);
 }
 
@@ -1142,7 +1194,7 @@ static void dep_edges(const struct gx_graph *G, const bool *keep, const int *id,
 
 int gx_to_exg(const struct gx *g, struct exg *x, char *err, size_t n)
 {
-	const struct gx_graph *G = &g->cur;
+	const struct gx_graph *G = g->view ? g->view : &g->cur;
 	static __thread uintptr_t keys[GX_MAX_EVENTS];
 	static __thread int id[GX_MAX_EVENTS], loc_of[GX_MAX_EVENTS];
 	static __thread bool keep[GX_MAX_EVENTS];
