@@ -20,6 +20,7 @@ void relay_drain(struct ss_world *w)
 
 	slot_drain_at(w, &st->s1);
 	slot_drain_at(w, &st->s2);
+	slot_drain_at(w, &st->parked);
 }
 
 void relay_publish_release(struct slot *s, void *obj)
@@ -99,14 +100,14 @@ void relay_middle(struct ss_world *w, int role)
 			if (!ss_spin_wait(w, role))
 				return;
 		}
-		bool ok = !ops->mark_after_publish ||
-			  relay_wait_mark(w, role, obj, ss_handoff_tag(w, i));
+		bool ok =
+		    !ops->mark_after_publish || relay_wait_mark(w, role, obj, ss_handoff_tag(w, i));
 		while (ok && READ_ONCE(st->s2.slot))
 			ok = ss_spin_wait(w, role);
 		if (!ok) {
-			/* Stopped: park the object back in s1 for the drain (CPU 0 may
-			 * still write its mark, so it is not ours to free now). */
-			WRITE_ONCE(st->s1.slot, obj);
+			/* Stopped: park the object for the drain (CPU 0 may still
+			 * write its mark, so it is not ours to free now). */
+			WRITE_ONCE(st->parked.slot, obj);
 			return;
 		}
 		ops->relay(&st->s2, obj);

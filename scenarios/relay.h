@@ -26,7 +26,8 @@
 struct relay_state {
 	struct slot s1; /* alloc -> relay */
 	char pad1[64 - sizeof(struct slot)];
-	struct slot s2; /* relay -> free */
+	struct slot s2;	    /* relay -> free */
+	struct slot parked; /* CPU 1's object when a stopped run made it give up */
 } __attribute__((aligned(64)));
 
 struct relay_ops {
@@ -47,7 +48,8 @@ struct relay_ops {
 void relay_producer(struct ss_world *w, int role);
 void relay_middle(struct ss_world *w, int role);
 void relay_consumer(struct ss_world *w, int role);
-/* Quiescent (reset and check): frees what a stopped round left in s1 or s2. */
+/* Quiescent (reset and check): frees what a stopped round left in s1, s2 or
+ * parked. */
 void relay_drain(struct ss_world *w);
 
 /* The menu (one primitive each). */

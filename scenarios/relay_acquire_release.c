@@ -6,8 +6,9 @@
  *   obj = kmalloc; fill obj    p = smp_load_acquire(s1)      q = smp_load_acquire(s2)
  *   smp_store_release(s1,obj)  smp_store_release(s2, p)      verify *q; kfree(q)
  *
- * Release/acquire at each hop; CPU 1's release is A-cumulative, so even stores
- * CPU 1 had only observed would travel on.  The textbook relay: correct under
+ * Release/acquire at each hop; CPU 1's release is A-cumulative: what CPU 0's
+ * release ordered before the pointer CPU 1 read is ordered before CPU 1's
+ * pointer store for every CPU (the fix of `relay-once`).  The textbook relay: correct under
  * LKMM (tests/litmus/relay/relay-acquire-release.litmus: Never).  The roles are
  * relay.c's.
  */
@@ -24,6 +25,7 @@ const struct ss_scenario ss_scn_relay_acquire_release = {
 	       "CPU 1 takes it with smp_load_acquire(&s1) and republishes it with "
 	       "smp_store_release(&s2, p); CPU 2 takes it with smp_load_acquire(&s2), "
 	       "verifies the fill and frees it. Every hop is a release/acquire pair and "
-	       "CPU 1's release is A-cumulative (it also passes on what CPU 1 had observed): "
+	       "CPU 1's release is A-cumulative (it passes on what CPU 1 had observed, CPU 0's "
+	       "fill included): "
 	       "correct under LKMM (herd7: Never).",
 };

@@ -15,9 +15,9 @@
  * object it sees unmarked.  Nothing else can fail: CPU 0's release covers the
  * allocator's stores.  `relay-wrc-release` is the fix (a release on CPU 1).
  * The emulator's LKVM model is multicopy-atomic: it cannot produce this outcome
- * (Clean under every model); the execution-graph engine must.  Registered as
- * correct for that reason (see details): the class states what LKVM finds.
- * The roles are relay.c's.
+ * (Clean under every model); the execution-graph engine must.  Unlike
+ * `relay-once`, the store CPU 2 checks is not made by the CPU that published
+ * the pointer to the relay before it.  The roles are relay.c's.
  */
 #include "scenarios/relay.h"
 
