@@ -48,7 +48,7 @@ for s in $RELAYS; do
 done
 
 # the matrix: Clean everywhere today, the two LKVM cannot reach marked "?" (missed)
-expect_rc matrix 0 "$S" matrix --scenarios "$(echo $RELAYS | tr ' ' ,)" --variants fixed \
+expect_rc matrix 0 "$S" matrix --scenarios "$(echo "$RELAYS" | tr ' ' ,)" --variants fixed \
 	--executions 200
 expect_grep matrix_once_missed '^relay-once +fixed +Clean +Clean +Clean \?' "$OUT"
 expect_grep matrix_wrc_missed '^relay-wrc +fixed +Clean +Clean +Clean \?' "$OUT"
@@ -64,7 +64,7 @@ for tv in relay-once:Sometimes relay-acquire-release:Never relay-wrc:Sometimes \
 	relay-wrc-release:Never relay-wrc-mb:Never; do
 	t=${tv%%:*}; v=${tv#*:}
 	expect_grep "litmus_$t" "^Observation $t $v " "$OUT"
-	expect_grep "litmus_${t}_result_line" "Result: $v" "$(cat $L/$t.litmus)"
+	expect_grep "litmus_${t}_result_line" "Result: $v" "$(cat "$L/$t.litmus")"
 done
 # LKVM, multicopy-atomic, cannot reach the two Sometimes outcomes
 expect_rc litmus_lkvm 0 "$S" litmus --engine lkvm --model lkmm --misses-ok $L/*.litmus
