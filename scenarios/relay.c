@@ -7,11 +7,26 @@
  */
 #include "scenarios/relay.h"
 
+#include <sched.h>
+
 /* The ready mark of the WRC shape: the object's first word, written by CPU 0
  * after the publish; the tag of the handoff, so a stale word never matches. */
 static unsigned long *relay_mark(void *obj)
 {
 	return obj;
+}
+
+/* ss_spin_wait, and natively a sched_yield() every 256 spins: three spinning
+ * roles on two CPUs would otherwise hand over only when the scheduler preempts
+ * one (milliseconds a handoff).  Under the emulator (ss_kops set) no yield: the
+ * schedule decides, and the accesses are unchanged. */
+static bool relay_spin(struct ss_world *w, int role)
+{
+	if (!ss_spin_wait(w, role))
+		return false;
+	if (!ss_kops && (w->ctr[role].spins & 255) == 0)
+		sched_yield();
+	return true;
 }
 
 void relay_drain(struct ss_world *w)
@@ -65,7 +80,7 @@ void relay_producer(struct ss_world *w, int role)
 			return;
 		ss_jitter(w, role);
 		while (READ_ONCE(st->s1.slot)) {
-			if (!ss_spin_wait(w, role)) {
+			if (!relay_spin(w, role)) {
 				ss_obj_free(w, role, obj);
 				return;
 			}
@@ -82,7 +97,7 @@ void relay_producer(struct ss_world *w, int role)
 static void *relay_wait_mark(struct ss_world *w, int role, void *obj, unsigned long tag)
 {
 	while (READ_ONCE_DEP(*relay_mark(obj), obj) != tag) {
-		if (!ss_spin_wait(w, role))
+		if (!relay_spin(w, role))
 			return NULL;
 	}
 	return ss_dep_derive(obj, ss_dep_join(ss_dep_of(obj), ss_dep_last()));
@@ -97,13 +112,13 @@ void relay_middle(struct ss_world *w, int role)
 		void *obj;
 
 		while (!(obj = ops->take(&st->s1))) {
-			if (!ss_spin_wait(w, role))
+			if (!relay_spin(w, role))
 				return;
 		}
 		bool ok =
 		    !ops->mark_after_publish || relay_wait_mark(w, role, obj, ss_handoff_tag(w, i));
 		while (ok && READ_ONCE(st->s2.slot))
-			ok = ss_spin_wait(w, role);
+			ok = relay_spin(w, role);
 		if (!ok) {
 			/* Stopped: park the object for the drain (CPU 0 may still
 			 * write its mark, so it is not ours to free now). */
@@ -124,7 +139,7 @@ void relay_consumer(struct ss_world *w, int role)
 		void *obj;
 
 		while (!(obj = ops->take_final(&st->s2))) {
-			if (!ss_spin_wait(w, role))
+			if (!relay_spin(w, role))
 				return;
 		}
 		if (!ops->mark_after_publish) {
