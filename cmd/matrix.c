@@ -24,7 +24,8 @@ enum {
 	OPT_DEPS,
 	OPT_EXPECT,
 	OPT_SHARD,
-	OPT_MERGE
+	OPT_MERGE,
+	OPT_ENGINE
 };
 
 #define DEFAULT_VARIANTS "rc1,early-stride,wmb-rmb,fixed"
@@ -44,6 +45,7 @@ struct matrix_cli {
 	int deps;
 	int shard, nshards;	/* --shard I/N */
 	bool merge;		/* --merge: the arguments are shard documents */
+	const char *engine;	/* --engine lkvm|graph */
 	const char *run_option; /* the last option that sets up a run (refused by --merge) */
 	char *files[MAX_MERGE];
 	int nfiles;
@@ -61,6 +63,11 @@ static const struct argp_option options[] = {
      0},
     {"models", OPT_MODELS, "LIST", 0, "memory models (default: sc,tso,lkmm)", 0},
     {"deps", OPT_DEPS, "MODE", 0, CLI_DEPS_HELP, 0},
+    {"engine", OPT_ENGINE, "E", 0,
+     "lkvm (random and pct schedules on the operational model) or graph (each cell a "
+     "complete search of execution graphs, at most --executions graphs: a cell that "
+     "completes clean is Proved) (default: lkvm)",
+     0},
     {"executions", OPT_EXECUTIONS, "N", 0,
      "executions per cell: half random, half pct (default: 4000)", 0},
     {"duration", OPT_DURATION, "T", 0,
@@ -126,6 +133,11 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	case OPT_JSON: o->json = arg; break;
 	case OPT_SAVE: o->save = arg; break;
 	case OPT_DEPS: o->deps = cli_parse_deps(arg); break;
+	case OPT_ENGINE:
+		if (strcmp(arg, "lkvm") && strcmp(arg, "graph"))
+			cli_usage_error("unknown --engine '%s': expected lkvm or graph", arg);
+		o->engine = arg;
+		break;
 	case OPT_EXPECT:
 		if (strcmp(arg, "rule") && strcmp(arg, "clean"))
 			cli_usage_error("unknown --expect '%s': expected rule or clean", arg);
@@ -151,14 +163,15 @@ static const char doc[] =
     "shows); the in-object 131072-byte row fails under sc too (the 16-bit stride "
     "truncation: not an ordering bug); the broken user handoffs fail under lkmm only; "
     "fixed is clean everywhere.  Clean means none found within the budget, not verified "
-    "(use explore --strategy exhaustive for that).\v"
+    "(--engine graph proves it: such a cell reads Proved).\v"
     "Usage:\n"
-    "  slabstress matrix [--variants LIST] [--scenarios LIST] [--models LIST]\n"
+    "  slabstress matrix [--variants LIST] [--scenarios LIST] [--models LIST] [--engine E]\n"
     "                    [--executions N | --duration T] [--json FILE] [--save DIR]\n"
     "                    [--shard I/N]\n"
     "  slabstress matrix --merge SHARD.json...\n\n"
     "Examples:\n"
     "  slabstress matrix\n"
+    "  slabstress matrix --engine graph\n"
     "  slabstress matrix --scenarios lazy-objexts --variants rc1,fixed --duration 2s\n"
     "  slabstress matrix --json matrix.json --save found/\n"
     "  slabstress matrix --scenarios once,release-acquire --variants rc1,fixed "
@@ -307,7 +320,17 @@ static void print_header(const struct ss_matrix_opts *mo, int ns, int nv)
 		       mo->shard, mo->nshards);
 	int nm = mo->nmodels;
 	char budget[96];
-	if (mo->executions)
+	if (mo->graph && mo->executions)
+		snprintf(budget, sizeof(budget),
+			 "engine graph: every execution graph (at most %llu "
+			 "per cell)",
+			 mo->executions);
+	else if (mo->graph)
+		snprintf(budget, sizeof(budget),
+			 "engine graph: every execution graph (%.3g s per "
+			 "cell at most)",
+			 mo->duration);
+	else if (mo->executions)
 		snprintf(budget, sizeof(budget), "%llu executions per cell (%llu random, %llu pct)",
 			 mo->executions, mo->executions / 2, mo->executions / 2);
 	else
@@ -368,9 +391,13 @@ static void print_line_end(void *ctx, const struct ss_matrix_line *l)
 static void print_footer(const struct ss_matrix_result *res, const struct ss_matrix_opts *mo)
 {
 	printf("\n%s in %.1f s.  Found under sc: not an ordering bug.  Found under lkmm only: a "
-	       "reordering x86 (tso) never does.  Clean: none found within the budget.  Verdicts "
+	       "reordering x86 (tso) never does.  Clean: none found within the budget.%s  Verdicts "
 	       "rest on %s dependencies.\n",
-	       ss_interrupted ? "interrupted" : "done", res->elapsed, emu_deps_name(mo->deps));
+	       ss_interrupted ? "interrupted" : "done", res->elapsed,
+	       mo->graph ? "  Proved: every execution graph visited, none failed (see explore "
+			   "--engine graph)."
+			 : "",
+	       emu_deps_name(mo->deps));
 	if (mo->deps == EMU_DEPS_CHECK)
 		printf("deps check: %lu site%s where explicit and provenance dependencies "
 		       "disagree\n",
@@ -425,6 +452,7 @@ static int run_table(struct matrix_cli *o)
 	    .save_dir = o->save,
 	    .shard = o->shard,
 	    .nshards = o->nshards,
+	    .graph = o->engine && !strcmp(o->engine, "graph"),
 	};
 	int nv, ns, nl = table_lines(o, &mo, table, &nv, &ns);
 	print_header(&mo, ns, nv);

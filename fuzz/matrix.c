@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "engine/explore.h"
+#include "engine/gexplore.h"
 #include "fuzz/repro_emu.h"
 #include "results/json.h"
 #include "results/stop.h"
@@ -60,6 +61,37 @@ static int search_cell(struct emu *e, const struct ss_matrix_opts *o, struct exp
 	return rc;
 }
 
+/* --engine graph: the cell's graph search into c; *ep: the emulator holding
+ * the failing graph's replay (NULL when clean).  Returns as run_cell. */
+static int graph_cell(const struct emu_config *ec, const struct ss_matrix_opts *o,
+		      struct ss_matrix_cell *c, struct emu **ep, char *err, size_t errlen)
+{
+	struct gexplore_opts go;
+	memset(&go, 0, sizeof(go));
+	go.max_execs = o->executions;
+	go.duration = o->duration;
+	struct gexplore_stats st;
+	if (gexplore_run(ec, &go, &st, ep) != 0) {
+		snprintf(err, errlen, "%s", st.error);
+		gexplore_stats_free(&st);
+		return -1;
+	}
+	c->executions = st.executions;
+	c->found = st.found;
+	c->kind = st.found ? st.first.kind : SS_FAIL_NONE;
+	c->proved = st.complete && !st.found;
+	c->unfinished = !st.found && ss_interrupted;
+	int rc = 0;
+	if (st.found && o->save_dir && *ep) {
+		ss_emu_name_regions(*ep);
+		if (ss_save_failure(o->save_dir, *ep, &st.first, st.first_graph, st.first_len,
+				    c->reproducer, sizeof(c->reproducer), err, errlen) != 0)
+			rc = -2;
+	}
+	gexplore_stats_free(&st);
+	return rc;
+}
+
 /* Runs one cell into c (its emulator handed to the observer).  Returns as
  * ss_matrix_run. */
 static int run_cell(const struct ss_matrix_line *l, enum wmm_model model,
@@ -76,13 +108,29 @@ static int run_cell(const struct ss_matrix_line *l, enum wmm_model model,
 	ec.seed = SS_EMU_WORLD_SEED;
 	ec.max_steps = 200000;
 	ec.deps = o->deps;
+	memset(c, 0, sizeof(*c));
+	c->line = l;
+	c->model = model;
+	if (o->graph) {
+		double c0 = now();
+		struct emu *ge = NULL;
+		int rc = graph_cell(&ec, o, c, &ge, err, errlen);
+		if (rc == 0) {
+			c->want_found = !o->expect_clean &&
+					ss_matrix_expect_found(l->scn, &l->acfg, l->big, model);
+			c->unexpected = c->found && !c->want_found;
+			c->missed = !c->found && !c->unfinished && c->want_found;
+			if (obs && obs->cell_done)
+				obs->cell_done(obs->ctx, c, ge);
+			c->elapsed = now() - c0;
+		}
+		gexplore_free_emu(ge);
+		return rc;
+	}
 	struct emu *e = emu_create(&ec, err, errlen);
 	if (!e)
 		return -1;
 	ss_emu_name_regions(e);
-	memset(c, 0, sizeof(*c));
-	c->line = l;
-	c->model = model;
 	struct explore_stats st;
 	double c0 = now();
 	int rc = search_cell(e, o, &st, &c->executions);
@@ -254,6 +302,7 @@ void ss_matrix_cell_text(const struct ss_matrix_cell *c, char *buf, size_t n)
 	snprintf(buf, n, "%s%s%s",
 		 c->found	 ? "Found "
 		 : c->unfinished ? "unfinished"
+		 : c->proved	 ? "Proved"
 				 : "Clean",
 		 c->found ? ss_fail_kind_name(c->kind) : "",
 		 c->unexpected ? " !"
@@ -279,6 +328,8 @@ static json_t *cell_json(const struct ss_matrix_cell *c, enum emu_deps deps)
 			       "executions", (json_int_t)c->executions, "elapsed_s", c->elapsed);
 	json_object_set_new(jc, "expected", json_string(c->want_found ? "found" : "clean"));
 	json_object_set_new(jc, "unexpected", json_boolean(c->unexpected));
+	if (c->proved)
+		json_object_set_new(jc, "proved", json_true());
 	if (c->found)
 		json_object_set_new(jc, "kind", json_string(ss_fail_kind_name(c->kind)));
 	if (c->reproducer[0])
@@ -292,9 +343,10 @@ static json_t *cell_json(const struct ss_matrix_cell *c, enum emu_deps deps)
 
 static json_t *params_json(const struct ss_matrix_opts *o)
 {
-	json_t *pa = json_pack("{s:I, s:f, s:s, s:s}", "executions", (json_int_t)o->executions,
-			       "duration", o->duration, "deps", emu_deps_name(o->deps), "expect",
-			       o->expect_clean ? "clean" : "rule");
+	json_t *pa =
+	    json_pack("{s:I, s:f, s:s, s:s, s:s}", "executions", (json_int_t)o->executions,
+		      "duration", o->duration, "deps", emu_deps_name(o->deps), "expect",
+		      o->expect_clean ? "clean" : "rule", "engine", o->graph ? "graph" : "lkvm");
 	if (o->variants)
 		json_object_set_new(pa, "variants", json_string(o->variants));
 	if (o->scenarios)
@@ -512,6 +564,7 @@ static int cell_from_json(const json_t *jc, const struct ss_matrix_line *l, enum
 	c->model = model;
 	c->found = !strcmp(verdict, "found");
 	c->unfinished = !strcmp(verdict, "unfinished");
+	c->proved = json_is_true(json_object_get(jc, "proved"));
 	c->kind = c->found
 		      ? ss_fail_kind_from_name(str_field(jc, "kind") ? str_field(jc, "kind") : "")
 		      : SS_FAIL_NONE;

@@ -53,6 +53,8 @@ struct ss_matrix_opts {
 	 * merge can rebuild the table; NULL: left out. */
 	const char *variants, *scenarios, *models_list;
 	int shard, nshards; /* run only slice shard (1..nshards); nshards 0: every cell */
+	bool graph; /* --engine graph: each cell a complete graph search (engine/gexplore.h),
+		     * at most executions graphs; a cell that completes clean is Proved */
 };
 
 /* At most this many shards. */
@@ -64,6 +66,7 @@ struct ss_matrix_cell {
 	int index; /* in table order: line * nmodels + model */
 	enum wmm_model model;
 	bool found;	 /* a failing schedule within the budget */
+	bool proved;	 /* --engine graph: every graph visited, none failed */
 	bool unfinished; /* a stop request came inside this cell: no verdict */
 	enum ss_fail_kind kind;
 	bool want_found; /* what the expectation says */
