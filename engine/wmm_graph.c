@@ -146,15 +146,22 @@ static u128 rmw_common(struct wmm *w, int cpu, struct gx_access *a, bool *ok,
 	return r.old;
 }
 
+/* The access of an RMW of op on word x (sub-word: off, size; size 0: whole). */
+static void rmw_access(struct wmm *w, int x, enum ss_rmw_op op, u128 operand, u128 expected,
+		       enum ss_order ord, struct gx_access *a)
+{
+	base_access(w, x, GX_RMW, a);
+	a->rmw = rmw_kind(op);
+	a->val = operand;
+	a->expected = expected;
+	a->ord = ord;
+}
+
 u128 wmmg_rmw(struct wmm *w, int cpu, int x, enum ss_rmw_op op, u128 operand, u128 expected,
 	      enum ss_order ord, bool *ok, struct wmm_read_info *out)
 {
 	struct gx_access a;
-	base_access(w, x, GX_RMW, &a);
-	a.rmw = rmw_kind(op);
-	a.val = operand;
-	a.expected = expected;
-	a.ord = ord;
+	rmw_access(w, x, op, operand, expected, ord, &a);
 	return rmw_common(w, cpu, &a, ok, out, NULL);
 }
 
@@ -164,13 +171,9 @@ u64 wmm_rmw_sub(struct wmm *w, int cpu, int x, enum ss_rmw_op op, u64 operand, u
 {
 	w->gx_tag = tag;
 	struct gx_access a;
-	base_access(w, x, GX_RMW, &a);
-	a.rmw = rmw_kind(op);
-	a.val = operand;
-	a.expected = expected;
+	rmw_access(w, x, op, operand, expected, ord, &a);
 	a.off = off;
 	a.size = size;
-	a.ord = ord;
 	return (u64)rmw_common(w, cpu, &a, ok, out, NULL);
 }
 
@@ -179,13 +182,12 @@ uint32_t wmm_store_sub(struct wmm *w, int cpu, int x, u64 val, unsigned off, uns
 {
 	w->gx_tag = tag;
 	struct gx_access a;
-	base_access(w, x, GX_RMW, &a);
+	rmw_access(w, x, SS_RMW_XCHG, val, 0,
+		   acc == SS_ACC_RELEASE ? SS_ORD_RELEASE : SS_ORD_RELAXED, &a);
 	a.rmw = GX_RMW_MERGE;
-	a.val = val;
 	a.off = off;
 	a.size = size;
 	a.flags = access_flags(acc); /* a sub-word store keeps its own marking */
-	a.ord = acc == SS_ACC_RELEASE ? SS_ORD_RELEASE : SS_ORD_RELAXED;
 	uint32_t id = 0;
 	rmw_common(w, cpu, &a, NULL, NULL, &id);
 	return id;
@@ -196,11 +198,7 @@ u64 wmm_rmw_newest(struct wmm *w, int cpu, int x, enum ss_rmw_op op, u64 operand
 {
 	w->gx_tag = tag;
 	struct gx_access a;
-	base_access(w, x, GX_RMW, &a);
-	a.rmw = rmw_kind(op);
-	a.val = operand;
-	a.expected = expected;
-	a.ord = ord;
+	rmw_access(w, x, op, operand, expected, ord, &a);
 	a.newest_only = true;
 	return (u64)rmw_common(w, cpu, &a, ok, out, NULL);
 }

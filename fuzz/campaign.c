@@ -11,15 +11,15 @@
 #include "results/json.h"
 #include "scenarios/plugin.h"
 
-/* explore's on_failure: every failing schedule as a reproducer, until one
+/* One failing execution of e as a reproducer under c->save_dir, until one
  * cannot be written (reported once) or SS_CAMPAIGN_MAX_SAVED. */
-static void save_failure(void *ctx, const struct emu_result *r, const u8 *sched, size_t len)
+static void save_one(struct ss_campaign *c, const struct emu *e, const struct emu_result *r,
+		     const u8 *sched, size_t len)
 {
-	struct ss_campaign *c = ctx;
 	char path[512];
 	if (c->save_error[0] || c->nsaved >= SS_CAMPAIGN_MAX_SAVED)
 		return;
-	if (ss_save_failure(c->save_dir, c->e, r, sched, len, path, sizeof(path), c->save_error,
+	if (ss_save_failure(c->save_dir, e, r, sched, len, path, sizeof(path), c->save_error,
 			    sizeof(c->save_error))) {
 		if (!c->save_error[0])
 			snprintf(c->save_error, sizeof(c->save_error), "cannot save a reproducer");
@@ -27,6 +27,13 @@ static void save_failure(void *ctx, const struct emu_result *r, const u8 *sched,
 	}
 	if (!c->nsaved++)
 		snprintf(c->first_saved, sizeof(c->first_saved), "%s", path);
+}
+
+/* explore's on_failure: every failing schedule. */
+static void save_failure(void *ctx, const struct emu_result *r, const u8 *sched, size_t len)
+{
+	struct ss_campaign *c = ctx;
+	save_one(c, c->e, r, sched, len);
 }
 
 /* The first failure's schedule as hex, and (when asked and the replay
@@ -71,23 +78,12 @@ static int check_races(struct ss_campaign *c, char *err, size_t errlen)
 	return 0;
 }
 
-/* gexplore's on_failure: as save_failure, the graph for a schedule. */
+/* gexplore's on_failure: every failing graph (in the emulator that ran it). */
 static void save_graph_failure(void *ctx, const struct emu *e, const struct emu_result *r,
 			       const u8 *graph, size_t len)
 {
-	struct ss_campaign *c = ctx;
-	char path[512];
-	if (c->save_error[0] || c->nsaved >= SS_CAMPAIGN_MAX_SAVED)
-		return;
 	ss_emu_name_regions((struct emu *)e);
-	if (ss_save_failure(c->save_dir, e, r, graph, len, path, sizeof(path), c->save_error,
-			    sizeof(c->save_error))) {
-		if (!c->save_error[0])
-			snprintf(c->save_error, sizeof(c->save_error), "cannot save a reproducer");
-		return;
-	}
-	if (!c->nsaved++)
-		snprintf(c->first_saved, sizeof(c->first_saved), "%s", path);
+	save_one(ctx, e, r, graph, len);
 }
 
 /* --engine graph: the exploration, and what it found in explore's terms. */
