@@ -266,6 +266,9 @@ static void campaign_setup(struct ss_campaign *c, const struct explore_cli *o)
 		    o->races_arg);
 	if (c->graph)
 		c->races = SS_RACES_IGNORE;
+	if (c->graph && o->deps == EMU_DEPS_CHECK)
+		cli_usage_error("--deps check with --engine graph: expected explicit or provenance "
+				"(the check compares lkvm's floors)");
 }
 
 static void print_header(const struct ss_campaign *c)

@@ -454,6 +454,9 @@ static int run_table(struct matrix_cli *o)
 	    .nshards = o->nshards,
 	    .graph = o->engine && !strcmp(o->engine, "graph"),
 	};
+	if (mo.graph && mo.deps == EMU_DEPS_CHECK)
+		cli_usage_error("--deps check with --engine graph: expected explicit or provenance "
+				"(the check compares lkvm's floors)");
 	int nv, ns, nl = table_lines(o, &mo, table, &nv, &ns);
 	print_header(&mo, ns, nv);
 

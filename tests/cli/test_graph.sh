@@ -78,6 +78,11 @@ done
 expect_rc matrix_bad_engine 2 "$SLABSTRESS" matrix --engine fast
 expect_grep matrix_bad_engine_line "unknown --engine 'fast': expected lkvm or graph" "$ERR"
 
+expect_rc graph_deps_check_refused 2 "$SLABSTRESS" explore -s once --engine graph --deps check
+expect_grep graph_deps_check_line "--deps check with --engine graph: expected explicit or provenance" "$ERR"
+expect_rc graph_provenance 1 "$SLABSTRESS" explore -s lazy-objexts --variant rc1 --engine graph \
+	--deps provenance -q
+
 expect_rc bad_engine 2 "$SLABSTRESS" explore -s once --engine fast
 expect_grep bad_engine_line "unknown --engine 'fast': expected lkvm or graph" "$ERR"
 expect_rc graph_random_refused 2 "$SLABSTRESS" explore -s once --engine graph --strategy random
