@@ -90,6 +90,15 @@ for f in "$TMP"/all/*-lkmm-*.json; do
 done
 if [ "$n" -eq 7 ]; then ok all_found_export_sometimes; else fail all_found_export_sometimes "$n of 7"; fi
 
+# the GenMC shape (tests/genmc): the fixed slab proved for 2 threads x 1
+# iteration, the buggy one found
+G=tests/genmc/genmc_slab.c
+expect_rc genmc_2x1_proof 0 "$SLABSTRESS" explore -s $G --iters 21 --variant custom \
+	--set stride=early,stride-access=once,rmb-before-stride=on --engine graph
+expect_grep genmc_2x1_proof_line "^proof: all [0-9]+ consistent executions under lkmm explored" "$OUT"
+expect_rc genmc_2x1_found 1 "$SLABSTRESS" explore -s $G --iters 21 --variant rc1 --engine graph -q
+expect_grep genmc_2x1_wrong_metadata "wrong-metadata" "$OUT"
+
 expect_rc matrix_bad_engine 2 "$SLABSTRESS" matrix --engine fast
 expect_grep matrix_bad_engine_line "unknown --engine 'fast': expected lkvm or graph" "$ERR"
 
