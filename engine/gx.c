@@ -1172,23 +1172,54 @@ static void pick_events(const struct gx_graph *G, bool whole, bool *keep, uintpt
 }
 
 /* addr (into any access) / data (into writes) from the reads e names, and the
- * conservative ctrl: every read of the CPU to every later write. */
-static void dep_edges(const struct gx_graph *G, const bool *keep, const int *id, int i,
+ * conservative ctrl: every read of the CPU to every later write.  before[0,
+ * nb): the kept events of e's thread before it, in program order. */
+static void dep_edges(const struct gx_graph *G, const int *before, int nb, const int *id, int i,
 		      struct exg *x)
 {
 	const struct gx_event *e = &G->ev[i];
 	struct rel *dep = is_write(e) ? &x->data : &x->addr;
-	for (int j = 0; j < G->n; j++) {
+	for (int k = 0; k < nb; k++) {
+		int j = before[k];
 		const struct gx_event *d = &G->ev[j];
-		if (!keep[j] || d->thr != e->thr || d->idx >= e->idx || !is_read(d))
+		if (!is_read(d))
 			continue;
 		bool on = e->dep_all;
-		for (unsigned k = 0; k < e->ndeps && !on; k++)
-			on = e->deps[k] == d->idx;
+		for (unsigned q = 0; q < e->ndeps && !on; q++)
+			on = e->deps[q] == d->idx;
 		if (on && !(is_write(e) && rmw_write_of(G, j) == i))
 			rel_add(dep, id[j], id[i]);
 		if (is_write(e))
 			rel_add(&x->ctrl, id[j], id[i]);
+	}
+}
+
+/* co of the kept writes: the initial write of each location first, then its
+ * writes by rank, as a chain (exg_finish closes it). */
+static void co_edges(const struct gx_graph *G, const bool *keep, const int *id, const int *loc_of,
+		     int nkeys, struct exg *x)
+{
+	static __thread int last[GX_MAX_EVENTS], order[GX_MAX_EVENTS];
+	int nw = 0;
+	for (int i = 0; i < G->n; i++)
+		if (keep[i] && is_write(&G->ev[i]))
+			order[nw++] = i;
+	/* by (location, rank): insertion sort, few writes per location */
+	for (int a = 1; a < nw; a++)
+		for (int b = a; b > 0; b--) {
+			int p = order[b - 1], q = order[b];
+			if (loc_of[p] < loc_of[q] ||
+			    (loc_of[p] == loc_of[q] && G->ev[p].co < G->ev[q].co))
+				break;
+			order[b - 1] = q;
+			order[b] = p;
+		}
+	for (int k = 0; k < nkeys; k++)
+		last[k] = k; /* the initial write's id */
+	for (int a = 0; a < nw; a++) {
+		int i = order[a];
+		rel_add(&x->co, last[loc_of[i]], id[i]);
+		last[loc_of[i]] = id[i];
 	}
 }
 
@@ -1198,7 +1229,8 @@ int gx_to_exg(const struct gx *g, struct exg *x, char *err, size_t n)
 	static __thread uintptr_t keys[GX_MAX_EVENTS];
 	static __thread int id[GX_MAX_EVENTS], loc_of[GX_MAX_EVENTS];
 	static __thread bool keep[GX_MAX_EVENTS];
-	int nkeys, nev = 0;
+	static __thread int tev[GX_MAX_THREADS][GX_MAX_EVENTS], pos[GX_MAX_EVENTS];
+	int nkeys, nev = 0, ntev[GX_MAX_THREADS] = {0};
 	pick_events(G, g->whole, keep, keys, loc_of, &nkeys);
 	for (int i = 0; i < G->n; i++)
 		nev += keep[i];
@@ -1217,6 +1249,10 @@ int gx_to_exg(const struct gx *g, struct exg *x, char *err, size_t n)
 		id[i] = !keep[i] ? -1
 				 : exg_add(x, e->thr, (enum ev_kind)e->kind, loc_of[i],
 					   (long long)e->val, e->flags, (enum model_fence)e->fence);
+		if (keep[i]) {
+			pos[i] = ntev[(int)e->thr];
+			tev[(int)e->thr][ntev[(int)e->thr]++] = i;
+		}
 	}
 	for (int i = 0; i < G->n; i++) {
 		const struct gx_event *e = &G->ev[i];
@@ -1228,16 +1264,10 @@ int gx_to_exg(const struct gx *g, struct exg *x, char *err, size_t n)
 			if (w >= 0)
 				rel_add(&x->rmw, id[i], id[w]);
 		}
-		if (is_write(e)) {
-			rel_add(&x->co, loc_of[i], id[i]);
-			for (int j = 0; j < G->n; j++)
-				if (is_write(&G->ev[j]) && G->ev[j].key == e->key &&
-				    G->ev[j].co > e->co)
-					rel_add(&x->co, id[i], id[j]);
-		}
 		if (e->kind != EV_F)
-			dep_edges(G, keep, id, i, x);
+			dep_edges(G, tev[(int)e->thr], pos[i], id, i, x);
 	}
+	co_edges(G, keep, id, loc_of, nkeys, x);
 	exg_finish(x);
 	return 0;
 }
