@@ -202,8 +202,11 @@ int cmd_replay(int argc, char **argv)
 		cli_internal_error("%s", err);
 	p.races = races;
 	p.judge = lit_race_judge;
-	if (ss_replay_run(&p, err, sizeof(err)) != 0) {
+	rc = ss_replay_run(&p, err, sizeof(err));
+	if (rc != 0) {
 		ss_replay_close(&p);
+		if (rc == SS_REPLAY_BAD_FILE)
+			cli_usage_error("%s", err);
 		cli_internal_error("%s", err);
 	}
 	int ret = p.res.kind ? SS_EXIT_FOUND : SS_EXIT_CLEAN;

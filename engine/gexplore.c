@@ -307,7 +307,7 @@ int gexplore_replay(const struct emu_config *cfg, const u8 *graph, size_t len,
 	if (gx_load(d.gx, graph, len) < 0 || !gx_begin(d.gx)) {
 		snprintf(err, errlen, "not a graph this version saved");
 		gexplore_free_emu(e);
-		return -1;
+		return -2;
 	}
 	d.gen = (struct emu_gen){no_front, no_back, &d};
 	emu_set_trace(e, true);
@@ -319,9 +319,10 @@ int gexplore_replay(const struct emu_config *cfg, const u8 *graph, size_t len,
 	if (k < 0 || st.diverged) {
 		snprintf(err, errlen, "%s",
 			 k < 0 ? res->internal_msg
-			       : "the scenario did not re-create the saved graph");
+			       : "the scenario did not re-create the saved graph (an edited "
+				 "reproducer, or another scenario, variant or version)");
 		gexplore_free_emu(e);
-		return -1;
+		return k < 0 ? -1 : -2;
 	}
 	*consistent = k > 0;
 	if (ep)

@@ -74,8 +74,9 @@ void gexplore_free_emu(struct emu *e);
 
 /* Replays a saved failing graph (gx_save's bytes) on a new emulator for cfg:
  * 0 with the verdict in *res and consistent set (the graph checked under
- * cfg->model again), -1 with err (bad bytes, the program did not re-create
- * the graph). The emulator is kept in *ep for its trace when ep is not NULL. */
+ * cfg->model again); -2 with err when the bytes are no graph or the program
+ * did not re-create it (a bad reproducer); -1 with err on an internal error.
+ * The emulator is kept in *ep for its trace when ep is not NULL. */
 int gexplore_replay(const struct emu_config *cfg, const u8 *graph, size_t len,
 		    struct emu_result *res, bool *consistent, struct emu **ep, char *err,
 		    size_t errlen);

@@ -980,6 +980,16 @@ static enum gx_status replay(struct gx *g, int thr, const struct gx_access *a,
 		g->nev[thr]++;
 		return GX_OK;
 	}
+	if (is_read(e) && e->rf != GX_INIT) {
+		const struct gx_event *w = &G->ev[e->rf];
+		/* a saved graph lists each write before its readers; every write
+		 * read must be one of this location */
+		if (!is_write(w) || (e->rf < g->rpos && w->key != a->key) ||
+		    (g->no_push && e->rf >= g->rpos)) {
+			g->diverged = true;
+			return GX_DIVERGED;
+		}
+	}
 	if (is_read(e)) /* the value its write has in this run, where it has one */
 		e->val = e->rf == GX_INIT ? a->init : e->rf < g->rpos ? G->ev[e->rf].val : e->val;
 	if (is_write(e)) {
@@ -999,6 +1009,9 @@ static enum gx_status replay(struct gx *g, int thr, const struct gx_access *a,
 	 * the addresses of another process) */
 	e->operand = a->val;
 	e->expected = a->expected;
+	e->rmw = (unsigned char)a->rmw;
+	e->off = (unsigned char)a->off;
+	e->size = (unsigned char)a->size;
 	int ri = g->rpos++;
 	g->nev[thr]++;
 	read_done(g, thr, ri, a, res);
@@ -1359,7 +1372,9 @@ int gx_load(struct gx *g, const u8 *b, size_t len)
 		struct gx_event *e = &G->ev[i];
 		if (e->thr < 0 || e->thr >= g->nthreads ||
 		    (e->kind != EV_R && e->kind != EV_W && e->kind != EV_F) ||
-		    (e->kind == EV_R && (e->rf < GX_INIT || e->rf >= G->n)) || e->ndeps > GX_DEPS)
+		    (e->kind == EV_R && (e->rf < GX_INIT || e->rf >= G->n)) || e->ndeps > GX_DEPS ||
+		    e->poll_src < -2 || e->poll_src >= G->n || e->fence >= MF_NKINDS ||
+		    e->off >= 16 || e->size > 16 || e->idx < 0)
 			return -1;
 	}
 	g->first = false;

@@ -58,9 +58,17 @@ static int replay_races(struct ss_replay *p, char *err, size_t errlen)
 static int replay_graph(struct ss_replay *p, char *err, size_t errlen)
 {
 	bool consistent;
-	if (gexplore_replay(&p->ec, p->r.schedule, p->r.schedule_len, &p->res, &consistent, &p->e,
-			    err, errlen) != 0)
+	char why[300];
+	int rc = gexplore_replay(&p->ec, p->r.schedule, p->r.schedule_len, &p->res, &consistent,
+				 &p->e, why, sizeof(why));
+	if (rc == -2) {
+		snprintf(err, errlen, "%s: %s", p->path, why);
+		return SS_REPLAY_BAD_FILE;
+	}
+	if (rc != 0) {
+		snprintf(err, errlen, "%s", why);
 		return -1;
+	}
 	ss_emu_name_regions(p->e);
 	p->graph_consistent = consistent;
 	p->same = consistent && ss_repro_matches(&p->r, &p->res);

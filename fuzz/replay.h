@@ -46,8 +46,9 @@ struct ss_replay {
  * with err.  Free with ss_replay_close in every case. */
 int ss_replay_open(struct ss_replay *p, const char *path, const char *model, int deps, char *err,
 		   size_t errlen);
-/* Runs the schedule with the trace on.  Returns 0, or -1 with err (an internal
- * error of the emulator). */
+/* Runs the schedule (or re-creates the graph) with the trace on.  Returns 0,
+ * SS_REPLAY_BAD_FILE with err (a graph reproducer whose graph the scenario
+ * does not re-create), or -1 with err (an internal error of the emulator). */
 int ss_replay_run(struct ss_replay *p, char *err, size_t errlen);
 /* Attributes a failing replay (its own emulators: the trace stays).  Returns
  * whether p->at now holds an explanation.  search: random executions per model

@@ -27,6 +27,12 @@ expect_rc rc1_litmus_sometimes 0 "$SLABSTRESS" litmus "$TMP/rc1.litmus"
 expect_grep rc1_litmus_agrees "Expected \(Result: Sometimes\) -> agree" "$OUT"
 expect_rc rc1_under_sc_clean 0 "$SLABSTRESS" replay "$f" --model sc
 expect_grep rc1_under_sc_not_allowed "not consistent under sc" "$OUT"
+jq '.schedule = "00ff"' "$f" >"$TMP/bad-bytes.json"
+expect_rc replay_bad_graph_bytes 2 "$SLABSTRESS" replay "$TMP/bad-bytes.json"
+expect_grep replay_bad_graph_bytes_line "bad-bytes.json: not a graph this version saved" "$ERR"
+jq '.variant = "fixed"' "$f" >"$TMP/other-variant.json"
+expect_rc replay_other_variant 2 "$SLABSTRESS" replay "$TMP/other-variant.json"
+expect_grep replay_other_variant_line "the scenario did not re-create the saved graph" "$ERR"
 expect_rc minimize_refuses_graph 2 "$SLABSTRESS" minimize "$f" -o "$TMP/m.json"
 expect_grep minimize_says_why "a graph engine reproducer" "$ERR"
 

@@ -79,7 +79,12 @@ TEST(the_seed_race_is_found_and_replays)
 	/* corrupt bytes are refused, not replayed */
 	u8 junk[64] = {1, 2, 3};
 	EXPECT_EQ(gexplore_replay(&c, junk, sizeof(junk), &r, &consistent, NULL, err, sizeof(err)),
-		  -1);
+		  -2);
+	/* a graph of another variant is not re-created: a bad reproducer too */
+	struct emu_config cf = cfg_for("lazy-objexts", SS_VARIANT_FIXED, WMM_LKMM);
+	EXPECT_EQ(gexplore_replay(&cf, st.first_graph, st.first_len, &r, &consistent, NULL, err,
+				  sizeof(err)),
+		  -2);
 	gexplore_stats_free(&st);
 }
 
