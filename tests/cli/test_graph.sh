@@ -105,6 +105,15 @@ expect_grep genmc_2x1_proof_line "^proof: all [0-9]+ consistent executions under
 expect_rc genmc_2x1_found 1 "$SLABSTRESS" explore -s $G --iters 21 --variant rc1 --engine graph -q
 expect_grep genmc_2x1_wrong_metadata "wrong-metadata" "$OUT"
 
+# SIGINT stops a long search: what was found is kept, and it is not a proof
+timeout -s INT 2 "$SLABSTRESS" explore -s $G --iters 32 --variant custom \
+	--set stride=early,stride-access=once,rmb-before-stride=on --engine graph \
+	--json "$TMP/int.json" >"$TMP/int.out" 2>&1
+rc=$?
+if [ $rc -eq 0 ]; then ok sigint_exit_0; else fail sigint_exit_0 "exit $rc"; fi
+expect_grep sigint_not_a_proof "\(interrupted: not a proof\)" "$(cat "$TMP/int.out")"
+expect_grep sigint_json_interrupted '"result": "interrupted"' "$(cat "$TMP/int.json")"
+
 expect_rc matrix_bad_engine 2 "$SLABSTRESS" matrix --engine fast
 expect_grep matrix_bad_engine_line "unknown --engine 'fast': expected lkvm or graph" "$ERR"
 
