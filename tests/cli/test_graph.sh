@@ -106,7 +106,7 @@ expect_rc genmc_2x1_found 1 "$SLABSTRESS" explore -s $G --iters 21 --variant rc1
 expect_grep genmc_2x1_wrong_metadata "wrong-metadata" "$OUT"
 
 # SIGINT stops a long search: what was found is kept, and it is not a proof
-timeout -s INT 2 "$SLABSTRESS" explore -s $G --iters 32 --variant custom \
+timeout --preserve-status -s INT 2 "$SLABSTRESS" explore -s $G --iters 32 --variant custom \
 	--set stride=early,stride-access=once,rmb-before-stride=on --engine graph \
 	--json "$TMP/int.json" >"$TMP/int.out" 2>&1
 rc=$?
