@@ -55,9 +55,10 @@ static const struct argp_option options[] = {
     {0, 0, 0, 0, "Emulation:", 3},
     {"model", OPT_MODEL, "M", 0, "memory model: sc, tso, lkmm (default: lkmm)", 3},
     {"engine", OPT_ENGINE, "E", 0,
-     "lkvm (the operational model: schedules and a strategy) or graph (every execution "
-     "graph, each checked against the model's axioms: a proof when the search completes; "
-     "exhaustive only) (default: lkvm)",
+     "lkvm (the operational model: schedules and a strategy) or graph (execution graphs, "
+     "each checked against the model's axioms: every one with --strategy exhaustive, the "
+     "default there, a proof when the search completes; random ones with --strategy random) "
+     "(default: lkvm)",
      3},
     {"strategy", OPT_STRATEGY, "S", 0,
      "exploration strategy: random, pct (priorities with d-1 change points), exhaustive "
@@ -221,10 +222,9 @@ static void campaign_setup(struct ss_campaign *c, const struct explore_cli *o)
 	if (o->strategy_arg && explore_strategy_parse(o->strategy_arg, &strategy) != 0)
 		cli_usage_error("unknown --strategy '%s': expected one of random, pct, exhaustive",
 				o->strategy_arg);
-	if (c->graph && strategy != EXPLORE_EXHAUSTIVE)
-		cli_usage_error("--strategy %s with --engine graph: expected exhaustive (random "
-				"and pct sample schedules of --engine lkvm)",
-				o->strategy_arg);
+	if (c->graph && strategy == EXPLORE_PCT)
+		cli_usage_error("--strategy pct with --engine graph: expected exhaustive or random "
+				"(pct samples schedules of --engine lkvm)");
 	if (o->executions && o->duration > 0)
 		cli_usage_error("--executions and --duration both given: expected one of them");
 	struct emu_config *ec = &c->ec;
@@ -293,6 +293,14 @@ static void print_header(const struct ss_campaign *c)
 	       a->account ? "SLAB_ACCOUNT" : "__GFP_ACCOUNT only");
 	cli_print_switches(a);
 	const char *handoffs = ec->iters == 1 ? "" : "s";
+	if (c->graph && xo->strategy == EXPLORE_RANDOM) {
+		printf(
+		    "  %d virtual CPUs, %lu handoff%s, random execution graphs (%llu, seed %llu), "
+		    "max-steps %lu\n",
+		    ec->scn->nroles, ec->iters, handoffs, xo->max_execs, xo->seed, ec->max_steps);
+		fflush(stdout);
+		return;
+	}
 	if (c->graph) {
 		printf("  %d virtual CPUs, %lu handoff%s, every execution graph (at most %llu), "
 		       "max-steps %lu\n",

@@ -208,7 +208,9 @@ int gexplore_run(const struct emu_config *cfg, const struct gexplore_opts *o,
 	struct hset seen = {0};
 	d.model = cfg->model;
 	d.x = malloc(sizeof(*d.x));
-	if (d.x)
+	if (o->sample)
+		gx_set_sample(d.gx, o->seed);
+	else if (d.x)
 		gx_set_check(d.gx, check_prefix, &d);
 	int rc = 0;
 	double t0 = now(), next_tick = t0 + 0.1, deadline = o->duration > 0 ? t0 + o->duration : 0;

@@ -23,6 +23,10 @@ struct gexplore_opts {
 	double duration;	      /* seconds; 0: no bound */
 	bool keep_going;	      /* do not stop at the first failure */
 	size_t max_stack_bytes;	      /* graphs waiting on the stack (0: 1 GiB) */
+	/* Sample random graphs instead (gx_set_sample, seeded by seed): never
+	 * complete, bounded by max_execs or duration. */
+	bool sample;
+	unsigned long long seed;
 	/* Called for every failing consistent graph (may be NULL): e is the
 	 * emulator that ran it (names its addresses), graph its gx_save bytes. */
 	void (*on_failure)(void *ctx, const struct emu *e, const struct emu_result *r,

@@ -76,7 +76,13 @@ struct gx {
 	void *check_ctx;
 	bool checked;
 	const struct gx_graph *view; /* what gx_to_exg converts (NULL: cur) */
-	bool stuck[GX_MAX_THREADS];  /* read a held lock: waits for good */
+	/* gx_set_sample: random choices instead of the stack; one revisit graph
+	 * of each execution kept (reservoir) as a start for the next */
+	bool sample;
+	uint64_t rng;
+	struct gx_item *next;
+	unsigned long long nrev;
+	bool stuck[GX_MAX_THREADS]; /* read a held lock: waits for good */
 	/* per thread, this execution */
 	int nev[GX_MAX_THREADS];
 	int last_read[GX_MAX_THREADS]; /* its last read (index), -1 */
@@ -275,9 +281,49 @@ static bool seen_insert(struct gx *g, uint64_t h)
 }
 
 /* Puts a graph on the stack unless it was there before. */
+static uint64_t rnd(struct gx *g)
+{
+	uint64_t z = (g->rng += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static struct gx_item *item_of(const struct gx_event *ev, int n, int next_stamp, int next_rank)
+{
+	struct gx_item *it = malloc(sizeof(struct gx_item) + (size_t)n * sizeof(struct gx_event));
+	if (!it)
+		return NULL;
+	it->n = n;
+	it->next_stamp = next_stamp;
+	it->next_rank = next_rank;
+	it->next = NULL;
+	memcpy(it->ev, ev, (size_t)n * sizeof(*ev));
+	return it;
+}
+
+/* Sampling: each revisit graph may become the next execution's start (one of
+ * the k seen so far kept with probability 1/k). */
+static void sample_revisit(struct gx *g, const struct gx_event *ev, int n, int next_stamp,
+			   int next_rank)
+{
+	if (rnd(g) % ++g->nrev)
+		return;
+	struct gx_item *it = item_of(ev, n, next_stamp, next_rank);
+	if (!it)
+		return;
+	free(g->next);
+	g->next = it;
+}
+
 static void push(struct gx *g, const struct gx_event *ev, int n, int next_stamp, int next_rank,
 		 bool revisit)
 {
+	if (g->sample) {
+		if (revisit)
+			sample_revisit(g, ev, n, next_stamp, next_rank);
+		return;
+	}
 	if (g->no_push || !seen_insert(g, graph_hash(ev, n, true)))
 		return;
 	if (g->check) { /* the model refuses it: and every graph that would grow from it */
@@ -336,13 +382,30 @@ void gx_destroy(struct gx *g)
 		free(it);
 	}
 	free(g->seen);
+	free(g->next);
 	free(g);
 }
 
 bool gx_begin(struct gx *g)
 {
 	struct gx_graph *G = &g->cur;
-	if (g->first) {
+	struct gx_item *start = NULL;
+	if (g->sample) { /* from the empty graph, or half the time a kept revisit */
+		start = g->next;
+		g->next = NULL;
+		g->nrev = 0;
+		if (start && rnd(g) & 1) {
+			free(start);
+			start = NULL;
+		}
+	}
+	if (g->sample && start) {
+		G->n = start->n;
+		G->next_stamp = start->next_stamp;
+		G->next_rank = start->next_rank;
+		memcpy(G->ev, start->ev, (size_t)start->n * sizeof(struct gx_event));
+		free(start);
+	} else if (g->first || g->sample) {
 		g->first = false;
 		G->n = 0;
 		G->next_stamp = G->next_rank = 0;
@@ -782,9 +845,24 @@ static enum gx_status forward_write(struct gx *g, int thr, const struct gx_acces
 		g->full = true;
 		return GX_FULL;
 	}
+	if (g->sample) { /* one place at random among those allowed */
+		int np = 0, pick = -2;
+		for (int x = GX_INIT; x < G->n; x++)
+			if ((x == GX_INIT || (is_write(&G->ev[x]) && G->ev[x].key == a->key)) &&
+			    rank_of(G, x) >= floor && rnd(g) % (unsigned)++np == 0)
+				pick = x;
+		if (pick != -2 && rank_of(G, pick) != top) {
+			w.co = co_after(G->ev, G->n, a->key, rank_of(G, pick));
+			G->next_rank++;
+			int k = add_write(g, &w, true);
+			if (res && k >= 0)
+				res->write_id = (unsigned)G->ev[k].stamp + 1;
+			return k == -2 ? GX_PRUNED : k < 0 ? GX_FULL : GX_OK;
+		}
+	}
 	/* every other place: right after a write (or the initial value) at or
 	 * above the floor that no RMW read */
-	for (int x = GX_INIT; x < G->n; x++) {
+	for (int x = GX_INIT; x < G->n && !g->sample; x++) {
 		if (x != GX_INIT && (!is_write(&G->ev[x]) || G->ev[x].key != a->key))
 			continue;
 		int rx = rank_of(G, x);
@@ -941,9 +1019,10 @@ static enum gx_status forward(struct gx *g, int thr, const struct gx_access *a,
 	int k = read_candidates(g, thr, a, cand);
 	if (!k)
 		return GX_WAIT;
-	for (int i = 1; i < k; i++)
+	int c = g->sample ? (int)(rnd(g) % (unsigned)k) : 0; /* sampling: one at random */
+	for (int i = 1; i < k && !g->sample; i++)
 		add_read(g, thr, a, cand[i], true);
-	int ri = add_read(g, thr, a, cand[0], false);
+	int ri = add_read(g, thr, a, cand[c], false);
 	if (ri == -2)
 		return GX_PRUNED;
 	if (ri < 0) {
@@ -1416,4 +1495,10 @@ void gx_set_check(struct gx *g, bool (*check)(void *ctx, struct gx *g), void *ct
 {
 	g->check = check;
 	g->check_ctx = ctx;
+}
+
+void gx_set_sample(struct gx *g, unsigned long long seed)
+{
+	g->sample = true;
+	g->rng = seed * 0x2545f4914f6cdd1dull + 1;
 }

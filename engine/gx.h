@@ -159,6 +159,12 @@ int gx_to_exg(const struct gx *g, struct exg *x, char *err, size_t n);
  * graph it refuses: linux-kernel.cat's axioms, sc and tso do).  NULL: graphs
  * are only checked by the caller at the end. */
 void gx_set_check(struct gx *g, bool (*check)(void *ctx, struct gx *g), void *ctx);
+/* Sampling instead of exploring: every read takes one of the writes it may
+ * read at random, every write one of its co places, nothing is pushed; each
+ * execution keeps one of its revisit graphs at random, and the next one starts
+ * from it half the time (else from the empty graph), so reads from later writes
+ * are sampled too.  gx_begin then never runs out.  seed: the PRNG's. */
+void gx_set_sample(struct gx *g, unsigned long long seed);
 /* gx_to_exg keeps the events of locations one thread alone uses too (tests). */
 void gx_set_whole_graph(struct gx *g, bool on);
 /* The stack ran out of memory: the exploration is incomplete. */

@@ -16,6 +16,7 @@ want_rc() {
 	case $1 in
 	*"explore -s lazy-objexts --variant rc1 --model lkmm"* | \
 	*"explore -s lazy-objexts --variant rc1 --engine graph"* | \
+	*"explore -s relay-wrc --engine graph --strategy random"* | \
 	*"explore -s lazy-objexts --variant rc1 --strategy pct"* | \
 	*"replay found/lazy-objexts-rc1-lkmm-wrong-metadata-"* | \
 	*"replay crashes/lazy-objexts-rc1-lkmm-wrong-metadata-"* | \

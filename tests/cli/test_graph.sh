@@ -124,8 +124,22 @@ expect_rc graph_provenance 1 "$SLABSTRESS" explore -s lazy-objexts --variant rc1
 
 expect_rc bad_engine 2 "$SLABSTRESS" explore -s once --engine fast
 expect_grep bad_engine_line "unknown --engine 'fast': expected lkvm or graph" "$ERR"
-expect_rc graph_random_refused 2 "$SLABSTRESS" explore -s once --engine graph --strategy random
-expect_grep graph_random_line "--strategy random with --engine graph: expected exhaustive" "$ERR"
+expect_rc graph_pct_refused 2 "$SLABSTRESS" explore -s once --engine graph --strategy pct
+expect_grep graph_pct_line "--strategy pct with --engine graph: expected exhaustive or random" "$ERR"
+
+# sampling graphs at random: reads from later writes are sampled too, so the
+# non-multicopy-atomic relay failure shows; a clean sample is no proof
+expect_rc sample_rc1 1 "$SLABSTRESS" explore -s lazy-objexts --variant rc1 --engine graph \
+	--strategy random --executions 2000 --no-explain
+expect_rc sample_relay_wrc 1 "$SLABSTRESS" explore -s relay-wrc --engine graph \
+	--strategy random --executions 5000 --no-explain --save "$TMP/sampled"
+expect_grep sample_relay_wrc_header "random execution graphs" "$OUT"
+f=$(ls "$TMP"/sampled/relay-wrc-*.json 2>/dev/null | head -1)
+expect_rc sample_replays 1 "$SLABSTRESS" replay "$f" --no-explain
+expect_grep sample_replay_matches "replay: matches the saved failure" "$OUT"
+expect_rc sample_fixed 0 "$SLABSTRESS" explore -s lazy-objexts --variant fixed --engine graph \
+	--strategy random --executions 500
+expect_grep sample_not_a_proof "\(sample: not a proof\)" "$OUT"
 expect_rc graph_races_refused 2 "$SLABSTRESS" explore -s once --engine graph --races fail
 expect_grep graph_races_line "--races fail with --engine graph: expected ignore" "$ERR"
 

@@ -120,6 +120,25 @@ TEST(once_is_clean_under_sc)
 	gexplore_stats_free(&st);
 }
 
+TEST(sampling_finds_the_non_multicopy_atomic_relay)
+{
+	/* reads from later writes are sampled too: the WRC-shaped relay fails */
+	struct emu_config c = cfg_for("relay-wrc", SS_VARIANT_FIXED, WMM_LKMM);
+	struct gexplore_opts o = {.max_execs = 20000, .sample = true, .seed = 7};
+	struct gexplore_stats st;
+	EXPECT_EQ(gexplore_run(&c, &o, &st, NULL), 0);
+	EXPECT(st.found);
+	EXPECT(st.replay_ok);
+	EXPECT(!st.complete);
+	gexplore_stats_free(&st);
+	/* and a correct handoff stays clean */
+	struct emu_config f = cfg_for("relay-wrc-release", SS_VARIANT_FIXED, WMM_LKMM);
+	o.max_execs = 2000;
+	EXPECT_EQ(gexplore_run(&f, &o, &st, NULL), 0);
+	EXPECT(!st.found && st.consistent > 0);
+	gexplore_stats_free(&st);
+}
+
 int main(void)
 {
 	RUN(correct_handoffs_are_proved_clean);
@@ -127,5 +146,6 @@ int main(void)
 	RUN(the_fixed_seed_is_clean_under_every_model);
 	RUN(broken_handoffs_fail);
 	RUN(once_is_clean_under_sc);
+	RUN(sampling_finds_the_non_multicopy_atomic_relay);
 	TEST_SUMMARY();
 }
