@@ -135,7 +135,7 @@ TEST(sampling_finds_the_non_multicopy_atomic_relay)
 	struct emu_config f = cfg_for("relay-wrc-release", SS_VARIANT_FIXED, WMM_LKMM);
 	o.max_execs = 2000;
 	EXPECT_EQ(gexplore_run(&f, &o, &st, NULL), 0);
-	EXPECT(!st.found && st.consistent > 0);
+	EXPECT(!st.found);
 	gexplore_stats_free(&st);
 }
 
