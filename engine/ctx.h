@@ -25,6 +25,7 @@
 #define SS_CTX_ASAN 1
 #endif
 #ifdef SS_CTX_ASAN
+#include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #endif
 
