@@ -609,7 +609,6 @@ static void reset_cpus(struct emu *e)
 {
 	for (int c = 0; c < e->ncpus; c++) {
 		struct vcpu *v = &e->cpu[c];
-		bool left_mid_call = !v->finished;
 		v->finished = false;
 		v->blk = BLK_NONE;
 		v->rcu_nest = 0;
@@ -621,12 +620,11 @@ static void reset_cpus(struct emu *e)
 		v->last_h = 0;
 		char *stack = e->stacks + (size_t)c * (e->stack_size + 4096) + 4096;
 #ifdef SS_CTX_ASAN
-		/* a role left mid-call (a failure, a graph the explorer stopped) never
-		 * unwound: its frames' redzones would stay poisoned for the next run */
-		if (left_mid_call)
-			__asan_unpoison_memory_region(stack, e->stack_size);
-#else
-		(void)left_mid_call;
+		/* the stack is reused every run: frames left mid-call (a failure, a
+		 * graph the explorer stopped) and the shadow of earlier runs must not
+		 * poison what the next run writes there (scenario files' uninstrumented
+		 * frames above all) */
+		__asan_unpoison_memory_region(stack, e->stack_size);
 #endif
 		ss_ctx_init(&v->ctx, stack, e->stack_size, role_entry, v);
 	}
