@@ -137,6 +137,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		if (strcmp(arg, "lkvm") && strcmp(arg, "graph"))
 			cli_usage_error("unknown --engine '%s': expected lkvm or graph", arg);
 		o->engine = arg;
+		o->run_option = "--engine";
 		break;
 	case OPT_EXPECT:
 		if (strcmp(arg, "rule") && strcmp(arg, "clean"))

@@ -118,6 +118,8 @@ expect_grep sigint_not_a_proof "\(interrupted: not a proof\)" "$(cat "$TMP/int.o
 expect_grep sigint_json_interrupted '"result": "interrupted"' "$(cat "$TMP/int.json")"
 fi
 
+expect_rc matrix_merge_engine_refused 2 "$SLABSTRESS" matrix --merge "$TMP/m.json" --engine graph
+expect_grep matrix_merge_engine_line "matrix --merge: --engine not allowed" "$ERR"
 expect_rc matrix_bad_engine 2 "$SLABSTRESS" matrix --engine fast
 expect_grep matrix_bad_engine_line "unknown --engine 'fast': expected lkvm or graph" "$ERR"
 
