@@ -50,16 +50,6 @@ void explore_stats_free(struct explore_stats *st)
 	st->first_sched = NULL;
 }
 
-static void log_add(struct ss_failure_log *log, const struct ss_failure *f, unsigned long exec)
-{
-	log->total++;
-	log->by_kind[f->kind < SS_FAIL_NKINDS ? f->kind : SS_FAIL_NONE]++;
-	if (log->kept < SS_LOG_KEEP) {
-		log->round_of[log->kept] = exec;
-		log->first[log->kept++] = *f;
-	}
-}
-
 /* One execution of a strategy: 0 ran (verdict in *r), 1 nothing left to run,
  * -1 internal error (r->internal_msg). */
 typedef int (*exec_fn)(void *ctx, struct emu *e, unsigned long long i, struct emu_result *r);
@@ -94,7 +84,7 @@ static int run_loop(struct emu *e, const struct explore_opts *o, struct explore_
 			size_t len;
 			const u8 *b = emu_last_schedule(e, &len);
 			st->failed_execs++;
-			log_add(&st->log, &r.fail, (unsigned long)i);
+			ss_failure_log_add(&st->log, &r.fail, (unsigned long)i);
 			if (o->on_failure)
 				o->on_failure(o->failure_ctx, &r, b, len);
 			if (!st->found) {

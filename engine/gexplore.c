@@ -67,52 +67,6 @@ static int model_check(struct gx *gx, enum wmm_model m, struct exg *x)
 	return lkmm_consistent(x);
 }
 
-/* Distinct executions: a set of gx_exec_hash values. */
-struct hset {
-	uint64_t *t;
-	size_t n, cap;
-};
-
-static bool hset_add(struct hset *h, uint64_t v)
-{
-	v |= 1;
-	if (2 * (h->n + 1) > h->cap) {
-		size_t cap = h->cap ? 2 * h->cap : 1024;
-		uint64_t *t = calloc(cap, sizeof(*t));
-		if (!t)
-			return true;
-		for (size_t i = 0; i < h->cap; i++)
-			if (h->t[i]) {
-				size_t k = h->t[i] & (cap - 1);
-				while (t[k])
-					k = (k + 1) & (cap - 1);
-				t[k] = h->t[i];
-			}
-		free(h->t);
-		h->t = t;
-		h->cap = cap;
-	}
-	size_t k = v & (h->cap - 1);
-	while (h->t[k]) {
-		if (h->t[k] == v)
-			return false;
-		k = (k + 1) & (h->cap - 1);
-	}
-	h->t[k] = v;
-	h->n++;
-	return true;
-}
-
-static void log_add(struct ss_failure_log *log, const struct ss_failure *f, unsigned long exec)
-{
-	log->total++;
-	log->by_kind[f->kind < SS_FAIL_NKINDS ? f->kind : SS_FAIL_NONE]++;
-	if (log->kept < SS_LOG_KEEP) {
-		log->round_of[log->kept] = exec;
-		log->first[log->kept++] = *f;
-	}
-}
-
 static struct emu *make(const struct emu_config *cfg, struct gx **gxp, char *err, size_t n)
 {
 	int nroles = cfg->scn ? cfg->scn->nroles : 0;
@@ -205,7 +159,6 @@ int gexplore_run(const struct emu_config *cfg, const struct gexplore_opts *o,
 		return -1;
 	d.gen = (struct emu_gen){no_front, no_back, &d};
 	struct exg *x = malloc(sizeof(*x));
-	struct hset seen = {0};
 	d.model = cfg->model;
 	d.x = malloc(sizeof(*d.x));
 	if (o->sample)
@@ -215,7 +168,6 @@ int gexplore_run(const struct emu_config *cfg, const struct gexplore_opts *o,
 	int rc = 0;
 	double t0 = now(), next_tick = t0 + 0.1, deadline = o->duration > 0 ? t0 + o->duration : 0;
 	struct emu_result r;
-	bool stopped = false;
 	while (x && (!o->max_execs || st->executions < o->max_execs)) {
 		if (!gx_begin(d.gx)) {
 			st->complete = true;
@@ -231,11 +183,11 @@ int gexplore_run(const struct emu_config *cfg, const struct gexplore_opts *o,
 		}
 		if (k > 0) {
 			st->consistent++;
-			st->distinct += hset_add(&seen, gx_exec_hash(d.gx));
+			st->distinct += gx_exec_new(d.gx);
 		}
 		if (k > 0 && r.kind) {
 			st->failed++;
-			log_add(&st->log, &r.fail, (unsigned long)st->executions - 1);
+			ss_failure_log_add(&st->log, &r.fail, (unsigned long)st->executions - 1);
 			size_t glen = 0;
 			u8 *graph = gx_save(d.gx, &glen);
 			if (graph && o->on_failure)
@@ -249,10 +201,8 @@ int gexplore_run(const struct emu_config *cfg, const struct gexplore_opts *o,
 			} else {
 				free(graph);
 			}
-			if (!o->keep_going) {
-				stopped = true;
+			if (!o->keep_going)
 				break;
-			}
 		}
 		if ((st->executions & 63) == 0 || deadline) {
 			double t = now();
@@ -268,7 +218,6 @@ int gexplore_run(const struct emu_config *cfg, const struct gexplore_opts *o,
 			}
 		}
 	}
-	(void)stopped;
 	if (!x)
 		snprintf(st->error, sizeof(st->error), "out of memory"), rc = -1;
 	finish_stats(st, d.gx);
@@ -277,7 +226,6 @@ int gexplore_run(const struct emu_config *cfg, const struct gexplore_opts *o,
 		st->complete = false;
 	free(x);
 	free(d.x);
-	free(seen.t);
 	gexplore_free_emu(e);
 	if (rc == 0 && st->found && st->first_graph) {
 		bool cons;

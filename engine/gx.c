@@ -12,12 +12,12 @@
  *
  * The algorithm is GenMC's (reads branch over the writes they may read, writes
  * over their co places and over revisits of every earlier read outside their
- * (po | rf)-prefix), made finite and free of repeats by a set of the graphs
- * already put on the stack (a hash of events, rf, co and stamps): a graph
- * reached twice is visited once.  Coherence (a thread never reads or writes
- * co-before what it already saw; an RMW's write follows its read's write in co
- * with nothing between) prunes while adding; the memory model itself is
- * checked by the caller on the finished graph.
+ * (po | rf)-prefix), made finite by a set of the graphs already put on the stack
+ * (a hash of events, rf, co and stamps), not by TruSt's maximality condition.
+ * Coherence (a thread never reads or writes co-before what it already saw)
+ * prunes while adding, atomicity once a new write's revisits are made; the
+ * memory model is checked on each graph pushed (gx_set_check) and by the
+ * caller on each finished one.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +63,11 @@ struct gx_item {
 
 #define SEEN_MIN 4096
 
+struct hset {
+	uint64_t *t;
+	size_t n, cap;
+};
+
 struct gx {
 	int nthreads;
 	struct gx_graph cur;
@@ -74,7 +79,6 @@ struct gx {
 	/* gx_set_check: the model's verdict on a graph once it is re-created */
 	bool (*check)(void *ctx, struct gx *g);
 	void *check_ctx;
-	bool checked;
 	const struct gx_graph *view; /* what gx_to_exg converts (NULL: cur) */
 	/* gx_set_sample: random choices instead of the stack; one revisit graph
 	 * of each execution kept (reservoir) as a start for the next */
@@ -93,8 +97,8 @@ struct gx {
 	size_t depth, stack_bytes, max_stack_bytes;
 	bool overflowed;
 	/* graphs already pushed (open addressing; 0 = empty) */
-	uint64_t *seen;
-	size_t nseen, seen_cap;
+	struct hset seen; /* graphs pushed */
+	struct hset done; /* executions finished (gx_exec_new) */
 	struct gx_stats st;
 };
 
@@ -251,32 +255,35 @@ static uint64_t graph_hash(const struct gx_event *ev, int n, bool stamps)
 	return h | 1;
 }
 
-static bool seen_insert(struct gx *g, uint64_t h)
+/* A set of 64-bit hashes (open addressing, 0 = empty; hashes have bit 0 set).
+ * Inserts h; false when it was there.  Out of memory: true (visit again
+ * rather than lose it). */
+static bool hset_insert(struct hset *s, uint64_t h)
 {
-	if (2 * (g->nseen + 1) > g->seen_cap) {
-		size_t cap = g->seen_cap ? 2 * g->seen_cap : SEEN_MIN;
+	if (2 * (s->n + 1) > s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : SEEN_MIN;
 		uint64_t *t = calloc(cap, sizeof(*t));
 		if (!t)
-			return true; /* no memory: explore again rather than lose it */
-		for (size_t i = 0; i < g->seen_cap; i++)
-			if (g->seen[i]) {
-				size_t k = g->seen[i] & (cap - 1);
+			return true;
+		for (size_t i = 0; i < s->cap; i++)
+			if (s->t[i]) {
+				size_t k = s->t[i] & (cap - 1);
 				while (t[k])
 					k = (k + 1) & (cap - 1);
-				t[k] = g->seen[i];
+				t[k] = s->t[i];
 			}
-		free(g->seen);
-		g->seen = t;
-		g->seen_cap = cap;
+		free(s->t);
+		s->t = t;
+		s->cap = cap;
 	}
-	size_t k = h & (g->seen_cap - 1);
-	while (g->seen[k]) {
-		if (g->seen[k] == h)
+	size_t k = h & (s->cap - 1);
+	while (s->t[k]) {
+		if (s->t[k] == h)
 			return false;
-		k = (k + 1) & (g->seen_cap - 1);
+		k = (k + 1) & (s->cap - 1);
 	}
-	g->seen[k] = h;
-	g->nseen++;
+	s->t[k] = h;
+	s->n++;
 	return true;
 }
 
@@ -324,7 +331,7 @@ static void push(struct gx *g, const struct gx_event *ev, int n, int next_stamp,
 			sample_revisit(g, ev, n, next_stamp, next_rank);
 		return;
 	}
-	if (g->no_push || !seen_insert(g, graph_hash(ev, n, true)))
+	if (g->no_push || !hset_insert(&g->seen, graph_hash(ev, n, true)))
 		return;
 	if (g->check) { /* the model refuses it: and every graph that would grow from it */
 		static __thread struct gx_graph view;
@@ -381,7 +388,8 @@ void gx_destroy(struct gx *g)
 		g->stack = it->next;
 		free(it);
 	}
-	free(g->seen);
+	free(g->seen.t);
+	free(g->done.t);
 	free(g->next);
 	free(g);
 }
@@ -424,7 +432,6 @@ bool gx_begin(struct gx *g)
 	}
 	g->rpos = 0;
 	g->diverged = g->full = g->dead = false;
-	g->checked = false;
 	for (int t = 0; t < GX_MAX_THREADS; t++) {
 		g->stuck[t] = false;
 		g->nev[t] = 0;
@@ -442,7 +449,7 @@ bool gx_end(struct gx *g, bool waiting)
 		g->st.max_events = g->cur.n;
 	if (g->full)
 		g->st.full++;
-	else if (g->dead && !g->checked)
+	else if (g->dead)
 		g->st.pruned++;
 	else if (waiting)
 		g->st.blocked++;
@@ -462,16 +469,6 @@ bool gx_diverged(const struct gx *g)
 const struct gx_stats *gx_stats(const struct gx *g)
 {
 	return &g->st;
-}
-
-size_t gx_stack_depth(const struct gx *g)
-{
-	return g->depth;
-}
-
-bool gx_replaying(const struct gx *g)
-{
-	return g->rpos < g->cur.n;
 }
 
 int gx_pick(struct gx *g, unsigned ready)
@@ -1368,9 +1365,9 @@ int gx_to_exg(const struct gx *g, struct exg *x, char *err, size_t n)
 
 #define GX_MAGIC 0x31475847u /* "GXG1" */
 
-uint64_t gx_exec_hash(const struct gx *g)
+bool gx_exec_new(struct gx *g)
 {
-	return graph_hash(g->cur.ev, g->cur.n, false);
+	return hset_insert(&g->done, graph_hash(g->cur.ev, g->cur.n, false));
 }
 
 /* A replay order for G: every read after the write it reads (a graph here has

@@ -1,11 +1,11 @@
-/* engine/gx.h - the graph explorer: every execution of a program as an
- * execution graph, each one visited once, in the way of TruSt (Kokologiannakis
- * et al., POPL 2022) and GenMC.
+/* engine/gx.h - the graph explorer: the executions of a program as
+ * execution graphs, in the way of GenMC and TruSt (Kokologiannakis et al.,
+ * POPL 2022).
  *
  * The program is whatever calls gx_access(): the emulator's roles in graph mode
  * (engine/wmm_graph.c), or a unit test's straight-line threads.  gx owns the
- * current graph (events in the order they were added, rf, co) and a stack of
- * graphs still to visit.  One execution:
+ * current graph (events, rf, co) and a stack of graphs still to visit.  One
+ * execution:
  *
  *   gx_begin()                     the next graph to visit (false: all done)
  *   the program runs from scratch; the driver asks gx_pick() which thread
@@ -19,21 +19,27 @@
  *  - a read takes the co-latest write it may read now; every other write it
  *    could read (coherence: not co-before what its thread already saw) becomes
  *    a graph on the stack;
- *  - a write goes co-last; every other co place allowed becomes a graph on the
- *    stack, and so does every *revisit*: an earlier read of the location that
- *    is not in the write's (po | rf)-prefix now reads it, the events added after
- *    that read and outside the prefix deleted, when TruSt's maximality
- *    condition holds for them (so no graph is visited twice).
- * Reads therefore read from writes po-before or po-after them: store buffering,
- * 2+2W and the non-multicopy-atomic shapes (WRC, IRIW) all appear.  What no
- * graph here has is a (po | rf) cycle: load buffering.  Every execution with an
- * acyclic (po | rf) is visited exactly once.
+ *  - a write goes co-last; every other co place becomes a graph on the stack,
+ *    and so does every *revisit*: an earlier read of the location that is not
+ *    in the write's (po | rf)-prefix now reads it, the events added after that
+ *    read and outside the prefix deleted, once for every co place of the write.
+ * A set of the graphs pushed keeps a graph from being pushed twice, but the
+ * same execution can still be reached by two paths (gx_exec_new counts the
+ * distinct ones); with gx_set_check, a graph the model refuses is never pushed.
+ * Reads read from writes po-before or po-after them: store buffering, 2+2W and
+ * the non-multicopy-atomic shapes (WRC, IRIW) all appear.  No graph here has a
+ * (po | rf) cycle: load buffering.  tests/unit/test_gx.c checks that the
+ * consistent executions visited are exactly those with an acyclic (po | rf).
  *
- * Waiting: a lock acquisition needs an unlocked value no other acquisition
- * read, a poll read (after gx_relax) needs a write co-after what the last poll
- * read; when none exists gx_access() returns GX_WAIT without adding anything,
- * and gx_would_wait() says when the thread may try again.  An execution that
- * ends with a thread waiting is blocked (GenMC's spin assume): not a result.
+ * RMWs: an RMW may read a write another RMW read; the graph is pruned
+ * (GX_PRUNED) once its new write's revisits are on the stack.  A lock is an RMW
+ * that must read 0; one that reads a held lock stays in the graph and its
+ * thread waits for good (GX_WAIT; gx_would_wait then says so) until a later
+ * unlock's revisit makes it read that unlock.  A poll read (after gx_relax)
+ * needs a write co-after what the last poll read: when there is none,
+ * gx_access() returns GX_WAIT without adding anything, and gx_would_wait() /
+ * gx_poll_waits() say when the thread may try again.  An execution that ends
+ * with a thread waiting is blocked (GenMC's spin assume): not a result.
  *
  * Limits: GX_MAX_THREADS threads, GX_MAX_EVENTS events per graph, 16-byte
  * values.  Addresses (keys) identify locations; their initial value is what
@@ -170,11 +176,10 @@ void gx_set_whole_graph(struct gx *g, bool on);
 /* The stack ran out of memory: the exploration is incomplete. */
 bool gx_overflowed(const struct gx *g);
 const struct gx_stats *gx_stats(const struct gx *g);
-size_t gx_stack_depth(const struct gx *g);
 
-/* A hash of the current graph (events, rf, co; not the order they were added
- * in): equal for the same execution reached twice. */
-uint64_t gx_exec_hash(const struct gx *g);
+/* Is the current graph an execution not seen before by this call (events, rf,
+ * co; not the order they were added in)?  Counts distinct executions. */
+bool gx_exec_new(struct gx *g);
 /* The current graph, one event per line (debugging). */
 void gx_dump(const struct gx *g, FILE *f);
 /* The current graph as bytes, for a reproducer (malloc'ed; *len).  Native
@@ -203,7 +208,5 @@ bool gx_poll_waits(const struct gx *g, int thr, uintptr_t key, u128 init);
 u128 gx_newest(const struct gx *g, uintptr_t key, u128 init);
 /* Writes to key in the graph so far (grows when one is added). */
 unsigned gx_nwrites(const struct gx *g, uintptr_t key);
-/* Still re-creating the graph being visited? */
-bool gx_replaying(const struct gx *g);
 
 #endif /* SS_GX_H */

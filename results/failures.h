@@ -23,6 +23,10 @@ struct ss_failure_log {
 };
 
 void ss_failure_log_init(struct ss_failure_log *log);
+/* Counts f and keeps it (the first SS_LOG_KEEP) with its round; not locked:
+ * for one thread (the explorers), the attached hook locks around it. */
+void ss_failure_log_add(struct ss_failure_log *log, const struct ss_failure *f,
+			unsigned long round);
 /* Installs the log as the failure hook (NULL: uninstall). */
 void ss_failure_log_attach(struct ss_failure_log *log);
 
