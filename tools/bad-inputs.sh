@@ -224,7 +224,7 @@ done
 # accepted: numbers are read with base prefixes (0x10 = 16), as strtoul does
 try_rc 0 run -s release-acquire --rounds 0x10 --duration 1
 try_rc 0 explore -s release-acquire --executions 0x10
-try_rc 0 fuzz -s once --runs 0x10 --duration 1
+try_rc 0 fuzz -s release-acquire --runs 0x10 --duration 1 # a correct handoff: never fails
 for v in -1 -1s 0 1e400 nan 99999999999999999999d 1x ''; do
 	try run -s release-acquire --duration "$v"
 	try explore -s once --duration "$v"

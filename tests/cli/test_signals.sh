@@ -71,7 +71,7 @@ json_ok "matrix --json marks the run and its unfinished cell" matrix.json \
 # Each long command stops the same way on each of the three signals: exit 0 (nothing
 # found), the --json result marked interrupted, no temporary file left.
 have_fuzz=0
-"$S" fuzz -s once --duration 1 --runs 10 --save "$TMP/c0" >/dev/null 2>&1 && have_fuzz=1
+"$S" fuzz -s release-acquire --duration 1 --runs 10 --save "$TMP/c0" >/dev/null 2>&1 && have_fuzz=1
 for sig in INT TERM HUP; do
 	stop_after "run stops on SIG$sig" 1 $sig 0 \
 		"$S" run -s release-acquire --duration 30 --json "run-$sig.json"
