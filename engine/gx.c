@@ -145,26 +145,60 @@ static int pair_cmp(const void *x, const void *y)
 	return p->b < q->b ? -1 : p->b > q->b;
 }
 
+/* Each write's place in its location's co (writes of one location are few:
+ * counted, not sorted); co_pos[i] for the writes of ev[0, n). */
+static void co_positions(const struct gx_event *ev, int n, int *co_pos)
+{
+	static __thread int w[GX_MAX_EVENTS];
+	int k = 0;
+	for (int i = 0; i < n; i++)
+		if (is_write(&ev[i]))
+			w[k++] = i;
+	for (int a = 0; a < k; a++) {
+		const struct gx_event *e = &ev[w[a]];
+		int below = 0;
+		for (int b = 0; b < k; b++)
+			below += ev[w[b]].key == e->key && ev[w[b]].co < e->co;
+		co_pos[w[a]] = below;
+	}
+}
+
+/* Each event's place in the order the events were added (stamps are below
+ * a few times GX_MAX_EVENTS on any path: counted; otherwise sorted). */
+static void stamp_positions(const struct gx_event *ev, int n, int *st_pos)
+{
+	enum { SPAN = 8 * GX_MAX_EVENTS };
+	static __thread int below[SPAN + 1];
+	int top = 0;
+	for (int i = 0; i < n; i++)
+		if (ev[i].stamp > top)
+			top = ev[i].stamp;
+	if (top < SPAN) {
+		memset(below, 0, (size_t)(top + 2) * sizeof(below[0]));
+		for (int i = 0; i < n; i++)
+			below[ev[i].stamp + 1]++;
+		for (int s = 1; s <= top + 1; s++)
+			below[s] += below[s - 1];
+		for (int i = 0; i < n; i++)
+			st_pos[i] = below[ev[i].stamp];
+		return;
+	}
+	static __thread struct pair pr[GX_MAX_EVENTS];
+	for (int i = 0; i < n; i++)
+		pr[i] = (struct pair){0, ev[i].stamp, i};
+	qsort(pr, (size_t)n, sizeof(pr[0]), pair_cmp);
+	for (int j = 0; j < n; j++)
+		st_pos[pr[j].i] = j;
+}
+
 /* Hash of a graph: events, rf, co order, and with stamps the order they were
  * added in (ranks and stamps by their order only, so gaps do not count). */
 static uint64_t graph_hash(const struct gx_event *ev, int n, bool stamps)
 {
-	static __thread struct pair pr[GX_MAX_EVENTS];
 	static __thread int co_pos[GX_MAX_EVENTS], st_pos[GX_MAX_EVENTS];
-	int k = 0;
-	for (int i = 0; i < n; i++)
-		if (is_write(&ev[i]))
-			pr[k++] = (struct pair){(uint64_t)ev[i].key, ev[i].co, i};
-	qsort(pr, (size_t)k, sizeof(pr[0]), pair_cmp);
-	for (int j = 0; j < k; j++)
-		co_pos[pr[j].i] = j;
-	if (stamps) {
-		for (int i = 0; i < n; i++)
-			pr[i] = (struct pair){0, ev[i].stamp, i};
-		qsort(pr, (size_t)n, sizeof(pr[0]), pair_cmp);
-		for (int j = 0; j < n; j++)
-			st_pos[pr[j].i] = j;
-	}
+	co_positions(ev, n, co_pos);
+	if (stamps)
+		stamp_positions(ev, n, st_pos);
 	uint64_t h = (uint64_t)n;
 	for (int i = 0; i < n; i++) {
 		const struct gx_event *e = &ev[i];

@@ -130,13 +130,27 @@ static int sig_cmp(const void *a, const void *b)
 static struct sig gx_sigs[MAXSIG], bf_sigs[MAXSIG];
 static int gx_repeats;
 
-/* gx's check of a graph when it is pushed: LKMM (as gexplore.c). */
+/* gx's check of a graph when it is pushed: LKMM (as gexplore.c), after the
+ * quick refutation, which must agree with the model's own on every graph. */
 static struct exg CX;
+static unsigned long sync_checked, sync_refuted, sync_disagree;
+
+/* Compares gx's quick refutation with the model's on the graph in CX. */
+static bool compare_sync(struct gx *g)
+{
+	bool refuted = gx_refuted_by_sync(g);
+	sync_checked++;
+	sync_refuted += refuted;
+	sync_disagree += refuted != lkmm_refuted_by_sync(&CX);
+	return refuted;
+}
 static bool check_lkmm(void *ctx, struct gx *g)
 {
 	char err[160];
 	(void)ctx;
-	return gx_to_exg(g, &CX, err, sizeof(err)) < 0 || lkmm_consistent(&CX);
+	if (gx_to_exg(g, &CX, err, sizeof(err)) < 0)
+		return true;
+	return !compare_sync(g) && lkmm_consistent(&CX);
 }
 
 /* Explores p with gx (with prune: graphs checked as they are pushed); the
@@ -184,8 +198,10 @@ static int explore_gx(const struct prog *p, struct sig *out, int *nexec, bool pr
 			continue;
 		(*nexec)++;
 		char err[160];
-		if (gx_to_exg(g, &X, err, sizeof(err)) < 0)
+		if (gx_to_exg(g, &X, err, sizeof(err)) < 0 ||
+		    gx_to_exg(g, &CX, err, sizeof(err)) < 0)
 			continue;
+		compare_sync(g);
 		struct lkmm_verdict v;
 		if (!lkmm_check(&X, false, &v, NULL))
 			continue;
@@ -324,6 +340,8 @@ static bool porf_acyclic(void)
 }
 
 static void bf_co(struct bf *b, int loc);
+/* Candidates lkmm_refuted_by_sync refutes, and those of them LKMM allows. */
+static unsigned long refuted, wrongly_refuted;
 
 static void bf_rf(struct bf *b, int k)
 {
@@ -370,7 +388,12 @@ static void bf_co(struct bf *b, int loc)
 	if (loc == b->nloc) {
 		bf_build(b);
 		struct lkmm_verdict v;
-		if (porf_acyclic() && lkmm_check(&X, false, &v, NULL) && b->count < MAXSIG)
+		bool ok = lkmm_check(&X, false, &v, NULL);
+		if (lkmm_refuted_by_sync(&X)) { /* must never refute a consistent graph */
+			refuted++;
+			wrongly_refuted += ok;
+		}
+		if (porf_acyclic() && ok && b->count < MAXSIG)
 			sig_of_exg(&X, &b->out[b->count++]);
 		return;
 	}
@@ -444,8 +467,11 @@ static void random_prog(struct prog *p, bool big, bool locks)
 			in->loc = (int)rnd(2);
 			in->val = val++;
 			in->dep = -1;
-			static const unsigned fl[] = {EVF_ONCE, EVF_ONCE, EVF_ACQUIRE, EVF_RELEASE};
-			in->flags = fl[rnd(4)];
+			static const unsigned fl[] = {EVF_ONCE, EVF_ONCE, EVF_ACQUIRE, EVF_RELEASE,
+						      EVF_PLAIN};
+			in->flags = fl[rnd(5)];
+			if (in->k == I_XCHG && in->flags == EVF_PLAIN)
+				in->flags = EVF_ONCE;
 			if (in->k == I_R && in->flags == EVF_RELEASE)
 				in->flags = EVF_ONCE;
 			if (in->k == I_W && in->flags == EVF_ACQUIRE)
@@ -516,7 +542,12 @@ TEST(random_programs_match_brute_force)
 	}
 	printf("  # %d consistent executions by gx (%d visited twice), %d by brute force\n",
 	       total_gx, gx_repeats, total_bf);
+	printf("  # lkmm_refuted_by_sync: %lu candidates refuted, %lu of them consistent; "
+	       "gx_refuted_by_sync refutes %lu of %lu graphs, differs on %lu\n",
+	       refuted, wrongly_refuted, sync_refuted, sync_checked, sync_disagree);
 	EXPECT_EQ(bad, 0);
+	EXPECT_EQ(wrongly_refuted, 0);
+	EXPECT_EQ(sync_disagree, 0);
 }
 
 int main(void)
