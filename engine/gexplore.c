@@ -53,10 +53,18 @@ static unsigned graph_pick(void *ctx, const struct emu_pick_info *pi)
 	return 0;
 }
 
-/* The model's verdict on the current graph: 1 consistent, 0 not, -1 too big. */
+/* The model's verdict on the current graph: 1 consistent, 0 not, -1 too big.
+ * Under lkmm the quick verdicts come first (engine/gx_quick.c): most graphs
+ * refused in scenario code are a read in a critical section offered a write
+ * from before the previous holder's, and most allowed ones are sequentially
+ * consistent; only the rest are built as model graphs and checked whole. */
 static int model_check(struct gx *gx, enum wmm_model m, struct exg *x)
 {
 	char err[160];
+	if (m == WMM_LKMM && gx_refuted_quickly(gx))
+		return 0;
+	if (m == WMM_LKMM && gx_sc_consistent(gx))
+		return 1;
 	if (gx_to_exg(gx, x, err, sizeof(err)) < 0)
 		return -1;
 	switch (m) {
@@ -126,17 +134,12 @@ static int one_graph(struct emu *e, struct gdrive *d, enum wmm_model m, struct e
 }
 
 /* gx's check of a graph before it is pushed: the model's verdict (a graph too
- * big for the checker is let through: the end decides).  Under lkmm the quick
- * refutation comes first: most graphs refused in scenario code are a read in a
- * critical section offered a write from before the previous holder's, and it
- * finds those without building the model's graph.  (Letting through what it
- * does not refute and checking only finished graphs is no faster: the
- * inconsistent graphs let through grow into many blocked and pruned ones.) */
+ * big for the checker is let through: the end decides).  Checking only the
+ * quick refutation here and the rest at the end is no faster: the
+ * inconsistent graphs let through grow into many blocked and pruned ones. */
 static bool check_prefix(void *ctx, struct gx *gx)
 {
 	struct gdrive *d = ctx;
-	if (d->model == WMM_LKMM && gx_refuted_by_sync(gx))
-		return false;
 	return model_check(gx, d->model, d->x) != 0;
 }
 

@@ -145,22 +145,33 @@ static int pair_cmp(const void *x, const void *y)
 	return p->b < q->b ? -1 : p->b > q->b;
 }
 
-/* Each write's place in its location's co (writes of one location are few:
- * counted, not sorted); co_pos[i] for the writes of ev[0, n). */
+/* Each write's place in its location's co, co_pos[i] for the writes of
+ * ev[0, n): the writes of each location are chained in co order (locations
+ * are few: found by a linear search). */
 static void co_positions(const struct gx_event *ev, int n, int *co_pos)
 {
-	static __thread int w[GX_MAX_EVENTS];
-	int k = 0;
-	for (int i = 0; i < n; i++)
-		if (is_write(&ev[i]))
-			w[k++] = i;
-	for (int a = 0; a < k; a++) {
-		const struct gx_event *e = &ev[w[a]];
-		int below = 0;
-		for (int b = 0; b < k; b++)
-			below += ev[w[b]].key == e->key && ev[w[b]].co < e->co;
-		co_pos[w[a]] = below;
+	static __thread uintptr_t keys[GX_MAX_EVENTS];
+	static __thread int first[GX_MAX_EVENTS], next[GX_MAX_EVENTS];
+	int nloc = 0;
+	for (int i = 0; i < n; i++) {
+		if (!is_write(&ev[i]))
+			continue;
+		int l = 0;
+		while (l < nloc && keys[l] != ev[i].key)
+			l++;
+		if (l == nloc) {
+			keys[nloc++] = ev[i].key;
+			first[l] = -1;
+		}
+		int *at = &first[l];
+		while (*at >= 0 && ev[*at].co < ev[i].co)
+			at = &next[*at];
+		next[i] = *at;
+		*at = i;
 	}
+	for (int l = 0; l < nloc; l++)
+		for (int i = first[l], k = 0; i >= 0; i = next[i])
+			co_pos[i] = k++;
 }
 
 /* Each event's place in the order the events were added (stamps are below

@@ -171,11 +171,13 @@ void gx_set_check(struct gx *g, bool (*check)(void *ctx, struct gx *g), void *ct
  * from it half the time (else from the empty graph), so reads from later writes
  * are sampled too.  gx_begin then never runs out.  seed: the PRNG's. */
 void gx_set_sample(struct gx *g, unsigned long long seed);
-/* model/lkmm.h's lkmm_refuted_by_sync on the current graph (or the one being
- * checked by gx_set_check's function), without gx_to_exg: an access co- or
- * fr-before a write that reaches it along po and release -> acquire reads
- * (unlock -> lock too).  True: LKMM refuses the graph (engine/gx_sync.c). */
-bool gx_refuted_by_sync(const struct gx *g);
+/* Quick LKMM verdicts on the current graph (or the one gx_set_check's
+ * function is asked about), without gx_to_exg (engine/gx_quick.c).
+ * gx_refuted_quickly: model/lkmm.h's lkmm_refuted_quickly; true: LKMM refuses
+ * the graph.  gx_sc_consistent: acyclic po | rf | co | fr, atomic RMWs and no
+ * grace period; true: LKMM allows the graph. */
+bool gx_refuted_quickly(const struct gx *g);
+bool gx_sc_consistent(const struct gx *g);
 /* gx_to_exg keeps the events of locations one thread alone uses too (tests). */
 void gx_set_whole_graph(struct gx *g, bool on);
 /* The stack ran out of memory: the exploration is incomplete. */

@@ -639,12 +639,14 @@ const char *lkmm_axiom_name(enum lkmm_axiom a)
 	return a < LKMM_NAXIOMS ? names[a] : "?";
 }
 
-/* ---- a quick refutation for the graph explorer ------------------------------------- */
+/* ---- quick verdicts for the graph explorer ------------------------------------------ */
 
-/* let sync = [Release | UL] ; rf ; [Acquire | LKR]
+/* empty rmw & (fr ; co), or else:
+ * let sync = [Release | UL] ; rf ; [Acquire | LKR]
  * let after = (po | sync)+
  * (co | fr) ; after is reflexive: refuted.
  *
+ * The first is atomic (with an internal write between, a coherence cycle).
  * Release-acquire chains and critical sections order what comes before a
  * release before what comes after the acquire that reads it, for plain and
  * marked accesses alike, so no access may be co- or fr-before a write that
@@ -656,15 +658,32 @@ const char *lkmm_axiom_name(enum lkmm_axiom a)
  * or w ->wr-vis e (both ends bounded by the release and the acquire):
  * plain-coherence.  So every graph refuted here is inconsistent under the
  * whole model; tests/unit/test_gx.c compares the two on random programs. */
-bool lkmm_refuted_by_sync(const struct exg *g)
+bool lkmm_refuted_quickly(const struct exg *g)
 {
-	struct rel sync, after, t;
+	struct rel sync, after, fr, t;
+	rel_inv(N, &g->rf, &fr);
+	rel_seq(N, &fr, &g->co, &fr);
+	rel_seq(N, &fr, &g->co, &t);
+	rel_inter(N, &g->rmw, &t, &t);
+	if (!rel_empty(N, &t))
+		return true;
 	rel_restrict(N, set_or(g->release, g->ul), &g->rf, set_or(g->acquire, g->lkr), &sync);
 	rel_union(N, &g->po, &sync, &after);
 	rel_plus(N, &after, &after);
-	rel_inv(N, &g->rf, &t);
-	rel_seq(N, &t, &g->co, &t); /* fr */
-	rel_union(N, &t, &g->co, &t);
+	rel_union(N, &fr, &g->co, &t);
 	rel_seq(N, &t, &after, &t);
 	return !rel_irreflexive(N, &t);
+}
+
+/* The other way round: with no grace period in g, an SC execution (acyclic
+ * po | rf | co | fr, atomic RMWs: ax_sc_check) is consistent.  Every relation
+ * the axioms use is made of po, rf, co and fr (hb, pb, prop, cumul-fence,
+ * xbstar, vis and the bounded relations are all inside (po | com)*), so an
+ * hb or pb cycle, or a pair wr-incoh / rw-incoh / ww-incoh refuses (a com
+ * edge against a (po | com)* path), is a po | com cycle; atomic is checked;
+ * only rb, the RCU axiom, is not made that way, and it is empty without
+ * synchronize_rcu / synchronize_srcu. */
+bool lkmm_allowed_by_sc(const struct exg *g)
+{
+	return set_empty(set_or(g->fk[MF_SYNC_RCU], g->fk[MF_SYNC_SRCU])) && ax_sc_check(g);
 }

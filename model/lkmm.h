@@ -45,11 +45,13 @@ bool lkmm_check(const struct exg *g, bool all, struct lkmm_verdict *v, struct lk
  * without the data-race flag (the graph explorer's check). */
 bool lkmm_consistent(const struct exg *g);
 const char *lkmm_axiom_name(enum lkmm_axiom a);
-/* A cheap test that refutes graphs the model refuses (never one it allows):
- * an access co- or fr-before a write that precedes it along po and
- * release-acquire chains (lock critical sections included).  True: g is
- * inconsistent; false: the whole check decides (see model/lkmm.c). */
-bool lkmm_refuted_by_sync(const struct exg *g);
+/* Cheap verdicts for the graph explorer (see model/lkmm.c).  refuted: an RMW
+ * broken by a write between, or an access co- or fr-before a write that
+ * precedes it along po and release-acquire chains (critical sections
+ * included); true means inconsistent.  allowed_by_sc: an SC execution without
+ * grace periods; true means consistent.  Otherwise the whole check decides. */
+bool lkmm_refuted_quickly(const struct exg *g);
+bool lkmm_allowed_by_sc(const struct exg *g);
 
 /* The other models on the same graphs (model/axioms.c).  SC: acyclic(po | rf |
  * co | fr) and atomicity.  TSO: x86-TSO (herd's x86tso.cat) with the kernel's

@@ -1,0 +1,223 @@
+/* engine/gx_quick.c - quick LKMM verdicts on the explorer's own graph
+ * (engine/gx.h), without building the model's graph: most graphs the explorer
+ * checks are decided here, and only the rest go to model/lkmm.c.
+ *
+ * gx_refuted_quickly() is model/lkmm.c's lkmm_refuted_quickly: atomicity, and
+ * an access co- or fr-before a write that reaches it along po and release ->
+ * acquire reads-from edges (lock.cat: UL -> LKR too).  Each event gets a view:
+ * for every thread, how many of its first events reach it that way.  Views are
+ * made in an order where an acquire comes after the release it reads (a graph
+ * here has no po | rf cycle).  An access is refuted when a write of its
+ * location in its view is co-after the write it reads (fr) or itself (co).
+ *
+ * gx_sc_consistent() is the other way round: an execution that is sequentially
+ * consistent (acyclic po | rf | co | fr, atomic RMWs) and has no grace period
+ * is allowed by LKMM (model/lkmm.c says why), so the whole check is skipped.
+ *
+ * tests/unit/test_gx.c checks both against model/ on every graph of its random
+ * programs. */
+#include <limits.h>
+#include <string.h>
+
+#include "engine/gx_impl.h"
+
+/* of[t][k]: the index of thread t's k-th event; len[t]: its events. */
+static void thread_order(const struct gx_graph *G, int (*of)[GX_MAX_EVENTS], int *len)
+{
+	memset(len, 0, GX_MAX_THREADS * sizeof(*len));
+	for (int i = 0; i < G->n; i++) {
+		int t = G->ev[i].thr, k = G->ev[i].idx;
+		of[t][k] = i;
+		if (k + 1 > len[t])
+			len[t] = k + 1;
+	}
+}
+
+static bool syncs(const struct gx_graph *G, const struct gx_event *e)
+{
+	if (e->kind != EV_R || e->rf == GX_INIT || !(e->flags & (EVF_ACQUIRE | EVF_LKR)))
+		return false;
+	const struct gx_event *w = &G->ev[e->rf];
+	return w->thr != e->thr && (w->flags & (EVF_RELEASE | EVF_UL));
+}
+
+/* The views of G's events (view[i][t]: thread t's events with idx below it
+ * reach event i).  False when some acquire's release never gets a view
+ * (cannot happen in a graph without a po | rf cycle). */
+static bool make_views(const struct gx_graph *G, int nthreads, int (*of)[GX_MAX_EVENTS],
+		       const int *len, short (*view)[GX_MAX_THREADS])
+{
+	static __thread bool made[GX_MAX_EVENTS];
+	int next[GX_MAX_THREADS] = {0}, left = G->n;
+	memset(made, 0, (size_t)G->n * sizeof(made[0]));
+	for (bool moved = true; moved && left;) {
+		moved = false;
+		for (int t = 0; t < nthreads; t++)
+			for (; next[t] < len[t]; next[t]++, left--, moved = true) {
+				int i = of[t][next[t]];
+				const struct gx_event *e = &G->ev[i];
+				bool s = syncs(G, e);
+				if (s && !made[e->rf])
+					break;
+				if (next[t])
+					memcpy(view[i], view[of[t][next[t] - 1]], sizeof(view[i]));
+				else
+					memset(view[i], 0, sizeof(view[i]));
+				view[i][t] = (short)(e->idx + 1);
+				for (int u = 0; s && u < nthreads; u++)
+					if (view[e->rf][u] > view[i][u])
+						view[i][u] = view[e->rf][u];
+				made[i] = true;
+			}
+	}
+	return !left;
+}
+
+/* Each location's writes in co order: loc[i] (event i's location, -1 for a
+ * fence), co_next[w] / first[l] (the co-next write, the co-first; -1: none). */
+static void co_chains(const struct gx_graph *G, int *loc, int *first, int *co_next)
+{
+	static __thread uintptr_t keys[GX_MAX_EVENTS];
+	int nloc = 0;
+	for (int i = 0; i < G->n; i++) {
+		const struct gx_event *e = &G->ev[i];
+		loc[i] = -1;
+		if (e->kind == EV_F)
+			continue;
+		int l = 0;
+		while (l < nloc && keys[l] != e->key)
+			l++;
+		if (l == nloc) {
+			keys[nloc++] = e->key;
+			first[l] = -1;
+		}
+		loc[i] = l;
+		if (e->kind != EV_W)
+			continue;
+		int *at = &first[l]; /* insert by rank */
+		while (*at >= 0 && G->ev[*at].co < e->co)
+			at = &co_next[*at];
+		co_next[i] = *at;
+		*at = i;
+	}
+}
+
+/* The RMW write paired with read i (its thread's next event), or -1. */
+static int rmw_write(const struct gx_graph *G, int (*of)[GX_MAX_EVENTS], const int *len, int i)
+{
+	const struct gx_event *r = &G->ev[i];
+	if (r->kind != EV_R || !r->paired || r->idx + 1 >= len[(int)r->thr])
+		return -1;
+	int w = of[(int)r->thr][r->idx + 1];
+	return G->ev[w].paired && G->ev[w].kind == EV_W ? w : -1;
+}
+
+/* rmw & (fr ; co) is not empty: some write sits between an RMW's read and its
+ * write in co (external: LKMM's atomic; internal: a coherence cycle), that
+ * is, the RMW's write is not the co-next of the write its read reads. */
+static bool breaks_atomicity(const struct gx_graph *G, int (*of)[GX_MAX_EVENTS], const int *len,
+			     const int *loc, const int *first, const int *co_next)
+{
+	for (int i = 0; i < G->n; i++) {
+		int w = rmw_write(G, of, len, i);
+		if (w >= 0 && (G->ev[i].rf == GX_INIT ? first[loc[i]] : co_next[G->ev[i].rf]) != w)
+			return true;
+	}
+	return false;
+}
+
+bool gx_refuted_quickly(const struct gx *g)
+{
+	const struct gx_graph *G = g->view ? g->view : &g->cur;
+	static __thread int of[GX_MAX_THREADS][GX_MAX_EVENTS], len[GX_MAX_THREADS];
+	static __thread short view[GX_MAX_EVENTS][GX_MAX_THREADS];
+	static __thread int loc[GX_MAX_EVENTS], first[GX_MAX_EVENTS], co_next[GX_MAX_EVENTS];
+	thread_order(G, of, len);
+	co_chains(G, loc, first, co_next);
+	if (breaks_atomicity(G, of, len, loc, first, co_next))
+		return true;
+	if (!make_views(G, g->nthreads, of, len, view))
+		return false;
+	for (int i = 0; i < G->n; i++) {
+		const struct gx_event *e = &G->ev[i];
+		if (loc[i] < 0)
+			continue;
+		/* the co rank e must not be below: its own, or its write's */
+		int floor = e->kind == EV_W ? e->co : e->rf == GX_INIT ? INT_MIN : G->ev[e->rf].co;
+		for (int j = first[loc[i]]; j >= 0; j = co_next[j]) {
+			const struct gx_event *w = &G->ev[j];
+			if (j != i && w->co > floor && w->idx < view[i][(int)w->thr])
+				return true;
+		}
+	}
+	return false;
+}
+
+/* ---- sequential consistency ------------------------------------------------------ */
+
+/* The edges of po | rf | co | fr that a cycle needs (po and co to the next
+ * event, rf, fr to the co-next write of the one read) as lists: the edges
+ * from i are to[at[i] .. at[i + 1]).  Returns the number of edges. */
+static int sc_edges(const struct gx_graph *G, int (*of)[GX_MAX_EVENTS], const int *len,
+		    const int *loc, const int *first, const int *co_next, int *at, int *to)
+{
+	static __thread int from[4 * GX_MAX_EVENTS], dst[4 * GX_MAX_EVENTS];
+	int m = 0;
+	for (int i = 0; i < G->n; i++) {
+		const struct gx_event *e = &G->ev[i];
+		if (e->idx + 1 < len[(int)e->thr])
+			from[m] = i, dst[m++] = of[(int)e->thr][e->idx + 1];
+		if (e->kind == EV_W && co_next[i] >= 0)
+			from[m] = i, dst[m++] = co_next[i];
+		if (e->kind != EV_R)
+			continue;
+		if (e->rf != GX_INIT)
+			from[m] = e->rf, dst[m++] = i;
+		int fr_to = e->rf == GX_INIT ? first[loc[i]] : co_next[e->rf];
+		if (fr_to >= 0)
+			from[m] = i, dst[m++] = fr_to;
+	}
+	memset(at, 0, (size_t)(G->n + 1) * sizeof(at[0]));
+	for (int k = 0; k < m; k++)
+		at[from[k] + 1]++;
+	for (int i = 0; i < G->n; i++)
+		at[i + 1] += at[i];
+	static __thread int fill[GX_MAX_EVENTS];
+	memcpy(fill, at, (size_t)G->n * sizeof(at[0]));
+	for (int k = 0; k < m; k++)
+		to[fill[from[k]]++] = dst[k];
+	return m;
+}
+
+bool gx_sc_consistent(const struct gx *g)
+{
+	const struct gx_graph *G = g->view ? g->view : &g->cur;
+	static __thread int of[GX_MAX_THREADS][GX_MAX_EVENTS], len[GX_MAX_THREADS];
+	static __thread int loc[GX_MAX_EVENTS], first[GX_MAX_EVENTS], co_next[GX_MAX_EVENTS];
+	static __thread int at[GX_MAX_EVENTS + 1], to[4 * GX_MAX_EVENTS];
+	static __thread int indeg[GX_MAX_EVENTS], ready[GX_MAX_EVENTS];
+	for (int i = 0; i < G->n; i++)
+		if (G->ev[i].kind == EV_F &&
+		    (G->ev[i].fence == MF_SYNC_RCU || G->ev[i].fence == MF_SYNC_SRCU))
+			return false; /* the RCU axiom is not implied by SC */
+	thread_order(G, of, len);
+	co_chains(G, loc, first, co_next);
+	if (breaks_atomicity(G, of, len, loc, first, co_next))
+		return false;
+	int m = sc_edges(G, of, len, loc, first, co_next, at, to);
+	memset(indeg, 0, (size_t)G->n * sizeof(indeg[0]));
+	for (int k = 0; k < m; k++)
+		indeg[to[k]]++;
+	int nready = 0, done = 0;
+	for (int i = 0; i < G->n; i++)
+		if (!indeg[i])
+			ready[nready++] = i;
+	while (nready) { /* Kahn: acyclic iff every event comes out */
+		int i = ready[--nready];
+		done++;
+		for (int k = at[i]; k < at[i + 1]; k++)
+			if (!--indeg[to[k]])
+				ready[nready++] = to[k];
+	}
+	return done == G->n;
+}
