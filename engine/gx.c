@@ -174,24 +174,33 @@ static void co_positions(const struct gx_event *ev, int n, int *co_pos)
 			co_pos[i] = k++;
 }
 
-/* Each event's place in the order the events were added (stamps are below
- * a few times GX_MAX_EVENTS on any path: counted; otherwise sorted). */
+/* Each event's place in the order the events were added: the rank of its
+ * stamp among the graph's (stamps differ; while they stay below a few times
+ * GX_MAX_EVENTS, as on any path, a bitmap with counts per word ranks them,
+ * otherwise they are sorted). */
 static void stamp_positions(const struct gx_event *ev, int n, int *st_pos)
 {
-	enum { SPAN = 8 * GX_MAX_EVENTS };
-	static __thread int below[SPAN + 1];
+	enum { SPAN = 8 * GX_MAX_EVENTS, WORDS = SPAN / 64 };
+	static __thread uint64_t bit[WORDS];
+	static __thread int before[WORDS];
 	int top = 0;
 	for (int i = 0; i < n; i++)
 		if (ev[i].stamp > top)
 			top = ev[i].stamp;
 	if (top < SPAN) {
-		memset(below, 0, (size_t)(top + 2) * sizeof(below[0]));
+		int nw = top / 64 + 1;
+		memset(bit, 0, (size_t)nw * sizeof(bit[0]));
 		for (int i = 0; i < n; i++)
-			below[ev[i].stamp + 1]++;
-		for (int s = 1; s <= top + 1; s++)
-			below[s] += below[s - 1];
-		for (int i = 0; i < n; i++)
-			st_pos[i] = below[ev[i].stamp];
+			bit[ev[i].stamp / 64] |= 1ull << (ev[i].stamp % 64);
+		for (int w = 0, c = 0; w < nw; w++) {
+			before[w] = c;
+			c += __builtin_popcountll(bit[w]);
+		}
+		for (int i = 0; i < n; i++) {
+			int s = ev[i].stamp;
+			st_pos[i] = before[s / 64] +
+				    __builtin_popcountll(bit[s / 64] & ((1ull << (s % 64)) - 1));
+		}
 		return;
 	}
 	static __thread struct pair pr[GX_MAX_EVENTS];
@@ -898,7 +907,7 @@ static int add_read(struct gx *g, int thr, const struct gx_access *a, int src, b
 			ag.next_rank = G->next_rank + 1;
 			revisits_of(g, &ag, n - 1, false);
 			if (!atomic_ok(&ag, a->key)) {
-				g->st.pruned++;
+				g->st.cut++;
 				return 0;
 			}
 		}

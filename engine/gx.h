@@ -127,6 +127,7 @@ struct gx_stats {
 	unsigned long long executions; /* graphs visited to the end (complete or blocked) */
 	unsigned long long blocked;    /* ... of which ended with a thread waiting */
 	unsigned long long pruned;     /* ... of which broke atomicity */
+	unsigned long long cut;	       /* RMW alternatives that broke it: never pushed */
 	unsigned long long full;       /* ... of which grew past GX_MAX_EVENTS */
 	unsigned long long refused;    /* ... of which the check refused once re-created */
 	unsigned long long pushed;     /* graphs put on the stack */

@@ -74,8 +74,9 @@ static bool make_views(const struct gx_graph *G, int nthreads, int (*of)[GX_MAX_
 }
 
 /* Each location's writes in co order: loc[i] (event i's location, -1 for a
- * fence), co_next[w] / first[l] (the co-next write, the co-first; -1: none). */
-static void co_chains(const struct gx_graph *G, int *loc, int *first, int *co_next)
+ * fence), co_next[w] / first[l] (the co-next write, the co-first; -1: none).
+ * Returns the number of locations. */
+static int co_chains(const struct gx_graph *G, int *loc, int *first, int *co_next)
 {
 	static __thread uintptr_t keys[GX_MAX_EVENTS];
 	int nloc = 0;
@@ -100,6 +101,7 @@ static void co_chains(const struct gx_graph *G, int *loc, int *first, int *co_ne
 		co_next[i] = *at;
 		*at = i;
 	}
+	return nloc;
 }
 
 /* The RMW write paired with read i (its thread's next event), or -1. */
@@ -132,23 +134,28 @@ bool gx_refuted_quickly(const struct gx *g)
 	static __thread int of[GX_MAX_THREADS][GX_MAX_EVENTS], len[GX_MAX_THREADS];
 	static __thread short view[GX_MAX_EVENTS][GX_MAX_THREADS];
 	static __thread int loc[GX_MAX_EVENTS], first[GX_MAX_EVENTS], co_next[GX_MAX_EVENTS];
+	static __thread int last[GX_MAX_EVENTS], co_prev[GX_MAX_EVENTS];
 	thread_order(G, of, len);
-	co_chains(G, loc, first, co_next);
+	int nloc = co_chains(G, loc, first, co_next);
 	if (breaks_atomicity(G, of, len, loc, first, co_next))
 		return true;
 	if (!make_views(G, g->nthreads, of, len, view))
 		return false;
+	for (int l = 0; l < nloc; l++) { /* the chains backwards */
+		last[l] = -1;
+		for (int j = first[l]; j >= 0; j = co_next[j])
+			co_prev[j] = last[l], last[l] = j;
+	}
 	for (int i = 0; i < G->n; i++) {
 		const struct gx_event *e = &G->ev[i];
 		if (loc[i] < 0)
 			continue;
-		/* the co rank e must not be below: its own, or its write's */
+		/* the writes co-after what e must not be below (its own rank, or its
+		 * write's), newest first: most accesses have few or none */
 		int floor = e->kind == EV_W ? e->co : e->rf == GX_INIT ? INT_MIN : G->ev[e->rf].co;
-		for (int j = first[loc[i]]; j >= 0; j = co_next[j]) {
-			const struct gx_event *w = &G->ev[j];
-			if (j != i && w->co > floor && w->idx < view[i][(int)w->thr])
+		for (int j = last[loc[i]]; j >= 0 && G->ev[j].co > floor; j = co_prev[j])
+			if (j != i && G->ev[j].idx < view[i][(int)G->ev[j].thr])
 				return true;
-		}
 	}
 	return false;
 }
