@@ -310,6 +310,7 @@ void ss_attribution_print(FILE *f, const struct ss_attribution *a)
 			    ? (a->replay_fails[m] ? a->graph ? " (this graph)" : " (this schedule)"
 						  : " (search)")
 			: a->proved_clean[m] ? " (proof)"
+			: a->graph	     ? " (search not finished: not a proof)"
 					     : "");
 	if (a->graph)
 		fprintf(f, "  [graphs: %llu/%llu/%llu]\n", a->searched[0], a->searched[1],
@@ -327,11 +328,13 @@ void ss_attribution_print(FILE *f, const struct ss_attribution *a)
 				x->what);
 		else if (a->graph)
 			fprintf(f, "  candidate fix: %s: %s (%s, %llu graphs)\n", x->what,
-				x->fixes ? "makes the failure impossible" : "does NOT fix it",
+				x->fixes    ? "makes the failure impossible"
+				: x->failed ? "does NOT fix it"
+					    : "unknown",
 				x->fixes ? "proved: every execution graph of the fixed code"
-				: x->exhaustive
+				: x->failed
 				    ? "the fixed code still fails in a graph the model allows"
-				    : "graph search incomplete: not a proof",
+				    : "no failure, but the search did not finish: not a proof",
 				x->execs);
 		else
 			fprintf(f, "  candidate fix: %s: %s (%s, %llu executions)\n", x->what,
@@ -343,8 +346,14 @@ void ss_attribution_print(FILE *f, const struct ss_attribution *a)
 				      "+ pct search",
 				x->execs);
 	}
+	bool unknown = false;
+	for (int i = 0; i < a->nfix; i++)
+		unknown |= a->graph && !a->fix[i].fixes && !a->fix[i].failed;
 	if (a->best >= 0)
 		fprintf(f, "  suggested fix: %s\n", a->fix[a->best].what);
+	else if (unknown)
+		fprintf(f, "  no single barrier of those tried is proved to remove the failure "
+			   "(a search that did not finish proves nothing)\n");
 	else if (a->nfix)
 		fprintf(f, "  no single barrier of those tried removes the failure\n");
 }

@@ -28,6 +28,8 @@ struct ss_attr_fix {
 	char file[128];
 	bool fixes;	 /* no failure of the kind in the check below */
 	bool exhaustive; /* checked by a complete bounded exhaustive search */
+	bool failed;	 /* graph search: the fixed code failed (so no fix, even when
+			  * the search did not finish) */
 	unsigned long long execs;
 };
 

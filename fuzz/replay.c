@@ -210,16 +210,24 @@ static json_t *failure_json(const struct ss_replay *p)
 			 "step", (json_int_t)res->fail_step, "message", msg);
 }
 
+/* How a candidate fix was checked, for the JSON. */
+static const char *fix_checked_by(const struct ss_attribution *at, const struct ss_attr_fix *x)
+{
+	if (at->graph)
+		return x->fixes	   ? "every execution graph (a proof)"
+		       : x->failed ? "a failing execution graph of the fixed code"
+				   : "graph search not finished (unknown)";
+	return x->exhaustive ? "exhaustive within bounds" : "bounded random + pct search";
+}
+
 static json_t *attribution_json(const struct ss_attribution *at)
 {
 	json_t *fx = json_array();
 	for (int i = 0; i < at->nfix; i++)
-		json_array_append_new(
-		    fx, json_pack("{s:s, s:b, s:s, s:I}", "fence", at->fix[i].what, "fixes",
-				  at->fix[i].fixes, "checked_by",
-				  at->fix[i].exhaustive ? "exhaustive within bounds"
-							: "bounded random + pct search",
-				  "executions", (json_int_t)at->fix[i].execs));
+		json_array_append_new(fx, json_pack("{s:s, s:b, s:s, s:I}", "fence",
+						    at->fix[i].what, "fixes", at->fix[i].fixes,
+						    "checked_by", fix_checked_by(at, &at->fix[i]),
+						    "executions", (json_int_t)at->fix[i].execs));
 	return json_pack("{s:b, s:b, s:b, s:s, s:o, s:s?}", "fails_sc", at->fails[0], "fails_tso",
 			 at->fails[1], "fails_lkmm", at->fails[2], "verdict", at->verdict,
 			 "candidate_fixes", fx, "suggested_fix",
