@@ -232,6 +232,17 @@ static uint64_t graph_hash(const struct gx_event *ev, int n, bool stamps)
 	return h | 1;
 }
 
+/* Is h in the set? */
+static bool hset_has(const struct hset *s, uint64_t h)
+{
+	if (!s->cap)
+		return false;
+	for (size_t k = h & (s->cap - 1); s->t[k]; k = (k + 1) & (s->cap - 1))
+		if (s->t[k] == h)
+			return true;
+	return false;
+}
+
 /* A set of 64-bit hashes (open addressing, 0 = empty; hashes have bit 0 set).
  * Inserts h; false when it was there.  Out of memory: true (visit again
  * rather than lose it). */
@@ -308,7 +319,12 @@ static void push(struct gx *g, const struct gx_event *ev, int n, int next_stamp,
 			sample_revisit(g, ev, n, next_stamp, next_rank);
 		return;
 	}
-	if (g->no_push || !hset_insert(&g->seen, graph_hash(ev, n, true)))
+	if (g->no_push)
+		return;
+	/* a refused graph is not remembered (most graphs offered are refused, and
+	 * refusing one again is cheap): the set holds what was pushed */
+	uint64_t h = graph_hash(ev, n, true);
+	if (hset_has(&g->seen, h))
 		return;
 	if (g->check) { /* the model refuses it: and every graph that would grow from it */
 		static __thread struct gx_graph view;
@@ -322,6 +338,7 @@ static void push(struct gx *g, const struct gx_event *ev, int n, int next_stamp,
 			return;
 		}
 	}
+	hset_insert(&g->seen, h);
 	size_t bytes = sizeof(struct gx_item) + (size_t)n * sizeof(struct gx_event);
 	struct gx_item *it = g->stack_bytes + bytes > g->max_stack_bytes ? NULL : malloc(bytes);
 	if (!it) {
