@@ -61,10 +61,9 @@ static unsigned graph_pick(void *ctx, const struct emu_pick_info *pi)
 static int model_check(struct gx *gx, enum wmm_model m, struct exg *x)
 {
 	char err[160];
-	if (m == WMM_LKMM && gx_refuted_quickly(gx))
-		return 0;
-	if (m == WMM_LKMM && gx_sc_consistent(gx))
-		return 1;
+	int quick = m == WMM_LKMM ? gx_quick_verdict(gx) : -1;
+	if (quick >= 0)
+		return quick;
 	if (gx_to_exg(gx, x, err, sizeof(err)) < 0)
 		return -1;
 	switch (m) {

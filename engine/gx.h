@@ -179,6 +179,8 @@ void gx_set_sample(struct gx *g, unsigned long long seed);
  * grace period; true: LKMM allows the graph. */
 bool gx_refuted_quickly(const struct gx *g);
 bool gx_sc_consistent(const struct gx *g);
+/* Both at once: 0 refuted, 1 allowed, -1 neither (the whole check decides). */
+int gx_quick_verdict(const struct gx *g);
 /* gx_to_exg keeps the events of locations one thread alone uses too (tests). */
 void gx_set_whole_graph(struct gx *g, bool on);
 /* The stack ran out of memory: the exploration is incomplete. */

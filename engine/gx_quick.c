@@ -128,36 +128,55 @@ static bool breaks_atomicity(const struct gx_graph *G, int (*of)[GX_MAX_EVENTS],
 	return false;
 }
 
-bool gx_refuted_quickly(const struct gx *g)
+/* What both verdicts start from: the graph, its threads in order and its
+ * locations' co chains (one set per thread: gx runs on one). */
+static __thread struct quick {
+	const struct gx_graph *G;
+	int nthreads, nloc;
+	int of[GX_MAX_THREADS][GX_MAX_EVENTS], len[GX_MAX_THREADS];
+	int loc[GX_MAX_EVENTS], first[GX_MAX_EVENTS], co_next[GX_MAX_EVENTS];
+} Q;
+
+static void prepare(const struct gx *g)
 {
-	const struct gx_graph *G = g->view ? g->view : &g->cur;
-	static __thread int of[GX_MAX_THREADS][GX_MAX_EVENTS], len[GX_MAX_THREADS];
+	Q.G = g->view ? g->view : &g->cur;
+	Q.nthreads = g->nthreads;
+	thread_order(Q.G, Q.of, Q.len);
+	Q.nloc = co_chains(Q.G, Q.loc, Q.first, Q.co_next);
+}
+
+static bool refuted(void)
+{
+	const struct gx_graph *G = Q.G;
 	static __thread short view[GX_MAX_EVENTS][GX_MAX_THREADS];
-	static __thread int loc[GX_MAX_EVENTS], first[GX_MAX_EVENTS], co_next[GX_MAX_EVENTS];
 	static __thread int last[GX_MAX_EVENTS], co_prev[GX_MAX_EVENTS];
-	thread_order(G, of, len);
-	int nloc = co_chains(G, loc, first, co_next);
-	if (breaks_atomicity(G, of, len, loc, first, co_next))
+	if (breaks_atomicity(G, Q.of, Q.len, Q.loc, Q.first, Q.co_next))
 		return true;
-	if (!make_views(G, g->nthreads, of, len, view))
+	if (!make_views(G, Q.nthreads, Q.of, Q.len, view))
 		return false;
-	for (int l = 0; l < nloc; l++) { /* the chains backwards */
+	for (int l = 0; l < Q.nloc; l++) { /* the chains backwards */
 		last[l] = -1;
-		for (int j = first[l]; j >= 0; j = co_next[j])
+		for (int j = Q.first[l]; j >= 0; j = Q.co_next[j])
 			co_prev[j] = last[l], last[l] = j;
 	}
 	for (int i = 0; i < G->n; i++) {
 		const struct gx_event *e = &G->ev[i];
-		if (loc[i] < 0)
+		if (Q.loc[i] < 0)
 			continue;
 		/* the writes co-after what e must not be below (its own rank, or its
 		 * write's), newest first: most accesses have few or none */
 		int floor = e->kind == EV_W ? e->co : e->rf == GX_INIT ? INT_MIN : G->ev[e->rf].co;
-		for (int j = last[loc[i]]; j >= 0 && G->ev[j].co > floor; j = co_prev[j])
+		for (int j = last[Q.loc[i]]; j >= 0 && G->ev[j].co > floor; j = co_prev[j])
 			if (j != i && G->ev[j].idx < view[i][(int)G->ev[j].thr])
 				return true;
 	}
 	return false;
+}
+
+bool gx_refuted_quickly(const struct gx *g)
+{
+	prepare(g);
+	return refuted();
 }
 
 /* ---- sequential consistency ------------------------------------------------------ */
@@ -196,22 +215,18 @@ static int sc_edges(const struct gx_graph *G, int (*of)[GX_MAX_EVENTS], const in
 	return m;
 }
 
-bool gx_sc_consistent(const struct gx *g)
+static bool sc_consistent(void)
 {
-	const struct gx_graph *G = g->view ? g->view : &g->cur;
-	static __thread int of[GX_MAX_THREADS][GX_MAX_EVENTS], len[GX_MAX_THREADS];
-	static __thread int loc[GX_MAX_EVENTS], first[GX_MAX_EVENTS], co_next[GX_MAX_EVENTS];
+	const struct gx_graph *G = Q.G;
 	static __thread int at[GX_MAX_EVENTS + 1], to[4 * GX_MAX_EVENTS];
 	static __thread int indeg[GX_MAX_EVENTS], ready[GX_MAX_EVENTS];
 	for (int i = 0; i < G->n; i++)
 		if (G->ev[i].kind == EV_F &&
 		    (G->ev[i].fence == MF_SYNC_RCU || G->ev[i].fence == MF_SYNC_SRCU))
 			return false; /* the RCU axiom is not implied by SC */
-	thread_order(G, of, len);
-	co_chains(G, loc, first, co_next);
-	if (breaks_atomicity(G, of, len, loc, first, co_next))
+	if (breaks_atomicity(G, Q.of, Q.len, Q.loc, Q.first, Q.co_next))
 		return false;
-	int m = sc_edges(G, of, len, loc, first, co_next, at, to);
+	int m = sc_edges(G, Q.of, Q.len, Q.loc, Q.first, Q.co_next, at, to);
 	memset(indeg, 0, (size_t)G->n * sizeof(indeg[0]));
 	for (int k = 0; k < m; k++)
 		indeg[to[k]]++;
@@ -227,4 +242,16 @@ bool gx_sc_consistent(const struct gx *g)
 				ready[nready++] = to[k];
 	}
 	return done == G->n;
+}
+
+bool gx_sc_consistent(const struct gx *g)
+{
+	prepare(g);
+	return sc_consistent();
+}
+
+int gx_quick_verdict(const struct gx *g)
+{
+	prepare(g);
+	return refuted() ? 0 : sc_consistent() ? 1 : -1;
 }

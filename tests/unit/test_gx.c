@@ -143,8 +143,10 @@ static int compare_quick(struct gx *g)
 	quick_checked++;
 	quick_refuted += refuted;
 	quick_sc += sc;
-	quick_disagree += refuted != lkmm_refuted_quickly(&CX) || sc != lkmm_allowed_by_sc(&CX);
-	return refuted ? 0 : sc ? 1 : -1;
+	int verdict = refuted ? 0 : sc ? 1 : -1;
+	quick_disagree += refuted != lkmm_refuted_quickly(&CX) || sc != lkmm_allowed_by_sc(&CX) ||
+			  gx_quick_verdict(g) != verdict;
+	return verdict;
 }
 static bool check_lkmm(void *ctx, struct gx *g)
 {
