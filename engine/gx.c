@@ -151,7 +151,7 @@ static int pair_cmp(const void *x, const void *y)
 static void co_positions(const struct gx_event *ev, int n, int *co_pos)
 {
 	static __thread uintptr_t keys[GX_MAX_EVENTS];
-	static __thread int first[GX_MAX_EVENTS], next[GX_MAX_EVENTS];
+	static __thread int first[GX_MAX_EVENTS], next[GX_MAX_EVENTS], tail[GX_MAX_EVENTS];
 	int nloc = 0;
 	for (int i = 0; i < n; i++) {
 		if (!is_write(&ev[i]))
@@ -161,13 +161,21 @@ static void co_positions(const struct gx_event *ev, int n, int *co_pos)
 			l++;
 		if (l == nloc) {
 			keys[nloc++] = ev[i].key;
-			first[l] = -1;
+			first[l] = tail[l] = -1;
+		}
+		if (tail[l] >= 0 && ev[tail[l]].co < ev[i].co) { /* the usual case: co-last */
+			next[tail[l]] = i;
+			next[i] = -1;
+			tail[l] = i;
+			continue;
 		}
 		int *at = &first[l];
 		while (*at >= 0 && ev[*at].co < ev[i].co)
 			at = &next[*at];
 		next[i] = *at;
 		*at = i;
+		if (next[i] < 0)
+			tail[l] = i;
 	}
 	for (int l = 0; l < nloc; l++)
 		for (int i = first[l], k = 0; i >= 0; i = next[i])

@@ -79,6 +79,7 @@ static bool make_views(const struct gx_graph *G, int nthreads, int (*of)[GX_MAX_
 static int co_chains(const struct gx_graph *G, int *loc, int *first, int *co_next)
 {
 	static __thread uintptr_t keys[GX_MAX_EVENTS];
+	static __thread int tail[GX_MAX_EVENTS];
 	int nloc = 0;
 	for (int i = 0; i < G->n; i++) {
 		const struct gx_event *e = &G->ev[i];
@@ -90,16 +91,24 @@ static int co_chains(const struct gx_graph *G, int *loc, int *first, int *co_nex
 			l++;
 		if (l == nloc) {
 			keys[nloc++] = e->key;
-			first[l] = -1;
+			first[l] = tail[l] = -1;
 		}
 		loc[i] = l;
 		if (e->kind != EV_W)
 			continue;
+		if (tail[l] >= 0 && G->ev[tail[l]].co < e->co) { /* the usual case: co-last */
+			co_next[tail[l]] = i;
+			co_next[i] = -1;
+			tail[l] = i;
+			continue;
+		}
 		int *at = &first[l]; /* insert by rank */
 		while (*at >= 0 && G->ev[*at].co < e->co)
 			at = &co_next[*at];
 		co_next[i] = *at;
 		*at = i;
+		if (co_next[i] < 0)
+			tail[l] = i;
 	}
 	return nloc;
 }
