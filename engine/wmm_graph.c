@@ -107,6 +107,7 @@ uint32_t wmmg_store(struct wmm *w, int cpu, int x, u128 val, enum ss_access acc)
 {
 	struct gx_access a;
 	base_access(w, x, GX_WRITE, &a);
+	w->locs[x].next++; /* the version (wmmg_version) */
 	a.flags = access_flags(acc);
 	a.val = val;
 	struct gx_result r;
@@ -151,6 +152,7 @@ static void rmw_access(struct wmm *w, int x, enum ss_rmw_op op, u128 operand, u1
 		       enum ss_order ord, struct gx_access *a)
 {
 	base_access(w, x, GX_RMW, a);
+	w->locs[x].next++;
 	a->rmw = rmw_kind(op);
 	a->val = operand;
 	a->expected = expected;
@@ -226,6 +228,7 @@ bool wmmg_lock(struct wmm *w, int cpu, int x, bool try, uint32_t *dep)
 {
 	struct gx_access a;
 	base_access(w, x, try ? GX_TRYLOCK : GX_LOCK, &a);
+	w->locs[x].next++;
 	a.dep_all = true;
 	struct gx_result r;
 	enum gx_status s = gx_access(w->gx, cpu, &a, &r);
@@ -241,6 +244,7 @@ void wmmg_unlock(struct wmm *w, int cpu, int x)
 {
 	struct gx_access a;
 	base_access(w, x, GX_UNLOCK, &a);
+	w->locs[x].next++;
 	check(w, gx_access(w->gx, cpu, &a, NULL));
 	w->st.commits++;
 }
@@ -261,9 +265,12 @@ u64 wmmg_newest(const struct wmm *w, int x)
 	return (u64)gx_newest(w->gx, w->locs[x].addr, initial_of(w, x));
 }
 
+/* Changes whenever x may have a new newest value: every access that may
+ * write x counts (wmm_loc starts it at 1; the graph keeps no per-location
+ * count, and counting its writes was a scan per access). */
 uint32_t wmmg_version(const struct wmm *w, int x)
 {
-	return 1 + gx_nwrites(w->gx, w->locs[x].addr);
+	return w->locs[x].next;
 }
 
 void wmmg_relax(struct wmm *w, int cpu)
