@@ -518,10 +518,11 @@ static int insert_at(struct gx *g, int pos, const struct gx_event *e)
 		g->full = true;
 		return -1;
 	}
+	bool append = pos == G->n; /* nothing points at or after pos then */
 	memmove(&G->ev[pos + 1], &G->ev[pos], (size_t)(G->n - pos) * sizeof(*e));
 	G->n++;
 	G->ev[pos] = *e;
-	for (int i = 0; i < G->n; i++) {
+	for (int i = 0; i < G->n && !append; i++) {
 		struct gx_event *x = &G->ev[i];
 		if (i != pos && is_read(x) && x->rf >= pos)
 			x->rf++;
@@ -658,6 +659,12 @@ static void revisits_of(struct gx *g, const struct gx_graph *G, int a, bool plac
 	static __thread bool in[GX_MAX_EVENTS];
 	static __thread struct gx_event nev[GX_MAX_EVENTS];
 	static __thread int map[GX_MAX_EVENTS];
+	bool any = false; /* a read of another thread to revisit at all? */
+	for (int r = 0; r < G->n && !any; r++)
+		any = is_read(&G->ev[r]) && G->ev[r].key == G->ev[a].key &&
+		      G->ev[r].thr != G->ev[a].thr && !G->ev[r].newest_only;
+	if (!any)
+		return;
 	porf_prefix(G, a, in);
 	for (int r = 0; r < G->n; r++) {
 		const struct gx_event *re = &G->ev[r];
