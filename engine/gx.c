@@ -354,6 +354,7 @@ bool gx_begin(struct gx *g)
 		free(it);
 	}
 	g->rpos = 0;
+	g->addr_free = gx_has_unbound_keys(G);
 	g->diverged = g->full = g->dead = false;
 	for (int t = 0; t < GX_MAX_THREADS; t++) {
 		g->stuck[t] = false;
@@ -966,6 +967,12 @@ static enum gx_status replay(struct gx *g, int thr, const struct gx_access *a,
 	struct gx_graph *G = &g->cur;
 	struct gx_event *e = &G->ev[g->rpos];
 	unsigned char op = e->op;
+	/* a graph from a --resume state names its locations by number: bind (gx_state.c) */
+	bool unbound = a->op != GX_FENCE && gx_key_unbound(e->key);
+	if (unbound && e->thr == thr && !gx_bind_key(g, e->key, a->key)) {
+		g->diverged = true;
+		return GX_DIVERGED;
+	}
 	if (e->thr != thr || op != a->op || (a->op != GX_FENCE && e->key && e->key != a->key) ||
 	    e->idx != g->nev[thr]) {
 		g->diverged = true;
@@ -993,7 +1000,7 @@ static enum gx_status replay(struct gx *g, int thr, const struct gx_access *a,
 		e->val = e->rf == GX_INIT ? a->init : e->rf < g->rpos ? G->ev[e->rf].val : e->val;
 	if (is_write(e)) {
 		u128 v = a->op == GX_UNLOCK ? 0 : a->val;
-		if (g->no_push) /* a saved graph: addresses in values differ */
+		if (g->no_push || g->addr_free) /* a saved graph: addresses in values differ */
 			e->val = v;
 		else if (e->val != v) {
 			g->diverged = true;
@@ -1039,7 +1046,7 @@ static enum gx_status replay(struct gx *g, int thr, const struct gx_access *a,
 		G->ev[w].flags = wfl;
 		G->ev[w].key = e->key;
 		G->ev[w].tag = a->tag;
-		if (g->no_push)
+		if (g->no_push || g->addr_free)
 			G->ev[w].val = nv;
 		if (G->ev[w].val != nv) {
 			g->diverged = true;
@@ -1296,7 +1303,7 @@ bool gx_exec_new(struct gx *g)
 /* A replay order for G: every read after the write it reads (a graph here has
  * no po | rf cycle), an RMW's write right after its read, the threads'
  * events in program order, otherwise as in ev[].  order[k]: the k-th event. */
-static void replay_order(const struct gx_graph *G, int *order)
+void gx_replay_order(const struct gx_graph *G, int *order)
 {
 	static __thread bool done[GX_MAX_EVENTS];
 	int next[GX_MAX_THREADS] = {0}, k = 0;
@@ -1336,7 +1343,7 @@ u8 *gx_save(const struct gx *g, size_t *len)
 	uint32_t hdr[4] = {GX_MAGIC, (uint32_t)G->n, (uint32_t)G->next_stamp,
 			   (uint32_t)G->next_rank};
 	memcpy(b, hdr, sizeof(hdr));
-	replay_order(G, order);
+	gx_replay_order(G, order);
 	for (int k = 0; k < G->n; k++)
 		pos[order[k]] = k;
 	for (int k = 0; k < G->n; k++) {
