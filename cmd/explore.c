@@ -382,9 +382,10 @@ static void resume_setup(struct ss_campaign *c, const struct explore_cli *o, boo
 		cli_usage_error("--resume %s: %s", o->resume_path, err);
 	c->resume_path = o->resume_path;
 	if (!quiet && before)
-		printf("  resuming from %s: %llu graphs visited in %llu run%s before, %llu still to "
-		       "visit\n",
-		       o->resume_path, before, resumed + 1, resumed ? "s" : "", graphs);
+		printf(
+		    "  resuming from %s: %llu graphs visited in %llu run%s before, %llu still to "
+		    "visit\n",
+		    o->resume_path, before, resumed + 1, resumed ? "s" : "", graphs);
 }
 
 /* --engine graph: what was covered, and what it proves. */
@@ -416,10 +417,8 @@ static void print_graph(const struct ss_campaign *c, bool quiet)
 		return;
 	char resumed[160] = "";
 	if (g->resumed)
-		snprintf(resumed, sizeof(resumed),
-			 " (resumed %llu time%s; distinct counted in each run: an execution "
-			 "two runs visit counts twice)",
-			 g->resumed, g->resumed == 1 ? "" : "s");
+		snprintf(resumed, sizeof(resumed), " (resumed %llu time%s)", g->resumed,
+			 g->resumed == 1 ? "" : "s");
 	if (g->complete && g->failed)
 		printf("complete: %llu failing graph%s found before a resume, reported then (not "
 		       "a proof)%s\n",

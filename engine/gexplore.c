@@ -304,16 +304,19 @@ struct stat_count {
 	size_t off;
 };
 
-#define STAT_COUNT(f) {#f, offsetof(struct gexplore_stats, f)}
+#define STAT_COUNT(f)                                                                              \
+	{                                                                                          \
+#f, offsetof(struct gexplore_stats, f)                                             \
+	}
 /* counted by this loop: they start from the state's values */
 static const struct stat_count loop_counts[] = {
-    STAT_COUNT(executions), STAT_COUNT(consistent), STAT_COUNT(distinct),
-    STAT_COUNT(inconsistent), STAT_COUNT(diverged), STAT_COUNT(too_big), STAT_COUNT(failed),
+    STAT_COUNT(executions), STAT_COUNT(consistent), STAT_COUNT(distinct), STAT_COUNT(inconsistent),
+    STAT_COUNT(diverged),   STAT_COUNT(too_big),    STAT_COUNT(failed),
 };
 /* counted by gx (finish_stats): the state's values are added at the end */
 static const struct stat_count gx_counts[] = {
-    STAT_COUNT(blocked), STAT_COUNT(pruned), STAT_COUNT(full), STAT_COUNT(refused),
-    STAT_COUNT(events),
+    STAT_COUNT(blocked), STAT_COUNT(pruned), STAT_COUNT(full),
+    STAT_COUNT(refused), STAT_COUNT(events),
 };
 #define NCOUNTS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -347,8 +350,8 @@ static void state_params(const struct emu_config *cfg, struct gx_state *s)
 }
 
 /* Reads path for cfg into *s (the run's parameters checked): 1 read, 0 none, -1 err. */
-static int state_open(const struct emu_config *cfg, const char *path, struct gx_state *s,
-		      char *err, size_t n)
+static int state_open(const struct emu_config *cfg, const char *path, struct gx_state *s, char *err,
+		      size_t n)
 {
 	if (access(path, F_OK) != 0)
 		return 0;

@@ -70,8 +70,9 @@ struct gexplore_stats {
 	char error[200];
 	/* --resume: the runs before this one (0: a fresh start), and what became
 	 * of the state file.  Every counter above is the sum over those runs and
-	 * this one; distinct is counted per run (the set of executions seen does
-	 * not survive a resume: an execution visited in two runs counts twice). */
+	 * this one (elapsed too); the sets of graphs pushed and executions seen
+	 * are saved with the stack, so the runs together visit and count what one
+	 * uninterrupted run does (max_stack: this run's). */
 	unsigned long long resumed;
 	bool state_saved, state_removed;
 	size_t state_graphs; /* graphs in the state saved */

@@ -145,16 +145,29 @@ static int pair_cmp(const void *x, const void *y)
 	return p->b < q->b ? -1 : p->b > q->b;
 }
 
-/* Hash of a graph: events, rf, co order, and with stamps the order they were
- * added in (ranks and stamps by their order only, so gaps do not count). */
+/* Hash of a graph: events (by thread and index), rf, co order, and with
+ * stamps the order they were added in (ranks and stamps by their order only,
+ * so gaps do not count).  Neither addresses nor the order of ev[] count: a
+ * location is named by its first event (lowest thread, then index), values
+ * (which may hold addresses) follow from rf in a program that re-runs the same
+ * way, and events are summed.  So a graph hashes the same in another process
+ * (--resume saves the sets, gx_state.c). */
 static uint64_t graph_hash(const struct gx_event *ev, int n, bool stamps)
 {
 	static __thread struct pair pr[GX_MAX_EVENTS];
-	static __thread int co_pos[GX_MAX_EVENTS], st_pos[GX_MAX_EVENTS];
+	static __thread int co_pos[GX_MAX_EVENTS], st_pos[GX_MAX_EVENTS], loc[GX_MAX_EVENTS];
 	int k = 0;
 	for (int i = 0; i < n; i++)
+		if (ev[i].kind != EV_F)
+			pr[k++] =
+			    (struct pair){(uint64_t)ev[i].key, (ev[i].thr << 16) | ev[i].idx, i};
+	qsort(pr, (size_t)k, sizeof(pr[0]), pair_cmp);
+	for (int j = 0; j < k; j++)
+		loc[pr[j].i] = j && pr[j].a == pr[j - 1].a ? loc[pr[j - 1].i] : pr[j].b;
+	k = 0;
+	for (int i = 0; i < n; i++)
 		if (is_write(&ev[i]))
-			pr[k++] = (struct pair){(uint64_t)ev[i].key, ev[i].co, i};
+			pr[k++] = (struct pair){(uint64_t)loc[i], ev[i].co, i};
 	qsort(pr, (size_t)k, sizeof(pr[0]), pair_cmp);
 	for (int j = 0; j < k; j++)
 		co_pos[pr[j].i] = j;
@@ -165,23 +178,26 @@ static uint64_t graph_hash(const struct gx_event *ev, int n, bool stamps)
 		for (int j = 0; j < n; j++)
 			st_pos[pr[j].i] = j;
 	}
-	uint64_t h = (uint64_t)n;
+	uint64_t sum = 0;
 	for (int i = 0; i < n; i++) {
 		const struct gx_event *e = &ev[i];
-		h = mix(h, ((uint64_t)e->thr << 48) ^ ((uint64_t)e->idx << 32) ^ e->kind);
-		h = mix(h, (uint64_t)e->key);
-		h = mix(h, (uint64_t)e->val ^ (uint64_t)(e->val >> 64));
-		h = mix(h, (uint64_t)(uint32_t)e->rf);
+		const struct gx_event *w = is_read(e) && e->rf != GX_INIT ? &ev[e->rf] : NULL;
+		uint64_t h = mix(0, ((uint64_t)e->thr << 48) ^ ((uint64_t)e->idx << 32) ^ e->kind);
+		h = mix(h, e->kind == EV_F ? e->fence : (uint64_t)loc[i] + 1);
+		h = mix(h, w ? ((uint64_t)w->thr << 16 | (uint64_t)w->idx) + 1 : 0);
 		h = mix(h, ((uint64_t)(is_write(e) ? co_pos[i] : 0) << 32) |
 			       (uint32_t)(stamps ? st_pos[i] : 0));
+		h ^= h >> 31; /* a strong finish: sums of similar events must not cancel */
+		h *= 0x94d049bb133111ebull;
+		sum += h ^ (h >> 29);
 	}
-	return h | 1;
+	return mix((uint64_t)n, sum) | 1;
 }
 
 /* A set of 64-bit hashes (open addressing, 0 = empty; hashes have bit 0 set).
  * Inserts h; false when it was there.  Out of memory: true (visit again
  * rather than lose it). */
-static bool hset_insert(struct hset *s, uint64_t h)
+bool gx_hset_insert(struct hset *s, uint64_t h)
 {
 	if (2 * (s->n + 1) > s->cap) {
 		size_t cap = s->cap ? 2 * s->cap : SEEN_MIN;
@@ -254,7 +270,7 @@ static void push(struct gx *g, const struct gx_event *ev, int n, int next_stamp,
 			sample_revisit(g, ev, n, next_stamp, next_rank);
 		return;
 	}
-	if (g->no_push || !hset_insert(&g->seen, graph_hash(ev, n, true)))
+	if (g->no_push || !gx_hset_insert(&g->seen, graph_hash(ev, n, true)))
 		return;
 	if (g->check) { /* the model refuses it: and every graph that would grow from it */
 		static __thread struct gx_graph view;
@@ -1297,7 +1313,7 @@ int gx_to_exg(const struct gx *g, struct exg *x, char *err, size_t n)
 
 bool gx_exec_new(struct gx *g)
 {
-	return hset_insert(&g->done, graph_hash(g->cur.ev, g->cur.n, false));
+	return gx_hset_insert(&g->done, graph_hash(g->cur.ev, g->cur.n, false));
 }
 
 /* A replay order for G: every read after the write it reads (a graph here has

@@ -223,6 +223,7 @@ struct gx_state {
 	size_t ngraphs; /* read: graphs on the saved stack */
 	u8 *buf;	/* read: the file */
 	size_t graphs_off, graphs_len;
+	size_t seen_off, nseen, done_off, ndone; /* read: the hash sets */
 };
 
 void gx_state_add_param(struct gx_state *s, const char *name, const char *value);

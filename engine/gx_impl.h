@@ -86,6 +86,9 @@ struct gx {
 	struct gx_stats st;
 };
 
+/* Inserts h (bit 0 set) into s (gx.c): false when it was there. */
+bool gx_hset_insert(struct hset *s, uint64_t h);
+
 /* A replay order for G (gx.c): every read after the write it reads, an RMW's
  * write right after its read, each thread in program order.  order[k]: the
  * k-th event. */
@@ -96,7 +99,7 @@ void gx_replay_order(const struct gx_graph *G, int *order);
  * value no address takes.  The replay binds each to the address the program
  * accesses (every event of the location at once); false when that address is
  * already another location's (the program did not re-create the graph). */
-#define GX_KEY_UNBOUND (~(uintptr_t)0)
+#define GX_KEY_UNBOUND	   (~(uintptr_t)0)
 #define GX_KEY_UNBOUND_MAX 65536
 static inline bool gx_key_unbound(uintptr_t key)
 {

@@ -12,6 +12,8 @@
  *   stack NGRAPHS NBYTES\n                            then NBYTES bytes: the graphs, top first,
  *                                                     each u32 n, next_stamp, next_rank, 0,
  *                                                     then n struct gx_event (native order)
+ *   seen N\n                                          then N u64: hashes of the graphs pushed
+ *   done N\n                                          then N u64: of the executions finished
  *   end HEX16\n                                       FNV-1a 64 of every byte before "end"
  *
  * A graph is saved as gx_save saves one: its events in a replay order (each read
@@ -21,7 +23,10 @@
  * when the program re-creates the graph, the first access to a location binds
  * every event of it to the address (gx_bind_key), and the values that may hold
  * addresses (writes, RMW operands, reads) are taken from this run (addr_free).
- * Unlike gx_load's graph, a loaded graph makes its alternatives as usual.
+ * Unlike gx_load's graph, a loaded graph makes its alternatives as usual.  The
+ * hashes (gx.c's graph_hash) name neither addresses nor positions in ev[], so
+ * the sets saved go on deduplicating in the next process: a resumed exploration
+ * visits the graphs an uninterrupted one does, and counts what it counts.
  *
  * The file is written to NAME.tmp.PID and renamed over NAME: a reader sees the
  * old file or the new one, never half of one. */
@@ -40,7 +45,7 @@
 #define SS_VERSION "0.0.0"
 #endif
 
-#define STATE_MAGIC "slabstress-gx-state"
+#define STATE_MAGIC  "slabstress-gx-state"
 #define STATE_FORMAT 1
 
 /* ---- binding numbered locations (gx_impl.h) ----------------------------------------- */
@@ -158,6 +163,13 @@ static void put_body(struct out *o, const struct gx *g, const struct gx_state *s
 	putf(o, "stack %zu %zu\n", g->depth, bytes);
 	for (const struct gx_item *it = g->stack; it; it = it->next)
 		put_graph(o, it);
+	const struct hset *sets[2] = {&g->seen, &g->done};
+	for (int k = 0; k < 2; k++) {
+		putf(o, "%s %zu\n", k ? "done" : "seen", sets[k]->n);
+		for (size_t i = 0; i < sets[k]->cap; i++)
+			if (sets[k]->t[i])
+				put(o, &sets[k]->t[i], sizeof(uint64_t));
+	}
 }
 
 int gx_state_save(const struct gx *g, const struct gx_state *s, const char *path, char *err,
@@ -307,7 +319,8 @@ static int check_frame(const u8 *b, size_t len, char *err, size_t n)
 	uint64_t want = 0;
 	const char *t = (const char *)b + len - tail;
 	if (len < tail || memcmp(t, "end ", 4) || b[len - 1] != '\n' ||
-	    sscanf(t + 4, "%16" SCNx64, &want) != 1 || fnv(0xcbf29ce484222325ull, b, len - tail) != want) {
+	    sscanf(t + 4, "%16" SCNx64, &want) != 1 ||
+	    fnv(0xcbf29ce484222325ull, b, len - tail) != want) {
 		snprintf(err, n, "is truncated or corrupt (its checksum line does not match)");
 		return -1;
 	}
@@ -384,6 +397,21 @@ static int header_line(struct gx_state *s, const char **p, const char *end, char
 	return 0;
 }
 
+/* "NAME N\n" and N hashes at *p: their offset and count. */
+static int hash_set(const struct gx_state *s, const char **p, const char *end, const char *name,
+		    size_t *off, size_t *count)
+{
+	size_t len = strlen(name);
+	const char *nl = memchr(*p, '\n', (size_t)(end - *p));
+	if (!nl || strncmp(*p, name, len) || (*p)[len] != ' ' ||
+	    sscanf(*p + len + 1, "%zu", count) != 1 ||
+	    (size_t)(end - nl - 1) / sizeof(uint64_t) < *count)
+		return -1;
+	*off = (size_t)(nl + 1 - (const char *)s->buf);
+	*p = nl + 1 + *count * sizeof(uint64_t);
+	return 0;
+}
+
 int gx_state_read(const char *path, int nthreads, struct gx_state *s, char *err, size_t n)
 {
 	memset(s, 0, sizeof(*s));
@@ -396,15 +424,21 @@ int gx_state_read(const char *path, int nthreads, struct gx_state *s, char *err,
 	while (strncmp(p, "stack ", 6))
 		if (header_line(s, &p, end, err, n) < 0)
 			return -1;
+	end -= 4 + 16 + 1; /* the checksum line */
 	const char *nl = memchr(p, '\n', (size_t)(end - p));
-	if (!nl || sscanf(p, "stack %zu %zu", &ng, &nb) != 2 ||
-	    (size_t)(end - nl - 1) != nb + 4 + 16 + 1) {
+	if (!nl || sscanf(p, "stack %zu %zu", &ng, &nb) != 2 || (size_t)(end - nl - 1) < nb) {
 		snprintf(err, n, "is corrupt (its stack line does not match its size)");
 		return -1;
 	}
 	s->graphs_off = (size_t)(nl + 1 - (const char *)s->buf);
 	s->graphs_len = nb;
 	s->ngraphs = ng;
+	p = nl + 1 + nb;
+	if (hash_set(s, &p, end, "seen", &s->seen_off, &s->nseen) < 0 ||
+	    hash_set(s, &p, end, "done", &s->done_off, &s->ndone) < 0 || p != end) {
+		snprintf(err, n, "is corrupt (its hash sets do not match its size)");
+		return -1;
+	}
 	if (walk_graphs(s->buf + s->graphs_off, nb, nthreads, NULL) != (long)ng) {
 		snprintf(err, n, "is corrupt (its graphs are not graphs of %d threads)", nthreads);
 		return -1;
@@ -440,6 +474,12 @@ int gx_state_load(struct gx *g, const struct gx_state *s)
 			g->st.max_stack = g->depth;
 	}
 	free(off);
+	for (size_t i = 0; i < s->nseen + s->ndone; i++) {
+		uint64_t h;
+		size_t at = i < s->nseen ? s->seen_off + 8 * i : s->done_off + 8 * (i - s->nseen);
+		memcpy(&h, s->buf + at, sizeof(h));
+		gx_hset_insert(i < s->nseen ? &g->seen : &g->done, h | 1);
+	}
 	g->first = false; /* the empty graph was visited before the state was saved */
 	return 0;
 }
