@@ -399,6 +399,12 @@ static int resume_start(struct gx *gx, const struct emu_config *cfg, const char 
 	for (size_t i = 0; i < NCOUNTS(loop_counts); i++)
 		*stat_at(st, &loop_counts[i]) = gx_state_count(base, loop_counts[i].name);
 	st->resumed = gx_state_count(base, "resumed") + 1;
+	char name[40];
+	for (int k = 1; k < SS_FAIL_NKINDS; k++) { /* the failure log's counts by kind */
+		snprintf(name, sizeof(name), "failed.%s", ss_fail_kind_name(k));
+		st->log.by_kind[k] = gx_state_count(base, name);
+		st->log.total += st->log.by_kind[k];
+	}
 	return 0;
 }
 
@@ -427,6 +433,12 @@ static int resume_finish(struct gx *gx, const struct emu_config *cfg, const char
 	gx_state_set_count(&s, "overflowed", st->overflowed);
 	gx_state_set_count(&s, "elapsed_us", (unsigned long long)(st->elapsed * 1e6));
 	gx_state_set_count(&s, "resumed", st->resumed);
+	char name[40];
+	for (int k = 1; k < SS_FAIL_NKINDS; k++)
+		if (st->log.by_kind[k]) {
+			snprintf(name, sizeof(name), "failed.%s", ss_fail_kind_name(k));
+			gx_state_set_count(&s, name, st->log.by_kind[k]);
+		}
 	char err[300];
 	if (gx_state_save(gx, &s, path, err, sizeof(err)) < 0) {
 		snprintf(st->error, sizeof(st->error), "--resume: %s", err);

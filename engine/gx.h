@@ -218,7 +218,7 @@ unsigned gx_nwrites(const struct gx *g, uintptr_t key);
 struct gx_state {
 	char params[2048];
 	int ncounts;
-	char count_name[GX_STATE_MAX_COUNTS][24];
+	char count_name[GX_STATE_MAX_COUNTS][40];
 	unsigned long long count[GX_STATE_MAX_COUNTS];
 	size_t ngraphs; /* read: graphs on the saved stack */
 	u8 *buf;	/* read: the file */

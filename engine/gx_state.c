@@ -378,12 +378,12 @@ static int header_line(struct gx_state *s, const char **p, const char *end, char
 	}
 	char line[600];
 	snprintf(line, sizeof(line), "%.*s", (int)(nl - *p), *p);
-	char name[32];
+	char name[40];
 	unsigned long long v;
 	if (!strncmp(line, "param ", 6)) {
 		size_t len = strlen(s->params);
 		snprintf(s->params + len, sizeof(s->params) - len, "%s\n", line);
-	} else if (sscanf(line, "count %31s %llu", name, &v) == 2) {
+	} else if (sscanf(line, "count %39s %llu", name, &v) == 2) {
 		gx_state_set_count(s, name, v);
 	} else if (strncmp(line, "version ", 8)) {
 		snprintf(err, n, "is corrupt (unexpected line '%.60s')", line);
