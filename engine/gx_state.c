@@ -28,18 +28,20 @@
  * the sets saved go on deduplicating in the next process: a resumed exploration
  * visits the graphs an uninterrupted one does, and counts what it counts.
  *
- * The file is written to NAME.tmp.PID and renamed over NAME: a reader sees the
- * old file or the new one, never half of one. */
+ * The file is written as res_write_atomic writes JSON: to DIR/.NAME.XXXXXX with
+ * the stop signals blocked, fsync'ed and renamed over NAME: a reader sees the
+ * old file or the new one, never half of one, and no temporary is left. */
 #include <errno.h>
 #include <stdarg.h>
 #include <inttypes.h>
+#include <libgen.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "engine/gx_impl.h"
-#include "results/stop.h"
 
 #ifndef SS_VERSION
 #define SS_VERSION "0.0.0"
@@ -175,28 +177,41 @@ static void put_body(struct out *o, const struct gx *g, const struct gx_state *s
 int gx_state_save(const struct gx *g, const struct gx_state *s, const char *path, char *err,
 		  size_t n)
 {
-	char tmp[4200];
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-	int slot = ss_stop_track_path(tmp, 0);
-	struct out o = {fopen(tmp, "wb"), 0xcbf29ce484222325ull, false};
-	if (!o.f) {
-		snprintf(err, n, "cannot write %s: %s", tmp, strerror(errno));
-		ss_stop_untrack(slot);
+	char tmp[4200], *copy = strdup(path), *copy2 = strdup(path);
+	if (!copy || !copy2) {
+		free(copy), free(copy2);
+		snprintf(err, n, "cannot write '%s': out of memory", path);
 		return -1;
 	}
-	put_body(&o, g, s);
-	uint64_t h = o.h;
-	putf(&o, "end %016" PRIx64 "\n", h);
-	bool ok = !o.bad && fflush(o.f) == 0 && fsync(fileno(o.f)) == 0;
-	ok = fclose(o.f) == 0 && ok;
-	if (!ok || rename(tmp, path) != 0) {
-		snprintf(err, n, "cannot write %s: %s", path, strerror(errno));
-		unlink(tmp);
-		ss_stop_untrack(slot);
-		return -1;
+	snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dirname(copy), basename(copy2));
+	free(copy), free(copy2);
+	/* as res_write_atomic: stop signals wait until the file is renamed or gone */
+	sigset_t stop, old;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stop, &old);
+	int fd = mkstemp(tmp);
+	struct out o = {fd < 0 ? NULL : fdopen(fd, "wb"), 0xcbf29ce484222325ull, false};
+	bool ok = o.f != NULL;
+	if (ok) {
+		put_body(&o, g, s);
+		uint64_t h = o.h;
+		putf(&o, "end %016" PRIx64 "\n", h);
+		ok = !o.bad && fflush(o.f) == 0 && fsync(fd) == 0;
+		ok = fclose(o.f) == 0 && ok;
+	} else if (fd >= 0) {
+		close(fd);
 	}
-	ss_stop_untrack(slot);
-	return 0;
+	ok = ok && chmod(tmp, 0644) == 0 && rename(tmp, path) == 0;
+	if (!ok) {
+		snprintf(err, n, "cannot write '%s': %s", path, strerror(errno ? errno : EIO));
+		if (fd >= 0)
+			unlink(tmp);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return ok ? 0 : -1;
 }
 
 /* ---- counters and parameters ---------------------------------------------------------- */
