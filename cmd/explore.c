@@ -198,7 +198,7 @@ static const char doc[] =
     "  slabstress explore -s lazy-objexts --variant rc1 --strategy pct --depth 3 --save found/\n"
     "  slabstress explore -s release-acquire --variant fixed --strategy exhaustive\n"
     "  slabstress explore -s lazy-objexts --variant wmb-rmb --engine graph\n"
-    "  slabstress explore -s lazy-objexts --variant fixed --engine graph --iters 2 --duration "
+    "  slabstress explore -s lazy-objexts --variant fixed --engine graph --iters 5 --duration "
     "10s --resume lazy.state\n"
     "  slabstress explore -s lazy-objexts --variant wmb-rmb --model lkmm --duration 10s\n"
     "  slabstress explore -s once --variant fixed --model tso --executions 20000 --json "
