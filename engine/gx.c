@@ -983,12 +983,8 @@ static enum gx_status replay(struct gx *g, int thr, const struct gx_access *a,
 	struct gx_graph *G = &g->cur;
 	struct gx_event *e = &G->ev[g->rpos];
 	unsigned char op = e->op;
-	/* a graph from a --resume state names its locations by number: bind (gx_state.c) */
-	bool unbound = a->op != GX_FENCE && gx_key_unbound(e->key);
-	if (unbound && e->thr == thr && !gx_bind_key(g, e->key, a->key)) {
-		g->diverged = true;
+	if (!gx_bind_saved_key(g, thr, a)) /* a --resume state's graph (gx_state.c) */
 		return GX_DIVERGED;
-	}
 	if (e->thr != thr || op != a->op || (a->op != GX_FENCE && e->key && e->key != a->key) ||
 	    e->idx != g->nev[thr]) {
 		g->diverged = true;

@@ -97,15 +97,16 @@ void gx_replay_order(const struct gx_graph *G, int *order);
 /* Locations of a graph loaded from a --resume state (engine/gx_state.c) are
  * numbered, not addressed: key GX_KEY_UNBOUND - k for the k-th location, a
  * value no address takes.  The replay binds each to the address the program
- * accesses (every event of the location at once); false when that address is
- * already another location's (the program did not re-create the graph). */
+ * accesses (every event of the location at once): gx_bind_saved_key, for the
+ * event at the replay position; false (diverged) when that address is already
+ * another location's (the program did not re-create the graph). */
 #define GX_KEY_UNBOUND	   (~(uintptr_t)0)
 #define GX_KEY_UNBOUND_MAX 65536
 static inline bool gx_key_unbound(uintptr_t key)
 {
 	return key > GX_KEY_UNBOUND - GX_KEY_UNBOUND_MAX;
 }
-bool gx_bind_key(struct gx *g, uintptr_t unbound, uintptr_t key);
+bool gx_bind_saved_key(struct gx *g, int thr, const struct gx_access *a);
 bool gx_has_unbound_keys(const struct gx_graph *G);
 
 #endif /* SS_GX_IMPL_H */

@@ -52,15 +52,20 @@
 
 /* ---- binding numbered locations (gx_impl.h) ----------------------------------------- */
 
-bool gx_bind_key(struct gx *g, uintptr_t unbound, uintptr_t key)
+bool gx_bind_saved_key(struct gx *g, int thr, const struct gx_access *a)
 {
 	struct gx_graph *G = &g->cur;
+	uintptr_t unbound = G->ev[g->rpos].key;
+	if (a->op == GX_FENCE || !gx_key_unbound(unbound) || G->ev[g->rpos].thr != thr)
+		return true;
 	for (int i = 0; i < G->n; i++)
-		if (G->ev[i].kind != EV_F && G->ev[i].key == key)
-			return false; /* another location's address */
+		if (G->ev[i].kind != EV_F && G->ev[i].key == a->key) {
+			g->diverged = true; /* another location's address */
+			return false;
+		}
 	for (int i = 0; i < G->n; i++)
 		if (G->ev[i].kind != EV_F && G->ev[i].key == unbound)
-			G->ev[i].key = key;
+			G->ev[i].key = a->key;
 	return true;
 }
 
