@@ -35,6 +35,7 @@ enum {
 	OPT_DEPS,
 	OPT_RACES,
 	OPT_ENGINE,
+	OPT_RESUME,
 };
 
 struct explore_cli {
@@ -49,6 +50,7 @@ struct explore_cli {
 	const char *save_dir;
 	int deps;
 	const char *races_arg;
+	const char *resume_path;
 };
 
 static const struct argp_option options[] = {
@@ -101,6 +103,11 @@ static const struct argp_option options[] = {
     {"save", OPT_SAVE, "DIR", 0,
      "save each failing schedule as a reproducer DIR/<scenario>-<variant>-<model>-<kind>-"
      "<hash>.json for `slabstress replay` (default: none)",
+     4},
+    {"resume", OPT_RESUME, "STATE", 0,
+     "--engine graph: go on from STATE when it exists; when the run stops before the "
+     "exploration is complete (a signal, --duration, --executions), write the graphs still to "
+     "visit and the counts so far to STATE; when it completes, remove STATE (default: none)",
      4},
     {"keep-going", OPT_KEEP_GOING, 0, 0,
      "keep exploring after a failing execution (default: stop at the first)", 4},
@@ -157,6 +164,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_SAVE: o->save_dir = arg; break;
 	case OPT_JSON: o->json_path = arg; break;
+	case OPT_RESUME: o->resume_path = arg; break;
 	case OPT_KEEP_GOING: o->keep_going = 1; break;
 	case OPT_FULL_TRACE: o->full_trace = 1; break;
 	case OPT_NO_PROGRESS: o->no_progress = 1; break;
@@ -183,13 +191,15 @@ static const char doc[] =
     "                     [--preemptions N] [--staleness N]\n"
     "                     [--executions N | --duration T] [--seed N] [--stale-prob P]\n"
     "                     [--keep-going] [--save DIR] [--json FILE] [slab knobs]\n"
-    "                     [--races report|fail|ignore]\n\n"
+    "                     [--races report|fail|ignore] [--resume STATE]\n\n"
     "Examples:\n"
     "  slabstress explore -s lazy-objexts --variant rc1 --model lkmm\n"
     "  slabstress explore -s lazy-objexts --variant rc1 --model lkmm --races fail\n"
     "  slabstress explore -s lazy-objexts --variant rc1 --strategy pct --depth 3 --save found/\n"
     "  slabstress explore -s release-acquire --variant fixed --strategy exhaustive\n"
     "  slabstress explore -s lazy-objexts --variant wmb-rmb --engine graph\n"
+    "  slabstress explore -s lazy-objexts --variant fixed --engine graph --iters 5 --duration "
+    "10s --resume lazy.state\n"
     "  slabstress explore -s lazy-objexts --variant wmb-rmb --model lkmm --duration 10s\n"
     "  slabstress explore -s once --variant fixed --model tso --executions 20000 --json "
     "out.json\n\n"
@@ -339,6 +349,45 @@ static void print_exhaustive(const struct ss_campaign *c)
 		       st->bound_s);
 }
 
+/* --resume: what became of the state file. */
+static void print_resume_state(const struct ss_campaign *c)
+{
+	const struct gexplore_stats *g = &c->gst;
+	if (g->state_saved)
+		printf("  state: %zu graph%s still to visit saved in %s (the same command goes on "
+		       "from them)\n",
+		       g->state_graphs, g->state_graphs == 1 ? "" : "s", c->resume_path);
+	else if (c->resume_path && g->state_removed)
+		printf("  state: the exploration is complete, %s removed\n", c->resume_path);
+}
+
+/* --resume: only --engine graph's exhaustive exploration has a stack to save;
+ * a state file that exists must be one for this run (else exit 2). */
+static void resume_setup(struct ss_campaign *c, const struct explore_cli *o, bool quiet)
+{
+	if (!o->resume_path)
+		return;
+	if (!c->graph)
+		cli_usage_error("--resume with --engine lkvm: expected --engine graph (its "
+				"exploration is what a state file saves)");
+	if (c->xo.strategy != EXPLORE_EXHAUSTIVE)
+		cli_usage_error("--resume with --strategy %s: expected exhaustive (random graphs "
+				"leave nothing to go on from)",
+				explore_strategy_name(c->xo.strategy));
+	cli_check_output_path("--resume", o->resume_path);
+	unsigned long long graphs, before, resumed;
+	char err[300];
+	if (gexplore_resume_check(&c->ec, o->resume_path, &graphs, &before, &resumed, err,
+				  sizeof(err)) < 0)
+		cli_usage_error("--resume %s: %s", o->resume_path, err);
+	c->resume_path = o->resume_path;
+	if (!quiet && before)
+		printf(
+		    "  resuming from %s: %llu graphs visited in %llu run%s before, %llu still to "
+		    "visit\n",
+		    o->resume_path, before, resumed + 1, resumed ? "s" : "", graphs);
+}
+
 /* --engine graph: what was covered, and what it proves. */
 static void print_graph(const struct ss_campaign *c, bool quiet)
 {
@@ -363,14 +412,23 @@ static void print_graph(const struct ss_campaign *c, bool quiet)
 	if (c->nsaved)
 		printf("  saved %lu reproducer%s under %s/ (first: %s)\n", c->nsaved,
 		       c->nsaved == 1 ? "" : "s", c->save_dir, c->first_saved);
+	print_resume_state(c);
 	if (g->found)
 		return;
-	if (g->complete)
+	char resumed[160] = "";
+	if (g->resumed)
+		snprintf(resumed, sizeof(resumed), " (resumed %llu time%s)", g->resumed,
+			 g->resumed == 1 ? "" : "s");
+	if (g->complete && g->failed)
+		printf("complete: %llu failing graph%s found before a resume, reported then (not "
+		       "a proof)%s\n",
+		       g->failed, g->failed == 1 ? "" : "s", resumed);
+	else if (g->complete)
 		printf("proof: all %llu consistent executions under %s explored, no failure (%lu "
 		       "handoff%s per role; spin loops cut when they re-read a value; executions "
 		       "where po | rf is acyclic and every load orders the later stores of its "
-		       "CPU)\n",
-		       g->distinct, model, c->ec.iters, c->ec.iters == 1 ? "" : "s");
+		       "CPU)%s\n",
+		       g->distinct, model, c->ec.iters, c->ec.iters == 1 ? "" : "s", resumed);
 	else
 		printf("clean: no failure in %llu graphs under %s (%s: not a proof)\n",
 		       g->executions, model, ss_campaign_graph_result(c));
@@ -486,6 +544,7 @@ int cmd_explore(int argc, char **argv)
 	cli_json_stdout(o.json_path);
 	if (!o.quiet)
 		print_header(&c);
+	resume_setup(&c, &o, o.quiet);
 
 	char err[256] = "";
 	ss_install_sigint();

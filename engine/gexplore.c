@@ -2,13 +2,16 @@
  * the scenario once per graph the explorer hands out, checks each finished
  * graph against the model, and keeps the first failing graph for its
  * reproducer and its replay. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "engine/gexplore.h"
 #include "engine/gx.h"
 #include "model/lkmm.h"
+#include "results/knobs.h"
 #include "results/stop.h"
 
 #define GEXPLORE_STACK ((size_t)16 << 20)
@@ -155,6 +158,11 @@ static void finish_stats(struct gexplore_stats *st, struct gx *gx)
 	st->overflowed = gx_overflowed(gx);
 }
 
+static int resume_start(struct gx *gx, const struct emu_config *cfg, const char *path,
+			struct gexplore_stats *st, struct gx_state *base);
+static int resume_finish(struct gx *gx, const struct emu_config *cfg, const char *path,
+			 struct gexplore_stats *st, const struct gx_state *base);
+
 int gexplore_run(const struct emu_config *cfg, const struct gexplore_opts *o,
 		 struct gexplore_stats *st, struct emu **ep)
 {
@@ -175,9 +183,14 @@ int gexplore_run(const struct emu_config *cfg, const struct gexplore_opts *o,
 	else if (d.x)
 		gx_set_check(d.gx, check_prefix, &d);
 	int rc = 0;
+	static __thread struct gx_state base; /* --resume: the counters before this run */
+	bool resume = o->resume_path && !o->sample;
+	if (resume)
+		rc = resume_start(d.gx, cfg, o->resume_path, st, &base);
+	unsigned long long execs0 = st->executions;
 	double t0 = now(), next_tick = t0 + 0.1, deadline = o->duration > 0 ? t0 + o->duration : 0;
 	struct emu_result r;
-	while (x && (!o->max_execs || st->executions < o->max_execs)) {
+	while (!rc && x && (!o->max_execs || st->executions - execs0 < o->max_execs)) {
 		if (!gx_begin(d.gx)) {
 			st->complete = true;
 			break;
@@ -231,6 +244,8 @@ int gexplore_run(const struct emu_config *cfg, const struct gexplore_opts *o,
 		snprintf(st->error, sizeof(st->error), "out of memory"), rc = -1;
 	finish_stats(st, d.gx);
 	st->elapsed = now() - t0;
+	if (resume && !rc)
+		rc = resume_finish(d.gx, cfg, o->resume_path, st, &base);
 	if (st->complete && (st->overflowed || st->diverged || st->full || st->too_big))
 		st->complete = false;
 	free(x);
@@ -288,5 +303,157 @@ int gexplore_replay(const struct emu_config *cfg, const u8 *graph, size_t len,
 		*ep = e;
 	else
 		gexplore_free_emu(e);
+	return 0;
+}
+
+/* ---- --resume: the exploration over several runs (engine/gx_state.c) --------------- */
+
+struct stat_count {
+	const char *name;
+	size_t off;
+};
+
+#define STAT_COUNT(f)                                                                              \
+	{                                                                                          \
+#f, offsetof(struct gexplore_stats, f)                                             \
+	}
+/* counted by this loop: they start from the state's values */
+static const struct stat_count loop_counts[] = {
+    STAT_COUNT(executions), STAT_COUNT(consistent), STAT_COUNT(distinct), STAT_COUNT(inconsistent),
+    STAT_COUNT(diverged),   STAT_COUNT(too_big),    STAT_COUNT(failed),
+};
+/* counted by gx (finish_stats): the state's values are added at the end */
+static const struct stat_count gx_counts[] = {
+    STAT_COUNT(blocked), STAT_COUNT(pruned), STAT_COUNT(full),
+    STAT_COUNT(refused), STAT_COUNT(events),
+};
+#define NCOUNTS(a) (sizeof(a) / sizeof((a)[0]))
+
+static unsigned long long *stat_at(struct gexplore_stats *st, const struct stat_count *c)
+{
+	return (unsigned long long *)((char *)st + c->off);
+}
+
+/* The parameters a state must have been written with. */
+static void state_params(const struct emu_config *cfg, struct gx_state *s)
+{
+	const struct ss_alloc_config *a = &cfg->acfg;
+	char v[512];
+	memset(s, 0, sizeof(*s));
+	gx_state_add_param(s, "scenario", cfg->scn->name);
+	gx_state_add_param(s, "variant", ss_variant_name(a->variant));
+	ss_switches_format(ss_config_switches(a), a->stride_bits, v, sizeof(v));
+	gx_state_add_param(s, "switches", v);
+	gx_state_add_param(s, "alloc", cfg->alloc->name);
+	gx_state_add_param(s, "objext", ss_objext_name(a->objext));
+	snprintf(v, sizeof(v), "%zu %zu %s %d %s", a->object_size, a->page_size,
+		 a->account ? "account" : "no-account", a->nobjcgs,
+		 a->objcg_atomic ? "atomic" : "percpu");
+	gx_state_add_param(s, "object-size,page-size,account,objcgs,objcg-mode", v);
+	gx_state_add_param(s, "model", wmm_model_name(cfg->model));
+	gx_state_add_param(s, "deps", emu_deps_name(cfg->deps));
+	snprintf(v, sizeof(v), "%lu", cfg->iters ? cfg->iters : 1);
+	gx_state_add_param(s, "iters", v);
+	snprintf(v, sizeof(v), "%lu", cfg->max_steps);
+	gx_state_add_param(s, "max-steps", v);
+}
+
+/* Reads path for cfg into *s (the run's parameters checked): 1 read, 0 none, -1 err. */
+static int state_open(const struct emu_config *cfg, const char *path, struct gx_state *s, char *err,
+		      size_t n)
+{
+	if (access(path, F_OK) != 0)
+		return 0;
+	static __thread struct gx_state run;
+	state_params(cfg, &run);
+	int nroles = cfg->scn ? cfg->scn->nroles : 0;
+	if (gx_state_read(path, nroles, s, err, n) < 0 || gx_state_match(s, &run, err, n) < 0) {
+		gx_state_free(s);
+		return -1;
+	}
+	return 1;
+}
+
+int gexplore_resume_check(const struct emu_config *cfg, const char *path,
+			  unsigned long long *graphs, unsigned long long *before,
+			  unsigned long long *resumed, char *err, size_t n)
+{
+	static __thread struct gx_state s;
+	*graphs = *before = *resumed = 0;
+	int k = state_open(cfg, path, &s, err, n);
+	if (k <= 0)
+		return k;
+	*graphs = s.ngraphs;
+	*before = gx_state_count(&s, "executions");
+	*resumed = gx_state_count(&s, "resumed");
+	gx_state_free(&s);
+	return 0;
+}
+
+static int resume_start(struct gx *gx, const struct emu_config *cfg, const char *path,
+			struct gexplore_stats *st, struct gx_state *base)
+{
+	char err[300];
+	memset(base, 0, sizeof(*base));
+	int k = state_open(cfg, path, base, err, sizeof(err));
+	if (k < 0 || (k > 0 && gx_state_load(gx, base) < 0)) {
+		snprintf(st->error, sizeof(st->error), "--resume %s: %s", path,
+			 k < 0 ? err : "out of memory");
+		gx_state_free(base);
+		return -1;
+	}
+	gx_state_free(base);
+	if (!k)
+		return 0;
+	for (size_t i = 0; i < NCOUNTS(loop_counts); i++)
+		*stat_at(st, &loop_counts[i]) = gx_state_count(base, loop_counts[i].name);
+	st->resumed = gx_state_count(base, "resumed") + 1;
+	char name[40];
+	for (int k = 1; k < SS_FAIL_NKINDS; k++) { /* the failure log's counts by kind */
+		snprintf(name, sizeof(name), "failed.%s", ss_fail_kind_name(k));
+		st->log.by_kind[k] = gx_state_count(base, name);
+		st->log.total += st->log.by_kind[k];
+	}
+	return 0;
+}
+
+/* After the loop: the state's counters added; the state written when graphs
+ * are left, removed when the exploration is over. */
+static int resume_finish(struct gx *gx, const struct emu_config *cfg, const char *path,
+			 struct gexplore_stats *st, const struct gx_state *base)
+{
+	for (size_t i = 0; i < NCOUNTS(gx_counts); i++)
+		*stat_at(st, &gx_counts[i]) += gx_state_count(base, gx_counts[i].name);
+	unsigned long long me = gx_state_count(base, "max_events");
+	st->max_events = (unsigned long long)st->max_events > me ? st->max_events : (int)me;
+	st->overflowed |= gx_state_count(base, "overflowed") != 0;
+	st->elapsed += (double)gx_state_count(base, "elapsed_us") * 1e-6;
+	if (st->complete) { /* the stack ran out: nothing to go on from */
+		st->state_removed = unlink(path) == 0;
+		return 0;
+	}
+	static __thread struct gx_state s;
+	state_params(cfg, &s);
+	for (size_t i = 0; i < NCOUNTS(loop_counts); i++)
+		gx_state_set_count(&s, loop_counts[i].name, *stat_at(st, &loop_counts[i]));
+	for (size_t i = 0; i < NCOUNTS(gx_counts); i++)
+		gx_state_set_count(&s, gx_counts[i].name, *stat_at(st, &gx_counts[i]));
+	gx_state_set_count(&s, "max_events", (unsigned long long)st->max_events);
+	gx_state_set_count(&s, "overflowed", st->overflowed);
+	gx_state_set_count(&s, "elapsed_us", (unsigned long long)(st->elapsed * 1e6));
+	gx_state_set_count(&s, "resumed", st->resumed);
+	char name[40];
+	for (int k = 1; k < SS_FAIL_NKINDS; k++)
+		if (st->log.by_kind[k]) {
+			snprintf(name, sizeof(name), "failed.%s", ss_fail_kind_name(k));
+			gx_state_set_count(&s, name, st->log.by_kind[k]);
+		}
+	char err[300];
+	if (gx_state_save(gx, &s, path, err, sizeof(err)) < 0) {
+		snprintf(st->error, sizeof(st->error), "--resume: %s", err);
+		return -1;
+	}
+	st->state_saved = true;
+	st->state_graphs = gx_stack_size(gx);
 	return 0;
 }

@@ -36,6 +36,12 @@ struct gexplore_opts {
 	void (*progress)(void *ctx, unsigned long long execs, unsigned long long failed,
 			 double elapsed);
 	void *progress_ctx;
+	/* --resume: a state file (NULL: none).  When it exists the run goes on
+	 * from it (gexplore_resume_check first); when the run stops before it is
+	 * complete, it is written (atomically) with the graphs still to visit and
+	 * the counters so far; when the exploration completes, it is removed.
+	 * max_execs and duration bound this run, not the sum. */
+	const char *resume_path;
 };
 
 struct gexplore_stats {
@@ -62,6 +68,14 @@ struct gexplore_stats {
 			 * emulator then holds its trace */
 	struct emu_result replay;
 	char error[200];
+	/* --resume: the runs before this one (0: a fresh start), and what became
+	 * of the state file.  Every counter above is the sum over those runs and
+	 * this one (elapsed too); the sets of graphs pushed and executions seen
+	 * are saved with the stack, so the runs together visit and count what one
+	 * uninterrupted run does (max_stack: this run's). */
+	unsigned long long resumed;
+	bool state_saved, state_removed;
+	size_t state_graphs; /* graphs in the state saved */
 };
 
 /* Explores cfg (its graph field is set here) under cfg->model until every
@@ -84,5 +98,13 @@ void gexplore_free_emu(struct emu *e);
 int gexplore_replay(const struct emu_config *cfg, const u8 *graph, size_t len,
 		    struct emu_result *res, bool *consistent, struct emu **ep, char *err,
 		    size_t errlen);
+
+/* --resume: checks a state file before a run for cfg (the run's parameters,
+ * its format and bytes).  0 when it does not exist (*graphs = *before = 0) or
+ * is fine (*graphs: on its stack; *before: graphs visited; *resumed: runs so
+ * far), -1 with err: one line on what is wrong (the caller exits 2). */
+int gexplore_resume_check(const struct emu_config *cfg, const char *path,
+			  unsigned long long *graphs, unsigned long long *before,
+			  unsigned long long *resumed, char *err, size_t n);
 
 #endif /* SS_GEXPLORE_H */

@@ -145,24 +145,44 @@ static int pair_cmp(const void *x, const void *y)
 	return p->b < q->b ? -1 : p->b > q->b;
 }
 
-/* Each write's place in its location's co, co_pos[i] for the writes of
- * ev[0, n): the writes of each location are chained in co order (locations
- * are few: found by a linear search). */
-static void co_positions(const struct gx_event *ev, int n, int *co_pos)
+/* The locations of ev[0, n): lid[i] for each access (fences: -1), and each
+ * location's name, its first event (lowest thread, then index) as thr << 16 |
+ * idx, not its address.  Locations are few: found by a linear search.
+ * Returns their number. */
+static int locations(const struct gx_event *ev, int n, int *lid, int *name)
 {
 	static __thread uintptr_t keys[GX_MAX_EVENTS];
-	static __thread int first[GX_MAX_EVENTS], next[GX_MAX_EVENTS], tail[GX_MAX_EVENTS];
 	int nloc = 0;
 	for (int i = 0; i < n; i++) {
-		if (!is_write(&ev[i]))
+		lid[i] = -1;
+		if (ev[i].kind == EV_F)
 			continue;
-		int l = 0;
+		int l = 0, me = ev[i].thr << 16 | ev[i].idx;
 		while (l < nloc && keys[l] != ev[i].key)
 			l++;
 		if (l == nloc) {
 			keys[nloc++] = ev[i].key;
-			first[l] = tail[l] = -1;
+			name[l] = me;
 		}
+		lid[i] = l;
+		if (me < name[l])
+			name[l] = me;
+	}
+	return nloc;
+}
+
+/* Each write's place in its location's co, co_pos[i] for the writes of
+ * ev[0, n) (lid: from locations()): the writes of each location chained in co
+ * order, mostly appended at the tail. */
+static void co_positions(const struct gx_event *ev, int n, const int *lid, int nloc, int *co_pos)
+{
+	static __thread int first[GX_MAX_EVENTS], next[GX_MAX_EVENTS], tail[GX_MAX_EVENTS];
+	for (int l = 0; l < nloc; l++)
+		first[l] = tail[l] = -1;
+	for (int i = 0; i < n; i++) {
+		if (!is_write(&ev[i]))
+			continue;
+		int l = lid[i];
 		if (tail[l] >= 0 && ev[tail[l]].co < ev[i].co) { /* the usual case: co-last */
 			next[tail[l]] = i;
 			next[i] = -1;
@@ -219,25 +239,35 @@ static void stamp_positions(const struct gx_event *ev, int n, int *st_pos)
 		st_pos[pr[j].i] = j;
 }
 
-/* Hash of a graph: events, rf, co order, and with stamps the order they were
- * added in (ranks and stamps by their order only, so gaps do not count). */
+/* Hash of a graph: events (by thread and index), rf, co order, and with
+ * stamps the order they were added in (ranks and stamps by their order only,
+ * so gaps do not count).  Neither addresses nor the order of ev[] count: a
+ * location is named by its first event, values (which may hold addresses)
+ * follow from rf in a program that re-runs the same way, and events are
+ * summed.  So a graph hashes the same in another process (--resume saves the
+ * sets, gx_state.c). */
 static uint64_t graph_hash(const struct gx_event *ev, int n, bool stamps)
 {
-	static __thread int co_pos[GX_MAX_EVENTS], st_pos[GX_MAX_EVENTS];
-	co_positions(ev, n, co_pos);
+	static __thread int co_pos[GX_MAX_EVENTS], st_pos[GX_MAX_EVENTS], lid[GX_MAX_EVENTS],
+	    name[GX_MAX_EVENTS];
+	int nloc = locations(ev, n, lid, name);
+	co_positions(ev, n, lid, nloc, co_pos);
 	if (stamps)
 		stamp_positions(ev, n, st_pos);
-	uint64_t h = (uint64_t)n;
+	uint64_t sum = 0;
 	for (int i = 0; i < n; i++) {
 		const struct gx_event *e = &ev[i];
-		h = mix(h, ((uint64_t)e->thr << 48) ^ ((uint64_t)e->idx << 32) ^ e->kind);
-		h = mix(h, (uint64_t)e->key);
-		h = mix(h, (uint64_t)e->val ^ (uint64_t)(e->val >> 64));
-		h = mix(h, (uint64_t)(uint32_t)e->rf);
+		const struct gx_event *w = is_read(e) && e->rf != GX_INIT ? &ev[e->rf] : NULL;
+		uint64_t h = mix(0, ((uint64_t)e->thr << 48) ^ ((uint64_t)e->idx << 32) ^ e->kind);
+		h = mix(h, e->kind == EV_F ? e->fence : (uint64_t)name[lid[i]] + 1);
+		h = mix(h, w ? ((uint64_t)w->thr << 16 | (uint64_t)w->idx) + 1 : 0);
 		h = mix(h, ((uint64_t)(is_write(e) ? co_pos[i] : 0) << 32) |
 			       (uint32_t)(stamps ? st_pos[i] : 0));
+		h ^= h >> 31; /* a strong finish: sums of similar events must not cancel */
+		h *= 0x94d049bb133111ebull;
+		sum += h ^ (h >> 29);
 	}
-	return h | 1;
+	return mix((uint64_t)n, sum) | 1;
 }
 
 /* Is h in the set? */
@@ -254,7 +284,7 @@ static bool hset_has(const struct hset *s, uint64_t h)
 /* A set of 64-bit hashes (open addressing, 0 = empty; hashes have bit 0 set).
  * Inserts h; false when it was there.  Out of memory: true (visit again
  * rather than lose it). */
-static bool hset_insert(struct hset *s, uint64_t h)
+bool gx_hset_insert(struct hset *s, uint64_t h)
 {
 	if (2 * (s->n + 1) > s->cap) {
 		size_t cap = s->cap ? 2 * s->cap : SEEN_MIN;
@@ -346,7 +376,7 @@ static void push(struct gx *g, const struct gx_event *ev, int n, int next_stamp,
 			return;
 		}
 	}
-	hset_insert(&g->seen, h);
+	gx_hset_insert(&g->seen, h);
 	size_t bytes = sizeof(struct gx_item) + (size_t)n * sizeof(struct gx_event);
 	struct gx_item *it = g->stack_bytes + bytes > g->max_stack_bytes ? NULL : malloc(bytes);
 	if (!it) {
@@ -433,6 +463,7 @@ bool gx_begin(struct gx *g)
 		free(it);
 	}
 	g->rpos = 0;
+	g->addr_free = gx_has_unbound_keys(G);
 	g->diverged = g->full = g->dead = false;
 	for (int t = 0; t < GX_MAX_THREADS; t++) {
 		g->stuck[t] = false;
@@ -1052,6 +1083,8 @@ static enum gx_status replay(struct gx *g, int thr, const struct gx_access *a,
 	struct gx_graph *G = &g->cur;
 	struct gx_event *e = &G->ev[g->rpos];
 	unsigned char op = e->op;
+	if (!gx_bind_saved_key(g, thr, a)) /* a --resume state's graph (gx_state.c) */
+		return GX_DIVERGED;
 	if (e->thr != thr || op != a->op || (a->op != GX_FENCE && e->key && e->key != a->key) ||
 	    e->idx != g->nev[thr]) {
 		g->diverged = true;
@@ -1079,7 +1112,7 @@ static enum gx_status replay(struct gx *g, int thr, const struct gx_access *a,
 		e->val = e->rf == GX_INIT ? a->init : e->rf < g->rpos ? G->ev[e->rf].val : e->val;
 	if (is_write(e)) {
 		u128 v = a->op == GX_UNLOCK ? 0 : a->val;
-		if (g->no_push) /* a saved graph: addresses in values differ */
+		if (g->no_push || g->addr_free) /* a saved graph: addresses in values differ */
 			e->val = v;
 		else if (e->val != v) {
 			g->diverged = true;
@@ -1125,7 +1158,7 @@ static enum gx_status replay(struct gx *g, int thr, const struct gx_access *a,
 		G->ev[w].flags = wfl;
 		G->ev[w].key = e->key;
 		G->ev[w].tag = a->tag;
-		if (g->no_push)
+		if (g->no_push || g->addr_free)
 			G->ev[w].val = nv;
 		if (G->ev[w].val != nv) {
 			g->diverged = true;
@@ -1376,13 +1409,13 @@ int gx_to_exg(const struct gx *g, struct exg *x, char *err, size_t n)
 
 bool gx_exec_new(struct gx *g)
 {
-	return hset_insert(&g->done, graph_hash(g->cur.ev, g->cur.n, false));
+	return gx_hset_insert(&g->done, graph_hash(g->cur.ev, g->cur.n, false));
 }
 
 /* A replay order for G: every read after the write it reads (a graph here has
  * no po | rf cycle), an RMW's write right after its read, the threads'
  * events in program order, otherwise as in ev[].  order[k]: the k-th event. */
-static void replay_order(const struct gx_graph *G, int *order)
+void gx_replay_order(const struct gx_graph *G, int *order)
 {
 	static __thread bool done[GX_MAX_EVENTS];
 	int next[GX_MAX_THREADS] = {0}, k = 0;
@@ -1422,7 +1455,7 @@ u8 *gx_save(const struct gx *g, size_t *len)
 	uint32_t hdr[4] = {GX_MAGIC, (uint32_t)G->n, (uint32_t)G->next_stamp,
 			   (uint32_t)G->next_rank};
 	memcpy(b, hdr, sizeof(hdr));
-	replay_order(G, order);
+	gx_replay_order(G, order);
 	for (int k = 0; k < G->n; k++)
 		pos[order[k]] = k;
 	for (int k = 0; k < G->n; k++) {

@@ -219,4 +219,43 @@ u128 gx_newest(const struct gx *g, uintptr_t key, u128 init);
 /* Writes to key in the graph so far (grows when one is added). */
 unsigned gx_nwrites(const struct gx *g, uintptr_t key);
 
+/* ---- a stopped exploration: the stack in a file (engine/gx_state.c) -------------- */
+
+/* What a state file holds besides the stack: the run's parameters ("param NAME
+ * VALUE\n" lines, gx_state_add_param) and named counters.  gx_state_read also
+ * keeps the file's bytes (free with gx_state_free). */
+#define GX_STATE_MAX_COUNTS 40
+struct gx_state {
+	char params[2048];
+	int ncounts;
+	char count_name[GX_STATE_MAX_COUNTS][40];
+	unsigned long long count[GX_STATE_MAX_COUNTS];
+	size_t ngraphs; /* read: graphs on the saved stack */
+	u8 *buf;	/* read: the file */
+	size_t graphs_off, graphs_len;
+	size_t seen_off, nseen, done_off, ndone; /* read: the hash sets */
+};
+
+void gx_state_add_param(struct gx_state *s, const char *name, const char *value);
+void gx_state_set_count(struct gx_state *s, const char *name, unsigned long long v);
+/* The counter name (0 when the file has none). */
+unsigned long long gx_state_count(const struct gx_state *s, const char *name);
+/* Graphs on the stack now. */
+size_t gx_stack_size(const struct gx *g);
+/* Writes s (parameters, counters) and g's stack to path, atomically (a temporary
+ * file renamed over it).  0, or -1 with err. */
+int gx_state_save(const struct gx *g, const struct gx_state *s, const char *path, char *err,
+		  size_t n);
+/* Reads and checks a state file (format, this binary's version, checksum, graphs
+ * of nthreads threads).  0, or -1 with err: one line saying what is wrong with
+ * it, to follow the file's name. */
+int gx_state_read(const char *path, int nthreads, struct gx_state *s, char *err, size_t n);
+/* 0 when s was written with run's parameters, else -1 with err naming the first
+ * one that differs and what s holds. */
+int gx_state_match(const struct gx_state *s, const struct gx_state *run, char *err, size_t n);
+/* Puts s's stack on g (a fresh gx: the empty graph counts as visited); its
+ * graphs then make their alternatives as any other.  0, or -1. */
+int gx_state_load(struct gx *g, const struct gx_state *s);
+void gx_state_free(struct gx_state *s);
+
 #endif /* SS_GX_H */

@@ -57,6 +57,9 @@ struct gx {
 	bool dead;    /* atomicity broken: pruned */
 	bool no_push; /* replaying a saved graph: no alternatives */
 	bool whole;   /* gx_to_exg keeps every event (gx_set_whole_graph) */
+	/* the graph being visited came from a --resume state (gx_state.c): values
+	 * that hold addresses are those of this run, as for no_push */
+	bool addr_free;
 	/* gx_set_check: the model's verdict on a graph once it is re-created */
 	bool (*check)(void *ctx, struct gx *g);
 	void *check_ctx;
@@ -82,5 +85,28 @@ struct gx {
 	struct hset done; /* executions finished (gx_exec_new) */
 	struct gx_stats st;
 };
+
+/* Inserts h (bit 0 set) into s (gx.c): false when it was there. */
+bool gx_hset_insert(struct hset *s, uint64_t h);
+
+/* A replay order for G (gx.c): every read after the write it reads, an RMW's
+ * write right after its read, each thread in program order.  order[k]: the
+ * k-th event. */
+void gx_replay_order(const struct gx_graph *G, int *order);
+
+/* Locations of a graph loaded from a --resume state (engine/gx_state.c) are
+ * numbered, not addressed: key GX_KEY_UNBOUND - k for the k-th location, a
+ * value no address takes.  The replay binds each to the address the program
+ * accesses (every event of the location at once): gx_bind_saved_key, for the
+ * event at the replay position; false (diverged) when that address is already
+ * another location's (the program did not re-create the graph). */
+#define GX_KEY_UNBOUND	   (~(uintptr_t)0)
+#define GX_KEY_UNBOUND_MAX 65536
+static inline bool gx_key_unbound(uintptr_t key)
+{
+	return key > GX_KEY_UNBOUND - GX_KEY_UNBOUND_MAX;
+}
+bool gx_bind_saved_key(struct gx *g, int thr, const struct gx_access *a);
+bool gx_has_unbound_keys(const struct gx_graph *G);
 
 #endif /* SS_GX_IMPL_H */

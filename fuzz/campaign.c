@@ -98,6 +98,7 @@ static int run_graph(struct ss_campaign *c, char *err, size_t errlen)
 	go.progress_ctx = c->xo.progress_ctx;
 	go.sample = c->xo.strategy == EXPLORE_RANDOM;
 	go.seed = c->xo.seed;
+	go.resume_path = c->resume_path;
 	if (c->save_dir) {
 		go.on_failure = save_graph_failure;
 		go.failure_ctx = c;
@@ -191,7 +192,7 @@ const char *ss_campaign_exhaustive_result(const struct explore_stats *st)
 const char *ss_campaign_graph_result(const struct ss_campaign *c)
 {
 	const struct gexplore_stats *g = &c->gst;
-	return g->found				  ? "failure found"
+	return g->found || g->failed		  ? "failure found"
 	       : g->complete			  ? "proof"
 	       : g->interrupted			  ? "interrupted"
 	       : c->xo.strategy == EXPLORE_RANDOM ? "sample"
@@ -284,7 +285,7 @@ static json_t *graph_json(const struct ss_campaign *c)
 {
 	const struct gexplore_stats *g = &c->gst;
 	return json_pack("{s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:s}",
-			 "complete", g->complete, "proof", g->complete && !g->found, "graphs",
+			 "complete", g->complete, "proof", g->complete && !g->failed, "graphs",
 			 (json_int_t)g->executions, "consistent", (json_int_t)g->consistent,
 			 "distinct", (json_int_t)g->distinct, "inconsistent",
 			 (json_int_t)g->inconsistent, "blocked", (json_int_t)g->blocked, "pruned",

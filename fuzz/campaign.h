@@ -40,6 +40,7 @@ struct ss_campaign {
 	 * instead of the strategy on LKVM; st is then filled from gst, its
 	 * first_sched being the failing graph (no attribution, no races yet). */
 	bool graph;
+	const char *resume_path; /* --engine graph --resume STATE (gexplore_opts) */
 	/* Results. */
 	struct gexplore_stats gst; /* --engine graph */
 	struct emu *e;		   /* holds the first failure's trace (emu_print_trace) */
