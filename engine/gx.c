@@ -147,28 +147,21 @@ static int pair_cmp(const void *x, const void *y)
 
 /* The locations of ev[0, n): lid[i] for each access (fences: -1), and each
  * location's name, its first event (lowest thread, then index) as thr << 16 |
- * idx, not its address.  Locations are few: found by a linear search.
- * Returns their number. */
+ * idx, not its address.  Returns their number. */
 static int locations(const struct gx_event *ev, int n, int *lid, int *name)
 {
-	static __thread uintptr_t keys[GX_MAX_EVENTS];
-	int nloc = 0;
+	static __thread struct gx_locmap map;
+	gx_loc_reset(&map);
 	for (int i = 0; i < n; i++) {
 		lid[i] = -1;
 		if (ev[i].kind == EV_F)
 			continue;
-		int l = 0, me = ev[i].thr << 16 | ev[i].idx;
-		while (l < nloc && keys[l] != ev[i].key)
-			l++;
-		if (l == nloc) {
-			keys[nloc++] = ev[i].key;
+		int me = ev[i].thr << 16 | ev[i].idx, known = map.n, l = gx_loc_id(&map, ev[i].key);
+		if (l == known || me < name[l])
 			name[l] = me;
-		}
 		lid[i] = l;
-		if (me < name[l])
-			name[l] = me;
 	}
-	return nloc;
+	return map.n;
 }
 
 /* Each write's place in its location's co, co_pos[i] for the writes of

@@ -4,6 +4,8 @@
 #ifndef SS_GX_IMPL_H
 #define SS_GX_IMPL_H
 
+#include <string.h>
+
 #include "engine/gx.h"
 
 struct gx_event {
@@ -108,5 +110,40 @@ static inline bool gx_key_unbound(uintptr_t key)
 }
 bool gx_bind_saved_key(struct gx *g, int thr, const struct gx_access *a);
 bool gx_has_unbound_keys(const struct gx_graph *G);
+
+/* Numbers the locations of one graph: gx_loc_id gives key its number, a new
+ * one (the next) the first time; the numbers start again at each
+ * gx_loc_reset (a generation count: nothing to clear).  Open addressing over
+ * twice GX_MAX_EVENTS slots, so a graph's keys always fit. */
+struct gx_locmap {
+	uintptr_t key[2 * GX_MAX_EVENTS];
+	unsigned gen[2 * GX_MAX_EVENTS];
+	int id[2 * GX_MAX_EVENTS];
+	unsigned cur;
+	int n;
+};
+
+static inline void gx_loc_reset(struct gx_locmap *m)
+{
+	if (++m->cur == 0) { /* wrapped: no slot may look current */
+		memset(m->gen, 0, sizeof(m->gen));
+		m->cur = 1;
+	}
+	m->n = 0;
+}
+
+static inline int gx_loc_id(struct gx_locmap *m, uintptr_t key)
+{
+	unsigned mask = 2 * GX_MAX_EVENTS - 1;
+	unsigned k = (unsigned)((key * 0x9e3779b97f4a7c15ull) >> 40) & mask;
+	while (m->gen[k] == m->cur) {
+		if (m->key[k] == key)
+			return m->id[k];
+		k = (k + 1) & mask;
+	}
+	m->gen[k] = m->cur;
+	m->key[k] = key;
+	return m->id[k] = m->n++;
+}
 
 #endif /* SS_GX_IMPL_H */

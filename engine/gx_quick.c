@@ -78,21 +78,17 @@ static bool make_views(const struct gx_graph *G, int nthreads, int (*of)[GX_MAX_
  * Returns the number of locations. */
 static int co_chains(const struct gx_graph *G, int *loc, int *first, int *co_next)
 {
-	static __thread uintptr_t keys[GX_MAX_EVENTS];
+	static __thread struct gx_locmap map;
 	static __thread int tail[GX_MAX_EVENTS];
-	int nloc = 0;
+	gx_loc_reset(&map);
 	for (int i = 0; i < G->n; i++) {
 		const struct gx_event *e = &G->ev[i];
 		loc[i] = -1;
 		if (e->kind == EV_F)
 			continue;
-		int l = 0;
-		while (l < nloc && keys[l] != e->key)
-			l++;
-		if (l == nloc) {
-			keys[nloc++] = e->key;
+		int known = map.n, l = gx_loc_id(&map, e->key);
+		if (l == known)
 			first[l] = tail[l] = -1;
-		}
 		loc[i] = l;
 		if (e->kind != EV_W)
 			continue;
@@ -110,7 +106,7 @@ static int co_chains(const struct gx_graph *G, int *loc, int *first, int *co_nex
 		if (co_next[i] < 0)
 			tail[l] = i;
 	}
-	return nloc;
+	return map.n;
 }
 
 /* The RMW write paired with read i (its thread's next event), or -1. */
