@@ -19,6 +19,7 @@
  * memory model is checked on each graph pushed (gx_set_check) and by the
  * caller on each finished one.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -510,17 +511,31 @@ int gx_pick(struct gx *g, unsigned ready)
 	return __builtin_ctz(ready);
 }
 
-u128 gx_newest(const struct gx *g, uintptr_t key, u128 init)
+/* The co-latest write of key among ev[0, rpos) (what the program has
+ * re-created).  Events before rpos never move or change within a run (new
+ * ones go in at rpos), so each key keeps how far it was scanned and what it
+ * found: a run scans each event once per key asked about. */
+u128 gx_newest(struct gx *g, uintptr_t key, u128 init)
 {
 	const struct gx_graph *G = &g->cur;
-	int best = -1;
-	u128 v = init;
-	for (int i = 0; i < g->rpos; i++) /* what the program has re-created */
-		if (is_write(&G->ev[i]) && G->ev[i].key == key && G->ev[i].co > best) {
-			best = G->ev[i].co;
-			v = G->ev[i].val;
+	struct gx_newest_cache *c = &g->newest;
+	if (c->run != g->runs) {
+		c->run = g->runs;
+		gx_loc_reset(&c->map);
+	}
+	int known = c->map.n, k = gx_loc_id(&c->map, key);
+	if (k == known) {
+		c->upto[k] = 0;
+		c->co[k] = INT_MIN;
+		c->val[k] = init;
+	}
+	for (int i = c->upto[k]; i < g->rpos; i++)
+		if (is_write(&G->ev[i]) && G->ev[i].key == key && G->ev[i].co > c->co[k]) {
+			c->co[k] = G->ev[i].co;
+			c->val[k] = G->ev[i].val;
 		}
-	return v;
+	c->upto[k] = g->rpos;
+	return c->val[k];
 }
 
 unsigned gx_nwrites(const struct gx *g, uintptr_t key)
@@ -1254,15 +1269,15 @@ static void pick_events(const struct gx_graph *G, bool whole, bool *keep, uintpt
 			int *loc_of, int *nkeys)
 {
 	static __thread unsigned users[GX_MAX_EVENTS];
+	static __thread struct gx_locmap map;
+	gx_loc_reset(&map);
 	int nk = 0;
 	for (int i = 0; i < G->n; i++) {
 		const struct gx_event *e = &G->ev[i];
 		loc_of[i] = -1;
 		if (e->kind == EV_F)
 			continue;
-		int k = 0;
-		while (k < nk && keys[k] != e->key)
-			k++;
+		int k = gx_loc_id(&map, e->key);
 		if (k == nk) {
 			keys[nk] = e->key;
 			users[nk++] = 0;

@@ -215,7 +215,7 @@ void gx_relax(struct gx *g, int thr);
 /* Does thr's next read of key wait for a new write (after gx_relax)? */
 bool gx_poll_waits(const struct gx *g, int thr, uintptr_t key, u128 init);
 /* The co-latest value of key (init when it has no write yet). */
-u128 gx_newest(const struct gx *g, uintptr_t key, u128 init);
+u128 gx_newest(struct gx *g, uintptr_t key, u128 init);
 /* Writes to key in the graph so far (grows when one is added). */
 unsigned gx_nwrites(const struct gx *g, uintptr_t key);
 

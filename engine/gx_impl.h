@@ -51,6 +51,52 @@ struct hset {
 	size_t n, cap;
 };
 
+/* Numbers the locations of one graph: gx_loc_id gives key its number, a new
+ * one (the next) the first time; the numbers start again at each
+ * gx_loc_reset (a generation count: nothing to clear).  Open addressing over
+ * twice GX_MAX_EVENTS slots, so a graph's keys always fit. */
+struct gx_locmap {
+	uintptr_t key[2 * GX_MAX_EVENTS];
+	unsigned gen[2 * GX_MAX_EVENTS];
+	int id[2 * GX_MAX_EVENTS];
+	unsigned cur;
+	int n;
+};
+
+static inline void gx_loc_reset(struct gx_locmap *m)
+{
+	if (++m->cur == 0) { /* wrapped: no slot may look current */
+		memset(m->gen, 0, sizeof(m->gen));
+		m->cur = 1;
+	}
+	m->n = 0;
+}
+
+static inline int gx_loc_id(struct gx_locmap *m, uintptr_t key)
+{
+	if (!m->cur) /* never reset: zeroed slots would all look current */
+		gx_loc_reset(m);
+	unsigned mask = 2 * GX_MAX_EVENTS - 1;
+	unsigned k = (unsigned)((key * 0x9e3779b97f4a7c15ull) >> 40) & mask;
+	while (m->gen[k] == m->cur) {
+		if (m->key[k] == key)
+			return m->id[k];
+		k = (k + 1) & mask;
+	}
+	m->gen[k] = m->cur;
+	m->key[k] = key;
+	return m->id[k] = m->n++;
+}
+
+/* gx_newest's memory, per run: for each key asked about, how far ev[] was
+ * scanned and the co-latest write found so far. */
+struct gx_newest_cache {
+	unsigned long long run;
+	struct gx_locmap map;
+	int upto[2 * GX_MAX_EVENTS], co[2 * GX_MAX_EVENTS];
+	u128 val[2 * GX_MAX_EVENTS];
+};
+
 struct gx {
 	int nthreads;
 	struct gx_graph cur;
@@ -86,6 +132,8 @@ struct gx {
 	struct hset seen; /* graphs pushed */
 	struct hset done; /* executions finished (gx_exec_new) */
 	struct gx_stats st;
+	unsigned long long runs; /* gx_begin calls */
+	struct gx_newest_cache newest;
 };
 
 /* Inserts h (bit 0 set) into s (gx.c): false when it was there. */
@@ -110,40 +158,5 @@ static inline bool gx_key_unbound(uintptr_t key)
 }
 bool gx_bind_saved_key(struct gx *g, int thr, const struct gx_access *a);
 bool gx_has_unbound_keys(const struct gx_graph *G);
-
-/* Numbers the locations of one graph: gx_loc_id gives key its number, a new
- * one (the next) the first time; the numbers start again at each
- * gx_loc_reset (a generation count: nothing to clear).  Open addressing over
- * twice GX_MAX_EVENTS slots, so a graph's keys always fit. */
-struct gx_locmap {
-	uintptr_t key[2 * GX_MAX_EVENTS];
-	unsigned gen[2 * GX_MAX_EVENTS];
-	int id[2 * GX_MAX_EVENTS];
-	unsigned cur;
-	int n;
-};
-
-static inline void gx_loc_reset(struct gx_locmap *m)
-{
-	if (++m->cur == 0) { /* wrapped: no slot may look current */
-		memset(m->gen, 0, sizeof(m->gen));
-		m->cur = 1;
-	}
-	m->n = 0;
-}
-
-static inline int gx_loc_id(struct gx_locmap *m, uintptr_t key)
-{
-	unsigned mask = 2 * GX_MAX_EVENTS - 1;
-	unsigned k = (unsigned)((key * 0x9e3779b97f4a7c15ull) >> 40) & mask;
-	while (m->gen[k] == m->cur) {
-		if (m->key[k] == key)
-			return m->id[k];
-		k = (k + 1) & mask;
-	}
-	m->gen[k] = m->cur;
-	m->key[k] = key;
-	return m->id[k] = m->n++;
-}
 
 #endif /* SS_GX_IMPL_H */
