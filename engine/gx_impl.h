@@ -81,6 +81,9 @@ struct gx {
 	struct hset seen; /* graphs pushed */
 	struct hset done; /* executions finished (gx_exec_new) */
 	struct gx_stats st;
+	/* gx_set_chooser: sampling choices from choose instead of the PRNG */
+	unsigned (*choose)(void *ctx, unsigned n);
+	void *choose_ctx;
 };
 
 #endif /* SS_GX_IMPL_H */
