@@ -281,3 +281,92 @@ int gexplore_replay(const struct emu_config *cfg, const u8 *graph, size_t len,
 		gexplore_free_emu(e);
 	return 0;
 }
+
+/* ---- fuzzing graphs ---------------------------------------------------------------- */
+
+struct gexplore_fuzz {
+	struct gdrive d;
+	struct emu *e;
+	const u8 *data;
+	size_t len, pos;
+	struct gexplore_stats st;
+};
+
+/* gx's chooser: the input's next byte, 0 past its end. */
+static unsigned input_choice(void *ctx, unsigned n)
+{
+	struct gexplore_fuzz *f = ctx;
+	return f->pos < f->len ? f->data[f->pos++] % n : 0;
+}
+
+struct gexplore_fuzz *gexplore_fuzz_create(const struct emu_config *cfg, char *err, size_t n)
+{
+	struct gexplore_fuzz *f = calloc(1, sizeof(*f));
+	struct exg *x = malloc(sizeof(*x));
+	if (!f || !x) {
+		snprintf(err, n, "out of memory");
+		free(f);
+		free(x);
+		return NULL;
+	}
+	f->e = make(cfg, &f->d.gx, err, n);
+	if (!f->e) {
+		free(f);
+		free(x);
+		return NULL;
+	}
+	f->d.gen = (struct emu_gen){no_front, no_back, &f->d};
+	f->d.model = cfg->model;
+	f->d.x = x;
+	gx_set_chooser(f->d.gx, input_choice, f);
+	return f;
+}
+
+void gexplore_fuzz_destroy(struct gexplore_fuzz *f)
+{
+	if (!f)
+		return;
+	gexplore_free_emu(f->e);
+	free(f->d.x);
+	free(f);
+}
+
+struct emu *gexplore_fuzz_emu(struct gexplore_fuzz *f)
+{
+	return f->e;
+}
+
+int gexplore_fuzz_run(struct gexplore_fuzz *f, const u8 *data, size_t len, struct emu_result *r)
+{
+	f->data = data;
+	f->len = len;
+	f->pos = 0;
+	if (!gx_begin(f->d.gx)) {
+		memset(r, 0, sizeof(*r));
+		snprintf(r->internal_msg, sizeof(r->internal_msg), "the graph explorer stopped");
+		return -1;
+	}
+	f->st.executions++;
+	int k = one_graph(f->e, &f->d, f->d.model, f->d.x, &f->st, r);
+	if (k > 0) {
+		f->st.consistent++;
+		f->st.failed += r->kind != SS_FAIL_NONE;
+	}
+	finish_stats(&f->st, f->d.gx);
+	return k;
+}
+
+u8 *gexplore_fuzz_graph(struct gexplore_fuzz *f, size_t *len)
+{
+	return gx_save(f->d.gx, len);
+}
+
+size_t gexplore_fuzz_used(const struct gexplore_fuzz *f)
+{
+	return f->pos;
+}
+
+const struct gexplore_stats *gexplore_fuzz_stats(struct gexplore_fuzz *f)
+{
+	return &f->st;
+}

@@ -85,4 +85,32 @@ int gexplore_replay(const struct emu_config *cfg, const u8 *graph, size_t len,
 		    struct emu_result *res, bool *consistent, struct emu **ep, char *err,
 		    size_t errlen);
 
+/* ---- fuzzing graphs (fuzz --engine graph) ----------------------------------------
+ *
+ * One execution per input, from the empty graph, every choice of the graph
+ * explorer (gx_set_chooser: which thread adds the next event, which write a
+ * read reads, where a write goes in co) from the input's bytes in turn: choice
+ * = byte % n, and past the end of the input 0 (the thread of the last event,
+ * the co-latest write, co-last), so an empty input is the in-order execution
+ * and a byte changed is one decision changed.  A read reads only writes
+ * already in the graph; every execution with an acyclic po | rf (those
+ * gexplore_run visits) has inputs that reach it.  A finished graph counts only
+ * when the model allows it. */
+struct gexplore_fuzz;
+
+struct gexplore_fuzz *gexplore_fuzz_create(const struct emu_config *cfg, char *err, size_t n);
+void gexplore_fuzz_destroy(struct gexplore_fuzz *f);
+/* The emulator the inputs run on (its trace: emu_set_trace, emu_trace). */
+struct emu *gexplore_fuzz_emu(struct gexplore_fuzz *f);
+/* Runs one input: 1 for a graph the model allows (r->kind says whether it
+ * failed), 0 for no result (inconsistent, blocked, pruned, too big: counted in
+ * the stats), -1 on an internal error (r->internal_msg). */
+int gexplore_fuzz_run(struct gexplore_fuzz *f, const u8 *data, size_t len, struct emu_result *r);
+/* The last input's graph as gx_save bytes (a reproducer's; malloc'ed). */
+u8 *gexplore_fuzz_graph(struct gexplore_fuzz *f, size_t *len);
+/* Input bytes the last run consumed. */
+size_t gexplore_fuzz_used(const struct gexplore_fuzz *f);
+/* What the inputs so far gave (executions, consistent, inconsistent, ...). */
+const struct gexplore_stats *gexplore_fuzz_stats(struct gexplore_fuzz *f);
+
 #endif /* SS_GEXPLORE_H */
