@@ -757,7 +757,8 @@ static int add_write(struct gx *g, struct gx_event *w, bool places)
 	if (i < 0)
 		return -1;
 	g->rpos++;
-	revisits_of(g, G, i, places);
+	if (!g->choose) /* a chooser keeps no revisit */
+		revisits_of(g, G, i, places);
 	if (!atomic_ok(G, w->key)) {
 		g->dead = true; /* its revisits are made: nothing more comes of it */
 		return -2;
