@@ -36,6 +36,17 @@ struct gexplore_opts {
 	void (*progress)(void *ctx, unsigned long long execs, unsigned long long failed,
 			 double elapsed);
 	void *progress_ctx;
+	/* PCT over graphs instead (explore --strategy pct, seeded by seed): each
+	 * execution from the empty graph, the CPU that adds the next event the
+	 * runnable one of highest priority (random distinct priorities, pct_depth
+	 * - 1 change points among the steps of the longest execution so far; the
+	 * first execution has none and measures it), each read one of the
+	 * pct_history + 1 co-latest writes it may read and each write one of the
+	 * pct_history + 1 last co places it may take, at random.  Never complete,
+	 * like sample. */
+	bool pct;
+	unsigned pct_depth;   /* d (0: 3) */
+	unsigned pct_history; /* h (0: 1) */
 };
 
 struct gexplore_stats {
@@ -62,6 +73,8 @@ struct gexplore_stats {
 			 * emulator then holds its trace */
 	struct emu_result replay;
 	char error[200];
+	unsigned pct_n, pct_d, pct_h; /* pct: CPUs, depth, history; k: the longest execution */
+	unsigned long pct_k;
 };
 
 /* Explores cfg (its graph field is set here) under cfg->model until every

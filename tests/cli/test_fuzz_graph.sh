@@ -5,7 +5,8 @@
 # lazy-objexts rc1 hole is found under lkmm and saved as a graph reproducer
 # that replays to the same failure; it is out of reach under sc; correct
 # handoffs stay clean; relay-wrc (non-multicopy atomicity, out of lkvm's reach)
-# is found; options that do not apply are one-line usage errors.
+# is found; options that do not apply are one-line usage errors.  explore
+# --engine graph --strategy pct (PCT's CPU order over the same chooser) too.
 . "$(dirname "$0")/lib.sh"
 
 "$SLABSTRESS" fuzz -s lazy-objexts --engine graph --runs 1 --save "$TMP/probe" >"$TMP/probe.out" 2>&1
@@ -53,6 +54,20 @@ expect_rc fuzz_graph_relay_wrc_found 1 "$SLABSTRESS" fuzz -s relay-wrc --engine 
 w=$(ls "$TMP"/relay/relay-wrc-fixed-lkmm-*.json 2>/dev/null | head -1)
 expect_rc fuzz_graph_relay_wrc_replays 1 "$SLABSTRESS" replay "$w"
 expect_grep fuzz_graph_relay_wrc_replay_matches "replay: matches the saved failure" "$OUT"
+
+# explore --engine graph --strategy pct: the same chooser, PCT's CPU order.
+expect_rc pct_graph_rc1_found 1 "$SLABSTRESS" explore -s lazy-objexts --variant rc1 --engine graph \
+	--strategy pct --executions 2000 --save "$TMP/pct" --no-explain
+expect_grep pct_graph_header 'pct execution graphs \(2000, depth 3, seed 1\)' "$OUT"
+expect_grep pct_graph_line 'pct over graphs: n=2 CPUs, d=3: 2 change points' "$OUT"
+p=$(ls "$TMP"/pct/lazy-objexts-rc1-lkmm-wrong-metadata-*.json 2>/dev/null | head -1)
+expect_rc pct_graph_rc1_replays 1 "$SLABSTRESS" replay "$p"
+expect_grep pct_graph_rc1_replay_matches "replay: matches the saved failure" "$OUT"
+expect_rc pct_graph_relay_wrc_found 1 "$SLABSTRESS" explore -s relay-wrc --engine graph \
+	--strategy pct --executions 2000 -q
+expect_rc pct_graph_fixed_clean 0 "$SLABSTRESS" explore -s lazy-objexts --variant fixed \
+	--engine graph --strategy pct --depth 2 --history 2 --executions 1000
+expect_grep pct_graph_fixed_not_a_proof 'clean: no failure in 1000 graphs under lkmm \(sample: not a proof\)' "$OUT"
 
 # Options that do not apply to graphs: exit 2, one line.
 for bad in "--races report" "--races fail" "--deps check" "--minimize-execs 10"; do
