@@ -809,9 +809,9 @@ static enum gx_status forward_write(struct gx *g, int thr, const struct gx_acces
 	}
 	if (g->sample) { /* one place at random among those allowed */
 		int np = 0, pick = -2;
-		for (int x = GX_INIT; x < G->n; x++)
+		for (int x = GX_INIT; x < G->n && !g->choose; x++)
 			if ((x == GX_INIT || (is_write(&G->ev[x]) && G->ev[x].key == a->key)) &&
-			    rank_of(G, x) >= floor && !g->choose && rnd(g) % (unsigned)++np == 0)
+			    rank_of(G, x) >= floor && rnd(g) % (unsigned)++np == 0)
 				pick = x;
 		if (g->choose) /* 0: co-last; k: the k-th other place allowed */
 			pick = chosen_place(g, a->key, floor, top);
