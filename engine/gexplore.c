@@ -381,11 +381,6 @@ size_t gexplore_fuzz_used(const struct gexplore_fuzz *f)
 	return f->pos;
 }
 
-const struct gexplore_stats *gexplore_fuzz_stats(struct gexplore_fuzz *f)
-{
-	return &f->st;
-}
-
 /* ---- pct over graphs (explore --engine graph --strategy pct) ------------------------ */
 
 #define GPCT_MAXD 16
@@ -449,8 +444,8 @@ static void gpct_start(struct gpct *p)
 static unsigned gpct_pick(struct gpct *p, const struct emu_pick_info *pi)
 {
 	if (pi->step == 0) { /* a new execution */
-		if (p->last_step > p->k || !p->k)
-			p->k = p->last_step > 1 ? p->last_step : 1;
+		if (p->last_step > p->k) /* k: the longest execution so far */
+			p->k = p->last_step;
 		gpct_start(p);
 	}
 	p->last_step = pi->step;

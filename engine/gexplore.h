@@ -123,7 +123,5 @@ int gexplore_fuzz_run(struct gexplore_fuzz *f, const u8 *data, size_t len, struc
 u8 *gexplore_fuzz_graph(struct gexplore_fuzz *f, size_t *len);
 /* Input bytes the last run consumed. */
 size_t gexplore_fuzz_used(const struct gexplore_fuzz *f);
-/* What the inputs so far gave (executions, consistent, inconsistent, ...). */
-const struct gexplore_stats *gexplore_fuzz_stats(struct gexplore_fuzz *f);
 
 #endif /* SS_GEXPLORE_H */
