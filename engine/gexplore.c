@@ -443,7 +443,7 @@ static void gpct_start(struct gpct *p)
  * priority, after the change points reached lowered the one that ran. */
 static unsigned gpct_pick(struct gpct *p, const struct emu_pick_info *pi)
 {
-	if (pi->step == 0) { /* a new execution */
+	if (pi->step == 0) {		 /* a new execution */
 		if (p->last_step > p->k) /* k: the longest execution so far */
 			p->k = p->last_step;
 		gpct_start(p);
