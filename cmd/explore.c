@@ -59,7 +59,8 @@ static const struct argp_option options[] = {
     {"engine", OPT_ENGINE, "E", 0,
      "lkvm (the operational model: schedules and a strategy) or graph (execution graphs, "
      "each checked against the model's axioms: every one with --strategy exhaustive, the "
-     "default there, a proof when the search completes; random ones with --strategy random) "
+     "default there, a proof when the search completes; random ones with --strategy random, "
+     "PCT's CPU order with --strategy pct) "
      "(default: lkvm)",
      3},
     {"strategy", OPT_STRATEGY, "S", 0,
@@ -232,9 +233,6 @@ static void campaign_setup(struct ss_campaign *c, const struct explore_cli *o)
 	if (o->strategy_arg && explore_strategy_parse(o->strategy_arg, &strategy) != 0)
 		cli_usage_error("unknown --strategy '%s': expected one of random, pct, exhaustive",
 				o->strategy_arg);
-	if (c->graph && strategy == EXPLORE_PCT)
-		cli_usage_error("--strategy pct with --engine graph: expected exhaustive or random "
-				"(pct samples schedules of --engine lkvm)");
 	if (o->executions && o->duration > 0)
 		cli_usage_error("--executions and --duration both given: expected one of them");
 	struct emu_config *ec = &c->ec;
@@ -308,6 +306,14 @@ static void print_header(const struct ss_campaign *c)
 		    "  %d virtual CPUs, %lu handoff%s, random execution graphs (%llu, seed %llu), "
 		    "max-steps %lu\n",
 		    ec->scn->nroles, ec->iters, handoffs, xo->max_execs, xo->seed, ec->max_steps);
+		fflush(stdout);
+		return;
+	}
+	if (c->graph && xo->strategy == EXPLORE_PCT) {
+		printf("  %d virtual CPUs, %lu handoff%s, pct execution graphs (%llu, depth %u, "
+		       "seed %llu), max-steps %lu\n",
+		       ec->scn->nroles, ec->iters, handoffs, xo->max_execs,
+		       xo->depth ? xo->depth : 3, xo->seed, ec->max_steps);
 		fflush(stdout);
 		return;
 	}
@@ -402,6 +408,12 @@ static void print_graph(const struct ss_campaign *c, bool quiet)
 		    g->executions, g->elapsed, g->elapsed > 0 ? g->executions / g->elapsed : 0,
 		    g->consistent, model, g->distinct, g->refused, model, g->inconsistent,
 		    g->blocked, g->pruned, g->max_events);
+		if (c->xo.strategy == EXPLORE_PCT)
+			printf("  pct over graphs: n=%u CPUs, d=%u: %u change points per execution "
+			       "among its first k=%lu steps; h=%u: a load reads one of the h+1 "
+			       "co-latest writes it may, a store takes one of the h+1 last co "
+			       "places\n",
+			       g->pct_n, g->pct_d, g->pct_d - 1, g->pct_k, g->pct_h);
 		if (g->diverged || g->full || g->too_big || g->overflowed)
 			printf(
 			    "  not covered: %llu graphs the scenario did not re-create, %llu over "

@@ -43,6 +43,7 @@ enum {
 	OPT_DEPS,
 	OPT_MERGE,
 	OPT_RACES,
+	OPT_ENGINE,
 };
 
 struct fuzz_cli {
@@ -54,6 +55,7 @@ struct fuzz_cli {
 	int keep_going, no_extra, no_progress, quiet;
 	int deps;
 	const char *races_arg;
+	const char *engine_arg;
 	const char *merge_out;	     /* --merge OUT */
 	const char *campaign_option; /* the last option --merge has no use for */
 	char **dirs;		     /* the arguments: corpus directories for --merge */
@@ -63,6 +65,11 @@ struct fuzz_cli {
 static const struct argp_option options[] = {
     {0, 0, 0, 0, "Fuzzing:", 3},
     {"model", OPT_MODEL, "M", 0, "memory model: sc, tso, lkmm (default: lkmm)", 3},
+    {"engine", OPT_ENGINE, "E", 0,
+     "lkvm (the input is an emulator schedule) or graph (the input makes the execution "
+     "graph's choices: thread order, the write each read reads, co; only graphs the model "
+     "allows count; reproducers are graphs, not minimized) (default: lkvm)",
+     3},
     {"duration", OPT_DURATION, "T", 0, "stop after T (10, 10s, 2m, 1h; default: 60s)", 3},
     {"runs", OPT_RUNS, "N", 0, "stop after N executions (default: none, --duration bounds)", 3},
     {"corpus", OPT_CORPUS, "DIR", 0,
@@ -151,6 +158,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	case OPT_ITERS: o->iters = (unsigned long)cli_parse_ull("--iters", arg, 1, 1 << 20); break;
 	case OPT_DEPS: o->deps = cli_parse_deps(arg); break;
 	case OPT_RACES: o->races_arg = arg; break;
+	case OPT_ENGINE: o->engine_arg = arg; break;
 	case OPT_MIN_EXECS:
 		o->min_execs = (unsigned long)cli_parse_ull("--minimize-execs", arg, 1, 1UL << 30);
 		break;
@@ -185,7 +193,14 @@ static const char doc[] =
     "  slabstress fuzz -s lazy-objexts --variant rc1 --model lkmm --duration 60 --save crashes/\n"
     "  slabstress fuzz -s once --variant fixed --duration 600 --corpus corpus/ -- -fork=2\n"
     "  slabstress replay crashes/lazy-objexts-rc1-lkmm-wrong-metadata-1a2b3c4d.json\n"
-    "  slabstress fuzz -s once --variant fixed --merge merged/ corpus/\n\n"
+    "  slabstress fuzz -s once --variant fixed --merge merged/ corpus/\n"
+    "  slabstress fuzz -s lazy-objexts --variant rc1 --engine graph --save graphs/\n\n"
+    "--engine graph: the input makes the execution graph's choices instead (one byte each, "
+    "byte % n: which CPU adds the next event, which write a load reads, where a store goes "
+    "in coherence order; past the end 0: the same CPU, the newest write, last), one execution "
+    "from the empty graph per input; only graphs the model allows count, so failures that "
+    "need non-multicopy atomicity (relay-wrc) are in reach; failures are saved as graph "
+    "reproducers, not minimized.\n\n"
     "Corpora from several machines: fuzz with the same -s, --variant and --model on each "
     "(--corpus DIR), copy the directories to one machine and --merge them: the inputs that "
     "add coverage go to OUT, which the next campaign takes as its --corpus.\n\n"
@@ -207,6 +222,24 @@ static int split_libfuzzer_args(int argc, char **argv, char ***pass, int *npass)
 			return i;
 		}
 	return argc;
+}
+
+/* --engine graph: the options that do not apply to it (usage errors). */
+static void check_graph_options(const struct fuzz_cli *o, bool graph)
+{
+	if (!graph)
+		return;
+	if (o->races_arg && strcmp(o->races_arg, "ignore"))
+		cli_usage_error(
+		    "--races %s with --engine graph: expected ignore (races are checked "
+		    "with --engine lkvm)",
+		    o->races_arg);
+	if (o->deps == EMU_DEPS_CHECK)
+		cli_usage_error("--deps check with --engine graph: expected explicit or provenance "
+				"(the check compares lkvm's floors)");
+	if (o->min_execs)
+		cli_usage_error("--minimize-execs with --engine graph: graph reproducers are not "
+				"minimized (use --engine lkvm)");
 }
 
 /* The options into the campaign's config (usage error otherwise); the output
@@ -234,6 +267,10 @@ static void configure(struct ss_fuzz_campaign_config *cfg, struct fuzz_cli *o, c
 			    o->feedback);
 		t->cov = (enum ss_cov_mode)m;
 	}
+	if (o->engine_arg && strcmp(o->engine_arg, "lkvm") && strcmp(o->engine_arg, "graph"))
+		cli_usage_error("unknown --engine '%s': expected lkvm or graph", o->engine_arg);
+	t->graph = o->engine_arg && !strcmp(o->engine_arg, "graph");
+	check_graph_options(o, t->graph);
 	cli_check_output_path("--json", o->json_path);
 	cli_json_stdout(o->json_path);
 	cfg->save = o->save ? o->save : "crashes";
@@ -276,6 +313,11 @@ static void print_header(const struct ss_fuzz_campaign_config *cfg)
 	       ec->scn->name, ss_variant_name(a->variant), ec->alloc->name,
 	       wmm_model_name(ec->model), ss_cov_mode_name(cfg->target.cov),
 	       emu_deps_name(ec->deps));
+	if (cfg->target.graph)
+		printf(
+		    "  engine graph: the input makes the graph's choices, one execution from the "
+		    "empty graph each; only graphs %s allows count\n",
+		    wmm_model_name(ec->model));
 	printf("  slab: stride-bits %u, objext %s, object-size %zu, page-size %zu\n",
 	       a->stride_bits, ss_objext_name(a->objext), a->object_size, a->page_size);
 	cli_print_switches(a);
@@ -314,6 +356,9 @@ static void print_result(const struct ss_fuzz_campaign *c, bool quiet)
 	if (!quiet)
 		printf("  %llu executions in %.1f s = %.0f exec/s, corpus %zu%s\n", c->execs,
 		       c->elapsed, eps, c->corpus_size, ss_interrupted ? " (interrupted)" : "");
+	if (c->gf && !quiet)
+		printf("  %llu of them consistent graphs under %s (the others dropped)\n",
+		       c->sh ? c->sh->consistent : 0, wmm_model_name(ec->model));
 	if (!c->nu) {
 		printf("clean: no failure in %llu executions (%.0f s) under %s, %s dependencies\n",
 		       c->execs, c->elapsed, wmm_model_name(ec->model), emu_deps_name(ec->deps));
@@ -326,6 +371,14 @@ static void print_result(const struct ss_fuzz_campaign *c, bool quiet)
 	       emu_deps_name(ec->deps));
 	for (int i = 0; i < c->nu; i++) {
 		const struct ss_fuzz_failure *u = &c->u[i];
+		if (u->graph) {
+			printf("  %s at %s:%d: %s (a graph, not minimized: %zu non-default "
+			       "choice%s in %zu input bytes)\n",
+			       ss_fail_kind_name(u->kind), u->file, u->line,
+			       u->saved ? u->path : "(not saved)", u->decisions,
+			       u->decisions == 1 ? "" : "s", u->raw_len);
+			continue;
+		}
 		printf("  %s at %s:%d: %s (%zu non-default decision%s, %zu bytes)\n",
 		       ss_fail_kind_name(u->kind), u->file, u->line,
 		       u->saved ? u->path : "(not saved)", u->decisions,
@@ -483,7 +536,8 @@ int cmd_fuzz(int argc, char **argv)
 		return ret;
 	}
 
-	enum ss_races_mode races = cli_parse_races(o.races_arg);
+	enum ss_races_mode races =
+	    cfg.target.graph ? SS_RACES_IGNORE : cli_parse_races(o.races_arg);
 	struct ss_fuzz_campaign c;
 	char err[4400] = "";
 	ss_install_sigint(); /* before the work directory exists: a stop removes it */

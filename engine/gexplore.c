@@ -16,12 +16,20 @@
 
 #define GEXPLORE_STACK ((size_t)16 << 20)
 
+struct gpct;
+
 struct gdrive {
 	struct gx *gx;
 	struct emu_gen gen;
 	enum wmm_model model;
 	struct exg *x;
+	struct gpct *pct; /* --strategy pct: picks the CPUs (NULL: gx_pick) */
 };
+
+static unsigned gpct_pick(struct gpct *p, const struct emu_pick_info *pi);
+static struct gpct *gpct_create(struct gx *gx, const struct emu_config *cfg,
+				const struct gexplore_opts *o);
+static void gpct_finish(struct gpct *p, struct gexplore_stats *st);
 
 static double now(void)
 {
@@ -46,6 +54,8 @@ static unsigned no_back(void *ctx, enum wmm_choice_kind kind, unsigned n)
 static unsigned graph_pick(void *ctx, const struct emu_pick_info *pi)
 {
 	struct gdrive *d = ctx;
+	if (d->pct)
+		return gpct_pick(d->pct, pi);
 	unsigned ready = 0;
 	for (int i = 0; i < pi->n; i++)
 		ready |= 1u << pi->cpus[i];
@@ -170,7 +180,7 @@ int gexplore_run(const struct emu_config *cfg, const struct gexplore_opts *o,
 	ss_failure_log_init(&st->log);
 	if (ep)
 		*ep = NULL;
-	struct gdrive d;
+	struct gdrive d = {0};
 	struct emu *e = make(cfg, &d.gx, st->error, sizeof(st->error));
 	if (!e)
 		return -1;
@@ -178,7 +188,11 @@ int gexplore_run(const struct emu_config *cfg, const struct gexplore_opts *o,
 	struct exg *x = malloc(sizeof(*x));
 	d.model = cfg->model;
 	d.x = malloc(sizeof(*d.x));
-	if (o->sample)
+	if (o->pct)
+		d.pct = gpct_create(d.gx, cfg, o);
+	if (o->pct && !d.pct)
+		free(x), x = NULL;
+	else if (o->sample)
 		gx_set_sample(d.gx, o->seed);
 	else if (d.x)
 		gx_set_check(d.gx, check_prefix, &d);
@@ -243,6 +257,7 @@ int gexplore_run(const struct emu_config *cfg, const struct gexplore_opts *o,
 	if (!x)
 		snprintf(st->error, sizeof(st->error), "out of memory"), rc = -1;
 	finish_stats(st, d.gx);
+	gpct_finish(d.pct, st);
 	st->elapsed = now() - t0;
 	if (resume && !rc)
 		rc = resume_finish(d.gx, cfg, o->resume_path, st, &base);
@@ -274,7 +289,7 @@ int gexplore_replay(const struct emu_config *cfg, const u8 *graph, size_t len,
 {
 	if (ep)
 		*ep = NULL;
-	struct gdrive d;
+	struct gdrive d = {0};
 	struct emu *e = make(cfg, &d.gx, err, errlen);
 	if (!e)
 		return -1;
@@ -456,4 +471,194 @@ static int resume_finish(struct gx *gx, const struct emu_config *cfg, const char
 	st->state_saved = true;
 	st->state_graphs = gx_stack_size(gx);
 	return 0;
+}
+
+/* ---- fuzzing graphs ---------------------------------------------------------------- */
+
+struct gexplore_fuzz {
+	struct gdrive d;
+	struct emu *e;
+	const u8 *data;
+	size_t len, pos;
+	struct gexplore_stats st;
+};
+
+/* gx's chooser: the input's next byte, 0 past its end. */
+static unsigned input_choice(void *ctx, unsigned n)
+{
+	struct gexplore_fuzz *f = ctx;
+	return f->pos < f->len ? f->data[f->pos++] % n : 0;
+}
+
+struct gexplore_fuzz *gexplore_fuzz_create(const struct emu_config *cfg, char *err, size_t n)
+{
+	struct gexplore_fuzz *f = calloc(1, sizeof(*f));
+	struct exg *x = malloc(sizeof(*x));
+	if (!f || !x) {
+		snprintf(err, n, "out of memory");
+		free(f);
+		free(x);
+		return NULL;
+	}
+	f->e = make(cfg, &f->d.gx, err, n);
+	if (!f->e) {
+		free(f);
+		free(x);
+		return NULL;
+	}
+	f->d.gen = (struct emu_gen){no_front, no_back, &f->d};
+	f->d.model = cfg->model;
+	f->d.x = x;
+	gx_set_chooser(f->d.gx, input_choice, f);
+	return f;
+}
+
+void gexplore_fuzz_destroy(struct gexplore_fuzz *f)
+{
+	if (!f)
+		return;
+	gexplore_free_emu(f->e);
+	free(f->d.x);
+	free(f);
+}
+
+struct emu *gexplore_fuzz_emu(struct gexplore_fuzz *f)
+{
+	return f->e;
+}
+
+int gexplore_fuzz_run(struct gexplore_fuzz *f, const u8 *data, size_t len, struct emu_result *r)
+{
+	f->data = data;
+	f->len = len;
+	f->pos = 0;
+	if (!gx_begin(f->d.gx)) {
+		memset(r, 0, sizeof(*r));
+		snprintf(r->internal_msg, sizeof(r->internal_msg), "the graph explorer stopped");
+		return -1;
+	}
+	f->st.executions++;
+	int k = one_graph(f->e, &f->d, f->d.model, f->d.x, &f->st, r);
+	if (k > 0) {
+		f->st.consistent++;
+		f->st.failed += r->kind != SS_FAIL_NONE;
+	}
+	finish_stats(&f->st, f->d.gx);
+	return k;
+}
+
+u8 *gexplore_fuzz_graph(struct gexplore_fuzz *f, size_t *len)
+{
+	return gx_save(f->d.gx, len);
+}
+
+size_t gexplore_fuzz_used(const struct gexplore_fuzz *f)
+{
+	return f->pos;
+}
+
+/* ---- pct over graphs (explore --engine graph --strategy pct) ------------------------ */
+
+#define GPCT_MAXD 16
+
+struct gpct {
+	uint64_t s;
+	unsigned n, d, h;
+	unsigned long k, last_step; /* k: 0 until the first execution measured it */
+	int prio[SS_MAX_ROLES];
+	unsigned long cp[GPCT_MAXD]; /* change points, ascending; cp[j] lowers to d-1-j */
+	unsigned ncp, next_cp;
+};
+
+static uint64_t gpct_rand(struct gpct *p)
+{
+	uint64_t z = (p->s += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* gx's chooser under pct (the CPUs are picked by gpct_pick): which write a
+ * read reads and where a write goes, at random among the h + 1 first (the
+ * co-latest writes, the last co places). */
+static unsigned gpct_choice(void *ctx, unsigned n)
+{
+	struct gpct *p = ctx;
+	unsigned m = n < p->h + 1 ? n : p->h + 1;
+	return (unsigned)(gpct_rand(p) % m);
+}
+
+/* A new execution: random distinct priorities d .. d+n-1, d-1 change points
+ * uniform among steps 1..k, sorted. */
+static void gpct_start(struct gpct *p)
+{
+	int perm[SS_MAX_ROLES];
+	for (unsigned c = 0; c < p->n; c++)
+		perm[c] = (int)c;
+	for (unsigned c = p->n; c-- > 1;) {
+		unsigned j = (unsigned)(gpct_rand(p) % (c + 1));
+		int t = perm[c];
+		perm[c] = perm[j];
+		perm[j] = t;
+	}
+	for (unsigned c = 0; c < p->n; c++)
+		p->prio[perm[c]] = (int)(p->d + c);
+	p->ncp = p->k ? p->d - 1 : 0;
+	for (unsigned j = 0; j < p->ncp; j++)
+		p->cp[j] = 1 + gpct_rand(p) % p->k;
+	for (unsigned a = 1; a < p->ncp; a++)
+		for (unsigned b = a; b > 0 && p->cp[b - 1] > p->cp[b]; b--) {
+			unsigned long t = p->cp[b];
+			p->cp[b] = p->cp[b - 1];
+			p->cp[b - 1] = t;
+		}
+	p->next_cp = 0;
+}
+
+/* The emulator asks who adds the next event: the runnable CPU of highest
+ * priority, after the change points reached lowered the one that ran. */
+static unsigned gpct_pick(struct gpct *p, const struct emu_pick_info *pi)
+{
+	if (pi->step == 0) {		 /* a new execution */
+		if (p->last_step > p->k) /* k: the longest execution so far */
+			p->k = p->last_step;
+		gpct_start(p);
+	}
+	p->last_step = pi->step;
+	while (p->next_cp < p->ncp && p->cp[p->next_cp] <= pi->step) {
+		p->prio[pi->cur] = (int)p->d - 1 - (int)p->next_cp;
+		p->next_cp++;
+	}
+	int best = 0;
+	for (int i = 1; i < pi->n; i++)
+		if (p->prio[pi->cpus[i]] > p->prio[pi->cpus[best]])
+			best = i;
+	return (unsigned)best << 5; /* one step: a CPU of higher priority may wake */
+}
+
+static struct gpct *gpct_create(struct gx *gx, const struct emu_config *cfg,
+				const struct gexplore_opts *o)
+{
+	struct gpct *p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->s = o->seed * 0x2545f4914f6cdd1dull + 1;
+	p->n = (unsigned)cfg->scn->nroles;
+	p->d = o->pct_depth ? o->pct_depth : 3;
+	if (p->d > GPCT_MAXD)
+		p->d = GPCT_MAXD;
+	p->h = o->pct_history ? o->pct_history : 1;
+	gx_set_chooser(gx, gpct_choice, p);
+	return p;
+}
+
+static void gpct_finish(struct gpct *p, struct gexplore_stats *st)
+{
+	if (!p)
+		return;
+	st->pct_n = p->n;
+	st->pct_d = p->d;
+	st->pct_h = p->h;
+	st->pct_k = p->k > p->last_step ? p->k : p->last_step;
+	free(p);
 }

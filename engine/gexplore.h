@@ -42,6 +42,17 @@ struct gexplore_opts {
 	 * the counters so far; when the exploration completes, it is removed.
 	 * max_execs and duration bound this run, not the sum. */
 	const char *resume_path;
+	/* PCT over graphs instead (explore --strategy pct, seeded by seed): each
+	 * execution from the empty graph, the CPU that adds the next event the
+	 * runnable one of highest priority (random distinct priorities, pct_depth
+	 * - 1 change points among the steps of the longest execution so far; the
+	 * first execution has none and measures it), each read one of the
+	 * pct_history + 1 co-latest writes it may read and each write one of the
+	 * pct_history + 1 last co places it may take, at random.  Never complete,
+	 * like sample. */
+	bool pct;
+	unsigned pct_depth;   /* d (0: 3) */
+	unsigned pct_history; /* h (0: 1) */
 };
 
 struct gexplore_stats {
@@ -76,6 +87,8 @@ struct gexplore_stats {
 	unsigned long long resumed;
 	bool state_saved, state_removed;
 	size_t state_graphs; /* graphs in the state saved */
+	unsigned pct_n, pct_d, pct_h; /* pct: CPUs, depth, history; k: the longest execution */
+	unsigned long pct_k;
 };
 
 /* Explores cfg (its graph field is set here) under cfg->model until every
@@ -106,5 +119,30 @@ int gexplore_replay(const struct emu_config *cfg, const u8 *graph, size_t len,
 int gexplore_resume_check(const struct emu_config *cfg, const char *path,
 			  unsigned long long *graphs, unsigned long long *before,
 			  unsigned long long *resumed, char *err, size_t n);
+/* ---- fuzzing graphs (fuzz --engine graph) ----------------------------------------
+ *
+ * One execution per input, from the empty graph, every choice of the graph
+ * explorer (gx_set_chooser: which thread adds the next event, which write a
+ * read reads, where a write goes in co) from the input's bytes in turn: choice
+ * = byte % n, and past the end of the input 0 (the thread of the last event,
+ * the co-latest write, co-last), so an empty input is the in-order execution
+ * and a byte changed is one decision changed.  A read reads only writes
+ * already in the graph; every execution with an acyclic po | rf (those
+ * gexplore_run visits) has inputs that reach it.  A finished graph counts only
+ * when the model allows it. */
+struct gexplore_fuzz;
+
+struct gexplore_fuzz *gexplore_fuzz_create(const struct emu_config *cfg, char *err, size_t n);
+void gexplore_fuzz_destroy(struct gexplore_fuzz *f);
+/* The emulator the inputs run on (its trace: emu_set_trace, emu_trace). */
+struct emu *gexplore_fuzz_emu(struct gexplore_fuzz *f);
+/* Runs one input: 1 for a graph the model allows (r->kind says whether it
+ * failed), 0 for no result (inconsistent, blocked, pruned, too big: counted in
+ * the stats), -1 on an internal error (r->internal_msg). */
+int gexplore_fuzz_run(struct gexplore_fuzz *f, const u8 *data, size_t len, struct emu_result *r);
+/* The last input's graph as gx_save bytes (a reproducer's; malloc'ed). */
+u8 *gexplore_fuzz_graph(struct gexplore_fuzz *f, size_t *len);
+/* Input bytes the last run consumed. */
+size_t gexplore_fuzz_used(const struct gexplore_fuzz *f);
 
 #endif /* SS_GEXPLORE_H */

@@ -316,6 +316,15 @@ static uint64_t rnd(struct gx *g)
 	return z ^ (z >> 31);
 }
 
+/* A sampling choice among n options: gx_set_chooser's chooser, else at random. */
+static unsigned sample_choice(struct gx *g, unsigned n)
+{
+	if (!g->choose)
+		return (unsigned)(rnd(g) % n);
+	unsigned k = n < 2 ? 0 : g->choose(g->choose_ctx, n);
+	return k < n ? k : k % n;
+}
+
 static struct gx_item *item_of(const struct gx_event *ev, int n, int next_stamp, int next_rank)
 {
 	struct gx_item *it = malloc(sizeof(struct gx_item) + (size_t)n * sizeof(struct gx_event));
@@ -347,7 +356,7 @@ static void push(struct gx *g, const struct gx_event *ev, int n, int next_stamp,
 		 bool revisit)
 {
 	if (g->sample) {
-		if (revisit)
+		if (revisit && !g->choose) /* a chooser starts from the empty graph */
 			sample_revisit(g, ev, n, next_stamp, next_rank);
 		return;
 	}
@@ -507,6 +516,15 @@ int gx_pick(struct gx *g, unsigned ready)
 		if ((ready >> t) & 1)
 			return t;
 		g->diverged = true;
+	}
+	if (g->choose && (ready & (ready - 1))) { /* the last event's thread first */
+		int cur = g->rpos ? g->cur.ev[g->rpos - 1].thr : -1, order[GX_MAX_THREADS], n = 0;
+		if (cur >= 0 && ((ready >> cur) & 1))
+			order[n++] = cur;
+		for (int t = 0; t < GX_MAX_THREADS; t++)
+			if (((ready >> t) & 1) && t != cur)
+				order[n++] = t;
+		return order[sample_choice(g, (unsigned)n)];
 	}
 	return __builtin_ctz(ready);
 }
@@ -864,12 +882,36 @@ static int add_write(struct gx *g, struct gx_event *w, bool places)
 	if (i < 0)
 		return -1;
 	g->rpos++;
-	revisits_of(g, G, i, places);
+	if (!g->choose) /* a chooser keeps no revisit */
+		revisits_of(g, G, i, places);
 	if (!atomic_ok(G, w->key)) {
 		g->dead = true; /* its revisits are made: nothing more comes of it */
 		return -2;
 	}
 	return i;
+}
+
+/* May a new write of key go right after x (a write or GX_INIT) other than at
+ * the top? */
+static bool other_place(const struct gx_graph *G, int x, uintptr_t key, int floor, int top)
+{
+	return (x == GX_INIT || (is_write(&G->ev[x]) && G->ev[x].key == key)) &&
+	       rank_of(G, x) >= floor && rank_of(G, x) != top;
+}
+
+/* gx_set_chooser's co place of a new write of key: the write (or GX_INIT) it
+ * goes right after; -2: co-last (choice 0). */
+static int chosen_place(struct gx *g, uintptr_t key, int floor, int top)
+{
+	const struct gx_graph *G = &g->cur;
+	unsigned np = 0;
+	for (int x = GX_INIT; x < G->n; x++)
+		np += other_place(G, x, key, floor, top);
+	unsigned k = sample_choice(g, np + 1);
+	for (int x = GX_INIT; x < G->n && k; x++)
+		if (other_place(G, x, key, floor, top) && --k == 0)
+			return x;
+	return -2;
 }
 
 /* A plain (or unlock) write: co-last now, each other co place on the stack;
@@ -892,10 +934,12 @@ static enum gx_status forward_write(struct gx *g, int thr, const struct gx_acces
 	}
 	if (g->sample) { /* one place at random among those allowed */
 		int np = 0, pick = -2;
-		for (int x = GX_INIT; x < G->n; x++)
+		for (int x = GX_INIT; x < G->n && !g->choose; x++)
 			if ((x == GX_INIT || (is_write(&G->ev[x]) && G->ev[x].key == a->key)) &&
 			    rank_of(G, x) >= floor && rnd(g) % (unsigned)++np == 0)
 				pick = x;
+		if (g->choose) /* 0: co-last; k: the k-th other place allowed */
+			pick = chosen_place(g, a->key, floor, top);
 		if (pick != -2 && rank_of(G, pick) != top) {
 			w.co = co_after(G->ev, G->n, a->key, rank_of(G, pick));
 			G->next_rank++;
@@ -1064,7 +1108,7 @@ static enum gx_status forward(struct gx *g, int thr, const struct gx_access *a,
 	int k = read_candidates(g, thr, a, cand);
 	if (!k)
 		return GX_WAIT;
-	int c = g->sample ? (int)(rnd(g) % (unsigned)k) : 0; /* sampling: one at random */
+	int c = g->sample ? (int)sample_choice(g, (unsigned)k) : 0; /* sampling: one at random */
 	for (int i = 1; i < k && !g->sample; i++)
 		add_read(g, thr, a, cand[i], true);
 	int ri = add_read(g, thr, a, cand[c], false);
@@ -1548,4 +1592,11 @@ void gx_set_sample(struct gx *g, unsigned long long seed)
 {
 	g->sample = true;
 	g->rng = seed * 0x2545f4914f6cdd1dull + 1;
+}
+
+void gx_set_chooser(struct gx *g, unsigned (*choose)(void *ctx, unsigned n), void *ctx)
+{
+	g->sample = true;
+	g->choose = choose;
+	g->choose_ctx = ctx;
 }

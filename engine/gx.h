@@ -181,6 +181,16 @@ bool gx_refuted_quickly(const struct gx *g);
 bool gx_sc_consistent(const struct gx *g);
 /* Both at once: 0 refuted, 1 allowed, -1 neither (the whole check decides). */
 int gx_quick_verdict(const struct gx *g);
+/* Sampling with every choice from choose(ctx, n) (an answer k < n; larger ones
+ * are taken modulo n), asked only where there are n >= 2 options: which ready
+ * thread adds the next event (gx_pick: 0 = the thread of the last event, then
+ * the others by increasing number), which write a read reads (0 = the
+ * co-latest) and where a write goes in co (0 = co-last, then the other places
+ * in the order of the graph's writes).  No revisit graph is kept: every
+ * execution starts from the empty graph, and a read reads only writes already
+ * in the graph (a thread order that runs the write first reaches it).  Turns
+ * sampling on (fuzz --engine graph). */
+void gx_set_chooser(struct gx *g, unsigned (*choose)(void *ctx, unsigned n), void *ctx);
 /* gx_to_exg keeps the events of locations one thread alone uses too (tests). */
 void gx_set_whole_graph(struct gx *g, bool on);
 /* The stack ran out of memory: the exploration is incomplete. */

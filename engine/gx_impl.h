@@ -134,6 +134,9 @@ struct gx {
 	struct gx_stats st;
 	unsigned long long runs; /* gx_begin calls */
 	struct gx_newest_cache newest;
+	/* gx_set_chooser: sampling choices from choose instead of the PRNG */
+	unsigned (*choose)(void *ctx, unsigned n);
+	void *choose_ctx;
 };
 
 /* Inserts h (bit 0 set) into s (gx.c): false when it was there. */

@@ -97,6 +97,9 @@ static int run_graph(struct ss_campaign *c, char *err, size_t errlen)
 	go.progress = c->xo.progress;
 	go.progress_ctx = c->xo.progress_ctx;
 	go.sample = c->xo.strategy == EXPLORE_RANDOM;
+	go.pct = c->xo.strategy == EXPLORE_PCT;
+	go.pct_depth = c->xo.depth;
+	go.pct_history = c->xo.history;
 	go.seed = c->xo.seed;
 	go.resume_path = c->resume_path;
 	if (c->save_dir) {
@@ -192,11 +195,11 @@ const char *ss_campaign_exhaustive_result(const struct explore_stats *st)
 const char *ss_campaign_graph_result(const struct ss_campaign *c)
 {
 	const struct gexplore_stats *g = &c->gst;
-	return g->found || g->failed		  ? "failure found"
-	       : g->complete			  ? "proof"
-	       : g->interrupted			  ? "interrupted"
-	       : c->xo.strategy == EXPLORE_RANDOM ? "sample"
-						  : "incomplete";
+	return g->found || g->failed		      ? "failure found"
+	       : g->complete			      ? "proof"
+	       : g->interrupted			      ? "interrupted"
+	       : c->xo.strategy != EXPLORE_EXHAUSTIVE ? "sample"
+						      : "incomplete";
 }
 
 int ss_campaign_exit_status(const struct ss_campaign *c)

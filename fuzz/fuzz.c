@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "fuzz/fuzz.h"
+#include "fuzz/fuzz_graph.h"
 #include "fuzz/minimize.h"
 #include "fuzz/repro_emu.h"
 
@@ -43,18 +44,18 @@ int ss_fuzz_target_encode(const struct ss_fuzz_target *t, char *buf, size_t n)
 	    buf, n,
 	    "scenario=%s alloc=%s variant=%d switches=%u stride_bits=%u objext=%d object_size=%zu "
 	    "page_size=%zu account=%d ncpus=%d nobjcgs=%d max_objects=%lu model=%d "
-	    "iters=%lu max_steps=%lu seed=%llu cov=%d objcg_atomic=%d deps=%d stats=%s",
+	    "iters=%lu max_steps=%lu seed=%llu cov=%d objcg_atomic=%d deps=%d graph=%d stats=%s",
 	    c->scn->name, c->alloc->name, (int)a->variant, a->switches, a->stride_bits,
 	    (int)a->objext, a->object_size, a->page_size, (int)a->account, a->ncpus, a->nobjcgs,
 	    a->max_objects, (int)c->model, c->iters, c->max_steps, c->seed, (int)t->cov,
-	    (int)a->objcg_atomic, (int)c->deps, t->stats_path);
+	    (int)a->objcg_atomic, (int)c->deps, (int)t->graph, t->stats_path);
 	return k < 0 || (size_t)k >= n ? -1 : 0;
 }
 
 int ss_fuzz_target_decode(struct ss_fuzz_target *t, const char *s, char *err, size_t errlen)
 {
 	char scn[64], alloc[32], stats[512] = "";
-	int variant, objext, account, model, cov, objcg_atomic = 0, deps = 0;
+	int variant, objext, account, model, cov, objcg_atomic = 0, deps = 0, graph = 0;
 	unsigned long long seed;
 	memset(t, 0, sizeof(*t));
 	struct emu_config *c = &t->ec;
@@ -64,10 +65,11 @@ int ss_fuzz_target_decode(struct ss_fuzz_target *t, const char *s, char *err, si
 		   "scenario=%63s alloc=%31s variant=%d switches=%u stride_bits=%u objext=%d "
 		   "object_size=%zu "
 		   "page_size=%zu account=%d ncpus=%d nobjcgs=%d max_objects=%lu model=%d "
-		   "iters=%lu max_steps=%lu seed=%llu cov=%d objcg_atomic=%d deps=%d stats=%511s",
+		   "iters=%lu max_steps=%lu seed=%llu cov=%d objcg_atomic=%d deps=%d graph=%d "
+		   "stats=%511s",
 		   scn, alloc, &variant, &a->switches, &a->stride_bits, &objext, &a->object_size,
 		   &a->page_size, &account, &a->ncpus, &a->nobjcgs, &a->max_objects, &model,
-		   &c->iters, &c->max_steps, &seed, &cov, &objcg_atomic, &deps, stats);
+		   &c->iters, &c->max_steps, &seed, &cov, &objcg_atomic, &deps, &graph, stats);
 	a->objcg_atomic = objcg_atomic != 0;
 	if (got < 18) {
 		snprintf(err, errlen, "bad %s '%.80s': not written by this slabstress", SS_FUZZ_ENV,
@@ -89,6 +91,7 @@ int ss_fuzz_target_decode(struct ss_fuzz_target *t, const char *s, char *err, si
 	c->seed = seed;
 	t->cov = (enum ss_cov_mode)cov;
 	snprintf(t->stats_path, sizeof(t->stats_path), "%s", stats);
+	t->graph = graph != 0;
 	return 0;
 }
 
@@ -160,13 +163,16 @@ int ss_fuzz_execute(struct emu *e, enum ss_cov_mode cov, const u8 *data, size_t 
 
 #ifdef SS_HAVE_LIBFUZZER
 static struct emu *w_emu;
+static struct gexplore_fuzz *w_graph; /* --engine graph */
 static enum ss_cov_mode w_cov;
 static struct ss_fuzz_shared *w_shared;
 
 static int worker_one(const uint8_t *data, size_t size)
 {
 	struct emu_result res;
-	if (ss_fuzz_execute(w_emu, w_cov, data, size, &res) != 0) {
+	int k = w_graph ? ss_fuzz_graph_execute(w_graph, w_cov, data, size, &res)
+			: ss_fuzz_execute(w_emu, w_cov, data, size, &res);
+	if (k < 0) {
 		/* A schedule that breaks the emulator is a bug of ours: keep it. */
 		fprintf(stderr, "slabstress: internal error on this input: %s\n", res.internal_msg);
 		abort();
@@ -174,14 +180,16 @@ static int worker_one(const uint8_t *data, size_t size)
 	if (w_shared) {
 		__atomic_fetch_add(&w_shared->execs, 1, __ATOMIC_RELAXED);
 		__atomic_fetch_add(&w_shared->steps, res.steps, __ATOMIC_RELAXED);
+		if (k > 0)
+			__atomic_fetch_add(&w_shared->consistent, 1, __ATOMIC_RELAXED);
 	}
 	if (res.kind != SS_FAIL_NONE) {
 		const struct ss_site *s = res.fail.site;
 		if (w_shared)
 			__atomic_fetch_add(&w_shared->failures, 1, __ATOMIC_RELAXED);
-		fprintf(stderr, "slabstress: failing schedule: %s on CPU %d at %s:%d\n",
-			ss_fail_kind_name(res.kind), res.fail.cpu, s ? s->file : "?",
-			s ? s->line : 0);
+		fprintf(stderr, "slabstress: failing %s: %s on CPU %d at %s:%d\n",
+			w_graph ? "graph" : "schedule", ss_fail_kind_name(res.kind), res.fail.cpu,
+			s ? s->file : "?", s ? s->line : 0);
 		/* libFuzzer's crash path writes the input to -artifact_prefix. */
 		abort();
 	}
@@ -226,7 +234,10 @@ int ss_fuzz_worker_main(int argc, char **argv)
 			env ? err : "fuzz " SS_FUZZ_WORKER_ARG " is internal to `slabstress fuzz`");
 		return 2;
 	}
-	w_emu = emu_create(&t.ec, err, sizeof(err));
+	if (t.graph)
+		w_graph = gexplore_fuzz_create(&t.ec, err, sizeof(err));
+	w_emu = t.graph ? (w_graph ? gexplore_fuzz_emu(w_graph) : NULL)
+			: emu_create(&t.ec, err, sizeof(err));
 	if (!w_emu) {
 		fprintf(stderr, "slabstress: internal error: %s\n", err);
 		return 3;
@@ -254,7 +265,10 @@ int ss_fuzz_worker_main(int argc, char **argv)
 	for (int i = 2; i < argc; i++)
 		av[i - 1] = argv[i];
 	int rc = LLVMFuzzerRunDriver(&n, &av, worker_one);
-	emu_destroy(w_emu);
+	if (w_graph)
+		gexplore_fuzz_destroy(w_graph);
+	else
+		emu_destroy(w_emu);
 	return rc;
 #else
 	(void)argc;

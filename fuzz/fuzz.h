@@ -35,12 +35,14 @@ struct ss_fuzz_shared {
 	unsigned long long execs;
 	unsigned long long failures;
 	unsigned long long steps;
+	unsigned long long consistent; /* --engine graph: executions the model allows */
 };
 
 struct ss_fuzz_target {
 	struct emu_config ec; /* scn, alloc, acfg, model, iters, max_steps, seed */
 	enum ss_cov_mode cov;
 	char stats_path[512]; /* file holding struct ss_fuzz_shared ("" none) */
+	bool graph;	      /* --engine graph: the input drives gx (fuzz/fuzz_graph.h) */
 };
 
 /* "scenario=... variant=... ..." for SS_FUZZ_ENV.  Returns 0 or -1 (too long). */

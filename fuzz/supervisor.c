@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fuzz/fuzz_graph.h"
 #include "fuzz/repro_emu.h"
 #include "fuzz/supervisor.h"
 #include "results/json.h"
@@ -190,6 +191,12 @@ int ss_fuzz_campaign_prepare(struct ss_fuzz_campaign *c, const struct ss_fuzz_ca
 	if (!c->e)
 		return SS_FUZZ_SUP_INTERNAL;
 	ss_emu_name_regions(c->e);
+	if (c->cfg.target.graph) {
+		c->gf = gexplore_fuzz_create(&c->cfg.target.ec, err, errlen);
+		if (!c->gf)
+			return SS_FUZZ_SUP_USAGE; /* too many roles for the graph explorer */
+		ss_emu_name_regions(gexplore_fuzz_emu(c->gf));
+	}
 	fixed_flags(c);
 	return 0;
 }
@@ -210,6 +217,7 @@ void ss_fuzz_campaign_destroy(struct ss_fuzz_campaign *c)
 		munmap(c->sh, sizeof(*c->sh));
 	if (c->e)
 		emu_destroy(c->e);
+	gexplore_fuzz_destroy(c->gf);
 	memset(c, 0, sizeof(*c));
 	c->work_slot = -1;
 }
@@ -316,6 +324,12 @@ static void add_failure(struct ss_fuzz_campaign *c, const struct emu_result *res
 	u->count = 1;
 	u->raw_len = len;
 	u->found_s = now_s() - c->t0;
+	if (c->gf) { /* the failing graph, as it is */
+		u->graph = true;
+		ss_fuzz_graph_failure(c, u, b, len);
+		free(b);
+		return;
+	}
 	u8 *min = NULL;
 	size_t mlen = 0;
 	if (ss_fuzz_minimize(c->e, b, len, res->kind, res->fail.site ? file : NULL, line,
@@ -344,7 +358,7 @@ static void handle_artifact(struct ss_fuzz_campaign *c, const char *path)
 	c->artifacts_seen++;
 	struct emu_result res;
 	emu_set_trace(c->e, false);
-	int rc = emu_execute(c->e, b, len, &res);
+	int rc = c->gf ? ss_fuzz_graph_rerun(c->gf, b, len, &res) : emu_execute(c->e, b, len, &res);
 	if (rc != 0 || res.internal_error) {
 		if (FMT(c->internal, sizeof(c->internal), "the emulator failed on schedule %s: %s",
 			path, res.internal_msg))
@@ -780,6 +794,7 @@ static json_t *parameters_json(const struct ss_fuzz_campaign *c)
 	for (int i = 0; i < cfg->npass; i++)
 		json_array_append_new(lf, json_string(cfg->pass[i]));
 	json_object_set_new(pa, "libfuzzer_flags", lf);
+	json_object_set_new(pa, "engine", json_string(cfg->target.graph ? "graph" : "lkvm"));
 	if (cfg->seed_set)
 		json_object_set_new(pa, "seed", json_integer((json_int_t)cfg->seed));
 	const char *hash = NULL, *file = ss_plugin_source(ec->scn, &hash);

@@ -27,6 +27,7 @@
 #include <stdio.h>
 
 #include "engine/emu.h"
+#include "engine/gexplore.h"
 #include "fuzz/fuzz.h"
 
 /* Returned by ss_fuzz_campaign_prepare: a path too long (the caller's usage
@@ -81,6 +82,7 @@ struct ss_fuzz_failure {
 	char *hex;			   /* the schedule in hex */
 	double found_s;			   /* since the start */
 	bool saved;
+	bool graph; /* --engine graph: sched is the failing graph, not minimized */
 };
 
 struct ss_fuzz_campaign {
@@ -107,6 +109,8 @@ struct ss_fuzz_campaign {
 	/* After ss_fuzz_campaign_finish: */
 	double elapsed;
 	unsigned long long execs;
+	/* --engine graph (cfg.target.graph): runs the artifacts on graphs */
+	struct gexplore_fuzz *gf;
 };
 
 /* Sets c up for cfg: the work directory <tmpdir>/slabstress-fuzz.XXXXXX with

@@ -563,8 +563,152 @@ TEST(random_programs_match_brute_force)
 	EXPECT_EQ(quick_disagree, 0);
 }
 
+/* ---- the chooser (gx_set_chooser: fuzz --engine graph) ------------------------------ */
+
+/* Every sequence of choices, as an odometer: the run takes the recorded
+ * choices, then 0 for each new choice point; next() moves to the next one. */
+struct odometer {
+	unsigned pick[256], n[256];
+	int len, pos;
+	bool overflow;
+};
+
+static unsigned odo_choose(void *ctx, unsigned n)
+{
+	struct odometer *o = ctx;
+	if (o->pos >= 256) {
+		o->overflow = true;
+		return 0;
+	}
+	if (o->pos == o->len) {
+		o->pick[o->len] = 0;
+		o->n[o->len++] = n;
+	}
+	o->n[o->pos] = n;
+	return o->pick[o->pos++];
+}
+
+static bool odo_next(struct odometer *o)
+{
+	o->len = o->pos;
+	while (o->len > 0 && o->pick[o->len - 1] + 1 >= o->n[o->len - 1])
+		o->len--;
+	if (!o->len)
+		return false;
+	o->pick[o->len - 1]++;
+	return true;
+}
+
+/* One execution of p from the empty graph with the choices of the chooser:
+ * true and its signature in *s when it is a consistent result. */
+static bool run_chosen(struct gx *g, const struct prog *p, struct sig *s)
+{
+	int pc[MAXT] = {0}, ridx[MAXT][MAXI];
+	bool stuck[MAXT] = {0}, waiting = false;
+	if (!gx_begin(g))
+		return false;
+	for (;;) {
+		unsigned ready = 0;
+		for (int t = 0; t < p->nthr; t++)
+			if (pc[t] < p->len[t] && !stuck[t])
+				ready |= 1u << t;
+		if (!ready) {
+			for (int t = 0; t < p->nthr; t++)
+				waiting |= stuck[t];
+			break;
+		}
+		int t = gx_pick(g, ready);
+		struct gx_access a;
+		struct gx_result r;
+		mk_access(&p->in[t][pc[t]], &a, ridx[t]);
+		enum gx_status st = gx_access(g, t, &a, &r);
+		if (st == GX_WAIT)
+			stuck[t] = true;
+		else if (st != GX_OK)
+			break;
+		else
+			ridx[t][pc[t]++] = r.idx;
+	}
+	char err[160];
+	struct lkmm_verdict v;
+	if (!gx_end(g, waiting) || gx_to_exg(g, &X, err, sizeof(err)) < 0 ||
+	    !lkmm_check(&X, false, &v, NULL))
+		return false;
+	sig_of_exg(&X, s);
+	return true;
+}
+
+static unsigned zero_choose(void *ctx, unsigned n)
+{
+	(void)ctx, (void)n;
+	return 0;
+}
+
+static struct sig ch_sigs[MAXSIG];
+
+/* Every string of choices over small random programs: all zeros is the
+ * in-order execution (gx's first graph), and the consistent executions
+ * reached are exactly those the exhaustive exploration visits. */
+TEST(chooser_reaches_the_exhaustive_set)
+{
+	int bad = 0, checked = 0, runs_total = 0;
+	for (int k = 0; k < 300 && bad < 3; k++) {
+		struct prog p;
+		random_prog(&p, false, k % 2);
+		struct gx *g = gx_create(p.nthr, 0);
+		gx_set_whole_graph(g, true);
+		gx_set_chooser(g, zero_choose, NULL);
+		struct sig zero, first;
+		bool zc = run_chosen(g, &p, &zero);
+		gx_destroy(g);
+		g = gx_create(p.nthr, 0);
+		gx_set_whole_graph(g, true);
+		bool fc = run_chosen(g, &p, &first);
+		gx_destroy(g);
+		EXPECT(zc == fc && (!zc || !strcmp(zero.s, first.s)));
+		struct odometer o = {.len = 0};
+		g = gx_create(p.nthr, 0);
+		gx_set_whole_graph(g, true);
+		gx_set_chooser(g, odo_choose, &o);
+		int n = 0, runs = 0;
+		do {
+			o.pos = 0;
+			runs++;
+			if (run_chosen(g, &p, &ch_sigs[n]) && n + 1 < MAXSIG)
+				n++;
+		} while (odo_next(&o) && runs < 200000);
+		gx_destroy(g);
+		if (o.overflow || runs >= 200000)
+			continue;
+		qsort(ch_sigs, (size_t)n, sizeof(ch_sigs[0]), sig_cmp);
+		int u = 0;
+		for (int i = 0; i < n; i++)
+			if (!u || strcmp(ch_sigs[u - 1].s, ch_sigs[i].s))
+				ch_sigs[u++] = ch_sigs[i];
+		int nexec, ng = explore_gx(&p, gx_sigs, &nexec, false);
+		bool subset = true, same = u == ng;
+		for (int i = 0, j = 0; i < u && subset; i++) {
+			while (j < ng && strcmp(gx_sigs[j].s, ch_sigs[i].s) < 0)
+				j++;
+			subset = j < ng && !strcmp(gx_sigs[j].s, ch_sigs[i].s);
+		}
+		checked++;
+		runs_total += runs;
+		if (!subset || !same) {
+			bad++;
+			printf("  program %d: chooser %d consistent (%s), exhaustive %d\n", k, u,
+			       subset ? "a subset" : "NOT a subset", ng);
+			print_prog(&p);
+		}
+	}
+	printf("  # %d programs, %d runs of every choice string\n", checked, runs_total);
+	EXPECT(checked > 200);
+	EXPECT_EQ(bad, 0);
+}
+
 int main(void)
 {
 	RUN(random_programs_match_brute_force);
+	RUN(chooser_reaches_the_exhaustive_set);
 	TEST_SUMMARY();
 }
