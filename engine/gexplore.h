@@ -86,7 +86,7 @@ struct gexplore_stats {
 	 * uninterrupted run does (max_stack: this run's). */
 	unsigned long long resumed;
 	bool state_saved, state_removed;
-	size_t state_graphs; /* graphs in the state saved */
+	size_t state_graphs;	      /* graphs in the state saved */
 	unsigned pct_n, pct_d, pct_h; /* pct: CPUs, depth, history; k: the longest execution */
 	unsigned long pct_k;
 };
