@@ -7,6 +7,7 @@
 
 #include "engine/engine.h"
 #include "engine/explore.h"
+#include "engine/pct.h"
 
 static inline u64 splitmix(u64 *x)
 {
@@ -201,14 +202,7 @@ static unsigned pct_pick(void *ctx, const struct emu_pick_info *pi)
 {
 	struct pct *p = ctx;
 	/* change points reached: the CPU that was running drops below everyone */
-	while (p->next_cp < p->ncp && p->cp[p->next_cp] <= pi->step) {
-		p->prio[pi->cur] = (int)p->d - 1 - (int)p->next_cp;
-		p->next_cp++;
-	}
-	int best = 0;
-	for (int i = 1; i < pi->n; i++)
-		if (p->prio[pi->cpus[i]] > p->prio[pi->cpus[best]])
-			best = i;
+	int best = pct_highest(p->prio, p->cp, p->ncp, &p->next_cp, p->d, pi);
 	/* Run until the next change point, but only while no higher-priority CPU
 	 * is blocked (it may wake up at any step and must then preempt). */
 	unsigned long run = 32;
@@ -260,12 +254,7 @@ static int pct_one(void *ctx, struct emu *e, unsigned long long i, struct emu_re
 	p->ncp = p->d - 1;
 	for (unsigned j = 0; j < p->ncp; j++)
 		p->cp[j] = 1 + splitmix(&p->s) % p->k;
-	for (unsigned a = 1; a < p->ncp; a++)
-		for (unsigned b = a; b > 0 && p->cp[b - 1] > p->cp[b]; b--) {
-			unsigned long t = p->cp[b];
-			p->cp[b] = p->cp[b - 1];
-			p->cp[b - 1] = t;
-		}
+	pct_sort_change_points(p->cp, p->ncp);
 	p->next_cp = 0;
 	int rc = emu_execute_pick(e, &p->gen, pct_pick, r);
 	if (r->steps > p->k) /* the bound's k: the longest execution seen */

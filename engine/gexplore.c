@@ -10,6 +10,7 @@
 
 #include "engine/gexplore.h"
 #include "engine/gx.h"
+#include "engine/pct.h"
 #include "model/lkmm.h"
 #include "results/knobs.h"
 #include "results/stop.h"
@@ -606,12 +607,7 @@ static void gpct_start(struct gpct *p)
 	p->ncp = p->k ? p->d - 1 : 0;
 	for (unsigned j = 0; j < p->ncp; j++)
 		p->cp[j] = 1 + gpct_rand(p) % p->k;
-	for (unsigned a = 1; a < p->ncp; a++)
-		for (unsigned b = a; b > 0 && p->cp[b - 1] > p->cp[b]; b--) {
-			unsigned long t = p->cp[b];
-			p->cp[b] = p->cp[b - 1];
-			p->cp[b - 1] = t;
-		}
+	pct_sort_change_points(p->cp, p->ncp);
 	p->next_cp = 0;
 }
 
@@ -625,14 +621,7 @@ static unsigned gpct_pick(struct gpct *p, const struct emu_pick_info *pi)
 		gpct_start(p);
 	}
 	p->last_step = pi->step;
-	while (p->next_cp < p->ncp && p->cp[p->next_cp] <= pi->step) {
-		p->prio[pi->cur] = (int)p->d - 1 - (int)p->next_cp;
-		p->next_cp++;
-	}
-	int best = 0;
-	for (int i = 1; i < pi->n; i++)
-		if (p->prio[pi->cpus[i]] > p->prio[pi->cpus[best]])
-			best = i;
+	int best = pct_highest(p->prio, p->cp, p->ncp, &p->next_cp, p->d, pi);
 	return (unsigned)best << 5; /* one step: a CPU of higher priority may wake */
 }
 

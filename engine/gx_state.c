@@ -28,7 +28,7 @@
  * the sets saved go on deduplicating in the next process: a resumed exploration
  * visits the graphs an uninterrupted one does, and counts what it counts.
  *
- * The file is written as res_write_atomic writes JSON: to DIR/.NAME.XXXXXX with
+ * The file is written whole or not at all (results/atomic.h): to DIR/.NAME.XXXXXX with
  * the stop signals blocked, fsync'ed and renamed over NAME: a reader sees the
  * old file or the new one, never half of one, and no temporary is left. */
 #include <errno.h>
@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include "engine/gx_impl.h"
+#include "results/atomic.h"
 
 #ifndef SS_VERSION
 #define SS_VERSION "0.0.0"
@@ -182,41 +183,14 @@ static void put_body(struct out *o, const struct gx *g, const struct gx_state *s
 int gx_state_save(const struct gx *g, const struct gx_state *s, const char *path, char *err,
 		  size_t n)
 {
-	char tmp[4200], *copy = strdup(path), *copy2 = strdup(path);
-	if (!copy || !copy2) {
-		free(copy), free(copy2);
-		snprintf(err, n, "cannot write '%s': out of memory", path);
+	struct res_atomic a;
+	if (res_atomic_begin(&a, path, err, n) != 0)
 		return -1;
-	}
-	snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dirname(copy), basename(copy2));
-	free(copy), free(copy2);
-	/* as res_write_atomic: stop signals wait until the file is renamed or gone */
-	sigset_t stop, old;
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGTERM);
-	sigaddset(&stop, SIGHUP);
-	sigprocmask(SIG_BLOCK, &stop, &old);
-	int fd = mkstemp(tmp);
-	struct out o = {fd < 0 ? NULL : fdopen(fd, "wb"), 0xcbf29ce484222325ull, false};
-	bool ok = o.f != NULL;
-	if (ok) {
-		put_body(&o, g, s);
-		uint64_t h = o.h;
-		putf(&o, "end %016" PRIx64 "\n", h);
-		ok = !o.bad && fflush(o.f) == 0 && fsync(fd) == 0;
-		ok = fclose(o.f) == 0 && ok;
-	} else if (fd >= 0) {
-		close(fd);
-	}
-	ok = ok && chmod(tmp, 0644) == 0 && rename(tmp, path) == 0;
-	if (!ok) {
-		snprintf(err, n, "cannot write '%s': %s", path, strerror(errno ? errno : EIO));
-		if (fd >= 0)
-			unlink(tmp);
-	}
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	return ok ? 0 : -1;
+	struct out o = {a.f, 0xcbf29ce484222325ull, false};
+	put_body(&o, g, s);
+	uint64_t h = o.h;
+	putf(&o, "end %016" PRIx64 "\n", h);
+	return res_atomic_end(&a, !o.bad, err, n);
 }
 
 /* ---- counters and parameters ---------------------------------------------------------- */

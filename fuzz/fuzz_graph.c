@@ -37,11 +37,7 @@ int ss_fuzz_graph_execute(struct gexplore_fuzz *gf, enum ss_cov_mode cov, const 
 /* The failing graph's trace as <reproducer>.txt. */
 static void save_graph_trace(struct gexplore_fuzz *gf, struct ss_fuzz_failure *u, size_t len)
 {
-	snprintf(u->trace_path, sizeof(u->trace_path), "%s", u->path);
-	char *dot = strrchr(u->trace_path, '.');
-	if (dot)
-		strcpy(dot, ".txt");
-	FILE *f = fopen(u->trace_path, "w");
+	FILE *f = ss_fuzz_open_trace(u);
 	if (!f)
 		return;
 	struct emu *e = gexplore_fuzz_emu(gf);

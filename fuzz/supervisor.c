@@ -248,14 +248,19 @@ static u8 *read_file(const char *path, size_t *len)
 	return b;
 }
 
-/* The trace of u next to its reproducer, as <reproducer>.txt. */
-static void save_trace(struct ss_fuzz_campaign *c, struct ss_fuzz_failure *u)
+FILE *ss_fuzz_open_trace(struct ss_fuzz_failure *u)
 {
 	snprintf(u->trace_path, sizeof(u->trace_path), "%s", u->path);
 	char *dot = strrchr(u->trace_path, '.');
 	if (dot)
 		strcpy(dot, ".txt");
-	FILE *f = fopen(u->trace_path, "w");
+	return fopen(u->trace_path, "w");
+}
+
+/* The trace of u next to its reproducer, as <reproducer>.txt. */
+static void save_trace(struct ss_fuzz_campaign *c, struct ss_fuzz_failure *u)
+{
+	FILE *f = ss_fuzz_open_trace(u);
 	if (!f)
 		return;
 	struct emu_result res;

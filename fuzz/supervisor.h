@@ -85,6 +85,10 @@ struct ss_fuzz_failure {
 	bool graph; /* --engine graph: sched is the failing graph, not minimized */
 };
 
+/* u's trace file, <reproducer>.txt (u->trace_path set), opened for writing;
+ * NULL when it cannot be. */
+FILE *ss_fuzz_open_trace(struct ss_fuzz_failure *u);
+
 struct ss_fuzz_campaign {
 	struct ss_fuzz_campaign_config cfg;
 	struct ss_fuzz_hooks hooks;

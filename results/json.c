@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "results/atomic.h"
 #include "results/json.h"
 
 #ifndef SS_VERSION
@@ -249,43 +250,10 @@ int res_write_atomic(json_t *doc, const char *path, char *err, size_t errlen)
 		}
 		return 0;
 	}
-	char *copy = strdup(path);
-	char tmp[4096];
-	snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dirname(copy), basename((char *)path));
-	free(copy);
-	/* Signals are blocked while the temporary file exists, so that a hard stop
-	 * (a second signal) never leaves it behind half-written: it is either
-	 * renamed or removed before the handler runs. */
-	sigset_t stop, old;
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGTERM);
-	sigaddset(&stop, SIGHUP);
-	sigprocmask(SIG_BLOCK, &stop, &old);
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
-		sigprocmask(SIG_SETMASK, &old, NULL);
+	struct res_atomic a;
+	if (res_atomic_begin(&a, path, err, errlen) != 0)
 		return -1;
-	}
-	FILE *f = fdopen(fd, "w");
-	int rc = f ? json_dumpf(doc, f, JSON_INDENT(2) | JSON_SORT_KEYS) : -1;
-	if (f && rc == 0 && fputc('\n', f) == EOF)
-		rc = -1;
-	if (f && fflush(f) != 0)
-		rc = -1;
-	if (f && rc == 0 && fsync(fd) != 0)
-		rc = -1;
-	if (f)
-		fclose(f);
-	else
-		close(fd);
-	if (rc != 0 || chmod(tmp, 0644) != 0 || rename(tmp, path) != 0) {
-		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno ? errno : EIO));
-		unlink(tmp);
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		return -1;
-	}
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	return 0;
+	bool ok =
+	    json_dumpf(doc, a.f, JSON_INDENT(2) | JSON_SORT_KEYS) == 0 && fputc('\n', a.f) != EOF;
+	return res_atomic_end(&a, ok, err, errlen);
 }

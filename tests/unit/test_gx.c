@@ -158,6 +158,39 @@ static bool check_lkmm(void *ctx, struct gx *g)
 	return quick >= 0 ? quick : lkmm_consistent(&CX);
 }
 
+/* Runs p once on the graph gx_begin started: each access of the thread
+ * gx_pick names, a thread whose lock read a held lock waits for good
+ * (*waiting: some thread ended so).  GX_OK at the end, or the status that
+ * stopped it (GX_PRUNED, an error). */
+static enum gx_status run_program(struct gx *g, const struct prog *p, bool *waiting)
+{
+	int pc[MAXT] = {0}, ridx[MAXT][MAXI];
+	bool stuck[MAXT] = {0};
+	*waiting = false;
+	for (;;) {
+		unsigned ready = 0;
+		for (int t = 0; t < p->nthr; t++)
+			if (pc[t] < p->len[t] && !stuck[t])
+				ready |= 1u << t;
+		if (!ready) {
+			for (int t = 0; t < p->nthr; t++)
+				*waiting |= stuck[t];
+			return GX_OK;
+		}
+		int t = gx_pick(g, ready);
+		struct gx_access a;
+		struct gx_result r;
+		mk_access(&p->in[t][pc[t]], &a, ridx[t]);
+		enum gx_status st = gx_access(g, t, &a, &r);
+		if (st == GX_WAIT) /* read a held lock: waits for good */
+			stuck[t] = true;
+		else if (st != GX_OK)
+			return st;
+		else
+			ridx[t][pc[t]++] = r.idx;
+	}
+}
+
 /* Explores p with gx (with prune: graphs checked as they are pushed); the
  * consistent executions' signatures, sorted; -1 on error. */
 static int explore_gx(const struct prog *p, struct sig *out, int *nexec, bool prune)
@@ -169,35 +202,11 @@ static int explore_gx(const struct prog *p, struct sig *out, int *nexec, bool pr
 	int n = 0;
 	*nexec = 0;
 	while (gx_begin(g)) {
-		int pc[MAXT] = {0}, ridx[MAXT][MAXI];
-		bool stuck[MAXT] = {0}, waiting = false;
-		for (;;) {
-			unsigned ready = 0;
-			for (int t = 0; t < p->nthr; t++)
-				if (pc[t] < p->len[t] && !stuck[t])
-					ready |= 1u << t;
-			if (!ready) {
-				for (int t = 0; t < p->nthr; t++)
-					waiting |= stuck[t];
-				break;
-			}
-			int t = gx_pick(g, ready);
-			struct gx_access a;
-			struct gx_result r;
-			mk_access(&p->in[t][pc[t]], &a, ridx[t]);
-			enum gx_status st = gx_access(g, t, &a, &r);
-			if (st == GX_PRUNED)
-				break;
-			if (st == GX_WAIT) { /* read a held lock: waits for good */
-				stuck[t] = true;
-				continue;
-			}
-			if (st != GX_OK) {
-				gx_destroy(g);
-				return -1;
-			}
-			ridx[t][pc[t]] = r.idx;
-			pc[t]++;
+		bool waiting;
+		enum gx_status st = run_program(g, p, &waiting);
+		if (st != GX_OK && st != GX_PRUNED) {
+			gx_destroy(g);
+			return -1;
 		}
 		if (!gx_end(g, waiting))
 			continue;
@@ -603,32 +612,10 @@ static bool odo_next(struct odometer *o)
  * true and its signature in *s when it is a consistent result. */
 static bool run_chosen(struct gx *g, const struct prog *p, struct sig *s)
 {
-	int pc[MAXT] = {0}, ridx[MAXT][MAXI];
-	bool stuck[MAXT] = {0}, waiting = false;
+	bool waiting;
 	if (!gx_begin(g))
 		return false;
-	for (;;) {
-		unsigned ready = 0;
-		for (int t = 0; t < p->nthr; t++)
-			if (pc[t] < p->len[t] && !stuck[t])
-				ready |= 1u << t;
-		if (!ready) {
-			for (int t = 0; t < p->nthr; t++)
-				waiting |= stuck[t];
-			break;
-		}
-		int t = gx_pick(g, ready);
-		struct gx_access a;
-		struct gx_result r;
-		mk_access(&p->in[t][pc[t]], &a, ridx[t]);
-		enum gx_status st = gx_access(g, t, &a, &r);
-		if (st == GX_WAIT)
-			stuck[t] = true;
-		else if (st != GX_OK)
-			break;
-		else
-			ridx[t][pc[t]++] = r.idx;
-	}
+	run_program(g, p, &waiting);
 	char err[160];
 	struct lkmm_verdict v;
 	if (!gx_end(g, waiting) || gx_to_exg(g, &X, err, sizeof(err)) < 0 ||
