@@ -139,10 +139,52 @@ struct gx {
 	void *choose_ctx;
 };
 
-/* Inserts h (bit 0 set) into s (gx.c): false when it was there. */
+/* ---- small helpers on events ------------------------------------------------------- */
+
+static inline bool is_read(const struct gx_event *e)
+{
+	return e->kind == EV_R;
+}
+
+static inline bool is_write(const struct gx_event *e)
+{
+	return e->kind == EV_W;
+}
+
+/* The RMW write right after read i (same thread), or -1. */
+static inline int rmw_write_of(const struct gx_graph *G, int i)
+{
+	if (i + 1 < G->n && G->ev[i].paired && G->ev[i + 1].paired &&
+	    G->ev[i + 1].thr == G->ev[i].thr && is_write(&G->ev[i + 1]) &&
+	    G->ev[i + 1].idx == G->ev[i].idx + 1)
+		return i + 1;
+	return -1;
+}
+
+/* Rank of write w (GX_INIT: below all). */
+static inline int rank_of(const struct gx_graph *G, int w)
+{
+	return w == GX_INIT ? -1 : G->ev[w].co;
+}
+
+/* ---- across the explorer's files ---------------------------------------------------- */
+
+/* Hash of a graph (gx_hash.c): events, rf, co order, and with stamps the order
+ * they were added in; no addresses, no positions in ev[]. */
+uint64_t gx_graph_hash(const struct gx_event *ev, int n, bool stamps);
+/* The stack (gx_stack.c): puts a graph on it unless it was pushed before or
+ * the model refuses it (gx_set_check); sampling keeps revisit graphs instead. */
+void gx_push(struct gx *g, const struct gx_event *ev, int n, int next_stamp, int next_rank,
+	     bool revisit);
+/* Sampling: the PRNG, and a choice among n (the chooser's, or random). */
+uint64_t gx_rnd(struct gx *g);
+unsigned gx_sample_choice(struct gx *g, unsigned n);
+/* Is h in s (gx_hash.c)? */
+bool gx_hset_has(const struct hset *s, uint64_t h);
+/* Inserts h (bit 0 set) into s (gx_hash.c): false when it was there. */
 bool gx_hset_insert(struct hset *s, uint64_t h);
 
-/* A replay order for G (gx.c): every read after the write it reads, an RMW's
+/* A replay order for G (gx_save.c): every read after the write it reads, an RMW's
  * write right after its read, each thread in program order.  order[k]: the
  * k-th event. */
 void gx_replay_order(const struct gx_graph *G, int *order);
