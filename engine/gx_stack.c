@@ -11,7 +11,7 @@
 
 /* ---- the stack ------------------------------------------------------------------------ */
 
-/* Puts a graph on the stack unless it was there before. */
+/* Sampling's PRNG (splitmix64). */
 uint64_t gx_rnd(struct gx *g)
 {
 	uint64_t z = (g->rng += 0x9e3779b97f4a7c15ull);
@@ -29,6 +29,7 @@ unsigned gx_sample_choice(struct gx *g, unsigned n)
 	return k < n ? k : k % n;
 }
 
+/* A stack item holding ev[0, n) (malloc'ed; NULL out of memory). */
 static struct gx_item *item_of(const struct gx_event *ev, int n, int next_stamp, int next_rank)
 {
 	struct gx_item *it = malloc(sizeof(struct gx_item) + (size_t)n * sizeof(struct gx_event));
