@@ -57,6 +57,8 @@ static void sample_revisit(struct gx *g, const struct gx_event *ev, int n, int n
 	g->next = it;
 }
 
+/* Puts a graph on the stack unless it was pushed before or the model refuses
+ * it (gx_impl.h); sampling keeps revisit graphs as starts instead. */
 void gx_push(struct gx *g, const struct gx_event *ev, int n, int next_stamp, int next_rank,
 	     bool revisit)
 {
