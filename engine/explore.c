@@ -8,6 +8,7 @@
 #include "engine/engine.h"
 #include "engine/explore.h"
 #include "engine/pct.h"
+#include "engine/run_clock.h"
 
 static inline u64 splitmix(u64 *x)
 {
@@ -15,13 +16,6 @@ static inline u64 splitmix(u64 *x)
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
 	return z ^ (z >> 31);
-}
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
 const char *explore_strategy_name(enum explore_strategy s)
@@ -61,7 +55,8 @@ static int run_loop(struct emu *e, const struct explore_opts *o, struct explore_
 		    exec_fn one, void *ctx)
 {
 	struct emu_result r;
-	double t0 = now(), next_tick = t0 + 0.1, deadline = o->duration > 0 ? t0 + o->duration : 0;
+	struct run_clock clk;
+	run_clock_start(&clk, o->duration);
 	int rc = 0;
 
 	for (unsigned long long i = 0; !o->max_execs || i < o->max_execs; i++) {
@@ -100,22 +95,12 @@ static int run_loop(struct emu *e, const struct explore_opts *o, struct explore_
 			if (!o->keep_going)
 				break;
 		}
-		if ((i & 63) == 63 || deadline) {
-			double t = now();
-			if (ss_interrupted) {
-				st->interrupted = true;
-				break;
-			}
-			if (deadline && t >= deadline)
-				break;
-			if (o->progress && t >= next_tick) {
-				o->progress(o->progress_ctx, st->executions, st->failed_execs,
-					    t - t0);
-				next_tick = t + 0.1;
-			}
-		}
+		if (((i & 63) == 63 || clk.deadline) &&
+		    run_clock_stop(&clk, &st->interrupted, o->progress, o->progress_ctx,
+				   st->executions, st->failed_execs))
+			break;
 	}
-	st->elapsed = now() - t0;
+	st->elapsed = run_clock_elapsed(&clk);
 
 	if (st->found && st->first_sched) {
 		/* replay from the bytes alone, with the trace on */

@@ -11,6 +11,7 @@
 #include "engine/gexplore.h"
 #include "engine/gx.h"
 #include "engine/pct.h"
+#include "engine/run_clock.h"
 #include "model/lkmm.h"
 #include "results/knobs.h"
 #include "results/stop.h"
@@ -31,13 +32,6 @@ static unsigned gpct_pick(struct gpct *p, const struct emu_pick_info *pi);
 static struct gpct *gpct_create(struct gx *gx, const struct emu_config *cfg,
 				const struct gexplore_opts *o);
 static void gpct_finish(struct gpct *p, struct gexplore_stats *st);
-
-static double now(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
 
 static unsigned no_front(void *ctx)
 {
@@ -203,7 +197,8 @@ int gexplore_run(const struct emu_config *cfg, const struct gexplore_opts *o,
 	if (resume)
 		rc = resume_start(d.gx, cfg, o->resume_path, st, &base);
 	unsigned long long execs0 = st->executions;
-	double t0 = now(), next_tick = t0 + 0.1, deadline = o->duration > 0 ? t0 + o->duration : 0;
+	struct run_clock clk;
+	run_clock_start(&clk, o->duration);
 	struct emu_result r;
 	while (!rc && x && (!o->max_execs || st->executions - execs0 < o->max_execs)) {
 		if (!gx_begin(d.gx)) {
@@ -241,25 +236,16 @@ int gexplore_run(const struct emu_config *cfg, const struct gexplore_opts *o,
 			if (!o->keep_going)
 				break;
 		}
-		if ((st->executions & 63) == 0 || deadline) {
-			double t = now();
-			if (ss_interrupted) {
-				st->interrupted = true;
-				break;
-			}
-			if (deadline && t >= deadline)
-				break;
-			if (o->progress && t >= next_tick) {
-				o->progress(o->progress_ctx, st->executions, st->failed, t - t0);
-				next_tick = t + 0.1;
-			}
-		}
+		if (((st->executions & 63) == 0 || clk.deadline) &&
+		    run_clock_stop(&clk, &st->interrupted, o->progress, o->progress_ctx,
+				   st->executions, st->failed))
+			break;
 	}
 	if (!x)
 		snprintf(st->error, sizeof(st->error), "out of memory"), rc = -1;
 	finish_stats(st, d.gx);
 	gpct_finish(d.pct, st);
-	st->elapsed = now() - t0;
+	st->elapsed = run_clock_elapsed(&clk);
 	if (resume && !rc)
 		rc = resume_finish(d.gx, cfg, o->resume_path, st, &base);
 	if (st->complete && (st->overflowed || st->diverged || st->full || st->too_big))
