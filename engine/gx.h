@@ -226,8 +226,6 @@ void gx_relax(struct gx *g, int thr);
 bool gx_poll_waits(const struct gx *g, int thr, uintptr_t key, u128 init);
 /* The co-latest value of key (init when it has no write yet). */
 u128 gx_newest(struct gx *g, uintptr_t key, u128 init);
-/* Writes to key in the graph so far (grows when one is added). */
-unsigned gx_nwrites(const struct gx *g, uintptr_t key);
 
 /* ---- a stopped exploration: the stack in a file (engine/gx_state.c) -------------- */
 

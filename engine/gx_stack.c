@@ -263,14 +263,6 @@ u128 gx_newest(struct gx *g, uintptr_t key, u128 init)
 	return c->val[k];
 }
 
-unsigned gx_nwrites(const struct gx *g, uintptr_t key)
-{
-	unsigned k = 0;
-	for (int i = 0; i < g->rpos; i++)
-		k += is_write(&g->cur.ev[i]) && g->cur.ev[i].key == key;
-	return k;
-}
-
 /* ---- settings ---------------------------------------------------------------------- */
 
 void gx_set_whole_graph(struct gx *g, bool on)

@@ -34,12 +34,9 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <inttypes.h>
-#include <libgen.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "engine/gx_impl.h"
 #include "results/atomic.h"

@@ -1,8 +1,6 @@
 /* results/json.c - the one JSON emitter: document header, failures, atomic writes. */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
