@@ -368,11 +368,14 @@ static void print_resume_state(const struct ss_campaign *c)
 }
 
 /* --resume: only --engine graph's exhaustive exploration has a stack to save;
- * a state file that exists must be one for this run (else exit 2). */
-static void resume_setup(struct ss_campaign *c, const struct explore_cli *o, bool quiet)
+ * a state file that exists must be one for this run (else exit 2, before
+ * anything is printed).  Returns what to print under the header ("" none). */
+static const char *resume_setup(struct ss_campaign *c, const struct explore_cli *o)
 {
+	static char line[4400];
+	line[0] = 0;
 	if (!o->resume_path)
-		return;
+		return line;
 	if (!c->graph)
 		cli_usage_error("--resume with --engine lkvm: expected --engine graph (its "
 				"exploration is what a state file saves)");
@@ -387,11 +390,12 @@ static void resume_setup(struct ss_campaign *c, const struct explore_cli *o, boo
 				  sizeof(err)) < 0)
 		cli_usage_error("--resume %s: %s", o->resume_path, err);
 	c->resume_path = o->resume_path;
-	if (!quiet && before)
-		printf(
-		    "  resuming from %s: %llu graphs visited in %llu run%s before, %llu still to "
-		    "visit\n",
-		    o->resume_path, before, resumed + 1, resumed ? "s" : "", graphs);
+	if (before)
+		snprintf(line, sizeof(line),
+			 "  resuming from %s: %llu graphs visited in %llu run%s before, %llu "
+			 "still to visit\n",
+			 o->resume_path, before, resumed + 1, resumed ? "s" : "", graphs);
+	return line;
 }
 
 /* --engine graph: what was covered, and what it proves. */
@@ -554,9 +558,11 @@ int cmd_explore(int argc, char **argv)
 	cli_check_output_path("--json", o.json_path);
 	cli_check_output_dir("--save", o.save_dir);
 	cli_json_stdout(o.json_path);
-	if (!o.quiet)
+	const char *resuming = resume_setup(&c, &o);
+	if (!o.quiet) {
 		print_header(&c);
-	resume_setup(&c, &o, o.quiet);
+		fputs(resuming, stdout);
+	}
 
 	char err[256] = "";
 	ss_install_sigint();

@@ -99,6 +99,7 @@ expect_rc bad_state_kept 0 test -s "$TMP/good"
 # --resume needs the exhaustive graph exploration
 expect_rc lkvm_refused 2 "$S" explore -s once --resume "$TMP/x.state"
 expect_grep lkvm_refused_says "^slabstress: --resume with --engine lkvm: expected --engine graph" "$ERR"
+[ -z "$OUT" ] && ok lkvm_refused_before_the_header || fail lkvm_refused_before_the_header "stdout: $OUT"
 expect_rc random_refused 2 "$S" explore -s once --engine graph --strategy random \
 	--resume "$TMP/x.state"
 expect_grep random_refused_says "--resume with --strategy random: expected exhaustive" "$ERR"
