@@ -1,6 +1,6 @@
 /* engine/gx.c - the graph explorer (engine/gx.h): the current graph, how a
  * read, a write and an RMW are added with the alternatives they leave on the
- * stack, and revisits.  The rest of the explorer: gx_stack.c (the stack,
+ * stack.  The rest of the explorer: gx_revisit.c (revisits), gx_stack.c (the stack,
  * lifetime, settings), gx_hash.c (graph hashes and sets), gx_model.c (the
  * model graph), gx_quick.c (quick LKMM verdicts), gx_save.c (reproducer
  * bytes), gx_state.c (--resume); their shared structures are gx_impl.h.
@@ -151,144 +151,6 @@ static int co_max(const struct gx_event *ev, int n, uintptr_t key)
 	return m;
 }
 
-/* The (po | rf)-prefix of event a: in[i] for every event a depends on. */
-static void porf_prefix(const struct gx_graph *G, int a, bool *in)
-{
-	int bound[GX_MAX_THREADS];
-	for (int t = 0; t < GX_MAX_THREADS; t++)
-		bound[t] = -1;
-	bound[(int)G->ev[a].thr] = G->ev[a].idx;
-	for (bool changed = true; changed;) {
-		changed = false;
-		for (int i = 0; i < G->n; i++) {
-			const struct gx_event *e = &G->ev[i];
-			if (e->idx > bound[(int)e->thr] || !is_read(e) || e->rf == GX_INIT)
-				continue;
-			const struct gx_event *w = &G->ev[e->rf];
-			if (w->idx > bound[(int)w->thr]) {
-				bound[(int)w->thr] = w->idx;
-				changed = true;
-			}
-		}
-	}
-	for (int i = 0; i < G->n; i++)
-		in[i] = G->ev[i].idx <= bound[(int)G->ev[i].thr];
-}
-
-/* ---- revisits ------------------------------------------------------------------------- */
-
-/* May read r (index) read write a in G'?  Coherence of r's thread before r,
- * a poll's bound, a lock's value. */
-static bool can_revisit(const struct gx_graph *G, int r, int a)
-{
-	const struct gx_event *re = &G->ev[r], *ae = &G->ev[a];
-	if (re->newest_only || re->thr == ae->thr)
-		return false;
-	/* a lock acquisition may read a held lock too: then it waits for good,
-	 * until a later unlock revisits it (GenMC's blocked CAS) */
-	int f = -2;
-	for (int i = 0; i < r; i++) {
-		const struct gx_event *e = &G->ev[i];
-		if (e->thr == re->thr && e->key == re->key && e->kind != EV_F) {
-			int k = is_write(e) ? e->co : rank_of(G, e->rf);
-			f = k > f ? k : f;
-		}
-	}
-	if (ae->co < f)
-		return false;
-	if (re->poll_src != -2 && ae->co <= rank_of(G, re->poll_src))
-		return false;
-	return true;
-}
-
-/* Moves write ai of ev[0, n) right after rank rx in its location's co. */
-static void place_after(struct gx_event *ev, int n, int ai, int rx)
-{
-	for (int i = 0; i < n; i++)
-		if (i != ai && is_write(&ev[i]) && ev[i].key == ev[ai].key && ev[i].co > rx)
-			ev[i].co++;
-	ev[ai].co = rx + 1;
-}
-
-/* G' of a revisit: r (index in G) reads a, and pushes it; with places, once
- * for every co place a may take in G' (TruSt's VisitCOs), else a stays where
- * it is.  nev/n: G' with a at index ai and r at ri. */
-static void push_revisit(struct gx *g, const struct gx_graph *G, struct gx_event *nev, int n,
-			 int ai, int ri, bool places)
-{
-	if (!places) {
-		gx_push(g, nev, n, G->next_stamp + 1, G->next_rank, true);
-		return;
-	}
-	static __thread struct gx_event pl[GX_MAX_EVENTS];
-	const struct gx_event *a = &nev[ai], *r = &nev[ri];
-	int floor = -1; /* a's own thread and r's coherence */
-	for (int i = 0; i < n; i++) {
-		const struct gx_event *e = &nev[i];
-		if (i == ai || e->key != a->key || e->kind == EV_F)
-			continue;
-		if (e->thr != a->thr && !(e->thr == r->thr && e->idx < r->idx))
-			continue;
-		int k = is_write(e) ? e->co : e->rf == GX_INIT ? -1 : nev[e->rf].co;
-		floor = k > floor ? k : floor;
-	}
-	int poll = r->poll_src == -2 ? -2 : r->poll_src == GX_INIT ? -1 : nev[r->poll_src].co;
-	for (int x = -1; x < n; x++) {
-		if (x == ai || (x >= 0 && (!is_write(&nev[x]) || nev[x].key != a->key)))
-			continue;
-		int rx = x < 0 ? -1 : nev[x].co;
-		if (rx < floor || rx + 1 <= poll)
-			continue;
-		memcpy(pl, nev, (size_t)n * sizeof(*pl));
-		place_after(pl, n, ai, rx);
-		gx_push(g, pl, n, G->next_stamp + 1, G->next_rank + 1, true);
-	}
-}
-
-/* Every read that write a (index in G, added last) may revisit: the graph with
- * the read reading a and the events added after it that a does not depend on
- * deleted, onto the stack (see push_revisit for places). */
-static void revisits_of(struct gx *g, const struct gx_graph *G, int a, bool places)
-{
-	static __thread bool in[GX_MAX_EVENTS];
-	static __thread struct gx_event nev[GX_MAX_EVENTS];
-	static __thread int map[GX_MAX_EVENTS];
-	bool any = false; /* a read of another thread to revisit at all? */
-	for (int r = 0; r < G->n && !any; r++)
-		any = is_read(&G->ev[r]) && G->ev[r].key == G->ev[a].key &&
-		      G->ev[r].thr != G->ev[a].thr && !G->ev[r].newest_only;
-	if (!any)
-		return;
-	porf_prefix(G, a, in);
-	for (int r = 0; r < G->n; r++) {
-		const struct gx_event *re = &G->ev[r];
-		if (!is_read(re) || re->key != G->ev[a].key || in[r] || !can_revisit(G, r, a))
-			continue;
-		int n = 0;
-		for (int i = 0; i < G->n; i++) {
-			bool keep = i == a || in[i] || G->ev[i].stamp <= re->stamp;
-			map[i] = keep ? n : -1;
-			if (keep)
-				nev[n++] = G->ev[i];
-		}
-		bool ok = true;
-		for (int i = 0; i < n && ok; i++) {
-			struct gx_event *x = &nev[i];
-			if (is_read(x) && x->rf != GX_INIT)
-				ok = (x->rf = map[x->rf]) >= 0;
-			if (x->poll_src >= 0)
-				ok = ok && (x->poll_src = map[x->poll_src]) >= 0;
-		}
-		if (!ok)
-			continue; /* cannot happen: every read's write has a smaller stamp */
-		struct gx_event *nr = &nev[map[r]];
-		nr->rf = map[a];
-		nr->val = G->ev[a].val;
-		nr->stamp = G->next_stamp;
-		push_revisit(g, G, nev, n, map[a], map[r], places);
-	}
-}
-
 /* ---- adding events ---------------------------------------------------------------------- */
 
 static void fill_event(struct gx_event *e, int thr, int idx, const struct gx_access *a)
@@ -420,7 +282,7 @@ static int add_write(struct gx *g, struct gx_event *w, bool places)
 		return -1;
 	g->rpos++;
 	if (!g->choose) /* a chooser keeps no revisit */
-		revisits_of(g, G, i, places);
+		gx_revisits_of(g, G, i, places);
 	if (!atomic_ok(G, w->key)) {
 		g->dead = true; /* its revisits are made: nothing more comes of it */
 		return -2;
@@ -557,7 +419,7 @@ static int add_read(struct gx *g, int thr, const struct gx_access *a, int src, b
 			ag.n = n;
 			ag.next_stamp = G->next_stamp + 2;
 			ag.next_rank = G->next_rank + 1;
-			revisits_of(g, &ag, n - 1, false);
+			gx_revisits_of(g, &ag, n - 1, false);
 			if (!atomic_ok(&ag, a->key)) {
 				g->st.cut++;
 				return 0;

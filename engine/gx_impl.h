@@ -184,6 +184,11 @@ bool gx_hset_has(const struct hset *s, uint64_t h);
 /* Inserts h (bit 0 set) into s (gx_hash.c): false when it was there. */
 bool gx_hset_insert(struct hset *s, uint64_t h);
 
+/* Revisits (gx_revisit.c): every earlier read of another thread that write a
+ * (index in G, added last) may make read it, each as a graph on the stack; with
+ * places, once for every co place a may take then (TruSt's VisitCOs). */
+void gx_revisits_of(struct gx *g, const struct gx_graph *G, int a, bool places);
+
 /* A replay order for G (gx_save.c): every read after the write it reads, an RMW's
  * write right after its read, each thread in program order.  order[k]: the
  * k-th event. */
