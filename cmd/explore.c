@@ -318,9 +318,12 @@ static void print_header(const struct ss_campaign *c)
 		return;
 	}
 	if (c->graph) {
-		printf("  %d virtual CPUs, %lu handoff%s, every execution graph (at most %llu), "
+		char most[48] = "no limit";
+		if (xo->max_execs)
+			snprintf(most, sizeof(most), "at most %llu", xo->max_execs);
+		printf("  %d virtual CPUs, %lu handoff%s, every execution graph (%s), "
 		       "max-steps %lu\n",
-		       ec->scn->nroles, ec->iters, handoffs, xo->max_execs, ec->max_steps);
+		       ec->scn->nroles, ec->iters, handoffs, most, ec->max_steps);
 		fflush(stdout);
 		return;
 	}

@@ -8,15 +8,17 @@
  * Representation.  ev[] holds the events in the order the program re-creates
  * them (replay order: a thread's events in program order).  Each event also has
  * a stamp, the order it was added in: revisits cut by stamp.  A revisited read
- * takes a stamp after the write it now reads, so every read's write has a
- * smaller stamp than the read and a cut by stamp never leaves a read without
- * its write.  co is a rank per write (only the order of ranks counts; the
+ * keeps its stamp (TruSt's); a cut by stamp still never leaves a read without
+ * its write, because the events in the prefix of a write that revisited are
+ * settled: never revisited again.  co is a rank per write (only the order of ranks counts; the
  * initial write is below every rank).
  *
  * The algorithm is GenMC's (reads branch over the writes they may read, writes
  * over their co places and over revisits of every earlier read outside their
- * (po | rf)-prefix), made finite by a set of the graphs already put on the stack
- * (a hash of events, rf, co and stamps), not by TruSt's maximality condition.
+ * (po | rf)-prefix), with TruSt's maximality condition on revisits
+ * (gx_revisit.c): each execution is reached once.  A set of the graphs already
+ * put on the stack (a hash of events, rf, co, stamps and the maximality flags)
+ * stays as a safety net.
  * Coherence (a thread never reads or writes co-before what it already saw)
  * prunes while adding, atomicity once a new write's revisits are made; the
  * memory model is checked on each graph pushed (gx_set_check) and by the
@@ -358,6 +360,7 @@ static enum gx_status forward_write(struct gx *g, int thr, const struct gx_acces
 			continue;
 		memcpy(alt, G->ev, (size_t)G->n * sizeof(*alt));
 		alt[G->n] = w;
+		alt[G->n].alt_added = true; /* not co-last */
 		alt[G->n].co = co_after(alt, G->n, a->key, rx);
 		alt[G->n].stamp = G->next_stamp;
 		gx_push(g, alt, G->n + 1, G->next_stamp + 1, G->next_rank + 1, false);
@@ -399,6 +402,7 @@ static int add_read(struct gx *g, int thr, const struct gx_access *a, int src, b
 		memcpy(alt, G->ev, (size_t)G->n * sizeof(*alt));
 		int n = G->n;
 		alt[n] = r;
+		alt[n].alt_added = true; /* not the co-latest write */
 		alt[n].stamp = G->next_stamp;
 		n++;
 		if (ok) {
@@ -407,6 +411,7 @@ static int add_read(struct gx *g, int thr, const struct gx_access *a, int src, b
 			w.idx++;
 			w.val = nv;
 			w.flags = wfl;
+			w.alt_added = false; /* an RMW's write goes where its read says */
 			w.rf = GX_INIT;
 			w.poll_src = -2;
 			w.co = co_after(alt, n, a->key, rank_of(G, src));
@@ -623,6 +628,7 @@ static enum gx_status replay(struct gx *g, int thr, const struct gx_access *a,
 	e->paired = true;
 	struct gx_event nw = *e;
 	nw.idx++;
+	nw.alt_added = nw.settled = false; /* new: goes where its read says */
 	nw.val = nv;
 	nw.flags = wfl;
 	nw.rf = GX_INIT;

@@ -22,10 +22,12 @@
  *  - a write goes co-last; every other co place becomes a graph on the stack,
  *    and so does every *revisit*: an earlier read of the location that is not
  *    in the write's (po | rf)-prefix now reads it, the events added after that
- *    read and outside the prefix deleted, once for every co place of the write.
- * A set of the graphs pushed keeps a graph from being pushed twice, but the
- * same execution can still be reached by two paths (gx_exec_new counts the
- * distinct ones); with gx_set_check, a graph the model refuses is never pushed.
+ *    read and outside the prefix deleted, once for every co place of the write;
+ *    only when the read and every event deleted were added maximally (TruSt's
+ *    condition, gx_revisit.c), so each execution is reached along one path.
+ * A set of the graphs pushed keeps a graph from being pushed twice (a safety
+ * net; gx_exec_new counts the distinct executions); with gx_set_check, a graph
+ * the model refuses is never pushed.
  * Reads read from writes po-before or po-after them: store buffering, 2+2W and
  * the non-multicopy-atomic shapes (WRC, IRIW) all appear.  No graph here has a
  * (po | rf) cycle: load buffering.  tests/unit/test_gx.c checks that the

@@ -138,6 +138,7 @@ uint64_t gx_graph_hash(const struct gx_event *ev, int n, bool stamps)
 		h = mix(h, w ? ((uint64_t)w->thr << 16 | (uint64_t)w->idx) + 1 : 0);
 		h = mix(h, ((uint64_t)(is_write(e) ? co_pos[i] : 0) << 32) |
 			       (uint32_t)(stamps ? st_pos[i] : 0));
+		h = mix(h, stamps ? (uint64_t)e->alt_added | (uint64_t)e->settled << 1 : 0);
 		h ^= h >> 31; /* a strong finish: sums of similar events must not cancel */
 		h *= 0x94d049bb133111ebull;
 		sum += h ^ (h >> 29);

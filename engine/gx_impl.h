@@ -26,7 +26,11 @@ struct gx_event {
 	unsigned char off, size;
 	unsigned char ndeps;
 	bool dep_all, newest_only;
-	bool paired;	 /* the read and the write of one RMW */
+	bool paired; /* the read and the write of one RMW */
+	/* TruSt's maximality (gx_revisit.c): an alternative pushed when added (a
+	 * read not reading the co-latest write, a write not going co-last), and
+	 * an event in the prefix of a write that revisited (never revisited again) */
+	bool alt_added, settled;
 	const void *tag; /* a write's tag (not saved: see gx_save) */
 	short deps[GX_DEPS];
 };

@@ -63,6 +63,26 @@ static void place_after(struct gx_event *ev, int n, int ai, int rx)
 	ev[ai].co = rx + 1;
 }
 
+/* Is write ai of ev[0, n) co-last in its location? */
+static bool co_last(const struct gx_event *ev, int n, int ai)
+{
+	for (int i = 0; i < n; i++)
+		if (i != ai && is_write(&ev[i]) && ev[i].key == ev[ai].key && ev[i].co > ev[ai].co)
+			return false;
+	return true;
+}
+
+/* Pushes G' (nev[0, n), r at ri reading a at ai); r, and a where it moved,
+ * count as added maximally when a is co-last (GenMC's setAddedMax). */
+static void push_one(struct gx *g, const struct gx_graph *G, struct gx_event *nev, int n, int ai,
+		     int ri, int rank_bump)
+{
+	nev[ri].alt_added = !co_last(nev, n, ai);
+	if (!nev[ai].paired)
+		nev[ai].alt_added = nev[ri].alt_added;
+	gx_push(g, nev, n, G->next_stamp, G->next_rank + rank_bump, true);
+}
+
 /* G' of a revisit: r (index in G) reads a, and pushes it; with places, once
  * for every co place a may take in G' (TruSt's VisitCOs), else a stays where
  * it is.  nev/n: G' with a at index ai and r at ri. */
@@ -70,7 +90,7 @@ static void push_revisit(struct gx *g, const struct gx_graph *G, struct gx_event
 			 int ai, int ri, bool places)
 {
 	if (!places) {
-		gx_push(g, nev, n, G->next_stamp + 1, G->next_rank, true);
+		push_one(g, G, nev, n, ai, ri, 0);
 		return;
 	}
 	static __thread struct gx_event pl[GX_MAX_EVENTS];
@@ -94,16 +114,55 @@ static void push_revisit(struct gx *g, const struct gx_graph *G, struct gx_event
 			continue;
 		memcpy(pl, nev, (size_t)n * sizeof(*pl));
 		place_after(pl, n, ai, rx);
-		gx_push(g, pl, n, G->next_stamp + 1, G->next_rank + 1, true);
+		push_one(g, G, pl, n, ai, ri, 1);
 	}
+}
+
+/* TruSt's maximality condition (Kokologiannakis et al., POPL 2022; GenMC's
+ * isMaximalExtension): the revisit of read r by write a, keeping keep[], is
+ * made only when r and every event it deletes were added maximally: none was
+ * an alternative (alt_added), none read or wrote co-before a write kept
+ * (other than a), and no deleted read had been revisited by a write deleted
+ * with it.  Every execution is then reached along one path only. */
+static bool maximal_extension(const struct gx_graph *G, int a, int r, const bool *keep)
+{
+	static __thread struct gx_locmap locs;
+	static __thread int kept_top[2 * GX_MAX_EVENTS];
+	gx_loc_reset(&locs);
+	for (int i = 0; i < G->n; i++) {
+		const struct gx_event *e = &G->ev[i];
+		if (e->kind == EV_F)
+			continue;
+		int n0 = locs.n, k = gx_loc_id(&locs, e->key);
+		if (k == n0)
+			kept_top[k] = -2;
+		if (is_write(e) && keep[i] && i != a && e->co > kept_top[k])
+			kept_top[k] = e->co;
+	}
+	for (int i = 0; i < G->n; i++) {
+		const struct gx_event *e = &G->ev[i];
+		if ((keep[i] && i != r) || e->kind == EV_F)
+			continue;
+		if (e->alt_added)
+			return false;
+		int seen = is_write(e) ? e->co : rank_of(G, e->rf);
+		if (kept_top[gx_loc_id(&locs, e->key)] > seen)
+			return false;
+		if (is_read(e) && e->rf != GX_INIT && !keep[e->rf] && G->ev[e->rf].stamp > e->stamp)
+			return false;
+	}
+	return true;
 }
 
 /* Every read that write a (index in G, added last) may revisit: the graph with
  * the read reading a and the events added after it that a does not depend on
- * deleted, onto the stack (see push_revisit for places). */
+ * deleted, onto the stack (see push_revisit for places).  A read in the prefix
+ * of a write that revisited is never revisited (it is settled: GenMC's
+ * revisitable status), nor is one added as an alternative; an exhaustive
+ * search makes only the maximal revisits. */
 void gx_revisits_of(struct gx *g, const struct gx_graph *G, int a, bool places)
 {
-	static __thread bool in[GX_MAX_EVENTS];
+	static __thread bool in[GX_MAX_EVENTS], keep[GX_MAX_EVENTS];
 	static __thread struct gx_event nev[GX_MAX_EVENTS];
 	static __thread int map[GX_MAX_EVENTS];
 	bool any = false; /* a read of another thread to revisit at all? */
@@ -115,14 +174,20 @@ void gx_revisits_of(struct gx *g, const struct gx_graph *G, int a, bool places)
 	porf_prefix(G, a, in);
 	for (int r = 0; r < G->n; r++) {
 		const struct gx_event *re = &G->ev[r];
-		if (!is_read(re) || re->key != G->ev[a].key || in[r] || !can_revisit(G, r, a))
+		if (!is_read(re) || re->key != G->ev[a].key || in[r] || re->settled ||
+		    (!g->sample && re->alt_added) || !can_revisit(G, r, a))
+			continue;
+		for (int i = 0; i < G->n; i++)
+			keep[i] = i == a || in[i] || G->ev[i].stamp <= re->stamp;
+		if (!g->sample && !maximal_extension(G, a, r, keep))
 			continue;
 		int n = 0;
 		for (int i = 0; i < G->n; i++) {
-			bool keep = i == a || in[i] || G->ev[i].stamp <= re->stamp;
-			map[i] = keep ? n : -1;
-			if (keep)
-				nev[n++] = G->ev[i];
+			map[i] = keep[i] ? n : -1;
+			if (keep[i]) {
+				nev[n] = G->ev[i];
+				nev[n++].settled |= in[i]; /* a's prefix */
+			}
 		}
 		bool ok = true;
 		for (int i = 0; i < n && ok; i++) {
@@ -133,11 +198,10 @@ void gx_revisits_of(struct gx *g, const struct gx_graph *G, int a, bool places)
 				ok = ok && (x->poll_src = map[x->poll_src]) >= 0;
 		}
 		if (!ok)
-			continue; /* cannot happen: every read's write has a smaller stamp */
+			continue; /* cannot happen: a kept read's write is kept (settled) */
 		struct gx_event *nr = &nev[map[r]];
 		nr->rf = map[a];
 		nr->val = G->ev[a].val;
-		nr->stamp = G->next_stamp;
 		push_revisit(g, G, nev, n, map[a], map[r], places);
 	}
 }

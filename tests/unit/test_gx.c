@@ -567,6 +567,7 @@ TEST(random_programs_match_brute_force)
 	       refuted, wrongly_refuted, allowed, wrongly_allowed, quick_refuted, quick_sc,
 	       quick_checked, quick_disagree);
 	EXPECT_EQ(bad, 0);
+	EXPECT_EQ(gx_repeats, 0); /* TruSt's maximality: every execution once */
 	EXPECT_EQ(wrongly_refuted, 0);
 	EXPECT_EQ(wrongly_allowed, 0);
 	EXPECT_EQ(quick_disagree, 0);
