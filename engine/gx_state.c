@@ -3,9 +3,10 @@
  * graphs still to visit when it stops early and goes on from them later, in
  * another process.
  *
- * File format (version 1).  Text lines, then the stack, then a checksum:
+ * File format (version 2: events carry TruSt's flags).  Text lines, then the stack, then a
+ * checksum:
  *
- *   slabstress-gx-state 1 EVENT_BYTES MAX_EVENTS\n   format, struct gx_event's size, GX_MAX_EVENTS
+ *   slabstress-gx-state 2 EVENT_BYTES MAX_EVENTS\n   format, struct gx_event's size, GX_MAX_EVENTS
  *   version SS_VERSION\n                             the binary that wrote it
  *   param NAME VALUE\n ...                            the run's parameters (checked on resume)
  *   count NAME DECIMAL\n ...                          counters so far (the caller's names)
@@ -46,7 +47,7 @@
 #endif
 
 #define STATE_MAGIC  "slabstress-gx-state"
-#define STATE_FORMAT 1
+#define STATE_FORMAT 2
 
 /* ---- binding numbered locations (gx_impl.h) ----------------------------------------- */
 
