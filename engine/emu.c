@@ -564,6 +564,18 @@ const struct emu_config *emu_config_of(const struct emu *e)
 	return &e->cfg;
 }
 
+enum emu_waits emu_cpu_waits(const struct emu *e, int cpu)
+{
+	if (cpu < 0 || cpu >= e->ncpus || e->cpu[cpu].finished)
+		return EMU_WAITS_NOTHING;
+	switch (e->cpu[cpu].blk) {
+	case BLK_LOCK: return EMU_WAITS_LOCK;
+	case BLK_POLL: return EMU_WAITS_POLL;
+	case BLK_RCU: return EMU_WAITS_RCU;
+	default: return EMU_WAITS_NOTHING;
+	}
+}
+
 struct ss_world *emu_world(struct emu *e)
 {
 	return e->world;

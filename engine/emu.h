@@ -154,6 +154,11 @@ void emu_destroy(struct emu *e);
 /* The config e runs with: defaults filled in, acfg.ncpus = scn->nroles.  Owned
  * by e, valid until emu_destroy(e). */
 const struct emu_config *emu_config_of(const struct emu *e);
+/* What virtual CPU cpu waits in at the end of the last execution (one that
+ * ended with SS_FAIL_DEADLOCK): EMU_WAITS_NOTHING (finished), a spinlock, a
+ * poll for a new value, or synchronize_rcu. */
+enum emu_waits { EMU_WAITS_NOTHING, EMU_WAITS_LOCK, EMU_WAITS_POLL, EMU_WAITS_RCU };
+enum emu_waits emu_cpu_waits(const struct emu *e, int cpu);
 /* The world the roles run in: the same addresses in every execution, its
  * memory as the last execution left it.  Owned by e. */
 struct ss_world *emu_world(struct emu *e);

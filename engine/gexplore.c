@@ -115,14 +115,31 @@ void gexplore_free_emu(struct emu *e)
 	gx_destroy(gx);
 }
 
+/* An execution that ended with every unfinished CPU waiting: a deadlock (or a
+ * hang) when each waits for good in this graph - a lock whose co-latest value
+ * is held, a poll with no newer write - else a graph the spin assumption cuts
+ * (a later write, on another graph, gives the waiter its value). */
+static bool waits_for_good(const struct emu *e, const struct gx *gx)
+{
+	int n = emu_config_of(e)->acfg.ncpus;
+	for (int c = 0; c < n; c++) {
+		enum emu_waits w = emu_cpu_waits(e, c);
+		if (w == EMU_WAITS_RCU ||
+		    ((w == EMU_WAITS_LOCK || w == EMU_WAITS_POLL) && !gx_waits_for_good(gx, c)))
+			return false;
+	}
+	return true;
+}
+
 /* One graph: run it, classify it.  Returns 1 for a consistent graph (failing
- * or not), 0 for one that is no result, -1 on an internal error. */
+ * or not: a deadlock is a failure), 0 for one that is no result, -1 on an
+ * internal error. */
 static int one_graph(struct emu *e, struct gdrive *d, enum wmm_model m, struct exg *x,
 		     struct gexplore_stats *st, struct emu_result *r)
 {
 	if (emu_execute_pick(e, &d->gen, graph_pick, r) < 0)
 		return -1;
-	bool waiting = r->kind == SS_FAIL_DEADLOCK;
+	bool waiting = r->kind == SS_FAIL_DEADLOCK && !waits_for_good(e, d->gx);
 	if (!gx_end(d->gx, waiting)) {
 		if (gx_diverged(d->gx))
 			st->diverged++;

@@ -679,6 +679,26 @@ bool gx_would_wait(const struct gx *g, int thr, const struct gx_access *a)
 	return read_candidates(g, thr, a, cand) == 0;
 }
 
+bool gx_waits_for_good(const struct gx *g, int thr)
+{
+	const struct gx_graph *G = &g->cur;
+	if (thr < 0 || thr >= g->nthreads || replay_pending(g, thr))
+		return false;
+	if (g->stuck[thr]) { /* its last event: the lock read of a held lock */
+		int r = G->n - 1;
+		while (r >= 0 && G->ev[r].thr != thr)
+			r--;
+		if (r < 0 || !is_read(&G->ev[r]))
+			return false;
+		return rank_of(G, G->ev[r].rf) == co_max(G->ev, G->n, G->ev[r].key);
+	}
+	if (g->poll_src[thr] == -2)
+		return false;
+	struct gx_access a = {.op = GX_READ, .key = g->poll_key[thr]};
+	static __thread int cand[GX_MAX_EVENTS + 1];
+	return read_candidates(g, thr, &a, cand) == 0;
+}
+
 void gx_relax(struct gx *g, int thr)
 {
 	int r = g->last_read[thr];

@@ -41,7 +41,8 @@
  * needs a write co-after what the last poll read: when there is none,
  * gx_access() returns GX_WAIT without adding anything, and gx_would_wait() /
  * gx_poll_waits() say when the thread may try again.  An execution that ends
- * with a thread waiting is blocked (GenMC's spin assume): not a result.
+ * with a thread waiting is blocked (GenMC's spin assume): not a result, unless
+ * every waiter waits for good (gx_waits_for_good): a deadlock, the caller's.
  *
  * Limits: GX_MAX_THREADS threads, GX_MAX_EVENTS events per graph, 16-byte
  * values.  Addresses (keys) identify locations; their initial value is what
@@ -221,6 +222,12 @@ int gx_pick(struct gx *g, unsigned ready);
 enum gx_status gx_access(struct gx *g, int thr, const struct gx_access *a, struct gx_result *r);
 /* Would this lock acquisition / poll read of thr wait now? */
 bool gx_would_wait(const struct gx *g, int thr, const struct gx_access *a);
+/* Does thr, waiting (a lock acquisition that read a held lock, or a poll with
+ * no newer write to read), wait for good in this graph: the lock value it read
+ * is its location's co-latest write, or no write follows what the poll read?
+ * When every unfinished thread does, the execution is a deadlock (or a hang),
+ * not a graph cut by the spin assumption. */
+bool gx_waits_for_good(const struct gx *g, int thr);
 /* cpu_relax(): thr polls the location of its last read; its next read of that
  * location must read a write co-after the one just read. */
 void gx_relax(struct gx *g, int thr);

@@ -145,4 +145,19 @@ expect_grep sample_not_a_proof "\(sample: not a proof\)" "$OUT"
 expect_rc graph_races_refused 2 "$SLABSTRESS" explore -s once --engine graph --races fail
 expect_grep graph_races_line "--races fail with --engine graph: expected ignore" "$ERR"
 
+# a deadlock or a hang is a failure, never a spin loop the search may cut (a
+# graph where every waiting CPU waits for good: the lock's co-latest value is
+# held, no newer write follows what the poll read); both engines report it, and
+# the graph reproducer replays to it
+D="$(dirname "$0")/../deadlock"
+for e in lkvm graph; do
+	expect_rc abba_${e}_deadlock 1 "$SLABSTRESS" explore -s "$D/abba.c" --engine $e --no-explain \
+		--save "$TMP/abba-$e"
+	expect_grep abba_${e}_line "deadlock on CPU .*: all unfinished CPUs are blocked: cpu 0 on a spinlock; cpu 1 on a spinlock" "$OUT"
+	expect_rc hang_${e}_deadlock 1 "$SLABSTRESS" explore -s "$D/hang.c" --engine $e --no-explain
+	expect_grep hang_${e}_line "all unfinished CPUs are blocked: cpu 0 polling for a new value" "$OUT"
+done
+f=$(ls "$TMP"/abba-graph/abba-*-deadlock-*.json 2>/dev/null | head -1)
+expect_rc abba_graph_replays 1 "$SLABSTRESS" replay "$f" --no-explain
+expect_grep abba_graph_replay_matches "replay: matches the saved failure" "$OUT"
 finish
