@@ -407,14 +407,14 @@ static void print_graph(const struct ss_campaign *c, bool quiet)
 	const struct gexplore_stats *g = &c->gst;
 	const char *model = wmm_model_name(c->ec.model);
 	if (!quiet) {
-		printf(
-		    "  %llu graphs in %.2f s = %.0f graphs/s: %llu consistent under %s (%llu "
-		    "distinct), %llu refused by %s as soon as built, %llu inconsistent at the "
-		    "end, %llu blocked (a spin loop or lock that never gets its value), %llu cut "
-		    "at an atomicity violation; most events in a graph: %d\n",
-		    g->executions, g->elapsed, g->elapsed > 0 ? g->executions / g->elapsed : 0,
-		    g->consistent, model, g->distinct, g->refused, model, g->inconsistent,
-		    g->blocked, g->pruned, g->max_events);
+		printf("  %llu graphs in %.2f s = %.0f graphs/s: %llu consistent under %s (%llu "
+		       "distinct), %llu refused by %s as soon as built, %llu inconsistent at the "
+		       "end, %llu blocked (a spin loop or lock cut: its value comes in another "
+		       "graph), %llu cut "
+		       "at an atomicity violation; most events in a graph: %d\n",
+		       g->executions, g->elapsed, g->elapsed > 0 ? g->executions / g->elapsed : 0,
+		       g->consistent, model, g->distinct, g->refused, model, g->inconsistent,
+		       g->blocked, g->pruned, g->max_events);
 		if (c->xo.strategy == EXPLORE_PCT)
 			printf("  pct over graphs: n=%u CPUs, d=%u: %u change points per execution "
 			       "among its first k=%lu steps; h=%u: a load reads one of the h+1 "
