@@ -185,6 +185,48 @@ static int resume_start(struct gx *gx, const struct emu_config *cfg, const char 
 static int resume_finish(struct gx *gx, const struct emu_config *cfg, const char *path,
 			 struct gexplore_stats *st, const struct gx_state *base);
 
+/* A failing graph: counted, logged, saved (o->on_failure), the first kept. */
+static void record_failure(struct emu *e, struct gx *gx, const struct gexplore_opts *o,
+			   const struct emu_result *r, struct gexplore_stats *st)
+{
+	st->failed++;
+	ss_failure_log_add(&st->log, &r->fail, (unsigned long)st->executions - 1);
+	size_t glen = 0;
+	u8 *graph = gx_save(gx, &glen);
+	if (graph && o->on_failure)
+		o->on_failure(o->failure_ctx, e, r, graph, glen);
+	if (st->found) {
+		free(graph);
+		return;
+	}
+	st->found = true;
+	st->first_exec = st->executions - 1;
+	st->first = *r;
+	st->first_graph = graph;
+	st->first_len = glen;
+}
+
+/* The driver's strategy (pct, sampling, or every graph checked when pushed)
+ * and its model graphs; returns the one the loop checks with, NULL when out of
+ * memory. */
+static struct exg *setup_drive(struct gdrive *d, const struct emu_config *cfg,
+			       const struct gexplore_opts *o)
+{
+	d->gen = (struct emu_gen){no_front, no_back, d};
+	struct exg *x = malloc(sizeof(*x));
+	d->model = cfg->model;
+	d->x = malloc(sizeof(*d->x));
+	if (o->pct)
+		d->pct = gpct_create(d->gx, cfg, o);
+	if (o->pct && !d->pct)
+		free(x), x = NULL;
+	else if (o->sample)
+		gx_set_sample(d->gx, o->seed);
+	else if (d->x)
+		gx_set_check(d->gx, check_prefix, d);
+	return x;
+}
+
 int gexplore_run(const struct emu_config *cfg, const struct gexplore_opts *o,
 		 struct gexplore_stats *st, struct emu **ep)
 {
@@ -196,18 +238,7 @@ int gexplore_run(const struct emu_config *cfg, const struct gexplore_opts *o,
 	struct emu *e = make(cfg, &d.gx, st->error, sizeof(st->error));
 	if (!e)
 		return -1;
-	d.gen = (struct emu_gen){no_front, no_back, &d};
-	struct exg *x = malloc(sizeof(*x));
-	d.model = cfg->model;
-	d.x = malloc(sizeof(*d.x));
-	if (o->pct)
-		d.pct = gpct_create(d.gx, cfg, o);
-	if (o->pct && !d.pct)
-		free(x), x = NULL;
-	else if (o->sample)
-		gx_set_sample(d.gx, o->seed);
-	else if (d.x)
-		gx_set_check(d.gx, check_prefix, &d);
+	struct exg *x = setup_drive(&d, cfg, o);
 	int rc = 0;
 	static __thread struct gx_state base; /* --resume: the counters before this run */
 	bool resume = o->resume_path && !o->sample;
@@ -234,25 +265,8 @@ int gexplore_run(const struct emu_config *cfg, const struct gexplore_opts *o,
 			st->consistent++;
 			st->distinct += gx_exec_new(d.gx);
 		}
-		if (k > 0 && r.kind) {
-			st->failed++;
-			ss_failure_log_add(&st->log, &r.fail, (unsigned long)st->executions - 1);
-			size_t glen = 0;
-			u8 *graph = gx_save(d.gx, &glen);
-			if (graph && o->on_failure)
-				o->on_failure(o->failure_ctx, e, &r, graph, glen);
-			if (!st->found) {
-				st->found = true;
-				st->first_exec = st->executions - 1;
-				st->first = r;
-				st->first_graph = graph;
-				st->first_len = glen;
-			} else {
-				free(graph);
-			}
-			if (!o->keep_going)
-				break;
-		}
+		if (k > 0 && r.kind && (record_failure(e, d.gx, o, &r, st), !o->keep_going))
+			break;
 		if (((st->executions & 63) == 0 || clk.deadline) &&
 		    run_clock_stop(&clk, &st->interrupted, o->progress, o->progress_ctx,
 				   st->executions, st->failed))
