@@ -6,7 +6,7 @@
  * a reproducer saved on x86_64 replays on arm64, ppc64le or a big-endian host.
  * A header of 16 bytes, then n records of 88 bytes, nothing else:
  *
- *   header   0  4  magic "GXG2" (ASCII)
+ *   header   0  4 bytes: magic "GXG2" (ASCII)
  *            4  u32  n: the events (<= GX_MAX_EVENTS)
  *            8  u32  next_stamp   12 u32 next_rank   (<= INT32_MAX)
  *   record   0  u8   thr           1 u8 kind (EV_R/EV_W/EV_F)   2 u8 op (enum gx_op)
@@ -35,7 +35,7 @@
 
 #include "engine/gx_impl.h"
 
-#define GX1_MAGIC  0x31475847u /* "GXG1" as a native u32 (on little-endian hosts) */
+#define GX1_MAGIC  0x31475847u /* a native u32: the bytes "GXG1" on little-endian hosts */
 #define GX2_MAGIC  "GXG2"
 #define GX2_HEADER 16
 #define GX2_RECORD 88
