@@ -17,9 +17,11 @@
  *   done N\n                                          then N u64: of the executions finished
  *   end HEX16\n                                       FNV-1a 64 of every byte before "end"
  *
- * A graph is saved as gx_save saves one: its events in a replay order (each read
+ * A graph's events are in the order gx_save puts them: a replay order (each read
  * after the write it reads), rf and poll_src as positions in that order, tags
- * NULL.  Addresses differ between processes (ASLR), so a location is saved as
+ * NULL; but as native struct gx_event, not gx_save's portable records: a state
+ * is read only by the version (and event size) that wrote it.
+ * Addresses differ between processes (ASLR), so a location is saved as
  * a number: key GX_KEY_UNBOUND - k for the k-th location of the graph (gx_impl.h);
  * when the program re-creates the graph, the first access to a location binds
  * every event of it to the address (gx_bind_key), and the values that may hold

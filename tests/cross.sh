@@ -2,8 +2,9 @@
 # tests/cross.sh - the smoke subset of a cross build (make cross ARCH=arm64|ppc64le),
 # run under qemu-user on the build host: every unit test of build-ARCH, then list,
 # explore on the seed scenario (rc1 under lkmm found, fixed clean), replay of the
-# saved seed reproducer, litmus on 20 kernel-tools files (verdicts and counts as in
-# tests/litmus/expected-lkmm.txt) and a 2 s native run.  Prints ok/FAIL lines like
+# saved seed reproducer and of a graph reproducer made on x86_64 (tests/fixtures:
+# graph bytes are portable), litmus on 20 kernel-tools files (verdicts and counts
+# as in tests/litmus/expected-lkmm.txt) and a 2 s native run.  Prints ok/FAIL lines like
 # tests/cli/lib.sh, "skipped" when qemu or the cross compiler is missing.
 # Usage: sh tests/cross.sh arm64|ppc64le   (SS_CROSS_EXECUTIONS: explore's budget)
 ARCH=${1:-}
@@ -56,6 +57,9 @@ expect_rc cross_explore_fixed_clean 0 \
 
 expect_rc cross_replay_seed 1 "$SLABSTRESS" replay tests/fuzz-regress/repro/seed-lazy-objexts.json
 expect_grep cross_replay_matches_saved "replay: matches the saved failure" "$OUT"
+# a graph reproducer made on x86_64: its bytes are portable (engine/gx_save.c)
+expect_rc cross_replay_graph_from_x86_64 1 "$SLABSTRESS" replay tests/fixtures/graph-rc1.json
+expect_grep cross_replay_graph_matches_saved "replay: matches the saved failure" "$OUT"
 
 L=$SHARED/litmus
 files=$(cd "$L" && ls kernel-tools/*.litmus | grep -v 'dep+plain' | head -20)
