@@ -205,8 +205,8 @@ const struct gx_stats *gx_stats(const struct gx *g);
 bool gx_exec_new(struct gx *g);
 /* The current graph, one event per line (debugging). */
 void gx_dump(const struct gx *g, FILE *f);
-/* The current graph as bytes, for a reproducer (malloc'ed; *len).  Native
- * byte order; addresses are not kept. */
+/* The current graph as bytes, for a reproducer (malloc'ed; *len): portable
+ * little-endian records (engine/gx_save.c); addresses are not kept. */
 u8 *gx_save(const struct gx *g, size_t *len);
 /* Makes saved bytes the only graph left to visit, with no alternatives made
  * while it runs (a replay).  0, or -1 on bytes gx_save did not make. */
