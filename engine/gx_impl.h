@@ -88,13 +88,36 @@ static inline int gx_loc_id(struct gx_locmap *m, uintptr_t key)
 	return m->id[k] = m->n++;
 }
 
-/* gx_newest's memory, per run: for each key asked about, how far ev[] was
- * scanned and the co-latest write found so far. */
-struct gx_newest_cache {
-	unsigned long long run;
+/* key's number, or -1 when it has none (nothing added). */
+static inline int gx_loc_find(const struct gx_locmap *m, uintptr_t key)
+{
+	if (!m->cur)
+		return -1;
+	unsigned mask = 2 * GX_MAX_EVENTS - 1;
+	unsigned k = (unsigned)((key * 0x9e3779b97f4a7c15ull) >> 40) & mask;
+	for (; m->gen[k] == m->cur; k = (k + 1) & mask)
+		if (m->key[k] == key)
+			return m->id[k];
+	return -1;
+}
+
+/* Per-location indexes of the current graph (engine/gx_index.c): valid
+ * false until rebuilt from ev[].  Locations are numbered by map; event
+ * indices, -1 for none. */
+struct gx_ix {
+	bool valid;
 	struct gx_locmap map;
-	int upto[2 * GX_MAX_EVENTS], co[2 * GX_MAX_EVENTS];
-	u128 val[2 * GX_MAX_EVENTS];
+	int loc[GX_MAX_EVENTS];	    /* per event: its location (-1: a fence) */
+	int co_prev[GX_MAX_EVENTS]; /* per write: the write before it in co */
+	int co_next[GX_MAX_EVENTS];
+	int ev_next[GX_MAX_EVENTS]; /* per write: the next write of its location in ev[] */
+	/* per location: its writes' co order and ev[] order */
+	int co_first[GX_MAX_EVENTS], co_last[GX_MAX_EVENTS];
+	int ev_first[GX_MAX_EVENTS], ev_last[GX_MAX_EVENTS];
+	int broken[GX_MAX_EVENTS]; /* its RMWs that break atomicity */
+	/* per location and thread: the write (GX_INIT) whose rank is the thread's
+	 * coherence floor there; -2: none */
+	int floor[GX_MAX_EVENTS][GX_MAX_THREADS];
 };
 
 struct gx {
@@ -132,8 +155,7 @@ struct gx {
 	struct hset seen; /* graphs pushed */
 	struct hset done; /* executions finished (gx_exec_new) */
 	struct gx_stats st;
-	unsigned long long runs; /* gx_begin calls */
-	struct gx_newest_cache newest;
+	struct gx_ix ix; /* indexes of cur (engine/gx_index.c) */
 	/* gx_set_chooser: sampling choices from choose instead of the PRNG */
 	unsigned (*choose)(void *ctx, unsigned n);
 	void *choose_ctx;
@@ -208,5 +230,40 @@ static inline bool gx_key_unbound(uintptr_t key)
 }
 bool gx_bind_saved_key(struct gx *g, int thr, const struct gx_access *a);
 bool gx_has_unbound_keys(const struct gx_graph *G);
+
+/* The current graph's indexes (gx_index.c).  gx_ix_added: event pos was just
+ * inserted into cur (appended: indexed; else the index is rebuilt when next
+ * asked).  gx_ix_ensure rebuilds an invalid index; every question below but
+ * gx_ix_loc assumes a valid one (gx_ix_loc makes it valid).  l: a location's
+ * number from gx_ix_loc, -1 for one without events. */
+static inline void gx_ix_invalidate(struct gx *g)
+{
+	g->ix.valid = false;
+}
+void gx_ix_ensure(struct gx *g);
+void gx_ix_added(struct gx *g, int pos);
+int gx_ix_loc(struct gx *g, uintptr_t key);
+/* thr's coherence floor on l: the highest rank it wrote or read (-1: the
+ * initial value; -2: nothing). */
+int gx_ix_floor(const struct gx *g, int l, int thr);
+/* The co-latest write of l (GX_INIT: none); the co-latest among ev[0, upto). */
+int gx_ix_top(const struct gx *g, int l);
+int gx_ix_top_before(const struct gx *g, int l, int upto);
+/* co_after: in ev (cur's events or a copy of them), the writes of l ranked
+ * above rx move up one; returns the rank a new write right after rx takes. */
+int gx_ix_shift(const struct gx *g, int l, int rx, struct gx_event *ev);
+/* Does no RMW of l break atomicity?  Would a new write right after src (a
+ * write of l, GX_INIT) break that of the RMW write co-after src? */
+bool gx_ix_atomic(const struct gx *g, int l);
+bool gx_ix_breaks_after(const struct gx *g, int l, int src);
+/* The ev[]-order list of l's writes: the first, the next. */
+static inline int gx_ix_first_write(const struct gx *g, int l)
+{
+	return l < 0 ? -1 : g->ix.ev_first[l];
+}
+static inline int gx_ix_next_write(const struct gx *g, int w)
+{
+	return g->ix.ev_next[w];
+}
 
 #endif /* SS_GX_IMPL_H */
