@@ -179,7 +179,7 @@ static int read_candidates(struct gx *g, int thr, const struct gx_access *a, int
 	if (g->poll_src[thr] != -2 && g->poll_key[thr] == a->key && a->op != GX_WRITE)
 		poll_rank = rank_of(G, g->poll_src[thr]);
 	int top = gx_ix_top(g, l), k = 0;
-	for (int w = top;; w = g->ix.co_prev[w]) { /* co_prev of the co-first: GX_INIT */
+	for (int w = top;; w = gx_ix_co_prev(g, w)) { /* co_prev of the co-first: GX_INIT */
 		int rk = rank_of(G, w);
 		if (rk < floor || (poll_rank != -3 && rk <= poll_rank) ||
 		    (a->newest_only && w != top))
@@ -218,9 +218,10 @@ static int add_write(struct gx *g, struct gx_event *w, bool places)
 	if (i < 0)
 		return -1;
 	g->rpos++;
-	if (!g->choose) /* a chooser keeps no revisit */
+	int l = gx_ix_loc(g, w->key);
+	if (!g->choose && gx_ix_revisitable(g, l, w->thr)) /* a chooser keeps no revisit */
 		gx_revisits_of(g, G, i, places);
-	if (!gx_ix_atomic(g, gx_ix_loc(g, w->key))) {
+	if (!gx_ix_atomic(g, l)) {
 		g->dead = true; /* its revisits are made: nothing more comes of it */
 		return -2;
 	}
@@ -352,7 +353,8 @@ static int add_read(struct gx *g, int thr, const struct gx_access *a, int src, b
 			ag.n = n;
 			ag.next_stamp = G->next_stamp + 2;
 			ag.next_rank = G->next_rank + 1;
-			gx_revisits_of(g, &ag, n - 1, false);
+			if (gx_ix_revisitable(g, l, thr)) /* r is thr's: no revisit */
+				gx_revisits_of(g, &ag, n - 1, false);
 			/* ag is cur, the read and its write right after src */
 			if (!gx_ix_atomic(g, l) || gx_ix_breaks_after(g, l, src)) {
 				g->st.cut++;

@@ -104,20 +104,27 @@ static inline int gx_loc_find(const struct gx_locmap *m, uintptr_t key)
 /* Per-location indexes of the current graph (engine/gx_index.c): valid
  * false until rebuilt from ev[].  Locations are numbered by map; event
  * indices, -1 for none. */
+struct gx_ix_event {
+	int loc;	      /* its location (-1: a fence) */
+	int co_prev, co_next; /* a write: the writes before and after it in co */
+	int ev_next;	      /* a write: the next write of its location in ev[] */
+};
+
+struct gx_ix_loc {
+	int co_first, co_last; /* its writes in co order */
+	int ev_first, ev_last; /* its writes in ev[] order */
+	int broken;	       /* its RMWs that break atomicity */
+	unsigned readers;      /* bit t: thread t has a read of it a write may revisit */
+	/* per thread: the write (GX_INIT) whose rank is the thread's coherence
+	 * floor here; -2: none */
+	int floor[GX_MAX_THREADS];
+};
+
 struct gx_ix {
 	bool valid;
 	struct gx_locmap map;
-	int loc[GX_MAX_EVENTS];	    /* per event: its location (-1: a fence) */
-	int co_prev[GX_MAX_EVENTS]; /* per write: the write before it in co */
-	int co_next[GX_MAX_EVENTS];
-	int ev_next[GX_MAX_EVENTS]; /* per write: the next write of its location in ev[] */
-	/* per location: its writes' co order and ev[] order */
-	int co_first[GX_MAX_EVENTS], co_last[GX_MAX_EVENTS];
-	int ev_first[GX_MAX_EVENTS], ev_last[GX_MAX_EVENTS];
-	int broken[GX_MAX_EVENTS]; /* its RMWs that break atomicity */
-	/* per location and thread: the write (GX_INIT) whose rank is the thread's
-	 * coherence floor there; -2: none */
-	int floor[GX_MAX_EVENTS][GX_MAX_THREADS];
+	struct gx_ix_event ev[GX_MAX_EVENTS];
+	struct gx_ix_loc loc[GX_MAX_EVENTS];
 };
 
 struct gx {
@@ -256,14 +263,24 @@ int gx_ix_shift(const struct gx *g, int l, int rx, struct gx_event *ev);
  * write of l, GX_INIT) break that of the RMW write co-after src? */
 bool gx_ix_atomic(const struct gx *g, int l);
 bool gx_ix_breaks_after(const struct gx *g, int l, int src);
-/* The ev[]-order list of l's writes: the first, the next. */
+/* May a write of thread thr to l revisit a read (gx_revisits_of finds one)? */
+static inline bool gx_ix_revisitable(const struct gx *g, int l, int thr)
+{
+	return l >= 0 && (g->ix.loc[l].readers & ~(1u << thr));
+}
+/* The ev[]-order list of l's writes: the first, the next; the co order,
+ * downwards: the write co-before w (GX_INIT after the co-first). */
 static inline int gx_ix_first_write(const struct gx *g, int l)
 {
-	return l < 0 ? -1 : g->ix.ev_first[l];
+	return l < 0 ? -1 : g->ix.loc[l].ev_first;
 }
 static inline int gx_ix_next_write(const struct gx *g, int w)
 {
-	return g->ix.ev_next[w];
+	return g->ix.ev[w].ev_next;
+}
+static inline int gx_ix_co_prev(const struct gx *g, int w)
+{
+	return g->ix.ev[w].co_prev;
 }
 
 #endif /* SS_GX_IMPL_H */

@@ -38,46 +38,48 @@ static bool pair_atomic(const struct gx_graph *G, int r, int w, int p)
 	return hi > lo && (p < 0 || G->ev[p].co <= lo);
 }
 
-static void new_loc(struct gx_ix *x, int l)
+static void new_loc(struct gx_ix_loc *L)
 {
-	x->co_first[l] = x->co_last[l] = x->ev_first[l] = x->ev_last[l] = -1;
-	x->broken[l] = 0;
+	L->co_first = L->co_last = L->ev_first = L->ev_last = -1;
+	L->broken = 0;
+	L->readers = 0;
 	for (int t = 0; t < GX_MAX_THREADS; t++)
-		x->floor[l][t] = -2;
+		L->floor[t] = -2;
 }
 
-/* Links write w of location l into both its lists and counts what it does to
+/* Links write w of location L into both its lists and counts what it does to
  * atomicity: the RMW write co-after it gets a new co-predecessor. */
-static void link_write(const struct gx_graph *G, struct gx_ix *x, int l, int w)
+static void link_write(const struct gx_graph *G, struct gx_ix *x, struct gx_ix_loc *L, int w)
 {
-	x->ev_next[w] = -1;
-	if (x->ev_last[l] < 0)
-		x->ev_first[l] = w;
+	struct gx_ix_event *we = &x->ev[w];
+	we->ev_next = -1;
+	if (L->ev_last < 0)
+		L->ev_first = w;
 	else
-		x->ev_next[x->ev_last[l]] = w;
-	x->ev_last[l] = w;
-	int p = x->co_last[l];
+		x->ev[L->ev_last].ev_next = w;
+	L->ev_last = w;
+	int p = L->co_last;
 	while (p >= 0 && G->ev[p].co > G->ev[w].co)
-		p = x->co_prev[p];
-	int q = p < 0 ? x->co_first[l] : x->co_next[p];
+		p = x->ev[p].co_prev;
+	int q = p < 0 ? L->co_first : x->ev[p].co_next;
 	int rq = q < 0 ? -1 : pair_read(G, q);
 	if (rq >= 0)
-		x->broken[l] -= !pair_atomic(G, rq, q, p);
-	x->co_prev[w] = p;
-	x->co_next[w] = q;
+		L->broken -= !pair_atomic(G, rq, q, p);
+	we->co_prev = p;
+	we->co_next = q;
 	if (p < 0)
-		x->co_first[l] = w;
+		L->co_first = w;
 	else
-		x->co_next[p] = w;
+		x->ev[p].co_next = w;
 	if (q < 0)
-		x->co_last[l] = w;
+		L->co_last = w;
 	else
-		x->co_prev[q] = w;
+		x->ev[q].co_prev = w;
 	if (rq >= 0)
-		x->broken[l] += !pair_atomic(G, rq, q, w);
+		L->broken += !pair_atomic(G, rq, q, w);
 	int rw = pair_read(G, w);
 	if (rw >= 0)
-		x->broken[l] += !pair_atomic(G, rw, w, p);
+		L->broken += !pair_atomic(G, rw, w, p);
 }
 
 /* Event i (every event before it indexed) into the index. */
@@ -85,18 +87,21 @@ static void add_event(const struct gx_graph *G, struct gx_ix *x, int i)
 {
 	const struct gx_event *e = &G->ev[i];
 	if (e->kind == EV_F) {
-		x->loc[i] = -1;
+		x->ev[i].loc = -1;
 		return;
 	}
 	int known = x->map.n, l = gx_loc_id(&x->map, e->key);
+	struct gx_ix_loc *L = &x->loc[l];
 	if (l == known)
-		new_loc(x, l);
-	x->loc[i] = l;
-	int src = is_write(e) ? i : e->rf, *f = &x->floor[l][(int)e->thr];
+		new_loc(L);
+	x->ev[i].loc = l;
+	int src = is_write(e) ? i : e->rf, *f = &L->floor[(int)e->thr];
 	if (floor_rank(G, src) > floor_rank(G, *f))
 		*f = src;
 	if (is_write(e))
-		link_write(G, x, l, i);
+		link_write(G, x, L, i);
+	else if (!e->newest_only)
+		L->readers |= 1u << e->thr;
 }
 
 static void build(const struct gx_graph *G, struct gx_ix *x)
@@ -118,20 +123,20 @@ static void check_index(const struct gx *g)
 	bool bad = fresh.map.n != x->map.n;
 	int why = bad;
 	for (int i = 0; i < G->n && !bad; i++) {
-		bad = fresh.loc[i] != x->loc[i];
+		const struct gx_ix_event *a = &fresh.ev[i], *b = &x->ev[i];
+		bad = a->loc != b->loc;
 		if (is_write(&G->ev[i]))
-			bad = bad || fresh.co_prev[i] != x->co_prev[i] ||
-			      fresh.co_next[i] != x->co_next[i] ||
-			      fresh.ev_next[i] != x->ev_next[i];
+			bad = bad || a->co_prev != b->co_prev || a->co_next != b->co_next ||
+			      a->ev_next != b->ev_next;
 		why = bad ? 1000 + i : 0;
 	}
 	for (int l = 0; l < x->map.n && !bad; l++) {
-		bad = fresh.co_first[l] != x->co_first[l] || fresh.co_last[l] != x->co_last[l] ||
-		      fresh.ev_first[l] != x->ev_first[l] || fresh.ev_last[l] != x->ev_last[l] ||
-		      fresh.broken[l] != x->broken[l];
+		const struct gx_ix_loc *a = &fresh.loc[l], *b = &x->loc[l];
+		bad = a->co_first != b->co_first || a->co_last != b->co_last ||
+		      a->ev_first != b->ev_first || a->ev_last != b->ev_last ||
+		      a->broken != b->broken || a->readers != b->readers;
 		for (int t = 0; t < GX_MAX_THREADS; t++)
-			bad = bad ||
-			      floor_rank(G, fresh.floor[l][t]) != floor_rank(G, x->floor[l][t]);
+			bad = bad || floor_rank(G, a->floor[t]) != floor_rank(G, b->floor[t]);
 		why = bad ? 2000 + l : why;
 	}
 	for (int i = 0; i < G->n && !bad; i++) { /* the old scans */
@@ -140,7 +145,9 @@ static void check_index(const struct gx *g)
 		 * ranks of several locations, which tie */
 		if (e->kind == EV_F || !e->key)
 			continue;
-		int l = x->loc[i], f = -2, top = -1, broken = 0;
+		const struct gx_ix_loc *L = &x->loc[x->ev[i].loc];
+		int f = -2, top = -1, broken = 0;
+		unsigned readers = 0;
 		for (int j = 0; j < G->n; j++) {
 			const struct gx_event *o = &G->ev[j];
 			if (o->key != e->key || o->kind == EV_F)
@@ -150,6 +157,8 @@ static void check_index(const struct gx *g)
 				f = r;
 			if (is_write(o) && o->co > top)
 				top = o->co;
+			if (is_read(o) && !o->newest_only)
+				readers |= 1u << o->thr;
 			int w = is_read(o) ? rmw_write_of(G, j) : -1;
 			if (w < 0)
 				continue;
@@ -160,9 +169,9 @@ static void check_index(const struct gx *g)
 				       G->ev[k].co > lo && G->ev[k].co < hi);
 			broken += !ok;
 		}
-		bad = f != floor_rank(G, x->floor[l][(int)e->thr]) ||
-		      top != rank_of(G, x->co_last[l] < 0 ? GX_INIT : x->co_last[l]) ||
-		      (broken == 0) != (x->broken[l] == 0);
+		bad = f != floor_rank(G, L->floor[(int)e->thr]) ||
+		      top != rank_of(G, L->co_last < 0 ? GX_INIT : L->co_last) ||
+		      (broken == 0) != (L->broken == 0) || readers != L->readers;
 		why = bad ? 3000 + i : why;
 	}
 	if (bad) {
@@ -207,32 +216,33 @@ int gx_ix_loc(struct gx *g, uintptr_t key)
 
 int gx_ix_floor(const struct gx *g, int l, int thr)
 {
-	return l < 0 ? -2 : floor_rank(&g->cur, g->ix.floor[l][thr]);
+	return l < 0 ? -2 : floor_rank(&g->cur, g->ix.loc[l].floor[thr]);
 }
 
 int gx_ix_top(const struct gx *g, int l)
 {
-	return l < 0 || g->ix.co_last[l] < 0 ? GX_INIT : g->ix.co_last[l];
+	return l < 0 || g->ix.loc[l].co_last < 0 ? GX_INIT : g->ix.loc[l].co_last;
 }
 
 int gx_ix_top_before(const struct gx *g, int l, int upto)
 {
-	int w = l < 0 ? -1 : g->ix.co_last[l];
+	int w = l < 0 ? -1 : g->ix.loc[l].co_last;
 	while (w >= upto)
-		w = g->ix.co_prev[w];
+		w = g->ix.ev[w].co_prev;
 	return w < 0 ? GX_INIT : w;
 }
 
 int gx_ix_shift(const struct gx *g, int l, int rx, struct gx_event *ev)
 {
-	for (int w = l < 0 ? -1 : g->ix.co_last[l]; w >= 0 && ev[w].co > rx; w = g->ix.co_prev[w])
+	int w = l < 0 ? -1 : g->ix.loc[l].co_last;
+	for (; w >= 0 && ev[w].co > rx; w = g->ix.ev[w].co_prev)
 		ev[w].co++;
 	return rx + 1;
 }
 
 bool gx_ix_atomic(const struct gx *g, int l)
 {
-	return l < 0 || g->ix.broken[l] == 0;
+	return l < 0 || g->ix.loc[l].broken == 0;
 }
 
 bool gx_ix_breaks_after(const struct gx *g, int l, int src)
@@ -240,7 +250,7 @@ bool gx_ix_breaks_after(const struct gx *g, int l, int src)
 	if (l < 0)
 		return false;
 	const struct gx_ix *x = &g->ix;
-	int q = src == GX_INIT ? x->co_first[l] : x->co_next[src];
+	int q = src == GX_INIT ? x->loc[l].co_first : x->ev[src].co_next;
 	int rq = q < 0 ? -1 : pair_read(&g->cur, q);
 	return rq >= 0 && pair_atomic(&g->cur, rq, q, src == GX_INIT ? -1 : src);
 }
