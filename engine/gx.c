@@ -76,11 +76,16 @@ static int insert_at(struct gx *g, int pos, const struct gx_event *e)
 		g->full = true;
 		return -1;
 	}
-	bool append = pos == G->n; /* nothing points at or after pos then */
+	if (pos == G->n) { /* nothing points at or after pos */
+		G->ev[G->n++] = *e;
+		gx_ix_added(g, pos);
+		g->st.events++;
+		return pos;
+	}
 	memmove(&G->ev[pos + 1], &G->ev[pos], (size_t)(G->n - pos) * sizeof(*e));
 	G->n++;
 	G->ev[pos] = *e;
-	for (int i = 0; i < G->n && !append; i++) {
+	for (int i = 0; i < G->n; i++) {
 		struct gx_event *x = &G->ev[i];
 		if (i != pos && is_read(x) && x->rf >= pos)
 			x->rf++;

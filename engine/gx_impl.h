@@ -54,11 +54,14 @@ struct hset {
 /* Numbers the locations of one graph: gx_loc_id gives key its number, a new
  * one (the next) the first time; the numbers start again at each
  * gx_loc_reset (a generation count: nothing to clear).  Open addressing over
- * twice GX_MAX_EVENTS slots, so a graph's keys always fit. */
+ * twice GX_MAX_EVENTS slots, so a graph's keys always fit; a slot's key, gen
+ * and id share a cache line. */
 struct gx_locmap {
-	uintptr_t key[2 * GX_MAX_EVENTS];
-	unsigned gen[2 * GX_MAX_EVENTS];
-	int id[2 * GX_MAX_EVENTS];
+	struct gx_locslot {
+		uintptr_t key;
+		unsigned gen;
+		int id;
+	} slot[2 * GX_MAX_EVENTS];
 	unsigned cur;
 	int n;
 };
@@ -66,26 +69,31 @@ struct gx_locmap {
 static inline void gx_loc_reset(struct gx_locmap *m)
 {
 	if (++m->cur == 0) { /* wrapped: no slot may look current */
-		memset(m->gen, 0, sizeof(m->gen));
+		for (int k = 0; k < 2 * GX_MAX_EVENTS; k++)
+			m->slot[k].gen = 0;
 		m->cur = 1;
 	}
 	m->n = 0;
+}
+
+static inline unsigned gx_loc_slot(uintptr_t key)
+{
+	return (unsigned)((key * 0x9e3779b97f4a7c15ull) >> 40) & (2 * GX_MAX_EVENTS - 1);
 }
 
 static inline int gx_loc_id(struct gx_locmap *m, uintptr_t key)
 {
 	if (!m->cur) /* never reset: zeroed slots would all look current */
 		gx_loc_reset(m);
-	unsigned mask = 2 * GX_MAX_EVENTS - 1;
-	unsigned k = (unsigned)((key * 0x9e3779b97f4a7c15ull) >> 40) & mask;
-	while (m->gen[k] == m->cur) {
-		if (m->key[k] == key)
-			return m->id[k];
-		k = (k + 1) & mask;
+	unsigned k = gx_loc_slot(key);
+	while (m->slot[k].gen == m->cur) {
+		if (m->slot[k].key == key)
+			return m->slot[k].id;
+		k = (k + 1) & (2 * GX_MAX_EVENTS - 1);
 	}
-	m->gen[k] = m->cur;
-	m->key[k] = key;
-	return m->id[k] = m->n++;
+	m->slot[k].gen = m->cur;
+	m->slot[k].key = key;
+	return m->slot[k].id = m->n++;
 }
 
 /* key's number, or -1 when it has none (nothing added). */
@@ -93,14 +101,12 @@ static inline int gx_loc_find(const struct gx_locmap *m, uintptr_t key)
 {
 	if (!m->cur)
 		return -1;
-	unsigned mask = 2 * GX_MAX_EVENTS - 1;
-	unsigned k = (unsigned)((key * 0x9e3779b97f4a7c15ull) >> 40) & mask;
-	for (; m->gen[k] == m->cur; k = (k + 1) & mask)
-		if (m->key[k] == key)
-			return m->id[k];
+	for (unsigned k = gx_loc_slot(key); m->slot[k].gen == m->cur;
+	     k = (k + 1) & (2 * GX_MAX_EVENTS - 1))
+		if (m->slot[k].key == key)
+			return m->slot[k].id;
 	return -1;
 }
-
 /* Per-location indexes of the current graph (engine/gx_index.c): valid
  * false until rebuilt from ev[].  Locations are numbered by map; event
  * indices, -1 for none. */
@@ -110,7 +116,7 @@ struct gx_ix_event {
 	int ev_next;	      /* a write: the next write of its location in ev[] */
 };
 
-struct gx_ix_loc {
+struct gx_ix_location {
 	int co_first, co_last; /* its writes in co order */
 	int ev_first, ev_last; /* its writes in ev[] order */
 	int broken;	       /* its RMWs that break atomicity */
@@ -123,8 +129,10 @@ struct gx_ix_loc {
 struct gx_ix {
 	bool valid;
 	struct gx_locmap map;
+	uintptr_t last_key; /* gx_ix_loc's last answer (last_loc -1: none) */
+	int last_loc;
 	struct gx_ix_event ev[GX_MAX_EVENTS];
-	struct gx_ix_loc loc[GX_MAX_EVENTS];
+	struct gx_ix_location loc[GX_MAX_EVENTS];
 };
 
 struct gx {

@@ -38,7 +38,7 @@ static bool pair_atomic(const struct gx_graph *G, int r, int w, int p)
 	return hi > lo && (p < 0 || G->ev[p].co <= lo);
 }
 
-static void new_loc(struct gx_ix_loc *L)
+static void new_loc(struct gx_ix_location *L)
 {
 	L->co_first = L->co_last = L->ev_first = L->ev_last = -1;
 	L->broken = 0;
@@ -49,7 +49,7 @@ static void new_loc(struct gx_ix_loc *L)
 
 /* Links write w of location L into both its lists and counts what it does to
  * atomicity: the RMW write co-after it gets a new co-predecessor. */
-static void link_write(const struct gx_graph *G, struct gx_ix *x, struct gx_ix_loc *L, int w)
+static void link_write(const struct gx_graph *G, struct gx_ix *x, struct gx_ix_location *L, int w)
 {
 	struct gx_ix_event *we = &x->ev[w];
 	we->ev_next = -1;
@@ -91,7 +91,7 @@ static void add_event(const struct gx_graph *G, struct gx_ix *x, int i)
 		return;
 	}
 	int known = x->map.n, l = gx_loc_id(&x->map, e->key);
-	struct gx_ix_loc *L = &x->loc[l];
+	struct gx_ix_location *L = &x->loc[l];
 	if (l == known)
 		new_loc(L);
 	x->ev[i].loc = l;
@@ -107,6 +107,7 @@ static void add_event(const struct gx_graph *G, struct gx_ix *x, int i)
 static void build(const struct gx_graph *G, struct gx_ix *x)
 {
 	gx_loc_reset(&x->map);
+	x->last_loc = -1;
 	for (int i = 0; i < G->n; i++)
 		add_event(G, x, i);
 	x->valid = true;
@@ -131,7 +132,7 @@ static void check_index(const struct gx *g)
 		why = bad ? 1000 + i : 0;
 	}
 	for (int l = 0; l < x->map.n && !bad; l++) {
-		const struct gx_ix_loc *a = &fresh.loc[l], *b = &x->loc[l];
+		const struct gx_ix_location *a = &fresh.loc[l], *b = &x->loc[l];
 		bad = a->co_first != b->co_first || a->co_last != b->co_last ||
 		      a->ev_first != b->ev_first || a->ev_last != b->ev_last ||
 		      a->broken != b->broken || a->readers != b->readers;
@@ -145,7 +146,7 @@ static void check_index(const struct gx *g)
 		 * ranks of several locations, which tie */
 		if (e->kind == EV_F || !e->key)
 			continue;
-		const struct gx_ix_loc *L = &x->loc[x->ev[i].loc];
+		const struct gx_ix_location *L = &x->loc[x->ev[i].loc];
 		int f = -2, top = -1, broken = 0;
 		unsigned readers = 0;
 		for (int j = 0; j < G->n; j++) {
@@ -210,10 +211,17 @@ void gx_ix_added(struct gx *g, int pos)
 
 int gx_ix_loc(struct gx *g, uintptr_t key)
 {
+	struct gx_ix *x = &g->ix;
 	gx_ix_ensure(g);
-	return gx_loc_find(&g->ix.map, key);
+	if (x->last_loc >= 0 && x->last_key == key) /* a number, once given, stays */
+		return x->last_loc;
+	int l = gx_loc_find(&x->map, key);
+	if (l >= 0) {
+		x->last_key = key;
+		x->last_loc = l;
+	}
+	return l;
 }
-
 int gx_ix_floor(const struct gx *g, int l, int thr)
 {
 	return l < 0 ? -2 : floor_rank(&g->cur, g->ix.loc[l].floor[thr]);
