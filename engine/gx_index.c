@@ -90,10 +90,16 @@ static void add_event(const struct gx_graph *G, struct gx_ix *x, int i)
 		x->ev[i].loc = -1;
 		return;
 	}
-	int known = x->map.n, l = gx_loc_id(&x->map, e->key);
+	int l = x->last_loc;
+	if (l < 0 || x->last_key != e->key) { /* not the location asked about last */
+		int known = x->map.n;
+		l = gx_loc_id(&x->map, e->key);
+		if (l == known)
+			new_loc(&x->loc[l]);
+		x->last_key = e->key;
+		x->last_loc = l;
+	}
 	struct gx_ix_location *L = &x->loc[l];
-	if (l == known)
-		new_loc(L);
 	x->ev[i].loc = l;
 	int src = is_write(e) ? i : e->rf, *f = &L->floor[(int)e->thr];
 	if (floor_rank(G, src) > floor_rank(G, *f))
