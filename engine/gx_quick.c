@@ -219,55 +219,52 @@ bool gx_refuted_quickly(const struct gx *g)
 
 /* ---- sequential consistency ------------------------------------------------------ */
 
-/* The edges of po | rf | co | fr that a cycle needs (po and co to the next
- * event, rf, fr to the co-next write of the one read) as lists: the edges
- * from i are to[at[i] .. at[i + 1]).  Returns the number of edges. */
-static int sc_edges(const struct gx_graph *G, int (*of)[GX_MAX_EVENTS], const int *len,
-		    const int *loc, const int *first, const int *co_next, int *at, int *to)
+/* The edges from i of po | rf | co | fr that a cycle needs (po and co to the
+ * next event, rf to each read of i, fr to the co-next write of the one i
+ * reads) into out; returns how many.  rd_head / rd_next: each write's reads. */
+static int successors(const struct gx_graph *G, int i, const int *rd_head, const int *rd_next,
+		      int *out)
 {
-	static __thread int from[4 * GX_MAX_EVENTS], dst[4 * GX_MAX_EVENTS];
-	int m = 0;
-	for (int i = 0; i < G->n; i++) {
-		const struct gx_event *e = &G->ev[i];
-		if (e->idx + 1 < len[(int)e->thr])
-			from[m] = i, dst[m++] = of[(int)e->thr][e->idx + 1];
-		if (e->kind == EV_W && co_next[i] >= 0)
-			from[m] = i, dst[m++] = co_next[i];
-		if (e->kind != EV_R)
-			continue;
-		if (e->rf != GX_INIT)
-			from[m] = e->rf, dst[m++] = i;
-		int fr_to = e->rf == GX_INIT ? first[loc[i]] : co_next[e->rf];
+	const struct gx_event *e = &G->ev[i];
+	int k = 0;
+	if (e->idx + 1 < Q.len[(int)e->thr])
+		out[k++] = Q.of[(int)e->thr][e->idx + 1];
+	if (e->kind == EV_W) {
+		if (Q.co_next[i] >= 0)
+			out[k++] = Q.co_next[i];
+		for (int r = rd_head[i]; r >= 0; r = rd_next[r])
+			out[k++] = r;
+	} else if (e->kind == EV_R) {
+		int fr_to = e->rf == GX_INIT ? Q.first[Q.loc[i]] : Q.co_next[e->rf];
 		if (fr_to >= 0)
-			from[m] = i, dst[m++] = fr_to;
+			out[k++] = fr_to;
 	}
-	memset(at, 0, (size_t)(G->n + 1) * sizeof(at[0]));
-	for (int k = 0; k < m; k++)
-		at[from[k] + 1]++;
-	for (int i = 0; i < G->n; i++)
-		at[i + 1] += at[i];
-	static __thread int fill[GX_MAX_EVENTS];
-	memcpy(fill, at, (size_t)G->n * sizeof(at[0]));
-	for (int k = 0; k < m; k++)
-		to[fill[from[k]]++] = dst[k];
-	return m;
+	return k;
 }
 
-static bool sc_consistent(void)
+/* atomic: breaks_atomicity is known to be false. */
+static bool sc_consistent(bool atomic)
 {
 	const struct gx_graph *G = Q.G;
-	static __thread int at[GX_MAX_EVENTS + 1], to[4 * GX_MAX_EVENTS];
+	static __thread int rd_head[GX_MAX_EVENTS], rd_next[GX_MAX_EVENTS], out[GX_MAX_EVENTS + 3];
 	static __thread int indeg[GX_MAX_EVENTS], ready[GX_MAX_EVENTS];
-	for (int i = 0; i < G->n; i++)
-		if (G->ev[i].kind == EV_F &&
-		    (G->ev[i].fence == MF_SYNC_RCU || G->ev[i].fence == MF_SYNC_SRCU))
+	for (int i = 0; i < G->n; i++) {
+		const struct gx_event *e = &G->ev[i];
+		if (e->kind == EV_F && (e->fence == MF_SYNC_RCU || e->fence == MF_SYNC_SRCU))
 			return false; /* the RCU axiom is not implied by SC */
-	if (breaks_atomicity(G, Q.of, Q.len, Q.loc, Q.first, Q.co_next))
+		rd_head[i] = -1;
+		indeg[i] = 0;
+	}
+	if (!atomic && breaks_atomicity(G, Q.of, Q.len, Q.loc, Q.first, Q.co_next))
 		return false;
-	int m = sc_edges(G, Q.of, Q.len, Q.loc, Q.first, Q.co_next, at, to);
-	memset(indeg, 0, (size_t)G->n * sizeof(indeg[0]));
-	for (int k = 0; k < m; k++)
-		indeg[to[k]]++;
+	for (int i = G->n - 1; i >= 0; i--) /* each write's reads */
+		if (G->ev[i].kind == EV_R && G->ev[i].rf != GX_INIT) {
+			rd_next[i] = rd_head[G->ev[i].rf];
+			rd_head[G->ev[i].rf] = i;
+		}
+	for (int i = 0; i < G->n; i++)
+		for (int k = successors(G, i, rd_head, rd_next, out); k--;)
+			indeg[out[k]]++;
 	int nready = 0, done = 0;
 	for (int i = 0; i < G->n; i++)
 		if (!indeg[i])
@@ -275,9 +272,9 @@ static bool sc_consistent(void)
 	while (nready) { /* Kahn: acyclic iff every event comes out */
 		int i = ready[--nready];
 		done++;
-		for (int k = at[i]; k < at[i + 1]; k++)
-			if (!--indeg[to[k]])
-				ready[nready++] = to[k];
+		for (int k = successors(G, i, rd_head, rd_next, out); k--;)
+			if (!--indeg[out[k]])
+				ready[nready++] = out[k];
 	}
 	return done == G->n;
 }
@@ -285,11 +282,11 @@ static bool sc_consistent(void)
 bool gx_sc_consistent(const struct gx *g)
 {
 	prepare(g);
-	return sc_consistent();
+	return sc_consistent(false);
 }
 
 int gx_quick_verdict(const struct gx *g)
 {
 	prepare(g);
-	return refuted() ? 0 : sc_consistent() ? 1 : -1;
+	return refuted() ? 0 : sc_consistent(true) ? 1 : -1; /* not refuted: atomic */
 }
