@@ -257,7 +257,14 @@ static inline void gx_ix_invalidate(struct gx *g)
 }
 void gx_ix_ensure(struct gx *g);
 void gx_ix_added(struct gx *g, int pos);
-int gx_ix_loc(struct gx *g, uintptr_t key);
+int gx_ix_loc_lookup(struct gx *g, uintptr_t key);
+static inline int gx_ix_loc(struct gx *g, uintptr_t key)
+{
+	const struct gx_ix *x = &g->ix;
+	if (x->valid && x->last_loc >= 0 && x->last_key == key) /* the last one asked about */
+		return x->last_loc;
+	return gx_ix_loc_lookup(g, key);
+}
 /* thr's coherence floor on l: the highest rank it wrote or read (-1: the
  * initial value; -2: nothing). */
 int gx_ix_floor(const struct gx *g, int l, int thr);

@@ -215,7 +215,7 @@ void gx_ix_added(struct gx *g, int pos)
 	check_index(g);
 }
 
-int gx_ix_loc(struct gx *g, uintptr_t key)
+int gx_ix_loc_lookup(struct gx *g, uintptr_t key)
 {
 	struct gx_ix *x = &g->ix;
 	gx_ix_ensure(g);
