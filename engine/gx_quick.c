@@ -187,25 +187,38 @@ static bool refuted(void)
 {
 	const struct gx_graph *G = Q.G;
 	static __thread short view[GX_MAX_EVENTS][GX_MAX_THREADS];
-	static __thread int last[GX_MAX_EVENTS], co_prev[GX_MAX_EVENTS];
+	/* after[w][t]: the lowest index of thread t's writes at or co-after w */
+	static __thread short after[GX_MAX_EVENTS][GX_MAX_THREADS];
+	static __thread int chain[GX_MAX_EVENTS];
 	if (breaks_atomicity(G, Q.of, Q.len, Q.loc, Q.first, Q.co_next))
 		return true;
 	if (!make_views(G, Q.nthreads, Q.of, Q.len, view))
 		return false;
-	for (int l = 0; l < Q.nloc; l++) { /* the chains backwards */
-		last[l] = -1;
+	for (int l = 0; l < Q.nloc; l++) { /* each chain backwards */
+		int k = 0;
 		for (int j = Q.first[l]; j >= 0; j = Q.co_next[j])
-			co_prev[j] = last[l], last[l] = j;
+			chain[k++] = j;
+		for (int t = 0; t < GX_MAX_THREADS && k; t++)
+			after[chain[k - 1]][t] = SHRT_MAX;
+		for (int m = k - 1; m >= 0; m--) {
+			int j = chain[m], t = G->ev[j].thr;
+			if (m < k - 1)
+				memcpy(after[j], after[chain[m + 1]], sizeof(after[j]));
+			if (G->ev[j].idx < after[j][t])
+				after[j][t] = G->ev[j].idx;
+		}
 	}
 	for (int i = 0; i < G->n; i++) {
 		const struct gx_event *e = &G->ev[i];
 		if (Q.loc[i] < 0)
 			continue;
-		/* the writes co-after what e must not be below (its own rank, or its
-		 * write's), newest first: most accesses have few or none */
-		int floor = e->kind == EV_W ? e->co : e->rf == GX_INIT ? INT_MIN : G->ev[e->rf].co;
-		for (int j = last[Q.loc[i]]; j >= 0 && G->ev[j].co > floor; j = co_prev[j])
-			if (j != i && G->ev[j].idx < view[i][(int)G->ev[j].thr])
+		/* the writes co-after what e must not be below (itself, or its
+		 * write): does e see one of them? */
+		int j = e->kind == EV_W	   ? Q.co_next[i]
+			: e->rf == GX_INIT ? Q.first[Q.loc[i]]
+					   : Q.co_next[e->rf];
+		for (int t = 0; j >= 0 && t < Q.nthreads; t++)
+			if (after[j][t] < view[i][t])
 				return true;
 	}
 	return false;
