@@ -21,14 +21,20 @@ static int locations(const struct gx_event *ev, int n, int *lid, int *name)
 {
 	static __thread struct gx_locmap map;
 	gx_loc_reset(&map);
+	int last = -1; /* the last access */
 	for (int i = 0; i < n; i++) {
 		lid[i] = -1;
 		if (ev[i].kind == EV_F)
 			continue;
-		int me = ev[i].thr << 16 | ev[i].idx, known = map.n, l = gx_loc_id(&map, ev[i].key);
+		int me = ev[i].thr << 16 | ev[i].idx, known = map.n, l;
+		if (last >= 0 && ev[i].key == ev[last].key) /* the same as the access before */
+			l = lid[last];
+		else
+			l = gx_loc_id(&map, ev[i].key);
 		if (l == known || me < name[l])
 			name[l] = me;
 		lid[i] = l;
+		last = i;
 	}
 	return map.n;
 }

@@ -83,15 +83,21 @@ static int co_chains(const struct gx_graph *G, int *loc, int *first, int *co_nex
 	static __thread struct gx_locmap map;
 	static __thread int tail[GX_MAX_EVENTS];
 	gx_loc_reset(&map);
+	int last = -1; /* the last access */
 	for (int i = 0; i < G->n; i++) {
 		const struct gx_event *e = &G->ev[i];
 		loc[i] = -1;
 		if (e->kind == EV_F)
 			continue;
-		int known = map.n, l = gx_loc_id(&map, e->key);
+		int known = map.n, l;
+		if (last >= 0 && e->key == G->ev[last].key) /* the same as the access before */
+			l = loc[last];
+		else
+			l = gx_loc_id(&map, e->key);
 		if (l == known)
 			first[l] = tail[l] = -1;
 		loc[i] = l;
+		last = i;
 		if (e->kind != EV_W)
 			continue;
 		if (tail[l] >= 0 && G->ev[tail[l]].co < e->co) { /* the usual case: co-last */
