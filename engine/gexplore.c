@@ -119,7 +119,7 @@ void gexplore_free_emu(struct emu *e)
  * hang) when each waits for good in this graph - a lock whose co-latest value
  * is held, a poll with no newer write - else a graph the spin assumption cuts
  * (a later write, on another graph, gives the waiter its value). */
-static bool waits_for_good(const struct emu *e, const struct gx *gx)
+static bool waits_for_good(const struct emu *e, struct gx *gx)
 {
 	int n = emu_config_of(e)->acfg.ncpus;
 	for (int c = 0; c < n; c++) {

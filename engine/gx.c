@@ -33,42 +33,6 @@
 
 /* ---- small helpers ---------------------------------------------------------------- */
 
-/* Atomicity on key: nothing in co between an RMW's write and the write its
- * read read. */
-static bool atomic_ok(const struct gx_graph *G, uintptr_t key)
-{
-	for (int i = 0; i < G->n; i++) {
-		const struct gx_event *r = &G->ev[i];
-		int w = is_read(r) && r->key == key ? rmw_write_of(G, i) : -1;
-		if (w < 0)
-			continue;
-		int lo = rank_of(G, r->rf), hi = G->ev[w].co;
-		if (hi <= lo)
-			return false;
-		for (int j = 0; j < G->n; j++)
-			if (is_write(&G->ev[j]) && G->ev[j].key == key && G->ev[j].co > lo &&
-			    G->ev[j].co < hi)
-				return false;
-	}
-	return true;
-}
-
-/* The coherence floor of thread thr on key over events [0, upto) of ev[]: the
- * highest rank it wrote or read (-1: the initial value; -2: nothing). */
-static int floor_of(const struct gx_graph *G, int thr, uintptr_t key, int upto)
-{
-	int f = -2;
-	for (int i = 0; i < upto; i++) {
-		const struct gx_event *e = &G->ev[i];
-		if (e->thr != thr || e->key != key || e->kind == EV_F)
-			continue;
-		int r = is_write(e) ? e->co : rank_of(G, e->rf);
-		if (r > f)
-			f = r;
-	}
-	return f;
-}
-
 static u128 sub_mask(unsigned size)
 {
 	return size >= 16 ? ~(u128)0 : (((u128)1 << (8 * size)) - 1);
@@ -114,11 +78,16 @@ static int insert_at(struct gx *g, int pos, const struct gx_event *e)
 		g->full = true;
 		return -1;
 	}
-	bool append = pos == G->n; /* nothing points at or after pos then */
+	if (pos == G->n) { /* nothing points at or after pos */
+		G->ev[G->n++] = *e;
+		gx_ix_added(g, pos);
+		g->st.events++;
+		return pos;
+	}
 	memmove(&G->ev[pos + 1], &G->ev[pos], (size_t)(G->n - pos) * sizeof(*e));
 	G->n++;
 	G->ev[pos] = *e;
-	for (int i = 0; i < G->n && !append; i++) {
+	for (int i = 0; i < G->n; i++) {
 		struct gx_event *x = &G->ev[i];
 		if (i != pos && is_read(x) && x->rf >= pos)
 			x->rf++;
@@ -131,26 +100,23 @@ static int insert_at(struct gx *g, int pos, const struct gx_event *e)
 		if (g->poll_src[t] >= pos)
 			g->poll_src[t]++;
 	}
+	gx_ix_added(g, pos);
 	g->st.events++;
 	return pos;
 }
 
-/* Makes room in key's co right after rank rx; returns the rank to take. */
-static int co_after(struct gx_event *ev, int n, uintptr_t key, int rx)
+/* The co-latest write of location l's rank (-1: none). */
+static int co_max(const struct gx *g, int l)
 {
-	for (int i = 0; i < n; i++)
-		if (is_write(&ev[i]) && ev[i].key == key && ev[i].co > rx)
-			ev[i].co++;
-	return rx + 1;
+	return rank_of(&g->cur, gx_ix_top(g, l));
 }
 
-static int co_max(const struct gx_event *ev, int n, uintptr_t key)
+/* The co places of a new write of location l in ev[] order: GX_INIT, then each
+ * write of l; -2 after the last. */
+static int next_place(const struct gx *g, int l, int x)
 {
-	int m = -1;
-	for (int i = 0; i < n; i++)
-		if (is_write(&ev[i]) && ev[i].key == key && ev[i].co > m)
-			m = ev[i].co;
-	return m;
+	int n = x == GX_INIT ? gx_ix_first_write(g, l) : gx_ix_next_write(g, x);
+	return n < 0 ? -2 : n;
 }
 
 /* ---- adding events ---------------------------------------------------------------------- */
@@ -208,51 +174,27 @@ static void rmw_flags(const struct gx_access *a, bool ok, unsigned *rf, unsigned
 		*rf |= EVF_ONCE;
 }
 
-/* May thr's read (or RMW) of a read write w (index or GX_INIT)?  For RMWs
- * *ok says whether it would write. */
-static bool readable(const struct gx *g, int thr, const struct gx_access *a, int w, int floor,
-		     int poll_rank, bool *ok)
+/* The writes thr's read of a may read now, co-latest first; returns how many.
+ * Coherence: none co-before what thr saw of the location; a poll: co-after
+ * what it read last; newest_only: the co-latest only. */
+static int read_candidates(struct gx *g, int thr, const struct gx_access *a, int *out)
 {
 	const struct gx_graph *G = &g->cur;
-	int rk = rank_of(G, w);
-	*ok = false;
-	if (rk < floor || (poll_rank != -3 && rk <= poll_rank))
-		return false;
-	if (a->newest_only && rk != co_max(G->ev, G->n, a->key))
-		return false;
-	if (a->op == GX_READ)
-		return true;
-	struct gx_event tmp;
-	fill_event(&tmp, thr, 0, a);
-	rmw_apply(&tmp, w == GX_INIT ? a->init : G->ev[w].val, ok);
-	/* A write another RMW read may be read too: the atomicity violation is
-	 * pruned once the write's revisits are made (GenMC's way). */
-	return true;
-}
-
-/* The writes thr's read of a may read now, co-latest first; returns how many. */
-static int read_candidates(const struct gx *g, int thr, const struct gx_access *a, int *out)
-{
-	const struct gx_graph *G = &g->cur;
-	int floor = floor_of(G, thr, a->key, G->n);
+	int l = gx_ix_loc(g, a->key);
+	int floor = gx_ix_floor(g, l, thr);
 	int poll_rank = -3;
 	if (g->poll_src[thr] != -2 && g->poll_key[thr] == a->key && a->op != GX_WRITE)
 		poll_rank = rank_of(G, g->poll_src[thr]);
-	int k = 0;
-	bool ok;
-	if (readable(g, thr, a, GX_INIT, floor, poll_rank, &ok))
-		out[k++] = GX_INIT;
-	for (int i = 0; i < G->n; i++)
-		if (is_write(&G->ev[i]) && G->ev[i].key == a->key &&
-		    readable(g, thr, a, i, floor, poll_rank, &ok))
-			out[k++] = i;
-	/* co-latest first */
-	for (int i = 1; i < k; i++)
-		for (int j = i; j > 0 && rank_of(G, out[j]) > rank_of(G, out[j - 1]); j--) {
-			int t = out[j];
-			out[j] = out[j - 1];
-			out[j - 1] = t;
-		}
+	int top = gx_ix_top(g, l), k = 0;
+	for (int w = top;; w = gx_ix_co_prev(g, w)) { /* co_prev of the co-first: GX_INIT */
+		int rk = rank_of(G, w);
+		if (rk < floor || (poll_rank != -3 && rk <= poll_rank) ||
+		    (a->newest_only && w != top))
+			break;
+		out[k++] = w;
+		if (w == GX_INIT)
+			break;
+	}
 	if (a->op == GX_LOCK) {
 		/* A lock that reads a held lock waits until a later unlock revisits
 		 * it; which held value it read changes nothing that follows (its CPU
@@ -283,34 +225,34 @@ static int add_write(struct gx *g, struct gx_event *w, bool places)
 	if (i < 0)
 		return -1;
 	g->rpos++;
-	if (!g->choose) /* a chooser keeps no revisit */
+	int l = gx_ix_loc(g, w->key);
+	if (!g->choose && gx_ix_revisitable(g, l, w->thr)) /* a chooser keeps no revisit */
 		gx_revisits_of(g, G, i, places);
-	if (!atomic_ok(G, w->key)) {
+	if (!gx_ix_atomic(g, l)) {
 		g->dead = true; /* its revisits are made: nothing more comes of it */
 		return -2;
 	}
 	return i;
 }
 
-/* May a new write of key go right after x (a write or GX_INIT) other than at
- * the top? */
-static bool other_place(const struct gx_graph *G, int x, uintptr_t key, int floor, int top)
+/* May a new write go right after x (GX_INIT or a write of its location) other
+ * than at the top? */
+static bool other_place(const struct gx_graph *G, int x, int floor, int top)
 {
-	return (x == GX_INIT || (is_write(&G->ev[x]) && G->ev[x].key == key)) &&
-	       rank_of(G, x) >= floor && rank_of(G, x) != top;
+	return rank_of(G, x) >= floor && rank_of(G, x) != top;
 }
 
-/* gx_set_chooser's co place of a new write of key: the write (or GX_INIT) it
- * goes right after; -2: co-last (choice 0). */
-static int chosen_place(struct gx *g, uintptr_t key, int floor, int top)
+/* gx_set_chooser's co place of a new write of location l: the write (or
+ * GX_INIT) it goes right after; -2: co-last (choice 0). */
+static int chosen_place(struct gx *g, int l, int floor, int top)
 {
 	const struct gx_graph *G = &g->cur;
 	unsigned np = 0;
-	for (int x = GX_INIT; x < G->n; x++)
-		np += other_place(G, x, key, floor, top);
+	for (int x = GX_INIT; x != -2; x = next_place(g, l, x))
+		np += other_place(G, x, floor, top);
 	unsigned k = gx_sample_choice(g, np + 1);
-	for (int x = GX_INIT; x < G->n && k; x++)
-		if (other_place(G, x, key, floor, top) && --k == 0)
+	for (int x = GX_INIT; x != -2 && k; x = next_place(g, l, x))
+		if (other_place(G, x, floor, top) && --k == 0)
 			return x;
 	return -2;
 }
@@ -326,8 +268,9 @@ static enum gx_status forward_write(struct gx *g, int thr, const struct gx_acces
 	w.val = a->val;
 	w.flags = flags;
 	w.kind = EV_W;
-	int floor = floor_of(G, thr, a->key, G->n);
-	int top = co_max(G->ev, G->n, a->key);
+	int l = gx_ix_loc(g, a->key);
+	int floor = gx_ix_floor(g, l, thr);
+	int top = co_max(g, l);
 	static __thread struct gx_event alt[GX_MAX_EVENTS];
 	if (G->n + 1 > GX_MAX_EVENTS) {
 		g->full = true;
@@ -335,14 +278,13 @@ static enum gx_status forward_write(struct gx *g, int thr, const struct gx_acces
 	}
 	if (g->sample) { /* one place at random among those allowed */
 		int np = 0, pick = -2;
-		for (int x = GX_INIT; x < G->n && !g->choose; x++)
-			if ((x == GX_INIT || (is_write(&G->ev[x]) && G->ev[x].key == a->key)) &&
-			    rank_of(G, x) >= floor && gx_rnd(g) % (unsigned)++np == 0)
+		for (int x = GX_INIT; x != -2 && !g->choose; x = next_place(g, l, x))
+			if (rank_of(G, x) >= floor && gx_rnd(g) % (unsigned)++np == 0)
 				pick = x;
 		if (g->choose) /* 0: co-last; k: the k-th other place allowed */
-			pick = chosen_place(g, a->key, floor, top);
+			pick = chosen_place(g, l, floor, top);
 		if (pick != -2 && rank_of(G, pick) != top) {
-			w.co = co_after(G->ev, G->n, a->key, rank_of(G, pick));
+			w.co = gx_ix_shift(g, l, rank_of(G, pick), G->ev);
 			G->next_rank++;
 			int k = add_write(g, &w, true);
 			if (res && k >= 0)
@@ -352,16 +294,14 @@ static enum gx_status forward_write(struct gx *g, int thr, const struct gx_acces
 	}
 	/* every other place: right after a write (or the initial value) at or
 	 * above the floor that no RMW read */
-	for (int x = GX_INIT; x < G->n && !g->sample; x++) {
-		if (x != GX_INIT && (!is_write(&G->ev[x]) || G->ev[x].key != a->key))
-			continue;
+	for (int x = GX_INIT; x != -2 && !g->sample; x = next_place(g, l, x)) {
 		int rx = rank_of(G, x);
 		if (rx < floor || rx == top)
 			continue;
 		memcpy(alt, G->ev, (size_t)G->n * sizeof(*alt));
 		alt[G->n] = w;
 		alt[G->n].alt_added = true; /* not co-last */
-		alt[G->n].co = co_after(alt, G->n, a->key, rx);
+		alt[G->n].co = gx_ix_shift(g, l, rx, alt);
 		alt[G->n].stamp = G->next_stamp;
 		gx_push(g, alt, G->n + 1, G->next_stamp + 1, G->next_rank + 1, false);
 	}
@@ -396,11 +336,12 @@ static int add_read(struct gx *g, int thr, const struct gx_access *a, int src, b
 	r.flags = rfl;
 	r.paired = ok;
 	if (push_it) {
-		static __thread struct gx_event alt[GX_MAX_EVENTS];
+		static __thread struct gx_graph ag;
+		struct gx_event *alt = ag.ev;
 		if (G->n + 2 > GX_MAX_EVENTS)
 			return -1;
 		memcpy(alt, G->ev, (size_t)G->n * sizeof(*alt));
-		int n = G->n;
+		int n = G->n, l = gx_ix_loc(g, a->key);
 		alt[n] = r;
 		alt[n].alt_added = true; /* not the co-latest write */
 		alt[n].stamp = G->next_stamp;
@@ -414,18 +355,18 @@ static int add_read(struct gx *g, int thr, const struct gx_access *a, int src, b
 			w.alt_added = false; /* an RMW's write goes where its read says */
 			w.rf = GX_INIT;
 			w.poll_src = -2;
-			w.co = co_after(alt, n, a->key, rank_of(G, src));
+			w.co = gx_ix_shift(g, l, rank_of(G, src), alt);
 			w.stamp = G->next_stamp + 1;
 			alt[n++] = w;
 			/* the write's revisits come from this graph even when it
 			 * breaks atomicity (then it goes no further itself) */
-			static __thread struct gx_graph ag;
-			memcpy(ag.ev, alt, (size_t)n * sizeof(*alt));
 			ag.n = n;
 			ag.next_stamp = G->next_stamp + 2;
 			ag.next_rank = G->next_rank + 1;
-			gx_revisits_of(g, &ag, n - 1, false);
-			if (!atomic_ok(&ag, a->key)) {
+			if (gx_ix_revisitable(g, l, thr)) /* r is thr's: no revisit */
+				gx_revisits_of(g, &ag, n - 1, false);
+			/* ag is cur, the read and its write right after src */
+			if (!gx_ix_atomic(g, l) || gx_ix_breaks_after(g, l, src)) {
 				g->st.cut++;
 				return 0;
 			}
@@ -445,7 +386,7 @@ static int add_read(struct gx *g, int thr, const struct gx_access *a, int src, b
 		w.flags = wfl;
 		w.rf = GX_INIT;
 		w.poll_src = -2;
-		w.co = co_after(G->ev, G->n, a->key, rank_of(G, src));
+		w.co = gx_ix_shift(g, gx_ix_loc(g, a->key), rank_of(G, src), G->ev);
 		G->next_rank++;
 		int k = add_write(g, &w, false);
 		g->nev[thr]++;
@@ -465,10 +406,7 @@ static void read_done(struct gx *g, int thr, int ri, const struct gx_access *a,
 	res->src_id = r->rf == GX_INIT ? 0 : (unsigned)G->ev[r->rf].stamp + 1;
 	res->src_thr = r->rf == GX_INIT ? -1 : G->ev[r->rf].thr;
 	/* the co-latest write re-created before this read */
-	int top = GX_INIT;
-	for (int i = 0; i < ri; i++)
-		if (is_write(&G->ev[i]) && G->ev[i].key == r->key && G->ev[i].co > rank_of(G, top))
-			top = i;
+	int top = gx_ix_top_before(g, gx_ix_loc(g, r->key), ri);
 	res->newest_id = top == GX_INIT ? 0 : (unsigned)G->ev[top].stamp + 1;
 	res->newest_thr = top == GX_INIT ? -1 : G->ev[top].thr;
 	res->newest_val = top == GX_INIT ? a->init : G->ev[top].val;
@@ -539,7 +477,11 @@ static enum gx_status replay(struct gx *g, int thr, const struct gx_access *a,
 	struct gx_graph *G = &g->cur;
 	struct gx_event *e = &G->ev[g->rpos];
 	unsigned char op = e->op;
-	if (!gx_bind_saved_key(g, thr, a)) /* a --resume state's graph (gx_state.c) */
+	uintptr_t key = e->key;
+	bool bound = gx_bind_saved_key(g, thr, a); /* a --resume state's graph (gx_state.c) */
+	if (e->key != key)
+		gx_ix_invalidate(g); /* its location's events have a new key */
+	if (!bound)
 		return GX_DIVERGED;
 	if (e->thr != thr || op != a->op || (a->op != GX_FENCE && e->key && e->key != a->key) ||
 	    e->idx != g->nev[thr]) {
@@ -548,6 +490,8 @@ static enum gx_status replay(struct gx *g, int thr, const struct gx_access *a,
 	}
 	if (a->op != GX_FENCE)
 		e->key = a->key; /* a saved graph has no addresses */
+	if (e->key != key)
+		gx_ix_invalidate(g); /* its location's events have a new key */
 	e->tag = a->tag;
 	if (a->op == GX_FENCE) {
 		g->rpos++;
@@ -612,6 +556,8 @@ static enum gx_status replay(struct gx *g, int thr, const struct gx_access *a,
 	}
 	if (w >= 0) {
 		G->ev[w].flags = wfl;
+		if (G->ev[w].key != e->key)
+			gx_ix_invalidate(g);
 		G->ev[w].key = e->key;
 		G->ev[w].tag = a->tag;
 		if (g->no_push || g->addr_free)
@@ -633,7 +579,7 @@ static enum gx_status replay(struct gx *g, int thr, const struct gx_access *a,
 	nw.flags = wfl;
 	nw.rf = GX_INIT;
 	nw.poll_src = -2;
-	nw.co = co_after(G->ev, G->n, e->key, rank_of(G, e->rf));
+	nw.co = gx_ix_shift(g, gx_ix_loc(g, e->key), rank_of(G, e->rf), G->ev);
 	G->next_rank++;
 	int k = add_write(g, &nw, false);
 	g->nev[thr]++;
@@ -676,10 +622,11 @@ bool gx_would_wait(const struct gx *g, int thr, const struct gx_access *a)
 	if (replay_pending(g, thr))
 		return false;
 	static __thread int cand[GX_MAX_EVENTS + 1];
-	return read_candidates(g, thr, a, cand) == 0;
+	/* the index is a cache: built here when it is not (g is never const) */
+	return read_candidates((struct gx *)g, thr, a, cand) == 0;
 }
 
-bool gx_waits_for_good(const struct gx *g, int thr)
+bool gx_waits_for_good(struct gx *g, int thr)
 {
 	const struct gx_graph *G = &g->cur;
 	if (thr < 0 || thr >= g->nthreads || replay_pending(g, thr))
@@ -690,7 +637,7 @@ bool gx_waits_for_good(const struct gx *g, int thr)
 			r--;
 		if (r < 0 || !is_read(&G->ev[r]))
 			return false;
-		return rank_of(G, G->ev[r].rf) == co_max(G->ev, G->n, G->ev[r].key);
+		return rank_of(G, G->ev[r].rf) == co_max(g, gx_ix_loc(g, G->ev[r].key));
 	}
 	if (g->poll_src[thr] == -2)
 		return false;
@@ -715,5 +662,5 @@ bool gx_poll_waits(const struct gx *g, int thr, uintptr_t key, u128 init)
 		return false;
 	struct gx_access a = {.op = GX_READ, .key = g->poll_key[thr], .init = init};
 	static __thread int cand[GX_MAX_EVENTS + 1];
-	return read_candidates(g, thr, &a, cand) == 0;
+	return read_candidates((struct gx *)g, thr, &a, cand) == 0; /* see gx_would_wait */
 }

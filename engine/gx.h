@@ -227,7 +227,7 @@ bool gx_would_wait(const struct gx *g, int thr, const struct gx_access *a);
  * is its location's co-latest write, or no write follows what the poll read?
  * When every unfinished thread does, the execution is a deadlock (or a hang),
  * not a graph cut by the spin assumption. */
-bool gx_waits_for_good(const struct gx *g, int thr);
+bool gx_waits_for_good(struct gx *g, int thr);
 /* cpu_relax(): thr polls the location of its last read; its next read of that
  * location must read a write co-after the one just read. */
 void gx_relax(struct gx *g, int thr);

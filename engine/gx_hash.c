@@ -2,6 +2,7 @@
  * the explorer uses to push a graph once and to count distinct executions, and
  * what --resume saves (engine/gx_state.c).  A hash names neither addresses nor
  * positions in ev[], so a graph hashes the same in another process. */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,20 +14,6 @@ static uint64_t mix(uint64_t h, uint64_t v)
 	return h * 0xff51afd7ed558ccdull;
 }
 
-/* Sorting helpers for graph_hash: (a, b) pairs by a, then b. */
-struct pair {
-	uint64_t a;
-	int b, i;
-};
-
-static int pair_cmp(const void *x, const void *y)
-{
-	const struct pair *p = x, *q = y;
-	if (p->a != q->a)
-		return p->a < q->a ? -1 : 1;
-	return p->b < q->b ? -1 : p->b > q->b;
-}
-
 /* The locations of ev[0, n): lid[i] for each access (fences: -1), and each
  * location's name, its first event (lowest thread, then index) as thr << 16 |
  * idx, not its address.  Returns their number. */
@@ -34,14 +21,20 @@ static int locations(const struct gx_event *ev, int n, int *lid, int *name)
 {
 	static __thread struct gx_locmap map;
 	gx_loc_reset(&map);
+	int last = -1; /* the last access */
 	for (int i = 0; i < n; i++) {
 		lid[i] = -1;
 		if (ev[i].kind == EV_F)
 			continue;
-		int me = ev[i].thr << 16 | ev[i].idx, known = map.n, l = gx_loc_id(&map, ev[i].key);
+		int me = ev[i].thr << 16 | ev[i].idx, known = map.n, l;
+		if (last >= 0 && ev[i].key == ev[last].key) /* the same as the access before */
+			l = lid[last];
+		else
+			l = gx_loc_id(&map, ev[i].key);
 		if (l == known || me < name[l])
 			name[l] = me;
 		lid[i] = l;
+		last = i;
 	}
 	return map.n;
 }
@@ -78,40 +71,53 @@ static void co_positions(const struct gx_event *ev, int n, const int *lid, int n
 }
 
 /* Each event's place in the order the events were added: the rank of its
- * stamp among the graph's (stamps differ; while they stay below a few times
- * GX_MAX_EVENTS, as on any path, a bitmap with counts per word ranks them,
- * otherwise they are sorted). */
+ * stamp among the graph's (stamps differ).  While they span less than a few
+ * times GX_MAX_EVENTS, as on most paths, a bitmap with counts per word ranks
+ * them; otherwise a radix sort of (stamp, index) by the stamp's bytes. */
 static void stamp_positions(const struct gx_event *ev, int n, int *st_pos)
 {
 	enum { SPAN = 8 * GX_MAX_EVENTS, WORDS = SPAN / 64 };
 	static __thread uint64_t bit[WORDS];
 	static __thread int before[WORDS];
-	int top = 0;
-	for (int i = 0; i < n; i++)
-		if (ev[i].stamp > top)
-			top = ev[i].stamp;
-	if (top < SPAN) {
-		int nw = top / 64 + 1;
+	int lo = INT_MAX, hi = 0;
+	for (int i = 0; i < n; i++) {
+		lo = ev[i].stamp < lo ? ev[i].stamp : lo;
+		hi = ev[i].stamp > hi ? ev[i].stamp : hi;
+	}
+	if (n && hi - lo < SPAN) {
+		int nw = (hi - lo) / 64 + 1;
 		memset(bit, 0, (size_t)nw * sizeof(bit[0]));
-		for (int i = 0; i < n; i++)
-			bit[ev[i].stamp / 64] |= 1ull << (ev[i].stamp % 64);
+		for (int i = 0; i < n; i++) {
+			int s = ev[i].stamp - lo;
+			bit[s / 64] |= 1ull << (s % 64);
+		}
 		for (int w = 0, c = 0; w < nw; w++) {
 			before[w] = c;
 			c += __builtin_popcountll(bit[w]);
 		}
 		for (int i = 0; i < n; i++) {
-			int s = ev[i].stamp;
+			int s = ev[i].stamp - lo;
 			st_pos[i] = before[s / 64] +
 				    __builtin_popcountll(bit[s / 64] & ((1ull << (s % 64)) - 1));
 		}
 		return;
 	}
-	static __thread struct pair pr[GX_MAX_EVENTS];
+	static __thread uint64_t key[GX_MAX_EVENTS], tmp[GX_MAX_EVENTS];
 	for (int i = 0; i < n; i++)
-		pr[i] = (struct pair){0, ev[i].stamp, i};
-	qsort(pr, (size_t)n, sizeof(pr[0]), pair_cmp);
+		key[i] = (uint64_t)(unsigned)(ev[i].stamp - lo) << 32 | (unsigned)i;
+	for (int shift = 32; shift < 64 && ((uint64_t)(unsigned)(hi - lo) << 32) >> shift;
+	     shift += 8) { /* LSD: a stable counting sort per byte */
+		int count[257] = {0};
+		for (int i = 0; i < n; i++)
+			count[((key[i] >> shift) & 255) + 1]++;
+		for (int d = 0; d < 256; d++)
+			count[d + 1] += count[d];
+		for (int i = 0; i < n; i++)
+			tmp[count[(key[i] >> shift) & 255]++] = key[i];
+		memcpy(key, tmp, (size_t)n * sizeof(key[0]));
+	}
 	for (int j = 0; j < n; j++)
-		st_pos[pr[j].i] = j;
+		st_pos[(uint32_t)key[j]] = j;
 }
 
 /* Hash of a graph: events (by thread and index), rf, co order, and with

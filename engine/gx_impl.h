@@ -58,11 +58,14 @@ struct hset {
 /* Numbers the locations of one graph: gx_loc_id gives key its number, a new
  * one (the next) the first time; the numbers start again at each
  * gx_loc_reset (a generation count: nothing to clear).  Open addressing over
- * twice GX_MAX_EVENTS slots, so a graph's keys always fit. */
+ * twice GX_MAX_EVENTS slots, so a graph's keys always fit; a slot's key, gen
+ * and id share a cache line. */
 struct gx_locmap {
-	uintptr_t key[2 * GX_MAX_EVENTS];
-	unsigned gen[2 * GX_MAX_EVENTS];
-	int id[2 * GX_MAX_EVENTS];
+	struct gx_locslot {
+		uintptr_t key;
+		unsigned gen;
+		int id;
+	} slot[2 * GX_MAX_EVENTS];
 	unsigned cur;
 	int n;
 };
@@ -70,35 +73,70 @@ struct gx_locmap {
 static inline void gx_loc_reset(struct gx_locmap *m)
 {
 	if (++m->cur == 0) { /* wrapped: no slot may look current */
-		memset(m->gen, 0, sizeof(m->gen));
+		for (int k = 0; k < 2 * GX_MAX_EVENTS; k++)
+			m->slot[k].gen = 0;
 		m->cur = 1;
 	}
 	m->n = 0;
+}
+
+static inline unsigned gx_loc_slot(uintptr_t key)
+{
+	return (unsigned)((key * 0x9e3779b97f4a7c15ull) >> 40) & (2 * GX_MAX_EVENTS - 1);
 }
 
 static inline int gx_loc_id(struct gx_locmap *m, uintptr_t key)
 {
 	if (!m->cur) /* never reset: zeroed slots would all look current */
 		gx_loc_reset(m);
-	unsigned mask = 2 * GX_MAX_EVENTS - 1;
-	unsigned k = (unsigned)((key * 0x9e3779b97f4a7c15ull) >> 40) & mask;
-	while (m->gen[k] == m->cur) {
-		if (m->key[k] == key)
-			return m->id[k];
-		k = (k + 1) & mask;
+	unsigned k = gx_loc_slot(key);
+	while (m->slot[k].gen == m->cur) {
+		if (m->slot[k].key == key)
+			return m->slot[k].id;
+		k = (k + 1) & (2 * GX_MAX_EVENTS - 1);
 	}
-	m->gen[k] = m->cur;
-	m->key[k] = key;
-	return m->id[k] = m->n++;
+	m->slot[k].gen = m->cur;
+	m->slot[k].key = key;
+	return m->slot[k].id = m->n++;
 }
 
-/* gx_newest's memory, per run: for each key asked about, how far ev[] was
- * scanned and the co-latest write found so far. */
-struct gx_newest_cache {
-	unsigned long long run;
+/* key's number, or -1 when it has none (nothing added). */
+static inline int gx_loc_find(const struct gx_locmap *m, uintptr_t key)
+{
+	if (!m->cur)
+		return -1;
+	for (unsigned k = gx_loc_slot(key); m->slot[k].gen == m->cur;
+	     k = (k + 1) & (2 * GX_MAX_EVENTS - 1))
+		if (m->slot[k].key == key)
+			return m->slot[k].id;
+	return -1;
+}
+/* Per-location indexes of the current graph (engine/gx_index.c): valid
+ * false until rebuilt from ev[].  Locations are numbered by map; event
+ * indices, -1 for none. */
+struct gx_ix_event {
+	int loc;	      /* its location (-1: a fence) */
+	int co_prev, co_next; /* a write: the writes before and after it in co */
+	int ev_next;	      /* a write: the next write of its location in ev[] */
+};
+
+struct gx_ix_location {
+	int co_first, co_last; /* its writes in co order */
+	int ev_first, ev_last; /* its writes in ev[] order */
+	int broken;	       /* its RMWs that break atomicity */
+	unsigned readers;      /* bit t: thread t has a read of it a write may revisit */
+	/* per thread: the write (GX_INIT) whose rank is the thread's coherence
+	 * floor here; -2: none */
+	int floor[GX_MAX_THREADS];
+};
+
+struct gx_ix {
+	bool valid;
 	struct gx_locmap map;
-	int upto[2 * GX_MAX_EVENTS], co[2 * GX_MAX_EVENTS];
-	u128 val[2 * GX_MAX_EVENTS];
+	uintptr_t last_key; /* gx_ix_loc's last answer (last_loc -1: none) */
+	int last_loc;
+	struct gx_ix_event ev[GX_MAX_EVENTS];
+	struct gx_ix_location loc[GX_MAX_EVENTS];
 };
 
 struct gx {
@@ -136,8 +174,7 @@ struct gx {
 	struct hset seen; /* graphs pushed */
 	struct hset done; /* executions finished (gx_exec_new) */
 	struct gx_stats st;
-	unsigned long long runs; /* gx_begin calls */
-	struct gx_newest_cache newest;
+	struct gx_ix ix; /* indexes of cur (engine/gx_index.c) */
 	/* gx_set_chooser: sampling choices from choose instead of the PRNG */
 	unsigned (*choose)(void *ctx, unsigned n);
 	void *choose_ctx;
@@ -212,5 +249,57 @@ static inline bool gx_key_unbound(uintptr_t key)
 }
 bool gx_bind_saved_key(struct gx *g, int thr, const struct gx_access *a);
 bool gx_has_unbound_keys(const struct gx_graph *G);
+
+/* The current graph's indexes (gx_index.c).  gx_ix_added: event pos was just
+ * inserted into cur (appended: indexed; else the index is rebuilt when next
+ * asked).  gx_ix_ensure rebuilds an invalid index; every question below but
+ * gx_ix_loc assumes a valid one (gx_ix_loc makes it valid).  l: a location's
+ * number from gx_ix_loc, -1 for one without events. */
+static inline void gx_ix_invalidate(struct gx *g)
+{
+	g->ix.valid = false;
+}
+void gx_ix_ensure(struct gx *g);
+void gx_ix_added(struct gx *g, int pos);
+int gx_ix_loc_lookup(struct gx *g, uintptr_t key);
+static inline int gx_ix_loc(struct gx *g, uintptr_t key)
+{
+	const struct gx_ix *x = &g->ix;
+	if (x->valid && x->last_loc >= 0 && x->last_key == key) /* the last one asked about */
+		return x->last_loc;
+	return gx_ix_loc_lookup(g, key);
+}
+/* thr's coherence floor on l: the highest rank it wrote or read (-1: the
+ * initial value; -2: nothing). */
+int gx_ix_floor(const struct gx *g, int l, int thr);
+/* The co-latest write of l (GX_INIT: none); the co-latest among ev[0, upto). */
+int gx_ix_top(const struct gx *g, int l);
+int gx_ix_top_before(const struct gx *g, int l, int upto);
+/* co_after: in ev (cur's events or a copy of them), the writes of l ranked
+ * above rx move up one; returns the rank a new write right after rx takes. */
+int gx_ix_shift(const struct gx *g, int l, int rx, struct gx_event *ev);
+/* Does no RMW of l break atomicity?  Would a new write right after src (a
+ * write of l, GX_INIT) break that of the RMW write co-after src? */
+bool gx_ix_atomic(const struct gx *g, int l);
+bool gx_ix_breaks_after(const struct gx *g, int l, int src);
+/* May a write of thread thr to l revisit a read (gx_revisits_of finds one)? */
+static inline bool gx_ix_revisitable(const struct gx *g, int l, int thr)
+{
+	return l >= 0 && (g->ix.loc[l].readers & ~(1u << thr));
+}
+/* The ev[]-order list of l's writes: the first, the next; the co order,
+ * downwards: the write co-before w (GX_INIT after the co-first). */
+static inline int gx_ix_first_write(const struct gx *g, int l)
+{
+	return l < 0 ? -1 : g->ix.loc[l].ev_first;
+}
+static inline int gx_ix_next_write(const struct gx *g, int w)
+{
+	return g->ix.ev[w].ev_next;
+}
+static inline int gx_ix_co_prev(const struct gx *g, int w)
+{
+	return g->ix.ev[w].co_prev;
+}
 
 #endif /* SS_GX_IMPL_H */

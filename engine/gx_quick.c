@@ -17,7 +17,9 @@
  * tests/unit/test_gx.c checks both against model/ on every graph of its random
  * programs. */
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engine/gx_impl.h"
 
@@ -81,15 +83,21 @@ static int co_chains(const struct gx_graph *G, int *loc, int *first, int *co_nex
 	static __thread struct gx_locmap map;
 	static __thread int tail[GX_MAX_EVENTS];
 	gx_loc_reset(&map);
+	int last = -1; /* the last access */
 	for (int i = 0; i < G->n; i++) {
 		const struct gx_event *e = &G->ev[i];
 		loc[i] = -1;
 		if (e->kind == EV_F)
 			continue;
-		int known = map.n, l = gx_loc_id(&map, e->key);
+		int known = map.n, l;
+		if (last >= 0 && e->key == G->ev[last].key) /* the same as the access before */
+			l = loc[last];
+		else
+			l = gx_loc_id(&map, e->key);
 		if (l == known)
 			first[l] = tail[l] = -1;
 		loc[i] = l;
+		last = i;
 		if (e->kind != EV_W)
 			continue;
 		if (tail[l] >= 0 && G->ev[tail[l]].co < e->co) { /* the usual case: co-last */
@@ -142,37 +150,81 @@ static __thread struct quick {
 	int loc[GX_MAX_EVENTS], first[GX_MAX_EVENTS], co_next[GX_MAX_EVENTS];
 } Q;
 
+/* co_chains from the current graph's index (engine/gx_index.c): the same
+ * chains, locations numbered the same way (in the order of ev[]). */
+static int co_chains_indexed(const struct gx *g, int *loc, int *first, int *co_next)
+{
+	const struct gx_ix *x = &g->ix;
+	for (int i = 0; i < g->cur.n; i++) {
+		loc[i] = x->ev[i].loc;
+		co_next[i] = x->ev[i].co_next;
+	}
+	for (int l = 0; l < x->map.n; l++)
+		first[l] = x->loc[l].co_first;
+	return x->map.n;
+}
+
 static void prepare(const struct gx *g)
 {
 	Q.G = g->view ? g->view : &g->cur;
 	Q.nthreads = g->nthreads;
 	thread_order(Q.G, Q.of, Q.len);
-	Q.nloc = co_chains(Q.G, Q.loc, Q.first, Q.co_next);
+	if (!g->view && g->ix.valid)
+		Q.nloc = co_chains_indexed(g, Q.loc, Q.first, Q.co_next);
+	else
+		Q.nloc = co_chains(Q.G, Q.loc, Q.first, Q.co_next);
+#ifdef GX_INDEX_CHECK
+	static __thread int loc[GX_MAX_EVENTS], first[GX_MAX_EVENTS], co_next[GX_MAX_EVENTS];
+	int nloc = co_chains(Q.G, loc, first, co_next);
+	bool same = nloc == Q.nloc;
+	for (int i = 0; i < Q.G->n && same; i++)
+		same =
+		    loc[i] == Q.loc[i] && (Q.G->ev[i].kind != EV_W || co_next[i] == Q.co_next[i]);
+	for (int l = 0; l < nloc && same; l++)
+		same = first[l] == Q.first[l];
+	if (!same) {
+		fprintf(stderr, "gx_quick: the index's co chains differ\n");
+		_exit(97);
+	}
+#endif
 }
 
 static bool refuted(void)
 {
 	const struct gx_graph *G = Q.G;
 	static __thread short view[GX_MAX_EVENTS][GX_MAX_THREADS];
-	static __thread int last[GX_MAX_EVENTS], co_prev[GX_MAX_EVENTS];
+	/* after[w][t]: the lowest index of thread t's writes at or co-after w */
+	static __thread short after[GX_MAX_EVENTS][GX_MAX_THREADS];
+	static __thread int chain[GX_MAX_EVENTS];
 	if (breaks_atomicity(G, Q.of, Q.len, Q.loc, Q.first, Q.co_next))
 		return true;
 	if (!make_views(G, Q.nthreads, Q.of, Q.len, view))
 		return false;
-	for (int l = 0; l < Q.nloc; l++) { /* the chains backwards */
-		last[l] = -1;
+	for (int l = 0; l < Q.nloc; l++) { /* each chain backwards */
+		int k = 0;
 		for (int j = Q.first[l]; j >= 0; j = Q.co_next[j])
-			co_prev[j] = last[l], last[l] = j;
+			chain[k++] = j;
+		for (int t = 0; t < GX_MAX_THREADS && k; t++)
+			after[chain[k - 1]][t] = SHRT_MAX;
+		for (int m = k - 1; m >= 0; m--) {
+			int j = chain[m], t = G->ev[j].thr;
+			if (m < k - 1)
+				memcpy(after[j], after[chain[m + 1]], sizeof(after[j]));
+			if (G->ev[j].idx < after[j][t])
+				after[j][t] = G->ev[j].idx;
+		}
 	}
 	for (int i = 0; i < G->n; i++) {
 		const struct gx_event *e = &G->ev[i];
 		if (Q.loc[i] < 0)
 			continue;
-		/* the writes co-after what e must not be below (its own rank, or its
-		 * write's), newest first: most accesses have few or none */
-		int floor = e->kind == EV_W ? e->co : e->rf == GX_INIT ? INT_MIN : G->ev[e->rf].co;
-		for (int j = last[Q.loc[i]]; j >= 0 && G->ev[j].co > floor; j = co_prev[j])
-			if (j != i && G->ev[j].idx < view[i][(int)G->ev[j].thr])
+		/* the writes co-after what e must not be below (itself, or its
+		 * write): does e see one of them? */
+		int j = e->kind == EV_W	   ? Q.co_next[i]
+			: e->rf == GX_INIT ? Q.first[Q.loc[i]]
+					   : Q.co_next[e->rf];
+		for (int t = 0; j >= 0 && t < Q.nthreads; t++)
+			if (after[j][t] < view[i][t])
 				return true;
 	}
 	return false;
@@ -186,55 +238,52 @@ bool gx_refuted_quickly(const struct gx *g)
 
 /* ---- sequential consistency ------------------------------------------------------ */
 
-/* The edges of po | rf | co | fr that a cycle needs (po and co to the next
- * event, rf, fr to the co-next write of the one read) as lists: the edges
- * from i are to[at[i] .. at[i + 1]).  Returns the number of edges. */
-static int sc_edges(const struct gx_graph *G, int (*of)[GX_MAX_EVENTS], const int *len,
-		    const int *loc, const int *first, const int *co_next, int *at, int *to)
+/* The edges from i of po | rf | co | fr that a cycle needs (po and co to the
+ * next event, rf to each read of i, fr to the co-next write of the one i
+ * reads) into out; returns how many.  rd_head / rd_next: each write's reads. */
+static int successors(const struct gx_graph *G, int i, const int *rd_head, const int *rd_next,
+		      int *out)
 {
-	static __thread int from[4 * GX_MAX_EVENTS], dst[4 * GX_MAX_EVENTS];
-	int m = 0;
-	for (int i = 0; i < G->n; i++) {
-		const struct gx_event *e = &G->ev[i];
-		if (e->idx + 1 < len[(int)e->thr])
-			from[m] = i, dst[m++] = of[(int)e->thr][e->idx + 1];
-		if (e->kind == EV_W && co_next[i] >= 0)
-			from[m] = i, dst[m++] = co_next[i];
-		if (e->kind != EV_R)
-			continue;
-		if (e->rf != GX_INIT)
-			from[m] = e->rf, dst[m++] = i;
-		int fr_to = e->rf == GX_INIT ? first[loc[i]] : co_next[e->rf];
+	const struct gx_event *e = &G->ev[i];
+	int k = 0;
+	if (e->idx + 1 < Q.len[(int)e->thr])
+		out[k++] = Q.of[(int)e->thr][e->idx + 1];
+	if (e->kind == EV_W) {
+		if (Q.co_next[i] >= 0)
+			out[k++] = Q.co_next[i];
+		for (int r = rd_head[i]; r >= 0; r = rd_next[r])
+			out[k++] = r;
+	} else if (e->kind == EV_R) {
+		int fr_to = e->rf == GX_INIT ? Q.first[Q.loc[i]] : Q.co_next[e->rf];
 		if (fr_to >= 0)
-			from[m] = i, dst[m++] = fr_to;
+			out[k++] = fr_to;
 	}
-	memset(at, 0, (size_t)(G->n + 1) * sizeof(at[0]));
-	for (int k = 0; k < m; k++)
-		at[from[k] + 1]++;
-	for (int i = 0; i < G->n; i++)
-		at[i + 1] += at[i];
-	static __thread int fill[GX_MAX_EVENTS];
-	memcpy(fill, at, (size_t)G->n * sizeof(at[0]));
-	for (int k = 0; k < m; k++)
-		to[fill[from[k]]++] = dst[k];
-	return m;
+	return k;
 }
 
-static bool sc_consistent(void)
+/* atomic: breaks_atomicity is known to be false. */
+static bool sc_consistent(bool atomic)
 {
 	const struct gx_graph *G = Q.G;
-	static __thread int at[GX_MAX_EVENTS + 1], to[4 * GX_MAX_EVENTS];
+	static __thread int rd_head[GX_MAX_EVENTS], rd_next[GX_MAX_EVENTS], out[GX_MAX_EVENTS + 3];
 	static __thread int indeg[GX_MAX_EVENTS], ready[GX_MAX_EVENTS];
-	for (int i = 0; i < G->n; i++)
-		if (G->ev[i].kind == EV_F &&
-		    (G->ev[i].fence == MF_SYNC_RCU || G->ev[i].fence == MF_SYNC_SRCU))
+	for (int i = 0; i < G->n; i++) {
+		const struct gx_event *e = &G->ev[i];
+		if (e->kind == EV_F && (e->fence == MF_SYNC_RCU || e->fence == MF_SYNC_SRCU))
 			return false; /* the RCU axiom is not implied by SC */
-	if (breaks_atomicity(G, Q.of, Q.len, Q.loc, Q.first, Q.co_next))
+		rd_head[i] = -1;
+		indeg[i] = 0;
+	}
+	if (!atomic && breaks_atomicity(G, Q.of, Q.len, Q.loc, Q.first, Q.co_next))
 		return false;
-	int m = sc_edges(G, Q.of, Q.len, Q.loc, Q.first, Q.co_next, at, to);
-	memset(indeg, 0, (size_t)G->n * sizeof(indeg[0]));
-	for (int k = 0; k < m; k++)
-		indeg[to[k]]++;
+	for (int i = G->n - 1; i >= 0; i--) /* each write's reads */
+		if (G->ev[i].kind == EV_R && G->ev[i].rf != GX_INIT) {
+			rd_next[i] = rd_head[G->ev[i].rf];
+			rd_head[G->ev[i].rf] = i;
+		}
+	for (int i = 0; i < G->n; i++)
+		for (int k = successors(G, i, rd_head, rd_next, out); k--;)
+			indeg[out[k]]++;
 	int nready = 0, done = 0;
 	for (int i = 0; i < G->n; i++)
 		if (!indeg[i])
@@ -242,9 +291,9 @@ static bool sc_consistent(void)
 	while (nready) { /* Kahn: acyclic iff every event comes out */
 		int i = ready[--nready];
 		done++;
-		for (int k = at[i]; k < at[i + 1]; k++)
-			if (!--indeg[to[k]])
-				ready[nready++] = to[k];
+		for (int k = successors(G, i, rd_head, rd_next, out); k--;)
+			if (!--indeg[out[k]])
+				ready[nready++] = out[k];
 	}
 	return done == G->n;
 }
@@ -252,11 +301,11 @@ static bool sc_consistent(void)
 bool gx_sc_consistent(const struct gx *g)
 {
 	prepare(g);
-	return sc_consistent();
+	return sc_consistent(false);
 }
 
 int gx_quick_verdict(const struct gx *g)
 {
 	prepare(g);
-	return refuted() ? 0 : sc_consistent() ? 1 : -1;
+	return refuted() ? 0 : sc_consistent(true) ? 1 : -1; /* not refuted: atomic */
 }

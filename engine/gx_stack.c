@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engine/gx_impl.h"
 
@@ -173,6 +174,7 @@ bool gx_begin(struct gx *g)
 		free(it);
 	}
 	g->rpos = 0;
+	gx_ix_invalidate(g);
 	g->addr_free = gx_has_unbound_keys(G);
 	g->diverged = g->full = g->dead = false;
 	for (int t = 0; t < GX_MAX_THREADS; t++) {
@@ -237,30 +239,23 @@ int gx_pick(struct gx *g, unsigned ready)
 }
 
 /* The co-latest write of key among ev[0, rpos) (what the program has
- * re-created).  Events before rpos never move or change within a run (new
- * ones go in at rpos), so each key keeps how far it was scanned and what it
- * found: a run scans each event once per key asked about. */
+ * re-created): the index's co order of the location, from the top down to the
+ * first write re-created. */
 u128 gx_newest(struct gx *g, uintptr_t key, u128 init)
 {
-	const struct gx_graph *G = &g->cur;
-	struct gx_newest_cache *c = &g->newest;
-	if (c->run != g->runs) {
-		c->run = g->runs;
-		gx_loc_reset(&c->map);
+	int w = gx_ix_top_before(g, gx_ix_loc(g, key), g->rpos);
+#ifdef GX_INDEX_CHECK
+	int top = GX_INIT;
+	for (int i = 0; i < g->rpos; i++)
+		if (is_write(&g->cur.ev[i]) && g->cur.ev[i].key == key &&
+		    g->cur.ev[i].co > rank_of(&g->cur, top))
+			top = i;
+	if (top != w) {
+		fprintf(stderr, "gx_newest: %#lx: %d, not %d\n", (unsigned long)key, w, top);
+		_exit(99);
 	}
-	int known = c->map.n, k = gx_loc_id(&c->map, key);
-	if (k == known) {
-		c->upto[k] = 0;
-		c->co[k] = INT_MIN;
-		c->val[k] = init;
-	}
-	for (int i = c->upto[k]; i < g->rpos; i++)
-		if (is_write(&G->ev[i]) && G->ev[i].key == key && G->ev[i].co > c->co[k]) {
-			c->co[k] = G->ev[i].co;
-			c->val[k] = G->ev[i].val;
-		}
-	c->upto[k] = g->rpos;
-	return c->val[k];
+#endif
+	return w == GX_INIT ? init : g->cur.ev[w].val;
 }
 
 /* ---- settings ---------------------------------------------------------------------- */
