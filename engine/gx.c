@@ -293,7 +293,11 @@ static enum gx_status forward_write(struct gx *g, int thr, const struct gx_acces
 		}
 	}
 	/* every other place: right after a write (or the initial value) at or
-	 * above the floor that no RMW read */
+	 * above the floor and what synchronises with thr (gx_sync.c) */
+	if (!g->sample) {
+		int sf = gx_sync_floor(G, thr, a->key);
+		floor = sf > floor ? sf : floor;
+	}
 	for (int x = GX_INIT; x != -2 && !g->sample; x = next_place(g, l, x)) {
 		int rx = rank_of(G, x);
 		if (rx < floor || rx == top)
@@ -450,6 +454,11 @@ static enum gx_status forward(struct gx *g, int thr, const struct gx_access *a,
 	int k = read_candidates(g, thr, a, cand);
 	if (!k)
 		return GX_WAIT;
+	if (!g->sample && k > 1) { /* co-latest first: drop those the check refutes */
+		int sf = gx_sync_floor(G, thr, a->key);
+		while (k > 1 && rank_of(G, cand[k - 1]) < sf)
+			k--;
+	}
 	int c = g->sample ? (int)gx_sample_choice(g, (unsigned)k) : 0; /* sampling: one at random */
 	for (int i = 1; i < k && !g->sample; i++)
 		add_read(g, thr, a, cand[i], true);

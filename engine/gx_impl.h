@@ -230,6 +230,11 @@ bool gx_hset_insert(struct hset *s, uint64_t h);
  * places, once for every co place a may take then (TruSt's VisitCOs). */
 void gx_revisits_of(struct gx *g, const struct gx_graph *G, int a, bool places);
 
+/* The co rank a new access of thr to key may not go below (gx_sync.c): the
+ * co-latest write of key that reaches thr's last event along po and
+ * release -> acquire / unlock -> lock reads-from; -2: none. */
+int gx_sync_floor(const struct gx_graph *G, int thr, uintptr_t key);
+
 /* A replay order for G (gx_save.c): every read after the write it reads, an RMW's
  * write right after its read, each thread in program order.  order[k]: the
  * k-th event. */
