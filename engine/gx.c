@@ -479,6 +479,65 @@ static enum gx_status forward(struct gx *g, int thr, const struct gx_access *a,
 	return GX_OK;
 }
 
+/* The write of the RMW whose read (ri) replay() just re-created: re-created
+ * too, or new after a revisit (which may have changed the read's value, and so
+ * whether it writes and its marks). */
+static enum gx_status replay_rmw_write(struct gx *g, int thr, int ri, const struct gx_access *a,
+				       struct gx_result *res)
+{
+	struct gx_graph *G = &g->cur;
+	struct gx_event *e = &G->ev[ri];
+	bool ok;
+	u128 nv = rmw_apply(e, e->val, &ok);
+	unsigned rfl, wfl;
+	rmw_flags(a, ok, &rfl, &wfl);
+	e->flags = rfl;
+	int w = rmw_write_of(G, ri);
+	if (!ok) {
+		if (w >= 0) {
+			g->diverged = true;
+			return GX_DIVERGED;
+		}
+		if (a->op == GX_LOCK) {
+			g->stuck[thr] = true;
+			return GX_WAIT;
+		}
+		return GX_OK;
+	}
+	if (w >= 0) {
+		G->ev[w].flags = wfl;
+		if (G->ev[w].key != e->key)
+			gx_ix_invalidate(g);
+		G->ev[w].key = e->key;
+		G->ev[w].tag = a->tag;
+		if (g->no_push || g->addr_free)
+			G->ev[w].val = nv;
+		if (G->ev[w].val != nv) {
+			g->diverged = true;
+			return GX_DIVERGED;
+		}
+		g->rpos++;
+		g->nev[thr]++;
+		res->write_id = (unsigned)G->ev[w].stamp + 1;
+		return GX_OK;
+	}
+	e->paired = true;
+	struct gx_event nw = *e;
+	nw.idx++;
+	nw.alt_added = nw.settled = false; /* new: goes where its read says */
+	nw.val = nv;
+	nw.flags = wfl;
+	nw.rf = GX_INIT;
+	nw.poll_src = -2;
+	nw.co = gx_ix_shift(g, gx_ix_loc(g, e->key), rank_of(G, e->rf), G->ev);
+	G->next_rank++;
+	int k = add_write(g, &nw, false);
+	g->nev[thr]++;
+	if (k >= 0)
+		res->write_id = (unsigned)G->ev[k].stamp + 1;
+	return k == -2 ? GX_PRUNED : k < 0 ? GX_FULL : GX_OK;
+}
+
 /* Re-creates event rpos for thr's access a. */
 static enum gx_status replay(struct gx *g, int thr, const struct gx_access *a,
 			     struct gx_result *res)
@@ -544,57 +603,7 @@ static enum gx_status replay(struct gx *g, int thr, const struct gx_access *a,
 	read_done(g, thr, ri, a, res);
 	if (a->op == GX_READ)
 		return GX_OK;
-	/* the RMW's write: re-created, or new after a revisit (which may have
-	 * changed the read's value, and so whether it writes and its marks) */
-	bool ok;
-	u128 nv = rmw_apply(e, e->val, &ok);
-	unsigned rfl, wfl;
-	rmw_flags(a, ok, &rfl, &wfl);
-	e->flags = rfl;
-	int w = rmw_write_of(G, ri);
-	if (!ok) {
-		if (w >= 0) {
-			g->diverged = true;
-			return GX_DIVERGED;
-		}
-		if (a->op == GX_LOCK) {
-			g->stuck[thr] = true;
-			return GX_WAIT;
-		}
-		return GX_OK;
-	}
-	if (w >= 0) {
-		G->ev[w].flags = wfl;
-		if (G->ev[w].key != e->key)
-			gx_ix_invalidate(g);
-		G->ev[w].key = e->key;
-		G->ev[w].tag = a->tag;
-		if (g->no_push || g->addr_free)
-			G->ev[w].val = nv;
-		if (G->ev[w].val != nv) {
-			g->diverged = true;
-			return GX_DIVERGED;
-		}
-		g->rpos++;
-		g->nev[thr]++;
-		res->write_id = (unsigned)G->ev[w].stamp + 1;
-		return GX_OK;
-	}
-	e->paired = true;
-	struct gx_event nw = *e;
-	nw.idx++;
-	nw.alt_added = nw.settled = false; /* new: goes where its read says */
-	nw.val = nv;
-	nw.flags = wfl;
-	nw.rf = GX_INIT;
-	nw.poll_src = -2;
-	nw.co = gx_ix_shift(g, gx_ix_loc(g, e->key), rank_of(G, e->rf), G->ev);
-	G->next_rank++;
-	int k = add_write(g, &nw, false);
-	g->nev[thr]++;
-	if (k >= 0)
-		res->write_id = (unsigned)G->ev[k].stamp + 1;
-	return k == -2 ? GX_PRUNED : k < 0 ? GX_FULL : GX_OK;
+	return replay_rmw_write(g, thr, ri, a, res);
 }
 
 enum gx_status gx_access(struct gx *g, int thr, const struct gx_access *a, struct gx_result *res)
