@@ -202,6 +202,17 @@ static inline int rmw_write_of(const struct gx_graph *G, int i)
 	return -1;
 }
 
+/* Does read e synchronise with the write it reads: an acquire or lock read of
+ * another thread's release or unlock (the edges of the quick refutation's
+ * views, gx_quick.c, and of gx_sync.c's floors)? */
+static inline bool gx_syncs(const struct gx_graph *G, const struct gx_event *e)
+{
+	if (e->kind != EV_R || e->rf == GX_INIT || !(e->flags & (EVF_ACQUIRE | EVF_LKR)))
+		return false;
+	const struct gx_event *w = &G->ev[e->rf];
+	return w->thr != e->thr && (w->flags & (EVF_RELEASE | EVF_UL));
+}
+
 /* Rank of write w (GX_INIT: below all). */
 static inline int rank_of(const struct gx_graph *G, int w)
 {

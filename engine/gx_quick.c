@@ -35,14 +35,6 @@ static void thread_order(const struct gx_graph *G, int (*of)[GX_MAX_EVENTS], int
 	}
 }
 
-static bool syncs(const struct gx_graph *G, const struct gx_event *e)
-{
-	if (e->kind != EV_R || e->rf == GX_INIT || !(e->flags & (EVF_ACQUIRE | EVF_LKR)))
-		return false;
-	const struct gx_event *w = &G->ev[e->rf];
-	return w->thr != e->thr && (w->flags & (EVF_RELEASE | EVF_UL));
-}
-
 /* The views of G's events (view[i][t]: thread t's events with idx below it
  * reach event i).  False when some acquire's release never gets a view
  * (cannot happen in a graph without a po | rf cycle). */
@@ -58,7 +50,7 @@ static bool make_views(const struct gx_graph *G, int nthreads, int (*of)[GX_MAX_
 			for (; next[t] < len[t]; next[t]++, left--, moved = true) {
 				int i = of[t][next[t]];
 				const struct gx_event *e = &G->ev[i];
-				bool s = syncs(G, e);
+				bool s = gx_syncs(G, e);
 				if (s && !made[e->rf])
 					break;
 				if (next[t])

@@ -12,16 +12,6 @@
  * bounded, so the graphs visited are the same, fewer are built. */
 #include "engine/gx_impl.h"
 
-/* Does read e synchronise with the write it reads (an acquire or lock read of
- * another thread's release or unlock)? */
-static bool syncs_with(const struct gx_graph *G, const struct gx_event *e)
-{
-	if (e->kind != EV_R || e->rf == GX_INIT || !(e->flags & (EVF_ACQUIRE | EVF_LKR)))
-		return false;
-	const struct gx_event *w = &G->ev[e->rf];
-	return w->thr != e->thr && (w->flags & (EVF_RELEASE | EVF_UL));
-}
-
 int gx_sync_floor(const struct gx_graph *G, int thr, uintptr_t key)
 {
 	int bound[GX_MAX_THREADS];
@@ -35,7 +25,7 @@ int gx_sync_floor(const struct gx_graph *G, int thr, uintptr_t key)
 		changed = false;
 		for (int i = 0; i < G->n; i++) {
 			const struct gx_event *e = &G->ev[i];
-			if (e->idx > bound[(int)e->thr] || !syncs_with(G, e))
+			if (e->idx > bound[(int)e->thr] || !gx_syncs(G, e))
 				continue;
 			const struct gx_event *w = &G->ev[e->rf];
 			if (w->idx > bound[(int)w->thr]) {
