@@ -157,6 +157,10 @@ for e in lkvm graph; do
 	expect_rc hang_${e}_deadlock 1 "$SLABSTRESS" explore -s "$D/hang.c" --engine $e --no-explain
 	expect_grep hang_${e}_line "all unfinished CPUs are blocked: cpu 0 polling for a new value" "$OUT"
 done
+# a run bounded by time only states no graph limit (it printed "at most 0")
+expect_rc duration_only_header 0 "$SLABSTRESS" explore -s lazy-objexts --variant fixed \
+	--engine graph --duration 30
+expect_grep duration_only_no_limit "every execution graph \(no limit\)" "$OUT"
 f=$(ls "$TMP"/abba-graph/abba-*-deadlock-*.json 2>/dev/null | head -1)
 expect_rc abba_graph_replays 1 "$SLABSTRESS" replay "$f" --no-explain
 expect_grep abba_graph_replay_matches "replay: matches the saved failure" "$OUT"
