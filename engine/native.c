@@ -82,7 +82,28 @@ struct worker_arg {
 	int pair;
 	int cpu; /* the CPU index the allocator sees: pair * nroles + role */
 	pthread_t thread;
+	int pin_errno; /* set by the worker: 0, or why pin_self() failed */
 };
+
+/* The contract says pthread_setaffinity_np: the worker does it itself, on its own
+ * thread (the thread was already created pinned), and checks that the kernel agrees.
+ * Done from inside the thread because a pthread_t that has exited may name no
+ * thread: glibc then passes tid 0, and the call acts on the caller (the main thread
+ * got pinned, or "failed" when its mask differed).  0, or an errno (EINVAL when the
+ * kernel reports another mask). */
+static int pin_self(int host_cpu)
+{
+	cpu_set_t set, got;
+	CPU_ZERO(&set);
+	CPU_SET(host_cpu, &set);
+	CPU_ZERO(&got);
+	int e = pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	if (!e)
+		e = pthread_getaffinity_np(pthread_self(), sizeof(got), &got);
+	if (!e && !CPU_EQUAL(&got, &set))
+		e = EINVAL;
+	return e;
+}
 
 static void *worker_main(void *p)
 {
@@ -102,6 +123,11 @@ static void *worker_main(void *p)
 	else
 		snprintf(name, sizeof(name), "ss-%s", rn);
 	pthread_setname_np(pthread_self(), name);
+	if (run->host_cpu[wa->cpu] >= 0) {
+		wa->pin_errno = pin_self(run->host_cpu[wa->cpu]);
+		if (wa->pin_errno)
+			run->stop = 1; /* one round, then the main thread reports it */
+	}
 
 	if (!cfg->cold) {
 		/* Warm-up: one real, touched allocation per thread before the timed part,
@@ -201,29 +227,6 @@ static int create_worlds(struct native_run *run, char *err, size_t errlen)
 	return 0;
 }
 
-/* The contract says pthread_setaffinity_np: do it explicitly too (the thread was
- * already created pinned), and check that the kernel agrees.  Returns 0 or 3. */
-static int confirm_pinning(struct native_run *run, int r, pthread_t thread, const cpu_set_t *set,
-			   char *err, size_t errlen)
-{
-	int e = pthread_setaffinity_np(thread, sizeof(*set), set);
-	cpu_set_t got;
-	CPU_ZERO(&got);
-	if (!e)
-		e = pthread_getaffinity_np(thread, sizeof(got), &got);
-	/* A short run (a failure in its first rounds) may have ended the thread
-	 * already: it was created with this affinity (pthread_create refuses one
-	 * it cannot set), so it ran pinned. */
-	if (e == ESRCH)
-		return 0;
-	if (e || !CPU_EQUAL(&got, set)) {
-		snprintf(err, errlen, "cannot pin role %d to CPU %d: %s", r, run->host_cpu[r],
-			 strerror(e ? e : EINVAL));
-		return 3;
-	}
-	return 0;
-}
-
 /* Starts one pinned worker per thread.  Returns how many started; *rc becomes 3
  * (with err) when one could not start or be pinned. */
 static int start_workers(struct native_run *run, struct worker_arg *args,
@@ -238,6 +241,7 @@ static int start_workers(struct native_run *run, struct worker_arg *args,
 		args[r].role = r % cfg->scn->nroles;
 		args[r].pair = r / cfg->scn->nroles;
 		args[r].cpu = r;
+		args[r].pin_errno = 0;
 		cpu_set_t set;
 		CPU_ZERO(&set);
 		if (run->host_cpu[r] >= 0) {
@@ -254,9 +258,6 @@ static int start_workers(struct native_run *run, struct worker_arg *args,
 			break;
 		}
 		started++;
-		if (run->host_cpu[r] >= 0 &&
-		    confirm_pinning(run, r, args[r].thread, &set, err, errlen))
-			*rc = 3;
 		stats->pinned_cpu[r] = run->host_cpu[r];
 	}
 	pthread_attr_destroy(&attr);
@@ -367,8 +368,14 @@ int ss_native_run(const struct ss_run_config *cfg, struct ss_failure_log *log,
 		run->stop = 1;
 		run->done = 1;
 	}
-	for (int r = 0; r < started; r++)
+	for (int r = 0; r < started; r++) {
 		pthread_join(args[r].thread, NULL);
+		if (args[r].pin_errno && rc == 0) {
+			snprintf(err, errlen, "cannot pin role %d to CPU %d: %s", r,
+				 run->host_cpu[r], strerror(args[r].pin_errno));
+			rc = 3;
+		}
+	}
 	finish_run(run, stats, started, steal0, total0);
 	free(run);
 	return rc;
