@@ -84,7 +84,7 @@ static const struct argp_option options[] = {
     {"races", OPT_RACES, "MODE", 0,
      "data races of plain accesses (LKMM, exact check): report (shown, exit status unchanged), "
      "fail (a race is a failure: exit 1, saved with --save) or ignore (not checked) (default: "
-     "report)",
+     "report; with --engine graph, where it is decided on every consistent graph: ignore)",
      3},
     {"depth", OPT_DEPTH, "D", 0,
      "pct: bug depth d, d-1 priority change points per execution (default: 3); exhaustive: "
@@ -267,13 +267,14 @@ static void campaign_setup(struct ss_campaign *c, const struct explore_cli *o)
 	c->explain = !o->quiet && !o->no_explain;
 	c->races = cli_parse_races(o->races_arg);
 	c->judge = lit_race_judge;
-	if (c->graph && o->races_arg && c->races != SS_RACES_IGNORE)
-		cli_usage_error(
-		    "--races %s with --engine graph: expected ignore (races are checked "
-		    "with --engine lkvm)",
-		    o->races_arg);
-	if (c->graph)
+	/* Under --engine graph the check is exact but runs on every consistent graph:
+	 * asked for, not the default. */
+	if (c->graph && !o->races_arg)
 		c->races = SS_RACES_IGNORE;
+	if (c->graph && c->races != SS_RACES_IGNORE && o->resume_path)
+		cli_usage_error("--races %s with --resume: expected ignore (a state file does not "
+				"keep the races found)",
+				o->races_arg);
 	if (c->graph && o->deps == EMU_DEPS_CHECK)
 		cli_usage_error("--deps check with --engine graph: expected explicit or provenance "
 				"(the check compares lkvm's floors)");

@@ -479,7 +479,7 @@ static u64 op_load(void *ctx, const volatile void *p, unsigned size, enum ss_acc
 	struct wmm_dep dbuf;
 	const struct wmm_dep *dep = load_dep(e, cpu, x, a, sdep, &dbuf, site);
 	struct wmm_read_info ri;
-	u64 v = wmm_load(e->w, cpu, x, acc, dep, &ri);
+	u64 v = wmm_load(e->w, cpu, x, acc, dep, &ri, site);
 	e->res->accesses++;
 	u64 r = size == 8 ? v : (v >> (8 * (a & 7))) & size_mask(size);
 	after_load(e, cpu, a, size, r, ri.dep);
@@ -525,10 +525,14 @@ static void op_store(void *ctx, volatile void *p, unsigned size, u64 val, enum s
 	int x = access_word(e, a, size, site);
 	int cpu = e->cur;
 	uint32_t sid = 0;
+	struct wmm_dep dbuf;
+	/* graph mode: the address's dependencies become addr edges (races) */
+	const struct wmm_dep *gdep =
+	    wmm_graph_on(e->w) && e->deps_on && e->want_expl ? expl_dep(sdep, &dbuf) : NULL;
 	if (size == 8) {
-		sid = wmm_store(e->w, cpu, x, val, acc, site);
+		sid = wmm_store_dep(e->w, cpu, x, val, acc, gdep, site);
 	} else if (wmm_graph_on(e->w)) {
-		sid = wmm_store_sub(e->w, cpu, x, val, (unsigned)(a & 7), size, acc, site);
+		sid = wmm_store_sub(e->w, cpu, x, val, (unsigned)(a & 7), size, acc, gdep, site);
 		val &= size_mask(size);
 	} else {
 		struct wmm_read_info ri;
@@ -546,7 +550,6 @@ static void op_store(void *ctx, volatile void *p, unsigned size, u64 val, enum s
 		/* Dependencies into stores order nothing the model does not already
 		 * order (every store carries what its CPU read): recorded for traces
 		 * and litmus export only. */
-		struct wmm_dep dbuf;
 		if (e->deps_on && e->want_expl)
 			tr_deps(t, expl_dep(sdep, &dbuf));
 	}

@@ -264,6 +264,8 @@ int gexplore_run(const struct emu_config *cfg, const struct gexplore_opts *o,
 		if (k > 0) {
 			st->consistent++;
 			st->distinct += gx_exec_new(d.gx);
+			if (o->races)
+				gexplore_note_races(d.gx, st);
 		}
 		if (k > 0 && r.kind && (record_failure(e, d.gx, o, &r, st), !o->keep_going))
 			break;
@@ -299,6 +301,13 @@ void gexplore_stats_free(struct gexplore_stats *st)
 {
 	free(st->first_graph);
 	st->first_graph = NULL;
+	gexplore_races_free(st);
+}
+
+int gexplore_replay_races(const struct emu *e, struct race_access (*pairs)[2], int max)
+{
+	const struct gx *gx = e ? emu_config_of(e)->graph : NULL;
+	return gx ? gexplore_graph_races(gx, pairs, max) : -1;
 }
 
 int gexplore_replay(const struct emu_config *cfg, const u8 *graph, size_t len,

@@ -16,7 +16,10 @@
 #include <stdbool.h>
 
 #include "engine/emu.h"
+#include "engine/race.h"
 #include "results/failures.h"
+
+struct gx;
 
 struct gexplore_opts {
 	unsigned long long max_execs; /* 0: until the graphs run out */
@@ -53,6 +56,21 @@ struct gexplore_opts {
 	bool pct;
 	unsigned pct_depth;   /* d (0: 3) */
 	unsigned pct_history; /* h (0: 1) */
+	/* --races report|fail: LKMM's data-race flag decided on every consistent
+	 * graph (engine/gexplore_races.c), the races kept in stats->races.  Not
+	 * with resume_path (a state file does not keep them). */
+	bool races;
+};
+
+#define GEXPLORE_MAX_RACES 256 /* pairs of code sites kept */
+
+/* A data race LKMM flags in a consistent graph: a the access co-, rf- or
+ * fr-before b (ww-race, wr-race, rw-race), graph the gx_save bytes of the first
+ * graph that showed this pair of code sites (a reproducer). */
+struct gexplore_race {
+	struct race_access a, b;
+	u8 *graph;
+	size_t len;
 };
 
 struct gexplore_stats {
@@ -86,8 +104,14 @@ struct gexplore_stats {
 	 * uninterrupted run does (max_stack: this run's). */
 	unsigned long long resumed;
 	bool state_saved, state_removed;
-	size_t state_graphs;	      /* graphs in the state saved */
-	unsigned pct_n, pct_d, pct_h; /* pct: CPUs, depth, history; k: the longest execution */
+	size_t state_graphs; /* graphs in the state saved */
+	/* --races: one per pair of code sites, in the order found */
+	struct gexplore_race *races;
+	size_t nraces;
+	unsigned long long race_graphs;	   /* consistent graphs with a data race */
+	unsigned long long race_unchecked; /* ... too big for the model's check */
+	unsigned long long race_dropped;   /* races past GEXPLORE_MAX_RACES pairs */
+	unsigned pct_n, pct_d, pct_h;	   /* pct: CPUs, depth, history; k: the longest execution */
 	unsigned long pct_k;
 };
 
@@ -100,6 +124,18 @@ struct gexplore_stats {
 int gexplore_run(const struct emu_config *cfg, const struct gexplore_opts *o,
 		 struct gexplore_stats *st, struct emu **ep);
 void gexplore_stats_free(struct gexplore_stats *st);
+
+/* The data races of gx's current graph (a finished, consistent one), at most
+ * max pairs of code sites, each once, in the model graph's order: pairs[i][0]
+ * the earlier access.  How many, or -1 when the graph is too big for the check
+ * (or out of memory). */
+int gexplore_graph_races(const struct gx *gx, struct race_access (*pairs)[2], int max);
+/* The same for the graph just visited, kept in st (races, race_graphs,
+ * race_unchecked, race_dropped). */
+void gexplore_note_races(const struct gx *gx, struct gexplore_stats *st);
+void gexplore_races_free(struct gexplore_stats *st);
+/* The races of the graph a gexplore_replay left in e (-1: none checked). */
+int gexplore_replay_races(const struct emu *e, struct race_access (*pairs)[2], int max);
 /* Frees an emulator gexplore_run left, with its graph explorer. */
 void gexplore_free_emu(struct emu *e);
 

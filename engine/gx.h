@@ -163,6 +163,9 @@ bool gx_diverged(const struct gx *g);
  * po-later write, see gx.c).  0, or -1 with err when it has more than
  * REL_MAX_BIG events.  x: about 330 KB, caller-owned. */
 int gx_to_exg(const struct gx *g, struct exg *x, char *err, size_t n);
+/* The tag (code site) of event i of that graph (x->ev[k].src of gx_to_exg's
+ * events); NULL when i is no event. */
+const void *gx_event_tag(const struct gx *g, int i);
 /* The model's verdict on a graph: called once a graph taken from the stack has
  * been re-created, before anything is added to it; false prunes it and every
  * graph that would grow from it (the model must refuse every extension of a

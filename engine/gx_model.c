@@ -65,24 +65,31 @@ static void pick_events(const struct gx_graph *G, bool whole, bool *keep, uintpt
 	*nkeys = nd;
 }
 
-/* addr (into any access) / data (into writes) from the reads e names, and the
- * conservative ctrl: every read of the CPU to every later write.  before[0,
- * nb): the kept events of e's thread before it, in program order. */
+/* The dependencies e has on the reads it names, and the conservative ctrl:
+ * every read of the CPU to every later write.  Into a read: addr (dep_all: on
+ * every earlier read).  Into a write: the reads it names are its address's
+ * (wmm_store_dep; a store's value is not tracked), addr; dep_all (an RMW's
+ * write, on every earlier read but its own read) is data.  before[0, nb): the
+ * kept events of e's thread before it, in program order. */
 static void dep_edges(const struct gx_graph *G, const int *before, int nb, const int *id, int i,
 		      struct exg *x)
 {
 	const struct gx_event *e = &G->ev[i];
-	struct rel *dep = is_write(e) ? &x->data : &x->addr;
 	for (int k = 0; k < nb; k++) {
 		int j = before[k];
 		const struct gx_event *d = &G->ev[j];
 		if (!is_read(d))
 			continue;
-		bool on = e->dep_all;
-		for (unsigned q = 0; q < e->ndeps && !on; q++)
-			on = e->deps[q] == d->idx;
-		if (on && !(is_write(e) && rmw_write_of(G, j) == i))
-			rel_add(dep, id[j], id[i]);
+		bool named = false;
+		for (unsigned q = 0; q < e->ndeps && !named; q++)
+			named = e->deps[q] == d->idx;
+		bool own_read = is_write(e) && rmw_write_of(G, j) == i;
+		if (!is_write(e) && (named || e->dep_all))
+			rel_add(&x->addr, id[j], id[i]);
+		if (is_write(e) && named && !own_read)
+			rel_add(&x->addr, id[j], id[i]);
+		if (is_write(e) && e->dep_all && !own_read)
+			rel_add(&x->data, id[j], id[i]);
 		if (is_write(e))
 			rel_add(&x->ctrl, id[j], id[i]);
 	}
@@ -144,6 +151,7 @@ int gx_to_exg(const struct gx *g, struct exg *x, char *err, size_t n)
 				 : exg_add(x, e->thr, (enum ev_kind)e->kind, loc_of[i],
 					   (long long)e->val, e->flags, (enum model_fence)e->fence);
 		if (keep[i]) {
+			x->ev[id[i]].src = i;
 			pos[i] = ntev[(int)e->thr];
 			tev[(int)e->thr][ntev[(int)e->thr]++] = i;
 		}
@@ -164,4 +172,10 @@ int gx_to_exg(const struct gx *g, struct exg *x, char *err, size_t n)
 	co_edges(G, keep, id, loc_of, nkeys, x);
 	exg_finish(x);
 	return 0;
+}
+
+const void *gx_event_tag(const struct gx *g, int i)
+{
+	const struct gx_graph *G = g->view ? g->view : &g->cur;
+	return i >= 0 && i < G->n ? G->ev[i].tag : NULL;
 }

@@ -144,13 +144,21 @@ uint32_t wmm_loc_version(const struct wmm *w, int loc);
  * CPU's store buffer.  Pure: for comparing two dependency sets. */
 uint32_t wmm_dep_floor(const struct wmm *w, int cpu, int loc, const struct wmm_dep *dep);
 /* acc: SS_ACC_PLAIN / ONCE (relaxed load), ACQUIRE.  dep: NULL or the loads this
- * address depends on.  out: may be NULL. */
+ * address depends on.  out: may be NULL.  tag: opaque (the code site); graph
+ * mode keeps it on the read's event (gx_event_tag: data races name both sides). */
 u64 wmm_load(struct wmm *w, int cpu, int loc, enum ss_access acc, const struct wmm_dep *dep,
-	     struct wmm_read_info *out);
+	     struct wmm_read_info *out, const void *tag);
 /* acc: PLAIN / ONCE (buffered), RELEASE (drain first, carries everything the CPU
  * observed).  tag: opaque, returned in read infos of readers (e.g. code site).
  * Returns the store id (>= 1). */
 uint32_t wmm_store(struct wmm *w, int cpu, int loc, u64 val, enum ss_access acc, const void *tag);
+/* wmm_store with dep: the loads the store's address depends on (NULL: none).
+ * Graph mode makes them the write's addr edges (LKMM's w-pre-bounded: a plain
+ * store through a pointer read with a marked load is bounded by it); the
+ * operational models already order every store after its CPU's loads and
+ * ignore it. */
+uint32_t wmm_store_dep(struct wmm *w, int cpu, int loc, u64 val, enum ss_access acc,
+		       const struct wmm_dep *dep, const void *tag);
 /* Atomic read-modify-write on the mo-newest message.  op: ss_rmw_op or
  * WMM_RMW_ADD_UNLESS; for SS_RMW_CMPXCHG, stores operand iff old == expected.
  * ord: RELAXED / ACQUIRE / RELEASE / FULL (= mb; rmw; mb).  A failing cmpxchg /
@@ -163,7 +171,7 @@ void wmm_fence(struct wmm *w, int cpu, enum ss_fence f);
 /* 16-byte locations (SLUB's freelist+counters double word): whole-value load
  * and cmpxchg, same rules as the 8-byte forms. */
 u128 wmm_load128(struct wmm *w, int cpu, int loc, enum ss_access acc, const struct wmm_dep *dep,
-		 struct wmm_read_info *out);
+		 struct wmm_read_info *out, const void *tag);
 void wmm_store128(struct wmm *w, int cpu, int loc, u128 val, enum ss_access acc, const void *tag);
 bool wmm_cmpxchg128(struct wmm *w, int cpu, int loc, u128 *old, u128 new_val, enum ss_order ord,
 		    struct wmm_read_info *out, const void *tag);
@@ -234,7 +242,7 @@ u64 wmm_rmw_sub(struct wmm *w, int cpu, int loc, enum ss_rmw_op op, u64 operand,
 		unsigned off, unsigned size, enum ss_order ord, bool *ok, struct wmm_read_info *out,
 		const void *tag);
 uint32_t wmm_store_sub(struct wmm *w, int cpu, int loc, u64 val, unsigned off, unsigned size,
-		       enum ss_access acc, const void *tag);
+		       enum ss_access acc, const struct wmm_dep *dep, const void *tag);
 /* Graph mode only: wmm_rmw that reads the co-latest write and nothing else
  * (the two words of a 16-byte cmpxchg). */
 u64 wmm_rmw_newest(struct wmm *w, int cpu, int loc, enum ss_rmw_op op, u64 operand, u64 expected,

@@ -371,18 +371,22 @@ uint32_t wmm_dep_floor(const struct wmm *w, int cpu, int loc, const struct wmm_d
 }
 
 u64 wmm_load(struct wmm *w, int cpu, int loc, enum ss_access acc, const struct wmm_dep *dep,
-	     struct wmm_read_info *out)
+	     struct wmm_read_info *out, const void *tag)
 {
-	if (w->gx)
+	if (w->gx) {
+		w->gx_tag = tag;
 		return (u64)wmmg_load(w, cpu, loc, acc, dep, out);
+	}
 	return (u64)load_common(w, cpu, loc, acc, dep, out);
 }
 
 u128 wmm_load128(struct wmm *w, int cpu, int loc, enum ss_access acc, const struct wmm_dep *dep,
-		 struct wmm_read_info *out)
+		 struct wmm_read_info *out, const void *tag)
 {
-	if (w->gx)
+	if (w->gx) {
+		w->gx_tag = tag;
 		return wmmg_load(w, cpu, loc, acc, dep, out);
+	}
 	return load_common(w, cpu, loc, acc, dep, out);
 }
 
@@ -463,9 +467,15 @@ static uint32_t store_common(struct wmm *w, int cpu, int x, u128 val, enum ss_ac
 
 uint32_t wmm_store(struct wmm *w, int cpu, int loc, u64 val, enum ss_access acc, const void *tag)
 {
+	return wmm_store_dep(w, cpu, loc, val, acc, NULL, tag);
+}
+
+uint32_t wmm_store_dep(struct wmm *w, int cpu, int loc, u64 val, enum ss_access acc,
+		       const struct wmm_dep *dep, const void *tag)
+{
 	if (w->gx) {
 		w->gx_tag = tag;
-		return wmmg_store(w, cpu, loc, val, acc);
+		return wmmg_store(w, cpu, loc, val, acc, dep);
 	}
 	return store_common(w, cpu, loc, val, acc, tag);
 }
@@ -474,7 +484,7 @@ void wmm_store128(struct wmm *w, int cpu, int loc, u128 val, enum ss_access acc,
 {
 	if (w->gx) {
 		w->gx_tag = tag;
-		wmmg_store(w, cpu, loc, val, acc);
+		wmmg_store(w, cpu, loc, val, acc, NULL);
 		return;
 	}
 	store_common(w, cpu, loc, val, acc, tag);

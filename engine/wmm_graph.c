@@ -84,18 +84,24 @@ static void fill_read_info(struct wmm_read_info *out, const struct gx_result *r)
 	out->dep = r->idx >= 0 ? (uint32_t)r->idx + 1 : 0;
 }
 
+/* An access's explicit dependencies (gx's deps: the reads' indices). */
+static void add_deps(struct gx_access *a, const struct wmm_dep *dep)
+{
+	if (!dep)
+		return;
+	a->dep_all = a->dep_all || dep->all;
+	for (unsigned k = 0; k < dep->n && k < WMM_DEP_MAX; k++)
+		if (dep->h[k] && a->ndeps < GX_DEPS)
+			a->deps[a->ndeps++] = (int)dep->h[k] - 1;
+}
+
 u128 wmmg_load(struct wmm *w, int cpu, int x, enum ss_access acc, const struct wmm_dep *dep,
 	       struct wmm_read_info *out)
 {
 	struct gx_access a;
 	base_access(w, x, GX_READ, &a);
 	a.flags = access_flags(acc);
-	if (dep) {
-		a.dep_all = dep->all;
-		for (unsigned k = 0; k < dep->n && k < WMM_DEP_MAX; k++)
-			if (dep->h[k] && a.ndeps < GX_DEPS)
-				a.deps[a.ndeps++] = (int)dep->h[k] - 1;
-	}
+	add_deps(&a, dep);
 	struct gx_result r;
 	check(w, gx_access(w->gx, cpu, &a, &r));
 	w->st.loads++;
@@ -103,12 +109,14 @@ u128 wmmg_load(struct wmm *w, int cpu, int x, enum ss_access acc, const struct w
 	return r.old;
 }
 
-uint32_t wmmg_store(struct wmm *w, int cpu, int x, u128 val, enum ss_access acc)
+uint32_t wmmg_store(struct wmm *w, int cpu, int x, u128 val, enum ss_access acc,
+		    const struct wmm_dep *dep)
 {
 	struct gx_access a;
 	base_access(w, x, GX_WRITE, &a);
 	w->locs[x].next++; /* the version (wmmg_version) */
 	a.flags = access_flags(acc);
+	add_deps(&a, dep); /* the address's: gx_model.c makes them addr edges */
 	a.val = val;
 	struct gx_result r;
 	check(w, gx_access(w->gx, cpu, &a, &r));
@@ -180,12 +188,13 @@ u64 wmm_rmw_sub(struct wmm *w, int cpu, int x, enum ss_rmw_op op, u64 operand, u
 }
 
 uint32_t wmm_store_sub(struct wmm *w, int cpu, int x, u64 val, unsigned off, unsigned size,
-		       enum ss_access acc, const void *tag)
+		       enum ss_access acc, const struct wmm_dep *dep, const void *tag)
 {
 	w->gx_tag = tag;
 	struct gx_access a;
 	rmw_access(w, x, SS_RMW_XCHG, val, 0,
 		   acc == SS_ACC_RELEASE ? SS_ORD_RELEASE : SS_ORD_RELAXED, &a);
+	add_deps(&a, dep); /* the address's (the merge also depends on every read) */
 	a.rmw = GX_RMW_MERGE;
 	a.off = off;
 	a.size = size;

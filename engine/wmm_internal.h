@@ -99,7 +99,8 @@ struct wmm {
 
 u128 wmmg_load(struct wmm *w, int cpu, int x, enum ss_access acc, const struct wmm_dep *dep,
 	       struct wmm_read_info *out);
-uint32_t wmmg_store(struct wmm *w, int cpu, int x, u128 val, enum ss_access acc);
+uint32_t wmmg_store(struct wmm *w, int cpu, int x, u128 val, enum ss_access acc,
+		    const struct wmm_dep *dep);
 u128 wmmg_rmw(struct wmm *w, int cpu, int x, enum ss_rmw_op op, u128 operand, u128 expected,
 	      enum ss_order ord, bool *ok, struct wmm_read_info *out);
 void wmmg_fence(struct wmm *w, int cpu, enum ss_fence f);

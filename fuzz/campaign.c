@@ -86,6 +86,56 @@ static void save_graph_failure(void *ctx, const struct emu *e, const struct emu_
 	save_one(ctx, e, r, graph, len);
 }
 
+/* --engine graph --races: the races the exploration kept, as findings (each
+ * with its graph where the emulator's have a schedule). */
+static void take_graph_races(struct ss_campaign *c)
+{
+	struct gexplore_stats *g = &c->gst;
+	struct ss_races *r = &c->race_list;
+	memset(r, 0, sizeof(*r));
+	r->graph = true;
+	r->v = calloc(g->nraces ? g->nraces : 1, sizeof(*r->v));
+	if (!r->v)
+		return;
+	for (size_t i = 0; i < g->nraces; i++) {
+		r->v[i] = (struct ss_race_finding){.a = g->races[i].a,
+						   .b = g->races[i].b,
+						   .sched = g->races[i].graph,
+						   .len = g->races[i].len};
+		g->races[i].graph = NULL; /* race_list owns it now */
+	}
+	r->n = g->nraces;
+	r->candidates = g->consistent;
+	r->skipped = g->race_unchecked;
+	r->dropped = g->race_dropped;
+	snprintf(r->skip_why, sizeof(r->skip_why), "more events than the model's check takes");
+	c->races_checked = true;
+}
+
+/* --races fail --save under --engine graph: the first race's graph replayed
+ * (it must show the race again) and saved as a reproducer of kind data-race. */
+static void save_graph_race(struct ss_campaign *c)
+{
+	const struct ss_race_finding *fd = &c->race_list.v[0];
+	struct emu_result r;
+	bool consistent;
+	struct emu *e = NULL;
+	char err[256];
+	if (gexplore_replay(&c->ec, fd->sched, fd->len, &r, &consistent, &e, err, sizeof(err))) {
+		snprintf(c->save_error, sizeof(c->save_error), "%s", err);
+		return;
+	}
+	ss_emu_name_regions(e);
+	memset(&r, 0, sizeof(r));
+	ss_race_failure(fd, &r.fail);
+	r.kind = SS_FAIL_DATA_RACE;
+	r.nfail = 1;
+	if (ss_save_failure(c->save_dir, e, &r, fd->sched, fd->len, c->race_saved,
+			    sizeof(c->race_saved), err, sizeof(err)) != 0)
+		snprintf(c->save_error, sizeof(c->save_error), "%s", err);
+	gexplore_free_emu(e);
+}
+
 /* --engine graph: the exploration, and what it found in explore's terms. */
 static int run_graph(struct ss_campaign *c, char *err, size_t errlen)
 {
@@ -102,6 +152,7 @@ static int run_graph(struct ss_campaign *c, char *err, size_t errlen)
 	go.pct_history = c->xo.history;
 	go.seed = c->xo.seed;
 	go.resume_path = c->resume_path;
+	go.races = c->races != SS_RACES_IGNORE;
 	if (c->save_dir) {
 		go.on_failure = save_graph_failure;
 		go.failure_ctx = c;
@@ -113,6 +164,11 @@ static int run_graph(struct ss_campaign *c, char *err, size_t errlen)
 	}
 	if (c->e)
 		ss_emu_name_regions(c->e);
+	if (go.races) {
+		take_graph_races(c);
+		if (c->races == SS_RACES_FAIL && c->race_list.n && c->save_dir)
+			save_graph_race(c);
+	}
 	struct explore_stats *st = &c->st;
 	memset(st, 0, sizeof(*st));
 	st->executions = g->executions;

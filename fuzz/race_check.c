@@ -221,18 +221,20 @@ void ss_races_print(FILE *f, const struct ss_races *r)
 		fprintf(
 		    f,
 		    "data race: CPU %d %s of %s at %s races with CPU %d %s at %s, LKMM flags it "
-		    "(exact check of the exported test)\n",
+		    "(exact check of the %s)\n",
 		    fd->b.cpu, access_text(&fd->b), emu_site_expr(fd->b.site), sb, fd->a.cpu,
-		    access_text(&fd->a), sa);
+		    access_text(&fd->a), sa, r->graph ? "execution graph" : "exported test");
 	}
 	if (r->dropped)
 		fprintf(f,
-			"race check skipped for candidates past the first %d site pairs (%lu "
+			"race check skipped for %s past the first %d site pairs (%lu "
 			"occurrence%s)\n",
-			RACE_MAX_PAIRS, r->dropped, r->dropped == 1 ? "" : "s");
+			r->graph ? "races" : "candidates", RACE_MAX_PAIRS, r->dropped,
+			r->dropped == 1 ? "" : "s");
 	if (r->skipped)
-		fprintf(f, "race check skipped (too big) for %lu of %lu candidate pair%s: %s\n",
-			r->skipped, r->candidates, r->candidates == 1 ? "" : "s", r->skip_why);
+		fprintf(f, "race check skipped (too big) for %lu of %lu %s%s: %s\n", r->skipped,
+			r->candidates, r->graph ? "consistent graph" : "candidate pair",
+			r->candidates == 1 ? "" : "s", r->skip_why);
 }
 
 static json_t *access_json(const struct race_access *s)
@@ -251,11 +253,11 @@ json_t *ss_races_json(const struct ss_races *r)
 		char *hex = malloc(2 * fd->len + 1);
 		if (hex)
 			emu_hex(hex, fd->sched, fd->len);
-		json_array_append_new(arr, json_pack("{s:s, s:o, s:o, s:s, s:s}", "location",
-						     emu_site_expr(fd->b.site), "access",
-						     access_json(&fd->b), "races_with",
-						     access_json(&fd->a), "check", "lkmm exact",
-						     "schedule", hex ? hex : ""));
+		json_array_append_new(
+		    arr, json_pack("{s:s, s:o, s:o, s:s, s:s}", "location",
+				   emu_site_expr(fd->b.site), "access", access_json(&fd->b),
+				   "races_with", access_json(&fd->a), "check", "lkmm exact",
+				   r->graph ? "graph" : "schedule", hex ? hex : ""));
 		free(hex);
 	}
 	return arr;

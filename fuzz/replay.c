@@ -35,12 +35,57 @@ int ss_replay_open(struct ss_replay *p, const char *path, const char *model, int
 	return 0;
 }
 
+static void race_verdict(struct ss_replay *p);
+
 /* The races of the replayed execution; the first one as its failure when it
  * counts as one. */
 static int replay_races(struct ss_replay *p, char *err, size_t errlen)
 {
 	if (ss_races_check(&p->ec, emu_races(p->e), p->judge, &p->race_list, err, errlen) != 0)
 		return -1;
+	race_verdict(p);
+	return 0;
+}
+
+/* The replayed graph's races (decided on the graph itself), as replay_races'
+ * findings, each carrying the reproducer's graph. */
+static int replay_graph_races(struct ss_replay *p, char *err, size_t errlen)
+{
+	struct race_access pairs[16][2];
+	int n = gexplore_replay_races(p->e, pairs, 16);
+	struct ss_races *r = &p->race_list;
+	memset(r, 0, sizeof(*r));
+	r->graph = true;
+	r->candidates = 1;
+	if (n < 0) {
+		r->skipped = 1;
+		snprintf(r->skip_why, sizeof(r->skip_why),
+			 "more events than the model's check takes");
+		n = 0;
+	}
+	r->v = calloc(n ? (size_t)n : 1, sizeof(*r->v));
+	if (!r->v) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		struct ss_race_finding *fd = &r->v[r->n];
+		fd->sched = malloc(p->r.schedule_len ? p->r.schedule_len : 1);
+		if (!fd->sched)
+			break;
+		memcpy(fd->sched, p->r.schedule, p->r.schedule_len);
+		fd->len = p->r.schedule_len;
+		fd->a = pairs[i][0];
+		fd->b = pairs[i][1];
+		r->n++;
+	}
+	race_verdict(p);
+	return 0;
+}
+
+/* The races found become the replay's failure when they count as one. */
+static void race_verdict(struct ss_replay *p)
+{
 	p->races_checked = true;
 	bool counts = p->races == SS_RACES_FAIL ||
 		      (p->races == SS_RACES_REPORT && p->r.kind == SS_FAIL_DATA_RACE);
@@ -51,7 +96,6 @@ static int replay_races(struct ss_replay *p, char *err, size_t errlen)
 		p->res.kind = SS_FAIL_DATA_RACE;
 		p->res.nfail = 1;
 	}
-	return 0;
 }
 
 /* A graph reproducer: its graph re-created, then checked under the model. */
@@ -71,9 +115,11 @@ static int replay_graph(struct ss_replay *p, char *err, size_t errlen)
 	}
 	ss_emu_name_regions(p->e);
 	p->graph_consistent = consistent;
-	p->same = consistent && ss_repro_matches(&p->r, &p->res);
 	if (!consistent) /* the model does not allow this execution: no failure under it */
 		p->res.kind = SS_FAIL_NONE;
+	else if (p->races != SS_RACES_IGNORE && replay_graph_races(p, err, errlen) != 0)
+		return -1;
+	p->same = consistent && ss_repro_matches(&p->r, &p->res);
 	return 0;
 }
 
@@ -101,7 +147,7 @@ bool ss_replay_explain(struct ss_replay *p, unsigned long search)
 {
 	char err[512];
 	if (p->graph) {
-		p->attributed = p->res.kind &&
+		p->attributed = p->res.kind && p->res.kind != SS_FAIL_DATA_RACE &&
 				ss_attribute_graph(&p->ec, p->r.schedule, p->r.schedule_len,
 						   p->res.kind, 0, &p->at, err, sizeof(err)) == 0;
 		return p->attributed;

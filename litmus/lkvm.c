@@ -258,7 +258,7 @@ static void exec_shared(struct ex *e, int i)
 		struct wmm_dep d;
 		u64 mask = s->dep[in->a];
 		set_dep(&d, s, mask);
-		long long v = (long long)wmm_load(w, i, l, in->acc, mask ? &d : NULL, &ri);
+		long long v = (long long)wmm_load(w, i, l, in->acc, mask ? &d : NULL, &ri, NULL);
 		s->reg[in->dst] = v;
 		s->dep[in->dst] = load_bit(in->load_id);
 		s->handle[in->load_id] = ri.dep;

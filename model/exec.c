@@ -58,6 +58,7 @@ int exg_add(struct exg *g, int thr, enum ev_kind kind, int loc, long long val, u
 	e->loc = (short)loc;
 	e->val = val;
 	e->flags = flags | (thr < 0 ? EVF_IW : 0);
+	e->src = -1;
 	if (thr + 1 > g->nthreads)
 		g->nthreads = thr + 1;
 	return i;

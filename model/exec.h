@@ -64,6 +64,7 @@ struct ev {
 	short loc;	     /* -1: fence (but synchronize_srcu: its srcu_struct) */
 	long long val;
 	unsigned flags; /* enum ev_flag */
+	int src;	/* the event's index in the graph it was built from (gx_to_exg); -1 */
 };
 
 struct exg {

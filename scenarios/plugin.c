@@ -185,6 +185,12 @@ static int run_compiler(const char *cc, const char *src, const char *out, char *
 {
 	char inc[2][PATH_MAX + 2];
 	include_flags(inc);
+	/* __FILE__ is the file's own name, wherever it was compiled from: the cache
+	 * is keyed by content, so a path would be the first caller's. */
+	char prefix_map[PATH_MAX + 32];
+	const char *slash = strrchr(src, '/');
+	snprintf(prefix_map, sizeof(prefix_map),
+		 "-fmacro-prefix-map=%.*s=", slash ? (int)(slash - src + 1) : 0, src);
 	const char *argv[20];
 	int k = 0;
 	argv[k++] = cc;
@@ -198,6 +204,8 @@ static int run_compiler(const char *cc, const char *src, const char *out, char *
 #endif
 	argv[k++] = inc[0];
 	argv[k++] = inc[1];
+	if (slash)
+		argv[k++] = prefix_map;
 	argv[k++] = "-o";
 	argv[k++] = out;
 	argv[k++] = src;
@@ -245,6 +253,7 @@ static int compiled_object(const char *src, char *so, size_t n, char *err, size_
 	h = fnv1a(h, cc, strlen(cc) + 1);
 	h = fnv1a(h, &abi, sizeof(abi));
 	h = fnv1a(h, SS_VERSION, sizeof(SS_VERSION));
+	h = fnv1a(h, "file-name", 9); /* objects made before __FILE__ lost its path */
 	char dir[PATH_MAX - 64];
 	if (ss_plugin_cache_dir(dir, sizeof(dir)) != 0) {
 		snprintf(err, errlen, "%s: cannot create the cache directory %s: %s", src, dir,

@@ -46,7 +46,7 @@ static void one_execution(struct wmm *w)
 		vec[i] = wmm_loc(w, 0x10000 + 8 * (uintptr_t)i, 8, 0xdead);
 	struct wmm_read_info ri;
 	for (int i = 0; i < META; i++) {
-		wmm_load(w, 0, meta[i], SS_ACC_ONCE, NULL, &ri);
+		wmm_load(w, 0, meta[i], SS_ACC_ONCE, NULL, &ri, NULL);
 		ops++;
 	}
 	for (int i = 0; i < VEC; i++) {
@@ -54,7 +54,7 @@ static void one_execution(struct wmm *w)
 		wmm_commit_choice(w, 0);
 		ops++;
 		if (i % 16 == 0) { /* CPU 1 polls meanwhile */
-			wmm_load(w, 1, ptr, SS_ACC_ACQUIRE, NULL, &ri);
+			wmm_load(w, 1, ptr, SS_ACC_ACQUIRE, NULL, &ri, NULL);
 			ops++;
 		}
 	}
@@ -66,11 +66,11 @@ static void one_execution(struct wmm *w)
 		wmm_unlock(w, 0, lock, NULL);
 		ops += 3;
 	}
-	u64 p = wmm_load(w, 1, ptr, SS_ACC_ONCE, NULL, &ri);
+	u64 p = wmm_load(w, 1, ptr, SS_ACC_ONCE, NULL, &ri, NULL);
 	ops++;
 	struct wmm_dep d = {.n = 1, .h = {ri.dep}};
 	for (int i = 0; p && i < 8; i++) {
-		wmm_load(w, 1, vec[i * 16], SS_ACC_ONCE, &d, NULL);
+		wmm_load(w, 1, vec[i * 16], SS_ACC_ONCE, &d, NULL, NULL);
 		ops++;
 	}
 	wmm_fence(w, 1, SS_FENCE_MB);

@@ -142,8 +142,9 @@ expect_grep sample_replay_matches "replay: matches the saved failure" "$OUT"
 expect_rc sample_fixed 0 "$SLABSTRESS" explore -s lazy-objexts --variant fixed --engine graph \
 	--strategy random --executions 500
 expect_grep sample_not_a_proof "\(sample: not a proof\)" "$OUT"
-expect_rc graph_races_refused 2 "$SLABSTRESS" explore -s once --engine graph --races fail
-expect_grep graph_races_line "--races fail with --engine graph: expected ignore" "$ERR"
+expect_rc graph_races_resume_refused 2 "$SLABSTRESS" explore -s once --engine graph --races fail \
+	--resume "$TMP/races.state"
+expect_grep graph_races_resume_line "^slabstress: --races fail with --resume: expected ignore" "$ERR"
 
 # a deadlock or a hang is a failure, never a spin loop the search may cut (a
 # graph where every waiting CPU waits for good: the lock's co-latest value is

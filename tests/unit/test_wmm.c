@@ -75,8 +75,8 @@ static void mp(struct wmm *w, long long *r)
 	wmm_store(w, 0, x, 1, SS_ACC_ONCE, NULL);
 	wmm_store(w, 0, y, 1, SS_ACC_ONCE, NULL);
 	wmm_drain(w, 0);
-	long long a = wmm_load(w, 1, y, SS_ACC_ONCE, NULL, NULL);
-	long long b = wmm_load(w, 1, x, SS_ACC_ONCE, NULL, NULL);
+	long long a = wmm_load(w, 1, y, SS_ACC_ONCE, NULL, NULL, NULL);
+	long long b = wmm_load(w, 1, x, SS_ACC_ONCE, NULL, NULL, NULL);
 	r[0] = a * 2 + b;
 }
 
@@ -87,9 +87,9 @@ static void mp_wmb_rmb(struct wmm *w, long long *r)
 	wmm_fence(w, 0, SS_FENCE_WMB);
 	wmm_store(w, 0, y, 1, SS_ACC_ONCE, NULL);
 	wmm_drain(w, 0);
-	long long a = wmm_load(w, 1, y, SS_ACC_ONCE, NULL, NULL);
+	long long a = wmm_load(w, 1, y, SS_ACC_ONCE, NULL, NULL, NULL);
 	wmm_fence(w, 1, SS_FENCE_RMB);
-	long long b = wmm_load(w, 1, x, SS_ACC_ONCE, NULL, NULL);
+	long long b = wmm_load(w, 1, x, SS_ACC_ONCE, NULL, NULL, NULL);
 	r[0] = a * 2 + b;
 }
 
@@ -99,8 +99,8 @@ static void mp_rel_acq(struct wmm *w, long long *r)
 	wmm_store(w, 0, x, 1, SS_ACC_ONCE, NULL);
 	wmm_store(w, 0, y, 1, SS_ACC_RELEASE, NULL);
 	wmm_drain(w, 0);
-	long long a = wmm_load(w, 1, y, SS_ACC_ACQUIRE, NULL, NULL);
-	long long b = wmm_load(w, 1, x, SS_ACC_ONCE, NULL, NULL);
+	long long a = wmm_load(w, 1, y, SS_ACC_ACQUIRE, NULL, NULL, NULL);
+	long long b = wmm_load(w, 1, x, SS_ACC_ONCE, NULL, NULL, NULL);
 	r[0] = a * 2 + b;
 }
 
@@ -112,8 +112,8 @@ static void mp_wmb_po(struct wmm *w, long long *r)
 	wmm_fence(w, 0, SS_FENCE_WMB);
 	wmm_store(w, 0, y, 1, SS_ACC_ONCE, NULL);
 	wmm_drain(w, 0);
-	long long a = wmm_load(w, 1, y, SS_ACC_ONCE, NULL, NULL);
-	long long b = wmm_load(w, 1, x, SS_ACC_ONCE, NULL, NULL);
+	long long a = wmm_load(w, 1, y, SS_ACC_ONCE, NULL, NULL, NULL);
+	long long b = wmm_load(w, 1, x, SS_ACC_ONCE, NULL, NULL, NULL);
 	r[0] = a * 2 + b;
 }
 
@@ -140,8 +140,8 @@ static void sb(struct wmm *w, long long *r)
 	wmm_store(w, 1, y, 1, SS_ACC_ONCE, NULL);
 	wmm_commit_choice(w, 0);
 	wmm_commit_choice(w, 1);
-	long long a = wmm_load(w, 0, y, SS_ACC_ONCE, NULL, NULL);
-	long long b = wmm_load(w, 1, x, SS_ACC_ONCE, NULL, NULL);
+	long long a = wmm_load(w, 0, y, SS_ACC_ONCE, NULL, NULL, NULL);
+	long long b = wmm_load(w, 1, x, SS_ACC_ONCE, NULL, NULL, NULL);
 	wmm_drain_all(w);
 	r[0] = a * 2 + b;
 }
@@ -153,8 +153,8 @@ static void sb_mbs(struct wmm *w, long long *r)
 	wmm_store(w, 1, y, 1, SS_ACC_ONCE, NULL);
 	wmm_fence(w, 0, SS_FENCE_MB);
 	wmm_fence(w, 1, SS_FENCE_MB);
-	long long a = wmm_load(w, 0, y, SS_ACC_ONCE, NULL, NULL);
-	long long b = wmm_load(w, 1, x, SS_ACC_ONCE, NULL, NULL);
+	long long a = wmm_load(w, 0, y, SS_ACC_ONCE, NULL, NULL, NULL);
+	long long b = wmm_load(w, 1, x, SS_ACC_ONCE, NULL, NULL, NULL);
 	r[0] = a * 2 + b;
 }
 
@@ -175,12 +175,12 @@ TEST(forwarding)
 		int x = L(X);
 		wmm_store(w, 0, x, 7, SS_ACC_ONCE, NULL);
 		struct wmm_read_info ri;
-		EXPECT_EQ(wmm_load(w, 0, x, SS_ACC_ONCE, NULL, &ri), 7);
+		EXPECT_EQ(wmm_load(w, 0, x, SS_ACC_ONCE, NULL, &ri, NULL), 7);
 		EXPECT_EQ(ri.forwarded, m != WMM_SC);
-		EXPECT_EQ(wmm_load(w, 1, x, SS_ACC_ONCE, NULL, NULL), m == WMM_SC ? 7 : 0);
+		EXPECT_EQ(wmm_load(w, 1, x, SS_ACC_ONCE, NULL, NULL, NULL), m == WMM_SC ? 7 : 0);
 		EXPECT_EQ(wmm_has_buffered(w, 0), m != WMM_SC);
 		wmm_drain(w, 0);
-		EXPECT_EQ(wmm_load(w, 1, x, SS_ACC_ONCE, NULL, &ri), 7);
+		EXPECT_EQ(wmm_load(w, 1, x, SS_ACC_ONCE, NULL, &ri, NULL), 7);
 		EXPECT_EQ(ri.writer_cpu, 0);
 		wmm_destroy(w);
 	}
@@ -192,8 +192,8 @@ static void corr(struct wmm *w, long long *r)
 	int x = L(X);
 	wmm_store(w, 0, x, 1, SS_ACC_ONCE, NULL);
 	wmm_drain(w, 0);
-	long long a = wmm_load(w, 1, x, SS_ACC_ONCE, NULL, NULL);
-	long long b = wmm_load(w, 1, x, SS_ACC_ONCE, NULL, NULL);
+	long long a = wmm_load(w, 1, x, SS_ACC_ONCE, NULL, NULL, NULL);
+	long long b = wmm_load(w, 1, x, SS_ACC_ONCE, NULL, NULL, NULL);
 	r[0] = a * 2 + b;
 }
 
@@ -205,7 +205,7 @@ static void cowr(struct wmm *w, long long *r)
 	wmm_drain(w, 1);
 	wmm_store(w, 0, x, 1, SS_ACC_ONCE, NULL);
 	wmm_drain(w, 0);
-	r[0] = wmm_load(w, 0, x, SS_ACC_ONCE, NULL, NULL);
+	r[0] = wmm_load(w, 0, x, SS_ACC_ONCE, NULL, NULL, NULL);
 }
 
 TEST(coherence)
@@ -224,11 +224,11 @@ static void isa2(struct wmm *w, long long *r)
 	wmm_store(w, 0, x, 1, SS_ACC_ONCE, NULL);
 	wmm_store(w, 0, y, 1, SS_ACC_RELEASE, NULL);
 	wmm_drain(w, 0);
-	long long a = wmm_load(w, 1, y, SS_ACC_ACQUIRE, NULL, NULL);
+	long long a = wmm_load(w, 1, y, SS_ACC_ACQUIRE, NULL, NULL, NULL);
 	wmm_store(w, 1, z, 1, SS_ACC_RELEASE, NULL);
 	wmm_drain(w, 1);
-	long long b = wmm_load(w, 2, z, SS_ACC_ACQUIRE, NULL, NULL);
-	long long c = wmm_load(w, 2, x, SS_ACC_ONCE, NULL, NULL);
+	long long b = wmm_load(w, 2, z, SS_ACC_ACQUIRE, NULL, NULL, NULL);
+	long long c = wmm_load(w, 2, x, SS_ACC_ONCE, NULL, NULL, NULL);
 	r[0] = a * 4 + b * 2 + c;
 }
 
@@ -270,8 +270,8 @@ static void sb_xchg(struct wmm *w, long long *r)
 	int x = L(X), y = L(Y);
 	wmm_rmw(w, 0, x, SS_RMW_XCHG, 1, 0, SS_ORD_FULL, NULL, NULL, NULL);
 	wmm_rmw(w, 1, y, SS_RMW_XCHG, 1, 0, SS_ORD_FULL, NULL, NULL, NULL);
-	long long a = wmm_load(w, 0, y, SS_ACC_ONCE, NULL, NULL);
-	long long b = wmm_load(w, 1, x, SS_ACC_ONCE, NULL, NULL);
+	long long a = wmm_load(w, 0, y, SS_ACC_ONCE, NULL, NULL, NULL);
+	long long b = wmm_load(w, 1, x, SS_ACC_ONCE, NULL, NULL, NULL);
 	r[0] = a * 2 + b;
 }
 
@@ -296,8 +296,8 @@ TEST(eviction_sound)
 			wmm_store(w, 0, x, v, SS_ACC_ONCE, NULL);
 			wmm_drain(w, 0);
 		}
-		long long a = wmm_load(w, 1, x, SS_ACC_ONCE, NULL, NULL);
-		long long b = wmm_load(w, 1, x, SS_ACC_ONCE, NULL, NULL);
+		long long a = wmm_load(w, 1, x, SS_ACC_ONCE, NULL, NULL, NULL);
+		long long b = wmm_load(w, 1, x, SS_ACC_ONCE, NULL, NULL, NULL);
 		if (a < 7 || b < a)
 			bad++;
 		runs++;
@@ -320,10 +320,10 @@ static void mp_addr(struct wmm *w, long long *r)
 	wmm_store(w, 0, y, 1, SS_ACC_ONCE, NULL);
 	wmm_drain(w, 0);
 	struct wmm_read_info ri;
-	long long a = wmm_load(w, 1, y, SS_ACC_ONCE, NULL, &ri);
+	long long a = wmm_load(w, 1, y, SS_ACC_ONCE, NULL, &ri, NULL);
 	struct wmm_dep d = {.n = 1, .h = {ri.dep}};
-	long long b = wmm_load(w, 1, x, SS_ACC_ONCE, dep_mode ? &d : NULL, NULL);
-	long long c = wmm_load(w, 1, z, SS_ACC_ONCE, NULL, NULL);
+	long long b = wmm_load(w, 1, x, SS_ACC_ONCE, dep_mode ? &d : NULL, NULL, NULL);
+	long long c = wmm_load(w, 1, z, SS_ACC_ONCE, NULL, NULL, NULL);
 	r[0] = a * 4 + b * 2 + c;
 }
 
@@ -350,11 +350,11 @@ static void mp_addr_gap(struct wmm *w, long long *r)
 	wmm_store(w, 0, y, 1, SS_ACC_ONCE, NULL);
 	wmm_drain(w, 0);
 	struct wmm_read_info ri;
-	long long a = wmm_load(w, 1, y, SS_ACC_ONCE, NULL, &ri);
+	long long a = wmm_load(w, 1, y, SS_ACC_ONCE, NULL, &ri, NULL);
 	for (int k = 0; k < dep_gap; k++)
-		(void)wmm_load(w, 1, z, SS_ACC_ONCE, NULL, NULL);
+		(void)wmm_load(w, 1, z, SS_ACC_ONCE, NULL, NULL, NULL);
 	struct wmm_dep d = {.n = 1, .h = {ri.dep}};
-	long long b = wmm_load(w, 1, x, SS_ACC_ONCE, &d, NULL);
+	long long b = wmm_load(w, 1, x, SS_ACC_ONCE, &d, NULL, NULL);
 	r[0] = a * 2 + b;
 }
 
@@ -385,7 +385,7 @@ TEST(spinlock)
 	EXPECT(!wmm_has_buffered(w, 0));
 	EXPECT(wmm_lock(w, 1, s, NULL));
 	/* the lock read the unlock (release), so x=1 is visible */
-	EXPECT_EQ(wmm_load(w, 1, x, SS_ACC_ONCE, NULL, NULL), 1);
+	EXPECT_EQ(wmm_load(w, 1, x, SS_ACC_ONCE, NULL, NULL, NULL), 1);
 	wmm_destroy(w);
 }
 
@@ -394,14 +394,14 @@ TEST(poll_blocks_until_new)
 {
 	struct wmm *w = wmm_create(WMM_LKMM, 2, 4, 4);
 	int x = L(X);
-	EXPECT_EQ(wmm_load(w, 1, x, SS_ACC_ONCE, NULL, NULL), 0);
+	EXPECT_EQ(wmm_load(w, 1, x, SS_ACC_ONCE, NULL, NULL, NULL), 0);
 	wmm_relax(w, 1);
 	EXPECT(wmm_poll_blocked(w, 1));
 	wmm_store(w, 0, x, 1, SS_ACC_ONCE, NULL);
 	EXPECT(wmm_poll_blocked(w, 1)); /* still buffered on CPU 0 */
 	wmm_drain(w, 0);
 	EXPECT(!wmm_poll_blocked(w, 1));
-	EXPECT_EQ(wmm_load(w, 1, x, SS_ACC_ONCE, NULL, NULL), 1); /* no stale choice */
+	EXPECT_EQ(wmm_load(w, 1, x, SS_ACC_ONCE, NULL, NULL, NULL), 1); /* no stale choice */
 	wmm_destroy(w);
 }
 
@@ -416,7 +416,7 @@ TEST(read_info)
 	uint32_t sid = wmm_store(w, 0, x, 16, SS_ACC_ONCE, tag);
 	wmm_drain(w, 0);
 	struct wmm_read_info ri;
-	EXPECT_EQ(wmm_load(w, 1, x, SS_ACC_ONCE, NULL, &ri), 0);
+	EXPECT_EQ(wmm_load(w, 1, x, SS_ACC_ONCE, NULL, &ri, NULL), 0);
 	EXPECT(ri.stale);
 	EXPECT_EQ(ri.writer_cpu, -1);
 	EXPECT_EQ(ri.newest_cpu, 0);
@@ -448,12 +448,12 @@ TEST(double_word)
 	struct wmm *w = wmm_create(WMM_LKMM, 2, 4, 4);
 	u128 init = ((u128)5 << 64) | 7, nv = ((u128)9 << 64) | 1;
 	int x = wmm_loc128(w, 0x10, init);
-	EXPECT(wmm_load128(w, 0, x, SS_ACC_ONCE, NULL, NULL) == init);
+	EXPECT(wmm_load128(w, 0, x, SS_ACC_ONCE, NULL, NULL, NULL) == init);
 	u128 old = nv;
 	EXPECT(!wmm_cmpxchg128(w, 1, x, &old, nv, SS_ORD_FULL, NULL, NULL));
 	EXPECT(old == init);
 	EXPECT(wmm_cmpxchg128(w, 1, x, &old, nv, SS_ORD_FULL, NULL, NULL));
-	EXPECT(wmm_load128(w, 1, x, SS_ACC_ONCE, NULL, NULL) == nv);
+	EXPECT(wmm_load128(w, 1, x, SS_ACC_ONCE, NULL, NULL, NULL) == nv);
 	wmm_destroy(w);
 }
 
