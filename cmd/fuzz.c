@@ -231,8 +231,8 @@ static void check_graph_options(const struct fuzz_cli *o, bool graph)
 		return;
 	if (o->races_arg && strcmp(o->races_arg, "ignore"))
 		cli_usage_error(
-		    "--races %s with --engine graph: expected ignore (races are checked "
-		    "with --engine lkvm)",
+		    "--races %s with --engine graph: expected ignore (fuzz checks races with "
+		    "--engine lkvm; explore --engine graph decides them on every graph)",
 		    o->races_arg);
 	if (o->deps == EMU_DEPS_CHECK)
 		cli_usage_error("--deps check with --engine graph: expected explicit or provenance "

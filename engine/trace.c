@@ -152,7 +152,8 @@ void emu_trace_cell(const struct emu *e, const struct emu_trace_ent *t, char *bu
 
 /* Which entries the default rendering shows: stale loads, the stores they
  * missed, the earlier loads of the same CPU that saw newer values (the
- * reordered pair), fences, and the failing CPU's last accesses. */
+ * reordered pair), fences, and the failing CPU's last accesses (a deadlock's:
+ * every CPU's, so each one's lock or poll shows). */
 /* The checkers' own bookkeeping (site text "checker:..."): not what a reader of
  * the interleaving is after, so only --full shows it. */
 static bool is_checker_site(const struct ss_site *s)
@@ -191,10 +192,14 @@ static char *select_entries(const struct emu *e, const struct emu_result *res, b
 			}
 		}
 	}
-	if (fcpu >= 0) {
+	int ncpus = emu_config_of(e)->scn->nroles;
+	bool deadlock = res && res->kind == SS_FAIL_DEADLOCK;
+	for (int c = 0; fcpu >= 0 && c < ncpus; c++) {
+		if (c != fcpu && !deadlock)
+			continue;
 		int left = 4;
 		for (size_t i = n; i-- > 0 && left > 0;)
-			if (tr[i].cpu == fcpu && tr[i].op != EMU_OP_BLOCK &&
+			if (tr[i].cpu == c && (tr[i].op != EMU_OP_BLOCK || deadlock) &&
 			    tr[i].step <= res->fail_step && !is_checker_site(tr[i].site)) {
 				keep[i] = 1;
 				left--;

@@ -155,6 +155,11 @@ for e in lkvm graph; do
 	expect_rc abba_${e}_deadlock 1 "$SLABSTRESS" explore -s "$D/abba.c" --engine $e --no-explain \
 		--save "$TMP/abba-$e"
 	expect_grep abba_${e}_line "deadlock on CPU .*: all unfinished CPUs are blocked: cpu 0 on a spinlock; cpu 1 on a spinlock" "$OUT"
+	# the trace shows each CPU's acquisition and where each one waits
+	expect_grep abba_${e}_cpu0_lock "^ +[0-9]+ \| spin_lock\(&st->a\) +abba.c:24" "$OUT"
+	expect_grep abba_${e}_cpu1_lock "^ +[0-9]+ \| +\| spin_lock\(&st->b\) +abba.c:35" "$OUT"
+	n=$(printf '%s\n' "$OUT" | grep -c -- "-- blocked (lock)")
+	if [ "$n" -eq 2 ]; then ok abba_${e}_both_blocked; else fail abba_${e}_both_blocked "$n blocked rows"; fi
 	expect_rc hang_${e}_deadlock 1 "$SLABSTRESS" explore -s "$D/hang.c" --engine $e --no-explain
 	expect_grep hang_${e}_line "all unfinished CPUs are blocked: cpu 0 polling for a new value" "$OUT"
 done
