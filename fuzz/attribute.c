@@ -4,7 +4,34 @@
 #include <string.h>
 
 #include "engine/explore.h"
+#include "engine/gexplore.h"
 #include "fuzz/attribute.h"
+
+/* A graph search in a schedule attribution stops after this long: past it the
+ * program is too big to prove quickly, and the schedule search decides. */
+#define ATTR_GRAPH_SECONDS 1.0
+
+/* Every execution graph of cfg (graph mode, at most ATTR_GRAPH_SECONDS), for a
+ * failure of kind (failures of other kinds do not count, as in the schedule
+ * search): 1 found, 0 none and every graph visited (a proof), -1 not decided
+ * (not finished, or the engine cannot run it).  *graphs: how many it ran. */
+static int graph_decides(const struct emu_config *cfg, enum ss_fail_kind kind,
+			 unsigned long long *graphs)
+{
+	if (cfg->deps == EMU_DEPS_CHECK)
+		return -1;
+	struct gexplore_opts o;
+	memset(&o, 0, sizeof(o));
+	o.max_execs = 200000;
+	o.duration = ATTR_GRAPH_SECONDS;
+	o.keep_going = true;
+	struct gexplore_stats st;
+	int rc = gexplore_run(cfg, &o, &st, NULL);
+	int x = rc != 0 ? -1 : st.log.by_kind[kind] ? 1 : st.complete ? 0 : -1;
+	*graphs = st.executions;
+	gexplore_stats_free(&st);
+	return x;
+}
 
 static const char *bname(const char *p)
 {
@@ -16,7 +43,7 @@ static const char *bname(const char *p)
  * random search.  *replay says whether the schedule alone did.  When fsched is
  * given, the failing schedule (malloc'ed) is returned there. */
 static int fails_under(const struct emu_config *cfg, const u8 *sched, size_t len,
-		       enum ss_fail_kind kind, unsigned long search, bool *replay,
+		       enum ss_fail_kind kind, unsigned long search, bool *replay, bool *proved_clean,
 		       unsigned long long *searched, u8 **fsched, size_t *flen, char *err,
 		       size_t errlen)
 {
@@ -34,6 +61,12 @@ static int fails_under(const struct emu_config *cfg, const u8 *sched, size_t len
 			memcpy(*fsched, sched, len);
 			*flen = len;
 		}
+	}
+	unsigned long long graphs = 0;
+	if (!found && search && graph_decides(cfg, kind, &graphs) == 0) {
+		*proved_clean = true; /* no schedule search: nothing fails */
+		*searched = graphs;
+		search = 0;
 	}
 	if (!found && search) {
 		struct explore_opts o;
@@ -143,6 +176,16 @@ static int check_fix(const struct emu_config *base, struct ss_attr_fix *fx, cons
 		emu_destroy(e);
 		return 0;
 	}
+	/* a proof, or a failing graph, when the graphs are few enough */
+	int g = graph_decides(&c, kind, &fx->execs);
+	if (g >= 0) {
+		fx->by_graph = true;
+		fx->fixes = g == 0;
+		fx->failed = g == 1;
+		fx->exhaustive = g == 0;
+		emu_destroy(e);
+		return 0;
+	}
 	struct explore_opts o;
 	struct explore_stats st;
 	memset(&o, 0, sizeof(o));
@@ -218,7 +261,8 @@ int ss_attribute(const struct emu_config *base, const u8 *sched, size_t len, enu
 		u8 *fs = NULL;
 		size_t fl = 0;
 		int x = fails_under(&c, sched, len, kind, search, &a->replay_fails[m],
-				    &a->searched[m], m == WMM_SC ? NULL : &fs, &fl, err, errlen);
+				    &a->proved_clean[m], &a->searched[m], m == WMM_SC ? NULL : &fs,
+				    &fl, err, errlen);
 		if (x < 0)
 			return -1;
 		a->fails[m] = x;
@@ -315,9 +359,11 @@ void ss_attribution_print(FILE *f, const struct ss_attribution *a)
 	if (a->graph)
 		fprintf(f, "  [graphs: %llu/%llu/%llu]\n", a->searched[0], a->searched[1],
 			a->searched[2]);
-	else
-		fprintf(f, "  [search: %llu/%llu/%llu random executions]\n", a->searched[0],
-			a->searched[1], a->searched[2]);
+	else /* a model proved clean counted graphs, a searched one random executions */
+		for (int m = 0; m < 3; m++)
+			fprintf(f, "%s%s %llu %s%s", m ? ", " : "  [search: ", mn[m], a->searched[m],
+				a->proved_clean[m] ? "graphs" : "random executions",
+				m == 2 ? "]\n" : "");
 	fprintf(f, "  %s\n", a->verdict);
 	for (int i = 0; i < a->nfix; i++) {
 		const struct ss_attr_fix *x = &a->fix[i];
@@ -326,7 +372,7 @@ void ss_attribution_print(FILE *f, const struct ss_attribution *a)
 				"  candidate fix: %s: does NOT fix it (the failing schedule still "
 				"fails with it)\n",
 				x->what);
-		else if (a->graph)
+		else if (a->graph || x->by_graph)
 			fprintf(f, "  candidate fix: %s: %s (%s, %llu graphs)\n", x->what,
 				x->fixes    ? "makes the failure impossible"
 				: x->failed ? "does NOT fix it"

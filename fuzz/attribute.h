@@ -10,9 +10,12 @@
  * store (load->load), or none (the store side).  Candidate fixes are then
  * tried one at a time as emulator options (struct emu_extra_fence): smp_rmb()
  * before the stale load, smp_wmb() before the newer store, smp_mb() before the
- * stale load; each is checked by an exhaustive search within bounds when that
- * completes within its budget, else by a bounded random search, and the report
- * says which.
+ * stale load.  Each model's clean verdict and each fix is first tried as a
+ * complete graph search (engine/gexplore.h, at most ATTR_GRAPH_SECONDS: a proof
+ * when it finishes, a refutation when it finds the failure); only when that does
+ * not decide does the schedule search run: an exhaustive search within bounds
+ * when that completes within its budget, else a bounded random search.  The
+ * report says which.
  */
 #ifndef SS_ATTRIBUTE_H
 #define SS_ATTRIBUTE_H
@@ -30,6 +33,8 @@ struct ss_attr_fix {
 	bool exhaustive; /* checked by a complete bounded exhaustive search */
 	bool failed;	 /* graph search: the fixed code failed (so no fix, even when
 			  * the search did not finish) */
+	bool by_graph;	 /* decided by a graph search (fixes: a proof; failed: a
+			  * failing graph), also in a schedule attribution */
 	unsigned long long execs;
 };
 

@@ -259,7 +259,7 @@ static json_t *failure_json(const struct ss_replay *p)
 /* How a candidate fix was checked, for the JSON. */
 static const char *fix_checked_by(const struct ss_attribution *at, const struct ss_attr_fix *x)
 {
-	if (at->graph)
+	if (at->graph || x->by_graph)
 		return x->fixes	   ? "every execution graph (a proof)"
 		       : x->failed ? "a failing execution graph of the fixed code"
 				   : "graph search not finished (unknown)";

@@ -71,6 +71,16 @@ else fail stale_read_names_the_store_it_missed "missed '$miss'" "$(grep -E '^ +[
 expect_rc explore_explains_rc1 1 "$SLABSTRESS" explore -s lazy-objexts --variant rc1 --model lkmm
 expect_grep explore_names_load_load "needs load->load reordering on CPU 1 \(not possible on x86-TSO" "$OUT"
 expect_grep explore_suggests_rmb "suggested fix: smp_rmb\(\) on CPU 1" "$OUT"
+# ... each clean model and each barrier decided by every execution graph (a proof),
+# not by samples, when the graphs are few
+expect_grep explore_models_proved "^attribution: sc clean \(proof\) tso clean \(proof\) lkmm FAILS \(this schedule\)  \[search: sc [0-9]+ graphs, tso [0-9]+ graphs" "$OUT"
+expect_grep explore_rmb_proved "candidate fix: smp_rmb\(\) on CPU 1 between the two loads .*: makes the failure impossible \(proved: every execution graph of the fixed code, [0-9]+ graphs\)" "$OUT"
+# ... exactly as LKMM says: the plain handoff's consumer loads are bounded by
+# nothing, so smp_wmb() on the producer alone does not fix it (LKVM said it did)
+expect_rc explore_explains_plain 1 "$SLABSTRESS" explore -s plain --model lkmm --seed 3
+expect_grep explore_plain_wmb_refuted "candidate fix: smp_wmb\(\) on CPU 0 .*: does NOT fix it \(the fixed code still fails in a graph the model allows" "$OUT"
+expect_rc explore_explains_once 1 "$SLABSTRESS" explore -s once --model lkmm --seed 3
+expect_grep explore_once_wmb_proved "suggested fix: smp_wmb\(\) on CPU 0 between the two stores" "$OUT"
 
 expect_rc explore_help 0 "$SLABSTRESS" explore --help
 expect_grep explore_help_examples "Examples:" "$OUT"
