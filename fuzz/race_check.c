@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fuzz/race_export.h"
+#include "model/rel.h"
 #include "results/json.h"
 
 static const char *const mode_names[] = {"report", "fail", "ignore"};
@@ -231,10 +232,16 @@ void ss_races_print(FILE *f, const struct ss_races *r)
 			"occurrence%s)\n",
 			r->graph ? "races" : "candidates", RACE_MAX_PAIRS, r->dropped,
 			r->dropped == 1 ? "" : "s");
-	if (r->skipped)
-		fprintf(f, "race check skipped (too big) for %lu of %lu %s%s: %s\n", r->skipped,
-			r->candidates, r->graph ? "consistent graph" : "candidate pair",
-			r->candidates == 1 ? "" : "s", r->skip_why);
+	if (r->skipped && r->graph)
+		fprintf(f, "race check skipped (too big) for %lu of %lu consistent graph%s: %s\n",
+			r->skipped, r->candidates, r->candidates == 1 ? "" : "s", r->skip_why);
+	else if (r->skipped)
+		fprintf(f,
+			"race check skipped (too big) for %lu of %lu candidate pair%s: %s (explore "
+			"--engine graph --races report decides them on the execution graphs, up to "
+			"%d events)\n",
+			r->skipped, r->candidates, r->candidates == 1 ? "" : "s", r->skip_why,
+			REL_MAX_BIG);
 }
 
 static json_t *access_json(const struct race_access *s)
