@@ -17,6 +17,7 @@
 #include "cmd/cli.h"
 #include "engine/emu.h"
 #include "engine/engine.h"
+#include "engine/gexplore.h"
 #include "fuzz/fuzz.h"
 #include "fuzz/race_check.h"
 #include "fuzz/repro_emu.h"
@@ -94,7 +95,8 @@ static const struct argp_option options[] = {
      3},
     {"races", OPT_RACES, "MODE", 0,
      "data races of plain accesses (LKMM, exact check) over the corpus after the run: report, "
-     "fail (a race is a failure: exit 1, saved under --save) or ignore (default: report)",
+     "fail (a race is a failure: exit 1, saved under --save) or ignore (default: report; with "
+     "--engine graph, where the corpus runs again as graphs: ignore)",
      3},
     {"minimize-execs", OPT_MIN_EXECS, "N", 0,
      "executions spent minimizing each unique failure (default: 20000)", 3},
@@ -229,11 +231,6 @@ static void check_graph_options(const struct fuzz_cli *o, bool graph)
 {
 	if (!graph)
 		return;
-	if (o->races_arg && strcmp(o->races_arg, "ignore"))
-		cli_usage_error(
-		    "--races %s with --engine graph: expected ignore (fuzz checks races with "
-		    "--engine lkvm; explore --engine graph decides them on every graph)",
-		    o->races_arg);
 	if (o->deps == EMU_DEPS_CHECK)
 		cli_usage_error("--deps check with --engine graph: expected explicit or provenance "
 				"(the check compares lkvm's floors)");
@@ -457,9 +454,42 @@ static int run_merge(struct fuzz_cli *o, struct ss_fuzz_campaign_config *cfg)
 /* Inputs of the corpus the race check runs at most. */
 #define FUZZ_RACE_MAX_INPUTS 20000
 
+/* The first race as a data-race reproducer: a graph is replayed first (the
+ * reproducer is made from the emulator that re-created it). */
+static void save_race(const struct ss_fuzz_campaign *c, const struct ss_races *r)
+{
+	const struct emu_config *ec = &c->cfg.target.ec;
+	char err[512] = "", path[4400];
+	struct emu *e = NULL;
+	struct emu_result res;
+	bool consistent;
+	if (r->graph)
+		gexplore_replay(ec, r->v[0].sched, r->v[0].len, &res, &consistent, &e, err,
+				sizeof(err));
+	else
+		e = emu_create(ec, err, sizeof(err));
+	if (e)
+		ss_emu_name_regions(e);
+	memset(&res, 0, sizeof(res));
+	ss_race_failure(&r->v[0], &res.fail);
+	res.kind = SS_FAIL_DATA_RACE;
+	res.nfail = 1;
+	if (e && ss_save_failure(c->cfg.save, e, &res, r->v[0].sched, r->v[0].len, path,
+				 sizeof(path), err, sizeof(err)) == 0)
+		printf("  saved the race reproducer as %s\n", path);
+	else
+		fprintf(stderr, "slabstress: cannot save the race reproducer: %s\n", err);
+	if (r->graph)
+		gexplore_free_emu(e);
+	else
+		emu_destroy(e);
+}
+
 /* --races after the campaign: the corpus run again with the candidates noted,
- * each confirmed by the exact check.  Returns 1 when a race counts as a
- * failure (--races fail), else 0; adds "data_races" to doc (may be NULL). */
+ * each confirmed by the exact check (--engine graph: the corpus run again as
+ * graphs, each consistent one's races decided on it).  Returns 1 when a race
+ * counts as a failure (--races fail), else 0; adds "data_races" to doc (may be
+ * NULL). */
 static int check_races(const struct ss_fuzz_campaign *c, enum ss_races_mode mode, bool quiet,
 		       json_t *doc)
 {
@@ -467,8 +497,12 @@ static int check_races(const struct ss_fuzz_campaign *c, enum ss_races_mode mode
 	size_t nfiles = 0;
 	char err[512] = "";
 	const struct emu_config *ec = &c->cfg.target.ec;
-	if (ss_races_check_dir(ec, c->corpus, FUZZ_RACE_MAX_INPUTS, lit_race_judge, &r, &nfiles,
-			       err, sizeof(err)) != 0) {
+	int rc = c->cfg.target.graph
+		     ? ss_races_check_graph_dir(ec, c->corpus, FUZZ_RACE_MAX_INPUTS, &r, &nfiles, err,
+						sizeof(err))
+		     : ss_races_check_dir(ec, c->corpus, FUZZ_RACE_MAX_INPUTS, lit_race_judge, &r,
+					  &nfiles, err, sizeof(err));
+	if (rc != 0) {
 		fprintf(stderr, "slabstress: race check skipped: %s\n", err);
 		return 0;
 	}
@@ -478,21 +512,8 @@ static int check_races(const struct ss_fuzz_campaign *c, enum ss_races_mode mode
 	if (failed)
 		printf("FAILED: %zu data race%s (--races fail) in %zu corpus input%s\n", r.n,
 		       r.n == 1 ? "" : "s", nfiles, nfiles == 1 ? "" : "s");
-	if (failed && c->cfg.save) {
-		struct emu *e = emu_create(ec, err, sizeof(err));
-		struct emu_result res;
-		memset(&res, 0, sizeof(res));
-		ss_race_failure(&r.v[0], &res.fail);
-		res.kind = SS_FAIL_DATA_RACE;
-		res.nfail = 1;
-		char path[4400];
-		if (e && ss_save_failure(c->cfg.save, e, &res, r.v[0].sched, r.v[0].len, path,
-					 sizeof(path), err, sizeof(err)) == 0)
-			printf("  saved the race reproducer as %s\n", path);
-		else
-			fprintf(stderr, "slabstress: cannot save the race reproducer: %s\n", err);
-		emu_destroy(e);
-	}
+	if (failed && c->cfg.save)
+		save_race(c, &r);
 	if (doc) {
 		json_object_set_new(doc, "races", json_string(ss_races_name(mode)));
 		json_object_set_new(doc, "data_races", ss_races_json(&r));
@@ -536,8 +557,9 @@ int cmd_fuzz(int argc, char **argv)
 		return ret;
 	}
 
-	enum ss_races_mode races =
-	    cfg.target.graph ? SS_RACES_IGNORE : cli_parse_races(o.races_arg);
+	/* --engine graph: asked for, as explore's (a whole check per graph) */
+	enum ss_races_mode races = cfg.target.graph && !o.races_arg ? SS_RACES_IGNORE
+								    : cli_parse_races(o.races_arg);
 	struct ss_fuzz_campaign c;
 	char err[4400] = "";
 	ss_install_sigint(); /* before the work directory exists: a stop removes it */

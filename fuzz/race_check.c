@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/gexplore.h"
 #include "fuzz/race_export.h"
 #include "model/rel.h"
 #include "results/json.h"
@@ -173,6 +174,86 @@ int ss_races_check_dir(const struct emu_config *cfg, const char *dir, size_t max
 	int rc = ss_races_check(cfg, emu_races(e), judge, out, err, errlen);
 	emu_destroy(e);
 	return rc;
+}
+
+static bool same_access(const struct race_access *p, const struct race_access *q)
+{
+	return p->site == q->site && p->write == q->write && p->plain == q->plain;
+}
+
+/* Is the pair a, b among out's findings, either way round? */
+static bool known_race(const struct ss_races *out, const struct race_access *a,
+		       const struct race_access *b)
+{
+	for (size_t i = 0; i < out->n; i++) {
+		const struct ss_race_finding *fd = &out->v[i];
+		if ((same_access(&fd->a, a) && same_access(&fd->b, b)) ||
+		    (same_access(&fd->a, b) && same_access(&fd->b, a)))
+			return true;
+	}
+	return false;
+}
+
+/* The races of the graph f just ran, each new pair added with that graph. */
+static void graph_input_races(struct gexplore_fuzz *f, struct ss_races *out)
+{
+	struct race_access pairs[16][2];
+	int n = gexplore_replay_races(gexplore_fuzz_emu(f), pairs, 16);
+	if (n < 0)
+		out->skipped++;
+	u8 *graph = NULL;
+	size_t glen = 0;
+	for (int i = 0; i < n; i++) {
+		if (known_race(out, &pairs[i][0], &pairs[i][1]))
+			continue;
+		if (!graph && !(graph = gexplore_fuzz_graph(f, &glen)))
+			return;
+		struct race_pair p = {.a = pairs[i][0], .b = pairs[i][1]};
+		if (out->n >= RACE_MAX_PAIRS)
+			out->dropped++;
+		else
+			add_finding(out, &p, graph, glen);
+	}
+	free(graph);
+}
+
+int ss_races_check_graph_dir(const struct emu_config *cfg, const char *dir, size_t max_files,
+			     struct ss_races *out, size_t *nfiles, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	out->graph = true;
+	snprintf(out->skip_why, sizeof(out->skip_why), "more events than the model's check takes");
+	*nfiles = 0;
+	DIR *d = opendir(dir);
+	if (!d) {
+		snprintf(err, errlen, "cannot read the corpus directory %s", dir);
+		return -1;
+	}
+	struct gexplore_fuzz *f = gexplore_fuzz_create(cfg, err, errlen);
+	if (!f) {
+		closedir(d);
+		return -1;
+	}
+	static u8 buf[1 << 16];
+	struct dirent *de;
+	char path[4400];
+	while ((de = readdir(d)) && *nfiles < max_files) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		long n = read_input(path, buf, sizeof(buf));
+		struct emu_result res;
+		if (n < 0)
+			continue;
+		++*nfiles;
+		if (gexplore_fuzz_run(f, buf, (size_t)n, &res) == 1) {
+			out->candidates++; /* consistent graphs checked */
+			graph_input_races(f, out);
+		}
+	}
+	closedir(d);
+	gexplore_fuzz_destroy(f);
+	return 0;
 }
 
 void ss_races_free(struct ss_races *r)

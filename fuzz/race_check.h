@@ -61,6 +61,13 @@ int ss_races_check_dir(const struct emu_config *cfg, const char *dir, size_t max
 		       ss_race_judge_fn judge, struct ss_races *out, size_t *nfiles, char *err,
 		       size_t errlen);
 
+/* fuzz --engine graph: the inputs in dir (at most max_files) run again as
+ * graphs (engine/gexplore.h's fuzzing of graphs), and LKMM's data-race flag
+ * decided on each consistent one; one finding per pair of code sites, its sched
+ * the graph (out->graph).  0, or -1 with err. */
+int ss_races_check_graph_dir(const struct emu_config *cfg, const char *dir, size_t max_files,
+			     struct ss_races *out, size_t *nfiles, char *err, size_t errlen);
+
 /* Re-runs fd's schedule under cfg and writes its race test.  0, or -1 (err). */
 int ss_race_write_test(FILE *f, const struct emu_config *cfg, const struct ss_race_finding *fd,
 		       const char *source, char *err, size_t errlen);

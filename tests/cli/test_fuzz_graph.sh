@@ -69,8 +69,24 @@ expect_rc pct_graph_fixed_clean 0 "$SLABSTRESS" explore -s lazy-objexts --varian
 	--engine graph --strategy pct --depth 2 --history 2 --executions 1000
 expect_grep pct_graph_fixed_not_a_proof 'clean: no failure in 1000 graphs under lkmm \(sample: not a proof\)' "$OUT"
 
+# --races: the corpus run again as graphs, LKMM's data-race flag decided on each
+# consistent one; the GenMC shape's plain stride (wmb-rmb) races store/store and
+# store/load; --races fail saves a graph reproducer that replays to the race
+G="$(dirname "$0")/../genmc/genmc_slab.c"
+expect_rc fuzz_graph_races_fail 1 "$SLABSTRESS" fuzz -s "$G" --iters 21 --variant wmb-rmb \
+	--engine graph --races fail --runs 20000 --seed 1 --save "$TMP/races" --no-progress
+expect_grep fuzz_graph_race_store_store "^data race: CPU [01] plain store of st->stride at genmc_slab.c:[0-9]+ \(gs_set_stride\) races with CPU [01] plain store .*\(exact check of the execution graph\)" "$OUT"
+expect_grep fuzz_graph_races_failed "^FAILED: [0-9]+ data races? \(--races fail\) in [0-9]+ corpus input" "$OUT"
+f=$(ls "$TMP"/races/*-data-race-*.json 2>/dev/null | head -1)
+expect_rc fuzz_graph_race_replays 1 "$SLABSTRESS" replay "$f" --no-explain
+expect_grep fuzz_graph_race_replay_matches "replay: matches the saved failure" "$OUT"
+expect_rc fuzz_graph_fixed_no_race 0 "$SLABSTRESS" fuzz -s lazy-objexts --variant fixed \
+	--engine graph --races fail --runs 5000 --seed 1 --no-progress
+if printf '%s\n' "$OUT" | grep -q "^data race"; then fail fuzz_graph_fixed_reports_none "$OUT"
+else ok fuzz_graph_fixed_reports_none; fi
+
 # Options that do not apply to graphs: exit 2, one line.
-for bad in "--races report" "--races fail" "--deps check" "--minimize-execs 10"; do
+for bad in "--deps check" "--minimize-execs 10"; do
 	tag=$(echo "$bad" | tr -d -- '-' | tr ' ' '_')
 	expect_rc "fuzz_graph_refuses_$tag" 2 "$SLABSTRESS" fuzz -s lazy-objexts --engine graph $bad
 	expect_grep "fuzz_graph_refuses_${tag}_line" "^slabstress: ${bad%% *}.* with --engine graph: " "$ERR"
