@@ -498,8 +498,8 @@ static int check_races(const struct ss_fuzz_campaign *c, enum ss_races_mode mode
 	char err[512] = "";
 	const struct emu_config *ec = &c->cfg.target.ec;
 	int rc = c->cfg.target.graph
-		     ? ss_races_check_graph_dir(ec, c->corpus, FUZZ_RACE_MAX_INPUTS, &r, &nfiles, err,
-						sizeof(err))
+		     ? ss_races_check_graph_dir(ec, c->corpus, FUZZ_RACE_MAX_INPUTS, &r, &nfiles,
+						err, sizeof(err))
 		     : ss_races_check_dir(ec, c->corpus, FUZZ_RACE_MAX_INPUTS, lit_race_judge, &r,
 					  &nfiles, err, sizeof(err));
 	if (rc != 0) {
@@ -558,8 +558,8 @@ int cmd_fuzz(int argc, char **argv)
 	}
 
 	/* --engine graph: asked for, as explore's (a whole check per graph) */
-	enum ss_races_mode races = cfg.target.graph && !o.races_arg ? SS_RACES_IGNORE
-								    : cli_parse_races(o.races_arg);
+	enum ss_races_mode races =
+	    cfg.target.graph && !o.races_arg ? SS_RACES_IGNORE : cli_parse_races(o.races_arg);
 	struct ss_fuzz_campaign c;
 	char err[4400] = "";
 	ss_install_sigint(); /* before the work directory exists: a stop removes it */

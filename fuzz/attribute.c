@@ -43,9 +43,9 @@ static const char *bname(const char *p)
  * random search.  *replay says whether the schedule alone did.  When fsched is
  * given, the failing schedule (malloc'ed) is returned there. */
 static int fails_under(const struct emu_config *cfg, const u8 *sched, size_t len,
-		       enum ss_fail_kind kind, unsigned long search, bool *replay, bool *proved_clean,
-		       unsigned long long *searched, u8 **fsched, size_t *flen, char *err,
-		       size_t errlen)
+		       enum ss_fail_kind kind, unsigned long search, bool *replay,
+		       bool *proved_clean, unsigned long long *searched, u8 **fsched, size_t *flen,
+		       char *err, size_t errlen)
 {
 	struct emu *e = emu_create(cfg, err, errlen);
 	if (!e)
@@ -361,8 +361,8 @@ void ss_attribution_print(FILE *f, const struct ss_attribution *a)
 			a->searched[2]);
 	else /* a model proved clean counted graphs, a searched one random executions */
 		for (int m = 0; m < 3; m++)
-			fprintf(f, "%s%s %llu %s%s", m ? ", " : "  [search: ", mn[m], a->searched[m],
-				a->proved_clean[m] ? "graphs" : "random executions",
+			fprintf(f, "%s%s %llu %s%s", m ? ", " : "  [search: ", mn[m],
+				a->searched[m], a->proved_clean[m] ? "graphs" : "random executions",
 				m == 2 ? "]\n" : "");
 	fprintf(f, "  %s\n", a->verdict);
 	for (int i = 0; i < a->nfix; i++) {
