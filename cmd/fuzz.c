@@ -556,7 +556,6 @@ int cmd_fuzz(int argc, char **argv)
 		free(our_argv);
 		return ret;
 	}
-
 	/* --engine graph: asked for, as explore's (a whole check per graph) */
 	enum ss_races_mode races =
 	    cfg.target.graph && !o.races_arg ? SS_RACES_IGNORE : cli_parse_races(o.races_arg);
