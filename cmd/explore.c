@@ -264,6 +264,8 @@ static void campaign_setup(struct ss_campaign *c, const struct explore_cli *o)
 		xo.progress = progress_line;
 	c->xo = xo;
 	c->save_dir = o->save_dir;
+	/* the default engine's clean is checked on the graphs; --engine lkvm: LKVM alone */
+	c->graph_check = !o->engine_arg;
 	c->explain = !o->quiet && !o->no_explain;
 	c->races = cli_parse_races(o->races_arg);
 	c->judge = lit_race_judge;
@@ -538,6 +540,35 @@ static void print_races(const struct ss_campaign *c, bool quiet)
 		printf("  saved the race reproducer as %s\n", c->race_saved);
 }
 
+/* After a clean LKVM search under lkmm: what every execution graph says. */
+static void print_graph_check(const struct ss_campaign *c, bool quiet)
+{
+	const struct ss_graph_check *k = &c->gcheck;
+	if (!k->ran || (quiet && !k->found))
+		return;
+	if (k->found) {
+		char at[300];
+		const struct ss_failure *f = &k->first.fail;
+		snprintf(at, sizeof(at), "%s:%d", f->site && f->site->file ? f->site->file : "?",
+			 f->site ? f->site->line : 0);
+		printf("FAILED under lkmm on the execution graphs: %s on CPU %d at %s (%s) in an "
+		       "execution LKVM cannot produce (a non-multicopy-atomic one, or another "
+		       "freedom of linux-kernel.cat), %llu graphs in; explore --engine graph "
+		       "shows its trace\n",
+		       ss_fail_kind_name(k->first.kind), f->cpu, at, f->msg, k->graphs);
+		if (c->first_saved[0])
+			printf("  saved its graph reproducer as %s\n", c->first_saved);
+	} else if (k->complete) {
+		printf("proof: every execution graph under lkmm has no failure (%llu graphs, "
+		       "--engine graph; LKVM's clean alone is no proof)\n",
+		       k->graphs);
+	} else {
+		printf("not a proof: the execution graphs were not all visited in %.0f s "
+		       "(explore --engine graph proves or refutes it)\n",
+		       SS_CAMPAIGN_GRAPH_CHECK_SECONDS);
+	}
+}
+
 static void write_json(const struct ss_campaign *c, const char *path)
 {
 	char err[256];
@@ -583,6 +614,7 @@ int cmd_explore(int argc, char **argv)
 	else if (!c.graph)
 		printf("clean: no failure in %llu executions under %s, %s dependencies\n",
 		       c.st.executions, wmm_model_name(c.ec.model), emu_deps_name(c.ec.deps));
+	print_graph_check(&c, o.quiet);
 	if (c.ec.deps == EMU_DEPS_CHECK)
 		emu_print_dep_disagreements(stdout, c.e);
 	print_races(&c, o.quiet);

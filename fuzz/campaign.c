@@ -9,6 +9,7 @@
 
 #include "fuzz/repro_emu.h"
 #include "results/json.h"
+#include "results/stop.h"
 #include "scenarios/plugin.h"
 
 /* One failing execution of e as a reproducer under c->save_dir, until one
@@ -198,6 +199,34 @@ static int run_graph(struct ss_campaign *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* A clean LKVM search under lkmm, checked on every execution graph (briefly):
+ * a proof when that finishes, or a failure only non-multicopy atomicity (or
+ * another LKMM freedom LKVM lacks) reaches, saved as a graph reproducer. */
+static void check_graphs(struct ss_campaign *c)
+{
+	if (!c->graph_check || c->ec.model != WMM_LKMM || c->st.found || c->st.interrupted ||
+	    ss_interrupted || c->ec.deps == EMU_DEPS_CHECK)
+		return;
+	struct gexplore_opts o;
+	memset(&o, 0, sizeof(o));
+	o.max_execs = 2000000;
+	o.duration = SS_CAMPAIGN_GRAPH_CHECK_SECONDS;
+	if (c->save_dir) {
+		o.on_failure = save_graph_failure;
+		o.failure_ctx = c;
+	}
+	struct gexplore_stats g;
+	if (gexplore_run(&c->ec, &o, &g, NULL) == 0) {
+		struct ss_graph_check *k = &c->gcheck;
+		k->ran = true;
+		k->complete = g.complete;
+		k->found = g.found;
+		k->graphs = g.executions;
+		k->first = g.first;
+	}
+	gexplore_stats_free(&g);
+}
+
 int ss_campaign_run(struct ss_campaign *c, char *err, size_t errlen)
 {
 	if (c->graph)
@@ -221,6 +250,7 @@ int ss_campaign_run(struct ss_campaign *c, char *err, size_t errlen)
 	}
 	if (c->st.found)
 		explain_first_failure(c);
+	check_graphs(c);
 	if (races)
 		return check_races(c, err, errlen);
 	return 0;
@@ -264,7 +294,7 @@ int ss_campaign_exit_status(const struct ss_campaign *c)
 	if (c->ec.deps == EMU_DEPS_CHECK && c->e)
 		emu_dep_disagreements(c->e, &ndis);
 	bool race = c->races == SS_RACES_FAIL && c->race_list.n;
-	return c->st.found || ndis || race ? 1 : 0;
+	return c->st.found || c->gcheck.found || ndis || race ? 1 : 0;
 }
 
 static json_t *parameters_json(const struct ss_campaign *c)
@@ -363,6 +393,13 @@ json_t *ss_campaign_json(const struct ss_campaign *c, int argc, char **argv)
 	json_object_set_new(doc, "engine", json_string(c->graph ? "graph" : "emu"));
 	if (c->graph)
 		json_object_set_new(doc, "graph", graph_json(c));
+	const struct ss_graph_check *k = &c->gcheck;
+	if (k->ran)
+		json_object_set_new(
+		    doc, "graph_check",
+		    json_pack("{s:b, s:b, s:I, s:s?}", "complete", k->complete, "found", k->found,
+			      "graphs", (json_int_t)k->graphs, "failure",
+			      k->found ? ss_fail_kind_name(k->first.kind) : NULL));
 	json_object_set_new(doc, "counters", counters_json(st));
 	json_object_set_new(doc, "timing",
 			    json_pack("{s:f, s:f, s:f}", "elapsed_s", st->elapsed,

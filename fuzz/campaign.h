@@ -41,6 +41,10 @@ struct ss_campaign {
 	 * first_sched being the failing graph (no attribution, no races yet). */
 	bool graph;
 	const char *resume_path; /* --engine graph --resume STATE (gexplore_opts) */
+	/* After a clean LKVM search under lkmm (LKVM cannot show non-multicopy-
+	 * atomic outcomes, so its clean is no proof): every execution graph, at
+	 * most SS_CAMPAIGN_GRAPH_CHECK_SECONDS; gcheck says what it found. */
+	bool graph_check;
 	/* Results. */
 	struct gexplore_stats gst; /* --engine graph */
 	struct emu *e;		   /* holds the first failure's trace (emu_print_trace) */
@@ -54,7 +58,14 @@ struct ss_campaign {
 	bool races_checked; /* race_list holds the confirmed races */
 	struct ss_races race_list;
 	char race_saved[512]; /* --races fail --save: the race reproducer */
+	struct ss_graph_check {
+		bool ran, complete, found; /* found: a failure LKVM did not show */
+		unsigned long long graphs;
+		struct emu_result first;
+	} gcheck;
 };
+
+#define SS_CAMPAIGN_GRAPH_CHECK_SECONDS 1.0
 
 /* Creates the emulator and runs the search.  Returns 0; -1 when the emulator
  * cannot be made or the search hits an internal error (err).  Free with
@@ -73,8 +84,9 @@ const char *ss_campaign_graph_result(const struct ss_campaign *c);
 /* The run's result document (schema slabstress-explore). */
 json_t *ss_campaign_json(const struct ss_campaign *c, int argc, char **argv);
 
-/* The exit status it earns: 1 for a failing schedule, (deps check) a
- * dependency disagreement or (--races fail) a data race, else 0. */
+/* The exit status it earns: 1 for a failing schedule, a failing graph of the
+ * graph check, (deps check) a dependency disagreement or (--races fail) a
+ * data race, else 0. */
 int ss_campaign_exit_status(const struct ss_campaign *c);
 
 #endif /* SS_FUZZ_CAMPAIGN_H */

@@ -23,18 +23,47 @@ for row in relay-once:broken relay-acquire-release:correct relay-wrc:broken \
 done
 expect_grep list_nmca_summary 'relay-wrc .*non-multicopy-atomic: broken' "$OUT"
 
-# LKVM verdicts: Clean for every relay under every model (2000 executions each)
+# LKVM verdicts: Clean for every relay under every model (2000 executions each);
+# under lkmm the graph check that follows a clean LKVM search proves the correct
+# relays and finds the two non-multicopy-atomic failures LKVM cannot produce (exit 1)
 for s in $RELAYS; do
 	for m in lkmm tso sc; do
-		expect_rc "explore_${s}_$m" 0 "$S" explore -s "$s" --model $m --executions 2000 \
-			--no-progress --no-explain -q &&
+		want=0
+		case $s:$m in relay-once:lkmm | relay-wrc:lkmm) want=1 ;; esac
+		expect_rc "explore_${s}_$m" $want "$S" explore -s "$s" --model $m --executions 2000 \
+			--no-progress --no-explain &&
 			expect_grep "explore_${s}_${m}_clean" "^clean: no failure in 2000 executions" "$OUT"
+		case $s:$m:$want in
+		*:lkmm:1) expect_grep "explore_${s}_graphs_fail" "^FAILED under lkmm on the execution graphs: .* in an execution LKVM cannot produce" "$OUT" ;;
+		*:lkmm:0) expect_grep "explore_${s}_graphs_prove" "^proof: every execution graph under lkmm has no failure \([0-9]+ graphs" "$OUT" ;;
+		*) if printf '%s\n' "$OUT" | grep -qE "^(proof: every execution graph|FAILED under lkmm on the execution graphs)"; then
+			fail "explore_${s}_${m}_no_graph_check" "$OUT"
+		   else ok "explore_${s}_${m}_no_graph_check"; fi ;;
+		esac
 	done
 done
-# ... and under the bounded exhaustive search too (LKVM is multicopy-atomic)
+# --engine lkvm asked for: LKVM alone, no graph check (its clean stands, exit 0)
+expect_rc explore_relay-wrc_lkvm_only 0 "$S" explore -s relay-wrc --engine lkvm --executions 2000 \
+	--no-progress --no-explain
+if printf '%s\n' "$OUT" | grep -qE "^(proof: every execution graph|FAILED under lkmm on the execution graphs|not a proof: the execution graphs)"; then fail explore_relay-wrc_lkvm_no_graph_check "$OUT"
+else ok explore_relay-wrc_lkvm_no_graph_check; fi
+# the JSON says what the graph check found, and a --save keeps its graph reproducer,
+# which replays to the same failure
+expect_rc explore_relay-wrc_graph_check_json 1 "$S" explore -s relay-wrc --executions 2000 \
+	--no-progress --no-explain --json "$TMP/rw.json" --save "$TMP/rw"
+expect_grep explore_relay-wrc_json_graph_check '"graph_check": \{' "$(cat "$TMP/rw.json")"
+expect_grep explore_relay-wrc_json_found '"found": true' "$(cat "$TMP/rw.json")"
+expect_grep explore_relay-wrc_saved "^  saved its graph reproducer as .*/relay-wrc-" "$OUT"
+f=$(ls "$TMP"/rw/relay-wrc-*.json 2>/dev/null | head -1)
+expect_rc explore_relay-wrc_graph_check_replays 1 "$S" replay "$f" --no-explain
+expect_grep explore_relay-wrc_graph_check_matches "replay: matches the saved failure" "$OUT"
+# ... and under the bounded exhaustive search too (LKVM is multicopy-atomic; the
+# graph check is what fails)
 for s in relay-once relay-wrc; do
-	expect_rc "explore_${s}_exhaustive" 0 "$S" explore -s "$s" --strategy exhaustive \
+	expect_rc "explore_${s}_exhaustive" 1 "$S" explore -s "$s" --strategy exhaustive \
 		--executions 3000 --no-progress --no-explain -q
+	expect_grep "explore_${s}_exhaustive_lkvm_clean" "^clean: no failure in [0-9]+ executions" "$OUT"
+	expect_grep "explore_${s}_exhaustive_graphs" "^FAILED under lkmm on the execution graphs" "$OUT"
 done
 
 # natively, on real threads (3 roles: not pinned, the machine may have 2 CPUs)
