@@ -395,11 +395,11 @@ json_t *ss_campaign_json(const struct ss_campaign *c, int argc, char **argv)
 		json_object_set_new(doc, "graph", graph_json(c));
 	const struct ss_graph_check *k = &c->gcheck;
 	if (k->ran)
-		json_object_set_new(
-		    doc, "graph_check",
-		    json_pack("{s:b, s:b, s:I, s:s?}", "complete", k->complete, "found", k->found,
-			      "graphs", (json_int_t)k->graphs, "failure",
-			      k->found ? ss_fail_kind_name(k->first.kind) : NULL));
+		json_object_set_new(doc, "graph_check",
+				    json_pack("{s:b, s:b, s:I, s:s?}", "complete", k->complete,
+					      "found", k->found, "graphs", (json_int_t)k->graphs,
+					      "failure",
+					      k->found ? ss_fail_kind_name(k->first.kind) : NULL));
 	json_object_set_new(doc, "counters", counters_json(st));
 	json_object_set_new(doc, "timing",
 			    json_pack("{s:f, s:f, s:f}", "elapsed_s", st->elapsed,
