@@ -137,6 +137,35 @@ static long read_input(const char *path, u8 *buf, size_t cap)
 	return (long)n;
 }
 
+/* Calls run(ctx, bytes, len) on each input file of the open directory d (at
+ * most max_files, dot files skipped), closes d; how many were read.  A run
+ * returns false for an input that did not count. */
+static size_t each_input(DIR *d, const char *dir, size_t max_files,
+			 bool (*run)(void *ctx, const u8 *b, size_t n), void *ctx)
+{
+	static u8 buf[1 << 16];
+	struct dirent *de;
+	char path[4400];
+	size_t k = 0;
+	while ((de = readdir(d)) && k < max_files) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		long n = read_input(path, buf, sizeof(buf));
+		if (n >= 0 && run(ctx, buf, (size_t)n))
+			k++;
+	}
+	closedir(d);
+	return k;
+}
+
+/* An input as a schedule on the race-noting emulator. */
+static bool run_schedule(void *ctx, const u8 *b, size_t n)
+{
+	struct emu_result res;
+	return emu_execute(ctx, b, n, &res) == 0;
+}
+
 int ss_races_check_dir(const struct emu_config *cfg, const char *dir, size_t max_files,
 		       ss_race_judge_fn judge, struct ss_races *out, size_t *nfiles, char *err,
 		       size_t errlen)
@@ -157,20 +186,7 @@ int ss_races_check_dir(const struct emu_config *cfg, const char *dir, size_t max
 		closedir(d);
 		return -1;
 	}
-	static u8 buf[1 << 16];
-	struct dirent *de;
-	char path[4400];
-	while ((de = readdir(d)) && *nfiles < max_files) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		long n = read_input(path, buf, sizeof(buf));
-		struct emu_result res;
-		if (n < 0 || emu_execute(e, buf, (size_t)n, &res) != 0)
-			continue;
-		++*nfiles;
-	}
-	closedir(d);
+	*nfiles = each_input(d, dir, max_files, run_schedule, e);
 	int rc = ss_races_check(cfg, emu_races(e), judge, out, err, errlen);
 	emu_destroy(e);
 	return rc;
@@ -217,6 +233,23 @@ static void graph_input_races(struct gexplore_fuzz *f, struct ss_races *out)
 	free(graph);
 }
 
+struct graph_walk {
+	struct gexplore_fuzz *f;
+	struct ss_races *out;
+};
+
+/* An input as a graph; a consistent one's races decided on it. */
+static bool run_graph_input(void *ctx, const u8 *b, size_t n)
+{
+	struct graph_walk *w = ctx;
+	struct emu_result res;
+	if (gexplore_fuzz_run(w->f, b, n, &res) == 1) {
+		w->out->candidates++; /* consistent graphs checked */
+		graph_input_races(w->f, w->out);
+	}
+	return true;
+}
+
 int ss_races_check_graph_dir(const struct emu_config *cfg, const char *dir, size_t max_files,
 			     struct ss_races *out, size_t *nfiles, char *err, size_t errlen)
 {
@@ -234,24 +267,8 @@ int ss_races_check_graph_dir(const struct emu_config *cfg, const char *dir, size
 		closedir(d);
 		return -1;
 	}
-	static u8 buf[1 << 16];
-	struct dirent *de;
-	char path[4400];
-	while ((de = readdir(d)) && *nfiles < max_files) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		long n = read_input(path, buf, sizeof(buf));
-		struct emu_result res;
-		if (n < 0)
-			continue;
-		++*nfiles;
-		if (gexplore_fuzz_run(f, buf, (size_t)n, &res) == 1) {
-			out->candidates++; /* consistent graphs checked */
-			graph_input_races(f, out);
-		}
-	}
-	closedir(d);
+	struct graph_walk w = {f, out};
+	*nfiles = each_input(d, dir, max_files, run_graph_input, &w);
 	gexplore_fuzz_destroy(f);
 	return 0;
 }
