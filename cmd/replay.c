@@ -10,6 +10,7 @@
 #include "cmd/cli.h"
 #include "cmd/repro_arg.h"
 #include "fuzz/litmus_export.h"
+#include "fuzz/race_export.h"
 #include "litmus/race_check.h"
 #include "fuzz/minimize.h"
 #include "fuzz/replay.h"
@@ -104,6 +105,22 @@ static const char doc[] =
     "internal error.  With --litmus: 0 the test was written, 2 the reproducer does not fail "
     "under the model (nothing to export).";
 
+/* The race test of the first race: a schedule's re-run, a graph's from the
+ * trace of the graph just re-created.  0, or -1 with err. */
+static int write_race_test(const struct ss_replay *p, char *err, size_t n)
+{
+	const struct ss_race_finding *fd = &p->race_list.v[0];
+	if (!p->graph)
+		return ss_race_write_test(stdout, &p->ec, fd, p->path, err, n);
+	struct race_pair pair = {.a = fd->a, .b = fd->b};
+	size_t ia, ib;
+	if (ss_race_locate(p->e, &pair, &ia, &ib) != 0) {
+		snprintf(err, n, "the pair is not in the replayed trace");
+		return -1;
+	}
+	return ss_race_export(stdout, p->e, ia, ib, p->path, err, n);
+}
+
 /* --litmus: 0 when the test was written, so that
  * `replay X --litmus > f && slabstress litmus f` reaches its second step. */
 static int export_litmus(const struct ss_replay *p)
@@ -115,8 +132,7 @@ static int export_litmus(const struct ss_replay *p)
 		return SS_EXIT_USAGE;
 	}
 	if (p->res.kind == SS_FAIL_DATA_RACE && p->race_list.n) {
-		if (ss_race_write_test(stdout, &p->ec, &p->race_list.v[0], p->path, err,
-				       sizeof(err)) != 0) {
+		if (write_race_test(p, err, sizeof(err)) != 0) {
 			fprintf(stderr, "slabstress: cannot export the race test: %s\n", err);
 			return SS_EXIT_INTERNAL;
 		}

@@ -33,6 +33,10 @@ if [ -n "$f" ] && grep -q '"engine": "graph"' "$f"; then ok graph_race_reproduce
 expect_rc graph_race_replays 1 "$SLABSTRESS" replay "$f" --no-explain
 expect_grep graph_race_replay_matches "replay: matches the saved failure" "$OUT"
 expect_grep graph_race_replay_kind "^FAILURE at step [0-9]+: data-race on CPU 1 at genmc_slab.c" "$OUT"
+"$SLABSTRESS" replay "$f" --litmus >"$TMP/race.litmus"
+expect_grep graph_race_litmus_written "^C slabstress-race-genmc-slab-wmb-rmb" "$(cat "$TMP/race.litmus")"
+expect_rc graph_race_litmus_checked 0 "$SLABSTRESS" litmus "$TMP/race.litmus"
+expect_grep graph_race_litmus_flags "^Flag data-race" "$OUT"
 expect_rc graph_race_replay_json 1 "$SLABSTRESS" replay "$f" --no-explain --format json
 expect_grep graph_race_replay_json_same '"matches_saved": true' "$OUT"
 
