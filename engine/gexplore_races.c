@@ -30,18 +30,12 @@ static struct race_access side_of(const struct gx *gx, const struct exg *x, int 
 				    .plain = (e->flags & EVF_PLAIN) != 0};
 }
 
-static bool same_side(const struct race_access *p, const struct race_access *q)
-{
-	return p->site == q->site && p->write == q->write && p->plain == q->plain;
-}
-
-/* Is the pair (a, b) already among the first n, either way round? */
-static bool known_pair(const struct race_access (*pairs)[2], int n, const struct race_access *a,
+/* Is the pair (a, b) already among the first n? */
+static bool known_pair(struct race_access (*pairs)[2], int n, const struct race_access *a,
 		       const struct race_access *b)
 {
 	for (int i = 0; i < n; i++)
-		if ((same_side(&pairs[i][0], a) && same_side(&pairs[i][1], b)) ||
-		    (same_side(&pairs[i][0], b) && same_side(&pairs[i][1], a)))
+		if (race_same_pair(&pairs[i][0], &pairs[i][1], a, b))
 			return true;
 	return false;
 }
@@ -68,8 +62,7 @@ int gexplore_graph_races(const struct gx *gx, struct race_access (*pairs)[2], in
 				if (!rel_has(races[r], i, j))
 					continue;
 				struct race_access a = side_of(gx, x, i), b = side_of(gx, x, j);
-				if (n < max &&
-				    !known_pair((const struct race_access(*)[2])pairs, n, &a, &b)) {
+				if (n < max && !known_pair(pairs, n, &a, &b)) {
 					pairs[n][0] = a;
 					pairs[n][1] = b;
 					n++;
@@ -83,9 +76,7 @@ static void keep_race(struct gexplore_stats *st, const struct race_access *pair,
 		      size_t len)
 {
 	for (size_t i = 0; i < st->nraces; i++)
-		if ((same_side(&st->races[i].a, &pair[0]) &&
-		     same_side(&st->races[i].b, &pair[1])) ||
-		    (same_side(&st->races[i].a, &pair[1]) && same_side(&st->races[i].b, &pair[0])))
+		if (race_same_pair(&st->races[i].a, &st->races[i].b, &pair[0], &pair[1]))
 			return;
 	if (st->nraces >= GEXPLORE_MAX_RACES) {
 		st->race_dropped++;

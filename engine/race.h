@@ -36,6 +36,21 @@ struct race_access {
 	bool write, plain;
 };
 
+/* The same side of a race: one code site, one kind of access. */
+static inline bool race_same_side(const struct race_access *p, const struct race_access *q)
+{
+	return p->site == q->site && p->write == q->write && p->plain == q->plain;
+}
+
+/* Are (a1, b1) and (a2, b2) the same race: the same two sides, either way round
+ * (the CPUs do not matter)? */
+static inline bool race_same_pair(const struct race_access *a1, const struct race_access *b1,
+				  const struct race_access *a2, const struct race_access *b2)
+{
+	return (race_same_side(a1, a2) && race_same_side(b1, b2)) ||
+	       (race_same_side(a1, b2) && race_same_side(b1, a2));
+}
+
 struct race_pair {
 	struct race_access a, b;  /* a: the earlier access in the first execution seen */
 	unsigned long executions; /* executions that showed the pair */

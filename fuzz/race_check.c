@@ -192,19 +192,13 @@ int ss_races_check_dir(const struct emu_config *cfg, const char *dir, size_t max
 	return rc;
 }
 
-static bool same_access(const struct race_access *p, const struct race_access *q)
-{
-	return p->site == q->site && p->write == q->write && p->plain == q->plain;
-}
-
 /* Is the pair a, b among out's findings, either way round? */
 static bool known_race(const struct ss_races *out, const struct race_access *a,
 		       const struct race_access *b)
 {
 	for (size_t i = 0; i < out->n; i++) {
 		const struct ss_race_finding *fd = &out->v[i];
-		if ((same_access(&fd->a, a) && same_access(&fd->b, b)) ||
-		    (same_access(&fd->a, b) && same_access(&fd->b, a)))
+		if (race_same_pair(&fd->a, &fd->b, a, b))
 			return true;
 	}
 	return false;
