@@ -61,7 +61,8 @@ static const struct argp_option options[] = {
      "each checked against the model's axioms: every one with --strategy exhaustive, the "
      "default there, a proof when the search completes; random ones with --strategy random, "
      "PCT's CPU order with --strategy pct) "
-     "(default: lkvm)",
+     "(default: lkvm, whose clean under lkmm is then checked on every execution graph for at "
+     "most 1 s; --engine lkvm given: LKVM alone)",
      3},
     {"strategy", OPT_STRATEGY, "S", 0,
      "exploration strategy: random, pct (priorities with d-1 change points), exhaustive "

@@ -236,8 +236,9 @@ bool wmm_graph_on(const struct wmm *w);
 bool wmm_lock_blocked(const struct wmm *w, int cpu, int loc);
 /* Graph mode only: a sub-word RMW (size bytes at byte offset off of the word
  * at loc; operand and expected are sub-word values), and a sub-word store (an
- * RMW of the word that replaces the bytes, marked as acc says; returns the
- * write's id, as wmm_store). */
+ * RMW of the word that replaces the bytes, marked as acc says, dep its
+ * address's dependencies as for wmm_store_dep; returns the write's id, as
+ * wmm_store). */
 u64 wmm_rmw_sub(struct wmm *w, int cpu, int loc, enum ss_rmw_op op, u64 operand, u64 expected,
 		unsigned off, unsigned size, enum ss_order ord, bool *ok, struct wmm_read_info *out,
 		const void *tag);

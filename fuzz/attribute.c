@@ -39,13 +39,16 @@ static const char *bname(const char *p)
 	return s ? s + 1 : p ? p : "?";
 }
 
-/* Does the failure of `kind` happen under cfg: the schedule itself, then a
- * random search.  *replay says whether the schedule alone did.  When fsched is
- * given, the failing schedule (malloc'ed) is returned there. */
+/* Does the failure of `kind` happen under cfg: the schedule itself, then every
+ * execution graph (graph_decides: a proof either way when it decides), then a
+ * random search (also for a failing schedule when fsched wants one and only a
+ * graph failed).  *replay says whether the schedule alone did; *in_graphs that
+ * *searched counts graphs.  When fsched is given, a failing schedule (malloc'ed)
+ * is returned there when one was found. */
 static int fails_under(const struct emu_config *cfg, const u8 *sched, size_t len,
 		       enum ss_fail_kind kind, unsigned long search, bool *replay,
-		       bool *proved_clean, unsigned long long *searched, u8 **fsched, size_t *flen,
-		       char *err, size_t errlen)
+		       bool *proved_clean, bool *in_graphs, unsigned long long *searched,
+		       u8 **fsched, size_t *flen, char *err, size_t errlen)
 {
 	struct emu *e = emu_create(cfg, err, errlen);
 	if (!e)
@@ -63,8 +66,13 @@ static int fails_under(const struct emu_config *cfg, const u8 *sched, size_t len
 		}
 	}
 	unsigned long long graphs = 0;
-	if (!found && search && graph_decides(cfg, kind, &graphs) == 0) {
-		*proved_clean = true; /* no schedule search: nothing fails */
+	int g = !found && search ? graph_decides(cfg, kind, &graphs) : -1;
+	if (g == 0)
+		*proved_clean = true; /* nothing fails: no schedule search */
+	if (g == 1)
+		found = 1; /* a graph the model allows fails */
+	if (g == 0 || (g == 1 && !fsched)) {
+		*in_graphs = true;
 		*searched = graphs;
 		search = 0;
 	}
@@ -261,8 +269,8 @@ int ss_attribute(const struct emu_config *base, const u8 *sched, size_t len, enu
 		u8 *fs = NULL;
 		size_t fl = 0;
 		int x = fails_under(&c, sched, len, kind, search, &a->replay_fails[m],
-				    &a->proved_clean[m], &a->searched[m], m == WMM_SC ? NULL : &fs,
-				    &fl, err, errlen);
+				    &a->proved_clean[m], &a->searched_graphs[m], &a->searched[m],
+				    m == WMM_SC ? NULL : &fs, &fl, err, errlen);
 		if (x < 0)
 			return -1;
 		a->fails[m] = x;
@@ -362,7 +370,8 @@ void ss_attribution_print(FILE *f, const struct ss_attribution *a)
 	else /* a model proved clean counted graphs, a searched one random executions */
 		for (int m = 0; m < 3; m++)
 			fprintf(f, "%s%s %llu %s%s", m ? ", " : "  [search: ", mn[m],
-				a->searched[m], a->proved_clean[m] ? "graphs" : "random executions",
+				a->searched[m],
+				a->searched_graphs[m] ? "graphs" : "random executions",
 				m == 2 ? "]\n" : "");
 	fprintf(f, "  %s\n", a->verdict);
 	for (int i = 0; i < a->nfix; i++) {

@@ -53,6 +53,7 @@ struct ss_attribution {
 	 * complete graph search under model m found no such failure */
 	bool graph;
 	bool proved_clean[3];
+	bool searched_graphs[3]; /* searched[m] counts graphs (graph_decides) */
 };
 
 /* base: the failing run's config (its model is the one the failure was seen
