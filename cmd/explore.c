@@ -205,8 +205,8 @@ static const char doc[] =
     "  slabstress explore -s lazy-objexts --variant wmb-rmb --model lkmm --duration 10s\n"
     "  slabstress explore -s once --variant fixed --model tso --executions 20000 --json "
     "out.json\n\n"
-    "Exit status: 0 no failure, 1 a failing schedule was found, 2 bad input, 3 internal "
-    "error.";
+    "Exit status: 0 no failure, 1 a failure was found (a schedule, a graph, or with --races "
+    "fail a data race), 2 bad input, 3 internal error.";
 
 static const struct argp_child children[] = {{&cli_scenario_argp, 0, 0, 0}, {0}};
 
