@@ -14,11 +14,14 @@
 /* Every execution graph of cfg (graph mode, at most ATTR_GRAPH_SECONDS), for a
  * failure of kind (failures of other kinds do not count, as in the schedule
  * search): 1 found, 0 none and every graph visited (a proof), -1 not decided
- * (not finished, or the engine cannot run it).  *graphs: how many it ran. */
+ * (not finished, or the engine cannot run it).  *graphs: how many it ran.
+ * *give_up: set when a search did not finish or could not run, after which
+ * the attribution's other searches are not tried as graphs (the program is too
+ * big: each would cost its whole budget for nothing). */
 static int graph_decides(const struct emu_config *cfg, enum ss_fail_kind kind,
-			 unsigned long long *graphs)
+			 unsigned long long *graphs, bool *give_up)
 {
-	if (cfg->deps == EMU_DEPS_CHECK)
+	if (*give_up || cfg->deps == EMU_DEPS_CHECK)
 		return -1;
 	struct gexplore_opts o;
 	memset(&o, 0, sizeof(o));
@@ -28,6 +31,7 @@ static int graph_decides(const struct emu_config *cfg, enum ss_fail_kind kind,
 	struct gexplore_stats st;
 	int rc = gexplore_run(cfg, &o, &st, NULL);
 	int x = rc != 0 ? -1 : st.log.by_kind[kind] ? 1 : st.complete ? 0 : -1;
+	*give_up = x < 0;
 	*graphs = st.executions;
 	gexplore_stats_free(&st);
 	return x;
@@ -48,7 +52,7 @@ static const char *bname(const char *p)
 static int fails_under(const struct emu_config *cfg, const u8 *sched, size_t len,
 		       enum ss_fail_kind kind, unsigned long search, bool *replay,
 		       bool *proved_clean, bool *in_graphs, unsigned long long *searched,
-		       u8 **fsched, size_t *flen, char *err, size_t errlen)
+		       u8 **fsched, size_t *flen, bool *give_up, char *err, size_t errlen)
 {
 	struct emu *e = emu_create(cfg, err, errlen);
 	if (!e)
@@ -66,7 +70,7 @@ static int fails_under(const struct emu_config *cfg, const u8 *sched, size_t len
 		}
 	}
 	unsigned long long graphs = 0;
-	int g = !found && search ? graph_decides(cfg, kind, &graphs) : -1;
+	int g = !found && search ? graph_decides(cfg, kind, &graphs, give_up) : -1;
 	if (g == 0)
 		*proved_clean = true; /* nothing fails: no schedule search */
 	if (g == 1)
@@ -169,8 +173,8 @@ static void find_pair(const struct emu_config *cfg, const u8 *sched, size_t len,
 /* Is the failure impossible with the fence?  Exhaustive within bounds when it
  * completes in its budget, else a random search. */
 static int check_fix(const struct emu_config *base, struct ss_attr_fix *fx, const u8 *sched,
-		     size_t len, enum ss_fail_kind kind, unsigned long search, char *err,
-		     size_t errlen)
+		     size_t len, enum ss_fail_kind kind, unsigned long search, bool *give_up,
+		     char *err, size_t errlen)
 {
 	struct emu_config c = *base;
 	c.fences = &fx->f;
@@ -185,7 +189,7 @@ static int check_fix(const struct emu_config *base, struct ss_attr_fix *fx, cons
 		return 0;
 	}
 	/* a proof, or a failing graph, when the graphs are few enough */
-	int g = graph_decides(&c, kind, &fx->execs);
+	int g = graph_decides(&c, kind, &fx->execs, give_up);
 	if (g >= 0) {
 		fx->by_graph = true;
 		fx->fixes = g == 0;
@@ -253,6 +257,7 @@ static void add_fix(struct ss_attribution *a, enum ss_fence kind, int cpu, const
 int ss_attribute(const struct emu_config *base, const u8 *sched, size_t len, enum ss_fail_kind kind,
 		 unsigned long search, struct ss_attribution *a, char *err, size_t errlen)
 {
+	bool give_up = false; /* a graph search did not finish: no more of them */
 	memset(a, 0, sizeof(*a));
 	a->best = -1;
 	a->cpu = a->writer = -1;
@@ -270,7 +275,7 @@ int ss_attribute(const struct emu_config *base, const u8 *sched, size_t len, enu
 		size_t fl = 0;
 		int x = fails_under(&c, sched, len, kind, search, &a->replay_fails[m],
 				    &a->proved_clean[m], &a->searched_graphs[m], &a->searched[m],
-				    m == WMM_SC ? NULL : &fs, &fl, err, errlen);
+				    m == WMM_SC ? NULL : &fs, &fl, &give_up, err, errlen);
 		if (x < 0)
 			return -1;
 		a->fails[m] = x;
@@ -306,7 +311,8 @@ int ss_attribute(const struct emu_config *base, const u8 *sched, size_t len, enu
 	find_pair(&wc, weak, wlen, a, &stale_site, &newer_site);
 	ss_attr_verdict(a, stale_site, newer_site);
 	for (int i = 0; i < a->nfix; i++) {
-		if (check_fix(&wc, &a->fix[i], weak, wlen, kind, search, err, errlen) != 0) {
+		if (check_fix(&wc, &a->fix[i], weak, wlen, kind, search, &give_up, err, errlen) !=
+		    0) {
 			free(weak);
 			return -1;
 		}
