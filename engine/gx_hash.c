@@ -84,8 +84,10 @@ static void stamp_positions(const struct gx_event *ev, int n, int *st_pos)
 		lo = ev[i].stamp < lo ? ev[i].stamp : lo;
 		hi = ev[i].stamp > hi ? ev[i].stamp : hi;
 	}
-	if (n && hi - lo < SPAN) {
-		int nw = (hi - lo) / 64 + 1;
+	/* n > 0 makes lo <= hi; unsigned keeps gcc from imagining a negative span */
+	unsigned span = n ? (unsigned)hi - (unsigned)lo : (unsigned)SPAN;
+	if (span < SPAN) {
+		int nw = (int)(span / 64) + 1;
 		memset(bit, 0, (size_t)nw * sizeof(bit[0]));
 		for (int i = 0; i < n; i++) {
 			int s = ev[i].stamp - lo;
