@@ -40,17 +40,11 @@ static bool known_pair(struct race_access (*pairs)[2], int n, const struct race_
 	return false;
 }
 
-int gexplore_graph_races(const struct gx *gx, struct race_access (*pairs)[2], int max)
+/* The races of graph x (built from gx), one per pair of code sites, into
+ * pairs[0, max): their number, 0 when x has none. */
+static int races_of(const struct gx *gx, const struct exg *x, struct lkmm *m,
+		    struct race_access (*pairs)[2], int max)
 {
-	static __thread struct exg *x;
-	static __thread struct lkmm *m;
-	char err[160];
-	if (!x)
-		x = malloc(sizeof(*x));
-	if (!m)
-		m = malloc(sizeof(*m));
-	if (!x || !m || gx_to_exg(gx, x, err, sizeof(err)) < 0)
-		return -1;
 	struct lkmm_verdict v;
 	if (!lkmm_check(x, false, &v, m) || !v.data_race)
 		return 0;
@@ -69,6 +63,64 @@ int gexplore_graph_races(const struct gx *gx, struct race_access (*pairs)[2], in
 				}
 			}
 	return n;
+}
+
+/* The current graph of gx as x (scratch space of the thread); NULL when it
+ * cannot be built (too big) or out of memory. */
+static struct exg *graph_of(const struct gx *gx, struct lkmm **m)
+{
+	static __thread struct exg *x;
+	static __thread struct lkmm *mm;
+	char err[160];
+	if (!x)
+		x = malloc(sizeof(*x));
+	if (!mm)
+		mm = malloc(sizeof(*mm));
+	*m = mm;
+	return x && mm && gx_to_exg(gx, x, err, sizeof(err)) == 0 ? x : NULL;
+}
+
+int gexplore_graph_races(const struct gx *gx, struct race_access (*pairs)[2], int max)
+{
+	struct lkmm *m;
+	struct exg *x = graph_of(gx, &m);
+	return x ? races_of(gx, x, m, pairs, max) : -1;
+}
+
+/* Is every pair of c, named by its code sites, a race st keeps already? */
+static bool all_known(const struct gx *gx, const struct exg *x, const struct rel *c,
+		      const struct gexplore_stats *st)
+{
+	for (int i = 0; i < x->n; i++)
+		for (int w = 0; w < rel_words(x->n); w++)
+			for (uint64_t bits = rel_word_of(c, i, w); bits; bits &= bits - 1) {
+				int j = w * 64 + __builtin_ctzll(bits);
+				struct race_access a = side_of(gx, x, i), b = side_of(gx, x, j);
+				bool known = false;
+				for (size_t k = 0; k < st->nraces && !known; k++)
+					known = race_same_pair(&st->races[k].a, &st->races[k].b, &a,
+							       &b);
+				if (!known)
+					return false;
+			}
+	return true;
+}
+
+/* Could x show a race st does not keep yet?  Only pairs of conflicting
+ * accesses that no release-acquire chain or critical section orders may race
+ * (model/lkmm.h); when every one of them is a race kept already, the whole
+ * check would add nothing.  The cheap test (the sites of the conflicts) comes
+ * before the closure. */
+static bool may_race_anew(const struct gx *gx, const struct exg *x, const struct gexplore_stats *st)
+{
+	static __thread struct rel *c;
+	if (!c && !(c = malloc(sizeof(*c))))
+		return true;
+	lkmm_race_conflicts(x, c);
+	if (all_known(gx, x, c, st))
+		return false;
+	lkmm_race_drop_ordered(x, c);
+	return !all_known(gx, x, c, st);
 }
 
 /* Keeps a race not seen before, with a copy of the graph's bytes. */
@@ -101,11 +153,15 @@ static void keep_race(struct gexplore_stats *st, const struct race_access *pair,
 void gexplore_note_races(const struct gx *gx, struct gexplore_stats *st)
 {
 	struct race_access pairs[16][2];
-	int n = gexplore_graph_races(gx, pairs, 16);
-	if (n < 0) {
+	struct lkmm *m;
+	struct exg *x = graph_of(gx, &m);
+	if (!x) {
 		st->race_unchecked++;
 		return;
 	}
+	if (!may_race_anew(gx, x, st))
+		return;
+	int n = races_of(gx, x, m, pairs, 16);
 	if (!n)
 		return;
 	st->race_graphs++;

@@ -169,8 +169,9 @@ static int new_write(struct gb *b, size_t i, int ev, uint32_t shown)
 	return 0;
 }
 
-/* Dependency edges into ev (addr for loads, data for stores) from the loads of
- * its CPU the entry names (all of them for "all"). */
+/* Dependency edges into ev (addr: a load's and a store's dependency is its
+ * address's, PLAIN_STORE_DEP / wmm_store_dep; a store's value is not tracked)
+ * from the loads of its CPU the entry names (all of them for "all"). */
 static void deps_into(struct gb *b, const struct emu_trace_ent *t, int ev, struct rel *kind)
 {
 	if (!(t->flags & EMU_TR_DEP))
@@ -231,7 +232,7 @@ static int access_events(struct gb *b, size_t i)
 		ev = add(b, i, EV_W, loc, (long long)t->val, acc_flags(t->sub), MF_NONE);
 		if (ev < 0 || new_write(b, i, ev, t->size == 8 ? t->store_id : 0) < 0)
 			return -1;
-		deps_into(b, t, ev, &b->g->data);
+		deps_into(b, t, ev, &b->g->addr);
 		return 0;
 	case EMU_OP_RMW: return rmw_events(b, i, loc, t->val, t->newest_val, false);
 	default: /* EMU_OP_CAS128 */

@@ -67,14 +67,17 @@ static void pick_events(const struct gx_graph *G, bool whole, bool *keep, uintpt
 
 /* The dependencies e has on the reads it names, and the conservative ctrl:
  * every read of the CPU to every later write.  Into a read: addr (dep_all: on
- * every earlier read).  Into a write: the reads it names are its address's
- * (wmm_store_dep; a store's value is not tracked), addr; dep_all (an RMW's
- * write, on every earlier read but its own read) is data.  before[0, nb): the
- * kept events of e's thread before it, in program order. */
+ * every earlier read).  Into a store: the reads it names are its address's
+ * (wmm_store_dep; a store's value is not tracked), addr, and so is dep_all
+ * there (an address that depends on more reads than a dependency holds: on
+ * every earlier one).  Into an RMW's write, dep_all (on every earlier read but
+ * its own read) is data.  before[0, nb): the kept events of e's thread before
+ * it, in program order. */
 static void dep_edges(const struct gx_graph *G, const int *before, int nb, const int *id, int i,
 		      struct exg *x)
 {
 	const struct gx_event *e = &G->ev[i];
+	bool rmw_write = is_write(e) && nb > 0 && rmw_write_of(G, before[nb - 1]) == i;
 	for (int k = 0; k < nb; k++) {
 		int j = before[k];
 		const struct gx_event *d = &G->ev[j];
@@ -86,9 +89,9 @@ static void dep_edges(const struct gx_graph *G, const int *before, int nb, const
 		bool own_read = is_write(e) && rmw_write_of(G, j) == i;
 		if (!is_write(e) && (named || e->dep_all))
 			rel_add(&x->addr, id[j], id[i]);
-		if (is_write(e) && named && !own_read)
+		if (is_write(e) && (named || (e->dep_all && !rmw_write)) && !own_read)
 			rel_add(&x->addr, id[j], id[i]);
-		if (is_write(e) && e->dep_all && !own_read)
+		if (rmw_write && e->dep_all && !own_read)
 			rel_add(&x->data, id[j], id[i]);
 		if (is_write(e))
 			rel_add(&x->ctrl, id[j], id[i]);

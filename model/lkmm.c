@@ -675,6 +675,48 @@ bool lkmm_refuted_quickly(const struct exg *g)
 	return !rel_irreflexive(N, &t);
 }
 
+/* The accesses that may race: pre-race & loc, with a write on one side, the
+ * initial writes left out.  Every pair of ww-race, wr-race and rw-race is among
+ * them (each is inside pre-race and co, co? ; rf or fr; an initial write is
+ * never plain, so it could only be the right side of Plain * M, a read's
+ * co-first rf source, never co-, rf- or fr-after it). */
+void lkmm_race_conflicts(const struct exg *g, struct rel *out)
+{
+	struct rel a, b;
+	set_t m = set_minus(g->M, g->IW);
+	rel_cross(N, g->plain, m, &a);
+	rel_cross(N, m, g->plain, &b);
+	rel_union(N, &a, &b, &a);
+	rel_inter(N, &a, &g->ext, &a);
+	rel_inter(N, &a, &g->loc, &a);
+	rel_cross(N, g->W, g->M, &b);
+	rel_inter(N, &a, &b, out);
+	rel_cross(N, g->M, g->W, &b);
+	rel_inter(N, &a, &b, &a);
+	rel_union(N, out, &a, out);
+}
+
+/* Drops from c the pairs ordered either way by (po | sync)+, with sync as in
+ * lkmm_refuted_quickly.  On a consistent graph none of them races: along such
+ * a chain from e to e', e reaches a release (po-rel: a fence, and nonrw-fence)
+ * or is one, the chain is cumul-fence* ; rfe (so vis) and in xbstar, and the
+ * acquire at its end reaches e' by acq-po (fence); so w-post-bounded ; vis ;
+ * w-pre-bounded (ww-vis), the same with r-pre-bounded (wr-vis) and
+ * r-post-bounded ; xbstar ; w-pre-bounded (rw-xbstar) all hold for (e, e'),
+ * critical sections (po-unlock-lock-po) alike.  A com edge against the chain
+ * is refuted by lkmm_refuted_quickly.  tests/unit/test_gx.c checks that every
+ * race of its random programs' consistent graphs survives. */
+void lkmm_race_drop_ordered(const struct exg *g, struct rel *c)
+{
+	struct rel sync, after;
+	rel_restrict(N, set_or(g->release, g->ul), &g->rf, set_or(g->acquire, g->lkr), &sync);
+	rel_union(N, &g->po, &sync, &after);
+	rel_plus(N, &after, &after);
+	rel_minus(N, c, &after, c);
+	rel_inv(N, &after, &after);
+	rel_minus(N, c, &after, c);
+}
+
 /* The other way round: with no grace period in g, an SC execution (acyclic
  * po | rf | co | fr, atomic RMWs: ax_sc_check) is consistent.  Every relation
  * the axioms use is made of po, rf, co and fr (hb, pb, prop, cumul-fence,

@@ -52,6 +52,13 @@ const char *lkmm_axiom_name(enum lkmm_axiom a);
  * grace periods; true means consistent.  Otherwise the whole check decides. */
 bool lkmm_refuted_quickly(const struct exg *g);
 bool lkmm_allowed_by_sc(const struct exg *g);
+/* A filter for the data-race flag (engine/gexplore_races.c): race_conflicts
+ * gives the pairs that may race (pre-race & loc, a write on one side);
+ * race_drop_ordered drops those that release-acquire chains and critical
+ * sections order, which never race in a consistent graph.  What is left holds
+ * ww-race | wr-race | rw-race of a consistent g. */
+void lkmm_race_conflicts(const struct exg *g, struct rel *out);
+void lkmm_race_drop_ordered(const struct exg *g, struct rel *c);
 
 /* The other models on the same graphs (model/axioms.c).  SC: acyclic(po | rf |
  * co | fr) and atomicity.  TSO: x86-TSO (herd's x86tso.cat) with the kernel's
