@@ -108,7 +108,7 @@ struct gexplore_stats {
 	/* --races: one per pair of code sites, in the order found */
 	struct gexplore_race *races;
 	size_t nraces;
-	unsigned long long race_graphs;	   /* consistent graphs that showed a race not seen before */
+	unsigned long long race_graphs; /* consistent graphs that showed a race not seen before */
 	unsigned long long race_unchecked; /* ... too big for the model's check */
 	unsigned long long race_dropped;   /* races past GEXPLORE_MAX_RACES pairs */
 	unsigned pct_n, pct_d, pct_h;	   /* pct: CPUs, depth, history; k: the longest execution */
