@@ -96,7 +96,7 @@ static const struct argp_option options[] = {
     {"races", OPT_RACES, "MODE", 0,
      "data races of plain accesses (LKMM, exact check) over the corpus after the run: report, "
      "fail (a race is a failure: exit 1, saved under --save) or ignore (default: report; with "
-     "--engine graph, where the corpus runs again as graphs: ignore)",
+     "--engine graph the corpus runs again as graphs, each consistent one decided)",
      3},
     {"minimize-execs", OPT_MIN_EXECS, "N", 0,
      "executions spent minimizing each unique failure (default: 20000)", 3},
@@ -557,8 +557,7 @@ int cmd_fuzz(int argc, char **argv)
 		return ret;
 	}
 	/* --engine graph: asked for, as explore's (a whole check per graph) */
-	enum ss_races_mode races =
-	    cfg.target.graph && !o.races_arg ? SS_RACES_IGNORE : cli_parse_races(o.races_arg);
+	enum ss_races_mode races = cli_parse_races(o.races_arg);
 	struct ss_fuzz_campaign c;
 	char err[4400] = "";
 	ss_install_sigint(); /* before the work directory exists: a stop removes it */
