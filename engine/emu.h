@@ -78,7 +78,11 @@ struct emu_config {
 	 * (0: max(page_size, object_size)). */
 	size_t dep_span;
 	bool no_dep_inference; /* tests: no dependencies at all (either mode) */
-	enum emu_deps deps;    /* default: explicit */
+	/* Dependencies under every model, not only lkmm's: a data-race check decides
+	 * LKMM's flag on an sc or tso execution, and a plain access bounded by an
+	 * address dependency does not race (fuzz/race_check.c, fuzz/replay.c). */
+	bool track_deps;
+	enum emu_deps deps; /* default: explicit */
 	/* Graph mode (engine/gx.h, engine/gexplore.h): NULL, or the graph
 	 * explorer every access of the roles goes to (the model then only names
 	 * the model the finished graphs are checked against). */

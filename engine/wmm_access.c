@@ -275,11 +275,9 @@ static u128 load_common(struct wmm *w, int cpu, int x, enum ss_access acc,
 		if (i >= 0) {
 			/* forwarding: no other effect (§1.3); the knowledge of a
 			 * forwarded value is everything the CPU observed (sound) */
-			uint32_t h = 0;
-			if (lkmm(w)) {
-				h = ++c->nknow;
+			uint32_t h = ++c->nknow; /* sc, tso: a name only (race tests) */
+			if (lkmm(w))
 				vcopy(know_slot(c, h), &c->obs);
-			}
 			if (out) {
 				out->val = (u64)c->sb[i].val;
 				out->writer_cpu = cpu;
@@ -333,11 +331,13 @@ static u128 load_common(struct wmm *w, int cpu, int x, enum ss_access acc,
 			w->st.stale_reads++;
 		h = read_msg(w, cpu, x, p, acc == SS_ACC_ACQUIRE, floor);
 		note_pending(c, x, p);
-	} else if (c->npoll) {
-		(void)poll_floor(w, c, x);
-		note_pending(c, x, p);
 	} else {
+		if (c->npoll)
+			(void)poll_floor(w, c, x);
 		note_pending(c, x, p);
+		/* sc, tso: the load's handle names it for the dependencies of a
+		 * data-race test (emu_config.track_deps); no knowledge view */
+		h = ++c->nknow;
 	}
 	if (out)
 		fill_info(w, x, p, nch, h, out);

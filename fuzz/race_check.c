@@ -114,7 +114,9 @@ int ss_races_check(const struct emu_config *cfg, const struct race_log *log, ss_
 	out->dropped = race_pairs_dropped(log);
 	if (!n)
 		return 0;
-	struct emu *e = emu_create(cfg, err, errlen);
+	struct emu_config dcfg = *cfg;
+	dcfg.track_deps = true; /* the exported test carries them under sc and tso too */
+	struct emu *e = emu_create(&dcfg, err, errlen);
 	if (!e)
 		return -1;
 	emu_set_trace(e, true);

@@ -25,6 +25,7 @@ int ss_replay_open(struct ss_replay *p, const char *path, const char *model, int
 	}
 	if (deps >= 0)
 		p->ec.deps = (enum emu_deps)deps;
+	p->ec.track_deps = true; /* one execution: its trace and race tests carry them */
 	p->graph = !strcmp(p->r.engine, "graph");
 	if (p->graph) /* the graph engine makes its emulator when it runs */
 		return 0;
