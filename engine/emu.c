@@ -451,7 +451,9 @@ static void apply_defaults(struct emu *e, const struct emu_config *cfg)
 				  : e->cfg.acfg.object_size;
 	if (!e->dep_span)
 		e->dep_span = 4096;
-	e->deps_on = (e->cfg.model == WMM_LKMM || e->cfg.track_deps) && !e->cfg.no_dep_inference;
+	/* graph mode: every graph's data races are LKMM's, whatever model checks it */
+	e->deps_on = (e->cfg.model == WMM_LKMM || e->cfg.track_deps || e->cfg.graph) &&
+		     !e->cfg.no_dep_inference;
 	e->want_prov = e->cfg.deps != EMU_DEPS_EXPLICIT;
 	e->want_expl = e->cfg.deps != EMU_DEPS_PROVENANCE;
 	e->ncpus = scn->nroles;
