@@ -290,6 +290,11 @@ static u128 load_common(struct wmm *w, int cpu, int x, enum ss_access acc,
 				out->dep = h;
 				fill_newest(w, x, out);
 			}
+			/* a spin loop that read its own buffered store waits for
+			 * something newer than what is visible now: that store's
+			 * commit, or a later one (without this the loop never woke,
+			 * a false deadlock: relay-wrc-release under pct) */
+			note_pending(c, x, l->next - 1);
 			return c->sb[i].val;
 		}
 	}

@@ -143,3 +143,12 @@ gx wmb_rmb_lkmm 0 --variant wmb-rmb --model lkmm --executions 2000
 gx bad_iters 1 --iters 57 --variant rc1 --model sc --executions 10
 expect_grep genmc_bad_iters 'iters 57: expected 1..3, or TI' "$OUT"
 finish
+
+# pct once found a deadlock in relay-wrc-release (correct) at 2 and 3 handoffs:
+# the relay polled the next slot after reading its own buffered release store,
+# and that read was not among the polled locations, so the consumer's emptying
+# store never woke it (engine/wmm_access.c)
+for it in 2 3; do
+	expect_rc "wrc_release_pct_no_deadlock_$it" 0 "$SLABSTRESS" explore -s relay-wrc-release \
+		--model lkmm --iters "$it" --strategy pct --executions 2000 --no-explain
+done

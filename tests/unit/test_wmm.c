@@ -405,6 +405,28 @@ TEST(poll_blocks_until_new)
 	wmm_destroy(w);
 }
 
+/* A spin loop that read its own buffered store (forwarded) waits for the
+ * location too: once the store is visible another CPU's newer store wakes it
+ * (relay-wrc-release's relay polled its own release store of the next slot and
+ * was never woken by the consumer's emptying store: a false deadlock). */
+TEST(poll_of_a_forwarded_value_wakes)
+{
+	for (int m = WMM_TSO; m <= WMM_LKMM; m++) {
+		struct wmm *w = wmm_create((enum wmm_model)m, 2, 4, 4);
+		int x = L(X), y = L(Y);
+		EXPECT_EQ(wmm_load(w, 1, y, SS_ACC_ONCE, NULL, NULL, NULL), 0); /* polled too */
+		wmm_store(w, 1, x, 1, SS_ACC_ONCE, NULL);
+		EXPECT_EQ(wmm_load(w, 1, x, SS_ACC_ONCE, NULL, NULL, NULL), 1); /* forwarded */
+		wmm_relax(w, 1);
+		wmm_drain(w, 1);
+		wmm_store(w, 0, x, 0, SS_ACC_ONCE, NULL);
+		wmm_drain(w, 0);
+		EXPECT(!wmm_poll_blocked(w, 1)); /* the other CPU's store wakes it */
+		EXPECT_EQ(wmm_load(w, 1, x, SS_ACC_ONCE, NULL, NULL, NULL), 0);
+		wmm_destroy(w);
+	}
+}
+
 /* Read info names the missed store. */
 TEST(read_info)
 {
@@ -472,6 +494,7 @@ int main(void)
 	RUN(dependency_handle_survives_the_ring);
 	RUN(spinlock);
 	RUN(poll_blocks_until_new);
+	RUN(poll_of_a_forwarded_value_wakes);
 	RUN(read_info);
 	RUN(deterministic_reset);
 	RUN(double_word);
