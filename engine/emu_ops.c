@@ -287,6 +287,16 @@ static inline const struct wmm_dep *load_dep(struct emu *e, int cpu, int x, uint
 	}
 }
 
+/* The dependency of a store's address, by --deps (check: the explicit one,
+ * whose floor load_dep compares for loads). */
+static inline const struct wmm_dep *store_dep(struct emu *e, int cpu, uintptr_t a,
+					      const struct ss_dep *sd, struct wmm_dep *buf)
+{
+	if (!e->deps_on)
+		return NULL;
+	return e->cfg.deps == EMU_DEPS_PROVENANCE ? find_dep(e, cpu, a, buf) : expl_dep(sd, buf);
+}
+
 /* After a load of value r (size bytes) at a with handle h. */
 static inline void after_load(struct emu *e, int cpu, uintptr_t a, unsigned size, u64 r, uint32_t h)
 {
@@ -526,9 +536,10 @@ static void op_store(void *ctx, volatile void *p, unsigned size, u64 val, enum s
 	int cpu = e->cur;
 	uint32_t sid = 0;
 	struct wmm_dep dbuf;
-	/* graph mode: the address's dependencies become addr edges (races) */
-	const struct wmm_dep *gdep =
-	    wmm_graph_on(e->w) && e->deps_on && e->want_expl ? expl_dep(sdep, &dbuf) : NULL;
+	/* the address's dependencies, by --deps: addr edges in graph mode and in
+	 * the race tests (w-pre-bounded), nothing the lkvm model orders by */
+	const struct wmm_dep *adep = store_dep(e, cpu, a, sdep, &dbuf);
+	const struct wmm_dep *gdep = wmm_graph_on(e->w) ? adep : NULL;
 	if (size == 8) {
 		sid = wmm_store_dep(e->w, cpu, x, val, acc, gdep, site);
 	} else if (wmm_graph_on(e->w)) {
@@ -550,8 +561,7 @@ static void op_store(void *ctx, volatile void *p, unsigned size, u64 val, enum s
 		/* Dependencies into stores order nothing the model does not already
 		 * order (every store carries what its CPU read): recorded for traces
 		 * and litmus export only. */
-		if (e->deps_on && e->want_expl)
-			tr_deps(t, expl_dep(sdep, &dbuf));
+		tr_deps(t, adep);
 	}
 }
 

@@ -28,6 +28,15 @@ for s in release-dep rcu-dep; do
 	done
 done
 
+# --deps provenance infers a store's address dependency as it does a load's:
+# the frees of release-dep and rcu-dep are bounded by it (lkvm and graph)
+for s in release-dep rcu-dep; do
+	expect_rc "dep_handoff_no_race_provenance_$s" 0 "$SLABSTRESS" explore -s "$s" --model lkmm \
+		--deps provenance --executions 300 --no-explain --races fail
+	expect_rc "dep_handoff_no_race_provenance_graph_$s" 0 "$SLABSTRESS" explore -s "$s" \
+		--model lkmm --deps provenance --engine graph --no-explain --races fail
+done
+
 expect_rc ignore_prints_none 1 "$SLABSTRESS" explore -s lazy-objexts --variant rc1 --model lkmm \
 	--executions 300 --no-explain --races ignore
 if printf '%s\n' "$OUT" | grep -q "data race"; then fail ignore_no_race_line; else ok ignore_no_race_line; fi
