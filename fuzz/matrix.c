@@ -11,6 +11,7 @@
 
 #include "engine/explore.h"
 #include "engine/gexplore.h"
+#include "fuzz/campaign.h"
 #include "fuzz/repro_emu.h"
 #include "results/json.h"
 #include "results/stop.h"
@@ -92,6 +93,24 @@ static int graph_cell(const struct emu_config *ec, const struct ss_matrix_opts *
 	return rc;
 }
 
+/* A clean lkvm cell under lkmm, decided on the execution graphs for at most
+ * SS_CAMPAIGN_GRAPH_CHECK_SECONDS (explore's check): c becomes Proved, or
+ * Found with the failing graph's emulator in *ep (saved with --save); an
+ * unfinished search leaves it Clean.  The executions stay lkvm's.  Returns as
+ * run_cell. */
+static int check_graphs(const struct emu_config *ec, const struct ss_matrix_opts *o,
+			struct ss_matrix_cell *c, struct emu **ep, char *err, size_t errlen)
+{
+	struct ss_matrix_opts go = *o;
+	go.executions = 2000000;
+	go.duration = SS_CAMPAIGN_GRAPH_CHECK_SECONDS;
+	unsigned long long lkvm_execs = c->executions;
+	int rc = graph_cell(ec, &go, c, ep, err, errlen);
+	c->executions = lkvm_execs;
+	c->unfinished = false; /* an unfinished check leaves lkvm's Clean */
+	return rc;
+}
+
 /* Runs one cell into c (its emulator handed to the observer).  Returns as
  * ss_matrix_run. */
 static int run_cell(const struct ss_matrix_line *l, enum wmm_model model,
@@ -142,6 +161,17 @@ static int run_cell(const struct ss_matrix_line *l, enum wmm_model model,
 	c->found = st.found;
 	c->kind = st.found ? st.first.kind : SS_FAIL_NONE;
 	c->unfinished = !st.found && ss_interrupted;
+	struct emu *ge = NULL;
+	if (!c->found && !c->unfinished && model == WMM_LKMM && o->graph_check &&
+	    o->deps != EMU_DEPS_CHECK) {
+		int grc = check_graphs(&ec, o, c, &ge, err, errlen);
+		if (grc != 0) {
+			explore_stats_free(&st);
+			emu_destroy(e);
+			gexplore_free_emu(ge);
+			return grc;
+		}
+	}
 	if (st.found && o->save_dir &&
 	    ss_save_failure(o->save_dir, e, &st.first, st.first_sched, st.first_len, c->reproducer,
 			    sizeof(c->reproducer), err, errlen) != 0) {
@@ -155,10 +185,11 @@ static int run_cell(const struct ss_matrix_line *l, enum wmm_model model,
 	if (o->deps == EMU_DEPS_CHECK)
 		emu_dep_disagreements(e, &c->dep_sites);
 	if (obs && obs->cell_done)
-		obs->cell_done(obs->ctx, c, e);
+		obs->cell_done(obs->ctx, c, ge ? ge : e);
 	c->elapsed = now() - c0;
 	explore_stats_free(&st);
 	emu_destroy(e);
+	gexplore_free_emu(ge);
 	return 0;
 }
 

@@ -55,6 +55,10 @@ struct ss_matrix_opts {
 	int shard, nshards; /* run only slice shard (1..nshards); nshards 0: every cell */
 	bool graph; /* --engine graph: each cell a complete graph search (engine/gexplore.h),
 		     * at most executions graphs; a cell that completes clean is Proved */
+	/* lkvm cells under lkmm that come out clean are checked on every execution
+	 * graph, as explore does (at most SS_CAMPAIGN_GRAPH_CHECK_SECONDS): Proved,
+	 * or Found (a failure only the graphs reach, non-multicopy atomicity) */
+	bool graph_check;
 };
 
 /* At most this many shards. */

@@ -24,7 +24,7 @@ expect_rc "matrix --expect clean: a Found cell exits 1" 1 \
 expect_grep "matrix: the unexpected cell is marked !" "^lazy-objexts +rc1 +Found wrong-metadata !" "$OUT"
 expect_grep "matrix: says why it exits 1" "1 Found where Clean was expected \(marked !\): exit status 1" "$OUT"
 expect_rc "matrix: a miss (budget of 2) exits 0" 0 \
-	"$S" matrix --scenarios pid-fastpath --variants fixed --models lkmm --executions 2
+	"$S" matrix --scenarios pid-fastpath --variants fixed --models lkmm --executions 2 --engine lkvm
 expect_grep "matrix: the miss is marked ?" "^pid-fastpath +fixed +Clean \?" "$OUT"
 expect_rc "matrix --expect bad refused" 2 "$S" matrix --expect maybe
 expect_grep "matrix --help states the exit rule" "1 at least one \(a regression\)" \
