@@ -264,6 +264,34 @@ static bool dep_sources(struct wcpu *c, const struct wmm_dep *dep, const struct 
 	return fallback;
 }
 
+/* A load of x that reads the CPU's own buffered store sb[i] (forwarding: no
+ * other effect, §1.3; the knowledge of a forwarded value is everything the CPU
+ * observed, which is sound). */
+static u128 forwarded(struct wmm *w, int cpu, int x, int i, struct wmm_read_info *out)
+{
+	struct wcpu *c = &w->cpu[cpu];
+	uint32_t h = ++c->nknow; /* sc, tso: a name only (race tests) */
+	if (lkmm(w))
+		vcopy(know_slot(c, h), &c->obs);
+	if (out) {
+		out->val = (u64)c->sb[i].val;
+		out->writer_cpu = cpu;
+		out->store_id = c->sb[i].store_id;
+		out->tag = c->sb[i].tag;
+		out->mo_pos = UINT32_MAX;
+		out->forwarded = true;
+		out->stale = false;
+		out->nchoices = 1;
+		out->dep = h;
+		fill_newest(w, x, out);
+	}
+	/* a spin loop that read its own buffered store waits for something newer
+	 * than what is visible now: that store's commit, or a later one (without
+	 * this the loop never woke, a false deadlock: relay-wrc-release under pct) */
+	note_pending(c, x, w->locs[x].next - 1);
+	return c->sb[i].val;
+}
+
 static u128 load_common(struct wmm *w, int cpu, int x, enum ss_access acc,
 			const struct wmm_dep *dep, struct wmm_read_info *out)
 {
@@ -272,31 +300,8 @@ static u128 load_common(struct wmm *w, int cpu, int x, enum ss_access acc,
 	w->st.loads++;
 	if (w->model != WMM_SC && c->nsb) {
 		int i = sb_find(c, x);
-		if (i >= 0) {
-			/* forwarding: no other effect (§1.3); the knowledge of a
-			 * forwarded value is everything the CPU observed (sound) */
-			uint32_t h = ++c->nknow; /* sc, tso: a name only (race tests) */
-			if (lkmm(w))
-				vcopy(know_slot(c, h), &c->obs);
-			if (out) {
-				out->val = (u64)c->sb[i].val;
-				out->writer_cpu = cpu;
-				out->store_id = c->sb[i].store_id;
-				out->tag = c->sb[i].tag;
-				out->mo_pos = UINT32_MAX;
-				out->forwarded = true;
-				out->stale = false;
-				out->nchoices = 1;
-				out->dep = h;
-				fill_newest(w, x, out);
-			}
-			/* a spin loop that read its own buffered store waits for
-			 * something newer than what is visible now: that store's
-			 * commit, or a later one (without this the loop never woke,
-			 * a false deadlock: relay-wrc-release under pct) */
-			note_pending(c, x, l->next - 1);
-			return c->sb[i].val;
-		}
+		if (i >= 0)
+			return forwarded(w, cpu, x, i, out);
 	}
 	uint32_t newest = l->next - 1, p = newest, h = 0;
 	unsigned nch = 1;

@@ -50,7 +50,7 @@ expect_rc matrix_switches 0 "$S" matrix --scenarios lazy-objexts \
 	--variants rc1,rc1:rmb-before-stride=on,custom:stride=early+stride-access=once,custom \
 	--models tso,lkmm --executions 3000
 expect_grep matrix_rc1_found '^lazy-objexts +rc1 +Clean +Found' "$OUT"
-expect_grep matrix_rmb_clean '^lazy-objexts +rc1:rmb-before-stride=on +Clean +Clean' "$OUT"
+expect_grep matrix_rmb_clean '^lazy-objexts +rc1:rmb-before-stride=on +Clean +Proved' "$OUT"
 expect_grep matrix_custom_found '^lazy-objexts +custom +Clean +Found' "$OUT"
 expect_grep matrix_as_expected '8 of 8 cells as expected' "$OUT"
 expect_rc matrix_bad_switch 2 "$S" matrix --scenarios lazy-objexts --variants rc1:bogus=1
