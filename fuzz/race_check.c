@@ -10,6 +10,7 @@
 #include "fuzz/race_export.h"
 #include "model/rel.h"
 #include "results/json.h"
+#include "results/stop.h"
 
 static const char *const mode_names[] = {"report", "fail", "ignore"};
 
@@ -83,7 +84,7 @@ static void check_pair(struct emu *e, const struct race_pair *p, ss_race_judge_f
 {
 	bool verdict = false;
 	char why[200] = "";
-	for (int k = 0; k < p->nsched; k++) {
+	for (int k = 0; k < p->nsched && !ss_interrupted; k++) {
 		char *text = NULL, err[200] = "";
 		int v = -1;
 		if (export_text(e, p, p->sched[k], p->len[k], "an explored execution", &text, err,
@@ -99,7 +100,7 @@ static void check_pair(struct emu *e, const struct race_pair *p, ss_race_judge_f
 		else if (!why[0])
 			snprintf(why, sizeof(why), "%s", err);
 	}
-	if (!verdict) {
+	if (!verdict && !ss_interrupted) { /* a stop: not checked, not "too big" */
 		if (!out->skipped++)
 			snprintf(out->skip_why, sizeof(out->skip_why), "%s", why);
 	}
@@ -120,7 +121,7 @@ int ss_races_check(const struct emu_config *cfg, const struct race_log *log, ss_
 	if (!e)
 		return -1;
 	emu_set_trace(e, true);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && !(out->interrupted = ss_interrupted != 0); i++) {
 		out->candidates++;
 		check_pair(e, &pairs[i], judge, out);
 	}
@@ -149,7 +150,7 @@ static size_t each_input(DIR *d, const char *dir, size_t max_files,
 	struct dirent *de;
 	char path[4400];
 	size_t k = 0;
-	while ((de = readdir(d)) && k < max_files) {
+	while (!ss_interrupted && (de = readdir(d)) && k < max_files) {
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
@@ -326,6 +327,9 @@ void ss_races_print(FILE *f, const struct ss_races *r)
 			"occurrence%s)\n",
 			r->graph ? "races" : "candidates", RACE_MAX_PAIRS, r->dropped,
 			r->dropped == 1 ? "" : "s");
+	if (r->interrupted || ss_interrupted)
+		fprintf(f, "race check interrupted by a stop signal: the races above are those "
+			   "found before it\n");
 	if (r->skipped && r->graph)
 		fprintf(f, "race check skipped (too big) for %lu of %lu consistent graph%s: %s\n",
 			r->skipped, r->candidates, r->candidates == 1 ? "" : "s", r->skip_why);

@@ -40,6 +40,7 @@ struct ss_races {
 	unsigned long skipped;	  /* pairs with no verdict ("too big") */
 	char skip_why[200];	  /* the first such reason */
 	unsigned long dropped;	  /* candidate occurrences past RACE_MAX_PAIRS site pairs */
+	bool interrupted;	  /* a stop signal ended the check early (results/stop.h) */
 	/* --engine graph: decided on every consistent execution graph (no
 	 * candidates); sched is then a graph (gx_save bytes), candidates the
 	 * consistent graphs and skipped those too big for the check */

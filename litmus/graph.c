@@ -30,6 +30,7 @@
 #include "litmus/graph.h"
 #include "model/lkmm.h"
 #include "litmus/machine.h"
+#include "results/stop.h"
 
 /* the litmus fence kinds are the model's */
 #define SAME_FENCE(k) ((int)LIT_F_##k == (int)MF_##k)
@@ -542,6 +543,12 @@ static void record(struct gx *x)
 static bool budget(struct gx *x)
 {
 	if (++x->nodes > x->max_nodes) {
+		x->stop = true;
+		x->r->gave_up = true;
+	}
+	/* a stop signal (results/stop.h; only commands that install the handler set
+	 * it, such as a race check after explore or fuzz): give up, no verdict */
+	if ((x->nodes & 255) == 1 && ss_interrupted) {
 		x->stop = true;
 		x->r->gave_up = true;
 	}
