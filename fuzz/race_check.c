@@ -121,10 +121,11 @@ int ss_races_check(const struct emu_config *cfg, const struct race_log *log, ss_
 	if (!e)
 		return -1;
 	emu_set_trace(e, true);
-	for (size_t i = 0; i < n && !(out->interrupted = ss_interrupted != 0); i++) {
+	for (size_t i = 0; i < n && !ss_interrupted; i++) {
 		out->candidates++;
 		check_pair(e, &pairs[i], judge, out);
 	}
+	out->interrupted = ss_interrupted != 0;
 	emu_destroy(e);
 	return 0;
 }
