@@ -15,17 +15,23 @@
 int gx_sync_floor(const struct gx_graph *G, int thr, uintptr_t key)
 {
 	int bound[GX_MAX_THREADS];
+	static __thread int syncs[GX_MAX_EVENTS]; /* the reads gx_syncs names */
+	int ns = 0;
 	for (int t = 0; t < GX_MAX_THREADS; t++)
 		bound[t] = -1;
-	for (int i = 0; i < G->n; i++)
-		if (G->ev[i].thr == thr && G->ev[i].idx > bound[thr])
-			bound[thr] = G->ev[i].idx;
+	for (int i = 0; i < G->n; i++) {
+		const struct gx_event *e = &G->ev[i];
+		if (e->thr == thr && e->idx > bound[thr])
+			bound[thr] = e->idx;
+		if (gx_syncs(G, e))
+			syncs[ns++] = i;
+	}
 	bool other = false; /* does anything of another thread reach it? */
-	for (bool changed = true; changed;) {
+	for (bool changed = ns > 0; changed;) {
 		changed = false;
-		for (int i = 0; i < G->n; i++) {
-			const struct gx_event *e = &G->ev[i];
-			if (e->idx > bound[(int)e->thr] || !gx_syncs(G, e))
+		for (int k = 0; k < ns; k++) {
+			const struct gx_event *e = &G->ev[syncs[k]];
+			if (e->idx > bound[(int)e->thr])
 				continue;
 			const struct gx_event *w = &G->ev[e->rf];
 			if (w->idx > bound[(int)w->thr]) {

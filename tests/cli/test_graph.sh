@@ -102,6 +102,17 @@ G=tests/genmc/genmc_slab.c
 expect_rc genmc_2x1_proof 0 "$SLABSTRESS" explore -s $G --iters 21 --variant custom \
 	--set stride=early,stride-access=once,rmb-before-stride=on --engine graph
 expect_grep genmc_2x1_proof_line "^proof: all [0-9]+ consistent executions under lkmm explored" "$OUT"
+# GenMC 0.9 counts 42 and 462 complete executions on the same program
+# (tests/genmc/genmc_slab_for_genmc.c, README there): so must the graph engine
+expect_grep genmc_2x1_genmc_count "^proof: all 42 consistent executions" "$OUT"
+expect_rc genmc_2x2_proof 0 "$SLABSTRESS" explore -s $G --iters 22 --variant custom \
+	--set stride=early,stride-access=once,rmb-before-stride=on --engine graph
+expect_grep genmc_2x2_genmc_count "^proof: all 462 consistent executions" "$OUT"
+expect_rc genmc_side_by_side 0 env -u GENMC SLABSTRESS="$SLABSTRESS" sh tests/genmc/run_genmc.sh 21
+expect_grep genmc_side_by_side_ours "^2x1 slabstress: 42 executions, [0-9.]+ s$" "$OUT"
+expect_grep genmc_side_by_side_skipped "^2x1 genmc: skipped \(set GENMC" "$OUT"
+expect_rc genmc_side_by_side_bad_shape 2 sh tests/genmc/run_genmc.sh 51
+expect_grep genmc_side_by_side_bad_shape_line "shape '51': expected TI" "$ERR"
 expect_rc genmc_2x1_found 1 "$SLABSTRESS" explore -s $G --iters 21 --variant rc1 --engine graph -q
 expect_grep genmc_2x1_wrong_metadata "wrong-metadata" "$OUT"
 
