@@ -111,6 +111,9 @@ expect_grep genmc_2x2_genmc_count "^proof: all 462 consistent executions" "$OUT"
 expect_rc genmc_side_by_side 0 env -u GENMC SLABSTRESS="$SLABSTRESS" sh tests/genmc/run_genmc.sh 21
 expect_grep genmc_side_by_side_ours "^2x1 slabstress: 42 executions, [0-9.]+ s$" "$OUT"
 expect_grep genmc_side_by_side_skipped "^2x1 genmc: skipped \(set GENMC" "$OUT"
+# the shape of GenMC's 432 extra executions at 3x1 (default checks): LKMM forbids it
+expect_rc genmc_extra_shape_never 0 "$SLABSTRESS" litmus tests/genmc/gs-stride-mp3.litmus
+expect_grep genmc_extra_shape_never_line "^Observation gs-stride-mp3 Never 0 9" "$OUT"
 expect_rc genmc_side_by_side_bad_shape 2 sh tests/genmc/run_genmc.sh 51
 expect_grep genmc_side_by_side_bad_shape_line "shape '51': expected TI" "$ERR"
 expect_rc genmc_2x1_found 1 "$SLABSTRESS" explore -s $G --iters 21 --variant rc1 --engine graph -q
