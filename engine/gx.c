@@ -58,7 +58,7 @@ static u128 rmw_apply(const struct gx_event *r, u128 old, bool *ok)
 		*ok = o != (r->expected & sub_mask(size));
 		nv = o + r->operand;
 		break;
-	case GX_RMW_MERGE: nv = r->operand; break;
+	case GX_RMW_MERGE: nv = r->operand; break; /* not an RMW's (gx_merge.c) */
 	}
 	if (r->op == GX_LOCK || r->op == GX_TRYLOCK) {
 		*ok = old == 0;
@@ -151,11 +151,6 @@ static void rmw_flags(const struct gx_access *a, bool ok, unsigned *rf, unsigned
 	if (a->op == GX_LOCK || a->op == GX_TRYLOCK) {
 		*rf = ok ? EVF_LKR : EVF_LF;
 		*wf = EVF_LKW;
-		return;
-	}
-	if (a->rmw == GX_RMW_MERGE) { /* a sub-word store: its own marking */
-		*rf = a->flags & ~(unsigned)EVF_RELEASE;
-		*wf = a->flags;
 		return;
 	}
 	*rf = *wf = EVF_RMW;
@@ -257,6 +252,25 @@ static int chosen_place(struct gx *g, int l, int floor, int top)
 	return -2;
 }
 
+/* May write *w go right after write (or GX_INIT) x of the current graph, whose
+ * events have run?  A sub-word store there takes x's bytes below (set here);
+ * no sub-word store co-after it may change value (its readers read the old
+ * one).  false: the caller drops the execution (diverged). */
+static bool merge_fits(struct gx *g, struct gx_event *w, int x, u128 init)
+{
+	const struct gx_graph *G = &g->cur;
+	u128 below = x == GX_INIT ? init : G->ev[x].val;
+	if (gx_is_merge_write(w))
+		w->val = gx_merge_over(w, below);
+	int rx = rank_of(G, x), s = -1;
+	for (int i = 0; i < G->n; i++) /* the write now right after x */
+		if (is_write(&G->ev[i]) && G->ev[i].key == w->key && G->ev[i].co > rx &&
+		    (s < 0 || G->ev[i].co < G->ev[s].co))
+			s = i;
+	return s < 0 || !gx_is_merge_write(&G->ev[s]) ||
+	       gx_merge_over(&G->ev[s], w->val) == G->ev[s].val;
+}
+
 /* A plain (or unlock) write: co-last now, each other co place on the stack;
  * its revisits, each with every co place (TruSt), are made now. */
 static enum gx_status forward_write(struct gx *g, int thr, const struct gx_access *a,
@@ -268,6 +282,7 @@ static enum gx_status forward_write(struct gx *g, int thr, const struct gx_acces
 	w.val = a->val;
 	w.flags = flags;
 	w.kind = EV_W;
+	g->merge_init = a->init; /* a sub-word store's bytes below at the co-first place */
 	int l = gx_ix_loc(g, a->key);
 	int floor = gx_ix_floor(g, l, thr);
 	int top = co_max(g, l);
@@ -284,6 +299,10 @@ static enum gx_status forward_write(struct gx *g, int thr, const struct gx_acces
 		if (g->choose) /* 0: co-last; k: the k-th other place allowed */
 			pick = chosen_place(g, l, floor, top);
 		if (pick != -2 && rank_of(G, pick) != top) {
+			if (!merge_fits(g, &w, pick, a->init)) {
+				g->diverged = true;
+				return GX_DIVERGED;
+			}
 			w.co = gx_ix_shift(g, l, rank_of(G, pick), G->ev);
 			G->next_rank++;
 			int k = add_write(g, &w, true);
@@ -307,14 +326,65 @@ static enum gx_status forward_write(struct gx *g, int thr, const struct gx_acces
 		alt[G->n].alt_added = true; /* not co-last */
 		alt[G->n].co = gx_ix_shift(g, l, rx, alt);
 		alt[G->n].stamp = G->next_stamp;
+		gx_merge_place(alt, G->n + 1, G->n, a->init);
 		gx_push(g, alt, G->n + 1, G->next_stamp + 1, G->next_rank + 1, false);
 	}
+	int ti = gx_ix_top(g, l);
+	if (gx_is_merge_write(&w))
+		w.val = gx_merge_over(&w, ti == GX_INIT ? a->init : G->ev[ti].val);
 	w.co = top + 1;
 	G->next_rank++;
 	int k = add_write(g, &w, true);
 	if (res && k >= 0)
 		res->write_id = (unsigned)G->ev[k].stamp + 1;
 	return k == -2 ? GX_PRUNED : k < 0 ? GX_FULL : GX_OK;
+}
+
+/* add_read's graph on the stack: the current one with read r (of write src)
+ * added and, when the RMW writes (ok), its write (nv, flags wfl) right after
+ * src, the write's revisits made from it. */
+static int push_read(struct gx *g, int thr, const struct gx_access *a, const struct gx_event *r,
+		     int src, bool ok, u128 nv, unsigned wfl)
+{
+	const struct gx_graph *G = &g->cur;
+	static __thread struct gx_graph ag;
+	struct gx_event *alt = ag.ev;
+	if (G->n + 2 > GX_MAX_EVENTS)
+		return -1;
+	memcpy(alt, G->ev, (size_t)G->n * sizeof(*alt));
+	int n = G->n, l = gx_ix_loc(g, a->key);
+	alt[n] = *r;
+	alt[n].alt_added = true; /* not the co-latest write */
+	alt[n].stamp = G->next_stamp;
+	n++;
+	if (ok) {
+		struct gx_event w = *r;
+		w.kind = EV_W;
+		w.idx++;
+		w.val = nv;
+		w.flags = wfl;
+		w.alt_added = false; /* an RMW's write goes where its read says */
+		w.rf = GX_INIT;
+		w.poll_src = -2;
+		w.co = gx_ix_shift(g, l, rank_of(G, src), alt);
+		w.stamp = G->next_stamp + 1;
+		alt[n++] = w;
+		gx_merge_place(alt, n, n - 1, 0); /* sub-word stores co-after it */
+		/* the write's revisits come from this graph even when it
+		 * breaks atomicity (then it goes no further itself) */
+		ag.n = n;
+		ag.next_stamp = G->next_stamp + 2;
+		ag.next_rank = G->next_rank + 1;
+		if (gx_ix_revisitable(g, l, thr)) /* r is thr's: no revisit */
+			gx_revisits_of(g, &ag, n - 1, false);
+		/* ag is cur, the read and its write right after src */
+		if (!gx_ix_atomic(g, l) || gx_ix_breaks_after(g, l, src)) {
+			g->st.cut++;
+			return 0;
+		}
+	}
+	gx_push(g, alt, n, G->next_stamp + 2, G->next_rank + 1, false);
+	return 0;
 }
 
 /* A read or RMW read of write src; for an RMW that writes, its write right
@@ -339,45 +409,8 @@ static int add_read(struct gx *g, int thr, const struct gx_access *a, int src, b
 	}
 	r.flags = rfl;
 	r.paired = ok;
-	if (push_it) {
-		static __thread struct gx_graph ag;
-		struct gx_event *alt = ag.ev;
-		if (G->n + 2 > GX_MAX_EVENTS)
-			return -1;
-		memcpy(alt, G->ev, (size_t)G->n * sizeof(*alt));
-		int n = G->n, l = gx_ix_loc(g, a->key);
-		alt[n] = r;
-		alt[n].alt_added = true; /* not the co-latest write */
-		alt[n].stamp = G->next_stamp;
-		n++;
-		if (ok) {
-			struct gx_event w = r;
-			w.kind = EV_W;
-			w.idx++;
-			w.val = nv;
-			w.flags = wfl;
-			w.alt_added = false; /* an RMW's write goes where its read says */
-			w.rf = GX_INIT;
-			w.poll_src = -2;
-			w.co = gx_ix_shift(g, l, rank_of(G, src), alt);
-			w.stamp = G->next_stamp + 1;
-			alt[n++] = w;
-			/* the write's revisits come from this graph even when it
-			 * breaks atomicity (then it goes no further itself) */
-			ag.n = n;
-			ag.next_stamp = G->next_stamp + 2;
-			ag.next_rank = G->next_rank + 1;
-			if (gx_ix_revisitable(g, l, thr)) /* r is thr's: no revisit */
-				gx_revisits_of(g, &ag, n - 1, false);
-			/* ag is cur, the read and its write right after src */
-			if (!gx_ix_atomic(g, l) || gx_ix_breaks_after(g, l, src)) {
-				g->st.cut++;
-				return 0;
-			}
-		}
-		gx_push(g, alt, n, G->next_stamp + 2, G->next_rank + 1, false);
-		return 0;
-	}
+	if (push_it)
+		return push_read(g, thr, a, &r, src, ok, nv, wfl);
 	r.stamp = G->next_stamp++;
 	if (insert_at(g, g->rpos, &r) < 0)
 		return -1;
@@ -390,6 +423,10 @@ static int add_read(struct gx *g, int thr, const struct gx_access *a, int src, b
 		w.flags = wfl;
 		w.rf = GX_INIT;
 		w.poll_src = -2;
+		if (!merge_fits(g, &w, src, 0)) {
+			g->diverged = true;
+			return -1;
+		}
 		w.co = gx_ix_shift(g, gx_ix_loc(g, a->key), rank_of(G, src), G->ev);
 		G->next_rank++;
 		int k = add_write(g, &w, false);
@@ -538,6 +575,28 @@ static enum gx_status replay_rmw_write(struct gx *g, int thr, int ri, const stru
 	return k == -2 ? GX_PRUNED : k < 0 ? GX_FULL : GX_OK;
 }
 
+/* Re-creates sub-word store e (event rpos): the same bytes, or a saved
+ * graph's bytes taken from this run (addresses differ). */
+static enum gx_status replay_merge_write(struct gx *g, int thr, struct gx_event *e,
+					 const struct gx_access *a, struct gx_result *res)
+{
+	if (a->rmw != GX_RMW_MERGE || e->off != a->off || e->size != a->size) {
+		g->diverged = true;
+		return GX_DIVERGED;
+	}
+	if (g->no_push || g->addr_free) {
+		e->operand = a->val;
+		e->val = gx_merge_over(e, e->val);
+	} else if (e->operand != a->val) {
+		g->diverged = true;
+		return GX_DIVERGED;
+	}
+	g->rpos++;
+	g->nev[thr]++;
+	res->write_id = (unsigned)e->stamp + 1;
+	return GX_OK;
+}
+
 /* Re-creates event rpos for thr's access a. */
 static enum gx_status replay(struct gx *g, int thr, const struct gx_access *a,
 			     struct gx_result *res)
@@ -578,6 +637,8 @@ static enum gx_status replay(struct gx *g, int thr, const struct gx_access *a,
 	}
 	if (is_read(e)) /* the value its write has in this run, where it has one */
 		e->val = e->rf == GX_INIT ? a->init : e->rf < g->rpos ? G->ev[e->rf].val : e->val;
+	if (is_write(e) && gx_is_merge_write(e)) /* its bytes; the value is theirs over co's */
+		return replay_merge_write(g, thr, e, a, res);
 	if (is_write(e)) {
 		u128 v = a->op == GX_UNLOCK ? 0 : a->val;
 		if (g->no_push || g->addr_free) /* a saved graph: addresses in values differ */

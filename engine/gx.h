@@ -82,7 +82,7 @@ enum gx_rmw {
 	GX_RMW_OR,
 	GX_RMW_CMPXCHG,	   /* stores val iff old == expected */
 	GX_RMW_ADD_UNLESS, /* stores old + val iff old != expected */
-	GX_RMW_MERGE,	   /* stores val into bytes [off, off + size), always */
+	GX_RMW_MERGE,	   /* GX_WRITE: a sub-word store of val into bytes [off, off + size) */
 };
 
 struct gx_access {
@@ -91,9 +91,9 @@ struct gx_access {
 	u128 init;	   /* its initial value */
 	u128 val;	   /* GX_WRITE: the value; GX_RMW: the operand */
 	u128 expected;	   /* GX_RMW_CMPXCHG / GX_RMW_ADD_UNLESS */
-	enum gx_rmw rmw;   /* GX_RMW */
+	enum gx_rmw rmw;   /* GX_RMW; GX_WRITE with GX_RMW_MERGE: a sub-word store */
 	enum ss_order ord; /* GX_RMW: relaxed, acquire, release, full */
-	unsigned off;	   /* sub-word RMW: byte offset and size (size 0: whole value) */
+	unsigned off;	   /* sub-word RMW or store: byte offset and size (size 0: whole value) */
 	unsigned size;
 	unsigned flags; /* GX_READ / GX_WRITE: EVF_ONCE, EVF_ACQUIRE, EVF_RELEASE or EVF_PLAIN */
 	unsigned fence; /* GX_FENCE: enum model_fence */

@@ -144,9 +144,10 @@ struct gx {
 	struct gx_graph cur;
 	int rpos; /* events re-created so far */
 	bool first, diverged, full;
-	bool dead;    /* atomicity broken: pruned */
-	bool no_push; /* replaying a saved graph: no alternatives */
-	bool whole;   /* gx_to_exg keeps every event (gx_set_whole_graph) */
+	bool dead;	 /* atomicity broken: pruned */
+	u128 merge_init; /* the initial value of the location of the write being added */
+	bool no_push;	 /* replaying a saved graph: no alternatives */
+	bool whole;	 /* gx_to_exg keeps every event (gx_set_whole_graph) */
 	/* the graph being visited came from a --resume state (gx_state.c): values
 	 * that hold addresses are those of this run, as for no_push */
 	bool addr_free;
@@ -240,6 +241,16 @@ bool gx_hset_insert(struct hset *s, uint64_t h);
  * (index in G, added last) may make read it, each as a graph on the stack; with
  * places, once for every co place a may take then (TruSt's VisitCOs). */
 void gx_revisits_of(struct gx *g, const struct gx_graph *G, int a, bool places);
+
+/* Sub-word stores (gx_merge.c): a write of GX_RMW_MERGE holds its bytes in
+ * operand [off, off + size).  gx_merge_place sets the value of write w of
+ * ev[0, n), just placed in co (init: the location's initial value), and of the
+ * sub-word stores co-after it that its bytes reach; true when one of those
+ * (not w) changed. */
+bool gx_is_merge_write(const struct gx_event *e);
+/* Sub-word store e's bytes over value below. */
+u128 gx_merge_over(const struct gx_event *e, u128 below);
+bool gx_merge_place(struct gx_event *ev, int n, int w, u128 init);
 
 /* The co rank a new access of thr to key may not go below (gx_sync.c): the
  * co-latest write of key that reaches thr's last event along po and

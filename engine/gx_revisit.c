@@ -114,6 +114,7 @@ static void push_revisit(struct gx *g, const struct gx_graph *G, struct gx_event
 			continue;
 		memcpy(pl, nev, (size_t)n * sizeof(*pl));
 		place_after(pl, n, ai, rx);
+		gx_merge_place(pl, n, ai, g->merge_init); /* r reads the value a has there */
 		push_one(g, G, pl, n, ai, ri, 1);
 	}
 }

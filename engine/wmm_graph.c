@@ -11,8 +11,10 @@
  *  - RMWs: an RMW of gx (read + write, or a read alone when a conditional one
  *    fails) that depends on every earlier read of its CPU (wmm_rmw has no
  *    dependency argument: more order than the code has, never less);
- *  - sub-word stores and RMWs (wmm_rmw_sub): an RMW of the whole word that
- *    replaces the bytes; a plain sub-word store stays plain;
+ *  - sub-word RMWs (wmm_rmw_sub): an RMW of the whole word that replaces the
+ *    bytes; a sub-word store (wmm_store_sub) is a write of its bytes over
+ *    those of the write before it in co (engine/gx_merge.c), marked as the
+ *    store is;
  *  - the 16-byte cmpxchg's two words (wmm_rmw_newest): read the co-latest
  *    write and never anything else (exploring it would need one event over
  *    two words);
@@ -192,16 +194,19 @@ uint32_t wmm_store_sub(struct wmm *w, int cpu, int x, u64 val, unsigned off, uns
 {
 	w->gx_tag = tag;
 	struct gx_access a;
-	rmw_access(w, x, SS_RMW_XCHG, val, 0,
-		   acc == SS_ACC_RELEASE ? SS_ORD_RELEASE : SS_ORD_RELAXED, &a);
-	add_deps(&a, dep); /* the address's (the merge also depends on every read) */
-	a.rmw = GX_RMW_MERGE;
+	base_access(w, x, GX_WRITE, &a);
+	w->locs[x].next++; /* the version (wmmg_version) */
+	a.flags = access_flags(acc);
+	add_deps(&a, dep);    /* the address's */
+	a.rmw = GX_RMW_MERGE; /* a write of bytes [off, off + size): engine/gx_merge.c */
 	a.off = off;
 	a.size = size;
-	a.flags = access_flags(acc); /* a sub-word store keeps its own marking */
-	uint32_t id = 0;
-	rmw_common(w, cpu, &a, NULL, NULL, &id);
-	return id;
+	a.val = val;
+	struct gx_result r;
+	check(w, gx_access(w->gx, cpu, &a, &r));
+	w->st.stores++;
+	w->st.commits++;
+	return r.write_id;
 }
 
 u64 wmm_rmw_newest(struct wmm *w, int cpu, int x, enum ss_rmw_op op, u64 operand, u64 expected,

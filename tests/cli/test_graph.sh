@@ -119,6 +119,17 @@ expect_grep genmc_side_by_side_bad_shape_line "shape '51': expected TI" "$ERR"
 expect_rc genmc_2x1_found 1 "$SLABSTRESS" explore -s $G --iters 21 --variant rc1 --engine graph -q
 expect_grep genmc_2x1_wrong_metadata "wrong-metadata" "$OUT"
 
+# a sub-word store is one write (no read of its word): the S shape with a 16-bit
+# store is found under lkmm (S+poonceonces: Sometimes), by the graph engine and
+# by the default engine's graph check; sc and tso prove it clean
+S=tests/shapes/subword_s.c
+expect_rc subword_s_found 1 "$SLABSTRESS" explore -s $S --engine graph --model lkmm
+expect_grep subword_s_found_line "invariant .*S: CPU 1 saw y == 1" "$OUT"
+expect_grep subword_s_lkmm_only "lkmm FAILS \(this graph\)" "$OUT"
+expect_rc subword_s_default_engine 1 "$SLABSTRESS" explore -s $S --model lkmm -q
+expect_rc subword_s_tso_proof 0 "$SLABSTRESS" explore -s $S --engine graph --model tso
+expect_grep subword_s_tso_proof_line "^proof: all 4 consistent executions under tso" "$OUT"
+
 # SIGINT stops a long search: what was found is kept, and it is not a proof
 timeout --preserve-status -s INT 2 "$SLABSTRESS" explore -s $G --iters 32 --variant custom \
 	--set stride=early,stride-access=once,rmb-before-stride=on --engine graph \

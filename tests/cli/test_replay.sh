@@ -55,11 +55,11 @@ G=tests/fixtures/graph-rc1.json
 expect_grep graph_fixture_is_portable_format '"schedule": "47584732' "$(cat "$G")"
 expect_rc replay_graph_fixture 1 "$SLABSTRESS" replay "$G"
 expect_grep replay_graph_fixture_matches "replay: matches the saved failure" "$OUT"
-expect_grep replay_graph_fixture_engine "engine graph \(a graph of 15064 bytes\)" "$OUT"
+expect_grep replay_graph_fixture_engine "engine graph \(a graph of 14712 bytes\)" "$OUT"
 # one record short, and a record count that is not the length: refused, one line
 sed 's/\("schedule": "[0-9a-f]*\)[0-9a-f]\{176\}"/\1"/' "$G" >"$TMP/short.json"
 expect_rc replay_graph_truncated 2 "$SLABSTRESS" replay "$TMP/short.json"
 expect_grep replay_graph_truncated_says "not a graph this version saved" "$ERR"
-sed 's/"schedule": "47584732ab/"schedule": "47584732ac/' "$G" >"$TMP/count.json"
+sed 's/"schedule": "47584732a7/"schedule": "47584732a8/' "$G" >"$TMP/count.json"
 expect_rc replay_graph_bad_count 2 "$SLABSTRESS" replay "$TMP/count.json"
 finish
