@@ -10,8 +10,9 @@
  * a stamp, the order it was added in: revisits cut by stamp.  A revisited read
  * keeps its stamp (TruSt's); a cut by stamp still never leaves a read without
  * its write, because the events in the prefix of a write that revisited are
- * settled: never revisited again.  co is a rank per write (only the order of ranks counts; the
- * initial write is below every rank).
+ * settled: never revisited again (but for a lock read an unlock revisited in
+ * place, which gx_revisit.c repairs).  co is a rank per write (only the order
+ * of ranks counts; the initial write is below every rank).
  *
  * The algorithm is GenMC's (reads branch over the writes they may read, writes
  * over their co places and over revisits of every earlier read outside their
@@ -192,42 +193,52 @@ static int read_candidates(struct gx *g, int thr, const struct gx_access *a, int
 	}
 	if (a->op == GX_LOCK) {
 		/* A lock that reads a held lock waits until a later unlock revisits
-		 * it; which held value it read changes nothing that follows (its CPU
-		 * is stuck, nobody reads the read), so one such read is enough: the
-		 * co-latest, which no cycle can reach. */
+		 * it.  Only the co-latest write may be such a value (GenMC's
+		 * filterAcquiredLocks): a read of an older held value is an
+		 * alternative, never revisited, so its thread would wait for good
+		 * in every graph that keeps it, and no complete execution has a
+		 * lock read of a held value. */
 		int m = 0;
-		bool held = false;
 		for (int i = 0; i < k; i++) {
 			u128 v = out[i] == GX_INIT ? a->init : G->ev[out[i]].val;
-			if (v != 0 && held)
-				continue;
-			held |= v != 0;
-			out[m++] = out[i];
+			if (v == 0 || (i == 0 && out[i] == top))
+				out[m++] = out[i];
 		}
 		k = m;
 	}
 	return k;
 }
 
-/* Adds write event *w (its co rank set) at the replay position and leaves its
- * revisits on the stack. */
-static int add_write(struct gx *g, struct gx_event *w, bool places)
+/* Adds write event *w (its co rank set) at index pos (at or before the replay
+ * position, which moves past it) and leaves its revisits on the stack; an
+ * unlock's in-place revisit (gx_revisits_of) is made then.  Its index, or -1
+ * (full), -2 (atomicity broken). */
+static int add_write_at(struct gx *g, struct gx_event *w, int pos, bool places)
 {
 	struct gx_graph *G = &g->cur;
 	w->kind = EV_W;
 	w->stamp = G->next_stamp++;
-	int i = insert_at(g, g->rpos, w);
+	int i = insert_at(g, pos, w);
 	if (i < 0)
 		return -1;
 	g->rpos++;
 	int l = gx_ix_loc(g, w->key);
+	g->in_place = -1;
 	if (!g->choose && gx_ix_revisitable(g, l, w->thr)) /* a chooser keeps no revisit */
 		gx_revisits_of(g, G, i, places);
 	if (!gx_ix_atomic(g, l)) {
 		g->dead = true; /* its revisits are made: nothing more comes of it */
 		return -2;
 	}
-	return i;
+	int r = g->in_place;
+	g->in_place = -1;
+	return r >= 0 ? gx_lock_in_place(g, r, i) : i;
+}
+
+/* Adds write event *w at the replay position (add_write_at). */
+static int add_write(struct gx *g, struct gx_event *w, bool places)
+{
+	return add_write_at(g, w, g->rpos, places);
 }
 
 /* May a new write go right after x (GX_INIT or a write of its location) other
@@ -597,6 +608,58 @@ static enum gx_status replay_merge_write(struct gx *g, int thr, struct gx_event 
 	return GX_OK;
 }
 
+int gx_lock_in_place(struct gx *g, int r, int u)
+{
+	struct gx_graph *G = &g->cur;
+	struct gx_event *e = &G->ev[r];
+	int thr = e->thr;
+	bool ok;
+	e->rf = u;
+	e->val = G->ev[u].val;
+	e->alt_added = false; /* u is co-last */
+	gx_ix_invalidate(g);  /* thr's coherence floor moved */
+	u128 nv = rmw_apply(e, e->val, &ok);
+	if (!ok)
+		return u; /* cannot happen: an unlock writes 0 */
+	struct gx_access a = {.op = (enum gx_op)e->op};
+	unsigned rfl, wfl;
+	rmw_flags(&a, true, &rfl, &wfl);
+	e->flags = rfl;
+	e->paired = true;
+	struct gx_event nw = *e;
+	nw.idx++;
+	nw.alt_added = nw.settled = false;
+	nw.val = nv;
+	nw.flags = wfl;
+	nw.rf = GX_INIT;
+	nw.poll_src = -2;
+	nw.co = gx_ix_shift(g, gx_ix_loc(g, e->key), rank_of(G, u), G->ev);
+	G->next_rank++;
+	g->stuck[thr] = false;
+	g->handed[thr] = true;
+	g->nev[thr]++;
+	int k = add_write_at(g, &nw, r + 1, false);
+	return k == -2 ? -2 : k < 0 ? -1 : u + 1;
+}
+
+/* thr calls the lock op whose read an unlock revisited in place again (as
+ * the emulator does once gx_would_wait says false): it reports the
+ * acquisition gx_lock_in_place completed. */
+static enum gx_status handed_lock(struct gx *g, int thr, const struct gx_access *a,
+				  struct gx_result *res)
+{
+	struct gx_graph *G = &g->cur;
+	int ri = g->last_read[thr];
+	g->handed[thr] = false;
+	if (a->op != GX_LOCK || ri < 0 || G->ev[ri].key != a->key || rmw_write_of(G, ri) < 0) {
+		g->diverged = true;
+		return GX_DIVERGED;
+	}
+	read_done(g, thr, ri, a, res);
+	res->write_id = (unsigned)G->ev[ri + 1].stamp + 1;
+	return GX_OK;
+}
+
 /* Re-creates event rpos for thr's access a. */
 static enum gx_status replay(struct gx *g, int thr, const struct gx_access *a,
 			     struct gx_result *res)
@@ -677,6 +740,8 @@ enum gx_status gx_access(struct gx *g, int thr, const struct gx_access *a, struc
 	res->src_thr = res->newest_thr = -1;
 	if (g->diverged || g->full || g->dead)
 		return g->full ? GX_FULL : g->dead ? GX_PRUNED : GX_DIVERGED;
+	if (g->handed[thr])
+		return handed_lock(g, thr, a, res);
 	if (g->stuck[thr])
 		return GX_WAIT;
 	g->st.events++;

@@ -35,9 +35,14 @@
  *
  * RMWs: an RMW may read a write another RMW read; the graph is pruned
  * (GX_PRUNED) once its new write's revisits are on the stack.  A lock is an RMW
- * that must read 0; one that reads a held lock stays in the graph and its
- * thread waits for good (GX_WAIT; gx_would_wait then says so) until a later
- * unlock's revisit makes it read that unlock.  A poll read (after gx_relax)
+ * that must read 0; one that reads a held lock (only ever the co-latest write)
+ * stays in the graph and its thread waits (GX_WAIT; gx_would_wait says so)
+ * until a later unlock's revisit makes it read that unlock.  When that revisit
+ * would delete nothing it is made in place (GenMC's in-place lock revisit): the
+ * read reads the unlock in the current graph, the lock's write is added, and
+ * gx_would_wait turns false; the thread's next call of the lock op reports the
+ * acquisition.  A later revisit that deletes the unlock but keeps the read
+ * points it back at the held lock (GenMC's lock repair).  A poll read (after gx_relax)
  * needs a write co-after what the last poll read: when there is none,
  * gx_access() returns GX_WAIT without adding anything, and gx_would_wait() /
  * gx_poll_waits() say when the thread may try again.  An execution that ends

@@ -162,6 +162,13 @@ struct gx {
 	struct gx_item *next;
 	unsigned long long nrev;
 	bool stuck[GX_MAX_THREADS]; /* read a held lock: waits for good */
+	/* an unlock revisited thr's stuck lock read in place (gx_revisit.c): the
+	 * read now reads it and its write is added; the thread's next gx_access
+	 * (the lock op again, once gx_would_wait says false) only reports it */
+	bool handed[GX_MAX_THREADS];
+	/* set by gx_revisits_of: the stuck lock read of cur that the unlock being
+	 * added revisits in place once its other revisits are made; -1: none */
+	int in_place;
 	/* per thread, this execution */
 	int nev[GX_MAX_THREADS];
 	int last_read[GX_MAX_THREADS]; /* its last read (index), -1 */
@@ -229,6 +236,10 @@ uint64_t gx_graph_hash(const struct gx_event *ev, int n, bool stamps);
  * the model refuses it (gx_set_check); sampling keeps revisit graphs instead. */
 void gx_push(struct gx *g, const struct gx_event *ev, int n, int next_stamp, int next_rank,
 	     bool revisit);
+/* A graph revisited in place instead of pushed (gx_revisit.c): true, and
+ * it counts as pushed, when gx_push would push it (not pushed before, not
+ * refused by the model); false leaves it alone. */
+bool gx_claim(struct gx *g, const struct gx_event *ev, int n);
 /* Sampling: the PRNG, and a choice among n (the chooser's, or random). */
 uint64_t gx_rnd(struct gx *g);
 unsigned gx_sample_choice(struct gx *g, unsigned n);
@@ -241,6 +252,11 @@ bool gx_hset_insert(struct hset *s, uint64_t h);
  * (index in G, added last) may make read it, each as a graph on the stack; with
  * places, once for every co place a may take then (TruSt's VisitCOs). */
 void gx_revisits_of(struct gx *g, const struct gx_graph *G, int a, bool places);
+/* The in-place revisit gx_revisits_of chose (g->in_place, an index in cur):
+ * lock read r reads unlock u (both in cur), its write is added right after it
+ * (with its own revisits) and its thread goes on.  Returns u's index then, or
+ * -2 when the write broke atomicity, -1 when the graph is full (gx.c). */
+int gx_lock_in_place(struct gx *g, int r, int u);
 
 /* Sub-word stores (gx_merge.c): a write of GX_RMW_MERGE holds its bytes in
  * operand [off, off + size).  gx_merge_place sets the value of write w of

@@ -1,7 +1,18 @@
 /* engine/gx_revisit.c - revisits (engine/gx.h): which earlier reads a new
  * write may make read it, and the graphs that come of it (the read reading the
  * write, the events added after the read and outside the write's prefix
- * deleted, once per co place of the write), onto the stack. */
+ * deleted, once per co place of the write), onto the stack.
+ *
+ * Locks (GenMC 0.9's way): when an unlock's revisit of the lock read of a
+ * stuck thread (it read the held lock) deletes nothing, it is made in place
+ * rather than pushed (gx_lock_in_place, gx.c): the read reads the unlock, its
+ * write is added and the thread goes on in this execution, which would
+ * otherwise end blocked.  That graph is claimed as pushed, but the unlock's
+ * prefix is not settled (the execution goes on as the one it replaces would
+ * have), so a later revisit may delete the unlock and keep the lock read: the
+ * read then reads the held lock again and waits (repair_lock), and a revisit
+ * that deletes both counts as maximal as though it read that lock
+ * (revisited_by_deleted). */
 #include <string.h>
 
 #include "engine/gx_impl.h"
@@ -73,26 +84,31 @@ static bool co_last(const struct gx_event *ev, int n, int ai)
 }
 
 /* Pushes G' (nev[0, n), r at ri reading a at ai); r, and a where it moved,
- * count as added maximally when a is co-last (GenMC's setAddedMax). */
-static void push_one(struct gx *g, const struct gx_graph *G, struct gx_event *nev, int n, int ai,
-		     int ri, int rank_bump)
+ * count as added maximally when a is co-last (GenMC's setAddedMax).  With
+ * claim, G' is not pushed but claimed for an in-place revisit (gx_claim):
+ * returns whether it was. */
+static bool push_one(struct gx *g, const struct gx_graph *G, struct gx_event *nev, int n, int ai,
+		     int ri, int rank_bump, bool claim)
 {
 	nev[ri].alt_added = !co_last(nev, n, ai);
 	if (!nev[ai].paired)
 		nev[ai].alt_added = nev[ri].alt_added;
+	if (claim)
+		return gx_claim(g, nev, n);
 	gx_push(g, nev, n, G->next_stamp, G->next_rank + rank_bump, true);
+	return false;
 }
 
 /* G' of a revisit: r (index in G) reads a, and pushes it; with places, once
  * for every co place a may take in G' (TruSt's VisitCOs), else a stays where
- * it is.  nev/n: G' with a at index ai and r at ri. */
-static void push_revisit(struct gx *g, const struct gx_graph *G, struct gx_event *nev, int n,
-			 int ai, int ri, bool places)
+ * it is.  nev/n: G' with a at index ai and r at ri.  in_place: G' with a
+ * co-last is claimed rather than pushed (see push_one); returns whether it
+ * was. */
+static bool push_revisit(struct gx *g, const struct gx_graph *G, struct gx_event *nev, int n,
+			 int ai, int ri, bool places, bool in_place)
 {
-	if (!places) {
-		push_one(g, G, nev, n, ai, ri, 0);
-		return;
-	}
+	if (!places)
+		return push_one(g, G, nev, n, ai, ri, 0, in_place);
 	static __thread struct gx_event pl[GX_MAX_EVENTS];
 	const struct gx_event *a = &nev[ai], *r = &nev[ri];
 	int floor = -1; /* a's own thread and r's coherence */
@@ -106,6 +122,7 @@ static void push_revisit(struct gx *g, const struct gx_graph *G, struct gx_event
 		floor = k > floor ? k : floor;
 	}
 	int poll = r->poll_src == -2 ? -2 : r->poll_src == GX_INIT ? -1 : nev[r->poll_src].co;
+	bool claimed = false;
 	for (int x = -1; x < n; x++) {
 		if (x == ai || (x >= 0 && (!is_write(&nev[x]) || nev[x].key != a->key)))
 			continue;
@@ -115,8 +132,40 @@ static void push_revisit(struct gx *g, const struct gx_graph *G, struct gx_event
 		memcpy(pl, nev, (size_t)n * sizeof(*pl));
 		place_after(pl, n, ai, rx);
 		gx_merge_place(pl, n, ai, g->merge_init); /* r reads the value a has there */
-		push_one(g, G, pl, n, ai, ri, 1);
+		bool last = in_place && co_last(pl, n, ai);
+		claimed |= push_one(g, G, pl, n, ai, ri, 1, last);
 	}
+	return claimed;
+}
+
+/* The lock write that unlock u of G releases: its thread's last lock write
+ * of the location before it; -1: none. */
+static int matching_lock(const struct gx_graph *G, int u)
+{
+	const struct gx_event *ue = &G->ev[u];
+	int m = -1;
+	for (int i = 0; i < G->n; i++) {
+		const struct gx_event *e = &G->ev[i];
+		if (is_write(e) && e->thr == ue->thr && e->key == ue->key && e->idx < ue->idx &&
+		    (e->op == GX_LOCK || e->op == GX_TRYLOCK) && e->paired &&
+		    (m < 0 || e->idx > G->ev[m].idx))
+			m = i;
+	}
+	return m;
+}
+
+/* Was read e of G revisited by a write the revisit keeping keep[] deletes
+ * (one added after e)?  A lock read that reads an unlock whose lock is in
+ * the revisiting write's prefix (in[]) counts as not: had the unlock not
+ * revisited it in place, it would read that lock (GenMC's
+ * hasBeenRevisitedByDeleted with prefixContainsMatchingLock). */
+static bool revisited_by_deleted(const struct gx_graph *G, const struct gx_event *e,
+				 const bool *keep, const bool *in)
+{
+	if (!is_read(e) || e->rf == GX_INIT || keep[e->rf] || G->ev[e->rf].stamp < e->stamp)
+		return false;
+	int m = e->op == GX_LOCK && G->ev[e->rf].op == GX_UNLOCK ? matching_lock(G, e->rf) : -1;
+	return m < 0 || !in[m];
 }
 
 /* TruSt's maximality condition (Kokologiannakis et al., POPL 2022; GenMC's
@@ -124,8 +173,10 @@ static void push_revisit(struct gx *g, const struct gx_graph *G, struct gx_event
  * made only when r and every event it deletes were added maximally: none was
  * an alternative (alt_added), none read or wrote co-before a write kept
  * (other than a), and no deleted read had been revisited by a write deleted
- * with it.  Every execution is then reached along one path only. */
-static bool maximal_extension(const struct gx_graph *G, int a, int r, const bool *keep)
+ * with it (revisited_by_deleted).  Every execution is then reached along one
+ * path only. */
+static bool maximal_extension(const struct gx_graph *G, int a, int r, const bool *keep,
+			      const bool *in)
 {
 	static __thread struct gx_locmap locs;
 	static __thread int kept_top[2 * GX_MAX_EVENTS];
@@ -149,9 +200,97 @@ static bool maximal_extension(const struct gx_graph *G, int a, int r, const bool
 		int seen = is_write(e) ? e->co : rank_of(G, e->rf);
 		if (kept_top[gx_loc_id(&locs, e->key)] > seen)
 			return false;
-		if (is_read(e) && e->rf != GX_INIT && !keep[e->rf] && G->ev[e->rf].stamp > e->stamp)
+		if (revisited_by_deleted(G, e, keep, in))
 			return false;
 	}
+	return true;
+}
+
+/* Does thread t of ev[0, n) release the lock it took with write w (a later
+ * unlock of the location)? */
+static bool unlocked_after(const struct gx_event *ev, int n, int w)
+{
+	for (int i = 0; i < n; i++)
+		if (ev[i].thr == ev[w].thr && ev[i].idx > ev[w].idx && ev[i].op == GX_UNLOCK &&
+		    is_write(&ev[i]) && ev[i].key == ev[w].key)
+			return true;
+	return false;
+}
+
+/* Kept lock read i of G' (ev[0, n)) lost the unlock it read (an in-place
+ * revisit made it read one added after it): it reads the held lock again, the
+ * co-latest lock write with no unlock after it, and waits for an unlock's
+ * revisit (GenMC's repairLock).  False: no held lock to read. */
+static bool repair_lock(struct gx_event *ev, int n, int i)
+{
+	struct gx_event *x = &ev[i];
+	if (!is_read(x) || x->op != GX_LOCK)
+		return false;
+	for (int k = 0; k < n; k++) /* its write and what follows are deleted too */
+		if (ev[k].thr == x->thr && ev[k].idx > x->idx)
+			return false;
+	int held = -1;
+	for (int w = 0; w < n; w++) {
+		const struct gx_event *e = &ev[w];
+		if (!is_write(e) || e->key != x->key || !e->paired ||
+		    (e->op != GX_LOCK && e->op != GX_TRYLOCK) || (held >= 0 && ev[held].co > e->co))
+			continue;
+		if (!unlocked_after(ev, n, w))
+			held = w;
+	}
+	if (held < 0)
+		return false;
+	x->rf = held;
+	x->val = ev[held].val;
+	x->paired = false;
+	x->flags = EVF_LF;
+	return true;
+}
+
+/* G' of the revisit of read r by write a in G: the events keep[] in nev
+ * (map: G's index to nev's, -1 deleted), a's prefix (in[]) settled; every
+ * kept read's write kept, or repaired (repair_lock).  Its size, or -1. */
+static int kept_graph(const struct gx_graph *G, const bool *keep, const bool *in, int r,
+		      struct gx_event *nev, int *map)
+{
+	int n = 0;
+	for (int i = 0; i < G->n; i++) {
+		map[i] = keep[i] ? n : -1;
+		if (keep[i]) {
+			nev[n] = G->ev[i];
+			nev[n++].settled |= in[i]; /* a's prefix */
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		struct gx_event *x = &nev[i];
+		if (is_read(x) && x->rf != GX_INIT && i != map[r]) {
+			if (map[x->rf] >= 0)
+				x->rf = map[x->rf];
+			else if (!repair_lock(nev, n, i))
+				return -1;
+		}
+		if (x->poll_src >= 0 && (x->poll_src = map[x->poll_src]) < 0)
+			return -1;
+	}
+	return n;
+}
+
+/* Is read r of cur the lock read of a stuck thread (it read the held lock)
+ * and a an unlock: a revisit that may be made in place (GenMC's
+ * tryRevisitLockInPlace) when it deletes nothing? */
+static bool stuck_lock_read(const struct gx *g, const struct gx_graph *G, int a, int r)
+{
+	const struct gx_event *re = &G->ev[r];
+	return G == &g->cur && !g->sample && !g->no_push && G->ev[a].op == GX_UNLOCK &&
+	       re->op == GX_LOCK && rmw_write_of(G, r) < 0 && g->stuck[(int)re->thr];
+}
+
+/* Does a revisit keeping keep[] keep every event of G? */
+static bool keeps_all(const struct gx_graph *G, const bool *keep)
+{
+	for (int i = 0; i < G->n; i++)
+		if (!keep[i])
+			return false;
 	return true;
 }
 
@@ -160,7 +299,9 @@ static bool maximal_extension(const struct gx_graph *G, int a, int r, const bool
  * deleted, onto the stack (see push_revisit for places).  A read in the prefix
  * of a write that revisited is never revisited (it is settled: GenMC's
  * revisitable status), nor is one added as an alternative; an exhaustive
- * search makes only the maximal revisits. */
+ * search makes only the maximal revisits.  An unlock's revisit of a stuck
+ * lock read that deletes nothing is made in place instead (co-last): it is
+ * left in g->in_place for gx_lock_in_place. */
 void gx_revisits_of(struct gx *g, const struct gx_graph *G, int a, bool places)
 {
 	static __thread bool in[GX_MAX_EVENTS], keep[GX_MAX_EVENTS];
@@ -180,29 +321,16 @@ void gx_revisits_of(struct gx *g, const struct gx_graph *G, int a, bool places)
 			continue;
 		for (int i = 0; i < G->n; i++)
 			keep[i] = i == a || in[i] || G->ev[i].stamp <= re->stamp;
-		if (!g->sample && !maximal_extension(G, a, r, keep))
+		if (!g->sample && !maximal_extension(G, a, r, keep, in))
 			continue;
-		int n = 0;
-		for (int i = 0; i < G->n; i++) {
-			map[i] = keep[i] ? n : -1;
-			if (keep[i]) {
-				nev[n] = G->ev[i];
-				nev[n++].settled |= in[i]; /* a's prefix */
-			}
-		}
-		bool ok = true;
-		for (int i = 0; i < n && ok; i++) {
-			struct gx_event *x = &nev[i];
-			if (is_read(x) && x->rf != GX_INIT)
-				ok = (x->rf = map[x->rf]) >= 0;
-			if (x->poll_src >= 0)
-				ok = ok && (x->poll_src = map[x->poll_src]) >= 0;
-		}
-		if (!ok)
-			continue; /* cannot happen: a kept read's write is kept (settled) */
+		int n = kept_graph(G, keep, in, r, nev, map);
+		if (n < 0)
+			continue; /* cannot happen: a kept read's write is kept or repaired */
 		struct gx_event *nr = &nev[map[r]];
 		nr->rf = map[a];
 		nr->val = G->ev[a].val;
-		push_revisit(g, G, nev, n, map[a], map[r], places);
+		bool whole = stuck_lock_read(g, G, a, r) && keeps_all(G, keep);
+		if (push_revisit(g, G, nev, n, map[a], map[r], places, whole))
+			g->in_place = r;
 	}
 }

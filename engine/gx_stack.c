@@ -58,6 +58,39 @@ static void sample_revisit(struct gx *g, const struct gx_event *ev, int n, int n
 	g->next = it;
 }
 
+/* Would gx_push push ev[0, n): not pushed before (its hash *h, not in the
+ * set), and the model (gx_set_check) does not refuse it? */
+static bool pushable(struct gx *g, const struct gx_event *ev, int n, uint64_t *h)
+{
+	/* a refused graph is not remembered (most graphs offered are refused, and
+	 * refusing one again is cheap): the set holds what was pushed */
+	*h = gx_graph_hash(ev, n, true);
+	if (gx_hset_has(&g->seen, *h))
+		return false;
+	if (g->check) { /* the model refuses it: and every graph that would grow from it */
+		static __thread struct gx_graph view;
+		memcpy(view.ev, ev, (size_t)n * sizeof(*ev));
+		view.n = n;
+		g->view = &view;
+		bool ok = g->check(g->check_ctx, g);
+		g->view = NULL;
+		if (!ok) {
+			g->st.refused++;
+			return false;
+		}
+	}
+	return true;
+}
+
+bool gx_claim(struct gx *g, const struct gx_event *ev, int n)
+{
+	uint64_t h;
+	if (g->sample || g->no_push || !pushable(g, ev, n, &h))
+		return false;
+	gx_hset_insert(&g->seen, h);
+	return true;
+}
+
 /* Puts a graph on the stack unless it was pushed before or the model refuses
  * it (gx_impl.h); sampling keeps revisit graphs as starts instead. */
 void gx_push(struct gx *g, const struct gx_event *ev, int n, int next_stamp, int next_rank,
@@ -68,25 +101,9 @@ void gx_push(struct gx *g, const struct gx_event *ev, int n, int next_stamp, int
 			sample_revisit(g, ev, n, next_stamp, next_rank);
 		return;
 	}
-	if (g->no_push)
+	uint64_t h;
+	if (g->no_push || !pushable(g, ev, n, &h))
 		return;
-	/* a refused graph is not remembered (most graphs offered are refused, and
-	 * refusing one again is cheap): the set holds what was pushed */
-	uint64_t h = gx_graph_hash(ev, n, true);
-	if (gx_hset_has(&g->seen, h))
-		return;
-	if (g->check) { /* the model refuses it: and every graph that would grow from it */
-		static __thread struct gx_graph view;
-		memcpy(view.ev, ev, (size_t)n * sizeof(*ev));
-		view.n = n;
-		g->view = &view;
-		bool ok = g->check(g->check_ctx, g);
-		g->view = NULL;
-		if (!ok) {
-			g->st.refused++;
-			return;
-		}
-	}
 	gx_hset_insert(&g->seen, h);
 	size_t bytes = sizeof(struct gx_item) + (size_t)n * sizeof(struct gx_event);
 	struct gx_item *it = g->stack_bytes + bytes > g->max_stack_bytes ? NULL : malloc(bytes);
@@ -119,6 +136,7 @@ struct gx *gx_create(int nthreads, size_t max_stack_bytes)
 	g->nthreads = nthreads;
 	g->max_stack_bytes = max_stack_bytes ? max_stack_bytes : (size_t)1 << 30;
 	g->first = true;
+	g->in_place = -1;
 	return g;
 }
 
@@ -178,7 +196,7 @@ bool gx_begin(struct gx *g)
 	g->addr_free = gx_has_unbound_keys(G);
 	g->diverged = g->full = g->dead = false;
 	for (int t = 0; t < GX_MAX_THREADS; t++) {
-		g->stuck[t] = false;
+		g->stuck[t] = g->handed[t] = false;
 		g->nev[t] = 0;
 		g->last_read[t] = -1;
 		g->poll_src[t] = -2;

@@ -159,9 +159,11 @@ static bool check_lkmm(void *ctx, struct gx *g)
 }
 
 /* Runs p once on the graph gx_begin started: each access of the thread
- * gx_pick names, a thread whose lock read a held lock waits for good
- * (*waiting: some thread ended so).  GX_OK at the end, or the status that
- * stopped it (GX_PRUNED, an error). */
+ * gx_pick names.  A thread whose lock read a held lock waits (as the
+ * emulator's, engine/wmm_graph.c): it is ready again once gx_would_wait says
+ * false (an unlock revisited its read in place), and then calls the lock op
+ * again (*waiting: some thread ended waiting).  GX_OK at the end, or the
+ * status that stopped it (GX_PRUNED, an error). */
 static enum gx_status run_program(struct gx *g, const struct prog *p, bool *waiting)
 {
 	int pc[MAXT] = {0}, ridx[MAXT][MAXI];
@@ -169,9 +171,14 @@ static enum gx_status run_program(struct gx *g, const struct prog *p, bool *wait
 	*waiting = false;
 	for (;;) {
 		unsigned ready = 0;
-		for (int t = 0; t < p->nthr; t++)
-			if (pc[t] < p->len[t] && !stuck[t])
+		for (int t = 0; t < p->nthr; t++) {
+			struct gx_access a;
+			if (pc[t] >= p->len[t])
+				continue;
+			mk_access(&p->in[t][pc[t]], &a, ridx[t]);
+			if (!stuck[t] || !gx_would_wait(g, t, &a))
 				ready |= 1u << t;
+		}
 		if (!ready) {
 			for (int t = 0; t < p->nthr; t++)
 				*waiting |= stuck[t];
@@ -182,11 +189,10 @@ static enum gx_status run_program(struct gx *g, const struct prog *p, bool *wait
 		struct gx_result r;
 		mk_access(&p->in[t][pc[t]], &a, ridx[t]);
 		enum gx_status st = gx_access(g, t, &a, &r);
-		if (st == GX_WAIT) /* read a held lock: waits for good */
-			stuck[t] = true;
-		else if (st != GX_OK)
+		stuck[t] = st == GX_WAIT; /* read a held lock: waits */
+		if (st != GX_OK && st != GX_WAIT)
 			return st;
-		else
+		if (st == GX_OK)
 			ridx[t][pc[t]++] = r.idx;
 	}
 }
@@ -562,6 +568,30 @@ static void print_prog(const struct prog *p)
 	}
 }
 
+/* Explores program k with gx and by brute force; false (and both sets
+ * printed) when the consistent executions differ.  Adds to the totals. */
+static bool compare_program(int k, const struct prog *p, int *total_gx, int *total_bf)
+{
+	bool prune = getenv("GX_PRUNE") ? atoi(getenv("GX_PRUNE")) : k % 4 >= 2;
+	int nexec;
+	int ng = explore_gx(p, gx_sigs, &nexec, prune);
+	int nb = explore_bf(p, bf_sigs);
+	*total_gx += ng;
+	*total_bf += nb;
+	bool same = ng == nb;
+	for (int i = 0; same && i < ng; i++)
+		same = !strcmp(gx_sigs[i].s, bf_sigs[i].s);
+	if (same)
+		return true;
+	printf("  program %d: gx %d consistent, brute force %d\n", k, ng, nb);
+	print_prog(p);
+	for (int i = 0; i < ng; i++)
+		printf("    gx %s\n", gx_sigs[i].s);
+	for (int i = 0; i < nb; i++)
+		printf("    bf %s\n", bf_sigs[i].s);
+	return false;
+}
+
 TEST(random_programs_match_brute_force)
 {
 	int bad = 0, total_gx = 0, total_bf = 0;
@@ -572,24 +602,7 @@ TEST(random_programs_match_brute_force)
 		random_prog(&p, big, k % 2);
 		if (getenv("GX_ONLY") && atoi(getenv("GX_ONLY")) != k)
 			continue; /* debugging one program: GX_ONLY=k (GX_PRUNE=0|1) */
-		bool prune = getenv("GX_PRUNE") ? atoi(getenv("GX_PRUNE")) : k % 4 >= 2;
-		int nexec;
-		int ng = explore_gx(&p, gx_sigs, &nexec, prune);
-		int nb = explore_bf(&p, bf_sigs);
-		total_gx += ng;
-		total_bf += nb;
-		bool same = ng == nb;
-		for (int i = 0; same && i < ng; i++)
-			same = !strcmp(gx_sigs[i].s, bf_sigs[i].s);
-		if (!same) {
-			bad++;
-			printf("  program %d: gx %d consistent, brute force %d\n", k, ng, nb);
-			print_prog(&p);
-			for (int i = 0; i < ng; i++)
-				printf("    gx %s\n", gx_sigs[i].s);
-			for (int i = 0; i < nb; i++)
-				printf("    bf %s\n", bf_sigs[i].s);
-		}
+		bad += !compare_program(k, &p, &total_gx, &total_bf);
 	}
 	printf("  # %d consistent executions by gx (%d visited twice), %d by brute force\n",
 	       total_gx, gx_repeats, total_bf);
@@ -608,6 +621,62 @@ TEST(random_programs_match_brute_force)
 	       racy, ordered_dropped, races_filtered_out);
 	EXPECT(racy > 0 && ordered_dropped > 0);
 	EXPECT_EQ(races_filtered_out, 0);
+}
+
+/* A program of critical sections on the one lock: each thread one of a few
+ * shapes (L lock, U unlock, a an access of location 0 or 1), at most three
+ * sections and four accesses in all (brute force orders every write). */
+static void random_lock_prog(struct prog *p)
+{
+	static const char *shapes[] = {"LaU", "LaUa", "aLaU", "LULU", "LaaU", "LU", "a", "LUa"};
+	memset(p, 0, sizeof(*p));
+	p->nthr = 2 + (int)rnd(2);
+	int val = 1, sections = 0, accesses = 0;
+	for (int t = 0; t < p->nthr; t++) {
+		const char *sh;
+		int ns, na;
+		do {
+			sh = shapes[rnd(8)];
+			ns = na = 0;
+			for (const char *c = sh; *c; c++)
+				ns += *c == 'L', na += *c == 'a';
+		} while (sections + ns > 3 || accesses + na > 4);
+		sections += ns;
+		accesses += na;
+		for (const char *c = sh; *c; c++) {
+			struct ins *in = &p->in[t][p->len[t]++];
+			*in = (struct ins){.k = *c == 'L' ? I_LOCK : I_UNLOCK, .dep = -1};
+			if (*c != 'a')
+				continue;
+			unsigned r = rnd(5);
+			in->k = r < 2 ? I_R : r < 4 ? I_W : I_XCHG;
+			in->loc = (int)rnd(2);
+			in->val = val++;
+			in->flags = in->k == I_W ? (rnd(2) ? EVF_ONCE : EVF_RELEASE)
+						 : (rnd(2) ? EVF_ONCE : EVF_ACQUIRE);
+			in->ord = rnd(2) ? SS_ORD_FULL : SS_ORD_RELAXED;
+		}
+	}
+}
+
+/* Programs where threads contend for the lock (a waiter is handed the lock
+ * in place by the holder's unlock, gx_revisit.c) against brute force. */
+TEST(lock_programs_match_brute_force)
+{
+	int bad = 0, total_gx = 0, total_bf = 0;
+	int nprog = getenv("GX_LOCK_PROGRAMS") ? atoi(getenv("GX_LOCK_PROGRAMS")) : 80;
+	gx_repeats = 0;
+	for (int k = 0; k < nprog && bad < 3; k++) {
+		struct prog p;
+		random_lock_prog(&p);
+		if (getenv("GX_ONLY") && atoi(getenv("GX_ONLY")) != k)
+			continue;
+		bad += !compare_program(k, &p, &total_gx, &total_bf);
+	}
+	printf("  # %d consistent executions by gx (%d visited twice), %d by brute force\n",
+	       total_gx, gx_repeats, total_bf);
+	EXPECT_EQ(bad, 0);
+	EXPECT_EQ(gx_repeats, 0);
 }
 
 /* ---- the chooser (gx_set_chooser: fuzz --engine graph) ------------------------------ */
@@ -735,5 +804,6 @@ int main(void)
 {
 	RUN(random_programs_match_brute_force);
 	RUN(chooser_reaches_the_exhaustive_set);
+	RUN(lock_programs_match_brute_force);
 	TEST_SUMMARY();
 }
