@@ -586,26 +586,26 @@ static enum gx_status replay_rmw_write(struct gx *g, int thr, int ri, const stru
 	return k == -2 ? GX_PRUNED : k < 0 ? GX_FULL : GX_OK;
 }
 
-/* Re-creates sub-word store e (event rpos): the same bytes, or a saved
- * graph's bytes taken from this run (addresses differ). */
-static enum gx_status replay_merge_write(struct gx *g, int thr, struct gx_event *e,
-					 const struct gx_access *a, struct gx_result *res)
+/* Takes write e's value from this run's access a (a saved graph's values may
+ * hold another process's addresses); false when a is not the write e is.  A
+ * sub-word store is its bytes: its value is theirs over the write before it. */
+static bool write_replayed(struct gx *g, struct gx_event *e, const struct gx_access *a)
 {
-	if (a->rmw != GX_RMW_MERGE || e->off != a->off || e->size != a->size) {
-		g->diverged = true;
-		return GX_DIVERGED;
-	}
-	if (g->no_push || g->addr_free) {
+	bool saved = g->no_push || g->addr_free;
+	if (gx_is_merge_write(e)) {
+		if (a->rmw != GX_RMW_MERGE || e->off != a->off || e->size != a->size)
+			return false;
+		if (!saved)
+			return e->operand == a->val;
 		e->operand = a->val;
 		e->val = gx_merge_over(e, e->val);
-	} else if (e->operand != a->val) {
-		g->diverged = true;
-		return GX_DIVERGED;
+		return true;
 	}
-	g->rpos++;
-	g->nev[thr]++;
-	res->write_id = (unsigned)e->stamp + 1;
-	return GX_OK;
+	u128 v = a->op == GX_UNLOCK ? 0 : a->val;
+	if (!saved)
+		return e->val == v;
+	e->val = v;
+	return true;
 }
 
 int gx_lock_in_place(struct gx *g, int r, int u)
@@ -700,13 +700,8 @@ static enum gx_status replay(struct gx *g, int thr, const struct gx_access *a,
 	}
 	if (is_read(e)) /* the value its write has in this run, where it has one */
 		e->val = e->rf == GX_INIT ? a->init : e->rf < g->rpos ? G->ev[e->rf].val : e->val;
-	if (is_write(e) && gx_is_merge_write(e)) /* its bytes; the value is theirs over co's */
-		return replay_merge_write(g, thr, e, a, res);
 	if (is_write(e)) {
-		u128 v = a->op == GX_UNLOCK ? 0 : a->val;
-		if (g->no_push || g->addr_free) /* a saved graph: addresses in values differ */
-			e->val = v;
-		else if (e->val != v) {
+		if (!write_replayed(g, e, a)) {
 			g->diverged = true;
 			return GX_DIVERGED;
 		}

@@ -111,8 +111,10 @@ u128 wmmg_load(struct wmm *w, int cpu, int x, enum ss_access acc, const struct w
 	return r.old;
 }
 
-uint32_t wmmg_store(struct wmm *w, int cpu, int x, u128 val, enum ss_access acc,
-		    const struct wmm_dep *dep)
+/* A store of val to x (marked acc, its address's dependencies dep), with
+ * rmw/off/size for a sub-word one; its write's id. */
+static uint32_t store_common(struct wmm *w, int cpu, int x, u128 val, enum ss_access acc,
+			     const struct wmm_dep *dep, const struct gx_access *sub)
 {
 	struct gx_access a;
 	base_access(w, x, GX_WRITE, &a);
@@ -120,11 +122,22 @@ uint32_t wmmg_store(struct wmm *w, int cpu, int x, u128 val, enum ss_access acc,
 	a.flags = access_flags(acc);
 	add_deps(&a, dep); /* the address's: gx_model.c makes them addr edges */
 	a.val = val;
+	if (sub) {
+		a.rmw = sub->rmw;
+		a.off = sub->off;
+		a.size = sub->size;
+	}
 	struct gx_result r;
 	check(w, gx_access(w->gx, cpu, &a, &r));
 	w->st.stores++;
 	w->st.commits++;
 	return r.write_id;
+}
+
+uint32_t wmmg_store(struct wmm *w, int cpu, int x, u128 val, enum ss_access acc,
+		    const struct wmm_dep *dep)
+{
+	return store_common(w, cpu, x, val, acc, dep, NULL);
 }
 
 static enum gx_rmw rmw_kind(enum ss_rmw_op op)
@@ -193,20 +206,9 @@ uint32_t wmm_store_sub(struct wmm *w, int cpu, int x, u64 val, unsigned off, uns
 		       enum ss_access acc, const struct wmm_dep *dep, const void *tag)
 {
 	w->gx_tag = tag;
-	struct gx_access a;
-	base_access(w, x, GX_WRITE, &a);
-	w->locs[x].next++; /* the version (wmmg_version) */
-	a.flags = access_flags(acc);
-	add_deps(&a, dep);    /* the address's */
-	a.rmw = GX_RMW_MERGE; /* a write of bytes [off, off + size): engine/gx_merge.c */
-	a.off = off;
-	a.size = size;
-	a.val = val;
-	struct gx_result r;
-	check(w, gx_access(w->gx, cpu, &a, &r));
-	w->st.stores++;
-	w->st.commits++;
-	return r.write_id;
+	/* a write of bytes [off, off + size): engine/gx_merge.c */
+	const struct gx_access sub = {.rmw = GX_RMW_MERGE, .off = off, .size = size};
+	return store_common(w, cpu, x, val, acc, dep, &sub);
 }
 
 u64 wmm_rmw_newest(struct wmm *w, int cpu, int x, enum ss_rmw_op op, u64 operand, u64 expected,
