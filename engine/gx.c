@@ -521,7 +521,7 @@ static enum gx_status forward(struct gx *g, int thr, const struct gx_access *a,
 	if (res->ok && rmw_write_of(G, ri) >= 0)
 		res->write_id = (unsigned)G->ev[ri + 1].stamp + 1;
 	if (a->op == GX_LOCK && !res->ok) {
-		g->stuck[thr] = true; /* read a held lock: waits for good */
+		g->stuck[thr] = true; /* read a held lock: waits for an unlock's revisit */
 		return GX_WAIT;
 	}
 	return GX_OK;

@@ -161,7 +161,7 @@ struct gx {
 	uint64_t rng;
 	struct gx_item *next;
 	unsigned long long nrev;
-	bool stuck[GX_MAX_THREADS]; /* read a held lock: waits for good */
+	bool stuck[GX_MAX_THREADS]; /* read a held lock: waits for an unlock's revisit */
 	/* an unlock revisited thr's stuck lock read in place (gx_revisit.c): the
 	 * read now reads it and its write is added; the thread's next gx_access
 	 * (the lock op again, once gx_would_wait says false) only reports it */

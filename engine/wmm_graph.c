@@ -19,7 +19,8 @@
  *    write and never anything else (exploring it would need one event over
  *    two words);
  *  - spinlocks: lock.cat's events, a lock being an RMW that must read 0 (a
- *    lock that read 1 waits for good: only a revisit can help it);
+ *    lock that read 1 waits until an unlock revisits it, in place when
+ *    that deletes nothing: engine/gx.h);
  *  - fences: the fence events of linux-kernel.def.
  */
 #include "engine/gx.h"
