@@ -273,13 +273,7 @@ static bool merge_fits(struct gx *g, struct gx_event *w, int x, u128 init)
 	u128 below = x == GX_INIT ? init : G->ev[x].val;
 	if (gx_is_merge_write(w))
 		w->val = gx_merge_over(w, below);
-	int rx = rank_of(G, x), s = -1;
-	for (int i = 0; i < G->n; i++) /* the write now right after x */
-		if (is_write(&G->ev[i]) && G->ev[i].key == w->key && G->ev[i].co > rx &&
-		    (s < 0 || G->ev[i].co < G->ev[s].co))
-			s = i;
-	return s < 0 || !gx_is_merge_write(&G->ev[s]) ||
-	       gx_merge_over(&G->ev[s], w->val) == G->ev[s].val;
+	return gx_merge_keeps(G->ev, G->n, w->key, rank_of(G, x), w->val);
 }
 
 /* A plain (or unlock) write: co-last now, each other co place on the stack;
@@ -340,9 +334,10 @@ static enum gx_status forward_write(struct gx *g, int thr, const struct gx_acces
 		gx_merge_place(alt, G->n + 1, G->n, a->init);
 		gx_push(g, alt, G->n + 1, G->next_stamp + 1, G->next_rank + 1, false);
 	}
-	int ti = gx_ix_top(g, l);
-	if (gx_is_merge_write(&w))
+	if (gx_is_merge_write(&w)) {
+		int ti = gx_ix_top(g, l);
 		w.val = gx_merge_over(&w, ti == GX_INIT ? a->init : G->ev[ti].val);
+	}
 	w.co = top + 1;
 	G->next_rank++;
 	int k = add_write(g, &w, true);
@@ -400,7 +395,8 @@ static int push_read(struct gx *g, int thr, const struct gx_access *a, const str
 
 /* A read or RMW read of write src; for an RMW that writes, its write right
  * after src in co.  In the current graph (alt NULL) or as a graph on the
- * stack. */
+ * stack.  Its index, or -1 (full), -2 (atomicity broken), -3 (diverged: the
+ * write would change a sub-word store's value that has been read). */
 static int add_read(struct gx *g, int thr, const struct gx_access *a, int src, bool push_it)
 {
 	struct gx_graph *G = &g->cur;
@@ -436,7 +432,7 @@ static int add_read(struct gx *g, int thr, const struct gx_access *a, int src, b
 		w.poll_src = -2;
 		if (!merge_fits(g, &w, src, 0)) {
 			g->diverged = true;
-			return -1;
+			return -3;
 		}
 		w.co = gx_ix_shift(g, gx_ix_loc(g, a->key), rank_of(G, src), G->ev);
 		G->next_rank++;
@@ -513,6 +509,8 @@ static enum gx_status forward(struct gx *g, int thr, const struct gx_access *a,
 	int ri = add_read(g, thr, a, cand[c], false);
 	if (ri == -2)
 		return GX_PRUNED;
+	if (ri == -3)
+		return GX_DIVERGED;
 	if (ri < 0) {
 		g->full = true;
 		return GX_FULL;
@@ -577,6 +575,10 @@ static enum gx_status replay_rmw_write(struct gx *g, int thr, int ri, const stru
 	nw.flags = wfl;
 	nw.rf = GX_INIT;
 	nw.poll_src = -2;
+	if (!merge_fits(g, &nw, e->rf, 0)) {
+		g->diverged = true;
+		return GX_DIVERGED;
+	}
 	nw.co = gx_ix_shift(g, gx_ix_loc(g, e->key), rank_of(G, e->rf), G->ev);
 	G->next_rank++;
 	int k = add_write(g, &nw, false);

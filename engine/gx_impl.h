@@ -267,6 +267,10 @@ bool gx_is_merge_write(const struct gx_event *e);
 /* Sub-word store e's bytes over value below. */
 u128 gx_merge_over(const struct gx_event *e, u128 below);
 bool gx_merge_place(struct gx_event *ev, int n, int w, u128 init);
+/* Does the write of key right after co rank rank of ev[0, n) (-1: the initial
+ * value) keep its value when a write of value below goes before it?  Only a
+ * sub-word store can change. */
+bool gx_merge_keeps(const struct gx_event *ev, int n, uintptr_t key, int rank, u128 below);
 
 /* The co rank a new access of thr to key may not go below (gx_sync.c): the
  * co-latest write of key that reaches thr's last event along po and

@@ -27,20 +27,37 @@ u128 gx_merge_over(const struct gx_event *e, u128 below)
 	return (below & ~m) | ((e->operand << (8 * e->off)) & m);
 }
 
-/* The write of w's location right before (dir -1) or after (+1) it in co; -1:
- * none. */
-static int co_neighbour(const struct gx_event *ev, int n, int w, int dir)
+/* The write of location key right after co rank rank in ev[0, n) (rank -1:
+ * the initial value); -1: none. */
+static int co_after(const struct gx_event *ev, int n, uintptr_t key, int rank)
 {
 	int best = -1;
 	for (int i = 0; i < n; i++) {
 		const struct gx_event *e = &ev[i];
-		if (i == w || e->kind != EV_W || e->key != ev[w].key)
-			continue;
-		if (dir < 0 ? e->co < ev[w].co && (best < 0 || e->co > ev[best].co)
-			    : e->co > ev[w].co && (best < 0 || e->co < ev[best].co))
+		if (e->kind == EV_W && e->key == key && e->co > rank &&
+		    (best < 0 || e->co < ev[best].co))
 			best = i;
 	}
 	return best;
+}
+
+/* The write of w's location right before it in co; -1: the initial value. */
+static int co_before(const struct gx_event *ev, int n, int w)
+{
+	int best = -1;
+	for (int i = 0; i < n; i++) {
+		const struct gx_event *e = &ev[i];
+		if (i != w && e->kind == EV_W && e->key == ev[w].key && e->co < ev[w].co &&
+		    (best < 0 || e->co > ev[best].co))
+			best = i;
+	}
+	return best;
+}
+
+bool gx_merge_keeps(const struct gx_event *ev, int n, uintptr_t key, int rank, u128 below)
+{
+	int s = co_after(ev, n, key, rank);
+	return s < 0 || !gx_is_merge_write(&ev[s]) || gx_merge_over(&ev[s], below) == ev[s].val;
 }
 
 /* Gives write w value v, and its reads too. */
@@ -55,12 +72,13 @@ static void set_value(struct gx_event *ev, int n, int w, u128 v)
 bool gx_merge_place(struct gx_event *ev, int n, int w, u128 init)
 {
 	if (gx_is_merge_write(&ev[w])) {
-		int p = co_neighbour(ev, n, w, -1);
+		int p = co_before(ev, n, w);
 		set_value(ev, n, w, gx_merge_over(&ev[w], p < 0 ? init : ev[p].val));
 	}
 	bool changed = false;
-	for (int prev = w, s = co_neighbour(ev, n, w, +1); s >= 0 && gx_is_merge_write(&ev[s]);
-	     prev = s, s = co_neighbour(ev, n, s, +1)) {
+	for (int prev = w, s = co_after(ev, n, ev[w].key, ev[w].co);
+	     s >= 0 && gx_is_merge_write(&ev[s]);
+	     prev = s, s = co_after(ev, n, ev[s].key, ev[s].co)) {
 		u128 v = gx_merge_over(&ev[s], ev[prev].val);
 		if (v == ev[s].val)
 			break;

@@ -116,6 +116,8 @@ expect_rc genmc_extra_shape_never 0 "$SLABSTRESS" litmus tests/genmc/gs-stride-m
 expect_grep genmc_extra_shape_never_line "^Observation gs-stride-mp3 Never 0 9" "$OUT"
 expect_rc genmc_side_by_side_bad_shape 2 sh tests/genmc/run_genmc.sh 51
 expect_grep genmc_side_by_side_bad_shape_line "shape '51': expected TI" "$ERR"
+expect_rc genmc_side_by_side_bad_genmc 2 env GENMC=/nonexistent/genmc sh tests/genmc/run_genmc.sh 21
+expect_grep genmc_side_by_side_bad_genmc_line "GENMC '/nonexistent/genmc': expected a GenMC 0.9 binary" "$ERR"
 expect_rc genmc_2x1_found 1 "$SLABSTRESS" explore -s $G --iters 21 --variant rc1 --engine graph -q
 expect_grep genmc_2x1_wrong_metadata "wrong-metadata" "$OUT"
 

@@ -14,13 +14,18 @@
 #
 # GenMC 0.9 is the last release with -lkmm; it builds with Debian's LLVM 14
 # (tests/genmc/README.md says how).  Without GENMC the GenMC side says
-# "skipped" (CI has no GenMC).  Run from the checkout's root after `make`.
+# "skipped" (CI has no GenMC); a GENMC that is not an executable, or a bad
+# shape: exit 2 and one line.  Run from the checkout's root after `make`.
 set -u
 here=$(dirname "$0")
 SLABSTRESS=${SLABSTRESS:-./slabstress}
 FIX="stride=early,stride-access=once,rmb-before-stride=on"
 GENMC_FIX="-DSTRIDE_EARLY -DSTRIDE_ONCE -DRMB_BEFORE_STRIDE"
 [ $# -gt 0 ] || set -- 21 22 23
+if [ -n "${GENMC:-}" ] && [ ! -x "$GENMC" ]; then
+	echo "run_genmc.sh: GENMC '$GENMC': expected a GenMC 0.9 binary (executable)" >&2
+	exit 2
+fi
 
 now() { date +%s.%N; }
 
@@ -41,7 +46,7 @@ for shape in "$@"; do
 	n=$(echo "$line" | sed -n 's/^proof: all \([0-9]*\) consistent.*/\1/p')
 	printf '%sx%s slabstress: %s executions, %.2f s\n' "$t" "$i" "${n:-?}" \
 		"$(awk "BEGIN{print $end - $start}")"
-	if [ -z "${GENMC:-}" ] || [ ! -x "${GENMC:-}" ]; then
+	if [ -z "${GENMC:-}" ]; then
 		echo "${t}x${i} genmc: skipped (set GENMC to a GenMC 0.9 binary)"
 		continue
 	fi
