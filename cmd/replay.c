@@ -10,6 +10,7 @@
 #include "cmd/cli.h"
 #include "cmd/repro_arg.h"
 #include "fuzz/litmus_export.h"
+#include "fuzz/litmus_export_graph.h"
 #include "fuzz/race_export.h"
 #include "litmus/race_check.h"
 #include "fuzz/minimize.h"
@@ -31,7 +32,8 @@ enum {
 
 struct replay_cli {
 	const char *file, *model, *format;
-	int full, litmus, no_explain;
+	int full, no_explain;
+	enum { LITMUS_OFF, LITMUS_AUTO, LITMUS_CHAIN, LITMUS_GRAPH } litmus;
 	const char *races_arg;
 	int deps; /* -1: the reproducer's */
 };
@@ -51,9 +53,12 @@ static const struct argp_option options[] = {
      "data races of plain accesses (LKMM, exact check): report, fail (a race is the replay's "
      "failure) or ignore (default: report; a reproducer of a data race replays to it)",
      0},
-    {"litmus", OPT_LITMUS, 0, 0,
-     "print the failing interleaving's shared accesses as a C-litmus test for herd7 / "
-     "`slabstress litmus` instead of the trace (default: off)",
+    {"litmus", OPT_LITMUS, "FROM", OPTION_ARG_OPTIONAL,
+     "print the failure as a C-litmus test for herd7 / `slabstress litmus` instead of the "
+     "trace: FROM chain (the message-passing chain the failure rests on, from the trace), "
+     "graph (a graph reproducer's failing graph as the exact checker saw it: all of it, or "
+     "its shortest po|rf|co|fr cycle when it is too big) or auto (chain, else graph) "
+     "(default: off; --litmus alone: auto)",
      0},
     {"no-explain", OPT_NO_EXPLAIN, 0, 0,
      "skip the attribution (sc/tso/lkmm re-runs and candidate barriers) (default: explain "
@@ -78,7 +83,16 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		o->format = arg;
 		break;
 	case OPT_FULL: o->full = 1; break;
-	case OPT_LITMUS: o->litmus = 1; break;
+	case OPT_LITMUS:
+		if (!arg || !strcmp(arg, "auto"))
+			o->litmus = LITMUS_AUTO;
+		else if (!strcmp(arg, "chain"))
+			o->litmus = LITMUS_CHAIN;
+		else if (!strcmp(arg, "graph"))
+			o->litmus = LITMUS_GRAPH;
+		else
+			cli_usage_error("unknown --litmus '%s': expected chain, graph or auto", arg);
+		break;
 	case OPT_RACES: o->races_arg = arg; break;
 	case OPT_NO_EXPLAIN: o->no_explain = 1; break;
 	case OPT_FORCE: ss_repro_allow_changed_scenario(true); break;
@@ -123,7 +137,7 @@ static int write_race_test(const struct ss_replay *p, char *err, size_t n)
 
 /* --litmus: 0 when the test was written, so that
  * `replay X --litmus > f && slabstress litmus f` reaches its second step. */
-static int export_litmus(const struct ss_replay *p)
+static int export_litmus(const struct ss_replay *p, int from)
 {
 	char err[512];
 	if (!p->res.kind) {
@@ -138,11 +152,27 @@ static int export_litmus(const struct ss_replay *p)
 		}
 		return SS_EXIT_CLEAN;
 	}
-	if (ss_litmus_export(stdout, p->e, &p->res, p->path, err, sizeof(err)) != 0) {
-		fprintf(stderr, "slabstress: cannot export a litmus test: %s\n", err);
-		return SS_EXIT_INTERNAL;
+	if (from == LITMUS_GRAPH && !p->graph) {
+		fprintf(stderr, "slabstress: --litmus graph: %s is not a graph engine reproducer "
+				"(expected one saved by --engine graph)\n",
+			p->path);
+		return SS_EXIT_USAGE;
 	}
-	return SS_EXIT_CLEAN;
+	if (from != LITMUS_GRAPH &&
+	    ss_litmus_export(stdout, p->e, &p->res, p->path, err, sizeof(err)) == 0)
+		return SS_EXIT_CLEAN;
+	/* not message passing: a graph reproducer's graph goes out as it is */
+	char gerr[512];
+	if (from != LITMUS_CHAIN && p->graph &&
+	    ss_litmus_export_graph(stdout, p->e, p->path, gerr, sizeof(gerr)) == 0)
+		return SS_EXIT_CLEAN;
+	if (from == LITMUS_AUTO && p->graph)
+		fprintf(stderr, "slabstress: cannot export a litmus test: %s; the graph: %s\n", err,
+			gerr);
+	else
+		fprintf(stderr, "slabstress: cannot export a litmus test: %s\n",
+			from == LITMUS_GRAPH ? gerr : err);
+	return SS_EXIT_INTERNAL;
 }
 
 static void print_json(const struct ss_replay *p, bool full)
@@ -227,7 +257,7 @@ int cmd_replay(int argc, char **argv)
 	}
 	int ret = p.res.kind ? SS_EXIT_FOUND : SS_EXIT_CLEAN;
 	if (o.litmus) {
-		ret = export_litmus(&p);
+		ret = export_litmus(&p, o.litmus);
 	} else {
 		if (p.res.kind && !o.no_explain)
 			ss_replay_explain(&p, 0);

@@ -137,9 +137,21 @@ int lp_emit(struct ps *p, int op)
 	return k;
 }
 
+/* A temporary: one a finished statement left, else a new register.  A
+ * temporary lives within its statement (an if's condition up to its jump), so
+ * long tests do not run out of registers. */
 int lp_tmp(struct ps *p)
 {
-	return lp_new_reg(p, p->th, NULL);
+	int r = p->nfree ? p->tmp_free[--p->nfree] : lp_new_reg(p, p->th, NULL);
+	p->tmp_live[p->nlive++] = r;
+	return r;
+}
+
+/* The temporaries made since mark (a p->nlive) are free again. */
+static void tmps_release(struct ps *p, int mark)
+{
+	while (p->nlive > mark)
+		p->tmp_free[p->nfree++] = p->tmp_live[--p->nlive];
 }
 
 int lp_const(struct ps *p, long long v)
@@ -437,7 +449,7 @@ static void c_assign_or_expr(struct ps *p)
 	if (is(p, "*")) {
 		/* "*e = v" is a plain store; otherwise it was an expression: undo */
 		int save_i = p->i, save_code = th->ncode, save_regs = th->nregs,
-		    save_loads = th->nloads;
+		    save_loads = th->nloads, save_live = p->nlive, save_free = p->nfree;
 		p->i++;
 		int a = lp_unary(p);
 		if (accept(p, "=")) {
@@ -449,6 +461,8 @@ static void c_assign_or_expr(struct ps *p)
 		th->ncode = save_code;
 		th->nregs = save_regs;
 		th->nloads = save_loads;
+		p->nlive = save_live; /* the free ones it took are still in tmp_free */
+		p->nfree = save_free;
 	}
 	(void)lp_expr(p);
 }
@@ -493,6 +507,7 @@ void lp_stmt(struct ps *p)
 static void c_stmt_body(struct ps *p)
 {
 	struct lit_thread *th = p->th;
+	int mark = p->nlive;
 	if (accept(p, ";"))
 		return;
 	if (accept(p, "{")) {
@@ -510,6 +525,7 @@ static void c_stmt_body(struct ps *p)
 		lp_expect(p, ")", " closing the 'if' condition");
 		int jz = lp_emit(p, LOP_JZ);
 		th->code[jz].a = c;
+		tmps_release(p, mark);
 		lp_stmt(p);
 		if (accept(p, "else")) {
 			int j = lp_emit(p, LOP_JMP);
@@ -528,8 +544,10 @@ static void c_stmt_body(struct ps *p)
 		lp_unsupported(p, cur(p)->s);
 	if (cur(p)->k == T_ID && lp_is_type_word(cur(p)->s)) {
 		c_decl(p);
+		tmps_release(p, mark);
 		return;
 	}
 	c_assign_or_expr(p);
 	lp_expect(p, ";", " after the statement");
+	tmps_release(p, mark);
 }

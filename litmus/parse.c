@@ -92,6 +92,7 @@ static void parse_thread(struct ps *p, int tid)
 	struct lit_test *t = p->t;
 	p->tid = tid;
 	p->th = lp_thread_get(p, tid);
+	p->nlive = p->nfree = 0;
 	p->nparams = 0;
 	lp_expect(p, "(", " after the thread name");
 	while (!accept(p, ")")) {

@@ -45,6 +45,10 @@ struct ps {
 	int nparams;
 	char param[LIT_MAX_LOCS][LIT_NAME];
 	int param_loc[LIT_MAX_LOCS];
+	/* temporaries of the current thread: those of the statement being
+	 * compiled (live) and those a finished statement left for reuse (free) */
+	int tmp_live[LIT_MAX_REGS], nlive;
+	int tmp_free[LIT_MAX_REGS], nfree;
 };
 
 /* ---- tokens ----------------------------------------------------------------------- */
