@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "litmus/litmus.h"
 #include "litmus/write_graph.h"
 
 #define NAME_LEN 48
@@ -46,8 +47,24 @@ static bool is_lock_op(const struct ev *e)
 	return (e->flags & (EVF_LKR | EVF_LKW | EVF_UL | EVF_LF)) != 0;
 }
 
+/* Words herd7's C front end reserves, or C's: not a location's name. */
+static bool reserved(const char *s)
+{
+	static const char *const words[] = {
+	    "lock",	"unlock", "if",	   "else",     "while",	   "for",      "do",
+	    "return",	"int",	  "char",  "long",     "short",	   "void",     "const",
+	    "volatile", "signed", "unsigned", "struct", "union",  "typedef",  "sizeof",
+	    "atomic_t", "spinlock_t", "exists", "forall", "filter", "locations", "true",
+	    "false",	"NULL",	  "P0",	   "C",	       "goto",	   "switch",   "case",
+	    "break",	"continue", "static", "extern", "register", "auto", "default"};
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (!strcmp(s, words[i]))
+			return true;
+	return lit_macro_known(NULL, s);
+}
+
 /* A name for location l: the caller's if it is a C identifier that no
- * register or other location has, else x<l>. */
+ * register, reserved word or other location has, else x<l>. */
 static void name_location(struct wg *w, const struct lit_graph_text *t, int l)
 {
 	const char *s = t->loc_name ? t->loc_name[l] : NULL;
@@ -56,6 +73,18 @@ static void name_location(struct wg *w, const struct lit_graph_text *t, int l)
 		ok = isalnum((unsigned char)*p) || *p == '_';
 	if (ok && s[0] == 'r' && s[1] && strspn(s + 1, "0123456789") == strlen(s + 1))
 		ok = false; /* a register's name */
+	if (ok && reserved(s)) { /* lock -> lock_ */
+		char alt[NAME_LEN];
+		snprintf(alt, sizeof(alt), "%s_", s);
+		bool taken = false;
+		for (int k = 0; k < l; k++)
+			taken |= w->used[k] && !strcmp(w->name[k], alt);
+		if (taken)
+			snprintf(w->name[l], NAME_LEN, "x%d", l);
+		else
+			snprintf(w->name[l], NAME_LEN, "%s", alt);
+		return;
+	}
 	for (int k = 0; ok && k < l; k++)
 		ok = !w->used[k] || strcmp(w->name[k], s) != 0;
 	if (ok)

@@ -95,6 +95,22 @@ for f in "$TMP"/all/*-lkmm-*.json; do
 	fi
 done
 if [ "$n" -eq 7 ]; then ok all_found_export_sometimes; else fail all_found_export_sometimes "$n of 7"; fi
+# --litmus graph: the same failures as the graphs the exact checker saw (all of
+# a graph, or its shortest po|rf|co|fr cycle), each judged before it is written:
+# its Result line (DATARACE included) is what `slabstress litmus` finds again
+n=0
+for f in "$TMP"/all/*-lkmm-*.json; do
+	"$SLABSTRESS" replay "$f" --litmus=graph >"$TMP/g.litmus" || { fail "graph export $f"; continue; }
+	if "$SLABSTRESS" litmus "$TMP/g.litmus" | grep -q "Expected (Result: Sometimes.*) -> agree"; then
+		n=$((n + 1))
+	else
+		fail "graph sometimes $(basename "$f")" "$(head -12 "$TMP/g.litmus")"
+	fi
+done
+if [ "$n" -eq 7 ]; then ok all_found_graph_export_sometimes; else fail all_found_graph_export_sometimes "$n of 7"; fi
+expect_grep graph_export_says_what_it_kept "Kept: the shortest po \| rf \| co \| fr cycle" "$(cat "$TMP/g.litmus")"
+expect_rc litmus_from_bad 2 "$SLABSTRESS" replay "$f" --litmus=trace
+expect_grep litmus_from_bad_line "unknown --litmus 'trace': expected chain, graph or auto" "$ERR"
 
 # the GenMC shape (tests/genmc): the fixed slab proved for 2 threads x 1
 # iteration, the buggy one found
@@ -131,6 +147,16 @@ expect_grep subword_s_lkmm_only "lkmm FAILS \(this graph\)" "$OUT"
 expect_rc subword_s_default_engine 1 "$SLABSTRESS" explore -s $S --model lkmm -q
 expect_rc subword_s_tso_proof 0 "$SLABSTRESS" explore -s $S --engine graph --model tso
 expect_grep subword_s_tso_proof_line "^proof: all 4 consistent executions under tso" "$OUT"
+# not message passing: --litmus writes its whole graph, Sometimes for the exact checker
+expect_rc subword_s_saved 1 "$SLABSTRESS" explore -s $S --engine graph --save "$TMP/sw" -q
+f=$(ls "$TMP"/sw/subword-s-*.json 2>/dev/null | head -1)
+expect_rc subword_s_litmus 0 "$SLABSTRESS" replay "$f" --litmus
+expect_grep subword_s_litmus_whole "Kept: every event" "$OUT"
+printf '%s\n' "$OUT" >"$TMP/sw.litmus"
+expect_rc subword_s_litmus_sometimes 0 "$SLABSTRESS" litmus "$TMP/sw.litmus"
+expect_grep subword_s_litmus_agrees "Expected \(Result: Sometimes\) -> agree" "$OUT"
+expect_rc subword_s_litmus_chain_refused 3 "$SLABSTRESS" replay "$f" --litmus=chain
+expect_grep subword_s_litmus_chain_why "no stale load" "$ERR"
 
 # SIGINT stops a long search: what was found is kept, and it is not a proof
 timeout --preserve-status -s INT 2 "$SLABSTRESS" explore -s $G --iters 32 --variant custom \

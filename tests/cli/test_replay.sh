@@ -31,6 +31,9 @@ expect_grep replay_json_matches '"matches_saved": true' "$OUT"
 "$SLABSTRESS" replay "$TMP/small.json" --litmus >"$TMP/bug.litmus"
 expect_rc litmus_export_confirmed 0 "$SLABSTRESS" litmus "$TMP/bug.litmus"
 expect_grep litmus_export_sometimes "Observation .* Sometimes" "$OUT"
+expect_rc litmus_chain_same 0 "$SLABSTRESS" replay "$TMP/small.json" --litmus=chain
+expect_rc litmus_graph_needs_graph 2 "$SLABSTRESS" replay "$TMP/small.json" --litmus=graph
+expect_grep litmus_graph_needs_graph_line "is not a graph engine reproducer" "$ERR"
 
 expect_rc same_cpu_saves 1 "$SLABSTRESS" explore -s same-cpu --variant rc1 --objext in-object \
 	--object-size 131072 --page-size 65536 --save "$TMP/sc" -q

@@ -1,0 +1,209 @@
+/* tests/unit/test_write_graph.c - model graphs written as C-litmus tests
+ * (litmus/write_graph.c) and cut down to their shortest po|rf|co|fr cycle
+ * (model/exec_slice.c): each written test is parsed and run by the exact
+ * checker, which must find the graph's outcome (Sometimes), and the cut keeps
+ * the shape and what it needs. */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "litmus/litmus.h"
+#include "litmus/write_graph.h"
+#include "model/exec_slice.h"
+#include "tests/unit/test.h"
+
+enum { X, Y, Z, L };
+static struct exg G;
+
+static int iw(int loc)
+{
+	return exg_add(&G, -1, EV_W, loc, 0, 0, 0);
+}
+static int wr(int t, int loc, long long v, unsigned f)
+{
+	return exg_add(&G, t, EV_W, loc, v, f, 0);
+}
+static int rd(int t, int loc, long long v, unsigned f)
+{
+	return exg_add(&G, t, EV_R, loc, v, f, 0);
+}
+
+/* Writes G (keep: NULL for all) to a file, runs it under lkmm; the observed
+ * verdict, -1 when writing failed, -2 when it did not parse or finish.  The
+ * text is left in text[]. */
+static char text[16384];
+static int written_verdict(const bool *keep, const struct lit_graph_text *lt, bool *race)
+{
+	char path[] = "/tmp/test_write_graph_XXXXXX.litmus", err[256];
+	int fd = mkstemps(path, 7);
+	FILE *f = fd >= 0 ? fdopen(fd, "w+") : NULL;
+	if (!f)
+		return -2;
+	int rc = lit_write_graph(f, &G, keep, lt, err, sizeof(err));
+	rewind(f);
+	size_t n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = 0;
+	fclose(f);
+	struct lit_test *t = NULL;
+	struct lit_error e;
+	if (rc != 0 || lit_parse(path, NULL, &t, &e) != 0) {
+		if (rc == 0)
+			printf("  parse: %s\n%s", e.text, text);
+		unlink(path);
+		return rc != 0 ? -1 : -2;
+	}
+	unlink(path);
+	struct lit_opts o = {.model = WMM_LKMM, .engine = LIT_ENGINE_CAT};
+	struct lit_result r;
+	lit_run(t, &o, &r);
+	int v = r.error || !r.complete ? -2 : (int)r.obs;
+	if (race)
+		*race = r.datarace;
+	lit_result_free(&r);
+	lit_free(t);
+	return v;
+}
+
+/* S with a barrier on one side only: allowed; names that herd7 reserves. */
+TEST(test_s_shape_written_and_found)
+{
+	exg_init(&G);
+	int ix = iw(X), iy = iw(Y);
+	int w0 = wr(0, X, 7, EVF_ONCE), w1 = wr(0, Y, 9, EVF_ONCE);
+	int r = rd(1, Y, 9, EVF_ONCE);
+	exg_add(&G, 1, EV_F, -1, 0, 0, MF_MB);
+	int w2 = wr(1, X, 5, EVF_ONCE), r2 = rd(1, X, 7, EVF_ONCE);
+	rel_add(&G.rf, w1, r);
+	rel_add(&G.rf, w0, r2);
+	rel_add(&G.co, ix, w2);
+	rel_add(&G.co, w2, w0);
+	rel_add(&G.co, iy, w1);
+	rel_add(&G.ctrl, r, w2);
+	exg_finish(&G);
+	const char *names[] = {"lock", "r1"};
+	struct lit_graph_text lt = {.name = "S-test", .loc_name = names};
+	EXPECT_EQ(written_verdict(NULL, &lt, NULL), OBS_SOMETIMES);
+	EXPECT(strstr(text, "int lock_;"));		 /* a reserved word renamed */
+	EXPECT(strstr(text, "int x1;"));		 /* a register's name replaced */
+	EXPECT(strstr(text, "if ((r0 ^ r0) == 0) {")); /* the ctrl dependency */
+	EXPECT(strstr(text, "smp_mb();"));
+	/* values renumbered per location in event order: x 7 -> 1, 5 -> 2 */
+	EXPECT(strstr(text, "WRITE_ONCE(*lock_, 2);"));
+	EXPECT(strstr(text, "exists (1:r0=1 /\\ 1:r1=1 /\\ lock_=1 /\\ x1=1)"));
+}
+
+/* SB+mbs is forbidden: its graph written is Never, so a writer that dropped
+ * the fences would show here. */
+TEST(test_forbidden_graph_stays_forbidden)
+{
+	exg_init(&G);
+	int ix = iw(X), iy = iw(Y);
+	int w0 = wr(0, X, 1, EVF_ONCE);
+	exg_add(&G, 0, EV_F, -1, 0, 0, MF_MB);
+	int r0 = rd(0, Y, 0, EVF_ONCE);
+	int w1 = wr(1, Y, 1, EVF_ONCE);
+	exg_add(&G, 1, EV_F, -1, 0, 0, MF_MB);
+	int r1 = rd(1, X, 0, EVF_ONCE);
+	rel_add(&G.co, ix, w0);
+	rel_add(&G.co, iy, w1);
+	rel_add(&G.rf, iy, r0);
+	rel_add(&G.rf, ix, r1);
+	exg_finish(&G);
+	struct lit_graph_text lt = {.name = "SB-mbs"};
+	EXPECT_EQ(written_verdict(NULL, &lt, NULL), OBS_NEVER);
+}
+
+/* MP with an address dependency on the reader (forbidden) and without it
+ * (allowed); an RMW and a lock around the writer's stores. */
+TEST(test_dependencies_rmw_and_lock_written)
+{
+	for (int dep = 0; dep < 2; dep++) {
+		exg_init(&G);
+		int ix = iw(X), iy = iw(Y), il = iw(L);
+		int lr = rd(0, L, 0, EVF_LKR), lw = wr(0, L, 1, EVF_LKW);
+		int w0 = wr(0, X, 1, EVF_PLAIN);
+		int ul = wr(0, L, 0, EVF_UL);
+		exg_add(&G, 0, EV_F, -1, 0, 0, MF_WMB);
+		int xr = rd(0, Y, 0, EVF_RMW | EVF_ONCE), xw = wr(0, Y, 1, EVF_RMW | EVF_ONCE);
+		int r0 = rd(1, Y, 1, EVF_ONCE), r1 = rd(1, X, 0, EVF_ONCE);
+		rel_add(&G.rmw, lr, lw);
+		rel_add(&G.rmw, xr, xw);
+		rel_add(&G.rf, il, lr);
+		rel_add(&G.co, il, lw);
+		rel_add(&G.co, lw, ul);
+		rel_add(&G.co, ix, w0);
+		rel_add(&G.rf, iy, xr);
+		rel_add(&G.co, iy, xw);
+		rel_add(&G.rf, xw, r0);
+		rel_add(&G.rf, ix, r1);
+		if (dep)
+			rel_add(&G.addr, r0, r1);
+		exg_finish(&G);
+		struct lit_graph_text lt = {.name = "MP-lock-xchg"};
+		bool race = false;
+		EXPECT_EQ(written_verdict(NULL, &lt, &race), dep ? OBS_NEVER : OBS_SOMETIMES);
+		EXPECT(strstr(text, "spin_lock(x3);") && strstr(text, "spin_unlock(x3);"));
+		EXPECT(strstr(text, "r0 = xchg_relaxed(x1, 1);"));
+		EXPECT(strstr(text, "*x0 = 1;")); /* plain stays plain */
+		EXPECT(!dep || strstr(text, "r1 = READ_ONCE(*(x0 + (r0 ^ r0)));"));
+		EXPECT(race); /* where the reader sees y == 0, its read of x races */
+	}
+}
+
+/* SB among unrelated events: the cut keeps the four events of the cycle and
+ * the fence between two of them, not the rest; the cut written is Sometimes. */
+TEST(test_slice_keeps_the_cycle)
+{
+	exg_init(&G);
+	int ix = iw(X), iy = iw(Y), iz = iw(Z);
+	int z0 = wr(0, Z, 1, EVF_ONCE);
+	int w0 = wr(0, X, 1, EVF_ONCE);
+	int f0 = exg_add(&G, 0, EV_F, -1, 0, 0, MF_WMB);
+	int r0 = rd(0, Y, 0, EVF_ONCE);
+	int w1 = wr(1, Y, 1, EVF_ONCE);
+	int r1 = rd(1, X, 0, EVF_ONCE);
+	int z1 = rd(1, Z, 1, EVF_ONCE);
+	rel_add(&G.co, iz, z0);
+	rel_add(&G.co, ix, w0);
+	rel_add(&G.co, iy, w1);
+	rel_add(&G.rf, iy, r0);
+	rel_add(&G.rf, ix, r1);
+	rel_add(&G.rf, z0, z1);
+	exg_finish(&G);
+	bool keep[REL_MAX_BIG];
+	EXPECT_EQ(exg_slice_sc_cycle(&G, NULL, EXG_SLICE_DEPS_ALL, keep), 5);
+	EXPECT(keep[w0] && keep[f0] && keep[r0] && keep[w1] && keep[r1]);
+	EXPECT(!keep[z0] && !keep[z1] && !keep[ix]);
+	EXPECT_EQ(exg_slice_size(&G, keep), 7); /* two locations' initial writes */
+	struct lit_graph_text lt = {.name = "SB-cut"};
+	EXPECT_EQ(written_verdict(keep, &lt, NULL), OBS_SOMETIMES);
+	EXPECT(!strstr(text, "x2"));
+	/* a sequentially consistent graph has no cycle to cut */
+	bool within[REL_MAX_BIG] = {false};
+	within[z0] = within[z1] = true;
+	EXPECT_EQ(exg_slice_sc_cycle(&G, within, EXG_SLICE_DEPS_ALL, keep), 0);
+}
+
+/* What the dialect cannot say is refused with a reason, nothing written. */
+TEST(test_unwritable_refused)
+{
+	exg_init(&G);
+	iw(X);
+	exg_add(&G, 0, EV_R, X, 0, EVF_SRCU_LOCK, 0);
+	exg_finish(&G);
+	char err[256] = "";
+	FILE *f = tmpfile();
+	EXPECT_EQ(lit_write_graph(f, &G, NULL, &(struct lit_graph_text){0}, err, sizeof(err)), -1);
+	EXPECT(strstr(err, "SRCU"));
+	EXPECT_EQ(ftell(f), 0);
+	fclose(f);
+}
+
+int main(void)
+{
+	RUN(test_s_shape_written_and_found);
+	RUN(test_forbidden_graph_stays_forbidden);
+	RUN(test_dependencies_rmw_and_lock_written);
+	RUN(test_slice_keeps_the_cycle);
+	RUN(test_unwritable_refused);
+	TEST_SUMMARY();
+}
