@@ -10,8 +10,8 @@
 #include "cmd/cli.h"
 #include "cmd/repro_arg.h"
 #include "fuzz/litmus_export.h"
-#include "fuzz/litmus_export_graph.h"
 #include "fuzz/race_export.h"
+#include "litmus/export_graph.h"
 #include "litmus/race_check.h"
 #include "fuzz/minimize.h"
 #include "fuzz/replay.h"
@@ -91,7 +91,8 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		else if (!strcmp(arg, "graph"))
 			o->litmus = LITMUS_GRAPH;
 		else
-			cli_usage_error("unknown --litmus '%s': expected chain, graph or auto", arg);
+			cli_usage_error("unknown --litmus '%s': expected chain, graph or auto",
+					arg);
 		break;
 	case OPT_RACES: o->races_arg = arg; break;
 	case OPT_NO_EXPLAIN: o->no_explain = 1; break;
@@ -110,11 +111,13 @@ static const char doc[] =
     "and host.  Then it says which reordering the failure needs and which single barrier "
     "removes it.\v"
     "Usage:\n"
-    "  slabstress replay FILE [--model sc|tso|lkmm] [--format text|json] [--full] [--litmus]\n\n"
+    "  slabstress replay FILE [--model sc|tso|lkmm] [--format text|json] [--full]\n"
+    "                    [--litmus[=chain|graph|auto]]\n\n"
     "Examples:\n"
     "  slabstress replay found/lazy-objexts-rc1-lkmm-wrong-metadata-1a2b3c4d.json\n"
     "  slabstress replay found/X.json --model tso     # does it still fail on x86?\n"
-    "  slabstress replay small.json --litmus > bug.litmus && slabstress litmus bug.litmus\n\n"
+    "  slabstress replay small.json --litmus > bug.litmus && slabstress litmus bug.litmus\n"
+    "  slabstress replay graph-found/X.json --litmus=graph   # the failing graph as a test\n\n"
     "Exit status: 0 the replay is clean, 1 it fails, 2 bad or corrupt reproducer, 3 "
     "internal error.  With --litmus: 0 the test was written, 2 the reproducer does not fail "
     "under the model (nothing to export).";
@@ -153,8 +156,9 @@ static int export_litmus(const struct ss_replay *p, int from)
 		return SS_EXIT_CLEAN;
 	}
 	if (from == LITMUS_GRAPH && !p->graph) {
-		fprintf(stderr, "slabstress: --litmus graph: %s is not a graph engine reproducer "
-				"(expected one saved by --engine graph)\n",
+		fprintf(stderr,
+			"slabstress: --litmus graph: %s is not a graph engine reproducer "
+			"(expected one saved by --engine graph)\n",
 			p->path);
 		return SS_EXIT_USAGE;
 	}
@@ -164,7 +168,7 @@ static int export_litmus(const struct ss_replay *p, int from)
 	/* not message passing: a graph reproducer's graph goes out as it is */
 	char gerr[512];
 	if (from != LITMUS_CHAIN && p->graph &&
-	    ss_litmus_export_graph(stdout, p->e, p->path, gerr, sizeof(gerr)) == 0)
+	    lit_export_graph(stdout, p->e, p->path, gerr, sizeof(gerr)) == 0)
 		return SS_EXIT_CLEAN;
 	if (from == LITMUS_AUTO && p->graph)
 		fprintf(stderr, "slabstress: cannot export a litmus test: %s; the graph: %s\n", err,

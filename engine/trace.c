@@ -3,6 +3,7 @@
  * and the two-column rendering.  Works on the recorded entries only (emu_trace)
  * and the config (emu_config_of): no emulator internals.
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -314,4 +315,22 @@ void emu_print_trace(FILE *f, const struct emu *e, const struct emu_result *res,
 			emu_deps_name(cfg->deps));
 	}
 	free(keep);
+}
+
+void emu_expr_ident(char *buf, size_t n, const char *expr, const char *fallback)
+{
+	const char *p = expr, *q;
+	if ((q = strrchr(p, '>')) && q > p && q[-1] == '-')
+		p = q + 1;
+	if ((q = strrchr(p, '.')))
+		p = q + 1;
+	size_t o = 0;
+	for (; *p && o + 1 < n; p++)
+		if (isalnum((unsigned char)*p) || *p == '_')
+			buf[o++] = *p;
+		else if (*p == '[')
+			break;
+	buf[o] = 0;
+	if (!o || isdigit((unsigned char)buf[0]))
+		snprintf(buf, n, "%s", fallback);
 }

@@ -104,6 +104,9 @@ void emu_name_message(const struct emu *e, const char *msg, char *out, size_t n)
  * site's source text (ss_alloc_location_name: one name for the fields a model
  * splits by width); "?" for NULL or a site without text.  Static storage. */
 const char *emu_site_expr(const struct ss_site *s);
+/* A C identifier for a location expression (its last member name: st->x is
+ * x), or fallback when it has none; into buf of n bytes. */
+void emu_expr_ident(char *buf, size_t n, const char *expr, const char *fallback);
 /* Registers the world's memory: the scenario state ("st") and the regions
  * the allocator names (ss_alloc_name_regions).  Call once after emu_create. */
 void emu_name_regions(struct emu *e);

@@ -15,32 +15,12 @@
  * of it: the kernel has no such word, so a shape over it says nothing about the
  * kernel.
  */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fuzz/litmus_export.h"
 
 #define MAXVARS 32
-
-/* A C identifier for a location expression: its last member name. */
-void ss_lx_var_name(char *buf, size_t n, const char *expr, const char *fallback)
-{
-	const char *p = expr, *q;
-	if ((q = strrchr(p, '>')) && q > p && q[-1] == '-')
-		p = q + 1;
-	if ((q = strrchr(p, '.')))
-		p = q + 1;
-	size_t o = 0;
-	for (; *p && o + 1 < n; p++)
-		if (isalnum((unsigned char)*p) || *p == '_')
-			buf[o++] = *p;
-		else if (*p == '[')
-			break;
-	buf[o] = 0;
-	if (!o || isdigit((unsigned char)buf[0]))
-		snprintf(buf, n, "%s", fallback);
-}
 
 bool ss_lx_is_checker(const struct emu_trace_ent *t)
 {
@@ -156,7 +136,7 @@ static int var_of(struct vars *v, uintptr_t addr, const char *expr)
 	if (v->n == MAXVARS)
 		return -1;
 	char base[32];
-	ss_lx_var_name(base, sizeof(base), expr, "x");
+	emu_expr_ident(base, sizeof(base), expr, "x");
 	int i = v->n++, dup = 0;
 	for (int j = 0; j < i; j++)
 		if (!strncmp(v->name[j], base, strlen(base)))

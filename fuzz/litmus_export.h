@@ -26,8 +26,6 @@ int ss_litmus_export(FILE *f, const struct emu *e, const struct emu_result *res,
 
 /* Helpers shared with the race export (fuzz/race_export.c). */
 
-/* A C identifier for a location expression (its last member name), or fallback. */
-void ss_lx_var_name(char *buf, size_t n, const char *expr, const char *fallback);
 /* The entry is the checkers' own bookkeeping ("checker:" site text). */
 bool ss_lx_is_checker(const struct emu_trace_ent *t);
 /* The entry wrote memory (a store, a successful RMW). */

@@ -184,7 +184,7 @@ static int var_of(struct rx *x, uintptr_t key, const char *expr, bool lock)
 	if (x->nv == RX_MAXVARS)
 		return -1;
 	char base[32];
-	ss_lx_var_name(base, sizeof(base), expr && *expr == '&' ? expr + 1 : expr,
+	emu_expr_ident(base, sizeof(base), expr && *expr == '&' ? expr + 1 : expr,
 		       lock ? "lock" : "x");
 	/* herd7's C-litmus keywords are no variable names */
 	static const char *const reserved[] = {"lock", "unlock", "int",	   "if",

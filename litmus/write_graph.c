@@ -12,9 +12,9 @@ struct wg {
 	FILE *f;
 	const struct exg *g;
 	const bool *keep;
-	int num[REL_MAX_BIG];  /* an access's value, renumbered within its location */
-	int reg[REL_MAX_BIG];  /* a read's register number, -1 */
-	int pno[REL_MAX_BIG];  /* a thread's P number, -1: no events */
+	int num[REL_MAX_BIG];	/* an access's value, renumbered within its location */
+	int reg[REL_MAX_BIG];	/* a read's register number, -1 */
+	int pno[REL_MAX_BIG];	/* a thread's P number, -1: no events */
 	int never[REL_MAX_BIG]; /* per location: a number no write stores */
 	bool used[REL_MAX_BIG], lock[REL_MAX_BIG];
 	char name[REL_MAX_BIG][NAME_LEN];
@@ -51,12 +51,12 @@ static bool is_lock_op(const struct ev *e)
 static bool reserved(const char *s)
 {
 	static const char *const words[] = {
-	    "lock",	"unlock", "if",	   "else",     "while",	   "for",      "do",
-	    "return",	"int",	  "char",  "long",     "short",	   "void",     "const",
-	    "volatile", "signed", "unsigned", "struct", "union",  "typedef",  "sizeof",
-	    "atomic_t", "spinlock_t", "exists", "forall", "filter", "locations", "true",
-	    "false",	"NULL",	  "P0",	   "C",	       "goto",	   "switch",   "case",
-	    "break",	"continue", "static", "extern", "register", "auto", "default"};
+	    "lock",	"unlock",     "if",	  "else",   "while",	"for",	     "do",
+	    "return",	"int",	      "char",	  "long",   "short",	"void",	     "const",
+	    "volatile", "signed",     "unsigned", "struct", "union",	"typedef",   "sizeof",
+	    "atomic_t", "spinlock_t", "exists",	  "forall", "filter",	"locations", "true",
+	    "false",	"NULL",	      "P0",	  "C",	    "goto",	"switch",    "case",
+	    "break",	"continue",   "static",	  "extern", "register", "auto",	     "default"};
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if (!strcmp(s, words[i]))
 			return true;
@@ -72,7 +72,7 @@ static void name_location(struct wg *w, const struct lit_graph_text *t, int l)
 	for (const char *p = s; ok && *p; p++)
 		ok = isalnum((unsigned char)*p) || *p == '_';
 	if (ok && s[0] == 'r' && s[1] && strspn(s + 1, "0123456789") == strlen(s + 1))
-		ok = false; /* a register's name */
+		ok = false;	 /* a register's name */
 	if (ok && reserved(s)) { /* lock -> lock_ */
 		char alt[NAME_LEN];
 		snprintf(alt, sizeof(alt), "%s_", s);
@@ -178,7 +178,8 @@ static int prepare(struct wg *w, const struct lit_graph_text *t, char *err, size
 		}
 	}
 	if (events > REL_MAX) {
-		snprintf(err, n, "%d events with the initial writes, more than the %d of a litmus test",
+		snprintf(err, n,
+			 "%d events with the initial writes, more than the %d of a litmus test",
 			 events, REL_MAX);
 		return -1;
 	}
@@ -235,8 +236,10 @@ static void dep_terms(const struct wg *w, const struct rel *r, int i, int j, cha
 {
 	size_t o = strlen(buf);
 	for (int k = 0; k < w->g->n && o < n; k++)
-		if (w->reg[k] >= 0 && kept(w, k) && (rel_has(r, k, i) || (j >= 0 && rel_has(r, k, j))))
-			o += (size_t)snprintf(buf + o, n - o, " + (r%d ^ r%d)", w->reg[k], w->reg[k]);
+		if (w->reg[k] >= 0 && kept(w, k) &&
+		    (rel_has(r, k, i) || (j >= 0 && rel_has(r, k, j))))
+			o += (size_t)snprintf(buf + o, n - o, " + (r%d ^ r%d)", w->reg[k],
+					      w->reg[k]);
 }
 
 /* The address of access i (and of its RMW partner j): the location, plus the
@@ -362,8 +365,8 @@ static void write_thread(struct wg *w, int th)
 	bool first = true;
 	for (int l = 0; l < g->n; l++)
 		if (w->used[l]) {
-			fprintf(w->f, "%s%s *%s", first ? "" : ", ", w->lock[l] ? "spinlock_t" : "int",
-				w->name[l]);
+			fprintf(w->f, "%s%s *%s", first ? "" : ", ",
+				w->lock[l] ? "spinlock_t" : "int", w->name[l]);
 			first = false;
 		}
 	fprintf(w->f, ")\n{\n");

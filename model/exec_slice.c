@@ -57,7 +57,7 @@ static int cycle_through(const struct exg *g, const bool (*adj)[REL_MAX_BIG], in
 /* The shortest cycle of g into cyc (length returned, 0 when none). */
 static int shortest_cycle(const struct exg *g, const bool *within, int *cyc)
 {
-	bool (*adj)[REL_MAX_BIG] = calloc((size_t)g->n, sizeof(*adj));
+	bool(*adj)[REL_MAX_BIG] = calloc((size_t)g->n, sizeof(*adj));
 	int *parent = malloc(sizeof(int) * (size_t)g->n * 3);
 	int best = 0;
 	if (!adj || !parent)

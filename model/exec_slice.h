@@ -18,18 +18,17 @@
 
 /* How much of the surroundings the slice takes, widest first. */
 enum exg_slice_reach {
-	EXG_SLICE_DEPS_ALL,    /* the addr/data sources of every kept event, transitively */
-	EXG_SLICE_DEPS_CYCLE,  /* the addr/data sources of the cycle's events */
-	EXG_SLICE_CYCLE_ONLY,  /* the cycle, the writes its reads read, its RMW halves */
+	EXG_SLICE_DEPS_ALL,   /* the addr/data sources of every kept event, transitively */
+	EXG_SLICE_DEPS_CYCLE, /* the addr/data sources of the cycle's events */
+	EXG_SLICE_CYCLE_ONLY, /* the cycle, the writes its reads read, its RMW halves */
 };
 
 /* Marks in keep[0, g->n) the events of a shortest po | rf | co | fr cycle of g
- * over the reads and writes that within marks (NULL: all), closed as reach says (the write each kept read reads,
- * the other half of each kept RMW, and their dependency sources), plus the
- * fences po-between kept events of one thread and, for each kept lock word,
- * every operation on it.  Initial writes are never marked (a test declares its
- * locations).  g must be finished (exg_finish).  Returns how many events it
- * marked, 0 when g has no such cycle (some interleaving gives it). */
+ * over the reads and writes that within marks (NULL: all), closed as reach says (the write each
+ * kept read reads, the other half of each kept RMW, and their dependency sources), plus the fences
+ * po-between kept events of one thread and, for each kept lock word, every operation on it. Initial
+ * writes are never marked (a test declares its locations).  g must be finished (exg_finish).
+ * Returns how many events it marked, 0 when g has no such cycle (some interleaving gives it). */
 int exg_slice_sc_cycle(const struct exg *g, const bool *within, enum exg_slice_reach reach,
 		       bool *keep);
 

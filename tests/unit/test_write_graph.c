@@ -82,8 +82,8 @@ TEST(test_s_shape_written_and_found)
 	const char *names[] = {"lock", "r1"};
 	struct lit_graph_text lt = {.name = "S-test", .loc_name = names};
 	EXPECT_EQ(written_verdict(NULL, &lt, NULL), OBS_SOMETIMES);
-	EXPECT(strstr(text, "int lock_;"));		 /* a reserved word renamed */
-	EXPECT(strstr(text, "int x1;"));		 /* a register's name replaced */
+	EXPECT(strstr(text, "int lock_;"));	       /* a reserved word renamed */
+	EXPECT(strstr(text, "int x1;"));	       /* a register's name replaced */
 	EXPECT(strstr(text, "if ((r0 ^ r0) == 0) {")); /* the ctrl dependency */
 	EXPECT(strstr(text, "smp_mb();"));
 	/* values renumbered per location in event order: x 7 -> 1, 5 -> 2 */

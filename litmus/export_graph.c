@@ -1,13 +1,12 @@
-/* fuzz/litmus_export_graph.c - a graph reproducer's failing graph as a
- * C-litmus test (litmus_export_graph.h). */
+/* litmus/export_graph.c - a graph reproducer's failing graph as a
+ * C-litmus test (export_graph.h). */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "engine/gx.h"
 #include "engine/trace.h"
-#include "fuzz/litmus_export.h"
-#include "fuzz/litmus_export_graph.h"
+#include "litmus/export_graph.h"
 #include "litmus/litmus.h"
 #include "litmus/write_graph.h"
 #include "model/exec_slice.h"
@@ -50,7 +49,7 @@ static void name_locations(struct gexport *ex)
 		const struct ss_site *s = site_of(ex, k);
 		checker[l] |= is_checker(s);
 		if (!named[l] && s) {
-			ss_lx_var_name(ex->names[l], NAME_LEN, emu_site_expr(s), "x");
+			emu_expr_ident(ex->names[l], NAME_LEN, emu_site_expr(s), "x");
 			named[l] = true;
 		}
 	}
@@ -97,13 +96,13 @@ static bool choose(struct gexport *ex, int step, char *why, size_t n)
 static void comment(const struct gexport *ex, const struct emu_config *cfg, const char *source,
 		    const char *what, char *buf, size_t n)
 {
-	size_t o = (size_t)snprintf(buf, n,
-				    "Exported by slabstress replay --litmus from %s\n"
-				    "(scenario %s, model %s, %s dependencies, engine graph):\n"
-				    "Kept: %s, of the graph that failed, as the exact checker saw it.\n"
-				    "Each read's value and each location's last value are the graph's.\n",
-				    source, cfg->scn->name, wmm_model_name(cfg->model),
-				    emu_deps_name(cfg->deps), what);
+	size_t o = (size_t)snprintf(
+	    buf, n,
+	    "Exported by slabstress replay --litmus from %s\n"
+	    "(scenario %s, model %s, %s dependencies, engine graph):\n"
+	    "Kept: %s, of the graph that failed, as the exact checker saw it.\n"
+	    "Each read's value and each location's last value are the graph's.\n",
+	    source, cfg->scn->name, wmm_model_name(cfg->model), emu_deps_name(cfg->deps), what);
 	for (int t = 0; t < ex->x.nthreads && o < n; t++) {
 		const char *sep = "";
 		for (int k = 0; k < ex->x.n && o < n; k++) {
@@ -132,10 +131,12 @@ static int judge(const char *text, size_t len, char *result, size_t n, char *err
 {
 	const char *dir = getenv("TMPDIR");
 	char path[4096];
-	snprintf(path, sizeof(path), "%s/slabstress-export-XXXXXX.litmus", dir && *dir ? dir : "/tmp");
+	snprintf(path, sizeof(path), "%s/slabstress-export-XXXXXX.litmus",
+		 dir && *dir ? dir : "/tmp");
 	int fd = mkstemps(path, 7);
 	if (fd < 0 || write(fd, text, len) != (ssize_t)len) {
-		snprintf(err, errlen, "cannot write a temporary file in %s", dir && *dir ? dir : "/tmp");
+		snprintf(err, errlen, "cannot write a temporary file in %s",
+			 dir && *dir ? dir : "/tmp");
 		if (fd >= 0) {
 			close(fd);
 			unlink(path);
@@ -198,8 +199,7 @@ static int write_judged(struct gexport *ex, struct lit_graph_text *lt, char **bo
 	return verdict;
 }
 
-int ss_litmus_export_graph(FILE *f, const struct emu *e, const char *source, char *err,
-			   size_t errlen)
+int lit_export_graph(FILE *f, const struct emu *e, const char *source, char *err, size_t errlen)
 {
 	const struct emu_config *cfg = emu_config_of(e);
 	if (!cfg->graph) {
@@ -220,14 +220,15 @@ int ss_litmus_export_graph(FILE *f, const struct emu *e, const char *source, cha
 	name_locations(ex);
 	for (int t = 0; t < ex->x.nthreads && t < GX_MAX_THREADS; t++) {
 		const char *role = t < cfg->scn->nroles ? cfg->scn->role_names[t] : NULL;
-		snprintf(ex->roles[t], sizeof(ex->roles[t]), "CPU %d (%s)", t, role ? role : "role");
+		snprintf(ex->roles[t], sizeof(ex->roles[t]), "CPU %d (%s)", t,
+			 role ? role : "role");
 		ex->thr_name[t] = ex->roles[t];
 	}
 	char name[160];
 	snprintf(name, sizeof(name), "slabstress-%s-%s-graph", cfg->scn->name,
 		 ss_variant_name(cfg->acfg.variant));
-	struct lit_graph_text lt = {.name = name, .loc_name = ex->loc_name,
-				    .thr_name = ex->thr_name, .comment = text};
+	struct lit_graph_text lt = {
+	    .name = name, .loc_name = ex->loc_name, .thr_name = ex->thr_name, .comment = text};
 	/* the largest candidate the exact checker finishes on; else the last that fits */
 	snprintf(err, errlen, "no part of the graph fits a litmus test");
 	for (int step = 0; step < NSTEPS && rc != 0; step++) {
@@ -244,8 +245,9 @@ int ss_litmus_export_graph(FILE *f, const struct emu *e, const char *source, cha
 			rc = 0;
 	}
 	if (rc != 0 && body) {
-		fprintf(stderr, "slabstress: note: the exact checker did not finish on the exported "
-				"test: its Result line is the expectation, not a verdict\n");
+		fprintf(stderr,
+			"slabstress: note: the exact checker did not finish on the exported "
+			"test: its Result line is the expectation, not a verdict\n");
 		rc = 0;
 	}
 	if (rc == 0)

@@ -1,4 +1,4 @@
-/* fuzz/litmus_export_graph.h - a replayed graph reproducer's failing graph as
+/* litmus/export_graph.h - a replayed graph reproducer's failing graph as
  * a C-litmus test, for failures of any shape (fuzz/litmus_export.h writes the
  * message-passing ones from the trace).
  *
@@ -21,7 +21,6 @@
 /* e: the emulator a graph replay left (fuzz/replay.h), its graph consistent.
  * source: named in the test's comment.  Writes the whole test or nothing:
  * 0, or -1 with err (no graph, too big, or no primitive for an event). */
-int ss_litmus_export_graph(FILE *f, const struct emu *e, const char *source, char *err,
-			   size_t errlen);
+int lit_export_graph(FILE *f, const struct emu *e, const char *source, char *err, size_t errlen);
 
 #endif /* SS_LITMUS_EXPORT_GRAPH_H */
