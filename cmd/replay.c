@@ -56,8 +56,9 @@ static const struct argp_option options[] = {
     {"litmus", OPT_LITMUS, "FROM", OPTION_ARG_OPTIONAL,
      "print the failure as a C-litmus test for herd7 / `slabstress litmus` instead of the "
      "trace: FROM chain (the message-passing chain the failure rests on, from the trace), "
-     "graph (a graph reproducer's failing graph as the exact checker saw it: all of it, or "
-     "its shortest po|rf|co|fr cycle when it is too big) or auto (chain, else graph) "
+     "graph (the failing execution graph, as the exact checker saw it or, for a schedule, "
+     "built from its trace: all of it, or its shortest po|rf|co|fr cycle when it is too "
+     "big) or auto (chain, else graph) "
      "(default: off; --litmus alone: auto)",
      0},
     {"no-explain", OPT_NO_EXPLAIN, 0, 0,
@@ -119,8 +120,9 @@ static const char doc[] =
     "  slabstress replay small.json --litmus > bug.litmus && slabstress litmus bug.litmus\n"
     "  slabstress replay graph-found/X.json --litmus=graph   # the failing graph as a test\n\n"
     "Exit status: 0 the replay is clean, 1 it fails, 2 bad or corrupt reproducer, 3 "
-    "internal error.  With --litmus: 0 the test was written, 2 the reproducer does not fail "
-    "under the model (nothing to export).";
+    "internal error.  With --litmus: 0 the test was written, 2 nothing to export (the "
+    "reproducer does not fail under the model, or its failure touches no location two CPUs "
+    "use), 3 no test could be written.";
 
 /* The race test of the first race: a schedule's re-run, a graph's from the
  * trace of the graph just re-created.  0, or -1 with err. */
@@ -155,22 +157,20 @@ static int export_litmus(const struct ss_replay *p, int from)
 		}
 		return SS_EXIT_CLEAN;
 	}
-	if (from == LITMUS_GRAPH && !p->graph) {
-		fprintf(stderr,
-			"slabstress: --litmus graph: %s is not a graph engine reproducer "
-			"(expected one saved by --engine graph)\n",
-			p->path);
-		return SS_EXIT_USAGE;
-	}
 	if (from != LITMUS_GRAPH &&
 	    ss_litmus_export(stdout, p->e, &p->res, p->path, err, sizeof(err)) == 0)
 		return SS_EXIT_CLEAN;
-	/* not message passing: a graph reproducer's graph goes out as it is */
+	/* not message passing: the failing execution's graph goes out as it is */
 	char gerr[512];
-	if (from != LITMUS_CHAIN && p->graph &&
-	    lit_export_graph(stdout, p->e, p->path, gerr, sizeof(gerr)) == 0)
+	int grc =
+	    from == LITMUS_CHAIN ? -1 : lit_export_graph(stdout, p->e, p->path, gerr, sizeof(gerr));
+	if (grc == 0)
 		return SS_EXIT_CLEAN;
-	if (from == LITMUS_AUTO && p->graph)
+	if (grc == LIT_EXPORT_NOTHING) { /* like a replay that does not fail */
+		fprintf(stderr, "slabstress: %s: nothing to export: %s\n", p->path, gerr);
+		return SS_EXIT_USAGE;
+	}
+	if (from == LITMUS_AUTO)
 		fprintf(stderr, "slabstress: cannot export a litmus test: %s; the graph: %s\n", err,
 			gerr);
 	else

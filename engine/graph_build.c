@@ -141,6 +141,7 @@ static int add(struct gb *b, size_t i, enum ev_kind kind, int loc, long long val
 	const struct emu_trace_ent *t = &b->tr[i];
 	int ev = exg_add(b->g, t->cpu, kind, loc, val, flags, f);
 	if (ev >= 0) {
+		b->g->ev[ev].src = (int)i;
 		b->pos[ev] = i;
 		b->sid[ev] = b->rf_sid[ev] = b->newest[ev] = b->handle[ev] = 0;
 		b->rf_guess[ev] = false;

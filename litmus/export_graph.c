@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engine/graph_build.h"
 #include "engine/gx.h"
 #include "engine/trace.h"
 #include "litmus/export_graph.h"
@@ -16,7 +17,8 @@
 
 /* What the export is made of: the model graph, its names and what it keeps. */
 struct gexport {
-	const struct gx *gx;
+	const struct gx *gx;		   /* a graph replay's explorer, or NULL: */
+	const struct emu_trace_ent *trace; /* the schedule's trace the graph was built from */
 	struct exg x;
 	bool within[REL_MAX_BIG]; /* not the checkers' bookkeeping */
 	bool keep[REL_MAX_BIG];
@@ -28,7 +30,23 @@ struct gexport {
 
 static const struct ss_site *site_of(const struct gexport *ex, int k)
 {
-	return gx_event_tag(ex->gx, ex->x.ev[k].src);
+	int src = ex->x.ev[k].src;
+	if (ex->gx)
+		return gx_event_tag(ex->gx, src);
+	return src >= 0 ? ex->trace[src].site : NULL;
+}
+
+/* ex->x: the explorer's graph of a graph replay, or the graph of a schedule's
+ * trace (engine/graph_build.h: no ctrl, no lock operations, so the test is
+ * weaker than the code, never stronger).  0, or -1 with err. */
+static int model_graph(struct gexport *ex, const struct emu *e, char *err, size_t n)
+{
+	ex->gx = emu_config_of(e)->graph;
+	if (ex->gx)
+		return gx_to_exg(ex->gx, &ex->x, err, n);
+	size_t len;
+	ex->trace = emu_trace(e, &len);
+	return graph_build(e, &ex->x, NULL, err, n);
 }
 
 static bool is_checker(const struct ss_site *s)
@@ -59,36 +77,41 @@ static void name_locations(struct gexport *ex)
 		ex->within[k] = x->ev[k].kind == EV_F || x->ev[k].loc < 0 || !checker[x->ev[k].loc];
 }
 
-/* The candidates, largest first: the whole graph, then the shortest cycle
- * with less and less around it. */
-enum { NSTEPS = 4 };
+/* The candidates, largest first: the whole graph, its shared locations, then
+ * the shortest cycle with less and less around it. */
+enum { NSTEPS = 5 };
 static const char *const step_text[NSTEPS] = {
-    "every event",
+    "every event", "the events on locations two CPUs use",
     "the shortest po | rf | co | fr cycle, the writes its reads read and every dependency "
     "source, transitively",
     "the shortest po | rf | co | fr cycle, the writes its reads read and the cycle's "
     "dependency sources",
     "the shortest po | rf | co | fr cycle and the writes its reads read"};
 
-/* Marks ex->keep for candidate step.  Returns whether it fits a litmus test;
- * when not, why says so. */
+/* Marks ex->keep for candidate step.  Returns whether it is worth a test (it
+ * fits one and keeps something new); when not, why says so. */
 static bool choose(struct gexport *ex, int step, char *why, size_t n)
 {
 	static const enum exg_slice_reach reach[NSTEPS] = {
-	    0, EXG_SLICE_DEPS_ALL, EXG_SLICE_DEPS_CYCLE, EXG_SLICE_CYCLE_ONLY};
-	if (step == 0)
+	    0, 0, EXG_SLICE_DEPS_ALL, EXG_SLICE_DEPS_CYCLE, EXG_SLICE_CYCLE_ONLY};
+	static __thread bool before[REL_MAX_BIG];
+	memcpy(before, ex->keep, sizeof(before));
+	if (step == 0) {
 		memcpy(ex->keep, ex->within, sizeof(ex->keep));
-	else if (!exg_slice_sc_cycle(&ex->x, ex->within, reach[step], ex->keep)) {
-		snprintf(why, n,
-			 "the graph has %d events, more than a litmus test's %d, and no cycle of "
-			 "po | rf | co | fr to cut out of it",
-			 exg_slice_size(&ex->x, ex->within), REL_MAX);
-		return false;
+	} else if (step == 1) {
+		if (!exg_slice_shared(&ex->x, ex->within, ex->keep)) {
+			snprintf(why, n, "the failing execution touches no location two CPUs use");
+			return false;
+		}
+	} else if (!exg_slice_sc_cycle(&ex->x, ex->within, reach[step], ex->keep)) {
+		return false; /* sequentially consistent: why stays the shared step's */
 	}
+	if (step > 0 && !memcmp(before, ex->keep, sizeof(before)))
+		return false;
 	int size = exg_slice_size(&ex->x, ex->keep);
 	if (size > REL_MAX)
 		snprintf(why, n, "%s needs %d events, more than a litmus test's %d",
-			 step ? "the shortest cycle" : "the graph", size, REL_MAX);
+			 step > 1 ? "the shortest cycle" : "the graph", size, REL_MAX);
 	return size <= REL_MAX;
 }
 
@@ -99,10 +122,14 @@ static void comment(const struct gexport *ex, const struct emu_config *cfg, cons
 	size_t o = (size_t)snprintf(
 	    buf, n,
 	    "Exported by slabstress replay --litmus from %s\n"
-	    "(scenario %s, model %s, %s dependencies, engine graph):\n"
-	    "Kept: %s, of the graph that failed, as the exact checker saw it.\n"
+	    "(scenario %s, model %s, %s dependencies, engine %s):\n"
+	    "Kept: %s, of the graph that failed, %s.\n"
 	    "Each read's value and each location's last value are the graph's.\n",
-	    source, cfg->scn->name, wmm_model_name(cfg->model), emu_deps_name(cfg->deps), what);
+	    source, cfg->scn->name, wmm_model_name(cfg->model), emu_deps_name(cfg->deps),
+	    ex->gx ? "graph" : "lkvm", what,
+	    ex->gx ? "as the exact checker saw it"
+		   : "built from the trace (no ctrl dependencies, no lock operations: the "
+		     "test allows at least what the code does)");
 	for (int t = 0; t < ex->x.nthreads && o < n; t++) {
 		const char *sep = "";
 		for (int k = 0; k < ex->x.n && o < n; k++) {
@@ -202,10 +229,6 @@ static int write_judged(struct gexport *ex, struct lit_graph_text *lt, char **bo
 int lit_export_graph(FILE *f, const struct emu *e, const char *source, char *err, size_t errlen)
 {
 	const struct emu_config *cfg = emu_config_of(e);
-	if (!cfg->graph) {
-		snprintf(err, errlen, "not a graph engine replay");
-		return -1;
-	}
 	struct gexport *ex = calloc(1, sizeof(*ex));
 	char *text = malloc(16384), *body = NULL, *unchecked = NULL;
 	size_t body_len = 0;
@@ -214,8 +237,7 @@ int lit_export_graph(FILE *f, const struct emu *e, const char *source, char *err
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	ex->gx = cfg->graph;
-	if (gx_to_exg(ex->gx, &ex->x, err, errlen) < 0)
+	if (model_graph(ex, e, err, errlen) < 0)
 		goto out;
 	name_locations(ex);
 	for (int t = 0; t < ex->x.nthreads && t < GX_MAX_THREADS; t++) {
@@ -229,8 +251,10 @@ int lit_export_graph(FILE *f, const struct emu *e, const char *source, char *err
 		 ss_variant_name(cfg->acfg.variant));
 	struct lit_graph_text lt = {
 	    .name = name, .loc_name = ex->loc_name, .thr_name = ex->thr_name, .comment = text};
-	/* the largest candidate the exact checker finishes on; else the last that fits */
+	/* the largest candidate the exact checker finishes on; else the last
+	 * that fits, unless that is a graph of one CPU's locations alone */
 	snprintf(err, errlen, "no part of the graph fits a litmus test");
+	int last = -1;
 	for (int step = 0; step < NSTEPS && rc != 0; step++) {
 		if (!choose(ex, step, err, errlen))
 			continue;
@@ -241,8 +265,12 @@ int lit_export_graph(FILE *f, const struct emu *e, const char *source, char *err
 		int v = write_judged(ex, &lt, &body, &body_len, err, errlen);
 		if (v < 0)
 			goto out;
-		if (v == 0)
-			rc = 0;
+		rc = v == 0 ? 0 : rc;
+		last = step;
+	}
+	if (rc != 0 && last == 0) {
+		rc = LIT_EXPORT_NOTHING;
+		goto out;
 	}
 	if (rc != 0 && body) {
 		fprintf(stderr,

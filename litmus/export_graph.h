@@ -18,9 +18,15 @@
 
 #include "engine/emu.h"
 
-/* e: the emulator a graph replay left (fuzz/replay.h), its graph consistent.
- * source: named in the test's comment.  Writes the whole test or nothing:
- * 0, or -1 with err (no graph, too big, or no primitive for an event). */
+/* lit_export_graph's answer when there is nothing to show: the failing
+ * execution touches no location two CPUs use (err says so). */
+#define LIT_EXPORT_NOTHING (-2)
+
+/* e: the emulator a replay left (fuzz/replay.h) after a failing execution: a
+ * graph reproducer's (its graph consistent) or a schedule's (its graph built
+ * from the trace, engine/graph_build.h).  source: named in the test's
+ * comment.  Writes the whole test or nothing: 0; LIT_EXPORT_NOTHING; -1 with
+ * err (too big, or no primitive for an event). */
 int lit_export_graph(FILE *f, const struct emu *e, const char *source, char *err, size_t errlen);
 
 #endif /* SS_LITMUS_EXPORT_GRAPH_H */

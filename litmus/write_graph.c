@@ -395,26 +395,52 @@ static int co_last(const struct wg *w, int l)
 	return last;
 }
 
+/* Does read i read a value another thread wrote (or the initial one)? */
+static bool reads_external(const struct wg *w, int i)
+{
+	int src = rf_source(w->g, i);
+	return src < 0 || w->g->ev[src].thr != w->g->ev[i].thr;
+}
+
+/* The exists clause: every read's value and every location's last one, at
+ * most LIT_MAX_OBS of them (what `slabstress litmus` checks): the reads of
+ * other threads' values first, then the last values, then the other reads.
+ * Fewer only makes the clause weaker: the graph still satisfies it. */
 static void write_condition(const struct wg *w)
 {
 	const struct exg *g = w->g;
 	const char *sep = "";
+	int named = 0, all = 0;
 	fprintf(w->f, "exists (");
-	for (int th = 0; th < g->nthreads; th++)
-		for (int i = 0; i < g->n; i++)
-			if (kept(w, i) && g->ev[i].thr == th && w->reg[i] >= 0) {
+	for (int pass = 0; pass < 3; pass++) {
+		for (int th = 0; pass != 1 && th < g->nthreads; th++)
+			for (int i = 0; i < g->n; i++) {
+				if (!kept(w, i) || g->ev[i].thr != th || w->reg[i] < 0 ||
+				    reads_external(w, i) != (pass == 0))
+					continue;
+				all++;
+				if (named++ >= LIT_MAX_OBS)
+					continue;
 				fprintf(w->f, "%s%d:r%d=%d", sep, w->pno[th], w->reg[i],
 					(g->ev[i].flags & EVF_LF) ? 0 : w->num[i]);
 				sep = " /\\ ";
 			}
-	for (int l = 0; l < g->n; l++) {
-		int last = w->used[l] && !w->lock[l] ? co_last(w, l) : -1;
-		if (last >= 0) {
+		for (int l = 0; pass == 1 && l < g->n; l++) {
+			int last = w->used[l] && !w->lock[l] ? co_last(w, l) : -1;
+			if (last < 0)
+				continue;
+			all++;
+			if (named++ >= LIT_MAX_OBS)
+				continue;
 			fprintf(w->f, "%s%s=%d", sep, w->name[l], w->num[last]);
 			sep = " /\\ ";
 		}
 	}
-	fprintf(w->f, ")\n");
+	fprintf(w->f, ")");
+	if (all > LIT_MAX_OBS)
+		fprintf(w->f, " (* %d of the graph's %d values: at most %d in a condition *)",
+			LIT_MAX_OBS, all, LIT_MAX_OBS);
+	fprintf(w->f, "\n");
 }
 
 int lit_write_graph(FILE *f, const struct exg *g, const bool *keep,

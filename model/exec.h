@@ -64,7 +64,8 @@ struct ev {
 	short loc;	     /* -1: fence (but synchronize_srcu: its srcu_struct) */
 	long long val;
 	unsigned flags; /* enum ev_flag */
-	int src;	/* the event's index in the graph it was built from (gx_to_exg); -1 */
+	int src;	/* the event's index in what it was built from: the explorer's graph
+			 * (gx_to_exg), the trace (graph_build); -1 */
 };
 
 struct exg {

@@ -151,6 +151,23 @@ int exg_slice_sc_cycle(const struct exg *g, const bool *within, enum exg_slice_r
 	return n;
 }
 
+int exg_slice_shared(const struct exg *g, const bool *within, bool *keep)
+{
+	unsigned users[REL_MAX_BIG] = {0}; /* by location: a bit per thread (mod 32) */
+	for (int i = 0; i < g->n; i++)
+		if (is_access(&g->ev[i]) && g->ev[i].loc >= 0 && (!within || within[i]))
+			users[g->ev[i].loc] |= 1u << (g->ev[i].thr & 31);
+	int n = 0;
+	for (int i = 0; i < g->n; i++) {
+		unsigned u = is_access(&g->ev[i]) && g->ev[i].loc >= 0 ? users[g->ev[i].loc] : 0;
+		keep[i] = (!within || within[i]) && (u & (u - 1)) != 0;
+	}
+	mark_locks_and_fences(g, keep);
+	for (int i = 0; i < g->n; i++)
+		n += keep[i];
+	return n;
+}
+
 int exg_slice_size(const struct exg *g, const bool *keep)
 {
 	bool seen[REL_MAX_BIG] = {false};

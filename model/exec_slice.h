@@ -32,6 +32,13 @@ enum exg_slice_reach {
 int exg_slice_sc_cycle(const struct exg *g, const bool *within, enum exg_slice_reach reach,
 		       bool *keep);
 
+/* Marks in keep[0, g->n) the reads and writes within marks (NULL: all) on
+ * locations that two threads use, and the fences po-between them: what a
+ * test of the threads' communication needs (a location one thread alone uses
+ * shows no ordering; dependencies through it are lost, which only lets the
+ * test allow more).  Returns how many events it marked. */
+int exg_slice_shared(const struct exg *g, const bool *within, bool *keep);
+
 /* The events a test of keep needs: the marked ones plus one initial write per
  * location they touch. */
 int exg_slice_size(const struct exg *g, const bool *keep);

@@ -32,13 +32,18 @@ expect_grep replay_json_matches '"matches_saved": true' "$OUT"
 expect_rc litmus_export_confirmed 0 "$SLABSTRESS" litmus "$TMP/bug.litmus"
 expect_grep litmus_export_sometimes "Observation .* Sometimes" "$OUT"
 expect_rc litmus_chain_same 0 "$SLABSTRESS" replay "$TMP/small.json" --litmus=chain
-expect_rc litmus_graph_needs_graph 2 "$SLABSTRESS" replay "$TMP/small.json" --litmus=graph
-expect_grep litmus_graph_needs_graph_line "is not a graph engine reproducer" "$ERR"
-
+# --litmus=graph on a schedule: its graph built from the trace, judged Sometimes
+"$SLABSTRESS" replay "$TMP/small.json" --litmus=graph >"$TMP/g.litmus"
+expect_grep litmus_graph_from_trace "built from the trace" "$(cat "$TMP/g.litmus")"
+expect_rc litmus_graph_from_trace_sometimes 0 "$SLABSTRESS" litmus "$TMP/g.litmus"
+expect_grep litmus_graph_from_trace_agrees "Expected \(Result: Sometimes.*\) -> agree" "$OUT"
 expect_rc same_cpu_saves 1 "$SLABSTRESS" explore -s same-cpu --variant rc1 --objext in-object \
 	--object-size 131072 --page-size 65536 --save "$TMP/sc" -q
 expect_rc same_cpu_replay 1 "$SLABSTRESS" replay "$(ls "$TMP"/sc/*.json | head -1)"
 expect_grep same_cpu_is_not_ordering "fails under sequential consistency: not a memory-ordering bug" "$OUT"
+# a failure within one CPU has no litmus test: nothing to export (exit 2, one line)
+expect_rc same_cpu_nothing_to_export 2 "$SLABSTRESS" replay "$(ls "$TMP"/sc/*.json | head -1)" --litmus
+expect_grep same_cpu_nothing_line "nothing to export: the failing execution touches no location two CPUs use" "$ERR"
 
 printf '{"schema": "slabstress-repro/1"' >"$TMP/bad.json"
 expect_rc replay_corrupt_file 2 "$SLABSTRESS" replay "$TMP/bad.json"

@@ -183,6 +183,30 @@ TEST(test_slice_keeps_the_cycle)
 	EXPECT_EQ(exg_slice_sc_cycle(&G, within, EXG_SLICE_DEPS_ALL, keep), 0);
 }
 
+/* The shared part: locations one thread alone uses go, the fences between
+ * what stays stay. */
+TEST(test_shared_slice_drops_thread_local_locations)
+{
+	exg_init(&G);
+	int ix = iw(X), iz = iw(Z);
+	int z0 = wr(0, Z, 1, EVF_ONCE);
+	int f0 = exg_add(&G, 0, EV_F, -1, 0, 0, MF_MB);
+	int w0 = wr(0, X, 1, EVF_ONCE);
+	int z1 = rd(0, Z, 1, EVF_ONCE);
+	int r1 = rd(1, X, 1, EVF_ONCE);
+	rel_add(&G.co, iz, z0);
+	rel_add(&G.co, ix, w0);
+	rel_add(&G.rf, z0, z1);
+	rel_add(&G.rf, w0, r1);
+	exg_finish(&G);
+	bool keep[REL_MAX_BIG];
+	EXPECT_EQ(exg_slice_shared(&G, NULL, keep), 2);
+	EXPECT(keep[w0] && keep[r1] && !keep[z0] && !keep[z1] && !keep[f0]);
+	bool within[REL_MAX_BIG] = {false};
+	within[w0] = true; /* the reader left out: nothing two threads use */
+	EXPECT_EQ(exg_slice_shared(&G, within, keep), 0);
+}
+
 /* What the dialect cannot say is refused with a reason, nothing written. */
 TEST(test_unwritable_refused)
 {
@@ -204,6 +228,7 @@ int main(void)
 	RUN(test_forbidden_graph_stays_forbidden);
 	RUN(test_dependencies_rmw_and_lock_written);
 	RUN(test_slice_keeps_the_cycle);
+	RUN(test_shared_slice_drops_thread_local_locations);
 	RUN(test_unwritable_refused);
 	TEST_SUMMARY();
 }
