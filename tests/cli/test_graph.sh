@@ -101,6 +101,7 @@ if [ "$n" -eq 7 ]; then ok all_found_export_sometimes; else fail all_found_expor
 n=0
 for f in "$TMP"/all/*-lkmm-*.json; do
 	"$SLABSTRESS" replay "$f" --litmus=graph >"$TMP/g.litmus" || { fail "graph export $f"; continue; }
+	grep "Kept: " "$TMP/g.litmus" >>"$TMP/kept.txt"
 	if "$SLABSTRESS" litmus "$TMP/g.litmus" | grep -q "Expected (Result: Sometimes.*) -> agree"; then
 		n=$((n + 1))
 	else
