@@ -109,7 +109,8 @@ for f in "$TMP"/all/*-lkmm-*.json; do
 	fi
 done
 if [ "$n" -eq 7 ]; then ok all_found_graph_export_sometimes; else fail all_found_graph_export_sometimes "$n of 7"; fi
-expect_grep graph_export_says_what_it_kept "Kept: the shortest po \| rf \| co \| fr cycle" "$(cat "$TMP/g.litmus")"
+# the larger graphs are cut down to their cycle
+expect_grep graph_export_says_what_it_kept "Kept: the shortest po \\| rf \\| co \\| fr cycle" "$(cat "$TMP/kept.txt")"
 expect_rc litmus_from_bad 2 "$SLABSTRESS" replay "$f" --litmus=trace
 expect_grep litmus_from_bad_line "unknown --litmus 'trace': expected chain, graph or auto" "$ERR"
 
