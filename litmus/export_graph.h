@@ -1,15 +1,19 @@
-/* litmus/export_graph.h - a replayed graph reproducer's failing graph as
- * a C-litmus test, for failures of any shape (fuzz/litmus_export.h writes the
- * message-passing ones from the trace).
+/* litmus/export_graph.h - a replayed failing execution's graph as a C-litmus
+ * test, for failures of any shape (fuzz/litmus_export.h writes the
+ * message-passing chain from the trace).
  *
- * The test is the graph as the exact checker saw it (engine/gx_model.c: the
- * locations two CPUs use, fences, lock operations, the dependencies and the
- * conservative ctrl), without the checkers' bookkeeping words: the whole graph
- * when it fits a litmus test (REL_MAX events), else its shortest cycle of
- * po | rf | co | fr (the part no interleaving gives) with the writes its reads
- * read, its RMW halves and as many of their dependency sources as fit
- * (model/exec_slice.h).  The condition is the graph's outcome, so `slabstress
- * litmus` and herd7 must call it Sometimes (litmus/write_graph.h).
+ * The graph: a graph reproducer's as the exact checker saw it
+ * (engine/gx_model.c: the locations two CPUs use, fences, lock operations, the
+ * dependencies and the conservative ctrl); a schedule's built from its trace
+ * (engine/graph_build.h: no ctrl, no lock operations).  Never the checkers'
+ * bookkeeping words.  The test is the first of these that fits a litmus test
+ * (REL_MAX events) and that the exact checker finishes on: the whole graph;
+ * its events on locations two CPUs use; its shortest cycle of po | rf | co |
+ * fr (the part no interleaving gives) with the writes its reads read, its RMW
+ * halves and fewer and fewer of their dependency sources (model/exec_slice.h).
+ * The condition is the graph's outcome (litmus/write_graph.h), so `slabstress
+ * litmus` and herd7 must call it Sometimes; the exact checker's verdict is the
+ * test's Result line, and a test it calls Never is never written.
  */
 #ifndef SS_LITMUS_EXPORT_GRAPH_H
 #define SS_LITMUS_EXPORT_GRAPH_H
