@@ -324,12 +324,13 @@ void emu_expr_ident(char *buf, size_t n, const char *expr, const char *fallback)
 		p = q + 1;
 	if ((q = strrchr(p, '.')))
 		p = q + 1;
-	size_t o = 0;
-	for (; *p && o + 1 < n; p++)
-		if (isalnum((unsigned char)*p) || *p == '_')
-			buf[o++] = *p;
-		else if (*p == '[')
-			break;
+	if (*p == '(' && (q = strchr(p, ')'))) /* a cast: (unsigned long *)p + OFF is p */
+		p = q + 1;
+	while (*p && !isalnum((unsigned char)*p) && *p != '_')
+		p++;
+	size_t o = 0; /* the first identifier: freeptr_addr(s, obj) is freeptr_addr */
+	for (; (isalnum((unsigned char)*p) || *p == '_') && o + 1 < n; p++)
+		buf[o++] = *p;
 	buf[o] = 0;
 	if (!o || isdigit((unsigned char)buf[0]))
 		snprintf(buf, n, "%s", fallback);

@@ -63,34 +63,33 @@ static bool reserved(const char *s)
 	return lit_macro_known(NULL, s);
 }
 
-/* A name for location l: the caller's if it is a C identifier that no
- * register, reserved word or other location has, else x<l>. */
+/* Is name taken by one of the locations before l? */
+static bool name_taken(const struct wg *w, int l, const char *name)
+{
+	for (int k = 0; k < l; k++)
+		if (w->used[k] && !strcmp(w->name[k], name))
+			return true;
+	return false;
+}
+
+/* A name for location l: the caller's if it is a C identifier, else x<l>_,
+ * made unique (slot, slot2, ...) and kept apart from registers (r1 -> r1_)
+ * and reserved words (lock -> lock_). */
 static void name_location(struct wg *w, const struct lit_graph_text *t, int l)
 {
 	const char *s = t->loc_name ? t->loc_name[l] : NULL;
 	bool ok = s && (isalpha((unsigned char)s[0]) || s[0] == '_') && strlen(s) < NAME_LEN - 8;
 	for (const char *p = s; ok && *p; p++)
 		ok = isalnum((unsigned char)*p) || *p == '_';
-	if (ok && s[0] == 'r' && s[1] && strspn(s + 1, "0123456789") == strlen(s + 1))
-		ok = false;	 /* a register's name */
-	if (ok && reserved(s)) { /* lock -> lock_ */
-		char alt[NAME_LEN];
-		snprintf(alt, sizeof(alt), "%s_", s);
-		bool taken = false;
-		for (int k = 0; k < l; k++)
-			taken |= w->used[k] && !strcmp(w->name[k], alt);
-		if (taken)
-			snprintf(w->name[l], NAME_LEN, "x%d", l);
-		else
-			snprintf(w->name[l], NAME_LEN, "%s", alt);
-		return;
-	}
-	for (int k = 0; ok && k < l; k++)
-		ok = !w->used[k] || strcmp(w->name[k], s) != 0;
-	if (ok)
-		snprintf(w->name[l], NAME_LEN, "%s", s);
+	char base[NAME_LEN];
+	bool reg = ok && s[0] == 'r' && s[1] && strspn(s + 1, "0123456789") == strlen(s + 1);
+	if (!ok)
+		snprintf(base, sizeof(base), "x%d_", l);
 	else
-		snprintf(w->name[l], NAME_LEN, "x%d", l);
+		snprintf(base, sizeof(base), reg || reserved(s) ? "%s_" : "%s", s);
+	snprintf(w->name[l], NAME_LEN, "%s", base);
+	for (int k = 2; name_taken(w, l, w->name[l]); k++)
+		snprintf(w->name[l], NAME_LEN, "%s%d", base, k);
 }
 
 /* Numbers the values of location l: the initial one 0, each other value a

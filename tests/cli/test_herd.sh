@@ -11,7 +11,8 @@ skipped() { echo "skipped $1: $2"; }
 # ---- --format herd against herd7's recorded output ----------------------------
 # tests/litmus/herd/DIR/NAME.litmus.out is herd7 7.58+1's output (the kernel's
 # linux-kernel.cfg) for ../shared/litmus/DIR/NAME.litmus, or for
-# tests/litmus/regress/NAME.litmus (herd-dialect: herd7's constructs in one file).
+# tests/litmus/regress/NAME.litmus (herd-dialect: herd7's constructs in one file;
+# export-*: failing graphs written by `replay --litmus=graph`, whole and cut).
 # Every line but Time and Hash must be herd7's.  Where this engine cannot give
 # herd7's numbers (it counts distinct final states, herd7 counts executions;
 # its lkmm model lacks a few LKMM outcomes), the check is "skipped: awaiting the
