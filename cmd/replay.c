@@ -98,7 +98,11 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	case OPT_RACES: o->races_arg = arg; break;
 	case OPT_NO_EXPLAIN: o->no_explain = 1; break;
 	case OPT_FORCE: ss_repro_allow_changed_scenario(true); break;
-	default: return cli_reproducer_arg("replay", key, arg, &o->file);
+	default:
+		if (key == ARGP_KEY_ARG && o->file && o->litmus &&
+		    (!strcmp(arg, "chain") || !strcmp(arg, "graph") || !strcmp(arg, "auto")))
+			cli_usage_error("--litmus takes its value after '=': --litmus=%s", arg);
+		return cli_reproducer_arg("replay", key, arg, &o->file);
 	}
 	return 0;
 }

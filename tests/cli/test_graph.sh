@@ -113,6 +113,8 @@ if [ "$n" -eq 7 ]; then ok all_found_graph_export_sometimes; else fail all_found
 expect_grep graph_export_says_what_it_kept "Kept: the shortest po \\| rf \\| co \\| fr cycle" "$(cat "$TMP/kept.txt")"
 expect_rc litmus_from_bad 2 "$SLABSTRESS" replay "$f" --litmus=trace
 expect_grep litmus_from_bad_line "unknown --litmus 'trace': expected chain, graph or auto" "$ERR"
+expect_rc litmus_from_spaced 2 "$SLABSTRESS" replay "$f" --litmus graph
+expect_grep litmus_from_spaced_line "takes its value after '=': --litmus=graph" "$ERR"
 
 # the GenMC shape (tests/genmc): the fixed slab proved for 2 threads x 1
 # iteration, the buggy one found
