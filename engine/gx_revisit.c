@@ -17,13 +17,10 @@
 
 #include "engine/gx_impl.h"
 
-/* The (po | rf)-prefix of event a: in[i] for every event a depends on. */
-static void porf_prefix(const struct gx_graph *G, int a, bool *in)
+/* The (po | rf)-prefix of event a by fixpoint over every event (the general
+ * case: events of a thread out of po order in ev[]). */
+static void porf_prefix_slow(const struct gx_graph *G, int *bound)
 {
-	int bound[GX_MAX_THREADS];
-	for (int t = 0; t < GX_MAX_THREADS; t++)
-		bound[t] = -1;
-	bound[(int)G->ev[a].thr] = G->ev[a].idx;
 	for (bool changed = true; changed;) {
 		changed = false;
 		for (int i = 0; i < G->n; i++) {
@@ -36,6 +33,40 @@ static void porf_prefix(const struct gx_graph *G, int a, bool *in)
 				changed = true;
 			}
 		}
+	}
+}
+
+/* The (po | rf)-prefix of event a: in[i] for every event a depends on.  Each
+ * thread's events are scanned once, in po order, up to its bound, which only
+ * grows (the events of a thread stand in ev[] in po order, idx 0, 1, ...). */
+static void porf_prefix(const struct gx_graph *G, int a, bool *in)
+{
+	static __thread short pos[GX_MAX_THREADS][GX_MAX_EVENTS];
+	int bound[GX_MAX_THREADS], scanned[GX_MAX_THREADS], count[GX_MAX_THREADS] = {0};
+	bool dense = true;
+	for (int i = 0; i < G->n && dense; i++) {
+		int t = G->ev[i].thr;
+		dense = G->ev[i].idx == count[t];
+		pos[t][count[t]++] = (short)i;
+	}
+	for (int t = 0; t < GX_MAX_THREADS; t++)
+		bound[t] = scanned[t] = -1;
+	bound[(int)G->ev[a].thr] = G->ev[a].idx;
+	if (!dense)
+		porf_prefix_slow(G, bound);
+	for (bool more = dense; more;) {
+		more = false;
+		for (int t = 0; t < GX_MAX_THREADS; t++)
+			while (scanned[t] < bound[t]) {
+				const struct gx_event *e = &G->ev[pos[t][++scanned[t]]];
+				if (!is_read(e) || e->rf == GX_INIT)
+					continue;
+				const struct gx_event *w = &G->ev[e->rf];
+				if (w->idx > bound[(int)w->thr]) {
+					bound[(int)w->thr] = w->idx;
+					more = true;
+				}
+			}
 	}
 	for (int i = 0; i < G->n; i++)
 		in[i] = G->ev[i].idx <= bound[(int)G->ev[i].thr];
