@@ -85,30 +85,27 @@ done
 # checker calls Sometimes
 "$SLABSTRESS" matrix --engine graph --models lkmm --variants rc1 --save "$TMP/all" \
 	--scenarios lazy-objexts,once,plain,pid-fastpath,tty-flush-old,cmpxchg-relaxed,consumer-lock >/dev/null
-n=0
-for f in "$TMP"/all/*-lkmm-*.json; do
-	"$SLABSTRESS" replay "$f" --litmus >"$TMP/e.litmus" || { fail "export $f"; continue; }
-	if "$SLABSTRESS" litmus "$TMP/e.litmus" | grep -q "^Observation .* Sometimes"; then
-		n=$((n + 1))
-	else
-		fail "sometimes $(basename "$f")" "$(cat "$TMP/e.litmus" | head -5)"
-	fi
-done
-if [ "$n" -eq 7 ]; then ok all_found_export_sometimes; else fail all_found_export_sometimes "$n of 7"; fi
+# export_all NAME FROM PATTERN: every saved lkmm failure, replay --litmus=FROM,
+# must give a test whose `slabstress litmus` output matches PATTERN (the Kept:
+# lines collect in kept.txt)
+export_all() {
+	n=0
+	for f in "$TMP"/all/*-lkmm-*.json; do
+		"$SLABSTRESS" replay "$f" --litmus="$2" >"$TMP/e.litmus" || { fail "$1 export $f"; continue; }
+		grep "Kept: " "$TMP/e.litmus" >>"$TMP/kept.txt"
+		if "$SLABSTRESS" litmus "$TMP/e.litmus" | grep -q "$3"; then
+			n=$((n + 1))
+		else
+			fail "$1 $(basename "$f")" "$(head -12 "$TMP/e.litmus")"
+		fi
+	done
+	if [ "$n" -eq 7 ]; then ok "$1"; else fail "$1" "$n of 7"; fi
+}
+export_all all_found_export_sometimes auto "^Observation .* Sometimes"
 # --litmus graph: the same failures as the graphs the exact checker saw (all of
 # a graph, or its shortest po|rf|co|fr cycle), each judged before it is written:
 # its Result line (DATARACE included) is what `slabstress litmus` finds again
-n=0
-for f in "$TMP"/all/*-lkmm-*.json; do
-	"$SLABSTRESS" replay "$f" --litmus=graph >"$TMP/g.litmus" || { fail "graph export $f"; continue; }
-	grep "Kept: " "$TMP/g.litmus" >>"$TMP/kept.txt"
-	if "$SLABSTRESS" litmus "$TMP/g.litmus" | grep -q "Expected (Result: Sometimes.*) -> agree"; then
-		n=$((n + 1))
-	else
-		fail "graph sometimes $(basename "$f")" "$(head -12 "$TMP/g.litmus")"
-	fi
-done
-if [ "$n" -eq 7 ]; then ok all_found_graph_export_sometimes; else fail all_found_graph_export_sometimes "$n of 7"; fi
+export_all all_found_graph_export_sometimes graph "Expected (Result: Sometimes.*) -> agree"
 # the larger graphs are cut down to their cycle
 expect_grep graph_export_says_what_it_kept "Kept: the shortest po \\| rf \\| co \\| fr cycle" "$(cat "$TMP/kept.txt")"
 expect_rc litmus_from_bad 2 "$SLABSTRESS" replay "$f" --litmus=trace

@@ -7,36 +7,11 @@
 
 #include "litmus/graph.h"
 #include "model/lkmm.h"
+#include "tests/unit/exg_hand.h"
 #include "tests/unit/test.h"
 
 enum { X, Y };
-static struct exg G;
 #define M_ONCE EVF_ONCE
-
-static int iw(int loc)
-{
-	return exg_add(&G, -1, EV_W, loc, 0, 0, 0);
-}
-static int wr(int t, int loc, long long v, unsigned f)
-{
-	return exg_add(&G, t, EV_W, loc, v, f, 0);
-}
-static int rd(int t, int loc, long long v, unsigned f)
-{
-	return exg_add(&G, t, EV_R, loc, v, f, 0);
-}
-static int fence(int t, enum model_fence k)
-{
-	return exg_add(&G, t, EV_F, -1, 0, 0, k);
-}
-static void rf(int w, int r)
-{
-	rel_add(&G.rf, w, r);
-}
-static void co(int a, int b)
-{
-	rel_add(&G.co, a, b);
-}
 
 /* Checks G with every axiom evaluated; returns the only failing axiom, -1 for
  * none, -2 for more than one. */

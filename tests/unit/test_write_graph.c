@@ -9,23 +9,10 @@
 #include "litmus/litmus.h"
 #include "litmus/write_graph.h"
 #include "model/exec_slice.h"
+#include "tests/unit/exg_hand.h"
 #include "tests/unit/test.h"
 
 enum { X, Y, Z, L };
-static struct exg G;
-
-static int iw(int loc)
-{
-	return exg_add(&G, -1, EV_W, loc, 0, 0, 0);
-}
-static int wr(int t, int loc, long long v, unsigned f)
-{
-	return exg_add(&G, t, EV_W, loc, v, f, 0);
-}
-static int rd(int t, int loc, long long v, unsigned f)
-{
-	return exg_add(&G, t, EV_R, loc, v, f, 0);
-}
 
 /* Writes G (keep: NULL for all) to a file, runs it under lkmm; the observed
  * verdict, -1 when writing failed, -2 when it did not parse or finish.  The
@@ -70,13 +57,13 @@ TEST(test_s_shape_written_and_found)
 	int ix = iw(X), iy = iw(Y);
 	int w0 = wr(0, X, 7, EVF_ONCE), w1 = wr(0, Y, 9, EVF_ONCE);
 	int r = rd(1, Y, 9, EVF_ONCE);
-	exg_add(&G, 1, EV_F, -1, 0, 0, MF_MB);
+	fence(1, MF_MB);
 	int w2 = wr(1, X, 5, EVF_ONCE), r2 = rd(1, X, 7, EVF_ONCE);
-	rel_add(&G.rf, w1, r);
-	rel_add(&G.rf, w0, r2);
-	rel_add(&G.co, ix, w2);
-	rel_add(&G.co, w2, w0);
-	rel_add(&G.co, iy, w1);
+	rf(w1, r);
+	rf(w0, r2);
+	co(ix, w2);
+	co(w2, w0);
+	co(iy, w1);
 	rel_add(&G.ctrl, r, w2);
 	exg_finish(&G);
 	const char *names[] = {"lock", "r1"};
@@ -91,25 +78,33 @@ TEST(test_s_shape_written_and_found)
 	EXPECT(strstr(text, "exists (1:r0=1 /\\ 1:r1=1 /\\ lock_=1 /\\ r1_=1)"));
 }
 
-/* SB+mbs is forbidden: its graph written is Never, so a writer that dropped
- * the fences would show here. */
+/* MP+wmb+rmb is forbidden, and with a release store and an acquire load too:
+ * the graph written is Never, so a writer that dropped a fence or an
+ * annotation would show here. */
 TEST(test_forbidden_graph_stays_forbidden)
 {
-	exg_init(&G);
-	int ix = iw(X), iy = iw(Y);
-	int w0 = wr(0, X, 1, EVF_ONCE);
-	exg_add(&G, 0, EV_F, -1, 0, 0, MF_MB);
-	int r0 = rd(0, Y, 0, EVF_ONCE);
-	int w1 = wr(1, Y, 1, EVF_ONCE);
-	exg_add(&G, 1, EV_F, -1, 0, 0, MF_MB);
-	int r1 = rd(1, X, 0, EVF_ONCE);
-	rel_add(&G.co, ix, w0);
-	rel_add(&G.co, iy, w1);
-	rel_add(&G.rf, iy, r0);
-	rel_add(&G.rf, ix, r1);
-	exg_finish(&G);
-	struct lit_graph_text lt = {.name = "SB-mbs"};
-	EXPECT_EQ(written_verdict(NULL, &lt, NULL), OBS_NEVER);
+	for (int annotated = 0; annotated < 2; annotated++) {
+		exg_init(&G);
+		int ix = iw(X), iy = iw(Y);
+		int w0 = wr(0, X, 1, EVF_ONCE);
+		if (!annotated)
+			fence(0, MF_WMB);
+		int w1 = wr(0, Y, 1, annotated ? EVF_RELEASE : EVF_ONCE);
+		int r0 = rd(1, Y, 1, annotated ? EVF_ACQUIRE : EVF_ONCE);
+		if (!annotated)
+			fence(1, MF_RMB);
+		int r1 = rd(1, X, 0, EVF_ONCE);
+		co(ix, w0);
+		co(iy, w1);
+		rf(w1, r0);
+		rf(ix, r1);
+		exg_finish(&G);
+		struct lit_graph_text lt = {.name = "MP-ordered"};
+		EXPECT_EQ(written_verdict(NULL, &lt, NULL), OBS_NEVER);
+		EXPECT(annotated ? strstr(text, "smp_store_release(x1_, 1);") &&
+				       strstr(text, "r0 = smp_load_acquire(x1_);")
+				 : strstr(text, "smp_wmb();") && strstr(text, "smp_rmb();"));
+	}
 }
 
 /* MP with an address dependency on the reader (forbidden) and without it
@@ -122,19 +117,19 @@ TEST(test_dependencies_rmw_and_lock_written)
 		int lr = rd(0, L, 0, EVF_LKR), lw = wr(0, L, 1, EVF_LKW);
 		int w0 = wr(0, X, 1, EVF_PLAIN);
 		int ul = wr(0, L, 0, EVF_UL);
-		exg_add(&G, 0, EV_F, -1, 0, 0, MF_WMB);
+		fence(0, MF_WMB);
 		int xr = rd(0, Y, 0, EVF_RMW | EVF_ONCE), xw = wr(0, Y, 1, EVF_RMW | EVF_ONCE);
 		int r0 = rd(1, Y, 1, EVF_ONCE), r1 = rd(1, X, 0, EVF_ONCE);
 		rel_add(&G.rmw, lr, lw);
 		rel_add(&G.rmw, xr, xw);
-		rel_add(&G.rf, il, lr);
-		rel_add(&G.co, il, lw);
-		rel_add(&G.co, lw, ul);
-		rel_add(&G.co, ix, w0);
-		rel_add(&G.rf, iy, xr);
-		rel_add(&G.co, iy, xw);
-		rel_add(&G.rf, xw, r0);
-		rel_add(&G.rf, ix, r1);
+		rf(il, lr);
+		co(il, lw);
+		co(lw, ul);
+		co(ix, w0);
+		rf(iy, xr);
+		co(iy, xw);
+		rf(xw, r0);
+		rf(ix, r1);
 		if (dep)
 			rel_add(&G.addr, r0, r1);
 		exg_finish(&G);
@@ -157,17 +152,17 @@ TEST(test_slice_keeps_the_cycle)
 	int ix = iw(X), iy = iw(Y), iz = iw(Z);
 	int z0 = wr(0, Z, 1, EVF_ONCE);
 	int w0 = wr(0, X, 1, EVF_ONCE);
-	int f0 = exg_add(&G, 0, EV_F, -1, 0, 0, MF_WMB);
+	int f0 = fence(0, MF_WMB);
 	int r0 = rd(0, Y, 0, EVF_ONCE);
 	int w1 = wr(1, Y, 1, EVF_ONCE);
 	int r1 = rd(1, X, 0, EVF_ONCE);
 	int z1 = rd(1, Z, 1, EVF_ONCE);
-	rel_add(&G.co, iz, z0);
-	rel_add(&G.co, ix, w0);
-	rel_add(&G.co, iy, w1);
-	rel_add(&G.rf, iy, r0);
-	rel_add(&G.rf, ix, r1);
-	rel_add(&G.rf, z0, z1);
+	co(iz, z0);
+	co(ix, w0);
+	co(iy, w1);
+	rf(iy, r0);
+	rf(ix, r1);
+	rf(z0, z1);
 	exg_finish(&G);
 	bool keep[REL_MAX_BIG];
 	EXPECT_EQ(exg_slice_sc_cycle(&G, NULL, EXG_SLICE_DEPS_ALL, keep), 5);
@@ -190,14 +185,14 @@ TEST(test_shared_slice_drops_thread_local_locations)
 	exg_init(&G);
 	int ix = iw(X), iz = iw(Z);
 	int z0 = wr(0, Z, 1, EVF_ONCE);
-	int f0 = exg_add(&G, 0, EV_F, -1, 0, 0, MF_MB);
+	int f0 = fence(0, MF_MB);
 	int w0 = wr(0, X, 1, EVF_ONCE);
 	int z1 = rd(0, Z, 1, EVF_ONCE);
 	int r1 = rd(1, X, 1, EVF_ONCE);
-	rel_add(&G.co, iz, z0);
-	rel_add(&G.co, ix, w0);
-	rel_add(&G.rf, z0, z1);
-	rel_add(&G.rf, w0, r1);
+	co(iz, z0);
+	co(ix, w0);
+	rf(z0, z1);
+	rf(w0, r1);
 	exg_finish(&G);
 	bool keep[REL_MAX_BIG];
 	EXPECT_EQ(exg_slice_shared(&G, NULL, keep), 2);
