@@ -250,7 +250,10 @@ int lit_export_graph(FILE *f, const struct emu *e, const char *source, char *err
 	snprintf(name, sizeof(name), "slabstress-%s-%s-graph", cfg->scn->name,
 		 ss_variant_name(cfg->acfg.variant));
 	struct lit_graph_text lt = {
-	    .name = name, .loc_name = ex->loc_name, .thr_name = ex->thr_name, .comment = text};
+	    .name = name,
+	    .loc_name = ex->loc_name,
+	    .thr_name = ex->x.nthreads <= GX_MAX_THREADS ? ex->thr_name : NULL, /* one per thread */
+	    .comment = text};
 	/* the largest candidate the exact checker finishes on; else the last
 	 * that fits, unless that is a graph of one CPU's locations alone */
 	snprintf(err, errlen, "no part of the graph fits a litmus test");

@@ -28,7 +28,7 @@
 struct lit_graph_text {
 	const char *name;	     /* the test's name (the "C name" line) */
 	const char *const *loc_name; /* [loc]: a name for each location, or NULL (x<loc>) */
-	const char *const *thr_name; /* [thread]: said in the comment, or NULL */
+	const char *const *thr_name; /* [thread < g->nthreads]: said in the comment, or NULL */
 	const char *comment;	     /* lines for the test's comment (each ends in \n), or NULL */
 	const char *result;	     /* the "Result:" line's verdict (NULL: Sometimes) */
 };
