@@ -26,27 +26,6 @@ static bool kept(const struct wg *w, int i)
 	return !(w->g->ev[i].flags & EVF_IW) && (!w->keep || w->keep[i]);
 }
 
-static int rmw_partner(const struct exg *g, int i)
-{
-	for (int j = 0; j < g->n; j++)
-		if (rel_has(&g->rmw, i, j) || rel_has(&g->rmw, j, i))
-			return j;
-	return -1;
-}
-
-static int rf_source(const struct exg *g, int r)
-{
-	for (int w = 0; w < g->n; w++)
-		if (rel_has(&g->rf, w, r))
-			return w;
-	return -1;
-}
-
-static bool is_lock_op(const struct ev *e)
-{
-	return (e->flags & (EVF_LKR | EVF_LKW | EVF_UL | EVF_LF)) != 0;
-}
-
 /* Words herd7's C front end reserves, or C's: not a location's name. */
 static bool reserved(const char *s)
 {
@@ -113,7 +92,7 @@ static void number_values(struct wg *w, int l)
 	for (int i = 0; i < g->n; i++) {
 		if (!kept(w, i) || g->ev[i].loc != l || g->ev[i].kind != EV_R)
 			continue;
-		int s = rf_source(g, i);
+		int s = exg_rf_source(g, i);
 		w->num[i] = s < 0 || (g->ev[s].flags & EVF_IW) ? 0 : w->num[s];
 	}
 }
@@ -128,10 +107,10 @@ static const char *unwritable(const struct wg *w, int i)
 		return "an SRCU operation";
 	if (e->kind == EV_F)
 		return e->fence > MF_NONE && e->fence < MF_NKINDS ? NULL : "an unknown fence";
-	if (w->lock[e->loc] && !is_lock_op(e))
+	if (w->lock[e->loc] && !exg_is_lock_op(e))
 		return "a lock word accessed as memory";
 	if (e->kind == EV_R) {
-		int s = rf_source(g, i);
+		int s = exg_rf_source(g, i);
 		if (s >= 0 && !(g->ev[s].flags & EVF_IW) && !kept(w, s))
 			return "a read of a write the test leaves out";
 	}
@@ -173,7 +152,7 @@ static int prepare(struct wg *w, const struct lit_graph_text *t, char *err, size
 		if (g->ev[i].loc >= 0 && g->ev[i].kind != EV_F) {
 			events += !w->used[g->ev[i].loc];
 			w->used[g->ev[i].loc] = true;
-			w->lock[g->ev[i].loc] |= is_lock_op(&g->ev[i]);
+			w->lock[g->ev[i].loc] |= exg_is_lock_op(&g->ev[i]);
 		}
 	}
 	if (events > REL_MAX) {
@@ -334,7 +313,7 @@ static void write_event(struct wg *w, int i)
 {
 	const struct exg *g = w->g;
 	const struct ev *e = &g->ev[i];
-	int p = e->kind == EV_F ? -1 : rmw_partner(g, i);
+	int p = e->kind == EV_F ? -1 : exg_rmw_partner(g, i);
 	if (e->kind == EV_F) {
 		fprintf(w->f, "\t%s;\n", fence_name(e->fence));
 		return;
@@ -397,7 +376,7 @@ static int co_last(const struct wg *w, int l)
 /* Does read i read a value another thread wrote (or the initial one)? */
 static bool reads_external(const struct wg *w, int i)
 {
-	int src = rf_source(w->g, i);
+	int src = exg_rf_source(w->g, i);
 	return src < 0 || w->g->ev[src].thr != w->g->ev[i].thr;
 }
 

@@ -150,3 +150,19 @@ void exg_finish(struct exg *g)
 	base_relations(g);
 	rel_plus(n, &g->co, &g->co);
 }
+
+int exg_rf_source(const struct exg *g, int r)
+{
+	for (int w = 0; w < g->n; w++)
+		if (rel_has(&g->rf, w, r))
+			return w;
+	return -1;
+}
+
+int exg_rmw_partner(const struct exg *g, int i)
+{
+	for (int j = 0; j < g->n; j++)
+		if (rel_has(&g->rmw, i, j) || rel_has(&g->rmw, j, i))
+			return j;
+	return -1;
+}

@@ -94,4 +94,14 @@ int exg_add(struct exg *g, int thr, enum ev_kind kind, int loc, long long val, u
  * every event, dependency, rmw, rf and co edge is in. */
 void exg_finish(struct exg *g);
 
+/* The write read r reads (an initial write included), -1 for none. */
+int exg_rf_source(const struct exg *g, int r);
+/* The other event of i's RMW (its write for its read, and back), -1 for none. */
+int exg_rmw_partner(const struct exg *g, int i);
+/* Is e a lock operation (lock.cat's LKR, LKW, UL, LF)? */
+static inline bool exg_is_lock_op(const struct ev *e)
+{
+	return (e->flags & (EVF_LKR | EVF_LKW | EVF_UL | EVF_LF)) != 0;
+}
+
 #endif /* SS_MODEL_EXEC_H */

@@ -10,11 +10,6 @@ static bool is_access(const struct ev *e)
 	return (e->kind == EV_R || e->kind == EV_W) && !(e->flags & EVF_IW);
 }
 
-static bool is_lock_op(const struct ev *e)
-{
-	return (e->flags & (EVF_LKR | EVF_LKW | EVF_UL | EVF_LF)) != 0;
-}
-
 /* The edge i -> j of po | rf | co | fr between accesses; src[i]: the write
  * read i reads (-1: none). */
 static bool sc_edge(const struct exg *g, const int *src, int i, int j)
@@ -63,12 +58,8 @@ static int shortest_cycle(const struct exg *g, const bool *within, int *cyc)
 	if (!adj || !parent)
 		goto out;
 	int *queue = parent + g->n, *cur = parent + 2 * g->n, *src = queue;
-	for (int i = 0; i < g->n; i++) {
-		src[i] = -1;
-		for (int w = 0; w < g->n && g->ev[i].kind == EV_R; w++)
-			if (rel_has(&g->rf, w, i))
-				src[i] = w;
-	}
+	for (int i = 0; i < g->n; i++)
+		src[i] = g->ev[i].kind == EV_R ? exg_rf_source(g, i) : -1;
 	for (int i = 0; i < g->n; i++)
 		for (int j = 0; j < g->n; j++)
 			adj[i][j] = is_access(&g->ev[i]) && is_access(&g->ev[j]) &&
@@ -110,7 +101,7 @@ static void mark(const struct exg *g, const bool *within, bool *keep, int i, boo
 static void mark_locks_and_fences(const struct exg *g, bool *keep)
 {
 	for (int i = 0; i < g->n; i++)
-		if (keep[i] && is_lock_op(&g->ev[i]))
+		if (keep[i] && exg_is_lock_op(&g->ev[i]))
 			for (int j = 0; j < g->n; j++)
 				if (g->ev[j].loc == g->ev[i].loc && !(g->ev[j].flags & EVF_IW))
 					keep[j] = true;
