@@ -99,12 +99,9 @@ static bool choose(struct gexport *ex, int step, char *why, size_t n)
 	if (step == 0) {
 		memcpy(ex->keep, ex->within, sizeof(ex->keep));
 	} else if (step == 1) {
-		if (!exg_slice_shared(&ex->x, ex->within, ex->keep)) {
-			snprintf(why, n, "the failing execution touches no location two CPUs use");
-			return false;
-		}
+		exg_slice_shared(&ex->x, ex->within, ex->keep); /* not empty: checked first */
 	} else if (!exg_slice_sc_cycle(&ex->x, ex->within, reach[step], ex->keep)) {
-		return false; /* sequentially consistent: why stays the shared step's */
+		return false; /* no cycle: an interleaving gives the graph */
 	}
 	if (step > 0 && !memcmp(before, ex->keep, sizeof(before)))
 		return false;
@@ -230,7 +227,7 @@ int lit_export_graph(FILE *f, const struct emu *e, const char *source, char *err
 {
 	const struct emu_config *cfg = emu_config_of(e);
 	struct gexport *ex = calloc(1, sizeof(*ex));
-	char *text = malloc(16384), *body = NULL, *unchecked = NULL;
+	char *text = malloc(16384), *body = NULL;
 	size_t body_len = 0;
 	int rc = -1;
 	if (!ex || !text) {
@@ -254,26 +251,24 @@ int lit_export_graph(FILE *f, const struct emu *e, const char *source, char *err
 	    .loc_name = ex->loc_name,
 	    .thr_name = ex->x.nthreads <= GX_MAX_THREADS ? ex->thr_name : NULL, /* one per thread */
 	    .comment = text};
+	if (!exg_slice_shared(&ex->x, ex->within, ex->keep)) { /* a test of one CPU says nothing */
+		snprintf(err, errlen, "the failing execution touches no location two CPUs use");
+		rc = LIT_EXPORT_NOTHING;
+		goto out;
+	}
 	/* the largest candidate the exact checker finishes on; else the last
-	 * that fits, unless that is a graph of one CPU's locations alone */
+	 * that fits (body keeps it) */
 	snprintf(err, errlen, "no part of the graph fits a litmus test");
-	int last = -1;
 	for (int step = 0; step < NSTEPS && rc != 0; step++) {
 		if (!choose(ex, step, err, errlen))
 			continue;
 		comment(ex, cfg, source, step_text[step], text, 16384);
-		free(unchecked);
-		unchecked = body;
+		free(body);
 		body = NULL;
 		int v = write_judged(ex, &lt, &body, &body_len, err, errlen);
 		if (v < 0)
 			goto out;
 		rc = v == 0 ? 0 : rc;
-		last = step;
-	}
-	if (rc != 0 && last == 0) {
-		rc = LIT_EXPORT_NOTHING;
-		goto out;
 	}
 	if (rc != 0 && body) {
 		fprintf(stderr,
@@ -284,7 +279,6 @@ int lit_export_graph(FILE *f, const struct emu *e, const char *source, char *err
 	if (rc == 0)
 		fwrite(body, 1, body_len, f); /* all or nothing on f */
 out:
-	free(unchecked);
 	free(body);
 	free(text);
 	free(ex);

@@ -43,6 +43,9 @@ static int written_verdict(const bool *keep, const struct lit_graph_text *lt, bo
 	struct lit_result r;
 	lit_run(t, &o, &r);
 	int v = r.error || !r.complete ? -2 : (int)r.obs;
+	if (v == -2)
+		printf("  checker: %s%s\n%s", r.error ? r.err : "",
+		       r.complete ? "" : " (incomplete)", text);
 	if (race)
 		*race = r.datarace;
 	lit_result_free(&r);
@@ -202,6 +205,60 @@ TEST(test_shared_slice_drops_thread_local_locations)
 	EXPECT_EQ(exg_slice_shared(&G, within, keep), 0);
 }
 
+/* A failed RMW is a cmpxchg that cannot succeed, a failed trylock reads the
+ * held lock; many locations give a condition cut to the parser's 32 values. */
+TEST(test_failed_rmw_trylock_and_long_condition)
+{
+	exg_init(&G);
+	int ix = iw(X), il = iw(L), more[19];
+	for (int k = 0; k < 19; k++) /* 19 more locations: 34 values in all */
+		more[k] = iw(L + 1 + k);
+	int lr = rd(0, L, 0, EVF_LKR), lw = wr(0, L, 1, EVF_LKW);
+	int w = wr(0, X, 5, EVF_ONCE);
+	int lf = rd(1, L, 1, EVF_LF);
+	int fr = rd(1, X, 5, EVF_RMW | EVF_ONCE); /* a cmpxchg that found 5 */
+	rel_add(&G.rmw, lr, lw);
+	rf(il, lr);
+	co(il, lw);
+	rf(lw, lf);
+	co(ix, w);
+	rf(w, fr);
+	for (int k = 0; k < 19; k++) { /* 12 of them read, 7 only written */
+		int v = wr(2, L + 1 + k, 1, EVF_ONCE);
+		co(more[k], v);
+		if (k < 12)
+			rf(v, rd(3, L + 1 + k, 1, EVF_ONCE));
+	}
+	exg_finish(&G);
+	struct lit_graph_text lt = {.name = "failed-ops"};
+	EXPECT_EQ(written_verdict(NULL, &lt, NULL), OBS_SOMETIMES);
+	EXPECT(strstr(text, "r0 = spin_trylock(x3_);"));
+	EXPECT(strstr(text, "r1 = cmpxchg_relaxed(x0_, 2, 2);")); /* 2: no write stores it */
+	EXPECT(strstr(text, "1:r0=0 /\\ 1:r1=1"));
+	EXPECT(strstr(text, "(* 32 of the graph's 34 values: at most 32 in a condition *)"));
+}
+
+/* A non-value-returning RMW written as a returning xchg would be ordered by
+ * the smp_rmb() after it: refused. */
+TEST(test_noreturn_rmw_beside_rmb_refused)
+{
+	exg_init(&G);
+	int ix = iw(X), iy = iw(Y);
+	int r = rd(0, X, 0, EVF_RMW | EVF_NORETURN | EVF_ONCE), w = wr(0, X, 1, EVF_RMW | EVF_ONCE);
+	fence(0, MF_RMB);
+	int r2 = rd(0, Y, 0, EVF_ONCE);
+	rel_add(&G.rmw, r, w);
+	rf(ix, r);
+	co(ix, w);
+	rf(iy, r2);
+	exg_finish(&G);
+	char err[256] = "";
+	FILE *f = tmpfile();
+	EXPECT_EQ(lit_write_graph(f, &G, NULL, &(struct lit_graph_text){0}, err, sizeof(err)), -1);
+	EXPECT(strstr(err, "non-value-returning RMW"));
+	fclose(f);
+}
+
 /* What the dialect cannot say is refused with a reason, nothing written. */
 TEST(test_unwritable_refused)
 {
@@ -224,6 +281,8 @@ int main(void)
 	RUN(test_dependencies_rmw_and_lock_written);
 	RUN(test_slice_keeps_the_cycle);
 	RUN(test_shared_slice_drops_thread_local_locations);
+	RUN(test_failed_rmw_trylock_and_long_condition);
+	RUN(test_noreturn_rmw_beside_rmb_refused);
 	RUN(test_unwritable_refused);
 	TEST_SUMMARY();
 }
