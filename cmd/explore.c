@@ -36,6 +36,7 @@ enum {
 	OPT_RACES,
 	OPT_ENGINE,
 	OPT_RESUME,
+	OPT_JOBS,
 };
 
 struct explore_cli {
@@ -51,6 +52,7 @@ struct explore_cli {
 	int deps;
 	const char *races_arg;
 	const char *resume_path;
+	unsigned jobs; /* --jobs (0: not given) */
 };
 
 static const struct argp_option options[] = {
@@ -112,6 +114,11 @@ static const struct argp_option options[] = {
      "exploration is complete (a signal, --duration, --executions), write the graphs still to "
      "visit and the counts so far to STATE; when it completes, remove STATE (default: none)",
      4},
+    {"jobs", OPT_JOBS, "N", 0,
+     "--engine graph --strategy exhaustive: once the first graphs are visited, go on in N "
+     "forked worker processes, each exploring the graphs that grow from those it takes; the "
+     "counts and the verdict are one process's (default: 1; not with --resume)",
+     4},
     {"keep-going", OPT_KEEP_GOING, 0, 0,
      "keep exploring after a failing execution (default: stop at the first)", 4},
     {"full-trace", OPT_FULL_TRACE, 0, 0,
@@ -168,6 +175,9 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	case OPT_SAVE: o->save_dir = arg; break;
 	case OPT_JSON: o->json_path = arg; break;
 	case OPT_RESUME: o->resume_path = arg; break;
+	case OPT_JOBS:
+		o->jobs = (unsigned)cli_parse_ull("--jobs", arg, 1, GEXPLORE_MAX_JOBS);
+		break;
 	case OPT_KEEP_GOING: o->keep_going = 1; break;
 	case OPT_FULL_TRACE: o->full_trace = 1; break;
 	case OPT_NO_PROGRESS: o->no_progress = 1; break;
@@ -280,6 +290,19 @@ static void campaign_setup(struct ss_campaign *c, const struct explore_cli *o)
 		cli_usage_error("--races %s with --resume: expected ignore (a state file does not "
 				"keep the races found)",
 				o->races_arg);
+	if (o->jobs > 1 && !c->graph)
+		cli_usage_error("--jobs %u with --engine lkvm: expected --engine graph (its "
+				"exhaustive search is what the workers share)",
+				o->jobs);
+	if (o->jobs > 1 && strategy != EXPLORE_EXHAUSTIVE)
+		cli_usage_error("--jobs %u with --strategy %s: expected exhaustive (random and pct "
+				"graphs are one process's)",
+				o->jobs, explore_strategy_name(strategy));
+	if (o->jobs > 1 && o->resume_path)
+		cli_usage_error("--jobs %u with --resume: expected one or the other (a state file "
+				"holds one process's stack)",
+				o->jobs);
+	c->jobs = o->jobs;
 	if (c->graph && o->deps == EMU_DEPS_CHECK)
 		cli_usage_error("--deps check with --engine graph: expected explicit or provenance "
 				"(the check compares lkvm's floors)");
@@ -327,9 +350,12 @@ static void print_header(const struct ss_campaign *c)
 		char most[48] = "no limit";
 		if (xo->max_execs)
 			snprintf(most, sizeof(most), "at most %llu", xo->max_execs);
-		printf("  %d virtual CPUs, %lu handoff%s, every execution graph (%s), "
+		char jobs[40] = "";
+		if (c->jobs > 1)
+			snprintf(jobs, sizeof(jobs), ", %u worker processes", c->jobs);
+		printf("  %d virtual CPUs, %lu handoff%s, every execution graph (%s%s), "
 		       "max-steps %lu\n",
-		       ec->scn->nroles, ec->iters, handoffs, most, ec->max_steps);
+		       ec->scn->nroles, ec->iters, handoffs, most, jobs, ec->max_steps);
 		fflush(stdout);
 		return;
 	}

@@ -8,7 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/gexplore.h"
+#include "engine/gexplore_impl.h"
 #include "engine/gx.h"
 #include "engine/pct.h"
 #include "engine/run_clock.h"
@@ -17,16 +17,6 @@
 #include "results/stop.h"
 
 #define GEXPLORE_STACK ((size_t)16 << 20)
-
-struct gpct;
-
-struct gdrive {
-	struct gx *gx;
-	struct emu_gen gen;
-	enum wmm_model model;
-	struct exg *x;
-	struct gpct *pct; /* --strategy pct: picks the CPUs (NULL: gx_pick) */
-};
 
 static unsigned gpct_pick(struct gpct *p, const struct emu_pick_info *pi);
 static struct gpct *gpct_create(struct gx *gx, const struct emu_config *cfg,
@@ -131,11 +121,8 @@ static bool waits_for_good(const struct emu *e, struct gx *gx)
 	return true;
 }
 
-/* One graph: run it, classify it.  Returns 1 for a consistent graph (failing
- * or not: a deadlock is a failure), 0 for one that is no result, -1 on an
- * internal error. */
-static int one_graph(struct emu *e, struct gdrive *d, enum wmm_model m, struct exg *x,
-		     struct gexplore_stats *st, struct emu_result *r)
+int gexplore_one_graph(struct emu *e, struct gdrive *d, enum wmm_model m, struct exg *x,
+		       struct gexplore_stats *st, struct emu_result *r)
 {
 	if (emu_execute_pick(e, &d->gen, graph_pick, r) < 0)
 		return -1;
@@ -167,7 +154,7 @@ static bool check_prefix(void *ctx, struct gx *gx)
 	return model_check(gx, d->model, d->x) != 0;
 }
 
-static void finish_stats(struct gexplore_stats *st, struct gx *gx)
+void gexplore_finish_stats(struct gexplore_stats *st, struct gx *gx)
 {
 	const struct gx_stats *gs = gx_stats(gx);
 	st->refused = gs->refused;
@@ -185,9 +172,8 @@ static int resume_start(struct gx *gx, const struct emu_config *cfg, const char 
 static int resume_finish(struct gx *gx, const struct emu_config *cfg, const char *path,
 			 struct gexplore_stats *st, const struct gx_state *base);
 
-/* A failing graph: counted, logged, saved (o->on_failure), the first kept. */
-static void record_failure(struct emu *e, struct gx *gx, const struct gexplore_opts *o,
-			   const struct emu_result *r, struct gexplore_stats *st)
+void gexplore_record_failure(struct emu *e, struct gx *gx, const struct gexplore_opts *o,
+			     const struct emu_result *r, struct gexplore_stats *st)
 {
 	st->failed++;
 	ss_failure_log_add(&st->log, &r->fail, (unsigned long)st->executions - 1);
@@ -248,13 +234,16 @@ int gexplore_run(const struct emu_config *cfg, const struct gexplore_opts *o,
 	struct run_clock clk;
 	run_clock_start(&clk, o->duration);
 	struct emu_result r;
+	/* --jobs: the graphs on the stack once there are enough go to the workers */
+	size_t split_at = o->jobs > 1 && !o->sample && !o->pct && !resume ? (size_t)o->jobs : 0;
+	bool split = false;
 	while (!rc && x && (!o->max_execs || st->executions - execs0 < o->max_execs)) {
 		if (!gx_begin(d.gx)) {
 			st->complete = true;
 			break;
 		}
 		st->executions++;
-		int k = one_graph(e, &d, cfg->model, x, st, &r);
+		int k = gexplore_one_graph(e, &d, cfg->model, x, st, &r);
 		if (k < 0) {
 			snprintf(st->error, sizeof(st->error), "graph %llu: %s", st->executions,
 				 r.internal_msg);
@@ -267,16 +256,23 @@ int gexplore_run(const struct emu_config *cfg, const struct gexplore_opts *o,
 			if (o->races)
 				gexplore_note_races(d.gx, st);
 		}
-		if (k > 0 && r.kind && (record_failure(e, d.gx, o, &r, st), !o->keep_going))
+		if (k > 0 && r.kind &&
+		    (gexplore_record_failure(e, d.gx, o, &r, st), !o->keep_going))
 			break;
 		if (((st->executions & 63) == 0 || clk.deadline) &&
 		    run_clock_stop(&clk, &st->interrupted, o->progress, o->progress_ctx,
 				   st->executions, st->failed))
 			break;
+		if (split_at && gx_stack_size(d.gx) >= split_at) {
+			split = true;
+			break;
+		}
 	}
 	if (!x)
 		snprintf(st->error, sizeof(st->error), "out of memory"), rc = -1;
-	finish_stats(st, d.gx);
+	gexplore_finish_stats(st, d.gx);
+	if (split && !rc)
+		rc = gexplore_jobs_run(cfg, e, &d, x, o, st, &clk);
 	gpct_finish(d.pct, st);
 	st->elapsed = run_clock_elapsed(&clk);
 	if (resume && !rc)
@@ -293,6 +289,10 @@ int gexplore_run(const struct emu_config *cfg, const struct gexplore_opts *o,
 				    err, sizeof(err)) == 0)
 			st->replay_ok = cons && st->replay.kind == st->first.kind &&
 					st->replay.fail_step == st->first.fail_step;
+		/* --jobs: the failure was re-run in an emulator since freed; its
+		 * addresses are those of the one kept (named by the caller) */
+		if (split && st->replay_ok)
+			st->first = st->replay;
 	}
 	return rc;
 }
@@ -330,7 +330,7 @@ int gexplore_replay(const struct emu_config *cfg, const u8 *graph, size_t len,
 	struct gexplore_stats st;
 	memset(&st, 0, sizeof(st));
 	struct exg *x = malloc(sizeof(*x));
-	int k = x ? one_graph(e, &d, cfg->model, x, &st, res) : -1;
+	int k = x ? gexplore_one_graph(e, &d, cfg->model, x, &st, res) : -1;
 	free(x);
 	if (k < 0 || st.diverged) {
 		snprintf(err, errlen, "%s",
@@ -364,7 +364,7 @@ static const struct stat_count loop_counts[] = {
     STAT_COUNT(executions), STAT_COUNT(consistent), STAT_COUNT(distinct), STAT_COUNT(inconsistent),
     STAT_COUNT(diverged),   STAT_COUNT(too_big),    STAT_COUNT(failed),
 };
-/* counted by gx (finish_stats): the state's values are added at the end */
+/* counted by gx (gexplore_finish_stats): the state's values are added at the end */
 static const struct stat_count gx_counts[] = {
     STAT_COUNT(blocked), STAT_COUNT(pruned), STAT_COUNT(full),
     STAT_COUNT(refused), STAT_COUNT(events),
@@ -565,12 +565,12 @@ int gexplore_fuzz_run(struct gexplore_fuzz *f, const u8 *data, size_t len, struc
 		return -1;
 	}
 	f->st.executions++;
-	int k = one_graph(f->e, &f->d, f->d.model, f->d.x, &f->st, r);
+	int k = gexplore_one_graph(f->e, &f->d, f->d.model, f->d.x, &f->st, r);
 	if (k > 0) {
 		f->st.consistent++;
 		f->st.failed += r->kind != SS_FAIL_NONE;
 	}
-	finish_stats(&f->st, f->d.gx);
+	gexplore_finish_stats(&f->st, f->d.gx);
 	return k;
 }
 

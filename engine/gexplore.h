@@ -60,7 +60,13 @@ struct gexplore_opts {
 	 * graph (engine/gexplore_races.c), the races kept in stats->races.  Not
 	 * with resume_path (a state file does not keep them). */
 	bool races;
+	/* --jobs: an exhaustive exploration (not sample, pct or resume_path) goes
+	 * on in this many forked worker processes once its stack holds a graph
+	 * per job (engine/gexplore_jobs.c); the counts are the sum, the same as
+	 * one process's.  0 or 1: one process. */
+	unsigned jobs;
 };
+#define GEXPLORE_MAX_JOBS 256
 
 #define GEXPLORE_MAX_RACES 256 /* pairs of code sites kept */
 

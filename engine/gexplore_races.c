@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/gexplore.h"
+#include "engine/gexplore_impl.h"
 #include "engine/gx.h"
 #include "model/lkmm.h"
 
@@ -123,9 +123,8 @@ static bool may_race_anew(const struct gx *gx, const struct exg *x, const struct
 	return !all_known(gx, x, c, st);
 }
 
-/* Keeps a race not seen before, with a copy of the graph's bytes. */
-static void keep_race(struct gexplore_stats *st, const struct race_access *pair, const u8 *graph,
-		      size_t len)
+void gexplore_keep_race(struct gexplore_stats *st, const struct race_access *pair, const u8 *graph,
+			size_t len)
 {
 	for (size_t i = 0; i < st->nraces; i++)
 		if (race_same_pair(&st->races[i].a, &st->races[i].b, &pair[0], &pair[1]))
@@ -170,7 +169,7 @@ void gexplore_note_races(const struct gx *gx, struct gexplore_stats *st)
 	if (!graph)
 		return;
 	for (int i = 0; i < n; i++)
-		keep_race(st, pairs[i], graph, len);
+		gexplore_keep_race(st, pairs[i], graph, len);
 	free(graph);
 }
 

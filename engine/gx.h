@@ -244,6 +244,21 @@ bool gx_poll_waits(const struct gx *g, int thr, uintptr_t key, u128 init);
 /* The co-latest value of key (init when it has no write yet). */
 u128 gx_newest(struct gx *g, uintptr_t key, u128 init);
 
+/* ---- one exploration over several processes (engine/gexplore_jobs.c) ------------ */
+
+/* The graphs on the stack are the roots of parts of the exploration that no
+ * other graph's part overlaps (each execution is reached along one path
+ * only), so they may be explored apart, in other processes of this binary.
+ * GX_GIVEN_MAX: the most bytes a graph given takes. */
+#define GX_GIVEN_MAX (24 + GX_MAX_EVENTS * 160)
+/* Takes the bottom graph off the stack (the one pushed first: the largest
+ * part, in a depth-first search) into buf (GX_GIVEN_MAX bytes) when more than
+ * keep graphs are on it: its length, 0 when not. */
+size_t gx_give_bottom(struct gx *g, void *buf, size_t keep);
+/* Pushes a graph gx_give_bottom gave (in this process or another of this
+ * binary, forked from the same one); false out of memory or bad bytes. */
+bool gx_take_given(struct gx *g, const void *buf, size_t len);
+
 /* ---- a stopped exploration: the stack in a file (engine/gx_state.c) -------------- */
 
 /* What a state file holds besides the stack: the run's parameters ("param NAME

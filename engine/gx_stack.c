@@ -155,6 +155,58 @@ void gx_destroy(struct gx *g)
 	free(g);
 }
 
+/* A graph given: its header, then its events. */
+struct given {
+	int n, next_stamp, next_rank;
+};
+
+size_t gx_give_bottom(struct gx *g, void *buf, size_t keep)
+{
+	_Static_assert(sizeof(struct given) <= 24 && sizeof(struct gx_event) <= 160,
+		       "GX_GIVEN_MAX is too small");
+	if (g->depth <= keep || !g->stack)
+		return 0;
+	struct gx_item **at = &g->stack;
+	while ((*at)->next)
+		at = &(*at)->next;
+	struct gx_item *it = *at;
+	*at = NULL;
+	struct given h = {it->n, it->next_stamp, it->next_rank};
+	size_t ev = (size_t)it->n * sizeof(struct gx_event);
+	memcpy(buf, &h, sizeof(h));
+	memcpy((char *)buf + sizeof(h), it->ev, ev);
+	g->depth--;
+	g->stack_bytes -= sizeof(*it) + ev;
+	free(it);
+	return sizeof(h) + ev;
+}
+
+bool gx_take_given(struct gx *g, const void *buf, size_t len)
+{
+	struct given h;
+	if (len < sizeof(h))
+		return false;
+	memcpy(&h, buf, sizeof(h));
+	if (h.n < 0 || h.n > GX_MAX_EVENTS ||
+	    len != sizeof(h) + (size_t)h.n * sizeof(struct gx_event))
+		return false;
+	size_t bytes = sizeof(struct gx_item) + (size_t)h.n * sizeof(struct gx_event);
+	struct gx_item *it = malloc(bytes);
+	if (!it)
+		return false;
+	it->n = h.n;
+	it->next_stamp = h.next_stamp;
+	it->next_rank = h.next_rank;
+	memcpy(it->ev, (const char *)buf + sizeof(h), (size_t)h.n * sizeof(struct gx_event));
+	it->next = g->stack;
+	g->stack = it;
+	g->stack_bytes += bytes;
+	if (++g->depth > g->st.max_stack)
+		g->st.max_stack = g->depth;
+	g->first = false;
+	return true;
+}
+
 bool gx_begin(struct gx *g)
 {
 	struct gx_graph *G = &g->cur;

@@ -153,6 +153,7 @@ static int run_graph(struct ss_campaign *c, char *err, size_t errlen)
 	go.pct_history = c->xo.history;
 	go.seed = c->xo.seed;
 	go.resume_path = c->resume_path;
+	go.jobs = c->jobs;
 	go.races = c->races != SS_RACES_IGNORE;
 	if (c->save_dir) {
 		go.on_failure = save_graph_failure;
@@ -373,14 +374,14 @@ static void strategy_json(json_t *doc, const struct explore_stats *st, enum expl
 static json_t *graph_json(const struct ss_campaign *c)
 {
 	const struct gexplore_stats *g = &c->gst;
-	return json_pack("{s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:s}",
-			 "complete", g->complete, "proof", g->complete && !g->failed, "graphs",
-			 (json_int_t)g->executions, "consistent", (json_int_t)g->consistent,
-			 "distinct", (json_int_t)g->distinct, "inconsistent",
-			 (json_int_t)g->inconsistent, "blocked", (json_int_t)g->blocked, "pruned",
-			 (json_int_t)g->pruned, "diverged", (json_int_t)g->diverged, "full",
-			 (json_int_t)g->full, "too_big", (json_int_t)g->too_big, "max_events",
-			 g->max_events, "result", ss_campaign_graph_result(c));
+	return json_pack(
+	    "{s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:s, s:i}", "complete",
+	    g->complete, "proof", g->complete && !g->failed, "graphs", (json_int_t)g->executions,
+	    "consistent", (json_int_t)g->consistent, "distinct", (json_int_t)g->distinct,
+	    "inconsistent", (json_int_t)g->inconsistent, "blocked", (json_int_t)g->blocked,
+	    "pruned", (json_int_t)g->pruned, "diverged", (json_int_t)g->diverged, "full",
+	    (json_int_t)g->full, "too_big", (json_int_t)g->too_big, "max_events", g->max_events,
+	    "result", ss_campaign_graph_result(c), "jobs", c->jobs > 1 ? (int)c->jobs : 1);
 }
 
 json_t *ss_campaign_json(const struct ss_campaign *c, int argc, char **argv)

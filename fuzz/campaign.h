@@ -41,6 +41,7 @@ struct ss_campaign {
 	 * first_sched being the failing graph (no attribution, no races yet). */
 	bool graph;
 	const char *resume_path; /* --engine graph --resume STATE (gexplore_opts) */
+	unsigned jobs;		 /* --engine graph --jobs N (gexplore_opts) */
 	/* After a clean LKVM search under lkmm (LKVM cannot show non-multicopy-
 	 * atomic outcomes, so its clean is no proof): every execution graph, at
 	 * most SS_CAMPAIGN_GRAPH_CHECK_SECONDS; gcheck says what it found. */
