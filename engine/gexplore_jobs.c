@@ -238,8 +238,11 @@ static void worker_run(int w, const struct emu_config *cfg, struct emu *e, struc
 	if (oom) {
 		slot->error = true;
 		snprintf(slot->msg, sizeof(slot->msg), "worker %d: out of memory", w + 1);
-		__atomic_store_n(&sh->stop, 1, __ATOMIC_RELEASE);
 	}
+	/* its graphs are lost (a deadline, a signal, a failure): no other may
+	 * wait for them */
+	if (!slot->finished)
+		__atomic_store_n(&sh->stop, 1, __ATOMIC_RELEASE);
 	for (size_t i = 0; i < st.nraces; i++) {
 		struct race_access pair[2] = {st.races[i].a, st.races[i].b};
 		write_record(out, REC_RACE, pair, st.races[i].graph, st.races[i].len);

@@ -4,7 +4,7 @@
 # counts (every number of the summary line but the time); a failure a worker
 # finds is reported, saved and replays to the same failure; --keep-going counts
 # the same failing executions; the races are the same two; --executions bounds
-# every worker together; SIGTERM to the parent stops the workers, leaves none
+# every worker together, --duration all of them; SIGTERM to the parent stops the workers, leaves none
 # behind and says interrupted; bad combinations exit 2 with one line.
 . "$(dirname "$0")/lib.sh"
 G="$(dirname "$0")/../genmc/genmc_slab.c"
@@ -57,6 +57,12 @@ expect_rc jobs_bounded 0 "$SLABSTRESS" explore -s "$G" --iters 23 --variant $FIX
 expect_grep jobs_bounded_not_proof "incomplete: not a proof" "$OUT"
 g=$(printf '%s\n' "$OUT" | sed -n 's/^ *\([0-9]*\) graphs in.*/\1/p')
 if [ -n "$g" ] && [ "$g" -le 3000 ]; then ok jobs_bounded_count; else fail jobs_bounded_count "$g graphs"; fi
+
+# --duration stops every worker (none waits for the graphs of one that stopped)
+# shellcheck disable=SC2086
+expect_rc jobs_duration 0 timeout 60 "$SLABSTRESS" explore -s "$G" --iters 32 --variant $FIX \
+	--model lkmm --engine graph --races ignore --jobs 3 --duration 1
+expect_grep jobs_duration_not_proof "incomplete: not a proof" "$OUT"
 
 # SIGTERM to the parent alone: the workers stop too, none is left, interrupted
 # shellcheck disable=SC2086
