@@ -291,8 +291,8 @@ static void campaign_setup(struct ss_campaign *c, const struct explore_cli *o)
 				"keep the races found)",
 				o->races_arg);
 	if (o->jobs > 1 && !c->graph)
-		cli_usage_error("--jobs %u with --engine lkvm: expected --engine graph (its "
-				"exhaustive search is what the workers share)",
+		cli_usage_error("--jobs %u with the lkvm engine (the default): expected --engine "
+				"graph (its exhaustive search is what the workers share)",
 				o->jobs);
 	if (o->jobs > 1 && strategy != EXPLORE_EXHAUSTIVE)
 		cli_usage_error("--jobs %u with --strategy %s: expected exhaustive (random and pct "

@@ -172,6 +172,15 @@ static int resume_start(struct gx *gx, const struct emu_config *cfg, const char 
 static int resume_finish(struct gx *gx, const struct emu_config *cfg, const char *path,
 			 struct gexplore_stats *st, const struct gx_state *base);
 
+void gexplore_count_consistent(struct gx *gx, const struct gexplore_opts *o,
+			       struct gexplore_stats *st)
+{
+	st->consistent++;
+	st->distinct += gx_exec_new(gx);
+	if (o->races)
+		gexplore_note_races(gx, st);
+}
+
 void gexplore_record_failure(struct emu *e, struct gx *gx, const struct gexplore_opts *o,
 			     const struct emu_result *r, struct gexplore_stats *st)
 {
@@ -250,12 +259,8 @@ int gexplore_run(const struct emu_config *cfg, const struct gexplore_opts *o,
 			rc = -1;
 			break;
 		}
-		if (k > 0) {
-			st->consistent++;
-			st->distinct += gx_exec_new(d.gx);
-			if (o->races)
-				gexplore_note_races(d.gx, st);
-		}
+		if (k > 0)
+			gexplore_count_consistent(d.gx, o, st);
 		if (k > 0 && r.kind &&
 		    (gexplore_record_failure(e, d.gx, o, &r, st), !o->keep_going))
 			break;

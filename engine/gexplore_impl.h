@@ -27,6 +27,10 @@ struct gdrive {
  * is no result (counted in st), -1 on an internal error (r->internal_msg). */
 int gexplore_one_graph(struct emu *e, struct gdrive *d, enum wmm_model m, struct exg *x,
 		       struct gexplore_stats *st, struct emu_result *r);
+/* A consistent graph, counted: once more, once more distinct when not seen
+ * before, and its races noted (o->races). */
+void gexplore_count_consistent(struct gx *gx, const struct gexplore_opts *o,
+			       struct gexplore_stats *st);
 /* A failing graph: counted, logged, saved (o->on_failure), the first kept
  * (st->first, st->first_graph). */
 void gexplore_record_failure(struct emu *e, struct gx *gx, const struct gexplore_opts *o,

@@ -184,12 +184,8 @@ static int worker_graph(int w, const struct emu_config *cfg, struct emu *e, stru
 			 st->executions, w + 1, r.internal_msg);
 		return 1;
 	}
-	if (k > 0) {
-		st->consistent++;
-		st->distinct += gx_exec_new(d->gx);
-		if (o->races)
-			gexplore_note_races(d->gx, st);
-	}
+	if (k > 0)
+		gexplore_count_consistent(d->gx, o, st);
 	if (k > 0 && r.kind) {
 		size_t len = 0;
 		u8 *graph = gx_save(d->gx, &len);

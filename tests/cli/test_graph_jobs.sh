@@ -88,7 +88,9 @@ expect_rc jobs_zero 2 "$SLABSTRESS" explore -s lazy-objexts --engine graph --job
 expect_grep jobs_zero_line "--jobs" "$ERR"
 expect_rc jobs_word 2 "$SLABSTRESS" explore -s lazy-objexts --engine graph --jobs many
 expect_rc jobs_lkvm 2 "$SLABSTRESS" explore -s lazy-objexts --engine lkvm --jobs 2
-expect_grep jobs_lkvm_line "^slabstress: --jobs 2 with --engine lkvm: expected --engine graph" "$ERR"
+expect_grep jobs_lkvm_line "^slabstress: --jobs 2 with the lkvm engine \\(the default\\): expected --engine graph" "$ERR"
+expect_rc jobs_default_engine 2 "$SLABSTRESS" explore -s lazy-objexts --jobs 2
+expect_grep jobs_default_engine_line "^slabstress: --jobs 2 with the lkvm engine" "$ERR"
 expect_rc jobs_random 2 "$SLABSTRESS" explore -s lazy-objexts --engine graph --strategy random --jobs 2
 expect_grep jobs_random_line "--jobs 2 with --strategy random: expected exhaustive" "$ERR"
 expect_rc jobs_resume 2 "$SLABSTRESS" explore -s lazy-objexts --engine graph --jobs 2 \
