@@ -122,6 +122,14 @@ static int next_place(const struct gx *g, int l, int x)
 
 /* ---- adding events ---------------------------------------------------------------------- */
 
+/* The ctrl_upto of access a, its thread's idx-th event. */
+static short ctrl_bound(const struct gx_access *a, int idx)
+{
+	if (!a->ctrl_exact)
+		return GX_CTRL_ALL;
+	return (short)(a->ctrl_upto < 0 ? 0 : a->ctrl_upto > idx ? idx : a->ctrl_upto);
+}
+
 static void fill_event(struct gx_event *e, int thr, int idx, const struct gx_access *a)
 {
 	memset(e, 0, sizeof(*e));
@@ -144,6 +152,7 @@ static void fill_event(struct gx_event *e, int thr, int idx, const struct gx_acc
 	e->dep_all = a->dep_all || a->ndeps > GX_DEPS;
 	e->newest_only = a->newest_only;
 	e->tag = a->tag;
+	e->ctrl_upto = ctrl_bound(a, idx);
 }
 
 /* The flags of an RMW's read and write parts (as litmus/graph.c). */
@@ -556,6 +565,7 @@ static enum gx_status replay_rmw_write(struct gx *g, int thr, int ri, const stru
 			gx_ix_invalidate(g);
 		G->ev[w].key = e->key;
 		G->ev[w].tag = a->tag;
+		G->ev[w].ctrl_upto = e->ctrl_upto;
 		if (g->no_push || g->addr_free)
 			G->ev[w].val = nv;
 		if (G->ev[w].val != nv) {
@@ -685,6 +695,7 @@ static enum gx_status replay(struct gx *g, int thr, const struct gx_access *a,
 	if (e->key != key)
 		gx_ix_invalidate(g); /* its location's events have a new key */
 	e->tag = a->tag;
+	e->ctrl_upto = ctrl_bound(a, e->idx); /* this run's branches */
 	if (a->op == GX_FENCE) {
 		g->rpos++;
 		g->nev[thr]++;

@@ -29,9 +29,20 @@
  * net; gx_exec_new counts the distinct executions); with gx_set_check, a graph
  * the model refuses is never pushed.
  * Reads read from writes po-before or po-after them: store buffering, 2+2W and
- * the non-multicopy-atomic shapes (WRC, IRIW) all appear.  No graph here has a
- * (po | rf) cycle: load buffering.  tests/unit/test_gx.c checks that the
- * consistent executions visited are exactly those with an acyclic (po | rf).
+ * the non-multicopy-atomic shapes (WRC, IRIW) all appear.
+ *
+ * Load buffering (a (po | rf) cycle) needs to know which reads a write depends
+ * on.  An access that is not ctrl_exact depends on every earlier read of its
+ * thread (ctrl: the code may have branched on any of them), so no cycle
+ * through it is consistent, and none is built.  With ctrl_exact accesses, a
+ * new write may also revisit a read in its own (po | rf)-prefix (HMC's way,
+ * Kokologiannakis and Vafeiadis, ASPLOS 2020): the read reads it, and the
+ * events after the read that the write's prefix holds stay, when none of them
+ * depends on the read (addr, data, ctrl, through the thread's later reads too):
+ * the re-run makes them again as they were.  tests/unit/test_gx.c checks that
+ * the consistent executions visited are exactly the consistent candidates:
+ * those with an acyclic (po | rf) for conservative programs, all of them for
+ * programs whose accesses are ctrl_exact.
  *
  * RMWs: an RMW may read a write another RMW read; the graph is pruned
  * (GX_PRUNED) once its new write's revisits are on the stack.  A lock is an RMW
@@ -107,6 +118,14 @@ struct gx_access {
 	bool dep_all;	  /* on every earlier read of the thread */
 	bool newest_only; /* read the co-latest write, never anything else (see gx.c) */
 	const void *tag;  /* a write's tag (its code site), handed back to its readers */
+	/* Control dependencies.  ctrl_exact false (every caller that does not
+	 * know its code's branches): every earlier read of the thread orders
+	 * this access if it is a write (ctrl), and may decide whether it
+	 * happens at all.  ctrl_exact: only the reads with index below
+	 * ctrl_upto do (the program branched on them before this access;
+	 * engine/gx.h's "Load buffering"). */
+	bool ctrl_exact;
+	int ctrl_upto;
 };
 
 struct gx_result {

@@ -18,6 +18,10 @@ struct gx_event {
 	int poll_src; /* R after gx_relax: must read co-after this write (GX_INIT ok); -2: none */
 	unsigned flags;
 	short idx; /* among its thread's events */
+	/* ctrl: the reads of its thread with idx below it order it (if it is a
+	 * write) and may decide whether it happens; GX_CTRL_ALL: every earlier
+	 * one (gx_access's ctrl_exact false) */
+	short ctrl_upto;
 	signed char thr;
 	unsigned char kind; /* EV_R / EV_W / EV_F */
 	unsigned char fence;
@@ -34,6 +38,17 @@ struct gx_event {
 	const void *tag; /* a write's tag (not saved: see gx_save) */
 	short deps[GX_DEPS];
 };
+
+#define GX_CTRL_ALL 0x7fff
+/* The most reads in a new write's prefix it may revisit at once (load
+ * buffering, gx_revisit.c): every set of them is a revisit. */
+#define GX_LB_MAX 6
+
+/* Does event e of a thread depend (ctrl) on that thread's read of index idx? */
+static inline bool gx_ctrl_on(const struct gx_event *e, int idx)
+{
+	return idx < e->ctrl_upto && idx < e->idx;
+}
 
 struct gx_graph {
 	int n;
@@ -161,6 +176,9 @@ struct gx {
 	uint64_t rng;
 	struct gx_item *next;
 	unsigned long long nrev;
+	/* a write had more load-buffering candidates than GX_LB_MAX
+	 * (gx_revisit.c): the exploration is incomplete */
+	bool lb_capped;
 	bool stuck[GX_MAX_THREADS]; /* read a held lock: waits for an unlock's revisit */
 	/* an unlock revisited thr's stuck lock read in place (gx_revisit.c): the
 	 * read now reads it and its write is added; the thread's next gx_access

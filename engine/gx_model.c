@@ -65,8 +65,9 @@ static void pick_events(const struct gx_graph *G, bool whole, bool *keep, uintpt
 	*nkeys = nd;
 }
 
-/* The dependencies e has on the reads it names, and the conservative ctrl:
- * every read of the CPU to every later write.  Into a read: addr (dep_all: on
+/* The dependencies e has on the reads it names, and ctrl: from every read of
+ * the CPU to every later write (conservative), or from the reads before its
+ * ctrl_upto (gx_access's ctrl_exact).  Into a read: addr (dep_all: on
  * every earlier read).  Into a store: the reads it names are its address's
  * (wmm_store_dep; a store's value is not tracked), addr, and so is dep_all
  * there (an address that depends on more reads than a dependency holds: on
@@ -93,7 +94,7 @@ static void dep_edges(const struct gx_graph *G, const int *before, int nb, const
 			rel_add(&x->addr, id[j], id[i]);
 		if (rmw_write && e->dep_all && !own_read)
 			rel_add(&x->data, id[j], id[i]);
-		if (is_write(e))
+		if (is_write(e) && gx_ctrl_on(e, d->idx))
 			rel_add(&x->ctrl, id[j], id[i]);
 	}
 }

@@ -149,6 +149,8 @@ static bool push_revisit(struct gx *g, const struct gx_graph *G, struct gx_event
 			continue;
 		if (e->thr != a->thr && !(e->thr == r->thr && e->idx < r->idx))
 			continue;
+		if (is_read(e) && e->rf == ai)
+			continue; /* another read revisited with r (load buffering) */
 		int k = is_write(e) ? e->co : e->rf == GX_INIT ? -1 : nev[e->rf].co;
 		floor = k > floor ? k : floor;
 	}
@@ -289,7 +291,7 @@ static int kept_graph(const struct gx_graph *G, const bool *keep, const bool *in
 		map[i] = keep[i] ? n : -1;
 		if (keep[i]) {
 			nev[n] = G->ev[i];
-			nev[n++].settled |= in[i]; /* a's prefix */
+			nev[n++].settled |= in[i] && i != r; /* a's prefix (push_with: and LB reads) */
 		}
 	}
 	for (int i = 0; i < n; i++) {
@@ -325,14 +327,97 @@ static bool keeps_all(const struct gx_graph *G, const bool *keep)
 	return true;
 }
 
+/* A load-buffering revisit of read r (in the new write's prefix) keeps the
+ * events keep[], some of them after r in its thread: does one of those depend
+ * on r, through an addr or data dependency, ctrl (it may not happen at all
+ * once r reads another value) or its RMW's read, directly or through the
+ * thread's later reads that do?  The re-run might not make it again as it
+ * was, so that revisit is not made.  An access that is not ctrl_exact depends
+ * on every earlier read: no cycle goes through it. */
+static bool kept_depends_on(const struct gx_graph *G, int r, const bool *keep)
+{
+	static __thread bool dep_read[GX_MAX_EVENTS]; /* r's thread's reads, by idx */
+	const struct gx_event *re = &G->ev[r];
+	int t = re->thr, prev = r;
+	dep_read[re->idx] = true;
+	for (int i = r + 1; i < G->n; i++) {
+		const struct gx_event *e = &G->ev[i];
+		if (e->thr != t)
+			continue;
+		bool d = e->dep_all || gx_ctrl_on(e, re->idx);
+		for (unsigned k = 0; k < e->ndeps && !d; k++) {
+			int j = e->deps[k];
+			d = j >= re->idx && j < e->idx && dep_read[j];
+		}
+		if (!d && is_write(e) && rmw_write_of(G, prev) == i)
+			d = dep_read[G->ev[prev].idx];
+		if (d && keep[i])
+			return true;
+		if (is_read(e))
+			dep_read[e->idx] = d;
+		prev = i;
+	}
+	return false;
+}
+
 /* Every read that write a (index in G, added last) may revisit: the graph with
  * the read reading a and the events added after it that a does not depend on
- * deleted, onto the stack (see push_revisit for places).  A read in the prefix
+ * deleted, onto the stack (see push_revisit for places).  A read in a's
+ * (po | rf)-prefix too, when nothing kept after it depends on it
+ * (kept_depends_on): load buffering.  A read in the prefix
  * of a write that revisited is never revisited (it is settled: GenMC's
  * revisitable status), nor is one added as an alternative; an exhaustive
  * search makes only the maximal revisits.  An unlock's revisit of a stuck
  * lock read that deletes nothing is made in place instead (co-last): it is
  * left in g->in_place for gx_lock_in_place. */
+/* The load-buffering candidates of write a: reads of its location in other
+ * threads that its (po | rf)-prefix holds and that may read it (at most
+ * GX_LB_MAX; more sets g->lb_capped: the exploration is then incomplete). */
+static int lb_candidates(struct gx *g, const struct gx_graph *G, int a, const bool *in, int *out)
+{
+	int n = 0;
+	for (int r = 0; r < G->n; r++) {
+		const struct gx_event *re = &G->ev[r];
+		if (!in[r] || !is_read(re) || re->key != G->ev[a].key || !can_revisit(G, r, a))
+			continue;
+		if (n == GX_LB_MAX) {
+			g->lb_capped = true;
+			break;
+		}
+		out[n++] = r;
+	}
+	return n;
+}
+
+/* Pushes the revisit graph nev (n events, a at ai, the first read revisited at
+ * ri) with the load-buffering candidates of mask (lb[], indices in G) reading
+ * a too; map: G's index to nev's.  True when the in-place graph was claimed. */
+static bool push_with(struct gx *g, const struct gx_graph *G, const struct gx_event *nev, int n,
+		      const int *map, int a, int ri, const int *lb, unsigned mask, bool places,
+		      bool whole)
+{
+	static __thread struct gx_event flipped[GX_MAX_EVENTS];
+	memcpy(flipped, nev, (size_t)n * sizeof(*flipped));
+	for (int k = 0; mask >> k; k++)
+		if (mask >> k & 1) {
+			struct gx_event *x = &flipped[map[lb[k]]];
+			x->rf = map[a];
+			x->val = G->ev[a].val;
+			x->settled = G->ev[lb[k]].settled; /* revisited, not a's prefix */
+		}
+	return push_revisit(g, G, flipped, n, map[a], ri, places, whole);
+}
+
+/* May the candidates of mask all read a in a revisit keeping keep[]: kept, and
+ * nothing kept depends on one of them? */
+static bool lb_mask_ok(const struct gx_graph *G, const int *lb, unsigned mask, const bool *keep)
+{
+	for (int k = 0; mask >> k; k++)
+		if ((mask >> k & 1) && (!keep[lb[k]] || kept_depends_on(G, lb[k], keep)))
+			return false;
+	return true;
+}
+
 void gx_revisits_of(struct gx *g, const struct gx_graph *G, int a, bool places)
 {
 	static __thread bool in[GX_MAX_EVENTS], keep[GX_MAX_EVENTS];
@@ -345,6 +430,10 @@ void gx_revisits_of(struct gx *g, const struct gx_graph *G, int a, bool places)
 	if (!any)
 		return;
 	porf_prefix(G, a, in);
+	int lb[GX_LB_MAX], nlb = lb_candidates(g, G, a, in, lb);
+	unsigned all = (1u << nlb) - 1;
+	/* TruSt's revisits of a read outside the prefix, each also with every set
+	 * of load-buffering candidates reading a */
 	for (int r = 0; r < G->n; r++) {
 		const struct gx_event *re = &G->ev[r];
 		if (!is_read(re) || re->key != G->ev[a].key || in[r] || re->settled ||
@@ -357,11 +446,27 @@ void gx_revisits_of(struct gx *g, const struct gx_graph *G, int a, bool places)
 		int n = kept_graph(G, keep, in, r, nev, map);
 		if (n < 0)
 			continue; /* cannot happen: a kept read's write is kept or repaired */
-		struct gx_event *nr = &nev[map[r]];
-		nr->rf = map[a];
-		nr->val = G->ev[a].val;
+		nev[map[r]].rf = map[a];
+		nev[map[r]].val = G->ev[a].val;
 		bool whole = stuck_lock_read(g, G, a, r) && keeps_all(G, keep);
-		if (push_revisit(g, G, nev, n, map[a], map[r], places, whole))
-			g->in_place = r;
+		for (unsigned mask = 0; mask <= all; mask++)
+			if ((!mask || lb_mask_ok(G, lb, mask, keep)) &&
+			    push_with(g, G, nev, n, map, a, map[r], lb, mask, places, whole && !mask))
+				g->in_place = r;
+	}
+	/* load buffering alone: every set of candidates reads a, the events added
+	 * after the last of them and outside the prefix deleted */
+	for (unsigned mask = 1; mask <= all; mask++) {
+		int last = -1;
+		for (int k = 0; k < nlb; k++)
+			if (mask >> k & 1 && (last < 0 || G->ev[lb[k]].stamp > G->ev[last].stamp))
+				last = lb[k];
+		for (int i = 0; i < G->n; i++)
+			keep[i] = i == a || in[i] || G->ev[i].stamp <= G->ev[last].stamp;
+		if (!lb_mask_ok(G, lb, mask, keep))
+			continue;
+		int n = kept_graph(G, keep, in, -1, nev, map);
+		if (n >= 0)
+			push_with(g, G, nev, n, map, a, map[last], lb, mask, places, false);
 	}
 }

@@ -170,6 +170,7 @@ static bool decode_event(const u8 *p, struct gx_event *e)
 	e->alt_added = bits & BIT_ALT_ADDED;
 	e->settled = bits & BIT_SETTLED;
 	e->idx = (short)idx;
+	e->ctrl_upto = GX_CTRL_ALL; /* not saved: the replay takes it from the program */
 	e->flags = (unsigned)get_le(p + 12, 4);
 	e->stamp = get_i32(p + 16);
 	e->rf = get_i32(p + 20);
