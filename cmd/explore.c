@@ -458,7 +458,9 @@ static void print_graph(const struct ss_campaign *c, bool quiet)
 			    "  not covered: %llu graphs the scenario did not re-create, %llu over "
 			    "the event bound, %llu too big for the checker%s\n",
 			    g->diverged, g->full, g->too_big,
-			    g->overflowed ? ", graphs dropped (out of memory)" : "");
+			    g->overflowed ? ", graphs dropped (out of memory, or more reads a write "
+					    "could revisit at once than load buffering's bound)"
+					  : "");
 	}
 	if (c->nsaved)
 		printf("  saved %lu reproducer%s under %s/ (first: %s)\n", c->nsaved,
@@ -476,10 +478,14 @@ static void print_graph(const struct ss_campaign *c, bool quiet)
 		       g->failed, g->failed == 1 ? "" : "s", resumed);
 	else if (g->complete)
 		printf("proof: all %llu consistent executions under %s explored, no failure (%lu "
-		       "handoff%s per role; spin loops cut when they re-read a value; executions "
-		       "where po | rf is acyclic and every load orders the later stores of its "
-		       "CPU)%s\n",
-		       g->distinct, model, c->ec.iters, c->ec.iters == 1 ? "" : "s", resumed);
+		       "handoff%s per role; spin loops cut when they re-read a value; %s)%s\n",
+		       g->distinct, model, c->ec.iters, c->ec.iters == 1 ? "" : "s",
+		       c->ec.scn->branches_declared
+			   ? "load buffering included: a store depends on the loads of its CPU "
+			     "before its last declared branch (BRANCH_ON)"
+			   : "executions where po | rf is acyclic and every load orders the later "
+			     "stores of its CPU",
+		       resumed);
 	else
 		printf("clean: no failure in %llu graphs under %s (%s: not a proof)\n",
 		       g->executions, model, ss_campaign_graph_result(c));
@@ -581,8 +587,9 @@ static void print_graph_check(const struct ss_campaign *c, bool quiet)
 		snprintf(at, sizeof(at), "%s:%d", f->site && f->site->file ? f->site->file : "?",
 			 f->site ? f->site->line : 0);
 		printf("FAILED under lkmm on the execution graphs: %s on CPU %d at %s (%s) in an "
-		       "execution LKVM cannot produce (a non-multicopy-atomic one, or another "
-		       "freedom of linux-kernel.cat), %llu graphs in; explore --engine graph "
+		       "execution LKVM cannot produce (load buffering, a non-multicopy-atomic "
+		       "one, or another freedom of linux-kernel.cat), %llu graphs in; explore "
+		       "--engine graph "
 		       "shows its trace\n",
 		       ss_fail_kind_name(k->first.kind), f->cpu, at, f->msg, k->graphs);
 		if (c->first_saved[0])

@@ -514,6 +514,7 @@ struct emu *emu_create(const struct emu_config *cfg, char *err, size_t errlen)
 	wmm_set_chooser(e->w, emu_choose, e);
 	if (e->cfg.graph)
 		wmm_set_graph(e->w, e->cfg.graph, graph_stop, e);
+	wmm_set_branches_declared(e->w, e->cfg.scn && e->cfg.scn->branches_declared);
 	e->wst = wmm_stats(e->w);
 	size_t L = (size_t)e->cfg.max_locs;
 	e->shadow = calloc(L, sizeof(*e->shadow));

@@ -660,6 +660,12 @@ static void op_fence(void *ctx, enum ss_fence f, const struct ss_site *site)
 	tr_sub(e, EMU_OP_FENCE, site, f);
 }
 
+static void op_branch(void *ctx, enum ss_branch how)
+{
+	struct emu *e = ctx;
+	wmm_branch(e->w, e->cur, (int)how);
+}
+
 static void op_relax(void *ctx, const struct ss_site *site)
 {
 	struct emu *e = ctx;
@@ -787,4 +793,5 @@ const struct ss_kernel_ops emu_kops = {
     .dep_of = op_dep_of,
     .dep_derive = op_dep_derive,
     .dep_last = op_dep_last,
+    .branch = op_branch,
 };

@@ -672,6 +672,27 @@ static enum gx_status handed_lock(struct gx *g, int thr, const struct gx_access 
 	return GX_OK;
 }
 
+/* Write w of a loaded graph, just re-created with this run's value: did every
+ * read of it re-created before it (load buffering: they took the saved value)
+ * read that value?  Where one did not, its value in the loaded graph becomes
+ * the write's, for gx_reload. */
+static bool forward_readers_agree(struct gx *g, int w)
+{
+	const struct gx_graph *G = &g->cur;
+	bool agree = true;
+	for (int i = 0; i < w && g->no_push; i++) {
+		const struct gx_event *r = &G->ev[i];
+		if (!is_read(r) || r->rf != w || r->val == G->ev[w].val)
+			continue;
+		agree = false;
+		if (g->loaded && i < g->loaded->n) {
+			g->loaded->ev[i].val = G->ev[w].val;
+			g->values_fixed = true;
+		}
+	}
+	return agree;
+}
+
 /* Re-creates event rpos for thr's access a. */
 static enum gx_status replay(struct gx *g, int thr, const struct gx_access *a,
 			     struct gx_result *res)
@@ -705,8 +726,7 @@ static enum gx_status replay(struct gx *g, int thr, const struct gx_access *a,
 		const struct gx_event *w = &G->ev[e->rf];
 		/* a saved graph lists each write before its readers; every write
 		 * read must be one of this location */
-		if (!is_write(w) || (e->rf < g->rpos && w->key != a->key) ||
-		    (g->no_push && e->rf >= g->rpos)) {
+		if (!is_write(w) || (e->rf < g->rpos && w->key != a->key)) {
 			g->diverged = true;
 			return GX_DIVERGED;
 		}
@@ -714,7 +734,7 @@ static enum gx_status replay(struct gx *g, int thr, const struct gx_access *a,
 	if (is_read(e)) /* the value its write has in this run, where it has one */
 		e->val = e->rf == GX_INIT ? a->init : e->rf < g->rpos ? G->ev[e->rf].val : e->val;
 	if (is_write(e)) {
-		if (!write_replayed(g, e, a)) {
+		if (!write_replayed(g, e, a) || !forward_readers_agree(g, g->rpos)) {
 			g->diverged = true;
 			return GX_DIVERGED;
 		}
@@ -748,6 +768,7 @@ enum gx_status gx_access(struct gx *g, int thr, const struct gx_access *a, struc
 	res->src_thr = res->newest_thr = -1;
 	if (g->diverged || g->full || g->dead)
 		return g->full ? GX_FULL : g->dead ? GX_PRUNED : GX_DIVERGED;
+	g->lb_on |= a->ctrl_exact;
 	if (g->handed[thr])
 		return handed_lock(g, thr, a, res);
 	if (g->stuck[thr])
@@ -796,6 +817,11 @@ bool gx_waits_for_good(struct gx *g, int thr)
 	struct gx_access a = {.op = GX_READ, .key = g->poll_key[thr]};
 	static __thread int cand[GX_MAX_EVENTS + 1];
 	return read_candidates(g, thr, &a, cand) == 0;
+}
+
+int gx_thread_events(const struct gx *g, int thr)
+{
+	return thr >= 0 && thr < g->nthreads ? g->nev[thr] : 0;
 }
 
 void gx_relax(struct gx *g, int thr)

@@ -223,7 +223,8 @@ int gx_quick_verdict(const struct gx *g);
 void gx_set_chooser(struct gx *g, unsigned (*choose)(void *ctx, unsigned n), void *ctx);
 /* gx_to_exg keeps the events of locations one thread alone uses too (tests). */
 void gx_set_whole_graph(struct gx *g, bool on);
-/* The stack ran out of memory: the exploration is incomplete. */
+/* The stack ran out of memory, or a write had more reads in its prefix to
+ * revisit than GX_LB_MAX (load buffering): the exploration is incomplete. */
 bool gx_overflowed(const struct gx *g);
 const struct gx_stats *gx_stats(const struct gx *g);
 
@@ -238,6 +239,12 @@ u8 *gx_save(const struct gx *g, size_t *len);
 /* Makes saved bytes the only graph left to visit, with no alternatives made
  * while it runs (a replay).  0, or -1 on bytes gx_save did not make. */
 int gx_load(struct gx *g, const u8 *b, size_t len);
+/* The replay of a loaded graph diverged where a read of a later write (load
+ * buffering) had taken the saved value and the write, re-created, holds
+ * another (an address of this process): the read now has the write's value
+ * and the graph is the only one left to visit again (true); false: nothing
+ * to correct. */
+bool gx_reload(struct gx *g);
 
 /* ---- the program: called while it runs ---------------------------------------------- */
 
@@ -255,6 +262,9 @@ bool gx_would_wait(const struct gx *g, int thr, const struct gx_access *a);
  * When every unfinished thread does, the execution is a deadlock (or a hang),
  * not a graph cut by the spin assumption. */
 bool gx_waits_for_good(struct gx *g, int thr);
+/* The events thread thr has made so far in this execution (an access's
+ * ctrl_upto counts them). */
+int gx_thread_events(const struct gx *g, int thr);
 /* cpu_relax(): thr polls the location of its last read; its next read of that
  * location must read a write co-after the one just read. */
 void gx_relax(struct gx *g, int thr);

@@ -162,6 +162,11 @@ struct gx {
 	bool dead;	 /* atomicity broken: pruned */
 	u128 merge_init; /* the initial value of the location of the write being added */
 	bool no_push;	 /* replaying a saved graph: no alternatives */
+	/* gx_load's graph, kept: a replay that found a read of a later write
+	 * (load buffering) holding another process's value patches it here and
+	 * may run again (gx_reload) */
+	struct gx_item *loaded;
+	bool values_fixed;
 	bool whole;	 /* gx_to_exg keeps every event (gx_set_whole_graph) */
 	/* the graph being visited came from a --resume state (gx_state.c): values
 	 * that hold addresses are those of this run, as for no_push */
@@ -179,6 +184,9 @@ struct gx {
 	/* a write had more load-buffering candidates than GX_LB_MAX
 	 * (gx_revisit.c): the exploration is incomplete */
 	bool lb_capped;
+	/* an access was ctrl_exact: load-buffering revisits may be made (none
+	 * can be while every access depends on every earlier read) */
+	bool lb_on;
 	bool stuck[GX_MAX_THREADS]; /* read a held lock: waits for an unlock's revisit */
 	/* an unlock revisited thr's stuck lock read in place (gx_revisit.c): the
 	 * read now reads it and its write is added; the thread's next gx_access

@@ -430,7 +430,7 @@ void gx_revisits_of(struct gx *g, const struct gx_graph *G, int a, bool places)
 	if (!any)
 		return;
 	porf_prefix(G, a, in);
-	int lb[GX_LB_MAX], nlb = lb_candidates(g, G, a, in, lb);
+	int lb[GX_LB_MAX], nlb = g->lb_on ? lb_candidates(g, G, a, in, lb) : 0;
 	unsigned all = (1u << nlb) - 1;
 	/* TruSt's revisits of a read outside the prefix, each also with every set
 	 * of load-buffering candidates reading a */

@@ -54,9 +54,10 @@ bool gx_exec_new(struct gx *g)
 	return gx_hset_insert(&g->done, gx_graph_hash(g->cur.ev, g->cur.n, false));
 }
 
-/* A replay order for G: every read after the write it reads (a graph here has
- * no po | rf cycle), an RMW's write right after its read, the threads'
- * events in program order, otherwise as in ev[].  order[k]: the k-th event. */
+/* A replay order for G: every read after the write it reads where a (po | rf)
+ * cycle (load buffering) allows it, an RMW's write right after its read, the
+ * threads' events in program order, otherwise as in ev[].  order[k]: the
+ * k-th event. */
 void gx_replay_order(const struct gx_graph *G, int *order)
 {
 	static __thread bool done[GX_MAX_EVENTS];
@@ -70,6 +71,10 @@ void gx_replay_order(const struct gx_graph *G, int *order)
 			    (!is_read(e) || e->rf == GX_INIT || done[e->rf]))
 				pick = i;
 		}
+		if (pick < 0) /* a (po | rf) cycle (load buffering): a read before its write */
+			for (int i = 0; i < G->n && pick < 0; i++)
+				if (!done[i] && G->ev[i].idx == next[(int)G->ev[i].thr])
+					pick = i;
 		if (pick < 0) /* cannot happen; keep the order as it is */
 			for (int i = 0; i < G->n && pick < 0; i++)
 				if (!done[i])
@@ -309,11 +314,33 @@ int gx_load(struct gx *g, const u8 *b, size_t len)
 	it->next_stamp = G->next_stamp;
 	it->next_rank = G->next_rank;
 	memcpy(it->ev, G->ev, (size_t)G->n * sizeof(struct gx_event));
+	free(g->loaded);
+	g->loaded = malloc(bytes);
+	if (g->loaded)
+		memcpy(g->loaded, it, bytes);
+	g->values_fixed = false;
 	it->next = g->stack;
 	g->stack = it;
 	g->depth++;
 	g->stack_bytes += bytes;
 	return 0;
+}
+
+bool gx_reload(struct gx *g)
+{
+	if (!g->values_fixed || !g->loaded || g->stack)
+		return false;
+	size_t bytes = sizeof(struct gx_item) + (size_t)g->loaded->n * sizeof(struct gx_event);
+	struct gx_item *it = malloc(bytes);
+	if (!it)
+		return false;
+	memcpy(it, g->loaded, bytes);
+	g->values_fixed = false;
+	it->next = NULL;
+	g->stack = it;
+	g->depth++;
+	g->stack_bytes += bytes;
+	return true;
 }
 
 void gx_dump(const struct gx *g, FILE *f)

@@ -152,6 +152,7 @@ void gx_destroy(struct gx *g)
 	free(g->seen.t);
 	free(g->done.t);
 	free(g->next);
+	free(g->loaded);
 	free(g);
 }
 
@@ -273,7 +274,7 @@ bool gx_end(struct gx *g, bool waiting)
 
 bool gx_overflowed(const struct gx *g)
 {
-	return g->overflowed;
+	return g->overflowed || g->lb_capped;
 }
 
 bool gx_diverged(const struct gx *g)

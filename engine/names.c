@@ -24,7 +24,7 @@ void emu_add_region(struct emu *e, uintptr_t base, size_t len, size_t elem_size,
 
 const char *emu_name_value(const struct emu *e, u64 v, char *buf, size_t n)
 {
-	for (int i = 0; i < e->nreg; i++) {
+	for (int i = 0; e && i < e->nreg; i++) { /* no emulator kept: the raw value */
 		uintptr_t off = (uintptr_t)v - e->reg[i].base;
 		if ((uintptr_t)v < e->reg[i].base || off >= e->reg[i].len)
 			continue;

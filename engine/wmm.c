@@ -175,6 +175,7 @@ void wmm_reset(struct wmm *w)
 		cp->nknow = 0;
 		cp->did_unlock = false;
 		cp->npend = cp->npoll = 0;
+		cp->ctrl_upto = cp->opaque = 0;
 	}
 	if (lk)
 		vclear(&w->G);

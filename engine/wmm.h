@@ -231,6 +231,12 @@ struct gx;
  * return.  gx NULL: back to the model's own rules. */
 void wmm_set_graph(struct wmm *w, struct gx *gx, void (*stop)(void *ctx), void *ctx);
 bool wmm_graph_on(const struct wmm *w);
+/* Graph mode: the scenario declares its branches (struct ss_scenario's
+ * branches_declared), so an access depends (ctrl) only on the loads before
+ * its CPU's last branch point (wmm_branch; kernel/kernel.h's enum ss_branch).
+ * Off: on every earlier load.  Nothing changes in the other modes. */
+void wmm_set_branches_declared(struct wmm *w, bool on);
+void wmm_branch(struct wmm *w, int cpu, int how);
 /* Would cpu's spin_lock of loc wait now?  (wmm_lock_would_block outside graph
  * mode, where it does not depend on the CPU.) */
 bool wmm_lock_blocked(const struct wmm *w, int cpu, int loc);

@@ -53,6 +53,33 @@ static unsigned access_flags(enum ss_access acc)
 	}
 }
 
+void wmm_set_branches_declared(struct wmm *w, bool on)
+{
+	w->branches_declared = on;
+}
+
+void wmm_branch(struct wmm *w, int cpu, int how)
+{
+	struct wcpu *cp = &w->cpu[cpu];
+	if (!w->gx || !w->branches_declared)
+		return;
+	if (how == SS_OPAQUE_BEGIN) {
+		cp->opaque++;
+		return;
+	}
+	if (how == SS_OPAQUE_END && cp->opaque > 0)
+		cp->opaque--;
+	cp->ctrl_upto = gx_thread_events(w->gx, cpu); /* a branch point */
+}
+
+/* Which of cpu's loads control its next access (gx_access's ctrl fields). */
+static void ctrl_of(const struct wmm *w, int cpu, struct gx_access *a)
+{
+	const struct wcpu *cp = &w->cpu[cpu];
+	a->ctrl_exact = w->branches_declared && cp->opaque == 0;
+	a->ctrl_upto = cp->ctrl_upto;
+}
+
 static void base_access(struct wmm *w, int x, enum gx_op op, struct gx_access *a)
 {
 	memset(a, 0, sizeof(*a));
@@ -103,6 +130,7 @@ u128 wmmg_load(struct wmm *w, int cpu, int x, enum ss_access acc, const struct w
 {
 	struct gx_access a;
 	base_access(w, x, GX_READ, &a);
+	ctrl_of(w, cpu, &a);
 	a.flags = access_flags(acc);
 	add_deps(&a, dep);
 	struct gx_result r;
@@ -119,6 +147,7 @@ static uint32_t store_common(struct wmm *w, int cpu, int x, u128 val, enum ss_ac
 {
 	struct gx_access a;
 	base_access(w, x, GX_WRITE, &a);
+	ctrl_of(w, cpu, &a);
 	w->locs[x].next++; /* the version (wmmg_version) */
 	a.flags = access_flags(acc);
 	add_deps(&a, dep); /* the address's: gx_model.c makes them addr edges */
@@ -157,6 +186,7 @@ static u128 rmw_common(struct wmm *w, int cpu, struct gx_access *a, bool *ok,
 		       struct wmm_read_info *out, uint32_t *id)
 {
 	a->dep_all = true;
+	ctrl_of(w, cpu, a);
 	struct gx_result r;
 	r.write_id = 0;
 	check(w, gx_access(w->gx, cpu, a, &r));
@@ -237,6 +267,7 @@ void wmmg_fence(struct wmm *w, int cpu, enum ss_fence f)
 	memset(&a, 0, sizeof(a));
 	a.op = GX_FENCE;
 	a.fence = fence_kind(f);
+	ctrl_of(w, cpu, &a);
 	check(w, gx_access(w->gx, cpu, &a, NULL));
 	w->st.fences++;
 }
@@ -245,6 +276,7 @@ bool wmmg_lock(struct wmm *w, int cpu, int x, bool try, uint32_t *dep)
 {
 	struct gx_access a;
 	base_access(w, x, try ? GX_TRYLOCK : GX_LOCK, &a);
+	ctrl_of(w, cpu, &a);
 	w->locs[x].next++;
 	a.dep_all = true;
 	struct gx_result r;
@@ -261,6 +293,7 @@ void wmmg_unlock(struct wmm *w, int cpu, int x)
 {
 	struct gx_access a;
 	base_access(w, x, GX_UNLOCK, &a);
+	ctrl_of(w, cpu, &a);
 	w->locs[x].next++;
 	check(w, gx_access(w->gx, cpu, &a, NULL));
 	w->st.commits++;

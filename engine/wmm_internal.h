@@ -67,6 +67,9 @@ struct wcpu {
 	int npend, npoll;
 	int pend_loc[POLL_MAX], poll_loc[POLL_MAX];
 	uint32_t pend_pos[POLL_MAX], poll_pos[POLL_MAX];
+	/* graph mode, branches declared: the CPU's events before its last branch
+	 * point, and how deep it is in opaque code (engine/wmm_graph.c) */
+	int ctrl_upto, opaque;
 };
 
 struct wmm {
@@ -92,6 +95,7 @@ struct wmm {
 	void (*gx_stop)(void *ctx);
 	void *gx_stop_ctx;
 	const void *gx_tag; /* the tag of the access in hand (its code site) */
+	bool branches_declared; /* wmm_set_branches_declared */
 	struct wcpu cpu[];
 };
 

@@ -141,6 +141,27 @@ struct ss_dep {
 
 #define SS_DEP_NONE ((struct ss_dep){0})
 
+/* ---- control dependencies ----------------------------------------------------------
+ *
+ * LKMM orders a store after the loads that a branch before it tested (ctrl).  The
+ * emulator cannot see C's branches, so by default every load of a CPU orders
+ * all its later stores: more order than the code has, and no load buffering is
+ * ever seen.  A scenario that sets .branches_declared promises that every branch
+ * its roles take on a loaded value (an if, a loop's condition, a ?:) goes
+ * through BRANCH_ON(cond); then an access depends (ctrl) only on the loads its
+ * CPU made before its last BRANCH_ON, held to the end of the role (more order
+ * than herd7 gives a branch whose arms join, never less), and the graph engine
+ * explores load buffering.  Code that branches without saying so (the
+ * allocator, shared helpers) runs between SS_OPAQUE_BEGIN and SS_OPAQUE_END
+ * (ss_obj_alloc and ss_obj_free do it): every access there depends on every
+ * earlier load, and its end is a branch point.  Natively all of this is
+ * nothing. */
+enum ss_branch {
+	SS_BRANCH_ON,	  /* the code branches on every load made so far */
+	SS_OPAQUE_BEGIN,  /* code that does not declare its branches starts */
+	SS_OPAQUE_END,	  /* ... and ends (a branch point) */
+};
+
 /* The emulator's side of the dispatch point.  Every op gets ctx = ss_kctx (the
  * engine's state, e.g. engine/emu.c's struct emu) first.  Values travel as u64
  * (zero-extended for sizes 1, 2, 4); RMWs exist for sizes 4 and 8; cmpxchg128
@@ -173,6 +194,8 @@ struct ss_kernel_ops {
 	struct ss_dep (*dep_of)(void *ctx, u64 v);
 	void (*dep_derive)(void *ctx, u64 v, const struct ss_dep *d);
 	struct ss_dep (*dep_last)(void *ctx);
+	/* Control dependencies (enum ss_branch). */
+	void (*branch)(void *ctx, enum ss_branch how);
 };
 
 /* The dispatch point.  ss_kops NULL: native; every primitive tests it once
@@ -289,6 +312,23 @@ static inline void ss_store(volatile void *p, unsigned size, u64 v, enum ss_acce
 {
 	ss_store_dep(p, size, v, acc, NULL, site);
 }
+
+/* ---- control dependencies (see enum ss_branch) --------------------------------------- */
+
+static inline void ss_branch(enum ss_branch how)
+{
+	if (unlikely(ss_kops))
+		ss_kops->branch(ss_kctx, how);
+}
+
+/* if (BRANCH_ON(r != 0)), while (!BRANCH_ON(p = READ_ONCE(slot))): cond, once,
+ * after its loads; the CPU's later accesses depend (ctrl) on them. */
+#define BRANCH_ON(cond)                                                                            \
+	({                                                                                         \
+		__typeof__(cond) ss_branch_cond__ = (cond);                                        \
+		ss_branch(SS_BRANCH_ON);                                                           \
+		ss_branch_cond__;                                                                  \
+	})
 
 /* ---- dependency helpers (see struct ss_dep) ---------------------------------------- */
 

@@ -30,7 +30,7 @@
  * scenario file sees them (include/slabstress/scenario.h).  A plugin records the
  * value it was built with; slabstress refuses one built for another.  Bump it on
  * any change to those structs or to an inline helper. */
-#define SS_SCENARIO_ABI 1
+#define SS_SCENARIO_ABI 2
 
 struct ss_world;
 
@@ -90,6 +90,11 @@ struct ss_scenario {
 	const char *details;
 	/* What the roles read from the world, up to the first without a name. */
 	struct ss_param params[SS_MAX_PARAMS];
+	/* Every branch the roles take on a loaded value goes through BRANCH_ON()
+	 * (kernel/kernel.h, "control dependencies"): the graph engine may then
+	 * explore load buffering.  false: every load orders every later store of
+	 * its CPU. */
+	bool branches_declared;
 };
 
 struct ss_world {
@@ -127,16 +132,22 @@ const struct ss_param *ss_scenario_param(const struct ss_scenario *scn, const ch
 
 /* ---- helpers for scenario code (scenarios/common.c) ------------------------------- */
 
+/* The allocator branches on what it loads without saying so: opaque code. */
 static inline void *ss_obj_alloc(struct ss_world *w, int role, unsigned gfp)
 {
 	w->ctr[role].allocs++;
-	return w->alloc->alloc(w->alloc_world, gfp);
+	ss_branch(SS_OPAQUE_BEGIN);
+	void *obj = w->alloc->alloc(w->alloc_world, gfp);
+	ss_branch(SS_OPAQUE_END);
+	return obj;
 }
 
 static inline void ss_obj_free(struct ss_world *w, int role, void *obj)
 {
 	w->ctr[role].frees++;
+	ss_branch(SS_OPAQUE_BEGIN);
 	w->alloc->free(w->alloc_world, obj);
+	ss_branch(SS_OPAQUE_END);
 }
 
 static inline void ss_count_handoff(struct ss_world *w, int role)
