@@ -726,7 +726,10 @@ static enum gx_status replay(struct gx *g, int thr, const struct gx_access *a,
 		const struct gx_event *w = &G->ev[e->rf];
 		/* a saved graph lists each write before its readers; every write
 		 * read must be one of this location */
-		if (!is_write(w) || (e->rf < g->rpos && w->key != a->key)) {
+		/* a --resume state's read of a later write holds the saving
+		 * process's value (maybe an address): not run with it */
+		if (!is_write(w) || (e->rf < g->rpos && w->key != a->key) ||
+		    (g->addr_free && e->rf >= g->rpos)) {
 			g->diverged = true;
 			return GX_DIVERGED;
 		}
