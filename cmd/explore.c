@@ -458,9 +458,10 @@ static void print_graph(const struct ss_campaign *c, bool quiet)
 			    "  not covered: %llu graphs the scenario did not re-create, %llu over "
 			    "the event bound, %llu too big for the checker%s\n",
 			    g->diverged, g->full, g->too_big,
-			    g->overflowed ? ", graphs dropped (out of memory, or more reads a write "
-					    "could revisit at once than load buffering's bound)"
-					  : "");
+			    g->overflowed
+				? ", graphs dropped (out of memory, or more reads a write "
+				  "could revisit at once than load buffering's bound)"
+				: "");
 	}
 	if (c->nsaved)
 		printf("  saved %lu reproducer%s under %s/ (first: %s)\n", c->nsaved,

@@ -338,8 +338,7 @@ int gexplore_replay(const struct emu_config *cfg, const u8 *graph, size_t len,
 	int k = x ? gexplore_one_graph(e, &d, cfg->model, x, &st, res) : -1;
 	/* a read of a later write took the saved value, an address of the
 	 * process that saved it: once more with this run's (gx_reload) */
-	for (int again = 0; k >= 0 && st.diverged && again < 2 && gx_reload(d.gx) &&
-			    gx_begin(d.gx);
+	for (int again = 0; k >= 0 && st.diverged && again < 2 && gx_reload(d.gx) && gx_begin(d.gx);
 	     again++) {
 		memset(&st, 0, sizeof(st));
 		k = gexplore_one_graph(e, &d, cfg->model, x, &st, res);

@@ -167,7 +167,7 @@ struct gx {
 	 * may run again (gx_reload) */
 	struct gx_item *loaded;
 	bool values_fixed;
-	bool whole;	 /* gx_to_exg keeps every event (gx_set_whole_graph) */
+	bool whole; /* gx_to_exg keeps every event (gx_set_whole_graph) */
 	/* the graph being visited came from a --resume state (gx_state.c): values
 	 * that hold addresses are those of this run, as for no_push */
 	bool addr_free;

@@ -291,7 +291,8 @@ static int kept_graph(const struct gx_graph *G, const bool *keep, const bool *in
 		map[i] = keep[i] ? n : -1;
 		if (keep[i]) {
 			nev[n] = G->ev[i];
-			nev[n++].settled |= in[i] && i != r; /* a's prefix (push_with: and LB reads) */
+			nev[n++].settled |=
+			    in[i] && i != r; /* a's prefix (push_with: and LB reads) */
 		}
 	}
 	for (int i = 0; i < n; i++) {
@@ -451,7 +452,8 @@ void gx_revisits_of(struct gx *g, const struct gx_graph *G, int a, bool places)
 		bool whole = stuck_lock_read(g, G, a, r) && keeps_all(G, keep);
 		for (unsigned mask = 0; mask <= all; mask++)
 			if ((!mask || lb_mask_ok(G, lb, mask, keep)) &&
-			    push_with(g, G, nev, n, map, a, map[r], lb, mask, places, whole && !mask))
+			    push_with(g, G, nev, n, map, a, map[r], lb, mask, places,
+				      whole && !mask))
 				g->in_place = r;
 	}
 	/* load buffering alone: every set of candidates reads a, the events added

@@ -94,7 +94,7 @@ struct wmm {
 	struct gx *gx;
 	void (*gx_stop)(void *ctx);
 	void *gx_stop_ctx;
-	const void *gx_tag; /* the tag of the access in hand (its code site) */
+	const void *gx_tag;	/* the tag of the access in hand (its code site) */
 	bool branches_declared; /* wmm_set_branches_declared */
 	struct wcpu cpu[];
 };

@@ -157,9 +157,9 @@ struct ss_dep {
  * earlier load, and its end is a branch point.  Natively all of this is
  * nothing. */
 enum ss_branch {
-	SS_BRANCH_ON,	  /* the code branches on every load made so far */
-	SS_OPAQUE_BEGIN,  /* code that does not declare its branches starts */
-	SS_OPAQUE_END,	  /* ... and ends (a branch point) */
+	SS_BRANCH_ON,	 /* the code branches on every load made so far */
+	SS_OPAQUE_BEGIN, /* code that does not declare its branches starts */
+	SS_OPAQUE_END,	 /* ... and ends (a branch point) */
 };
 
 /* The emulator's side of the dispatch point.  Every op gets ctx = ss_kctx (the

@@ -30,10 +30,10 @@ struct lb_obj {
 };
 
 struct lb_state {
-	struct lb_obj *slot;   /* the handoff: NULL until the producer publishes */
-	unsigned long done;    /* the consumer's "done with the slot" */
-	struct lb_obj obj;     /* the object handed off */
-	bool recycled, taken;  /* who freed it (each written by its own role) */
+	struct lb_obj *slot;  /* the handoff: NULL until the producer publishes */
+	unsigned long done;   /* the consumer's "done with the slot" */
+	struct lb_obj obj;    /* the object handed off */
+	bool recycled, taken; /* who freed it (each written by its own role) */
 } __attribute__((aligned(64)));
 
 static void lb_producer(struct ss_world *w, int role)

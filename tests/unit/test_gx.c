@@ -362,7 +362,8 @@ static void bf_build(struct bf *b)
 				if (in->dep == j) /* a named read is the address's (gx_model.c) */
 					for (int h = 0; h <= (in->k == I_XCHG); h++)
 						rel_add(&X.addr, rd, ev_of[t][i][h]);
-				if (in->k != I_R && (!p->exact || (j < p->branch[t] && i >= p->branch[t])))
+				if (in->k != I_R &&
+				    (!p->exact || (j < p->branch[t] && i >= p->branch[t])))
 					rel_add(&X.ctrl, rd, me_last);
 			}
 			if (in->k == I_XCHG && !p->exact)
@@ -785,8 +786,8 @@ TEST(load_buffering_shapes)
 		for (int t = 0; t < 2; t++) {
 			p.len[t] = 2;
 			p.in[t][0] = (struct ins){.k = I_R, .loc = t, .flags = EVF_ONCE, .dep = -1};
-			p.in[t][1] = (struct ins){.k = I_W, .loc = 1 - t, .val = 1,
-						  .flags = EVF_ONCE, .dep = -1};
+			p.in[t][1] = (struct ins){
+			    .k = I_W, .loc = 1 - t, .val = 1, .flags = EVF_ONCE, .dep = -1};
 			p.branch[t] = 2;
 		}
 		if (shape & 1)
@@ -799,9 +800,11 @@ TEST(load_buffering_shapes)
 		int nb = explore_bf(&p, bf_sigs);
 		bool both_one = false; /* r0 = 1 and r1 = 1 */
 		for (int i = 0; i < ng; i++)
-			both_one |= strstr(gx_sigs[i].s, "r0.0<1:1") && strstr(gx_sigs[i].s, "r1.0<0:1");
-		printf("  # LB shape %d: %d consistent executions (brute force %d), r0 = r1 = 1: %s\n",
-		       shape, ng, nb, both_one ? "reached" : "not reached");
+			both_one |=
+			    strstr(gx_sigs[i].s, "r0.0<1:1") && strstr(gx_sigs[i].s, "r1.0<0:1");
+		printf(
+		    "  # LB shape %d: %d consistent executions (brute force %d), r0 = r1 = 1: %s\n",
+		    shape, ng, nb, both_one ? "reached" : "not reached");
 		EXPECT_EQ(ng, nb);
 		EXPECT(both_one == (shape != 3));
 		EXPECT(shape == 3 ? lb_cycles == 0 : lb_cycles >= 1);
