@@ -280,9 +280,10 @@ static bool repair_lock(struct gx_event *ev, int n, int i)
 	return true;
 }
 
-/* G' of the revisit of read r by write a in G: the events keep[] in nev
- * (map: G's index to nev's, -1 deleted), a's prefix (in[]) settled; every
- * kept read's write kept, or repaired (repair_lock).  Its size, or -1. */
+/* G' of the revisit of read r by write a in G (r -1: load-buffering reads
+ * only, set by push_with): the events keep[] in nev (map: G's index to
+ * nev's, -1 deleted), a's prefix (in[]) but r settled; every kept read's
+ * write kept, or repaired (repair_lock).  Its size, or -1. */
 static int kept_graph(const struct gx_graph *G, const bool *keep, const bool *in, int r,
 		      struct gx_event *nev, int *map)
 {
@@ -297,7 +298,7 @@ static int kept_graph(const struct gx_graph *G, const bool *keep, const bool *in
 	}
 	for (int i = 0; i < n; i++) {
 		struct gx_event *x = &nev[i];
-		if (is_read(x) && x->rf != GX_INIT && i != map[r]) {
+		if (is_read(x) && x->rf != GX_INIT && (r < 0 || i != map[r])) {
 			if (map[x->rf] >= 0)
 				x->rf = map[x->rf];
 			else if (!repair_lock(nev, n, i))
@@ -393,11 +394,13 @@ static int lb_candidates(struct gx *g, const struct gx_graph *G, int a, const bo
 /* Pushes the revisit graph nev (n events, a at ai, the first read revisited at
  * ri) with the load-buffering candidates of mask (lb[], indices in G) reading
  * a too; map: G's index to nev's.  True when the in-place graph was claimed. */
-static bool push_with(struct gx *g, const struct gx_graph *G, const struct gx_event *nev, int n,
+static bool push_with(struct gx *g, const struct gx_graph *G, struct gx_event *nev, int n,
 		      const int *map, int a, int ri, const int *lb, unsigned mask, bool places,
 		      bool whole)
 {
 	static __thread struct gx_event flipped[GX_MAX_EVENTS];
+	if (!mask) /* no load buffering: nev as it is */
+		return push_revisit(g, G, nev, n, map[a], ri, places, whole);
 	memcpy(flipped, nev, (size_t)n * sizeof(*flipped));
 	for (int k = 0; mask >> k; k++)
 		if (mask >> k & 1) {
