@@ -127,6 +127,7 @@ static void list_scenario(const struct list_opts *o, const struct ss_scenario *s
 			json_object_set_new(row, "file", json_string(file));
 			json_object_set_new(row, "file_hash", json_string(hash));
 		}
+		json_object_set_new(row, "branches_declared", json_boolean(s->branches_declared));
 		if (o->verbose)
 			json_object_set_new(row, "params", params_json(s));
 		json_array_append_new(arr, row);
@@ -146,6 +147,9 @@ static void list_scenario(const struct list_opts *o, const struct ss_scenario *s
 	}
 	if (s->details)
 		printf("    %s\n", s->details);
+	if (s->branches_declared)
+		printf(
+		    "    branches declared (BRANCH_ON): --engine graph explores load buffering\n");
 	print_params(s);
 }
 

@@ -680,7 +680,9 @@ static bool forward_readers_agree(struct gx *g, int w)
 {
 	const struct gx_graph *G = &g->cur;
 	bool agree = true;
-	for (int i = 0; i < w && g->no_push; i++) {
+	if (!g->no_push)
+		return true; /* exploring: the reads took this run's value */
+	for (int i = 0; i < w; i++) {
 		const struct gx_event *r = &G->ev[i];
 		if (!is_read(r) || r->rf != w || r->val == G->ev[w].val)
 			continue;
@@ -724,10 +726,10 @@ static enum gx_status replay(struct gx *g, int thr, const struct gx_access *a,
 	}
 	if (is_read(e) && e->rf != GX_INIT) {
 		const struct gx_event *w = &G->ev[e->rf];
-		/* a saved graph lists each write before its readers; every write
-		 * read must be one of this location */
-		/* a --resume state's read of a later write holds the saving
-		 * process's value (maybe an address): not run with it */
+		/* every write read must be one of this location; a --resume
+		 * state's read of a later write (load buffering) holds the saving
+		 * process's value, maybe an address: not run with it (a loaded
+		 * reproducer's is checked when its write comes: gx_reload) */
 		if (!is_write(w) || (e->rf < g->rpos && w->key != a->key) ||
 		    (g->addr_free && e->rf >= g->rpos)) {
 			g->diverged = true;

@@ -362,16 +362,6 @@ static bool kept_depends_on(const struct gx_graph *G, int r, const bool *keep)
 	return false;
 }
 
-/* Every read that write a (index in G, added last) may revisit: the graph with
- * the read reading a and the events added after it that a does not depend on
- * deleted, onto the stack (see push_revisit for places).  A read in a's
- * (po | rf)-prefix too, when nothing kept after it depends on it
- * (kept_depends_on): load buffering.  A read in the prefix
- * of a write that revisited is never revisited (it is settled: GenMC's
- * revisitable status), nor is one added as an alternative; an exhaustive
- * search makes only the maximal revisits.  An unlock's revisit of a stuck
- * lock read that deletes nothing is made in place instead (co-last): it is
- * left in g->in_place for gx_lock_in_place. */
 /* The load-buffering candidates of write a: reads of its location in other
  * threads that its (po | rf)-prefix holds and that may read it (at most
  * GX_LB_MAX; more sets g->lb_capped: the exploration is then incomplete). */
@@ -422,6 +412,16 @@ static bool lb_mask_ok(const struct gx_graph *G, const int *lb, unsigned mask, c
 	return true;
 }
 
+/* Every read that write a (index in G, added last) may revisit: the graph with
+ * the read reading a and the events added after it that a does not depend on
+ * deleted, onto the stack (see push_revisit for places).  A read in a's
+ * (po | rf)-prefix too, when nothing kept after it depends on it
+ * (kept_depends_on): load buffering.  A read in the prefix
+ * of a write that revisited is never revisited (it is settled: GenMC's
+ * revisitable status), nor is one added as an alternative; an exhaustive
+ * search makes only the maximal revisits.  An unlock's revisit of a stuck
+ * lock read that deletes nothing is made in place instead (co-last): it is
+ * left in g->in_place for gx_lock_in_place. */
 void gx_revisits_of(struct gx *g, const struct gx_graph *G, int a, bool places)
 {
 	static __thread bool in[GX_MAX_EVENTS], keep[GX_MAX_EVENTS];

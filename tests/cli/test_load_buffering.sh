@@ -11,6 +11,19 @@
 LB="$(dirname "$0")/../lb/lb_recycle.c"
 LBR="$(dirname "$0")/../lb/lb_recycle_release.c"
 
+# the declaration is listed, in text and JSON; the built-ins do not declare
+expect_rc lb_listed 0 "$SLABSTRESS" list scenarios -v -s "$LB"
+expect_grep lb_listed_declared "branches declared \(BRANCH_ON\)" "$OUT"
+expect_rc lb_listed_json 0 "$SLABSTRESS" list scenarios --json -s "$LB"
+expect_grep lb_listed_json_true '"branches_declared": true' "$OUT"
+expect_rc builtins_listed_json 0 "$SLABSTRESS" list scenarios --json
+expect_grep builtins_not_declared '"branches_declared": false' "$OUT"
+if echo "$OUT" | grep -q '"branches_declared": true'; then
+	fail builtins_none_declared "a built-in declares its branches"
+else
+	ok builtins_none_declared
+fi
+
 expect_rc lb_found 1 "$SLABSTRESS" explore -s "$LB" --model lkmm --engine graph --save "$TMP/lb"
 expect_grep lb_double_free "first failure: .*double-free on CPU 0 .*freed twice" "$OUT"
 expect_grep lb_reads_later_store "R st->done = 0x1" "$OUT"
