@@ -483,7 +483,8 @@ static void print_graph(const struct ss_campaign *c, bool quiet)
 		       g->distinct, model, c->ec.iters, c->ec.iters == 1 ? "" : "s",
 		       c->ec.scn->branches_declared
 			   ? "load buffering included: a store depends on the loads of its CPU "
-			     "before its last declared branch (BRANCH_ON)"
+			     "before its last declared branch (BRANCH_ON), inside opaque code "
+			     "(the allocator) on all of them"
 			   : "executions where po | rf is acyclic and every load orders the later "
 			     "stores of its CPU",
 		       resumed);

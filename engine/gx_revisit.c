@@ -363,14 +363,18 @@ static bool kept_depends_on(const struct gx_graph *G, int r, const bool *keep)
 }
 
 /* The load-buffering candidates of write a: reads of its location in other
- * threads that its (po | rf)-prefix holds and that may read it (at most
- * GX_LB_MAX; more sets g->lb_capped: the exploration is then incomplete). */
+ * threads that its (po | rf)-prefix holds and that may read it, less those
+ * the prefix itself depends on (every revisit keeps the prefix, so they are
+ * never flipped: a branch after each poll of a declared spin loop makes most
+ * of a location's reads such).  At most GX_LB_MAX; more sets g->lb_capped:
+ * the exploration is then incomplete. */
 static int lb_candidates(struct gx *g, const struct gx_graph *G, int a, const bool *in, int *out)
 {
 	int n = 0;
 	for (int r = 0; r < G->n; r++) {
 		const struct gx_event *re = &G->ev[r];
-		if (!in[r] || !is_read(re) || re->key != G->ev[a].key || !can_revisit(G, r, a))
+		if (!in[r] || !is_read(re) || re->key != G->ev[a].key || !can_revisit(G, r, a) ||
+		    kept_depends_on(G, r, in))
 			continue;
 		if (n == GX_LB_MAX) {
 			g->lb_capped = true;

@@ -154,8 +154,9 @@ struct ss_dep {
  * explores load buffering.  Code that branches without saying so (the
  * allocator, shared helpers) runs between SS_OPAQUE_BEGIN and SS_OPAQUE_END
  * (ss_obj_alloc and ss_obj_free do it): every access there depends on every
- * earlier load, and its end is a branch point.  Natively all of this is
- * nothing. */
+ * earlier load, and its end is a branch point.  The primitives of this file
+ * that branch inside (refcount_dec_and_test, llist_add's retry loop) declare it
+ * themselves.  Natively all of this is nothing. */
 enum ss_branch {
 	SS_BRANCH_ON,	 /* the code branches on every load made so far */
 	SS_OPAQUE_BEGIN, /* code that does not declare its branches starts */
@@ -747,7 +748,7 @@ static inline bool ss_refcount_dec_and_test(refcount_t *r, int *old_out, const s
 	int old = atomic_fetch_add_site(&r->refs, -1, SS_ORD_RELEASE, s);
 	if (old_out)
 		*old_out = old;
-	if (old == 1) {
+	if (BRANCH_ON(old == 1)) {
 		ss_fence(SS_FENCE_RMB, s);
 		return true;
 	}
@@ -773,7 +774,7 @@ static inline bool llist_add(struct llist_node *n, struct llist_head *h)
 	struct llist_node *first = READ_ONCE(h->first);
 	do {
 		WRITE_ONCE(n->next, first);
-	} while (!try_cmpxchg(&h->first, &first, n));
+	} while (!BRANCH_ON(try_cmpxchg(&h->first, &first, n)));
 	return first == NULL;
 }
 

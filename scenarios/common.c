@@ -98,7 +98,9 @@ void *ss_obj_alloc_filled(struct ss_world *w, int role, unsigned long i, unsigne
 
 void ss_obj_consume(struct ss_world *w, int role, void *obj, unsigned long tag)
 {
-	if (!obj) { /* seen in graphs the model refuses: sampled graphs run to the end */
+	if (!BRANCH_ON(
+		obj !=
+		NULL)) { /* seen in graphs the model refuses: sampled graphs run to the end */
 		SS_FAIL(SS_FAIL_STALE_CONTENT, "handed a NULL object (tag %#lx)", tag);
 		return;
 	}
@@ -113,7 +115,7 @@ bool ss_spin_wait(struct ss_world *w, int role)
 	/* The stop flag is set once, asynchronously, by the engine's control
 	 * thread; looking at it every 1024 spins keeps the poll loop tight while a
 	 * stopped run still ends within microseconds. */
-	if ((++w->ctr[role].spins & 1023) == 0 && w->stop && READ_ONCE(*w->stop))
+	if ((++w->ctr[role].spins & 1023) == 0 && w->stop && BRANCH_ON(READ_ONCE(*w->stop)))
 		return false;
 	return true;
 }

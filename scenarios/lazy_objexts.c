@@ -78,11 +78,13 @@ static void lazy_installer(struct ss_world *w, int role)
 	struct lazy_state *st = w->state;
 	unsigned long n = READ_ONCE(st->npairs);
 
-	for (unsigned long k = 0; k < n; k++) {
+	for (unsigned long k = 0; BRANCH_ON(k < n); k++) {
 		void *a = PLAIN_LOAD(st->a[k]);
 		/* A fresh slab's first SS_GFP_ACCOUNT allocation: lazy obj_exts install. */
 		w->ctr[role].allocs++;
+		ss_branch(SS_OPAQUE_BEGIN); /* the allocator's branches are its own */
 		w->alloc->alloc_reserved(w->alloc_world, a, SS_GFP_ACCOUNT);
+		ss_branch(SS_OPAQUE_END);
 		WRITE_ONCE(st->installed, k + 1);
 		ss_jitter(w, role);
 		ss_obj_free(w, role, a);
@@ -94,8 +96,8 @@ static void lazy_freer(struct ss_world *w, int role)
 	struct lazy_state *st = w->state;
 	unsigned long n = READ_ONCE(st->npairs);
 
-	for (unsigned long k = 0; k < n; k++) {
-		while (READ_ONCE(st->installed) <= k)
+	for (unsigned long k = 0; BRANCH_ON(k < n); k++) {
+		while (BRANCH_ON(READ_ONCE(st->installed) <= k))
 			if (!ss_spin_wait(w, role))
 				return;
 		ss_obj_free(w, role, PLAIN_LOAD(st->b[k]));
@@ -106,6 +108,7 @@ static void lazy_freer(struct ss_world *w, int role)
 const struct ss_scenario ss_scn_lazy_objexts = {
     .name = "lazy-objexts",
     .handoff = SS_HANDOFF_ALLOCATOR,
+    .branches_declared = true,
     .nroles = 2,
     .role_names = {"installer", "freer"},
     .checks = SS_CHECK_MEMCG | SS_CHECK_LEAK,

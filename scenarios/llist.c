@@ -64,7 +64,7 @@ static void llist_alloc_role(struct ss_world *w, int role)
 		PLAIN_STORE(h->obj, obj);
 		ss_jitter(w, role);
 		/* One object in flight; waiting for the empty list orders nothing. */
-		while (!llist_empty(&s->head)) {
+		while (!BRANCH_ON(llist_empty(&s->head))) {
 			if (!ss_spin_wait(w, role)) {
 				ss_obj_free(w, role, obj);
 				return;
@@ -81,16 +81,16 @@ static void llist_free_role(struct ss_world *w, int role)
 	for (unsigned long i = 0; i < w->iters; i++) {
 		struct llist_node *node;
 
-		while (llist_empty(&s->head)) {
+		while (BRANCH_ON(llist_empty(&s->head))) {
 			if (!ss_spin_wait(w, role))
 				return;
 		}
 		node = llist_del_all(&s->head);
-		if (!node) {
+		if (!BRANCH_ON(node != NULL)) {
 			SS_FAIL(SS_FAIL_INVARIANT, "llist: list emptied under the consumer");
 			return;
 		}
-		if (READ_ONCE(node->next))
+		if (BRANCH_ON(READ_ONCE(node->next) != NULL))
 			SS_FAIL(SS_FAIL_INVARIANT, "llist: more than one node in flight");
 		void *obj = PLAIN_LOAD(((struct llist_hdr *)node)->obj);
 		ss_obj_consume(w, role, obj, ss_handoff_tag(w, i));
@@ -100,6 +100,7 @@ static void llist_free_role(struct ss_world *w, int role)
 const struct ss_scenario ss_scn_llist = {
     .name = "llist",
     .handoff = SS_HANDOFF_CORRECT,
+    .branches_declared = true,
     .nroles = 2,
     .role_names = {"alloc", "free"},
     .checks = SS_CHECK_CONTENT | SS_CHECK_MEMCG | SS_CHECK_FREE | SS_CHECK_LEAK,

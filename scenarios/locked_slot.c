@@ -23,10 +23,10 @@ void *locked_slot_take(struct slot *sl)
 	struct locked_slot_state *s = locked_slot_of(sl);
 	void *obj = NULL;
 
-	if (READ_ONCE(s->slot)) {
+	if (BRANCH_ON(READ_ONCE(s->slot) != NULL)) {
 		spin_lock(&s->lock);
 		obj = READ_ONCE(s->slot);
-		if (obj)
+		if (BRANCH_ON(obj != NULL))
 			WRITE_ONCE(s->slot, NULL);
 		spin_unlock(&s->lock);
 	}
@@ -39,7 +39,7 @@ bool locked_slot_publish(struct slot *sl, void *obj)
 	bool put = false;
 
 	spin_lock(&s->lock);
-	if (!READ_ONCE(s->slot)) {
+	if (!BRANCH_ON(READ_ONCE(s->slot) != NULL)) {
 		WRITE_ONCE(s->slot, obj);
 		put = true;
 	}

@@ -29,7 +29,7 @@ static bool put_pid(struct shared_obj_hdr *pid)
 {
 	/* BROKEN on purpose: the relaxed read + control dependency does not order
 	 * the loads in the free path after it (atomic_read_acquire() would). */
-	return atomic_read(&pid->count) == 1 || atomic_dec_and_test(&pid->count);
+	return BRANCH_ON(atomic_read(&pid->count) == 1) || atomic_dec_and_test(&pid->count);
 }
 
 static const struct shared_obj_ops pid_ops = {

@@ -19,7 +19,7 @@ static void *rcu_take(struct slot *s)
 	void *obj = rcu_dereference(s->slot);
 	rcu_read_unlock();
 	/* RCU_INIT_POINTER(gp, NULL): storing NULL needs no ordering. */
-	if (slot_empty_if(s, obj))
+	if (BRANCH_ON(slot_empty_if(s, obj) != NULL))
 		synchronize_rcu();
 	return obj;
 }

@@ -22,7 +22,7 @@ static void *rcu_dep_take(struct slot *s)
 {
 	rcu_read_lock();
 	void *obj = rcu_dereference(s->slot);
-	if (!obj)
+	if (!BRANCH_ON(obj != NULL))
 		rcu_read_unlock();
 	/* RCU_INIT_POINTER(gp, NULL): storing NULL needs no ordering, and no
 	 * other reader can have the object: free it now, through obj. */

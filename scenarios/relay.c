@@ -79,7 +79,7 @@ void relay_producer(struct ss_world *w, int role)
 		if (!obj)
 			return;
 		ss_jitter(w, role);
-		while (READ_ONCE(st->s1.slot)) {
+		while (BRANCH_ON(READ_ONCE(st->s1.slot) != NULL)) {
 			if (!relay_spin(w, role)) {
 				ss_obj_free(w, role, obj);
 				return;
@@ -96,7 +96,7 @@ void relay_producer(struct ss_world *w, int role)
  * LKMM orders the store after the load either way, and neither is cumulative). */
 static void *relay_wait_mark(struct ss_world *w, int role, void *obj, unsigned long tag)
 {
-	while (READ_ONCE_DEP(*relay_mark(obj), obj) != tag) {
+	while (BRANCH_ON(READ_ONCE_DEP(*relay_mark(obj), obj) != tag)) {
 		if (!relay_spin(w, role))
 			return NULL;
 	}
@@ -111,13 +111,13 @@ void relay_middle(struct ss_world *w, int role)
 	for (unsigned long i = 0; i < w->iters; i++) {
 		void *obj;
 
-		while (!(obj = ops->take(&st->s1))) {
+		while (!BRANCH_ON((obj = ops->take(&st->s1)) != NULL)) {
 			if (!relay_spin(w, role))
 				return;
 		}
 		bool ok =
 		    !ops->mark_after_publish || relay_wait_mark(w, role, obj, ss_handoff_tag(w, i));
-		while (ok && READ_ONCE(st->s2.slot))
+		while (ok && BRANCH_ON(READ_ONCE(st->s2.slot) != NULL))
 			ok = relay_spin(w, role);
 		if (!ok) {
 			/* Stopped: park the object for the drain (CPU 0 may still
@@ -138,7 +138,7 @@ void relay_consumer(struct ss_world *w, int role)
 		unsigned long tag = ss_handoff_tag(w, i);
 		void *obj;
 
-		while (!(obj = ops->take_final(&st->s2))) {
+		while (!BRANCH_ON((obj = ops->take_final(&st->s2)) != NULL)) {
 			if (!relay_spin(w, role))
 				return;
 		}
@@ -147,7 +147,7 @@ void relay_consumer(struct ss_world *w, int role)
 			continue;
 		}
 		unsigned long seen = READ_ONCE_DEP(*relay_mark(obj), obj);
-		if (seen != tag)
+		if (BRANCH_ON(seen != tag))
 			SS_FAIL(SS_FAIL_STALE_CONTENT,
 				"object %p ready mark: saw %#lx, expected %#lx (relayed before the "
 				"mark reached this CPU)",

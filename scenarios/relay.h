@@ -67,7 +67,7 @@ void relay_relay_once_dep(struct slot *s, void *obj);
 	.checks = SS_CHECK_CONTENT | SS_CHECK_MEMCG | SS_CHECK_FREE | SS_CHECK_LEAK,               \
 	.state_size = sizeof(struct relay_state), .needs_account = true, .reset = relay_drain,     \
 	.role = {relay_producer, relay_middle, relay_consumer}, .check = relay_drain,              \
-	.role_ops = &(const struct relay_ops)                                                      \
+	.branches_declared = true, .role_ops = &(const struct relay_ops)                           \
 	{                                                                                          \
 		__VA_ARGS__                                                                        \
 	}

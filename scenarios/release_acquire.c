@@ -62,7 +62,7 @@ static void ra_alloc_role(struct ss_world *w, int role)
 		unsigned n = w->iters - i < batch ? (unsigned)(w->iters - i) : batch;
 		/* Waiting for the consumer to empty the slot is not the ordering under
 		 * test: it only bounds what is in flight. */
-		while (READ_ONCE(slot->nr)) {
+		while (BRANCH_ON(READ_ONCE(slot->nr) != 0)) {
 			if (!ss_spin_wait(w, role))
 				return;
 		}
@@ -91,11 +91,11 @@ static void ra_free_role(struct ss_world *w, int role)
 		struct ra_slot *slot = ra_slot_of(w, i);
 		unsigned long n;
 
-		while (!(n = smp_load_acquire(&slot->nr))) {
+		while (!BRANCH_ON((n = smp_load_acquire(&slot->nr)) != 0)) {
 			if (!ss_spin_wait(w, role))
 				return;
 		}
-		for (unsigned long k = 0; k < n; k++) {
+		for (unsigned long k = 0; BRANCH_ON(k < n); k++) {
 			void *obj = PLAIN_LOAD(slot->objs[k]);
 			ss_obj_consume(w, role, obj, ss_handoff_tag(w, i + k));
 		}
@@ -106,6 +106,7 @@ static void ra_free_role(struct ss_world *w, int role)
 const struct ss_scenario ss_scn_release_acquire = {
     .name = "release-acquire",
     .handoff = SS_HANDOFF_CORRECT,
+    .branches_declared = true,
     .nroles = 2,
     .role_names = {"alloc", "free"},
     .checks = SS_CHECK_CONTENT | SS_CHECK_MEMCG | SS_CHECK_FREE | SS_CHECK_LEAK,

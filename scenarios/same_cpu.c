@@ -11,7 +11,7 @@ static void same_cpu_role(struct ss_world *w, int role)
 {
 	for (unsigned long i = 0; i < w->iters; i++) {
 		/* There is no wait loop to notice a stop in; look every 256 objects. */
-		if ((i & 255) == 255 && w->stop && READ_ONCE(*w->stop))
+		if ((i & 255) == 255 && w->stop && BRANCH_ON(READ_ONCE(*w->stop)))
 			return;
 		void *obj = ss_obj_alloc_filled(w, role, i, ss_handoff_tag(w, i));
 		if (!obj)
@@ -24,6 +24,7 @@ static void same_cpu_role(struct ss_world *w, int role)
 const struct ss_scenario ss_scn_same_cpu = {
     .name = "same-cpu",
     .handoff = SS_HANDOFF_CORRECT,
+    .branches_declared = true,
     .nroles = 1,
     .role_names = {"alloc-free"},
     .checks = SS_CHECK_CONTENT | SS_CHECK_MEMCG | SS_CHECK_FREE | SS_CHECK_LEAK,

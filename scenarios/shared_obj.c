@@ -27,7 +27,7 @@ static struct shared_obj_hdr *shared_obj_hdr_of(struct ss_world *w, void *obj, u
 static void shared_obj_put(struct ss_world *w, int role, void *obj, unsigned long i,
 			   const struct shared_obj_ops *ops)
 {
-	if (ops->put(shared_obj_hdr_of(w, obj, i))) {
+	if (BRANCH_ON(ops->put(shared_obj_hdr_of(w, obj, i)))) {
 		ss_obj_verify(w, obj, shared_obj_tag(w, i, true));
 		ss_obj_free(w, role, obj);
 	}
@@ -52,7 +52,7 @@ void shared_obj_owner(struct ss_world *w, int role)
 		if (!obj)
 			return;
 		ops->set(shared_obj_hdr_of(w, obj, i), 2);
-		while (READ_ONCE(s->slot)) {
+		while (BRANCH_ON(READ_ONCE(s->slot) != NULL)) {
 			if (!ss_spin_wait(w, role)) {
 				ss_obj_free(w, role, obj);
 				return;
@@ -76,7 +76,7 @@ void shared_obj_user(struct ss_world *w, int role)
 	for (unsigned long i = 0; i < w->iters; i++) {
 		void *obj;
 
-		while (!(obj = smp_load_acquire(&s->slot))) {
+		while (!BRANCH_ON((obj = smp_load_acquire(&s->slot)) != NULL)) {
 			if (!ss_spin_wait(w, role))
 				return;
 		}
@@ -86,7 +86,7 @@ void shared_obj_user(struct ss_world *w, int role)
 		if (ss_rand(w, role) & 3) {
 			/* Let the owner drop first (so that the old put_pid() takes its
 			 * shortcut); the read decides nothing, the put below does. */
-			while (ops->read(shared_obj_hdr_of(w, obj, i)) != 1) {
+			while (BRANCH_ON(ops->read(shared_obj_hdr_of(w, obj, i)) != 1)) {
 				if (!ss_spin_wait(w, role)) {
 					stopped = true;
 					break;

@@ -56,7 +56,7 @@ void shared_obj_user(struct ss_world *w, int role);
 	.checks = SS_CHECK_CONTENT | SS_CHECK_MEMCG | SS_CHECK_FREE | SS_CHECK_LEAK,               \
 	.state_size = sizeof(struct shared_obj_state), .needs_account = true,                      \
 	.reset = shared_obj_drain, .role = {shared_obj_owner, shared_obj_user},                    \
-	.check = shared_obj_drain, .role_ops = (ops)
+	.check = shared_obj_drain, .role_ops = (ops), .branches_declared = true
 
 #define SHARED_OBJ_PARAM_ITERS SS_PARAM_ITERS("objects shared and freed per round, one at a time")
 

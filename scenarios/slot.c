@@ -30,7 +30,7 @@ void slot_drain(struct ss_world *w)
 
 void *slot_empty_if(struct slot *s, void *obj)
 {
-	if (obj)
+	if (BRANCH_ON(obj != NULL))
 		WRITE_ONCE(s->slot, NULL);
 	return obj;
 }
@@ -69,7 +69,7 @@ bool slot_publish_rcu(struct slot *s, void *obj)
 bool slot_publish_xchg(struct slot *s, void *obj)
 {
 	void *old = xchg(&s->slot, obj);
-	if (old)
+	if (BRANCH_ON(old != NULL))
 		SS_FAIL(SS_FAIL_INVARIANT, "xchg: slot held %p, expected empty", old);
 	return true;
 }
@@ -77,10 +77,10 @@ bool slot_publish_xchg(struct slot *s, void *obj)
 void *slot_take_xchg(struct slot *s)
 {
 	void *obj = READ_ONCE(s->slot);
-	if (!obj)
+	if (!BRANCH_ON(obj != NULL))
 		return NULL;
 	void *got = xchg(&s->slot, (void *)NULL);
-	if (got != obj)
+	if (BRANCH_ON(got != obj))
 		SS_FAIL(SS_FAIL_INVARIANT, "xchg: took %p, polled %p", got, obj);
 	return got;
 }
@@ -88,7 +88,7 @@ void *slot_take_xchg(struct slot *s)
 bool slot_publish_cmpxchg(struct slot *s, void *obj)
 {
 	void *old = cmpxchg(&s->slot, (void *)NULL, obj);
-	if (old)
+	if (BRANCH_ON(old != NULL))
 		SS_FAIL(SS_FAIL_INVARIANT, "cmpxchg: slot held %p, expected empty", old);
 	return true;
 }
@@ -96,7 +96,7 @@ bool slot_publish_cmpxchg(struct slot *s, void *obj)
 void *slot_take_cmpxchg(struct slot *s)
 {
 	void *obj = READ_ONCE(s->slot);
-	if (obj && cmpxchg(&s->slot, obj, (void *)NULL) != obj) {
+	if (BRANCH_ON(obj != NULL) && BRANCH_ON(cmpxchg(&s->slot, obj, (void *)NULL) != obj)) {
 		SS_FAIL(SS_FAIL_INVARIANT, "cmpxchg: the slot changed under its consumer");
 		return NULL;
 	}
@@ -105,7 +105,7 @@ void *slot_take_cmpxchg(struct slot *s)
 
 bool slot_publish_cmpxchg_relaxed(struct slot *s, void *obj)
 {
-	if (cmpxchg_relaxed(&s->slot, (void *)NULL, obj))
+	if (BRANCH_ON(cmpxchg_relaxed(&s->slot, (void *)NULL, obj) != NULL))
 		SS_FAIL(SS_FAIL_INVARIANT, "cmpxchg_relaxed: slot held an object, expected empty");
 	return true;
 }
@@ -113,7 +113,8 @@ bool slot_publish_cmpxchg_relaxed(struct slot *s, void *obj)
 void *slot_take_cmpxchg_relaxed(struct slot *s)
 {
 	void *obj = READ_ONCE(s->slot);
-	if (obj && cmpxchg_relaxed(&s->slot, obj, (void *)NULL) != obj) {
+	if (BRANCH_ON(obj != NULL) &&
+	    BRANCH_ON(cmpxchg_relaxed(&s->slot, obj, (void *)NULL) != obj)) {
 		SS_FAIL(SS_FAIL_INVARIANT, "cmpxchg_relaxed: the slot changed under its consumer");
 		return NULL;
 	}
@@ -140,7 +141,7 @@ void slot_producer(struct ss_world *w, int role)
 		if (!obj)
 			return;
 		ss_jitter(w, role);
-		while (READ_ONCE(s->slot) || !ops->publish(s, obj)) {
+		while (BRANCH_ON(READ_ONCE(s->slot) != NULL) || !BRANCH_ON(ops->publish(s, obj))) {
 			if (!ss_spin_wait(w, role)) {
 				ss_obj_free(w, role, obj);
 				return;
@@ -157,7 +158,7 @@ void slot_consumer(struct ss_world *w, int role)
 	for (unsigned long i = 0; i < w->iters; i++) {
 		void *obj;
 
-		while (!(obj = ops->take(s))) {
+		while (!BRANCH_ON((obj = ops->take(s)) != NULL)) {
 			if (!ss_spin_wait(w, role))
 				return;
 		}

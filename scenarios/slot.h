@@ -87,7 +87,7 @@ void *slot_take_cmpxchg_relaxed(struct slot *s); /* the same with cmpxchg_relaxe
 	.nroles = 2, .role_names = {"alloc", "free"},                                              \
 	.checks = SS_CHECK_CONTENT | SS_CHECK_MEMCG | SS_CHECK_FREE | SS_CHECK_LEAK,               \
 	.state_size = sizeof(state), .needs_account = true, .reset = drain,                        \
-	.role = {slot_producer, slot_consumer}, .check = drain,                                    \
+	.branches_declared = true, .role = {slot_producer, slot_consumer}, .check = drain,         \
 	.role_ops = &(const struct slot_ops)                                                       \
 	{                                                                                          \
 		__VA_ARGS__                                                                        \

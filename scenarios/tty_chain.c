@@ -78,7 +78,7 @@ void tty_chain_producer(struct ss_world *w, int role)
 			return;
 		/* Wait for the flusher to reach the tail: bounds the chain, orders
 		 * nothing the flusher relies on. */
-		while (READ_ONCE(s->head) != b) {
+		while (BRANCH_ON(READ_ONCE(s->head) != b)) {
 			if (!ss_spin_wait(w, role)) {
 				ss_obj_free(w, role, n);
 				return;
@@ -109,14 +109,14 @@ void tty_chain_flusher(struct ss_world *w, int role)
 	struct tty_state *s = w->state;
 	void *head;
 
-	while (!(head = smp_load_acquire(&s->head))) {
+	while (!BRANCH_ON((head = smp_load_acquire(&s->head)) != NULL)) {
 		if (!ss_spin_wait(w, role))
 			return;
 	}
 	for (unsigned long k = 0; k < w->iters; k++) {
 		void *next;
 
-		while (!(next = tty_load_next(w, head, k, ops->ordered))) {
+		while (!BRANCH_ON((next = tty_load_next(w, head, k, ops->ordered)) != NULL)) {
 			if (!ss_spin_wait(w, role))
 				return;
 		}

@@ -55,7 +55,7 @@ void tty_chain_flusher(struct ss_world *w, int role);
 	.checks = SS_CHECK_CONTENT | SS_CHECK_MEMCG | SS_CHECK_FREE | SS_CHECK_LEAK,               \
 	.state_size = sizeof(struct tty_state), .needs_account = true, .reset = tty_chain_drain,   \
 	.role = {tty_chain_producer, tty_chain_flusher}, .check = tty_chain_drain,                 \
-	.role_ops = &tty_chain_##link##_##load_next
+	.branches_declared = true, .role_ops = &tty_chain_##link##_##load_next
 
 #define TTY_CHAIN_PARAM_ITERS SS_PARAM_ITERS("buffers linked, flushed and freed per round")
 
