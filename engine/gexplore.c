@@ -210,6 +210,7 @@ static struct exg *setup_drive(struct gdrive *d, const struct emu_config *cfg,
 	d->gen = (struct emu_gen){no_front, no_back, d};
 	struct exg *x = malloc(sizeof(*x));
 	d->model = cfg->model;
+	gx_set_cycles_refused(d->gx, d->model != WMM_LKMM);
 	d->x = malloc(sizeof(*d->x));
 	if (o->pct)
 		d->pct = gpct_create(d->gx, cfg, o);

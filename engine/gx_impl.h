@@ -187,6 +187,7 @@ struct gx {
 	/* an access was ctrl_exact: load-buffering revisits may be made (none
 	 * can be while every access depends on every earlier read) */
 	bool lb_on;
+	bool cycles_refused;	    /* gx_set_cycles_refused: lb_on does not matter */
 	bool stuck[GX_MAX_THREADS]; /* read a held lock: waits for an unlock's revisit */
 	/* an unlock revisited thr's stuck lock read in place (gx_revisit.c): the
 	 * read now reads it and its write is added; the thread's next gx_access

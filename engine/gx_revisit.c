@@ -362,19 +362,139 @@ static bool kept_depends_on(const struct gx_graph *G, int r, const bool *keep)
 	return false;
 }
 
+/* Is there a cycle in po-loc | rf | co | fr among the events of ev[0, n) at
+ * key?  LKMM's first axiom (coherence, on plain accesses too), and sc's and
+ * tso's, refuse such a graph.  The few events of one location: edges to the
+ * thread's next one there, the co-next write, a write's readers, a read's
+ * write's co-next (fr); Kahn's count. */
+static bool location_incoherent(const struct gx_event *ev, int n, uintptr_t key)
+{
+	static __thread int at[GX_MAX_EVENTS], slot[GX_MAX_EVENTS], indeg[GX_MAX_EVENTS];
+	static __thread int po_next[GX_MAX_EVENTS], co_next[GX_MAX_EVENTS], fr[GX_MAX_EVENTS];
+	static __thread int rd_head[GX_MAX_EVENTS], rd_next[GX_MAX_EVENTS], ready[GX_MAX_EVENTS];
+	static __thread int wr[GX_MAX_EVENTS];
+	int m = 0, nw = 0, last[GX_MAX_THREADS];
+	for (int t = 0; t < GX_MAX_THREADS; t++)
+		last[t] = -1;
+	for (int i = 0; i < n; i++) { /* ev[] holds each thread's events in po order */
+		slot[i] = -1;
+		if (ev[i].key != key || ev[i].kind == EV_F)
+			continue;
+		int k = m++, t = ev[i].thr;
+		slot[i] = k, at[k] = i;
+		po_next[k] = co_next[k] = fr[k] = rd_head[k] = -1;
+		indeg[k] = 0;
+		if (last[t] >= 0)
+			po_next[last[t]] = k;
+		last[t] = k;
+		if (is_write(&ev[i])) { /* by co rank: insertion */
+			int j = nw++;
+			for (; j > 0 && ev[at[wr[j - 1]]].co > ev[i].co; j--)
+				wr[j] = wr[j - 1];
+			wr[j] = k;
+		}
+	}
+	for (int j = 0; j + 1 < nw; j++)
+		co_next[wr[j]] = wr[j + 1];
+	for (int k = 0; k < m; k++) {
+		const struct gx_event *e = &ev[at[k]];
+		if (!is_read(e))
+			continue;
+		int w = e->rf == GX_INIT ? -1 : slot[e->rf];
+		if (e->rf != GX_INIT && w < 0)
+			return false; /* reads another location's write: not ours to judge */
+		fr[k] = w < 0 ? (nw ? wr[0] : -1) : co_next[w];
+		if (w >= 0) {
+			rd_next[k] = rd_head[w];
+			rd_head[w] = k;
+			indeg[k]++;
+		}
+	}
+	for (int k = 0; k < m; k++) {
+		if (po_next[k] >= 0)
+			indeg[po_next[k]]++;
+		if (co_next[k] >= 0)
+			indeg[co_next[k]]++;
+		if (fr[k] >= 0)
+			indeg[fr[k]]++;
+	}
+	int nready = 0, done = 0;
+	for (int k = 0; k < m; k++)
+		if (!indeg[k])
+			ready[nready++] = k;
+	while (nready) { /* Kahn: acyclic iff every event comes out */
+		int k = ready[--nready], out[3] = {po_next[k], co_next[k], fr[k]};
+		done++;
+		for (int s = 0; s < 3; s++)
+			if (out[s] >= 0 && !--indeg[out[s]])
+				ready[nready++] = out[s];
+		for (int r = rd_head[k]; r >= 0; r = rd_next[r])
+			if (!--indeg[r])
+				ready[nready++] = r;
+	}
+	return done < m;
+}
+
+/* Does coherence refuse every revisit that makes read c (in a's prefix, in[])
+ * read a?  Every such revisit keeps the prefix; the other reads there that a
+ * may be revisiting too are left out (each may read a or keep its write), and
+ * leaving events out only takes edges away.  So when po-loc | rf | co | fr on
+ * a's location has a cycle in what is left, with c reading a, in every co
+ * place a may take, every such graph has one too: LKMM's first axiom (on
+ * plain accesses too; sc's and tso's as well) refuses it, and c is not a
+ * candidate.  One small check per candidate and place instead of a whole
+ * graph per set of candidates and place: a critical section's load of a
+ * location its section then stores, reading a store of a later section
+ * (po-loc ; co ; rf), is the usual one.  LKMM's quick refutation gives up on
+ * every (po | rf) cycle. */
+static bool lb_prefix_incoherent(struct gx *g, const struct gx_graph *G, int a, int c,
+				 const bool *in)
+{
+	static __thread struct gx_event loc[GX_MAX_EVENTS], pl[GX_MAX_EVENTS];
+	static __thread int map[GX_MAX_EVENTS];
+	if (!g->check)
+		return false;
+	int m = 0;
+	uintptr_t key = G->ev[a].key;
+	for (int i = 0; i < G->n; i++) {
+		const struct gx_event *e = &G->ev[i];
+		map[i] = -1;
+		if (!(in[i] || i == a) || e->key != key || e->kind == EV_F ||
+		    (i != c && is_read(e) && can_revisit(G, i, a)))
+			continue;
+		map[i] = m;
+		loc[m++] = *e;
+	}
+	for (int k = 0; k < m; k++)
+		if (is_read(&loc[k]) && loc[k].rf != GX_INIT)
+			loc[k].rf = map[loc[k].rf]; /* in the prefix, at key: kept */
+	int ai = map[a];
+	loc[map[c]].rf = ai;
+	for (int x = -1; x < m; x++) {
+		if (x == ai || (x >= 0 && !is_write(&loc[x])))
+			continue;
+		memcpy(pl, loc, (size_t)m * sizeof(*pl));
+		place_after(pl, m, ai, x < 0 ? -1 : loc[x].co);
+		if (!location_incoherent(pl, m, key))
+			return false;
+	}
+	return true;
+}
+
 /* The load-buffering candidates of write a: reads of its location in other
  * threads that its (po | rf)-prefix holds and that may read it, less those
  * the prefix itself depends on (every revisit keeps the prefix, so they are
  * never flipped: a branch after each poll of a declared spin loop makes most
- * of a location's reads such).  At most GX_LB_MAX; more sets g->lb_capped:
- * the exploration is then incomplete. */
+ * of a location's reads such) and those coherence refuses to let read a
+ * (lb_prefix_incoherent).  At most GX_LB_MAX; more sets
+ * g->lb_capped: the exploration is then incomplete. */
 static int lb_candidates(struct gx *g, const struct gx_graph *G, int a, const bool *in, int *out)
 {
 	int n = 0;
 	for (int r = 0; r < G->n; r++) {
 		const struct gx_event *re = &G->ev[r];
 		if (!in[r] || !is_read(re) || re->key != G->ev[a].key || !can_revisit(G, r, a) ||
-		    kept_depends_on(G, r, in))
+		    kept_depends_on(G, r, in) || lb_prefix_incoherent(g, G, a, r, in))
 			continue;
 		if (n == GX_LB_MAX) {
 			g->lb_capped = true;
@@ -438,7 +558,8 @@ void gx_revisits_of(struct gx *g, const struct gx_graph *G, int a, bool places)
 	if (!any)
 		return;
 	porf_prefix(G, a, in);
-	int lb[GX_LB_MAX], nlb = g->lb_on ? lb_candidates(g, G, a, in, lb) : 0;
+	int lb[GX_LB_MAX],
+	    nlb = g->lb_on && !g->cycles_refused ? lb_candidates(g, G, a, in, lb) : 0;
 	unsigned all = (1u << nlb) - 1;
 	/* TruSt's revisits of a read outside the prefix, each also with every set
 	 * of load-buffering candidates reading a */

@@ -342,6 +342,11 @@ void gx_set_check(struct gx *g, bool (*check)(void *ctx, struct gx *g), void *ct
 	g->check_ctx = ctx;
 }
 
+void gx_set_cycles_refused(struct gx *g, bool on)
+{
+	g->cycles_refused = on;
+}
+
 void gx_set_sample(struct gx *g, unsigned long long seed)
 {
 	g->sample = true;

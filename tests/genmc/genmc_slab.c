@@ -117,7 +117,7 @@ static struct gs_ext *gs_ext_of(struct gs_state *st, struct gs_code c, unsigned 
 		smp_rmb();
 	unsigned stride = c.once ? READ_ONCE(st->stride) : PLAIN_LOAD(st->stride);
 	struct ss_dep d = ss_dep_join(ss_dep_of(exts), ss_dep_last());
-	if (stride != GS_EXT_SIZE)
+	if (BRANCH_ON(stride != GS_EXT_SIZE))
 		SS_FAIL(SS_FAIL_WRONG_METADATA, "%s: stride %u, expected %u (obj_exts %#lx seen)",
 			when, stride, (unsigned)GS_EXT_SIZE, exts);
 	unsigned long index = (unsigned long)(obj - st->objs);
@@ -136,7 +136,7 @@ static unsigned long gs_install(struct gs_state *st, struct gs_code c, int t)
 			smp_wmb();
 	}
 	unsigned long old = cmpxchg(&st->obj_exts, 0UL, vec);
-	if (old)
+	if (BRANCH_ON(old != 0))
 		return old; /* lost the race: use the winner's */
 	if (!c.early)
 		gs_set_stride(st, c); /* BROKEN on purpose (rc1): after the install */
@@ -147,15 +147,15 @@ static struct gs_obj *gs_alloc(struct gs_state *st, struct gs_code c, int t)
 {
 	spin_lock(&st->lock);
 	struct gs_obj *obj = PLAIN_LOAD(st->freelist);
-	if (obj)
+	if (BRANCH_ON(obj != NULL))
 		PLAIN_STORE(st->freelist, PLAIN_LOAD_DEP(obj->next, obj));
 	spin_unlock(&st->lock);
-	if (!obj) {
+	if (!BRANCH_ON(obj != NULL)) {
 		SS_FAIL(SS_FAIL_INVARIANT, "genmc-slab: freelist empty on thread %d", t);
 		return NULL;
 	}
 	unsigned long exts = READ_ONCE(st->obj_exts);
-	if (!exts)
+	if (!BRANCH_ON(exts != 0))
 		exts = gs_install(st, c, t);
 	struct gs_ext *ext = gs_ext_of(st, c, exts, obj, "alloc");
 	PLAIN_STORE_DEP(ext->owner, (unsigned long)obj, ext);
@@ -167,7 +167,7 @@ static void gs_free(struct gs_state *st, struct gs_code c, struct gs_obj *obj)
 	unsigned long exts = READ_ONCE(st->obj_exts);
 	struct gs_ext *ext = gs_ext_of(st, c, exts, obj, "free");
 	unsigned long owner = PLAIN_LOAD_DEP(ext->owner, ext);
-	if (owner != (unsigned long)obj)
+	if (BRANCH_ON(owner != (unsigned long)obj))
 		SS_FAIL(SS_FAIL_WRONG_METADATA, "free: ext of object %ld names %#lx, expected %p",
 			(long)(obj - st->objs), owner, (void *)obj);
 	spin_lock(&st->lock);
@@ -195,7 +195,7 @@ static void gs_thread(struct ss_world *w, int role)
 	struct gs_code c = gs_code_of(w);
 	for (unsigned i = 0; i < iters; i++) {
 		struct gs_obj *obj = gs_alloc(st, c, role);
-		if (!obj)
+		if (!BRANCH_ON(obj != NULL))
 			return;
 		gs_free(st, c, obj);
 		ss_count_handoff(w, role);
@@ -208,7 +208,7 @@ SS_EXPORT_SCENARIO(.name = "genmc-slab",
 		   .nroles = 4, .role_names = {"t0", "t1", "t2", "t3"},
 		   .role = {gs_thread, gs_thread, gs_thread, gs_thread}, .reset = gs_reset,
 		   .handoff = SS_HANDOFF_ALLOCATOR, .checks = SS_CHECK_MEMCG,
-		   .state_size = sizeof(struct gs_state),
+		   .state_size = sizeof(struct gs_state), .branches_declared = true,
 		   .details = "T threads each allocate an object from a small slab of the file's "
 			      "own (freelist under a spinlock), free it and check its metadata: "
 			      "the 16-bit stride and the ext at obj_exts + stride * index, "
