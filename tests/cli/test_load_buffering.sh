@@ -71,6 +71,16 @@ expect_rc lb_release_proof 0 "$SLABSTRESS" explore -s "$LBR" --model lkmm --engi
 expect_grep lb_release_proof_line "^proof: all 3 consistent executions under lkmm explored, no failure .*load buffering included" "$OUT"
 expect_grep lb_release_refused "2 refused by lkmm as soon as built" "$OUT"
 
+# GenMC's shape declares its branches: the proof covers LB, with the counts of
+# the conservative search (42 executions, 8 graphs refused once built); a
+# critical section's load of the freelist is never offered a later section's
+# store (coherence refuses it in the store's prefix: 52 refused without that)
+G="$(dirname "$0")/../genmc/genmc_slab.c"
+expect_rc genmc_lb_proof 0 "$SLABSTRESS" explore -s "$G" --iters 21 --model lkmm --engine graph \
+	--races ignore --variant custom --set stride=early,stride-access=once,rmb-before-stride=on
+expect_grep genmc_lb_proof_line "^proof: all 42 consistent executions under lkmm explored, no failure .*load buffering included" "$OUT"
+expect_grep genmc_lb_refused " 8 refused by lkmm as soon as built" "$OUT"
+
 # the same with --jobs and with sampling
 expect_rc lb_jobs_found 1 "$SLABSTRESS" explore -s "$LB" --model lkmm --engine graph --jobs 2 --no-explain
 expect_grep lb_jobs_double_free "first failure: .*double-free" "$OUT"
