@@ -196,8 +196,8 @@ const void *gx_event_tag(const struct gx *g, int i);
  * graph it refuses: linux-kernel.cat's axioms, sc and tso do).  NULL: graphs
  * are only checked by the caller at the end. */
 void gx_set_check(struct gx *g, bool (*check)(void *ctx, struct gx *g), void *ctx);
-/* The model refuses every (po | rf) cycle (sc, tso): no load-buffering
- * revisit is made, since each would be refused.  Default: they are (lkmm). */
+/* on: the model refuses every (po | rf) cycle (sc, tso), so no load-buffering
+ * revisit is made (each would be refused).  Default off, as for lkmm. */
 void gx_set_cycles_refused(struct gx *g, bool on);
 /* Sampling instead of exploring: every read takes one of the writes it may
  * read at random, every write one of its co places, nothing is pushed; each

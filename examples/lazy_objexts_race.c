@@ -77,8 +77,7 @@ static void lazy_installer(struct ss_world *w, int role)
 	for (unsigned long k = 0; k < n; k++) {
 		void *a = PLAIN_LOAD(st->a[k]);
 		/* A fresh slab's first SS_GFP_ACCOUNT allocation: lazy obj_exts install. */
-		w->ctr[role].allocs++;
-		w->alloc->alloc_reserved(w->alloc_world, a, SS_GFP_ACCOUNT);
+		ss_obj_alloc_reserved(w, role, a, SS_GFP_ACCOUNT);
 		WRITE_ONCE(st->installed, k + 1);
 		ss_jitter(w, role);
 		ss_obj_free(w, role, a);

@@ -98,9 +98,8 @@ void *ss_obj_alloc_filled(struct ss_world *w, int role, unsigned long i, unsigne
 
 void ss_obj_consume(struct ss_world *w, int role, void *obj, unsigned long tag)
 {
-	if (!BRANCH_ON(
-		obj !=
-		NULL)) { /* seen in graphs the model refuses: sampled graphs run to the end */
+	/* NULL: seen in graphs the model refuses (sampled graphs run to the end) */
+	if (!BRANCH_ON(obj != NULL)) {
 		SS_FAIL(SS_FAIL_STALE_CONTENT, "handed a NULL object (tag %#lx)", tag);
 		return;
 	}

@@ -142,6 +142,17 @@ static inline void *ss_obj_alloc(struct ss_world *w, int role, unsigned gfp)
 	return obj;
 }
 
+/* A role's allocation of an object the scenario's reset reserved (the staging
+ * ops of alloc/alloc.h): opaque code as well. */
+static inline void *ss_obj_alloc_reserved(struct ss_world *w, int role, void *obj, unsigned gfp)
+{
+	w->ctr[role].allocs++;
+	ss_branch(SS_OPAQUE_BEGIN);
+	void *got = w->alloc->alloc_reserved(w->alloc_world, obj, gfp);
+	ss_branch(SS_OPAQUE_END);
+	return got;
+}
+
 static inline void ss_obj_free(struct ss_world *w, int role, void *obj)
 {
 	w->ctr[role].frees++;
